@@ -1,0 +1,49 @@
+# The customer lifecycle notebook collection. `make` lists the targets.
+# `make test` and `make reports` create .venv with the machine's python3 (3.11+) when it is missing,
+# and re-install it when pyproject.toml changed; nothing needs installing by hand.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export TQDM_DISABLE := 1
+export PYTHONHASHSEED := 0
+
+.DEFAULT_GOAL := help
+.PHONY: help venv test unit nbval reports notebooks lab clean
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
+		{ echo "error: $(PYTHON) is older than 3.11; run make PYTHON=python3.11 (or newer)"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@touch $(STAMP)
+
+venv: $(STAMP) ## create or refresh .venv (done by the other targets when needed)
+
+test: $(STAMP) ## unit tests and nbval over the committed notebooks
+	$(BIN)/python -m pytest
+
+unit: $(STAMP) ## unit tests only (fast)
+	$(BIN)/python -m pytest tests
+
+nbval: $(STAMP) ## nbval only: re-execute the notebooks and compare the checked cells
+	$(BIN)/python -m pytest notebooks
+
+reports: $(STAMP) ## execute every notebook into reports/ and render the HTML reports
+	$(BIN)/python -m lifecycle_utils report --notebooks notebooks --out reports
+
+notebooks: $(STAMP) ## re-execute the committed notebooks in place (after changing them)
+	cd notebooks && for nb in [0-9][0-9]_*.ipynb; do \
+		../$(BIN)/jupyter nbconvert --to notebook --execute --inplace "$$nb" || exit 1; done
+
+lab: $(STAMP) ## open JupyterLab with the project's environment
+	$(BIN)/jupyter lab notebooks
+
+clean: ## remove .venv, generated reports and caches
+	rm -rf $(VENV) reports/*.html reports/*.ipynb reports/*.json .pytest_cache .hypothesis
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,73 @@
+"""lifecycle_utils.report: recorded figures, versions, and running notebooks into a report folder."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+
+from lifecycle_utils import report
+
+
+def test_record_writes_plain_json_and_returns_a_table(tmp_path):
+    figures = {"customers": np.int64(3), "share": np.float64(0.25), "missing": float("nan"),
+               "start": pd.Timestamp("1997-01-01"), "flag": np.bool_(True), "label": "新手期"}
+    table = report.record("00_test", figures, out_dir=tmp_path)
+    payload = json.loads((tmp_path / "00_test.json").read_text(encoding="utf-8"))
+    assert payload == {"notebook": "00_test", "figures": {
+        "customers": 3, "share": 0.25, "missing": None, "start": "1997-01-01", "flag": True, "label": "新手期"}}
+    assert table["figure"].tolist() == list(figures)
+    assert report.read_record("00_test", tmp_path)["customers"] == 3
+
+
+def test_record_refuses_nothing():
+    with pytest.raises(ValueError, match="at least one figure"):
+        report.record("x", {})
+
+
+def test_versions_lists_the_pinned_lifetimes():
+    v = report.versions()
+    assert v["lifetimes"] == "0.11.3" and "python" in v.index
+
+
+def make_notebook(path, cells):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = cells
+    nbformat.write(nb, path)
+
+
+def test_run_notebooks_executes_copies_and_renders_html(tmp_path):
+    src, out = tmp_path / "nb", tmp_path / "out"
+    src.mkdir()
+    params = nbformat.v4.new_code_cell("X = 1\nREPORTS_DIR = '.'")
+    params.metadata["tags"] = ["parameters"]
+    make_notebook(src / "00_a.ipynb", [nbformat.v4.new_markdown_cell("# A"), params,
+                                       nbformat.v4.new_code_cell("print(X * 2, REPORTS_DIR != '.')")])
+    lines = []
+    written = report.run_notebooks(src, out, parameters={"X": 21}, log=lambda *a, **k: lines.append(a[0]))
+    assert sorted(p.name for p in written) == ["00_a.html", "00_a.ipynb", "00_a_full.html"]
+    executed = nbformat.read(out / "00_a.ipynb", as_version=4)
+    assert executed.cells[-1].outputs[0]["text"] == "42 True\n"
+    stakeholder, full = (out / "00_a.html").read_text(), (out / "00_a_full.html").read_text()
+    assert "highlight hl-ipython3" not in stakeholder and "highlight hl-ipython3" in full
+    assert "42 True" in stakeholder and "42 True" in full
+    assert lines[0] == "[1/1] 00_a.ipynb ..." and lines[1].startswith("[1/1] 00_a.ipynb done")
+    assert nbformat.read(src / "00_a.ipynb", as_version=4).cells[-1].get("outputs") == []
+
+
+def test_run_notebooks_names_the_failing_notebook_and_cell(tmp_path):
+    src = tmp_path / "nb"
+    src.mkdir()
+    make_notebook(src / "01_bad.ipynb", [nbformat.v4.new_code_cell("x = 1"),
+                                         nbformat.v4.new_code_cell("1 / 0")])
+    with pytest.raises(RuntimeError, match=r"01_bad.ipynb failed in the cell starting `1 / 0` \(ZeroDivisionError: division by zero\)"):
+        report.run_notebooks(src, tmp_path / "out", log=lambda *a, **k: None)
+
+
+def test_run_notebooks_without_notebooks(tmp_path):
+    with pytest.raises(RuntimeError, match="no NN_name.ipynb notebooks"):
+        report.run_notebooks(tmp_path, tmp_path / "out", log=lambda *a, **k: None)
