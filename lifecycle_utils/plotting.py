@@ -96,4 +96,6 @@ def histogram(
     ax = new_axes(ax)
     sns.histplot(values, bins=bins, log_scale=log_x, ax=ax, color=sns.color_palette(PALETTE)[0])
     thousands(ax, "y")
+    if log_x:
+        thousands(ax, "x")
     return decorate(ax, title, xlabel, ylabel)
