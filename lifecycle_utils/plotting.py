@@ -7,6 +7,7 @@ Every figure gets a title and axis labels with units through :func:`decorate`.
 from __future__ import annotations
 
 import matplotlib as mpl
+import numpy as np
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
@@ -99,3 +100,81 @@ def histogram(
     if log_x:
         thousands(ax, "x")
     return decorate(ax, title, xlabel, ylabel)
+
+
+def stacked_area(
+    frame: pd.DataFrame, title: str, xlabel: str, ylabel: str, ax: Axes | None = None
+) -> Axes:
+    """Stacked areas of the columns of ``frame`` against its index (e.g. customers per stage over time),
+    legend outside the plot on the right."""
+    ax = new_axes(ax)
+    colors = sns.color_palette(PALETTE, len(frame.columns))
+    ax.stackplot(frame.index, *[frame[c].to_numpy() for c in frame.columns], labels=[str(c) for c in frame.columns],
+                 colors=colors, alpha=0.9)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.margins(x=0)
+    thousands(ax, "y")
+    return decorate(ax, title, xlabel, ylabel)
+
+
+def heatmap(
+    matrix: pd.DataFrame, title: str, xlabel: str, ylabel: str, fmt: str = ".2f", cmap: str = "Blues",
+    ax: Axes | None = None, annot: bool = True, cbar_label: str = "",
+) -> Axes:
+    """Annotated heatmap of a matrix (rows = index, columns = columns); NaN cells are left blank."""
+    ax = new_axes(ax, figsize=(max(5.0, 0.75 * len(matrix.columns) + 2.5), max(3.0, 0.5 * len(matrix) + 1.5)))
+    sns.heatmap(matrix.astype(float), annot=annot, fmt=fmt, cmap=cmap, linewidths=0.5, ax=ax,
+                cbar_kws={"label": cbar_label})
+    ax.tick_params(axis="y", rotation=0)
+    return decorate(ax, title, xlabel, ylabel)
+
+
+def flow(
+    table: pd.DataFrame, title: str, left: str, right: str, ax: Axes | None = None
+) -> Axes:
+    """Two stacked columns (rows of ``table`` on the left, its columns on the right) joined by bands
+    whose widths are the customer counts in ``table`` (an alluvial diagram of one transition)."""
+    ax = new_axes(ax, figsize=(8.0, 5.0))
+    table = table.loc[table.sum(axis=1) > 0, table.sum(axis=0) > 0]
+    names = list(dict.fromkeys([*map(str, table.index), *map(str, table.columns)]))
+    colors = dict(zip(names, sns.color_palette(PALETTE, len(names))))
+    total = float(table.to_numpy().sum())
+    gap = 0.02 * total
+    width = 0.12
+
+    def stack(sizes: pd.Series) -> dict[str, float]:
+        bottoms, y = {}, 0.0
+        for name, size in sizes.items():
+            bottoms[str(name)] = y
+            y += float(size) + gap
+        return bottoms
+
+    left_sizes, right_sizes = table.sum(axis=1), table.sum(axis=0)
+    left_bottom, right_bottom = stack(left_sizes), stack(right_sizes)
+    for name, size in left_sizes.items():
+        ax.bar(0, size, width, bottom=left_bottom[str(name)], color=colors[str(name)], align="edge")
+        ax.text(-0.02, left_bottom[str(name)] + size / 2, f"{name} ({size:,.0f})", ha="right", va="center")
+    for name, size in right_sizes.items():
+        ax.bar(1 - width, size, width, bottom=right_bottom[str(name)], color=colors[str(name)], align="edge")
+        ax.text(1.02, right_bottom[str(name)] + size / 2, f"{name} ({size:,.0f})", ha="left", va="center")
+    left_used = {str(k): 0.0 for k in table.index}
+    right_used = {str(k): 0.0 for k in table.columns}
+    xs = np.linspace(width, 1 - width, 50)
+    smooth = (1 - np.cos(np.linspace(0, np.pi, 50))) / 2
+    for src in table.index:
+        for dst in table.columns:
+            n = float(table.loc[src, dst])
+            if n <= 0:
+                continue
+            y0 = left_bottom[str(src)] + left_used[str(src)]
+            y1 = right_bottom[str(dst)] + right_used[str(dst)]
+            low = y0 + (y1 - y0) * smooth
+            ax.fill_between(xs, low, low + n, color=colors[str(src)], alpha=0.35, linewidth=0)
+            left_used[str(src)] += n
+            right_used[str(dst)] += n
+    ax.set_xlim(-0.45, 1.45)
+    ax.set_xticks([width / 2, 1 - width / 2], [left, right])
+    ax.set_yticks([])
+    ax.grid(False)
+    ax.spines[["left", "bottom"]].set_visible(False)
+    return decorate(ax, title, "", "customers (band width)")

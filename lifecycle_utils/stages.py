@@ -1,0 +1,402 @@
+"""Lifecycle stages derived from the data: rules, assignment at snapshot dates, flows between stages.
+
+A customer's stage at a snapshot date ``s`` (only customers whose first purchase is on or before ``s``):
+
+============  ==========================================================================================
+stage         rule (``d`` = days since the last purchase occasion on or before ``s``; ``n`` = occasions)
+============  ==========================================================================================
+new           ``d < silent_days`` and ``n == 1``
+growing       ``d < silent_days`` and ``1 < n < mature_occasions``
+mature        ``d < silent_days`` and ``n >= mature_occasions``
+silent        ``silent_days <= d < churn_days``
+churned       ``d >= churn_days``
+============  ==========================================================================================
+
+``returned`` flags customers who came back after a gap of at least ``churn_days`` (they were churned
+and bought again: 回流). A returning churned customer has ``n >= 2``, so churned never moves to new.
+
+Time is in days; purchase occasions are customer-days (see :mod:`lifecycle_utils.summary`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from lifecycle_utils.summary import occasions
+
+STAGES = ["new", "growing", "mature", "silent", "churned"]
+STAGE_DTYPE = pd.CategoricalDtype(STAGES, ordered=True)
+ACTIVE_STAGES = ["new", "growing", "mature"]
+
+
+@dataclass(frozen=True)
+class StageRules:
+    """The three numbers that define the stages (see the module docstring).
+
+    silent_days: days without a purchase after which a customer counts as silent.
+    churn_days: days without a purchase after which a customer counts as churned.
+    mature_occasions: purchase occasions from which an active customer counts as mature.
+    """
+
+    silent_days: int
+    churn_days: int
+    mature_occasions: int
+
+    def __post_init__(self) -> None:
+        if not 0 < self.silent_days < self.churn_days:
+            raise ValueError(
+                f"need 0 < silent_days < churn_days, got silent_days={self.silent_days}, "
+                f"churn_days={self.churn_days}"
+            )
+        if self.mature_occasions < 2:
+            raise ValueError(f"mature_occasions must be at least 2, got {self.mature_occasions}")
+
+    def describe(self) -> pd.DataFrame:
+        """The rules as a table (rule, value, meaning) for a notebook."""
+        return pd.DataFrame(
+            [
+                ("silent_days", self.silent_days, f"silent after {self.silent_days} days without a purchase"),
+                ("churn_days", self.churn_days, f"churned after {self.churn_days} days without a purchase"),
+                ("mature_occasions", self.mature_occasions,
+                 f"mature from {self.mature_occasions} purchase occasions (growing before)"),
+            ],
+            columns=["rule", "value", "meaning"],
+        )
+
+
+# ------------------------------------------------------------------------------- deriving the rules
+def _occasion_table(tx: pd.DataFrame) -> pd.DataFrame:
+    """Occasions with their number ``k`` (1 = first), previous and next occasion dates per customer."""
+    occ = occasions(tx)
+    by_customer = occ.groupby("customer_id", sort=False)["date"]
+    occ["k"] = occ.groupby("customer_id", sort=False).cumcount() + 1
+    occ["previous"] = by_customer.shift(1)
+    occ["next"] = by_customer.shift(-1)
+    return occ
+
+
+def purchase_gaps(tx: pd.DataFrame) -> pd.Series:
+    """Days between consecutive purchase occasions of the same customer (returning customers only).
+
+    Gaps longer than the observed period cannot be seen, so the upper tail is cut short by the length
+    of the data: thresholds derived from it are lower bounds on the true ones.
+    """
+    occ = _occasion_table(tx)
+    gaps = (occ["date"] - occ["previous"]).dt.days.dropna().astype(int)
+    return gaps.rename("gap_days").reset_index(drop=True)
+
+
+def gap_quantiles(gaps: pd.Series, quantiles: tuple[float, ...] = (0.5, 0.8, 0.9, 0.95, 0.99)) -> pd.DataFrame:
+    """The share of returns that happen within N days: ``quantile`` (%), ``days`` (rounded up)."""
+    values = [math.ceil(float(gaps.quantile(q))) for q in quantiles]
+    return pd.DataFrame({"returns within (%)": [round(100 * q) for q in quantiles], "days": values})
+
+
+def repeat_probability(tx: pd.DataFrame, window_days: int, observation_end=None, cap: int = 15) -> pd.DataFrame:
+    """Probability of one more purchase occasion within ``window_days`` after the ``k``-th, by ``k``.
+
+    Only occasions at least ``window_days`` before the observation end count (every customer counted
+    had the whole window to come back), so recent customers do not bias the rate down. ``k`` at or
+    above ``cap`` is pooled. Columns: ``occasions`` (k), ``customers`` (at risk), ``repeat probability``,
+    ``gain`` (increase over the previous k, in probability points).
+    """
+    occ = _occasion_table(tx)
+    end = pd.Timestamp(observation_end) if observation_end is not None else occ["date"].max()
+    at_risk = occ[occ["date"] <= end - pd.Timedelta(days=window_days)]
+    came_back = (at_risk["next"] - at_risk["date"]).dt.days <= window_days
+    k = at_risk["k"].clip(upper=cap)
+    table = came_back.groupby(k).agg(["size", "mean"])
+    table.columns = ["customers", "repeat probability"]
+    table.index.name = "occasions"
+    table = table.reset_index()
+    table["gain"] = table["repeat probability"].diff()
+    return table
+
+
+def mature_threshold(repeat_table: pd.DataFrame, tolerance: float = 0.05, min_customers: int = 100) -> int:
+    """The number of occasions from which the repeat probability levels off: the first ``k >= 2`` whose
+    next step gains less than ``tolerance`` (probability points), among rows with at least
+    ``min_customers`` customers at risk. Without such a ``k``, the last reliable ``k``."""
+    reliable = repeat_table[repeat_table["customers"] >= min_customers].reset_index(drop=True)
+    if len(reliable) < 2:
+        raise ValueError(f"fewer than two purchase counts with {min_customers} customers at risk")
+    gains = reliable["gain"].shift(-1)  # gain of going from k to k + 1
+    level = reliable[(reliable["occasions"] >= 2) & (gains < tolerance)]
+    return int(level["occasions"].iloc[0] if len(level) else reliable["occasions"].iloc[-1])
+
+
+def derive_rules(
+    tx: pd.DataFrame,
+    silent_quantile: float = 0.8,
+    churn_quantile: float = 0.95,
+    tolerance: float = 0.05,
+    observation_end=None,
+) -> StageRules:
+    """Stage rules from the data: silent and churn thresholds are the ``silent_quantile`` and
+    ``churn_quantile`` of the gaps between consecutive purchases (e.g. 95% of returns happen within
+    ``churn_days``), rounded up to whole days; ``mature_occasions`` is where the probability of a
+    further purchase within ``churn_days`` levels off (:func:`mature_threshold`)."""
+    gaps = purchase_gaps(tx)
+    if len(gaps) < 20:
+        raise ValueError(f"only {len(gaps)} repeat purchases: too few to derive stage thresholds")
+    silent = math.ceil(float(gaps.quantile(silent_quantile)))
+    churn = math.ceil(float(gaps.quantile(churn_quantile)))
+    repeat = repeat_probability(tx, churn, observation_end)
+    return StageRules(silent, churn, mature_threshold(repeat, tolerance))
+
+
+# ---------------------------------------------------------------------------------- stage assignment
+def monthly_snapshots(tx: pd.DataFrame, observation_end=None) -> pd.DatetimeIndex:
+    """Month ends from the first month of the data to the observation end (default: last date), with
+    the observation end itself appended when it is not a month end."""
+    start = tx["date"].min()
+    end = pd.Timestamp(observation_end) if observation_end is not None else tx["date"].max()
+    months = pd.date_range(start, end, freq="ME")
+    if len(months) == 0 or months[-1] != end.normalize():
+        months = months.append(pd.DatetimeIndex([end.normalize()]))
+    return months
+
+
+def assign_stages(tx: pd.DataFrame, rules: StageRules, snapshots) -> pd.DataFrame:
+    """The stage of every customer acquired by each snapshot date: one row per (snapshot, customer).
+
+    Columns: ``snapshot``, ``customer_id``, ``occasions`` (up to the snapshot), ``days_since_last``,
+    ``stage`` (ordered categorical, :data:`STAGES`), ``returned`` (came back after a gap of at least
+    ``churn_days`` by then). Vectorised: each occasion covers the snapshots from its date until the
+    customer's next occasion; no loop over customers or snapshots.
+    """
+    snaps = pd.DatetimeIndex(pd.to_datetime(snapshots)).normalize().sort_values().unique()
+    occ = _occasion_table(tx)
+    dates = occ["date"].to_numpy().astype("datetime64[D]")
+    snap_days = snaps.to_numpy().astype("datetime64[D]")
+    first_snap = np.searchsorted(snap_days, dates, side="left")  # first snapshot on/after the occasion
+    same_next = occ["next"].notna().to_numpy()
+    next_first = np.empty_like(first_snap)
+    next_first[:-1] = first_snap[1:]
+    next_first = np.where(same_next, next_first, len(snap_days))
+    span = next_first - first_snap  # snapshots for which this occasion is the customer's last
+    gap = (occ["date"] - occ["previous"]).dt.days.fillna(0).to_numpy()
+    returned = pd.Series(gap >= rules.churn_days).groupby(occ["customer_id"].to_numpy()).cummax().to_numpy()
+
+    rows = np.repeat(np.arange(len(occ)), span)
+    offsets = np.arange(len(rows)) - np.repeat(np.cumsum(span) - span, span)
+    snap_index = first_snap[rows] + offsets
+    since = (snap_days[snap_index] - dates[rows]).astype(int)
+    n = occ["k"].to_numpy()[rows]
+    code = np.select(
+        [since >= rules.churn_days, since >= rules.silent_days, n == 1, n < rules.mature_occasions],
+        [4, 3, 0, 1],
+        default=2,
+    )
+    out = pd.DataFrame(
+        {
+            "snapshot": snaps[snap_index],
+            "customer_id": occ["customer_id"].to_numpy()[rows],
+            "occasions": n,
+            "days_since_last": since,
+            "stage": pd.Categorical.from_codes(code, dtype=STAGE_DTYPE),
+            "returned": returned[rows],
+        }
+    )
+    return out.sort_values(["snapshot", "customer_id"], kind="stable").reset_index(drop=True)
+
+
+def stage_at(stages: pd.DataFrame, snapshot) -> pd.Series:
+    """Stage per customer at one snapshot (index ``customer_id``)."""
+    at = stages[stages["snapshot"] == pd.Timestamp(snapshot)]
+    if at.empty:
+        raise ValueError(f"no snapshot {pd.Timestamp(snapshot).date()} in the stage table")
+    return at.set_index("customer_id")["stage"]
+
+
+def stage_sizes(stages: pd.DataFrame, share: bool = False) -> pd.DataFrame:
+    """Customers per stage (columns, in :data:`STAGES` order) at each snapshot (rows); with ``share``,
+    percentages of the customers acquired by then."""
+    sizes = pd.crosstab(stages["snapshot"], stages["stage"]).reindex(columns=STAGES, fill_value=0)
+    sizes.columns = pd.Index(STAGES, name="stage")
+    if share:
+        sizes = (100 * sizes.div(sizes.sum(axis=1), axis=0)).round(1)
+    return sizes
+
+
+def stage_revenue(tx: pd.DataFrame, stages: pd.DataFrame) -> pd.DataFrame:
+    """Revenue of each period (after the previous snapshot, up to and including this one; the first
+    period runs from the start of the data) by the stage the buyer is in at the end of the period;
+    rows snapshots, columns stages (currency of the data). Revenue after the last snapshot is left out."""
+    snaps = pd.DatetimeIndex(stages["snapshot"].unique()).sort_values()
+    occ = occasions(tx)
+    index = np.searchsorted(snaps.to_numpy(), occ["date"].to_numpy(), side="left")
+    inside = index < len(snaps)
+    occ = occ[inside].assign(snapshot=snaps[index[inside]])
+    merged = occ.merge(stages[["snapshot", "customer_id", "stage"]], on=["snapshot", "customer_id"])
+    table = merged.pivot_table(index="snapshot", columns="stage", values="amount", aggfunc="sum",
+                               observed=False).reindex(columns=STAGES).fillna(0.0)
+    table.columns = pd.Index(STAGES, name="stage")
+    return table.reindex(snaps, fill_value=0.0)
+
+
+# --------------------------------------------------------------------------------------- transitions
+def _consecutive(stages: pd.DataFrame) -> pd.DataFrame:
+    ordered = stages.sort_values(["customer_id", "snapshot"], kind="stable")
+    nxt = ordered.groupby("customer_id", sort=False)["stage"].shift(-1)
+    pairs = pd.DataFrame({"from": ordered["stage"], "to": nxt, "snapshot": ordered["snapshot"]})
+    return pairs[pairs["to"].notna()]
+
+
+def transition_counts(stages: pd.DataFrame) -> pd.DataFrame:
+    """Customers moving from each stage (rows) at one snapshot to each stage (columns) at the next,
+    summed over all consecutive snapshot pairs."""
+    pairs = _consecutive(stages)
+    counts = pd.crosstab(pairs["from"], pairs["to"]).reindex(index=STAGES, columns=STAGES, fill_value=0)
+    counts.index.name, counts.columns.name = "from", "to"
+    return counts
+
+
+def transition_matrix(stages: pd.DataFrame) -> pd.DataFrame:
+    """Row-normalised :func:`transition_counts`: the probability of each next-snapshot stage given the
+    current one (rows sum to 1; a stage nobody was in gives a row of NaN)."""
+    counts = transition_counts(stages)
+    return counts.div(counts.sum(axis=1).replace(0, np.nan), axis=0)
+
+
+def flows(stages: pd.DataFrame, start, end) -> pd.DataFrame:
+    """Customers by stage at ``start`` (rows, plus ``"not yet acquired"``) and at ``end`` (columns)."""
+    a = stage_at(stages, start).astype(str)
+    b = stage_at(stages, end).astype(str)
+    a = a.reindex(b.index).fillna("not yet acquired")
+    rows = STAGES + ["not yet acquired"]
+    table = pd.crosstab(a, b).reindex(index=rows, columns=STAGES, fill_value=0)
+    table.index.name, table.columns.name = f"stage at {pd.Timestamp(start).date()}", f"stage at {pd.Timestamp(end).date()}"
+    return table.loc[(table.sum(axis=1) > 0)]
+
+
+def time_in_stage(stages: pd.DataFrame) -> pd.DataFrame:
+    """Spells: consecutive snapshots a customer spends in one stage. Per stage: ``spells``,
+    ``completed`` (followed by another stage; the others are cut off by the end of the data),
+    ``mean snapshots`` and ``median snapshots`` of the completed spells (months with monthly snapshots)."""
+    ordered = stages.sort_values(["customer_id", "snapshot"], kind="stable")
+    cust = ordered["customer_id"].to_numpy()
+    stage = ordered["stage"].cat.codes.to_numpy()
+    start = np.r_[True, (cust[1:] != cust[:-1]) | (stage[1:] != stage[:-1])]
+    spell_id = np.cumsum(start)
+    spells = pd.DataFrame({"spell": spell_id, "stage": ordered["stage"].to_numpy(), "customer": cust})
+    length = spells.groupby("spell").agg(stage=("stage", "first"), customer=("customer", "first"),
+                                         snapshots=("stage", "size"))
+    last_of_customer = ~length["customer"].duplicated(keep="last")
+    length["completed"] = ~last_of_customer.to_numpy()
+    done = length[length["completed"]]
+    table = pd.DataFrame({
+        "spells": length.groupby("stage", observed=False).size(),
+        "completed": done.groupby("stage", observed=False).size(),
+        "mean snapshots": done.groupby("stage", observed=False)["snapshots"].mean().round(2),
+        "median snapshots": done.groupby("stage", observed=False)["snapshots"].median(),
+    }).reindex(STAGES)
+    table.index.name = "stage"
+    return table
+
+
+def resurrection(tx: pd.DataFrame, rules: StageRules, observation_end=None) -> pd.Series:
+    """Customers who were ever churned (a gap of at least ``churn_days``, completed or still open at
+    the observation end), how many of them came back (a completed gap that long), and the rate (%).
+    Customers who churned shortly before the end had little time to return, so the rate is a lower
+    bound."""
+    occ = _occasion_table(tx)
+    end = pd.Timestamp(observation_end) if observation_end is not None else occ["date"].max()
+    occ = occ[occ["date"] <= end]
+    completed = (occ["next"].where(occ["next"] <= end) - occ["date"]).dt.days
+    open_gap = (end - occ["date"]).dt.days.where(occ["next"].isna() | (occ["next"] > end))
+    per_customer = pd.DataFrame({"completed": completed, "open": open_gap, "customer": occ["customer_id"]})
+    longest = per_customer.groupby("customer").max()
+    came_back = longest["completed"] >= rules.churn_days
+    ever = came_back | (longest["open"] >= rules.churn_days)
+    n_ever, n_back = int(ever.sum()), int(came_back.sum())
+    return pd.Series({
+        "ever churned": n_ever,
+        "came back": n_back,
+        "resurrection rate (%)": round(100 * n_back / n_ever, 1) if n_ever else float("nan"),
+    }, name="value", dtype=object)
+
+
+# ------------------------------------------------------------------------------- funnel and cohorts
+def purchase_funnel(tx: pd.DataFrame, steps: int = 3) -> pd.DataFrame:
+    """First, second, third ... purchase occasion: customers reaching each step, % of all customers,
+    % of the previous step, and the median and 75th percentile of days since the previous occasion."""
+    occ = _occasion_table(tx)
+    occ["days"] = (occ["date"] - occ["previous"]).dt.days
+    rows = []
+    total = occ["customer_id"].nunique()
+    previous = total
+    for k in range(1, steps + 1):
+        at = occ[occ["k"] == k]
+        n = len(at)
+        rows.append({
+            "purchase": k,
+            "customers": n,
+            "% of all": round(100 * n / total, 1),
+            "% of previous step": round(100 * n / previous, 1) if previous else float("nan"),
+            "median days since previous": float(at["days"].median()) if k > 1 else float("nan"),
+            "p75 days since previous": float(at["days"].quantile(0.75)) if k > 1 else float("nan"),
+        })
+        previous = n
+    return pd.DataFrame(rows)
+
+
+def time_to_second_purchase(tx: pd.DataFrame) -> pd.Series:
+    """Days from the first to the second purchase occasion, for customers who made one."""
+    occ = _occasion_table(tx)
+    second = occ[occ["k"] == 2]
+    return (second["date"] - second["previous"]).dt.days.rename("days to second purchase").reset_index(drop=True)
+
+
+def cohort_retention(tx: pd.DataFrame, observation_end=None) -> pd.DataFrame:
+    """Acquisition month (rows, ``YYYY-MM``) by calendar months since the first purchase (columns,
+    0 = the acquisition month): % of the cohort with a purchase occasion in that month. Cells after the
+    observation end are NaN (not yet observed), never 0."""
+    occ = occasions(tx)
+    end = pd.Timestamp(observation_end) if observation_end is not None else occ["date"].max()
+    occ = occ[occ["date"] <= end]
+    month = occ["date"].dt.year * 12 + occ["date"].dt.month - 1
+    first = month.groupby(occ["customer_id"]).transform("min")
+    offset = month - first
+    active = pd.DataFrame({"cohort": first, "offset": offset, "customer": occ["customer_id"]}).drop_duplicates()
+    sizes = active[active["offset"] == 0].groupby("cohort")["customer"].nunique()
+    counts = active.groupby(["cohort", "offset"])["customer"].nunique().unstack(fill_value=0)
+    end_month = end.year * 12 + end.month - 1
+    counts = counts.reindex(columns=range(end_month - int(counts.index.min()) + 1), fill_value=0)
+    table = 100 * counts.div(sizes, axis=0)
+    observable = np.subtract.outer(end_month - table.index.to_numpy(), table.columns.to_numpy()) >= 0
+    table = table.where(observable).round(1)
+    table.index = [f"{m // 12}-{m % 12 + 1:02d}" for m in table.index]
+    table.index.name, table.columns.name = "cohort", "months since first purchase"
+    table.insert(0, "customers", sizes.to_numpy())
+    return table
+
+
+# ------------------------------------------------------------------------------ vocabulary, sensitivity
+CROSSWALK = pd.DataFrame(
+    [
+        ("new", "新手期", "获取", "新增", "考察期", "Activation", "new", "activation: second purchase"),
+        ("growing", "成长期", "发展", "留存", "形成期", "Retention", "current", "retention, cross-sell"),
+        ("mature", "成熟期", "保持", "活跃 / 忠诚", "稳定期", "Revenue, Referral", "current", "upsell, loyalty"),
+        ("silent", "沉默期", "衰退", "沉默", "退化期", "Retention (at risk)", "dormant (early)", "reactivation"),
+        ("churned", "流失期", "流失", "流失", "退化期 (结束)", "(lost)", "dormant", "win-back"),
+        ("returned (flag)", "回流", "挽回", "回流", "", "Reactivation", "resurrected", "re-onboarding"),
+    ],
+    columns=["our stage", "新手…流失", "获取…衰退", "潜在…忠诚", "考察…退化", "AARRR", "Amplitude", "play"],
+)
+
+
+def sensitivity(tx: pd.DataFrame, snapshot, variants: dict[str, StageRules]) -> pd.DataFrame:
+    """Stage counts at one snapshot under alternative rules: one row per named variant, with the
+    rules' three numbers and the customers per stage."""
+    rows = []
+    for name, rules in variants.items():
+        at = assign_stages(tx, rules, [snapshot])
+        counts = at["stage"].value_counts().reindex(STAGES, fill_value=0)
+        rows.append({"variant": name, "silent_days": rules.silent_days, "churn_days": rules.churn_days,
+                     "mature_occasions": rules.mature_occasions, **counts.to_dict()})
+    return pd.DataFrame(rows).set_index("variant")

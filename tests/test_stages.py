@@ -1,0 +1,259 @@
+"""lifecycle_utils.stages: hand-built histories for every stage and transition, invariants as properties."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lifecycle_utils import stages as S
+
+RULES = S.StageRules(silent_days=30, churn_days=90, mature_occasions=3)
+
+
+def tx_frame(rows):
+    return pd.DataFrame(rows, columns=["customer_id", "date", "amount"]).assign(
+        date=lambda d: pd.to_datetime(d["date"]))
+
+
+HISTORIES = tx_frame([
+    ("new", "2024-01-01", 10.0),
+    ("grow", "2024-01-01", 10.0), ("grow", "2024-01-10", 20.0),
+    ("mature", "2024-01-01", 5.0), ("mature", "2024-01-05", 5.0), ("mature", "2024-01-10", 5.0),
+    ("back", "2023-12-01", 7.0), ("back", "2024-05-01", 9.0),
+    ("late", "2024-03-01", 4.0),
+])
+
+
+def stage_of(stages, customer, snapshot):
+    row = stages[(stages["customer_id"] == customer) & (stages["snapshot"] == pd.Timestamp(snapshot))]
+    assert len(row) == 1, f"{customer} at {snapshot}: {len(row)} rows"
+    return row.iloc[0]
+
+
+@pytest.fixture(scope="module")
+def hand():
+    return S.assign_stages(HISTORIES, RULES, ["2024-01-15", "2024-02-15", "2024-04-15", "2024-05-15"])
+
+
+@pytest.mark.parametrize(
+    ("customer", "snapshot", "stage"),
+    [
+        ("new", "2024-01-15", "new"),          # one occasion, 14 days ago
+        ("new", "2024-02-15", "silent"),       # 45 days: between 30 and 90
+        ("new", "2024-04-15", "churned"),      # 105 days >= 90
+        ("grow", "2024-01-15", "growing"),     # two occasions, 5 days ago
+        ("mature", "2024-01-15", "mature"),    # three occasions = mature_occasions
+        ("back", "2024-01-15", "silent"),      # 45 days since 2023-12-01
+        ("back", "2024-04-15", "churned"),
+        ("back", "2024-05-15", "growing"),     # came back: second occasion, never "new" again
+    ],
+)
+def test_every_stage_on_hand_built_histories(hand, customer, snapshot, stage):
+    assert stage_of(hand, customer, snapshot)["stage"] == stage
+
+
+def test_boundaries_are_inclusive_at_the_threshold():
+    tx = tx_frame([("a", "2024-01-01", 1.0)])
+    at = S.assign_stages(tx, RULES, ["2024-01-30", "2024-01-31", "2024-03-30", "2024-03-31"])
+    assert at["days_since_last"].tolist() == [29, 30, 89, 90]
+    assert at["stage"].astype(str).tolist() == ["new", "silent", "silent", "churned"]
+
+
+def test_returned_flag_and_acquisition(hand):
+    assert bool(stage_of(hand, "back", "2024-05-15")["returned"]) is True
+    assert bool(stage_of(hand, "back", "2024-04-15")["returned"]) is False
+    assert not ((hand["customer_id"] == "late") & (hand["snapshot"] == pd.Timestamp("2024-02-15"))).any()
+    assert stage_of(hand, "late", "2024-04-15")["stage"] == "silent"
+    assert stage_of(hand, "grow", "2024-01-15")["occasions"] == 2
+
+
+def test_every_transition_on_hand_built_histories():
+    tx = tx_frame([
+        ("a", "2024-01-01", 1.0), ("a", "2024-02-10", 1.0),                           # new, growing, churned
+        ("b", "2024-01-05", 1.0),                                                     # new, silent, churned
+        ("c", "2024-01-01", 1.0), ("c", "2024-01-10", 1.0), ("c", "2024-02-01", 1.0),  # growing, mature, churned
+        ("d", "2023-10-01", 1.0), ("d", "2024-02-10", 1.0),                           # churned, growing, churned
+        ("e", "2023-12-01", 1.0), ("e", "2024-02-10", 1.0),                           # silent, growing, churned
+        ("f", "2024-01-01", 1.0), ("f", "2024-01-05", 1.0), ("f", "2024-01-10", 1.0),
+        ("f", "2024-05-20", 1.0),                                                     # mature, silent, mature
+    ])
+    stages = S.assign_stages(tx, RULES, ["2024-01-15", "2024-02-15", "2024-05-31"])
+    paths = stages.pivot(index="customer_id", columns="snapshot", values="stage").astype(str)
+    assert paths.apply(" > ".join, axis=1).to_dict() == {
+        "a": "new > growing > churned", "b": "new > silent > churned", "c": "growing > mature > churned",
+        "d": "churned > growing > churned", "e": "silent > growing > churned", "f": "mature > silent > mature",
+    }
+    counts = S.transition_counts(stages)
+    expected = {("new", "growing"): 1, ("new", "silent"): 1, ("growing", "mature"): 1,
+                ("growing", "churned"): 3, ("silent", "churned"): 1, ("silent", "growing"): 1,
+                ("silent", "mature"): 1, ("mature", "churned"): 1, ("mature", "silent"): 1,
+                ("churned", "growing"): 1}
+    for (a, b), n in expected.items():
+        assert counts.loc[a, b] == n, (a, b)
+    assert counts.to_numpy().sum() == sum(expected.values()) == 12
+    assert counts.loc["churned", "new"] == 0
+
+
+def test_transition_matrix_rows_sum_to_one(hand):
+    matrix = S.transition_matrix(hand)
+    sums = matrix.sum(axis=1, min_count=1).dropna()
+    np.testing.assert_allclose(sums, 1.0)
+
+
+def test_stage_sizes_and_shares(hand):
+    sizes = S.stage_sizes(hand)
+    assert list(sizes.columns) == S.STAGES
+    assert sizes.loc[pd.Timestamp("2024-01-15")].tolist() == [1, 1, 1, 1, 0]
+    shares = S.stage_sizes(hand, share=True)
+    np.testing.assert_allclose(shares.sum(axis=1), 100.0, atol=0.2)
+
+
+def test_stage_revenue_attributes_period_revenue_to_the_stage_at_its_end(hand):
+    revenue = S.stage_revenue(HISTORIES, hand)
+    jan = revenue.loc[pd.Timestamp("2024-01-15")]
+    assert jan["new"] == 10.0 and jan["growing"] == 30.0 and jan["mature"] == 15.0
+    assert revenue.loc[pd.Timestamp("2024-05-15"), "growing"] == 9.0   # "back" returned in May
+    assert revenue.loc[pd.Timestamp("2024-04-15"), "silent"] == 4.0    # "late" bought 2024-03-01
+    assert jan["silent"] == 7.0  # the first period runs from the start of the data
+    assert revenue.to_numpy().sum() == pytest.approx(HISTORIES["amount"].sum())
+
+
+def test_flows_include_customers_not_yet_acquired(hand):
+    table = S.flows(hand, "2024-01-15", "2024-05-15")
+    assert table.loc["not yet acquired"].sum() == 1
+    assert table.to_numpy().sum() == 5
+
+
+def test_time_in_stage_counts_completed_spells(hand):
+    table = S.time_in_stage(hand)
+    assert table.loc["new", "spells"] == 1 and table.loc["new", "completed"] == 1
+    assert table.loc["churned", "completed"] == 1  # "back" left churned; "new" is still churned
+
+
+def test_resurrection():
+    tx = tx_frame([("a", "2024-01-01", 1.0), ("a", "2024-06-01", 1.0),   # churned and came back
+                   ("b", "2024-01-01", 1.0),                             # churned, open gap
+                   ("c", "2024-05-20", 1.0)])                            # not churned
+    facts = S.resurrection(tx, RULES, observation_end="2024-06-01")
+    assert facts.to_dict() == {"ever churned": 2, "came back": 1, "resurrection rate (%)": 50.0}
+
+
+def test_purchase_gaps_and_quantiles():
+    gaps = S.purchase_gaps(HISTORIES)
+    assert sorted(gaps.tolist()) == [4, 5, 9, 152]
+    table = S.gap_quantiles(gaps, quantiles=(0.5,))
+    assert table.iloc[0].tolist() == [50, 7]  # median 7.0
+
+
+def test_repeat_probability_counts_only_customers_with_a_full_window():
+    tx = tx_frame([("a", "2024-01-01", 1.0), ("a", "2024-01-11", 1.0),
+                   ("b", "2024-01-01", 1.0),
+                   ("c", "2024-03-25", 1.0)])  # too recent for a 30-day window ending 2024-04-01
+    table = S.repeat_probability(tx, window_days=30, observation_end="2024-04-01")
+    first = table.set_index("occasions").loc[1]
+    assert first["customers"] == 2 and first["repeat probability"] == 0.5
+
+
+def test_mature_threshold_is_where_gains_level_off():
+    table = pd.DataFrame({"occasions": [1, 2, 3, 4, 5], "customers": [1000] * 5,
+                          "repeat probability": [0.4, 0.6, 0.7, 0.73, 0.74]})
+    table["gain"] = table["repeat probability"].diff()
+    assert S.mature_threshold(table, tolerance=0.05) == 3   # 3 -> 4 gains 0.03
+    assert S.mature_threshold(table, tolerance=0.02) == 4
+    assert S.mature_threshold(table, tolerance=0.001) == 5  # never levels off: last reliable k
+    with pytest.raises(ValueError, match="fewer than two purchase counts"):
+        S.mature_threshold(table, min_customers=5000)
+
+
+def test_derive_rules_uses_the_gap_quantiles():
+    rng = np.random.default_rng(1)
+    rows = []
+    for i in range(300):
+        day = pd.Timestamp("2023-01-01")
+        for gap in rng.integers(1, 100, size=4):
+            rows.append((f"c{i}", day, 1.0))
+            day += pd.Timedelta(days=int(gap))
+    tx = tx_frame(rows)
+    rules = S.derive_rules(tx, silent_quantile=0.5, churn_quantile=0.9)
+    gaps = S.purchase_gaps(tx)
+    assert rules.silent_days == int(np.ceil(gaps.quantile(0.5)))
+    assert rules.churn_days == int(np.ceil(gaps.quantile(0.9)))
+    with pytest.raises(ValueError, match="too few"):
+        S.derive_rules(tx.iloc[:8])
+
+
+def test_rules_are_validated_and_frozen():
+    with pytest.raises(ValueError, match="silent_days < churn_days"):
+        S.StageRules(90, 30, 3)
+    with pytest.raises(ValueError, match="mature_occasions must be at least 2"):
+        S.StageRules(30, 90, 1)
+    with pytest.raises(AttributeError):
+        RULES.silent_days = 5  # type: ignore[misc]
+    assert RULES.describe()["value"].tolist() == [30, 90, 3]
+
+
+def test_monthly_snapshots_end_on_the_observation_end():
+    snaps = S.monthly_snapshots(HISTORIES, observation_end="2024-05-20")
+    assert snaps[0] == pd.Timestamp("2023-12-31") and snaps[-1] == pd.Timestamp("2024-05-20")
+    assert len(snaps) == 6
+
+
+def test_funnel_and_time_to_second():
+    funnel = S.purchase_funnel(HISTORIES).set_index("purchase")
+    assert funnel["customers"].tolist() == [5, 3, 1]
+    assert funnel.loc[2, "% of previous step"] == 60.0
+    assert sorted(S.time_to_second_purchase(HISTORIES).tolist()) == [4, 9, 152]
+
+
+def test_cohort_retention_leaves_unobserved_cells_empty():
+    tx = tx_frame([("a", "2024-01-05", 1.0), ("a", "2024-02-05", 1.0), ("b", "2024-01-20", 1.0),
+                   ("c", "2024-02-10", 1.0), ("c", "2024-03-01", 1.0)])
+    table = S.cohort_retention(tx, observation_end="2024-03-31")
+    assert table.loc["2024-01", "customers"] == 2
+    assert table.loc["2024-01", 1] == 50.0 and table.loc["2024-01", 2] == 0.0
+    assert table.loc["2024-02", 1] == 100.0 and np.isnan(table.loc["2024-02", 2])
+
+
+def test_sensitivity_reports_counts_per_variant():
+    table = S.sensitivity(HISTORIES, "2024-01-15", {"base": RULES, "stricter": S.StageRules(10, 40, 2)})
+    assert table.loc["base", ["new", "growing", "mature", "silent", "churned"]].tolist() == [1, 1, 1, 1, 0]
+    assert table.loc["stricter", ["new", "growing", "mature", "silent", "churned"]].tolist() == [0, 0, 2, 1, 1]
+
+
+def test_crosswalk_covers_every_stage():
+    assert set(S.STAGES) <= set(S.CROSSWALK["our stage"])
+
+
+# ------------------------------------------------------------------------------------ properties
+history = st.lists(
+    st.tuples(st.sampled_from(["a", "b", "c", "d"]), st.integers(0, 200)), min_size=1, max_size=25
+)
+
+
+@settings(max_examples=120, deadline=None)
+@given(events=history, silent=st.integers(1, 60), extra=st.integers(1, 100), mature=st.integers(2, 5),
+       snap_days=st.lists(st.integers(0, 260), min_size=1, max_size=8))
+def test_stage_invariants(events, silent, extra, mature, snap_days):
+    start = pd.Timestamp("2024-01-01")
+    tx = tx_frame([(c, start + pd.Timedelta(days=d), 1.0) for c, d in events])
+    rules = S.StageRules(silent, silent + extra, mature)
+    snaps = sorted({start + pd.Timedelta(days=d) for d in snap_days})
+    stages = S.assign_stages(tx, rules, snaps)
+    # one stage per customer per snapshot
+    assert not stages.duplicated(["snapshot", "customer_id"]).any()
+    assert stages["stage"].notna().all()
+    # counts sum to the customers acquired by each snapshot
+    first = tx.groupby("customer_id")["date"].min()
+    for snap in snaps:
+        assert (stages["snapshot"] == snap).sum() == (first <= snap).sum()
+    # transition rows sum to one, and churned never goes back to new
+    if stages["snapshot"].nunique() > 1:
+        matrix = S.transition_matrix(stages)
+        np.testing.assert_allclose(matrix.sum(axis=1, min_count=1).dropna(), 1.0)
+        assert S.transition_counts(stages).loc["churned", "new"] == 0
+    # new only with one occasion; mature only from mature_occasions
+    assert (stages.loc[stages["stage"] == "new", "occasions"] == 1).all()
+    assert (stages.loc[stages["stage"] == "mature", "occasions"] >= mature).all()
