@@ -79,13 +79,18 @@ def bar(
 
 
 def lines(
-    frame: pd.DataFrame, x: str, ys: list[str], title: str, xlabel: str, ylabel: str, ax: Axes | None = None
+    frame: pd.DataFrame, x: str, ys: list[str], title: str, xlabel: str, ylabel: str, ax: Axes | None = None,
+    percent: bool = False, markers: bool = False,
 ) -> Axes:
-    """One line per column in ``ys`` against ``frame[x]``, with a legend when there are several."""
+    """One line per column in ``ys`` against ``frame[x]``, with a legend when there are several;
+    ``percent`` formats the y axis of a 0-1 quantity as percentages."""
     ax = new_axes(ax)
     for y in ys:
-        ax.plot(frame[x], frame[y], label=y)
-    thousands(ax, "y")
+        ax.plot(frame[x], frame[y], label=y, marker="o" if markers else None)
+    if percent:
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{100 * v:.0f}%"))
+    else:
+        thousands(ax, "y")
     return decorate(ax, title, xlabel, ylabel, legend=len(ys) > 1)
 
 
@@ -178,3 +183,12 @@ def flow(
     ax.grid(False)
     ax.spines[["left", "bottom"]].set_visible(False)
     return decorate(ax, title, "", "customers (band width)")
+
+
+def vlines(ax: Axes, marks: dict[str, float]) -> Axes:
+    """Dashed vertical reference lines, labelled in the legend (e.g. thresholds)."""
+    colors = sns.color_palette(PALETTE)[1:]
+    for (label, x), color in zip(marks.items(), colors):
+        ax.axvline(x, linestyle="--", color=color, label=label)
+    ax.legend()
+    return ax

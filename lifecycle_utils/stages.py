@@ -21,7 +21,7 @@ Time is in days; purchase occasions are customer-days (see :mod:`lifecycle_utils
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -54,6 +54,13 @@ class StageRules:
             )
         if self.mature_occasions < 2:
             raise ValueError(f"mature_occasions must be at least 2, got {self.mature_occasions}")
+
+    def with_overrides(self, silent_days: int | None = None, churn_days: int | None = None,
+                       mature_occasions: int | None = None) -> "StageRules":
+        """A copy with the given numbers replaced (``None`` keeps the current one): how a notebook's
+        parameters override the rules derived from the data."""
+        changes = {"silent_days": silent_days, "churn_days": churn_days, "mature_occasions": mature_occasions}
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
     def describe(self) -> pd.DataFrame:
         """The rules as a table (rule, value, meaning) for a notebook."""
@@ -159,6 +166,13 @@ def monthly_snapshots(tx: pd.DataFrame, observation_end=None) -> pd.DatetimeInde
     if len(months) == 0 or months[-1] != end.normalize():
         months = months.append(pd.DatetimeIndex([end.normalize()]))
     return months
+
+
+def comparison_snapshots(snapshots, months: int = 12) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The last snapshot and the one ``months`` snapshots before it (or the first, if the data is
+    shorter): the pair a flow picture compares."""
+    snaps = pd.DatetimeIndex(snapshots).sort_values()
+    return snaps[max(0, len(snaps) - 1 - months)], snaps[-1]
 
 
 def assign_stages(tx: pd.DataFrame, rules: StageRules, snapshots) -> pd.DataFrame:
@@ -400,3 +414,36 @@ def sensitivity(tx: pd.DataFrame, snapshot, variants: dict[str, StageRules]) -> 
         rows.append({"variant": name, "silent_days": rules.silent_days, "churn_days": rules.churn_days,
                      "mature_occasions": rules.mature_occasions, **counts.to_dict()})
     return pd.DataFrame(rows).set_index("variant")
+
+
+def threshold_variants(tx: pd.DataFrame, rules: StageRules) -> dict[str, StageRules]:
+    """The rules to compare in a sensitivity table: the chosen ones; silent/churn thresholds at the
+    70th/90th and 90th/99th percentiles of the purchase gaps; mature one occasion earlier or later."""
+    gaps = purchase_gaps(tx)
+
+    def at(q: float) -> int:
+        return math.ceil(float(gaps.quantile(q)))
+
+    variants = {
+        "chosen": rules,
+        "gaps p70 / p90": rules.with_overrides(silent_days=at(0.7), churn_days=at(0.9)),
+        "gaps p90 / p99": rules.with_overrides(silent_days=at(0.9), churn_days=at(0.99)),
+        "mature one earlier": rules.with_overrides(mature_occasions=max(2, rules.mature_occasions - 1)),
+        "mature one later": rules.with_overrides(mature_occasions=rules.mature_occasions + 1),
+    }
+    return variants
+
+
+def headline_figures(stages: pd.DataFrame, rules: StageRules, resurrection_facts: pd.Series) -> dict:
+    """What notebook 01 records: customers and share (%) per stage at the last snapshot, the three
+    rules, and the resurrection rate."""
+    last = stages["snapshot"].max()
+    counts = stages.loc[stages["snapshot"] == last, "stage"].value_counts().reindex(STAGES, fill_value=0)
+    shares = (100 * counts / counts.sum()).round(1)
+    figures: dict = {"snapshot": last.date().isoformat()}
+    figures |= {f"{s} customers": int(counts[s]) for s in STAGES}
+    figures |= {f"{s} share (%)": float(shares[s]) for s in STAGES}
+    figures |= {"silent after (days)": rules.silent_days, "churned after (days)": rules.churn_days,
+                "mature from (occasions)": rules.mature_occasions,
+                "resurrection rate (%)": resurrection_facts["resurrection rate (%)"]}
+    return figures

@@ -53,3 +53,24 @@ def test_helpers_return_decorated_axes(helper):
 def test_new_axes_reuses_given_axes():
     _, ax = plt.subplots()
     assert plotting.new_axes(ax) is ax
+
+
+def test_lines_in_percent_and_vlines():
+    frame = pd.DataFrame({"k": [1, 2, 3], "p": [0.2, 0.5, 0.6]})
+    ax = plotting.lines(frame, "k", ["p"], "Title", "occasions", "probability", percent=True, markers=True)
+    ax.figure.canvas.draw()
+    assert any(t.get_text().endswith("%") for t in ax.get_yticklabels())
+    plotting.vlines(ax, {"silent": 1.5, "churned": 2.5})
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["p", "silent", "churned"]
+
+
+def test_stacked_area_heatmap_and_flow():
+    frame = pd.DataFrame({"a": [1, 2], "b": [3, 4]}, index=pd.to_datetime(["2024-01-31", "2024-02-29"]))
+    ax = plotting.stacked_area(frame, "Sizes", "month end", "customers")
+    assert len(ax.collections) == 2 and ax.get_title() == "Sizes"
+    ax = plotting.heatmap(frame.reset_index(drop=True), "Heat", "to", "from")
+    assert len(ax.texts) == 4
+    table = pd.DataFrame([[5, 0], [2, 3]], index=["x", "y"], columns=["x", "z"])
+    ax = plotting.flow(table, "Flow", "before", "after")
+    labels = [t.get_text() for t in ax.texts]
+    assert "x (5)" in labels and "z (3)" in labels and "y (5)" in labels

@@ -257,3 +257,27 @@ def test_stage_invariants(events, silent, extra, mature, snap_days):
     # new only with one occasion; mature only from mature_occasions
     assert (stages.loc[stages["stage"] == "new", "occasions"] == 1).all()
     assert (stages.loc[stages["stage"] == "mature", "occasions"] >= mature).all()
+
+
+def test_overrides_replace_only_what_is_given():
+    assert RULES.with_overrides(churn_days=120) == S.StageRules(30, 120, 3)
+    assert RULES.with_overrides() == RULES
+    with pytest.raises(ValueError):
+        RULES.with_overrides(silent_days=200)
+
+
+def test_comparison_snapshots():
+    snaps = pd.date_range("2024-01-31", periods=18, freq="ME")
+    assert S.comparison_snapshots(snaps) == (snaps[5], snaps[17])
+    assert S.comparison_snapshots(snaps[:3]) == (snaps[0], snaps[2])
+
+
+def test_threshold_variants_and_headline(hand):
+    variants = S.threshold_variants(HISTORIES, RULES)
+    assert variants["chosen"] == RULES
+    assert variants["mature one later"].mature_occasions == 4
+    assert variants["gaps p90 / p99"].churn_days >= variants["gaps p70 / p90"].churn_days
+    facts = S.headline_figures(hand, RULES, pd.Series({"resurrection rate (%)": 12.5}))
+    assert facts["snapshot"] == "2024-05-15"
+    assert sum(facts[f"{s} customers"] for s in S.STAGES) == 5
+    assert facts["churned after (days)"] == 90 and facts["resurrection rate (%)"] == 12.5
