@@ -37,8 +37,20 @@ def setup() -> None:
         }
     )
     pd.set_option("display.precision", 2)
+    pd.set_option("display.float_format", format_float)
     pd.set_option("display.max_columns", 30)
     pd.set_option("display.width", 120)
+
+
+def format_float(value: float) -> str:
+    """How tables show floats: thousands separators, at most 3 decimals, trailing zeros dropped, and
+    scientific notation only for values below 0.001 (never for a column merely because it holds one)."""
+    if value != value:  # NaN
+        return "NaN"
+    if value == 0 or abs(value) >= 0.001:
+        text = f"{value:,.3f}".rstrip("0").rstrip(".")
+        return "0" if text in {"-0", ""} else text
+    return f"{value:.2e}"
 
 
 def new_axes(ax: Axes | None = None, figsize: tuple[float, float] | None = None) -> Axes:

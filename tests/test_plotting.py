@@ -74,3 +74,10 @@ def test_stacked_area_heatmap_and_flow():
     ax = plotting.flow(table, "Flow", "before", "after")
     labels = [t.get_text() for t in ax.texts]
     assert "x (5)" in labels and "z (3)" in labels and "y (5)" in labels
+
+
+@pytest.mark.parametrize(("value", "text"), [(2500315.63, "2,500,315.63"), (0.002, "0.002"), (0.43, "0.43"),
+                                             (12.0, "12"), (0.0, "0"), (-0.0001, "-1.00e-04"),
+                                             (float("nan"), "NaN"), (-3.5, "-3.5")])
+def test_format_float(value, text):
+    assert plotting.format_float(value) == text
