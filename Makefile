@@ -10,7 +10,7 @@ export TQDM_DISABLE := 1
 export PYTHONHASHSEED := 0
 
 .DEFAULT_GOAL := help
-.PHONY: help venv test unit nbval reports notebooks lab clean
+.PHONY: help venv test unit nbval reports notebooks lab bench clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -40,6 +40,9 @@ reports: $(STAMP) ## execute every notebook into reports/ and render the HTML re
 notebooks: $(STAMP) ## re-execute the committed notebooks in place (after changing them)
 	cd notebooks && for nb in [0-9][0-9]_*.ipynb; do \
 		../$(BIN)/jupyter nbconvert --to notebook --execute --inplace "$$nb" || exit 1; done
+
+bench: $(STAMP) ## run the benchmarks (timings and peak memory; not part of the tests)
+	$(BIN)/python benchmarks/bench_stages.py 100000 1000000
 
 lab: $(STAMP) ## open JupyterLab with the project's environment
 	$(BIN)/jupyter lab notebooks

@@ -180,8 +180,9 @@ def assign_stages(tx: pd.DataFrame, rules: StageRules, snapshots) -> pd.DataFram
 
     Columns: ``snapshot``, ``customer_id``, ``occasions`` (up to the snapshot), ``days_since_last``,
     ``stage`` (ordered categorical, :data:`STAGES`), ``returned`` (came back after a gap of at least
-    ``churn_days`` by then). Vectorised: each occasion covers the snapshots from its date until the
-    customer's next occasion; no loop over customers or snapshots.
+    ``churn_days`` by then). Rows are sorted by customer, then snapshot. Vectorised: each occasion
+    covers the snapshots from its date until the customer's next occasion; no loop over customers or
+    snapshots.
     """
     snaps = pd.DatetimeIndex(pd.to_datetime(snapshots)).normalize().sort_values().unique()
     occ = _occasion_table(tx)
@@ -194,29 +195,33 @@ def assign_stages(tx: pd.DataFrame, rules: StageRules, snapshots) -> pd.DataFram
     next_first = np.where(same_next, next_first, len(snap_days))
     span = next_first - first_snap  # snapshots for which this occasion is the customer's last
     gap = (occ["date"] - occ["previous"]).dt.days.fillna(0).to_numpy()
-    returned = pd.Series(gap >= rules.churn_days).groupby(occ["customer_id"].to_numpy()).cummax().to_numpy()
+    # "came back after churning" by each occasion: a running count of long gaps within the customer
+    long_gap = np.cumsum(gap >= rules.churn_days)
+    first_of_customer = occ["k"].to_numpy() == 1
+    base = np.maximum.accumulate(np.where(first_of_customer, long_gap - (gap >= rules.churn_days), 0))
+    returned = (long_gap - base) > 0
 
     rows = np.repeat(np.arange(len(occ)), span)
     offsets = np.arange(len(rows)) - np.repeat(np.cumsum(span) - span, span)
     snap_index = first_snap[rows] + offsets
-    since = (snap_days[snap_index] - dates[rows]).astype(int)
+    since = (snap_days[snap_index] - dates[rows]).astype(np.int64)
     n = occ["k"].to_numpy()[rows]
     code = np.select(
         [since >= rules.churn_days, since >= rules.silent_days, n == 1, n < rules.mature_occasions],
         [4, 3, 0, 1],
         default=2,
-    )
+    ).astype(np.int8)
     out = pd.DataFrame(
         {
             "snapshot": snaps[snap_index],
-            "customer_id": occ["customer_id"].to_numpy()[rows],
+            "customer_id": occ["customer_id"].array.take(rows),
             "occasions": n,
             "days_since_last": since,
             "stage": pd.Categorical.from_codes(code, dtype=STAGE_DTYPE),
             "returned": returned[rows],
         }
     )
-    return out.sort_values(["snapshot", "customer_id"], kind="stable").reset_index(drop=True)
+    return out
 
 
 def stage_at(stages: pd.DataFrame, snapshot) -> pd.Series:
