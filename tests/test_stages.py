@@ -97,6 +97,31 @@ def test_every_transition_on_hand_built_histories():
     assert counts.loc["churned", "new"] == 0
 
 
+def test_the_remaining_transitions_on_hand_built_histories():
+    tx = tx_frame([
+        ("g", "2024-01-10", 1.0),
+        ("h", "2024-01-10", 1.0), ("h", "2024-01-20", 1.0), ("h", "2024-01-25", 1.0),
+        ("h2", "2024-01-01", 1.0), ("h2", "2024-01-05", 1.0), ("h2", "2024-01-10", 1.0), ("h2", "2024-01-30", 1.0),
+        ("i", "2024-01-01", 1.0), ("i", "2024-01-10", 1.0),
+        ("j", "2023-12-10", 1.0), ("j", "2023-12-20", 1.0),
+        ("k", "2023-12-01", 1.0),
+        ("l", "2023-09-01", 1.0), ("l", "2024-06-01", 1.0), ("l", "2024-06-10", 1.0), ("l", "2024-06-20", 1.0),
+    ])
+    stages = S.assign_stages(tx, RULES, ["2024-01-15", "2024-01-31", "2024-06-30"])
+    paths = stages.pivot(index="customer_id", columns="snapshot", values="stage").astype(str)
+    assert paths.apply(" > ".join, axis=1).to_dict() == {
+        "g": "new > new > churned", "h": "new > mature > churned", "h2": "mature > mature > churned",
+        "i": "growing > growing > churned", "j": "growing > silent > churned",
+        "k": "silent > silent > churned", "l": "churned > churned > mature",
+    }
+    counts = S.transition_counts(stages)
+    for a, b in [("new", "new"), ("new", "mature"), ("new", "churned"), ("mature", "mature"),
+                 ("growing", "growing"), ("growing", "silent"), ("silent", "silent"),
+                 ("churned", "churned"), ("churned", "mature")]:
+        assert counts.loc[a, b] >= 1, (a, b)
+    assert bool(stages.loc[(stages["customer_id"] == "l") & (stages["stage"] == "mature"), "returned"].all())
+
+
 def test_transition_matrix_rows_sum_to_one(hand):
     matrix = S.transition_matrix(hand)
     sums = matrix.sum(axis=1, min_count=1).dropna()
