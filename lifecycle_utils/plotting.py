@@ -204,3 +204,47 @@ def vlines(ax: Axes, marks: dict[str, float]) -> Axes:
         ax.axvline(x, linestyle="--", color=color, label=label)
     ax.legend()
     return ax
+
+
+def survival_curves(
+    curves: dict[str, pd.DataFrame], title: str, xlabel: str, ylabel: str, ax: Axes | None = None,
+    bands: bool = True, empty_note: str = "not available for this data",
+) -> Axes:
+    """Kaplan-Meier step curves (tables with ``time``, ``survival``, ``lower``, ``upper``), one per
+    label, with shaded pointwise bands; the y axis in percent. With no curves, the axes say so."""
+    ax = new_axes(ax)
+    if not curves:
+        ax.text(0.5, 0.5, empty_note, ha="center", va="center", transform=ax.transAxes)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        return decorate(ax, title, xlabel, ylabel)
+    for (label, km), color in zip(curves.items(), sns.color_palette(PALETTE, len(curves))):
+        ax.step(km["time"], km["survival"], where="post", label=f"{label}", color=color)
+        if bands:
+            ax.fill_between(km["time"], km["lower"], km["upper"], step="post", color=color, alpha=0.2, linewidth=0)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlim(left=0)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{100 * v:.0f}%"))
+    return decorate(ax, title, xlabel, ylabel, legend=len(curves) > 1)
+
+
+def schoenfeld(
+    scaled: pd.DataFrame, covariate: str, beta: float, title: str, xlabel: str = "days (event time)",
+    ax: Axes | None = None, frac: float = 0.3, max_points: int = 4000, seed: int = 0,
+) -> Axes:
+    """Scaled Schoenfeld residuals of one covariate against event time, a lowess smooth and the
+    fitted coefficient as a dashed line: a flat smooth on the line supports proportional hazards."""
+    from statsmodels.nonparametric.smoothers_lowess import lowess
+
+    ax = new_axes(ax)
+    points = scaled[["time", covariate]]
+    shown = points.sample(min(max_points, len(points)), random_state=seed) if len(points) > max_points else points
+    ax.scatter(shown["time"], shown[covariate], s=6, alpha=0.25, color=sns.color_palette(PALETTE)[0],
+               label="scaled residual")
+    smooth = lowess(points[covariate], points["time"], frac=frac, return_sorted=True)
+    ax.plot(smooth[:, 0], smooth[:, 1], color=sns.color_palette(PALETTE)[1], linewidth=2, label="lowess smooth")
+    ax.axhline(beta, linestyle="--", color="black", label=f"fitted coefficient {beta:.3f}")
+    lo, hi = np.percentile(points[covariate], [1, 99])
+    pad = 0.2 * (hi - lo + 1e-9)
+    ax.set_ylim(min(lo, smooth[:, 1].min(), beta) - pad, max(hi, smooth[:, 1].max(), beta) + pad)
+    return decorate(ax, title, xlabel, f"beta(t) for {covariate}", legend=True)

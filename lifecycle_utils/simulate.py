@@ -172,3 +172,59 @@ def simulate_transactions(
     )
     truth["cohort"] = truth["cohort"].astype(ids.dtype)
     return transactions, truth[TRUTH_COLUMNS]
+
+
+SUBSCRIPTION_BETA = {"annual plan": -0.8, "monthly fee (per 10)": 0.15, "support tickets": 0.25}
+
+
+def simulate_subscriptions(
+    n_customers: int,
+    history_days: int = 730,
+    window_days: int = 365,
+    shape: float = 1.3,
+    scale_days: float = 400.0,
+    beta: dict[str, float] | None = None,
+    seed: int = 0,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Subscription data with known truth, observed through a window, with delayed entry.
+
+    Customers start on a day drawn uniformly from ``history_days`` before the window opens (day 0) to
+    the window's end (``window_days``). Lifetimes (days) are Weibull with ``shape`` and ``scale_days``
+    and proportional hazards ``exp(x @ beta)`` over three covariates: ``annual plan`` (0/1, 40% of
+    customers), ``monthly fee`` (uniform 10-60; its coefficient is per 10 of fee) and
+    ``support tickets`` (Poisson 1). Only customers still subscribed when the window opens are seen
+    (left truncation); their ``entry`` is their age at day 0 (0 for those who start inside the window).
+
+    Returns ``(table, truth)``: ``table`` with ``customer_id``, ``duration`` (whole days from start to
+    churn, rounded up, or to the window end), ``churned`` (0/1), ``entry`` (days), the covariates and ``monthly fee``;
+    ``truth`` with ``days`` and ``survival``, the population survival ``mean_i S(t | x_i)`` over *all*
+    generated customers (also those never seen), on a grid of 0 to 1,000 days.
+    """
+    _check_arguments(n_customers, 1, {"history_days": history_days, "window_days": window_days,
+                                      "shape": shape, "scale_days": scale_days})
+    beta = SUBSCRIPTION_BETA if beta is None else beta
+    rng = np.random.default_rng(seed)
+    start = rng.integers(-history_days, window_days, size=n_customers)
+    annual = (rng.random(n_customers) < 0.4).astype(float)
+    fee = rng.uniform(10, 60, size=n_customers).round(2)
+    tickets = rng.poisson(1.0, size=n_customers).astype(float)
+    x = np.column_stack([annual, fee / 10, tickets])
+    risk = np.exp(x @ np.array([beta["annual plan"], beta["monthly fee (per 10)"], beta["support tickets"]]))
+    # S(t | x) = exp(-(t / scale)^shape * risk)  =>  T = scale * (E / risk)^(1 / shape), E ~ Exp(1)
+    lifetime = scale_days * (rng.exponential(size=n_customers) / risk) ** (1 / shape)
+    ends = start + lifetime
+    seen = ends > 0
+    follow = window_days - start
+    table = pd.DataFrame({
+        "customer_id": [f"S{i:0{ID_WIDTH}d}" for i in range(1, n_customers + 1)],
+        "duration": np.minimum(np.ceil(lifetime), follow).astype(float),
+        "churned": (lifetime <= follow).astype(int),
+        "entry": np.floor(np.maximum(0, -start)).astype(float),
+        "annual plan": annual.astype(int),
+        "monthly fee": fee,
+        "support tickets": tickets.astype(int),
+    })[seen].reset_index(drop=True)
+    table["monthly fee (per 10)"] = table["monthly fee"] / 10
+    grid = np.arange(0, 1001, 5, dtype=float)
+    survival = np.exp(-np.outer(grid / scale_days, np.ones(n_customers)) ** shape * risk).mean(axis=1)
+    return table, pd.DataFrame({"days": grid, "survival": survival})

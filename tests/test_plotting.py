@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -81,3 +82,20 @@ def test_stacked_area_heatmap_and_flow():
                                              (float("nan"), "NaN"), (-3.5, "-3.5")])
 def test_format_float(value, text):
     assert plotting.format_float(value) == text
+
+
+def test_survival_curves_and_empty_note():
+    km = pd.DataFrame({"time": [0, 1, 2], "survival": [1, 0.5, 0.25], "lower": [1, 0.4, 0.1], "upper": [1, 0.6, 0.4]})
+    ax = plotting.survival_curves({"a": km, "b": km}, "Survival", "days", "share")
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"]
+    assert ax.get_ylim()[0] == 0
+    empty = plotting.survival_curves({}, "Survival", "days", "share", empty_note="no transactions")
+    assert empty.texts[0].get_text() == "no transactions"
+
+
+def test_schoenfeld_plot_marks_the_coefficient():
+    rng = np.random.default_rng(0)
+    scaled = pd.DataFrame({"time": np.arange(200.0), "x": 0.5 + rng.normal(size=200)})
+    ax = plotting.schoenfeld(scaled, "x", 0.5, "PH check")
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["scaled residual", "lowess smooth", "fitted coefficient 0.500"]
