@@ -248,3 +248,17 @@ def schoenfeld(
     pad = 0.2 * (hi - lo + 1e-9)
     ax.set_ylim(min(lo, smooth[:, 1].min(), beta) - pad, max(hi, smooth[:, 1].max(), beta) + pad)
     return decorate(ax, title, xlabel, f"beta(t) for {covariate}", legend=True)
+
+
+def survival_panels(
+    panels: dict[str, dict[str, pd.DataFrame]], title: str, xlabel: str, ylabel: str, bands: bool = True,
+) -> plt.Figure:
+    """One :func:`survival_curves` panel per group column, side by side, sharing the y axis."""
+    n = max(1, len(panels))
+    fig, axes = plt.subplots(1, n, figsize=(4.6 * n, 4.2), sharey=True, squeeze=False)
+    for ax, (name, curves) in zip(axes[0], panels.items()):
+        survival_curves(curves, f"by {name}", xlabel, ylabel, ax=ax, bands=bands)
+    if not panels:
+        survival_curves({}, "", xlabel, ylabel, ax=axes[0][0])
+    fig.suptitle(title, fontweight="bold")
+    return fig

@@ -105,7 +105,8 @@ def load_survival_table(
     data): a CSV/Parquet path or a frame. Returns it with the standard columns ``duration`` (days),
     ``churned`` (0/1) and ``entry`` (days at which the customer entered observation; 0 unless
     ``entry_col`` is given: delayed entry for customers who joined before the data starts), other
-    columns kept as covariates. Bad values raise ``ValueError`` naming the column and the count."""
+    columns kept as covariates (unmapped columns named ``duration``, ``churned`` or ``entry`` are
+    replaced). Bad values raise ``ValueError`` naming the column and the count."""
     if isinstance(source, pd.DataFrame):
         frame = source.copy()
     else:
@@ -130,7 +131,10 @@ def load_survival_table(
         if mask.any():
             examples = ", ".join(repr(v) for v in frame.loc[mask, column].head(3))
             raise ValueError(f"column '{column}': {int(mask.sum())} of {len(frame)} rows {what} (e.g. {examples})")
-    out = frame.drop(columns=[c for c in (duration_col, event_col, entry_col) if c]).copy()
+    # the mapped columns become the standard ones; unmapped columns that already carry a standard
+    # name (e.g. an "entry" column when entry_col is None) are replaced
+    replaced = {duration_col, event_col, entry_col, "duration", "churned", "entry"} - {None}
+    out = frame.drop(columns=[c for c in frame.columns if c in replaced]).copy()
     out.insert(0, "duration", duration.astype(float))
     out.insert(1, "churned", event.astype(int))
     out.insert(2, "entry", entry.astype(float))
@@ -600,7 +604,8 @@ def prepare(
     table["first basket size"] = pd.Categorical(
         np.where(basket.isna(), "unknown", np.where(basket <= 1, "1 unit", np.where(basket == 2, "2 units", "3+ units"))),
         categories=["1 unit", "2 units", "3+ units", "unknown"], ordered=True).remove_unused_categories()
-    table["repeat within 30 days"] = table["repeat within 30 days"].astype(bool)
+    table["repeat within 30 days"] = pd.Categorical(
+        np.where(table["repeat within 30 days"].astype(bool), "yes", "no"), categories=["no", "yes"])
     spend = churn_table(tx, churn_days, observation_end)["first order value"]
     table["log2 first order value"] = np.log2(spend.clip(lower=1.0))
     table["first basket (units)"] = basket
@@ -636,3 +641,104 @@ def early_warning_list(data: SurvivalData, horizon_days: int = 90, top: int = 15
     out[p.name] = p.round(3)
     out["value at risk"] = (p * out[data.value_col]).round(2) if data.value_col else p.round(3)
     return out.sort_values("value at risk", ascending=False, kind="stable").head(top)
+
+
+# ---------------------------------------------------------------------------- notebook-level tables
+def describe(data: SurvivalData) -> pd.Series:
+    """What is being analysed: source, churn threshold, customers, churn events, censored, customers
+    with delayed entry, and the longest follow-up (days)."""
+    table = data.table
+    return pd.Series({
+        "source": data.source,
+        "churn threshold (days)": data.churn_days if data.tx is not None else "given by the table",
+        "customers": len(table),
+        "churned (events)": int(table["churned"].sum()),
+        "censored": int((table["churned"] == 0).sum()),
+        "with delayed entry": int((table["entry"] > 0).sum()),
+        "longest follow-up (days)": float(table["duration"].max()),
+    }, name="value", dtype=object)
+
+
+def km_panels(table: pd.DataFrame, groups: list[str]) -> dict[str, dict[str, pd.DataFrame]]:
+    """Kaplan-Meier curves per level of each group column: ``{group column: {level: km table}}``."""
+    return {g: km_by_group(table, g) for g in groups}
+
+
+def group_summary(table: pd.DataFrame, groups: list[str], horizons=(90, 180, 365)) -> pd.DataFrame:
+    """:func:`survival_summary` for each group column, stacked with a ``(group, level)`` index."""
+    parts = {g: survival_summary(table, g, horizons) for g in groups}
+    if not parts:
+        return pd.DataFrame()
+    out = pd.concat(parts, names=["group", "level"])
+    out.index = out.index.set_levels([lvl.astype(str) for lvl in out.index.levels])
+    return out
+
+
+def logrank_table(table: pd.DataFrame, groups: list[str]) -> pd.DataFrame:
+    """A log-rank test per group column: levels, chi-square, df, p-value, -log10 p."""
+    rows = []
+    for g in groups:
+        result = logrank(table, g)
+        rows.append({"group": g, "levels": int(table[g].nunique())} | result.to_dict())
+    return pd.DataFrame(rows).set_index("group") if rows else pd.DataFrame()
+
+
+def refit_for_ph(data: SurvivalData, fit: CoxFit, tests: pd.DataFrame, alpha: float = 0.001
+                 ) -> tuple[CoxFit, str]:
+    """Where proportional hazards fail (per-covariate p < ``alpha``), refit with the worst offender as
+    a stratum (its own baseline hazard, no coefficient); a numeric covariate with more than five
+    values is stratified by its tertiles. Returns the model to report and a sentence saying what was
+    done. Without a failure, the original fit is returned."""
+    per = tests.drop(index="GLOBAL")
+    chi = pd.to_numeric(per["chi-square"])
+    failing = per[[log_chi2_sf(float(c), 1) < math.log(alpha) for c in chi]]
+    if failing.empty:
+        return fit, f"No covariate fails proportional hazards at p < {alpha:g}; the model stands as fitted."
+    worst_column = chi.loc[failing.index].idxmax()
+    source = next(c for c in data.covariates if worst_column == c or worst_column.startswith(f"{c}["))
+    table = data.table.copy()
+    values = table[source]
+    if values.nunique() > 5 and pd.api.types.is_numeric_dtype(values):
+        table["_stratum"] = pd.qcut(values.rank(method="first"), 3, labels=["low", "mid", "high"]).astype(str)
+        how = "its tertiles"
+    else:
+        table["_stratum"] = values.astype(str)
+        how = "its levels"
+    others = [c for c in data.covariates if c != source]
+    refit = cox_fit(table, others, strata_col="_stratum")
+    return refit, (f"'{source}' fails proportional hazards (chi-square {chi[worst_column]:,.1f}, 1 df), "
+                   f"so the model is refitted stratified by {how}: each stratum gets its own baseline hazard "
+                   f"and the other covariates keep one hazard ratio.")
+
+
+def delayed_entry_check(table: pd.DataFrame, truth: pd.DataFrame, horizons=(90, 180, 365, 730)) -> pd.DataFrame:
+    """Survival (%) at the horizons: the truth of a simulation, Kaplan-Meier with delayed entry, and
+    Kaplan-Meier that ignores it (treating late joiners as observed from their start)."""
+    with_entry = kaplan_meier(table["duration"], table["churned"], table["entry"])
+    naive = kaplan_meier(table["duration"], table["churned"])
+    follow = float(table["duration"].max())
+    out = pd.DataFrame({
+        "days": list(horizons),
+        "truth": [100 * float(np.interp(h, truth["days"], truth["survival"])) for h in horizons],
+        "KM with delayed entry": 100 * survival_at(with_entry, horizons, follow)["survival"].to_numpy(),
+        "KM ignoring entry": 100 * survival_at(naive, horizons, follow)["survival"].to_numpy(),
+    })
+    return out.set_index("days").round(1)
+
+
+def headline_figures(data: SurvivalData, overall: pd.DataFrame, hazard_table: pd.DataFrame,
+                     logranks: pd.DataFrame, warning: pd.DataFrame) -> dict:
+    """What notebook 02 records: source, threshold, customers, churned share, survival at the
+    horizons, the median, the strongest log-rank group, each hazard ratio, and the early-warning
+    list's value at risk."""
+    figures: dict = {"source": data.source, "churn threshold (days)": data.churn_days,
+                     "customers": len(data.table),
+                     "churned (%)": round(100 * float(data.table["churned"].mean()), 1)}
+    row = overall.iloc[0]
+    figures |= {c: row[c] for c in overall.columns if c.startswith("S(") or c.startswith("median")}
+    if not logranks.empty:
+        best = logranks["chi-square"].astype(float).idxmax()
+        figures["strongest log-rank"] = f"{best}: chi-square {float(logranks.loc[best, 'chi-square']):,.1f}, df {logranks.loc[best, 'df']}"
+    figures |= {f"HR {name}": float(hr) for name, hr in hazard_table["hazard ratio"].items()}
+    figures["early-warning list: value at risk"] = round(float(warning["value at risk"].sum()), 2)
+    return figures

@@ -304,3 +304,66 @@ def test_threshold_sensitivity_moves_the_right_way():
     table = sv.threshold_sensitivity(tx, [119, 283])
     assert table.loc[119, "churned (%)"] > table.loc[283, "churned (%)"]
     assert np.isnan(table.loc[283, "S(365) %"])
+
+
+# ------------------------------------------------------------------------------ notebook-level tables
+@pytest.fixture(scope="module")
+def sample_data():
+    tx, _ = data.load_cdnow_sample()
+    return sv.prepare(tx, 283)
+
+
+def test_prepare_from_transactions(sample_data):
+    table = sample_data.table
+    assert sample_data.source == "transactions" and sample_data.value_col == "total spend"
+    assert set(table["repeat within 30 days"].astype(str)) == {"no", "yes"}
+    assert table["first order value"].value_counts().max() - table["first order value"].value_counts().min() <= 1
+    assert np.allclose(2 ** table["log2 first order value"], table.join(
+        sv.churn_table(sample_data.tx, 283)["first order value"], rsuffix="_raw")["first order value_raw"].clip(lower=1))
+    with pytest.raises(ValueError, match="churn_days is needed"):
+        sv.prepare(sample_data.tx, None)
+
+
+def test_describe_group_summary_and_logrank_table(sample_data):
+    facts = sv.describe(sample_data)
+    assert facts["customers"] == 2357 and facts["churned (events)"] + facts["censored"] == 2357
+    summary = sv.group_summary(sample_data.table, sample_data.groups, horizons=(90,))
+    assert summary.index.names == ["group", "level"]
+    assert summary.loc["repeat within 30 days"]["customers"].sum() == 2357
+    tests = sv.logrank_table(sample_data.table, sample_data.groups)
+    assert tests.loc["repeat within 30 days", "df"] == 1 and tests.loc["first order value", "df"] == 2
+
+
+def test_refit_for_ph_stratifies_the_covariate_that_fails():
+    rng = np.random.default_rng(0)
+    n = 3000
+    group = rng.integers(0, 2, n)
+    x = rng.normal(size=n)
+    # group 1 dies late but all at once (crossing hazards); x acts proportionally
+    life = np.where(group == 1, rng.uniform(150, 200, n), rng.exponential(120, n)) * np.exp(-0.3 * x)
+    table = pd.DataFrame({"duration": np.minimum(np.ceil(life), 300.0), "churned": (life <= 300).astype(int),
+                          "entry": 0.0, "group": group, "x": x})
+    prepared = sv.prepare(None, None, survival_table=table, covariates=["group", "x"])
+    fit = sv.cox_fit(table, ["group", "x"])
+    tests, _ = sv.ph_test(fit)
+    refit, note = sv.refit_for_ph(prepared, fit, tests)
+    assert note.startswith("'group' fails proportional hazards") and list(refit.exog.columns) == ["x"]
+    assert refit.params["x"] > 0.2  # shorter lives with larger x (accelerated failure time, not exactly PH)
+    same, note = sv.refit_for_ph(prepared, fit, tests.assign(**{"chi-square": 0.1}))
+    assert same is fit and note.startswith("No covariate fails")
+
+
+def test_delayed_entry_check_and_headline(sample_data):
+    table, truth = simulate.simulate_subscriptions(5000, seed=7)
+    check = sv.delayed_entry_check(table, truth, horizons=(90, 365))
+    assert list(check.columns) == ["truth", "KM with delayed entry", "KM ignoring entry"]
+    assert abs(check.loc[365, "KM with delayed entry"] - check.loc[365, "truth"]) < 3
+    overall = sv.survival_summary(sample_data.table, horizons=(90,))
+    fit = sv.cox_fit(sample_data.table, sample_data.covariates)
+    warning = sv.early_warning_list(sample_data, top=5)
+    figures = sv.headline_figures(sample_data, overall, sv.hazard_ratios(fit),
+                                  sv.logrank_table(sample_data.table, sample_data.groups), warning)
+    assert figures["customers"] == 2357 and figures["churn threshold (days)"] == 283
+    assert figures["strongest log-rank"].startswith("repeat within 30 days")
+    assert "HR repeat within 30 days[yes vs no]" in figures
+    assert figures["early-warning list: value at risk"] == round(warning["value at risk"].sum(), 2)
