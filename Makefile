@@ -6,6 +6,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+PEER   := .venv-peer
+PEER_STAMP := $(PEER)/.installed
 export TQDM_DISABLE := 1
 export PYTHONHASHSEED := 0
 
@@ -23,12 +25,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
 	@touch $(STAMP)
 
+# lifelines, the peer library the survival tests compare against, caps pandas < 3; it gets its own
+# environment so the project itself runs on current pandas.
+$(PEER_STAMP): tests/peer/requirements.txt
+	@test -x $(PEER)/bin/python || $(PYTHON) -m venv $(PEER)
+	$(PEER)/bin/python -m pip install --quiet --disable-pip-version-check -r tests/peer/requirements.txt
+	@touch $(PEER_STAMP)
+
 venv: $(STAMP) ## create or refresh .venv (done by the other targets when needed)
 
-test: $(STAMP) ## unit tests and nbval over the committed notebooks
+test: $(STAMP) $(PEER_STAMP) ## unit tests and nbval over the committed notebooks
 	$(BIN)/python -m pytest
 
-unit: $(STAMP) ## unit tests only (fast)
+unit: $(STAMP) $(PEER_STAMP) ## unit tests only (fast)
 	$(BIN)/python -m pytest tests
 
 nbval: $(STAMP) ## nbval only: re-execute the notebooks and compare the checked cells
@@ -48,5 +57,5 @@ lab: $(STAMP) ## open JupyterLab with the project's environment
 	$(BIN)/jupyter lab notebooks
 
 clean: ## remove .venv, generated reports and caches
-	rm -rf $(VENV) reports/*.html reports/*.ipynb reports/*.json .pytest_cache .hypothesis
+	rm -rf $(VENV) $(PEER) reports/*.html reports/*.ipynb reports/*.json .pytest_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -42,6 +42,7 @@ from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 from lifecycle_utils.summary import occasions
 
 Z95 = stats.norm.ppf(0.975)
+NEEDS_TRANSACTIONS = pd.DataFrame({"note": ["needs transactions: not available for a duration table"]})
 
 
 # ------------------------------------------------------------------------------------ churn table
@@ -209,6 +210,8 @@ def survival_summary(
 ) -> pd.DataFrame:
     """Per group (or overall): customers, churn events, survival (%) at each horizon (days) with the
     95% band, and the median with its interval (or "not reached")."""
+    if table.empty:
+        return NEEDS_TRANSACTIONS.copy()
     groups = [("all", table)] if group_col is None else [
         (name, part) for name, part in table.groupby(group_col, observed=True, sort=True)]
     rows = []
@@ -235,7 +238,10 @@ def _fmt_days(value) -> str:
 
 
 def km_by_group(table: pd.DataFrame, group_col: str | None = None) -> dict[str, pd.DataFrame]:
-    """Kaplan-Meier tables keyed by group label (one key ``"all"`` without a group column)."""
+    """Kaplan-Meier tables keyed by group label (one key ``"all"`` without a group column; no keys
+    for an empty table)."""
+    if table.empty:
+        return {}
     if group_col is None:
         return {"all": kaplan_meier(table["duration"], table["churned"], table.get("entry"))}
     return {str(name): kaplan_meier(part["duration"], part["churned"], part.get("entry"))
@@ -520,7 +526,10 @@ def conditional_churn(fit: CoxFit, table: pd.DataFrame, horizon_days: int = 90) 
 # ---------------------------------------------------------------------------- threshold sensitivity
 def threshold_sensitivity(tx: pd.DataFrame, thresholds, observation_end=None, horizons=(90, 365)) -> pd.DataFrame:
     """How the churn analysis moves with the churn threshold: per ``churn_days``, the evaluable
-    customers, churned share (%), survival (%) of the active life at the horizons and the median."""
+    customers, churned share (%), survival (%) of the active life at the horizons and the median.
+    Without transactions (a ready-made duration table) there is no threshold to move: a one-row note."""
+    if tx is None:
+        return NEEDS_TRANSACTIONS.copy()
     rows = []
     for c in thresholds:
         table = churn_table(tx, int(c), observation_end)
@@ -599,14 +608,14 @@ def prepare(
     if churn_days is None:
         raise ValueError("churn_days is needed to build a churn table from transactions")
     table = churn_table(tx, churn_days, observation_end)
-    table["first order value"] = tiers(table["first order value"])
+    spend = table["first order value"].copy()
+    table["first order value"] = tiers(spend)
     basket = table["first basket"]
     table["first basket size"] = pd.Categorical(
         np.where(basket.isna(), "unknown", np.where(basket <= 1, "1 unit", np.where(basket == 2, "2 units", "3+ units"))),
         categories=["1 unit", "2 units", "3+ units", "unknown"], ordered=True).remove_unused_categories()
     table["repeat within 30 days"] = pd.Categorical(
         np.where(table["repeat within 30 days"].astype(bool), "yes", "no"), categories=["no", "yes"])
-    spend = churn_table(tx, churn_days, observation_end)["first order value"]
     table["log2 first order value"] = np.log2(spend.clip(lower=1.0))
     table["first basket (units)"] = basket
     covs = [c for c in TRANSACTION_COVARIATES if table[c].notna().all()]

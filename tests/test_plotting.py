@@ -98,4 +98,4 @@ def test_schoenfeld_plot_marks_the_coefficient():
     scaled = pd.DataFrame({"time": np.arange(200.0), "x": 0.5 + rng.normal(size=200)})
     ax = plotting.schoenfeld(scaled, "x", 0.5, "PH check")
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels == ["scaled residual", "lowess smooth", "fitted coefficient 0.500"]
+    assert labels == ["scaled residual", "mean in 20 time bins", "fitted coefficient 0.500"]

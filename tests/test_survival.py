@@ -1,14 +1,19 @@
 """lifecycle_utils.survival: the churn-table definition on hand-built histories, statsmodels wrappers
-cross-checked against lifelines (a peer library used only here) and published Rossi values."""
+cross-checked against lifelines and published Rossi values.
+
+lifelines caps pandas < 3, so it runs in its own environment (.venv-peer, built by `make test`):
+tests/peer/lifelines_reference.py computes its reference values there, in a subprocess.
+"""
 
 from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from lifelines import CoxPHFitter, KaplanMeierFitter
-from lifelines.datasets import load_rossi
-from lifelines.statistics import proportional_hazard_test
 
 from lifecycle_utils import data, simulate
 from lifecycle_utils import survival as sv
@@ -23,15 +28,43 @@ def tx_frame(rows):
         date=lambda d: pd.to_datetime(d["date"]))
 
 
-@pytest.fixture(scope="module")
-def rossi():
-    return load_rossi().rename(columns={"week": "duration", "arrest": "churned"}).assign(entry=0.0)
+ROOT = Path(__file__).resolve().parents[1]
+PEER_PYTHON = ROOT / ".venv-peer" / "bin" / "python"
 
 
 @pytest.fixture(scope="module")
 def cdnow_table():
     tx, _ = data.load_cdnow()
     return sv.churn_table(tx, 283)
+
+
+@pytest.fixture(scope="module")
+def sample_gaps():
+    return sv.gap_table(data.load_cdnow_sample()[0])
+
+
+@pytest.fixture(scope="module")
+def lifelines_ref(tmp_path_factory, cdnow_table, sample_gaps):
+    if not PEER_PYTHON.exists():
+        pytest.fail("the lifelines peer environment .venv-peer is missing: run `make test`, which builds it")
+    folder = tmp_path_factory.mktemp("peer")
+    cdnow_table[["duration", "churned"]].to_csv(folder / "cdnow_churn.csv", index=False)
+    sample_gaps[["duration", "churned"]].to_csv(folder / "sample_gaps.csv", index=False)
+    out = folder / "reference.json"
+    run = subprocess.run([str(PEER_PYTHON), str(ROOT / "tests" / "peer" / "lifelines_reference.py"), str(folder),
+                          str(out)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    return json.loads(out.read_text())
+
+
+@pytest.fixture(scope="module")
+def rossi(lifelines_ref):
+    frame = pd.DataFrame(lifelines_ref["rossi"]["data"])
+    return frame.rename(columns={"week": "duration", "arrest": "churned"}).assign(entry=0.0)
+
+
+def reference_km(ref: dict) -> pd.DataFrame:
+    return pd.DataFrame({k: ref[k] for k in ("time", "survival", "lower", "upper")}).set_index("time")
 
 
 # ----------------------------------------------------------------------------- churn table definition
@@ -96,14 +129,21 @@ def test_kaplan_meier_by_hand():
     assert km.loc[1, "se"] == pytest.approx(5 / 6 * np.sqrt(1 / 30))
 
 
-def test_kaplan_meier_matches_lifelines_on_the_cdnow_churn_table(cdnow_table):
-    ours = sv.kaplan_meier(cdnow_table["duration"], cdnow_table["churned"]).set_index("time")
-    theirs = KaplanMeierFitter().fit(cdnow_table["duration"], cdnow_table["churned"])
-    ref = theirs.survival_function_["KM_estimate"].reindex(ours.index)
-    np.testing.assert_allclose(ours["survival"], ref, rtol=0, atol=1e-8)
-    band = theirs.confidence_interval_.reindex(ours.index)
-    np.testing.assert_allclose(ours["lower"], band.iloc[:, 0], atol=1e-8)
-    np.testing.assert_allclose(ours["upper"], band.iloc[:, 1], atol=1e-8)
+@pytest.mark.parametrize("name", ["cdnow_churn", "sample_gaps"])
+def test_kaplan_meier_matches_lifelines(lifelines_ref, cdnow_table, sample_gaps, name):
+    frame = cdnow_table if name == "cdnow_churn" else sample_gaps
+    ours = sv.kaplan_meier(frame["duration"], frame["churned"]).set_index("time")
+    ref = reference_km(lifelines_ref["km"][name]).reindex(ours.index)
+    assert ref["survival"].notna().all()
+    np.testing.assert_allclose(ours["survival"], ref["survival"], rtol=0, atol=1e-8)
+    np.testing.assert_allclose(ours["lower"], ref["lower"], atol=1e-8)
+    np.testing.assert_allclose(ours["upper"], ref["upper"], atol=1e-8)
+
+
+def test_kaplan_meier_matches_lifelines_on_rossi(lifelines_ref, rossi):
+    ours = sv.kaplan_meier(rossi["duration"], rossi["churned"]).set_index("time")
+    ref = reference_km(lifelines_ref["rossi"]["km"]).reindex(ours.index)
+    np.testing.assert_allclose(ours[["survival", "lower", "upper"]], ref[["survival", "lower", "upper"]], atol=1e-8)
 
 
 def test_survival_never_increases_and_bands_hold_it(cdnow_table):
@@ -122,15 +162,11 @@ def test_median_and_horizons():
     assert np.isnan(at["survival"].iloc[2])
 
 
-def test_median_interval_matches_lifelines(rossi):
-    fitter = KaplanMeierFitter().fit(rossi["duration"], rossi["churned"])
+def test_median_matches_lifelines(lifelines_ref, rossi, sample_gaps):
     ours = sv.median_survival(rossi["duration"], rossi["churned"])
-    assert ours["median"] == "not reached" and np.isinf(fitter.median_survival_time_)
-    tx, _ = data.load_cdnow_sample()
-    gaps = sv.gap_table(tx)
-    km_fit = KaplanMeierFitter().fit(gaps["duration"], gaps["churned"])
-    ours = sv.median_survival(gaps["duration"], gaps["churned"])
-    assert ours["median"] == km_fit.median_survival_time_
+    assert ours["median"] == "not reached" and np.isinf(lifelines_ref["rossi"]["km"]["median"])
+    ours = sv.median_survival(sample_gaps["duration"], sample_gaps["churned"])
+    assert ours["median"] == lifelines_ref["km"]["sample_gaps"]["median"]
 
 
 def test_survival_summary_reports_beyond_follow_up(cdnow_table):
@@ -141,9 +177,10 @@ def test_survival_summary_reports_beyond_follow_up(cdnow_table):
 
 
 # ------------------------------------------------------------------------------------------ log-rank
-def test_logrank_matches_the_published_rossi_statistic(rossi):
+def test_logrank_matches_the_published_rossi_statistic(rossi, lifelines_ref):
     result = sv.logrank(rossi, "fin")
     assert result["chi-square"] == pytest.approx(3.8376, abs=1e-3)
+    assert result["chi-square"] == pytest.approx(lifelines_ref["rossi"]["logrank_fin"], abs=1e-8)
     assert result["df"] == 1 and result["p-value"] == "0.0501"
 
 
@@ -161,21 +198,20 @@ def test_huge_statistics_report_more_than_a_zero_p_value():
 
 
 # ----------------------------------------------------------------------------------------------- Cox
-def test_cox_efron_matches_lifelines_published_values(rossi):
+def test_cox_efron_matches_lifelines_published_values(rossi, lifelines_ref):
     fit = sv.cox_fit(rossi, ROSSI_COVARIATES)
     for name, value in ROSSI_EFRON.items():
         assert fit.params[name] == pytest.approx(value, abs=1e-3)
-    lifelines_fit = CoxPHFitter().fit(rossi.drop(columns="entry"), "duration", "churned")
-    np.testing.assert_allclose(fit.params[ROSSI_COVARIATES], lifelines_fit.params_[ROSSI_COVARIATES], atol=1e-5)
+        assert fit.params[name] == pytest.approx(lifelines_ref["rossi"]["cox_efron"][name], abs=1e-5)
 
 
-def test_breslow_is_the_trap_efron_is_the_default(rossi):
+def test_breslow_is_the_trap_efron_is_the_default(rossi, lifelines_ref):
     efron = sv.cox_fit(rossi, ROSSI_COVARIATES)
     breslow = sv.cox_fit(rossi, ROSSI_COVARIATES, ties="breslow")
-    lifelines_fit = CoxPHFitter().fit(rossi.drop(columns="entry"), "duration", "churned")
+    theirs = pd.Series(lifelines_ref["rossi"]["cox_efron"])[ROSSI_COVARIATES]
     # Rossi has tied arrest weeks: Breslow drifts from R/lifelines, Efron matches them
-    assert np.abs(breslow.params - lifelines_fit.params_[ROSSI_COVARIATES]).max() > 1e-4
-    assert np.abs(efron.params - lifelines_fit.params_[ROSSI_COVARIATES]).max() < 1e-5
+    assert np.abs(breslow.params - theirs).max() > 1e-4
+    assert np.abs(efron.params - theirs).max() < 1e-5
 
 
 def test_hazard_ratio_table(rossi):
@@ -184,13 +220,11 @@ def test_hazard_ratio_table(rossi):
     assert (hr["lower 95%"] < hr["hazard ratio"]).all() and (hr["hazard ratio"] < hr["upper 95%"]).all()
 
 
-def test_ph_test_matches_lifelines_km_transform(rossi):
+def test_ph_test_matches_lifelines_km_transform(rossi, lifelines_ref):
     fit = sv.cox_fit(rossi, ROSSI_COVARIATES)
     tests, scaled = sv.ph_test(fit, transform="km")
-    lifelines_fit = CoxPHFitter().fit(rossi.drop(columns="entry"), "duration", "churned")
-    ref = proportional_hazard_test(lifelines_fit, rossi.drop(columns="entry"), time_transform="km").summary
     for name in ROSSI_COVARIATES:
-        assert tests.loc[name, "chi-square"] == pytest.approx(ref.loc[name, "test_statistic"], abs=1e-3)
+        assert tests.loc[name, "chi-square"] == pytest.approx(lifelines_ref["rossi"]["ph_km"][name], abs=1e-3)
     assert tests.loc["GLOBAL", "df"] == 7
     assert len(scaled) == rossi["churned"].sum()
 
@@ -318,8 +352,8 @@ def test_prepare_from_transactions(sample_data):
     assert sample_data.source == "transactions" and sample_data.value_col == "total spend"
     assert set(table["repeat within 30 days"].astype(str)) == {"no", "yes"}
     assert table["first order value"].value_counts().max() - table["first order value"].value_counts().min() <= 1
-    assert np.allclose(2 ** table["log2 first order value"], table.join(
-        sv.churn_table(sample_data.tx, 283)["first order value"], rsuffix="_raw")["first order value_raw"].clip(lower=1))
+    raw = sv.churn_table(sample_data.tx, 283)["first order value"]
+    assert np.allclose(2 ** table["log2 first order value"], raw.clip(lower=1))
     with pytest.raises(ValueError, match="churn_days is needed"):
         sv.prepare(sample_data.tx, None)
 
@@ -367,3 +401,10 @@ def test_delayed_entry_check_and_headline(sample_data):
     assert figures["strongest log-rank"].startswith("repeat within 30 days")
     assert "HR repeat within 30 days[yes vs no]" in figures
     assert figures["early-warning list: value at risk"] == round(warning["value at risk"].sum(), 2)
+
+
+def test_transaction_only_tables_say_so_for_a_duration_table():
+    assert sv.threshold_sensitivity(None, [100])["note"].iloc[0].startswith("needs transactions")
+    empty = pd.DataFrame(columns=["duration", "churned", "entry", "first order value"])
+    assert sv.survival_summary(empty, "first order value")["note"].iloc[0].startswith("needs transactions")
+    assert sv.km_by_group(empty, "first order value") == {}

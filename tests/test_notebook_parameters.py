@@ -1,0 +1,31 @@
+"""Notebooks run on other inputs through their parameters cell (papermill), end to end."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import papermill as pm
+
+from lifecycle_utils import simulate
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+
+
+def test_survival_notebook_runs_on_a_subscription_table(tmp_path):
+    table, _ = simulate.simulate_subscriptions(4000, seed=11)
+    path = tmp_path / "subscriptions.csv"
+    table.drop(columns=["monthly fee (per 10)"]).rename(
+        columns={"duration": "tenure_days", "churned": "cancelled", "entry": "age_at_window_start"}
+    ).to_csv(path, index=False)
+    params = {"SURVIVAL_TABLE": str(path), "DURATION_COL": "tenure_days", "EVENT_COL": "cancelled",
+              "ENTRY_COL": "age_at_window_start", "GROUP_COLS": ["annual plan"],
+              "COX_COVARIATES": ["annual plan", "monthly fee", "support tickets"], "VALUE_COL": "monthly fee",
+              "DATA": "cdnow_sample", "REPORTS_DIR": str(tmp_path)}
+    pm.execute_notebook(str(NOTEBOOKS / "02_churn_survival.ipynb"), str(tmp_path / "out.ipynb"),
+                        parameters=params, cwd=str(NOTEBOOKS), kernel_name="python3", progress_bar=False)
+    figures = json.loads((tmp_path / "02_churn_survival.json").read_text())["figures"]
+    assert figures["source"] == "duration table"
+    assert figures["customers"] == len(table)
+    assert 0 < figures["HR annual plan"] < 1  # the simulated annual plan lowers the hazard
+    assert figures["early-warning list: value at risk"] > 0
