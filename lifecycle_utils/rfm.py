@@ -1,0 +1,332 @@
+"""RFM segmentation: recency, frequency, monetary value, tie-safe 1-5 scores, named segments and the
+8-class customer value matrix (客户价值矩阵).
+
+Definitions at a snapshot date ``s`` (customers with a first purchase on or before ``s``):
+
+* ``recency``: days from the last purchase occasion to ``s`` (0 = bought on the snapshot day); a
+  *high R score means recent*;
+* ``frequency``: purchase occasions (customer-days) up to ``s``;
+* ``monetary``: total spend up to ``s`` (currency of the data), or the mean spend per occasion with
+  ``monetary="mean"``.
+
+Scores are 1-5 per axis from cut points chosen among the *distinct* values (:func:`tie_safe_edges`), so
+they never fail on ties (``pd.qcut`` raises when half the customers share one frequency) and identical
+values always get identical scores; when ties make five balanced bins impossible the bins are as even
+as the ties allow.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lifecycle_utils.summary import occasions
+
+AXES = ("R", "F", "M")
+
+
+# ------------------------------------------------------------------------------------------- values
+def rfm_values(tx: pd.DataFrame, snapshot, monetary: str = "total") -> pd.DataFrame:
+    """Recency (days), frequency (occasions) and monetary value (total or mean spend) per customer at
+    ``snapshot``; rows after the snapshot are ignored. Index ``customer_id``."""
+    if monetary not in {"total", "mean"}:
+        raise ValueError(f"monetary must be 'total' or 'mean', not {monetary!r}")
+    snap = pd.Timestamp(snapshot).normalize()
+    occ = occasions(tx[tx["date"] <= snap])
+    if occ.empty:
+        raise ValueError(f"no purchases on or before the snapshot {snap.date()}")
+    per = occ.groupby("customer_id").agg(last=("date", "max"), frequency=("date", "size"),
+                                         total=("amount", "sum"))
+    return pd.DataFrame({
+        "recency": (snap - per["last"]).dt.days.astype(int),
+        "frequency": per["frequency"].astype(int),
+        "monetary": per["total"] if monetary == "total" else per["total"] / per["frequency"],
+    })
+
+
+# ------------------------------------------------------------------------------------------- scores
+def tie_safe_edges(values: pd.Series, k: int = 5) -> list[float]:
+    """Lower bounds of scores 2..k, chosen among the distinct values of ``values`` so that each score
+    holds as close to an equal share of the rest as ties allow. Greedy: for each cut, the target
+    cumulative share is the current share plus an equal split of what remains; the cut goes after the
+    distinct value whose cumulative share is closest to it (each score keeps at least one distinct value).
+    Fewer than ``k - 1`` edges come back when there are fewer than ``k`` distinct values."""
+    counts = values.value_counts().sort_index()
+    distinct = counts.index.to_numpy(float)
+    cum = counts.cumsum().to_numpy() / counts.sum()
+    n_distinct = len(distinct)
+    edges: list[float] = []
+    start_share, first = 0.0, 0  # share below the current score; its first distinct value
+    for j in range(k - 1):
+        bins_left = k - j
+        if n_distinct - first < 2:
+            break
+        target = start_share + (1 - start_share) / bins_left
+        # the current score ends at distinct value `last`; leave one value for each later score if possible
+        latest = max(first, min(n_distinct - 2, n_distinct - bins_left))
+        last = min(max(int(np.searchsorted(cum, target, side="left")), first), latest)
+        if last > first and abs(cum[last - 1] - target) <= abs(cum[last] - target):
+            last -= 1
+        edges.append(float(distinct[last + 1]))
+        start_share, first = float(cum[last]), last + 1
+    return edges
+
+
+def score(values: pd.Series, edges: list[float], higher_is_better: bool = True) -> pd.Series:
+    """1 + the number of edges at or below each value (so ``edges`` are the lower bounds of scores
+    2, 3, ...); with ``higher_is_better=False`` the scale is reversed (for recency: fewer days since
+    the last purchase is better). Identical values get identical scores."""
+    raw = 1 + np.searchsorted(np.asarray(edges, float), values.to_numpy(float), side="right")
+    if not higher_is_better:
+        raw = len(edges) + 2 - raw
+    return pd.Series(raw.astype(int), index=values.index)
+
+
+def score_rfm(values: pd.DataFrame, edges: dict[str, list[float]] | None = None) -> tuple[pd.DataFrame, dict]:
+    """R, F and M scores (1-5) for an :func:`rfm_values` table. ``edges`` per axis (``"R"`` in days of
+    recency, ascending; ``"F"`` in occasions; ``"M"`` in money) default to :func:`tie_safe_edges` of
+    the data, so scores of two snapshots can share the cut points of one. Returns the table with
+    ``R``, ``F``, ``M`` and ``RFM`` (e.g. ``"545"``) added, and the edges used."""
+    edges = dict(edges or {})
+    edges.setdefault("R", tie_safe_edges(values["recency"]))
+    edges.setdefault("F", tie_safe_edges(values["frequency"]))
+    edges.setdefault("M", tie_safe_edges(values["monetary"]))
+    out = values.copy()
+    out["R"] = score(values["recency"], edges["R"], higher_is_better=False)
+    out["F"] = score(values["frequency"], edges["F"])
+    out["M"] = score(values["monetary"], edges["M"])
+    out["RFM"] = out["R"].astype(str) + out["F"].astype(str) + out["M"].astype(str)
+    return out, edges
+
+
+def edges_table(edges: dict[str, list[float]]) -> pd.DataFrame:
+    """The cut points as a readable table: per axis, the range of values behind each score."""
+    rows = []
+    for axis, unit in (("R", "days since last purchase"), ("F", "purchase occasions"), ("M", "spend")):
+        e = edges[axis]
+        bounds = [-np.inf] + list(e) + [np.inf]
+        for s in range(1, len(e) + 2):
+            lo, hi = bounds[s - 1], bounds[s]
+            text = (f"< {hi:,.2f}" if np.isinf(lo) else f">= {lo:,.2f}" if np.isinf(hi) else f"{lo:,.2f} to < {hi:,.2f}")
+            sc = s if axis != "R" else len(e) + 2 - s
+            rows.append({"axis": axis, "score": sc, "values": text, "unit": unit})
+    return pd.DataFrame(rows).sort_values(["axis", "score"]).reset_index(drop=True)
+
+
+def score_distribution(scored: pd.DataFrame) -> pd.DataFrame:
+    """Customers per score (rows 1-5) on each axis (columns R, F, M)."""
+    return pd.DataFrame({a: scored[a].value_counts().reindex(range(1, 6), fill_value=0) for a in AXES}).rename_axis("score")
+
+
+# --------------------------------------------------------------------------------- named segments
+def _rules(rows) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["segment", "r_min", "r_max", "f_min", "f_max", "m_min", "m_max", "play"])
+
+
+# Ordered rules, first match wins; ordered from specific to general so that every segment is
+# reachable and all 125 combinations are covered (checked by :func:`check_segment_map`).
+SEGMENT_RULES = _rules([
+    ("Champions", 4, 5, 4, 5, 4, 5, "reward, early access, ask for reviews and referrals"),
+    ("Can't Lose Them", 1, 2, 4, 5, 4, 5, "personal win-back: call, best offer, find out what went wrong"),
+    ("Need Attention", 3, 3, 3, 3, 1, 3, "limited-time offer based on past purchases"),
+    ("Loyal Customers", 3, 5, 3, 5, 1, 5, "upsell higher-value products, loyalty programme"),
+    ("At Risk", 1, 2, 3, 5, 1, 5, "personalised reactivation emails, renewals, helpful resources"),
+    ("New Customers", 5, 5, 1, 1, 1, 5, "onboarding, early success, second-purchase incentive"),
+    ("Promising", 4, 4, 1, 1, 1, 5, "build the relationship: free trials, recommendations"),
+    ("Potential Loyalists", 3, 5, 2, 2, 1, 5, "membership or loyalty offer, recommend other products"),
+    ("About To Sleep", 3, 3, 1, 1, 1, 5, "reconnect with popular products and discounts"),
+    ("Hibernating", 2, 2, 1, 2, 1, 5, "relevant offers at low cost; do not over-invest"),
+    ("Lost", 1, 1, 1, 2, 1, 5, "one low-cost win-back attempt, otherwise let go"),
+])
+
+# The widely copied 11-segment list (R, F, M ranges), evaluated first-match as it usually is: it leaves
+# New Customers, Promising, Can't Lose Them and Lost unreachable. Kept to show the trap.
+NAIVE_RULES = _rules([
+    ("Champions", 4, 5, 4, 5, 4, 5, ""),
+    ("Loyal Customers", 2, 5, 3, 5, 3, 5, ""),
+    ("Potential Loyalists", 3, 5, 1, 3, 1, 3, ""),
+    ("New Customers", 4, 5, 1, 1, 1, 1, ""),
+    ("Promising", 3, 4, 1, 1, 1, 1, ""),
+    ("Need Attention", 2, 3, 2, 3, 2, 3, ""),
+    ("About To Sleep", 2, 3, 1, 2, 1, 2, ""),
+    ("At Risk", 1, 2, 2, 5, 2, 5, ""),
+    ("Can't Lose Them", 1, 1, 4, 5, 4, 5, ""),
+    ("Hibernating", 1, 2, 1, 2, 1, 2, ""),
+    ("Lost", 1, 2, 1, 2, 1, 2, ""),
+])
+
+
+def _match(rules: pd.DataFrame, r: np.ndarray, f: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """Index of the first matching rule per row (-1 where none matches)."""
+    out = np.full(len(r), -1)
+    for i, rule in enumerate(rules.itertuples(index=False)):
+        hit = (out < 0) & (r >= rule.r_min) & (r <= rule.r_max) & (f >= rule.f_min) & (f <= rule.f_max) \
+            & (m >= rule.m_min) & (m <= rule.m_max)
+        out[hit] = i
+    return out
+
+
+def segment_grid(rules: pd.DataFrame = SEGMENT_RULES) -> pd.DataFrame:
+    """All 125 (R, F, M) score combinations with the segment the rules give them (NaN where none)."""
+    r, f, m = (a.ravel() for a in np.meshgrid(range(1, 6), range(1, 6), range(1, 6), indexing="ij"))
+    idx = _match(rules, r, f, m)
+    segment = np.where(idx >= 0, rules["segment"].to_numpy()[np.clip(idx, 0, None)], None)
+    return pd.DataFrame({"R": r, "F": f, "M": m, "segment": segment})
+
+
+def check_segment_map(rules: pd.DataFrame = SEGMENT_RULES, strict: bool = True) -> pd.DataFrame:
+    """Combinations per segment over the 125-cell grid (first match wins). With ``strict``, raise
+    ``ValueError`` naming the uncovered combinations and the unreachable segments."""
+    grid = segment_grid(rules)
+    counts = grid["segment"].value_counts().reindex(rules["segment"], fill_value=0)
+    table = counts.rename("score combinations").to_frame()
+    if strict:
+        uncovered = grid[grid["segment"].isna()]
+        unreachable = counts[counts == 0].index.tolist()
+        problems = []
+        if len(uncovered):
+            cells = ", ".join(f"{a}{b}{c}" for a, b, c in uncovered[["R", "F", "M"]].head(5).to_numpy())
+            problems.append(f"{len(uncovered)} of 125 combinations match no segment (e.g. {cells})")
+        if unreachable:
+            problems.append(f"segments never reached (an earlier rule takes all their cells): {', '.join(unreachable)}")
+        if problems:
+            raise ValueError("; ".join(problems))
+    return table
+
+
+def assign_segments(scored: pd.DataFrame, rules: pd.DataFrame = SEGMENT_RULES) -> pd.Series:
+    """The named segment of every customer (first matching rule), an ordered categorical in the
+    rules' order; the map is checked first (:func:`check_segment_map`)."""
+    check_segment_map(rules)
+    idx = _match(rules, scored["R"].to_numpy(), scored["F"].to_numpy(), scored["M"].to_numpy())
+    names = rules["segment"].to_numpy()[idx]
+    return pd.Series(pd.Categorical(names, categories=list(rules["segment"]), ordered=True),
+                     index=scored.index, name="segment")
+
+
+def segment_profile(scored: pd.DataFrame, labels: pd.Series, plays: pd.Series | None = None) -> pd.DataFrame:
+    """Per segment: customers, share of customers (%), share of revenue (%), mean recency (days),
+    mean frequency (occasions), mean monetary value, and the recommended play."""
+    frame = scored.assign(segment=labels)
+    g = frame.groupby("segment", observed=False)
+    out = pd.DataFrame({
+        "customers": g.size(),
+        "customers (%)": (100 * g.size() / len(frame)).round(1),
+        "revenue (%)": (100 * g["monetary"].sum() / frame["monetary"].sum()).round(1),
+        "mean recency (days)": g["recency"].mean().round(0),
+        "mean frequency": g["frequency"].mean().round(2),
+        "mean monetary": g["monetary"].mean().round(2),
+    })
+    if plays is not None:
+        out["play"] = plays.reindex(out.index)
+    return out
+
+
+# --------------------------------------------------------------------------------- value matrix
+VALUE_CLASSES = pd.DataFrame(
+    [
+        ("high", "high", "high", "重要价值客户", "important value", "VIP care, exclusive perks; keep them exactly as they are"),
+        ("high", "low", "high", "重要发展客户", "important to develop", "raise frequency: membership, cross-sell, reminders"),
+        ("low", "high", "high", "重要保持客户", "important to retain", "re-engage now: personal contact before they lapse"),
+        ("low", "low", "high", "重要挽留客户", "important to win back", "win-back offer worth their past spend; find the reason"),
+        ("high", "high", "low", "一般价值客户", "general value", "upsell: bundles, higher-value products"),
+        ("high", "low", "low", "一般发展客户", "general development", "nurture: onboarding, second-purchase incentive"),
+        ("low", "high", "low", "一般保持客户", "general retention", "low-cost retention: newsletters, points"),
+        ("low", "low", "low", "一般挽留客户", "general win-back", "low priority: cheap automated reactivation"),
+    ],
+    columns=["R", "F", "M", "class", "class (en)", "play"],
+)
+
+
+def value_matrix(values: pd.DataFrame, threshold: str = "mean") -> tuple[pd.DataFrame, dict]:
+    """The 8-class value matrix: each axis is *high* or *low* against the ``threshold`` (``"mean"`` or
+    ``"median"``) of the customers at the snapshot: R is high when recency is *below* it (recent),
+    F and M are high when *above* it (equal to the threshold counts as low). Returns a frame with
+    ``R level``, ``F level``, ``M level``, ``class`` (Chinese), ``class (en)`` and ``play`` per customer,
+    and the thresholds used."""
+    if threshold not in {"mean", "median"}:
+        raise ValueError(f"threshold must be 'mean' or 'median', not {threshold!r}")
+    cut = {c: float(getattr(values[c], threshold)()) for c in ("recency", "frequency", "monetary")}
+    levels = pd.DataFrame({
+        "R": np.where(values["recency"] < cut["recency"], "high", "low"),
+        "F": np.where(values["frequency"] > cut["frequency"], "high", "low"),
+        "M": np.where(values["monetary"] > cut["monetary"], "high", "low"),
+    }, index=values.index)
+    merged = levels.reset_index().merge(VALUE_CLASSES, on=["R", "F", "M"], how="left").set_index(levels.index.name or "index")
+    merged.index.name = values.index.name
+    merged = merged.rename(columns={"R": "R level", "F": "F level", "M": "M level"})
+    merged["class"] = pd.Categorical(merged["class"], categories=list(VALUE_CLASSES["class"]), ordered=True)
+    return merged, {f"{k} threshold ({threshold})": round(v, 2) for k, v in cut.items()}
+
+
+# ------------------------------------------------------------------------------ views of the base
+def rf_heatmap(scored: pd.DataFrame) -> pd.DataFrame:
+    """Mean monetary value by R score (rows, 5 = most recent first) and F score (columns)."""
+    table = scored.pivot_table(index="R", columns="F", values="monetary", aggfunc="mean", observed=False)
+    return table.reindex(index=range(5, 0, -1), columns=range(1, 6))
+
+
+def pareto(spend: pd.Series, top_share: float = 0.2) -> pd.Series:
+    """Revenue concentration: share of revenue (%) from the top ``top_share`` of customers by spend,
+    the share of customers that brings 80% of revenue (%), and the Gini coefficient (0 = equal,
+    1 = one customer has everything)."""
+    values = np.sort(spend.to_numpy(float))[::-1]
+    total = values.sum()
+    cum = np.cumsum(values) / total
+    n = len(values)
+    k = int(np.ceil(top_share * n))
+    lorenz = lorenz_curve(spend)
+    area = np.trapezoid(lorenz["revenue share"], lorenz["customer share"])
+    return pd.Series({
+        f"revenue from top {round(100 * top_share)}% of customers (%)": round(100 * float(cum[k - 1]), 1),
+        "customers bringing 80% of revenue (%)": round(100 * (int(np.searchsorted(cum, 0.8)) + 1) / n, 1),
+        "Gini coefficient": round(float(1 - 2 * area), 3),
+    }, name="value")
+
+
+def lorenz_curve(spend: pd.Series) -> pd.DataFrame:
+    """The Lorenz curve: cumulative customer share (poorest first) against cumulative revenue share,
+    starting at (0, 0)."""
+    values = np.sort(spend.to_numpy(float))
+    n = len(values)
+    return pd.DataFrame({"customer share": np.r_[0, np.arange(1, n + 1) / n],
+                         "revenue share": np.r_[0, np.cumsum(values) / values.sum()]})
+
+
+def migration(before: pd.Series, after: pd.Series, normalize: bool = True) -> pd.DataFrame:
+    """Customers by segment at the first snapshot (rows) and at the second (columns), for customers
+    present at both; row shares when ``normalize``."""
+    both = before.index.intersection(after.index)
+    table = pd.crosstab(before.loc[both], after.loc[both], normalize="index" if normalize else False,
+                        dropna=False)
+    table.index.name, table.columns.name = "segment before", "segment after"
+    return table
+
+
+def next_period_outcome(tx: pd.DataFrame, labels: pd.Series, start, end) -> pd.DataFrame:
+    """What each segment did after its snapshot: customers, share who bought again (%) between
+    ``start`` (exclusive) and ``end`` (inclusive), mean occasions and mean spend per customer in that
+    period (all customers of the segment, buyers or not)."""
+    window = occasions(tx[(tx["date"] > pd.Timestamp(start)) & (tx["date"] <= pd.Timestamp(end))])
+    per = window.groupby("customer_id").agg(occasions=("date", "size"), spend=("amount", "sum"))
+    frame = pd.DataFrame({"segment": labels}).join(per).fillna({"occasions": 0, "spend": 0.0})
+    g = frame.groupby("segment", observed=False)
+    return pd.DataFrame({
+        "customers": g.size(),
+        "bought again (%)": (100 * g["occasions"].apply(lambda s: (s > 0).mean())).round(1),
+        "mean occasions": g["occasions"].mean().round(2),
+        "mean spend": g["spend"].mean().round(2),
+    })
+
+
+def headline_figures(profile: pd.DataFrame, value_profile: pd.DataFrame, concentration: pd.Series,
+                     outcome: pd.DataFrame) -> dict:
+    """What notebook 03 records: customers and revenue share of the largest segments, the value
+    matrix's top class, revenue concentration, and how much more the best early segment bought later."""
+    figures = {f"{seg}: customers (%)": float(row["customers (%)"]) for seg, row in profile.iterrows()}
+    figures |= {f"{seg}: revenue (%)": float(row["revenue (%)"]) for seg, row in profile.iterrows()}
+    figures |= {f"{cls}: customers (%)": float(row["customers (%)"]) for cls, row in value_profile.iterrows()}
+    figures |= {k: float(v) for k, v in concentration.items()}
+    best = outcome["mean spend"].idxmax()
+    figures["best predictive segment"] = f"{best}: {outcome.loc[best, 'bought again (%)']:.1f}% bought again"
+    return figures

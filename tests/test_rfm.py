@@ -1,0 +1,170 @@
+"""lifecycle_utils.rfm: tie-safe scores, exhaustive segment maps, the value matrix, concentration."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lifecycle_utils import data, rfm
+
+
+def tx_frame(rows):
+    return pd.DataFrame(rows, columns=["customer_id", "date", "amount"]).assign(
+        date=lambda d: pd.to_datetime(d["date"]))
+
+
+@pytest.fixture(scope="module")
+def sample_scored():
+    tx, _ = data.load_cdnow_sample()
+    values = rfm.rfm_values(tx, "1998-06-30")
+    return rfm.score_rfm(values)
+
+
+def test_rfm_values_by_hand():
+    tx = tx_frame([("a", "2024-01-01", 10.0), ("a", "2024-01-01", 5.0), ("a", "2024-03-01", 20.0),
+                   ("b", "2024-02-20", 7.0), ("c", "2024-04-01", 1.0)])
+    v = rfm.rfm_values(tx, "2024-03-10")
+    assert v.loc["a"].tolist() == [9, 2, 35.0] and v.loc["b"].tolist() == [19, 1, 7.0]
+    assert "c" not in v.index
+    assert rfm.rfm_values(tx, "2024-03-10", monetary="mean").loc["a", "monetary"] == 17.5
+    with pytest.raises(ValueError, match="no purchases on or before"):
+        rfm.rfm_values(tx, "2023-01-01")
+
+
+def test_tied_values_never_fail_and_share_a_score():
+    freq = pd.Series([1] * 60 + [2] * 15 + [3] * 10 + [4] * 6 + [5] * 4 + [7] * 3 + [9] * 2)
+    with pytest.raises(ValueError):
+        pd.qcut(freq, 5, labels=False)  # the trap
+    edges = rfm.tie_safe_edges(freq)
+    assert edges == sorted(set(edges)) and len(edges) == 4
+    scores = rfm.score(freq, edges)
+    assert scores.groupby(freq).nunique().eq(1).all()  # identical values, identical scores
+    assert scores[freq == 1].iloc[0] == 1 and scores[freq == 9].iloc[0] == 5
+    assert set(scores) == {1, 2, 3, 4, 5}
+
+
+def test_degenerate_inputs():
+    assert rfm.tie_safe_edges(pd.Series([3, 3, 3])) == []
+    assert rfm.score(pd.Series([3, 3, 3]), []).tolist() == [1, 1, 1]
+    assert rfm.tie_safe_edges(pd.Series([1, 2])) == [2.0]
+
+
+def test_even_values_give_quintiles():
+    values = pd.Series(np.arange(100))
+    edges = rfm.tie_safe_edges(values)
+    assert edges == [20.0, 40.0, 60.0, 80.0]
+    assert rfm.score(values, edges).value_counts().tolist() == [20] * 5
+
+
+def test_recency_direction():
+    v = pd.DataFrame({"recency": [1, 50, 100, 200, 400], "frequency": [1, 2, 3, 4, 5],
+                      "monetary": [1.0, 2.0, 3.0, 4.0, 5.0]}, index=list("abcde"))
+    scored, edges = rfm.score_rfm(v)
+    assert scored["R"].tolist() == [5, 4, 3, 2, 1]  # most recent scores highest
+    assert scored["F"].tolist() == [1, 2, 3, 4, 5]
+    assert scored.loc["a", "RFM"] == "511"
+    assert rfm.edges_table(edges).query("axis == 'R' and score == 5")["values"].item() == "< 50.00"
+
+
+def test_score_distribution_counts_every_customer(sample_scored):
+    scored, _ = sample_scored
+    dist = rfm.score_distribution(scored)
+    assert (dist.sum() == len(scored)).all() and list(dist.index) == [1, 2, 3, 4, 5]
+
+
+def test_our_map_covers_all_125_combinations_and_reaches_every_segment():
+    grid = rfm.segment_grid(rfm.SEGMENT_RULES)
+    assert len(grid) == 125 and grid["segment"].notna().all()
+    assert not grid.duplicated(["R", "F", "M"]).any()
+    table = rfm.check_segment_map(rfm.SEGMENT_RULES)
+    assert (table["score combinations"] > 0).all() and table["score combinations"].sum() == 125
+
+
+def test_the_widely_copied_map_leaves_four_segments_unreachable():
+    table = rfm.check_segment_map(rfm.NAIVE_RULES, strict=False)
+    assert sorted(table.index[table["score combinations"] == 0]) == sorted(
+        ["New Customers", "Promising", "Can't Lose Them", "Lost"])
+    with pytest.raises(ValueError, match="never reached .*New Customers, Promising, Can't Lose Them, Lost"):
+        rfm.check_segment_map(rfm.NAIVE_RULES)
+
+
+def test_an_edited_map_is_checked():
+    broken = rfm.SEGMENT_RULES[rfm.SEGMENT_RULES["segment"] != "Lost"]
+    with pytest.raises(ValueError, match="10 of 125 combinations match no segment"):
+        rfm.assign_segments(pd.DataFrame({"R": [1], "F": [1], "M": [1]}), broken)
+
+
+def test_every_customer_in_exactly_one_segment(sample_scored):
+    scored, _ = sample_scored
+    labels = rfm.assign_segments(scored)
+    assert labels.notna().all() and len(labels) == len(scored) and labels.index.is_unique
+    profile = rfm.segment_profile(scored, labels, rfm.SEGMENT_RULES.set_index("segment")["play"])
+    assert profile["customers"].sum() == len(scored)
+    assert profile["revenue (%)"].sum() == pytest.approx(100, abs=0.2)
+
+
+@pytest.mark.parametrize(
+    ("recency", "frequency", "monetary", "expected"),
+    [
+        (5, 10, 500.0, "重要价值客户"),   # recent, frequent, high spend
+        (400, 1, 500.0, "重要挽留客户"),  # long gone, infrequent, high spend
+        (5, 1, 500.0, "重要发展客户"),
+        (400, 10, 500.0, "重要保持客户"),
+        (5, 10, 10.0, "一般价值客户"),
+        (5, 1, 10.0, "一般发展客户"),
+        (400, 10, 10.0, "一般保持客户"),
+        (400, 1, 10.0, "一般挽留客户"),
+    ],
+)
+def test_value_matrix_by_hand(recency, frequency, monetary, expected):
+    base = pd.DataFrame({"recency": [100, 200], "frequency": [3, 4], "monetary": [100.0, 120.0]}, index=["x", "y"])
+    one = pd.DataFrame({"recency": [recency], "frequency": [frequency], "monetary": [monetary]}, index=["c"])
+    classes, _ = rfm.value_matrix(pd.concat([base, one]), threshold="median")
+    assert classes.loc["c", "class"] == expected
+
+
+def test_value_matrix_threshold_is_exclusive_and_checked():
+    v = pd.DataFrame({"recency": [10, 20, 30], "frequency": [1, 2, 3], "monetary": [1.0, 2.0, 3.0]})
+    classes, _ = rfm.value_matrix(v, threshold="median")
+    assert classes["F level"].tolist() == ["low", "low", "high"]  # equal to the median counts as low
+    assert classes["R level"].tolist() == ["high", "low", "low"]
+    assert classes["class (en)"].notna().all()
+    _, thresholds = rfm.value_matrix(v, threshold="mean")
+    assert thresholds == {"recency threshold (mean)": 20.0, "frequency threshold (mean)": 2.0,
+                          "monetary threshold (mean)": 2.0}
+    with pytest.raises(ValueError, match="threshold must be"):
+        rfm.value_matrix(v, threshold="mode")
+
+
+def test_pareto_and_lorenz_by_hand():
+    spend = pd.Series([1.0, 1.0, 1.0, 1.0, 96.0])
+    facts = rfm.pareto(spend)
+    assert facts["revenue from top 20% of customers (%)"] == 96.0
+    assert facts["customers bringing 80% of revenue (%)"] == 20.0
+    assert facts["Gini coefficient"] == pytest.approx(0.76)
+    curve = rfm.lorenz_curve(spend)
+    assert curve.iloc[0].tolist() == [0, 0] and curve.iloc[-1].tolist() == [1, 1]
+    assert rfm.pareto(pd.Series([5.0] * 10))["Gini coefficient"] == pytest.approx(0.0)
+
+
+def test_migration_and_next_period_outcome():
+    before = pd.Series(["A", "A", "B", "B"], index=list("wxyz"))
+    after = pd.Series(["A", "B", "B"], index=list("wxy"))
+    table = rfm.migration(before, after)
+    np.testing.assert_allclose(table.sum(axis=1), 1.0)
+    assert table.loc["A", "B"] == 0.5
+    assert rfm.migration(before, after, normalize=False).to_numpy().sum() == 3
+    tx = tx_frame([("w", "2024-02-01", 10.0), ("w", "2024-02-02", 10.0), ("x", "2023-12-01", 5.0),
+                   ("y", "2024-03-01", 4.0)])
+    outcome = rfm.next_period_outcome(tx, before, "2024-01-01", "2024-02-28")
+    assert outcome.loc["A"].tolist() == [2, 50.0, 1.0, 10.0]
+    assert outcome.loc["B"].tolist() == [2, 0.0, 0.0, 0.0]
+
+
+def test_rf_heatmap_orders_recent_first(sample_scored):
+    scored, _ = sample_scored
+    heat = rfm.rf_heatmap(scored)
+    assert list(heat.index) == [5, 4, 3, 2, 1] and list(heat.columns) == [1, 2, 3, 4, 5]
+    cell = scored[(scored["R"] == 1) & (scored["F"] == 1)]["monetary"].mean()
+    assert heat.loc[1, 1] == pytest.approx(cell)
