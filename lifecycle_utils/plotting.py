@@ -263,3 +263,32 @@ def survival_panels(
         survival_curves({}, "", xlabel, ylabel, ax=axes[0][0])
     fig.suptitle(title, fontweight="bold")
     return fig
+
+
+def lorenz(curve: pd.DataFrame, title: str, gini: float | None = None, ax: Axes | None = None) -> Axes:
+    """A Lorenz curve (``customer share`` against ``revenue share``) with the line of equality and,
+    optionally, the Gini coefficient in the legend; axes in percent."""
+    ax = new_axes(ax, figsize=(5.5, 5.0))
+    label = "customers" + (f" (Gini {gini:.2f})" if gini is not None else "")
+    ax.plot(curve["customer share"], curve["revenue share"], label=label, color=sns.color_palette(PALETTE)[0])
+    ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label="perfect equality")
+    percent = FuncFormatter(lambda v, _: f"{100 * v:.0f}%")
+    ax.xaxis.set_major_formatter(percent)
+    ax.yaxis.set_major_formatter(percent)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    return decorate(ax, title, "customers, lowest spend first (cumulative share)", "revenue (cumulative share)",
+                    legend=True)
+
+
+def grouped_barh(frame: pd.DataFrame, columns: list[str], title: str, xlabel: str, ylabel: str = "",
+                 ax: Axes | None = None) -> Axes:
+    """Horizontal bars of several columns side by side for each row of ``frame`` (first row on top)."""
+    ax = new_axes(ax, figsize=(8.0, max(3.0, 0.45 * len(frame) + 1.5)))
+    height = 0.8 / len(columns)
+    y = np.arange(len(frame))
+    for i, (col, color) in enumerate(zip(columns, sns.color_palette(PALETTE, len(columns)))):
+        ax.barh(y + i * height, frame[col].to_numpy(float), height=height, label=col, color=color)
+    ax.set_yticks(y + height * (len(columns) - 1) / 2, [str(i) for i in frame.index])
+    ax.invert_yaxis()
+    return decorate(ax, title, xlabel, ylabel, legend=True)

@@ -156,6 +156,15 @@ NAIVE_RULES = _rules([
 ])
 
 
+def segment_rules(rows=None) -> pd.DataFrame:
+    """The segment map to use: :data:`SEGMENT_RULES`, or ``rows`` of ``(segment, r_min, r_max,
+    f_min, f_max, m_min, m_max, play)`` given in a notebook's parameters (first match wins). The map is
+    checked (:func:`check_segment_map`) before it is returned."""
+    rules = SEGMENT_RULES if rows is None else _rules([tuple(r) for r in rows])
+    check_segment_map(rules)
+    return rules
+
+
 def _match(rules: pd.DataFrame, r: np.ndarray, f: np.ndarray, m: np.ndarray) -> np.ndarray:
     """Index of the first matching rule per row (-1 where none matches)."""
     out = np.full(len(r), -1)
@@ -259,6 +268,15 @@ def value_matrix(values: pd.DataFrame, threshold: str = "mean") -> tuple[pd.Data
     return merged, {f"{k} threshold ({threshold})": round(v, 2) for k, v in cut.items()}
 
 
+def value_profile(values: pd.DataFrame, classes: pd.DataFrame) -> pd.DataFrame:
+    """:func:`segment_profile` of the 8 value classes, with the English label and the play."""
+    profile = segment_profile(values, classes["class"])
+    info = VALUE_CLASSES.set_index("class")
+    profile.insert(0, "class (en)", info["class (en)"].reindex(profile.index))
+    profile["play"] = info["play"].reindex(profile.index)
+    return profile
+
+
 # ------------------------------------------------------------------------------ views of the base
 def rf_heatmap(scored: pd.DataFrame) -> pd.DataFrame:
     """Mean monetary value by R score (rows, 5 = most recent first) and F score (columns)."""
@@ -295,11 +313,23 @@ def lorenz_curve(spend: pd.Series) -> pd.DataFrame:
 
 def migration(before: pd.Series, after: pd.Series, normalize: bool = True) -> pd.DataFrame:
     """Customers by segment at the first snapshot (rows) and at the second (columns), for customers
-    present at both; row shares when ``normalize``."""
+    present at both; row shares when ``normalize`` (NaN rows for segments nobody was in)."""
     both = before.index.intersection(after.index)
-    table = pd.crosstab(before.loc[both], after.loc[both], normalize="index" if normalize else False,
-                        dropna=False)
+    table = pd.crosstab(before.loc[both], after.loc[both], dropna=False)
+    if normalize:  # a segment with nobody in it gets an empty row, not a row of zeros
+        table = table.div(table.sum(axis=1).replace(0, np.nan), axis=0)
     table.index.name, table.columns.name = "segment before", "segment after"
+    return table
+
+
+def crosstab(rows: pd.Series, columns: pd.Series, normalize: bool = False) -> pd.DataFrame:
+    """Customers by two labels of the same customers (e.g. RFM segment by lifecycle stage), with row
+    and column names taken from the series names; row shares (%) when ``normalize``."""
+    both = rows.index.intersection(columns.index)
+    table = pd.crosstab(rows.loc[both], columns.loc[both], dropna=False)
+    if normalize:
+        table = (100 * table.div(table.sum(axis=1).replace(0, np.nan), axis=0)).round(1)
+    table.index.name, table.columns.name = rows.name, columns.name
     return table
 
 

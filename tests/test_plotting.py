@@ -99,3 +99,12 @@ def test_schoenfeld_plot_marks_the_coefficient():
     ax = plotting.schoenfeld(scaled, "x", 0.5, "PH check")
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == ["scaled residual", "mean in 20 time bins", "fitted coefficient 0.500"]
+
+
+def test_lorenz_and_grouped_barh():
+    curve = pd.DataFrame({"customer share": [0, 0.5, 1], "revenue share": [0, 0.2, 1]})
+    ax = plotting.lorenz(curve, "Lorenz", gini=0.3)
+    assert "Gini 0.30" in ax.get_legend().get_texts()[0].get_text()
+    frame = pd.DataFrame({"a": [1, 2], "b": [3, 4]}, index=["x", "y"])
+    ax = plotting.grouped_barh(frame, ["a", "b"], "Bars", "%")
+    assert len(ax.patches) == 4 and [t.get_text() for t in ax.get_yticklabels()] == ["x", "y"]

@@ -168,3 +168,30 @@ def test_rf_heatmap_orders_recent_first(sample_scored):
     assert list(heat.index) == [5, 4, 3, 2, 1] and list(heat.columns) == [1, 2, 3, 4, 5]
     cell = scored[(scored["R"] == 1) & (scored["F"] == 1)]["monetary"].mean()
     assert heat.loc[1, 1] == pytest.approx(cell)
+
+
+def test_segment_rules_from_parameters_are_checked():
+    assert rfm.segment_rules() is rfm.SEGMENT_RULES
+    rows = [("Everyone", 1, 5, 1, 5, 1, 5, "talk to them")]
+    assert rfm.segment_rules(rows)["segment"].tolist() == ["Everyone"]
+    with pytest.raises(ValueError, match="never reached .*Nobody"):
+        rfm.segment_rules(rows + [("Nobody", 1, 1, 1, 1, 1, 1, "")])
+
+
+def test_value_profile_and_crosstab(sample_scored):
+    scored, _ = sample_scored
+    classes, _ = rfm.value_matrix(scored)
+    profile = rfm.value_profile(scored, classes)
+    assert profile.loc["重要价值客户", "class (en)"] == "important value"
+    assert profile["customers"].sum() == len(scored) and profile["play"].notna().all()
+    a = pd.Series(["x", "x", "y"], index=[1, 2, 3], name="segment")
+    b = pd.Series(["p", "q", "q"], index=[1, 2, 3], name="stage")
+    assert rfm.crosstab(a, b).loc["x"].tolist() == [1, 1]
+    assert rfm.crosstab(a, b, normalize=True).loc["y", "q"] == 100.0
+
+
+def test_migration_leaves_empty_segments_empty():
+    before = pd.Series(pd.Categorical(["A", "A"], categories=["A", "B"]), index=["x", "y"])
+    after = pd.Series(pd.Categorical(["A", "B"], categories=["A", "B"]), index=["x", "y"])
+    table = rfm.migration(before, after)
+    assert table.loc["B"].isna().all() and table.loc["A"].sum() == 1.0
