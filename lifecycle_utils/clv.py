@@ -1,0 +1,465 @@
+"""Customer lifetime value with the Fader-Hardie models, fitted through lifetimes (0.11.3, archived).
+
+Time is in the unit of the summary (weeks of 7 days by default, as in the published CDNOW analyses):
+``frequency`` = repeat purchase occasions, ``recency`` and ``T`` in weeks (see
+:mod:`lifecycle_utils.summary`). Money is in the currency of the data.
+
+What we wrap, and why (each has a test that fails when upstream behaviour changes):
+
+* fits go through :func:`fit_model`, which compresses the data to unique (frequency, recency, T) rows
+  with weights (identical parameters, much faster), detects non-convergence, parameters on a boundary
+  and floods of RuntimeWarnings, and tries documented fallbacks;
+* lifetimes reports the *mean* negative log-likelihood; :func:`log_likelihood` gives the total, the
+  number the papers publish;
+* Pareto/NBD ``conditional_probability_alive`` returns NaN when recency equals T at high frequency
+  on scipy >= 1.16; :func:`probability_alive` returns the exact value there (1: a customer who
+  bought at the end of the period is alive at it);
+* ``calculate_alive_path`` and ``plot_history_alive`` fail on pandas 3 (``fillna(method=)``; summing
+  datetimes) and ``plot_expected_repeat_purchases`` on current matplotlib (``prop_cycler``):
+  :func:`alive_path` and :func:`tracking` replace them;
+* cumulative tracking uses 7-day weeks counted from the first day of the data, not calendar weeks;
+* Pareto/NBD without a start point starts from ``np.random.normal``, so fits are not reproducible:
+  :func:`fit_model` always passes an explicit start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from lifecycle_utils._lifetimes import lifetimes  # noqa: F401  (import shim first)
+from lifecycle_utils.summary import occasions
+
+from lifetimes import (  # noqa: E402
+    BetaGeoBetaBinomFitter,
+    BetaGeoFitter,
+    GammaGammaFitter,
+    ModifiedBetaGeoFitter,
+    ParetoNBDFitter,
+)
+from lifetimes.utils import ConvergenceError  # noqa: E402
+
+MODELS = {"BG/NBD": BetaGeoFitter, "Pareto/NBD": ParetoNBDFitter, "MBG/NBD": ModifiedBetaGeoFitter}
+BOUNDARY_LOW, BOUNDARY_HIGH = 1e-5, 1e4
+
+
+# ------------------------------------------------------------------------------------------- fitting
+def compress(frame: pd.DataFrame, columns=("frequency", "recency", "T")) -> pd.DataFrame:
+    """Unique rows of ``columns`` with a ``weight`` column counting the customers behind each: the
+    likelihood of the Fader-Hardie models depends on nothing else, so fitting on it gives the same
+    parameters as fitting on every customer."""
+    cols = list(columns)
+    return frame.groupby(cols, sort=True).size().rename("weight").reset_index()
+
+
+@dataclass
+class FitResult:
+    """A fitted model (or a failure), with what was tried and why this fit was kept."""
+
+    name: str
+    model: object | None
+    params: pd.Series
+    log_likelihood: float
+    converged: bool
+    attempts: list[str] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.model is not None and self.converged
+
+
+def total_negative_log_likelihood(name: str, log_params, data: pd.DataFrame) -> float:
+    """The exact negative log-likelihood of a transaction model, summed over customers (``weight``
+    per row), in the data's own time unit: lifetimes' private per-model likelihood functions
+    evaluated on unscaled data (lifetimes fits on rescaled time and keeps a *mean*, so its stored
+    value is not the published number)."""
+    f, r, t, w = (data[c].to_numpy(float) for c in ("frequency", "recency", "T", "weight"))
+    log_params = np.asarray(log_params, float)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if name == "Pareto/NBD":
+            params = np.exp(log_params)
+            value = -float(np.sum(w * ParetoNBDFitter._conditional_log_likelihood(params, f, r, t)))
+        else:
+            value = float(MODELS[name]._negative_log_likelihood(log_params, f, r, t, w, 0.0) * w.sum())
+    return value if np.isfinite(value) else np.inf
+
+
+def polish(name: str, model, data: pd.DataFrame) -> float:
+    """Refine a fit to the exact maximum of :func:`total_negative_log_likelihood` (Nelder-Mead in log
+    parameters, tight tolerances), so that fits on all customers and on the compressed rows agree to
+    1e-6, and set ``model.params_``. Returns the total log-likelihood."""
+    from scipy.optimize import minimize
+
+    x0 = np.log(model.params_.to_numpy(float))
+    result = minimize(lambda x: total_negative_log_likelihood(name, x, data), x0, method="Nelder-Mead",
+                      options={"xatol": 1e-9, "fatol": 1e-9, "maxiter": 4000, "maxfev": 4000})
+    if np.isfinite(result.fun) and result.fun <= total_negative_log_likelihood(name, x0, data) + 1e-9:
+        model.params_ = pd.Series(np.exp(result.x), index=model.params_.index)
+    return -total_negative_log_likelihood(name, np.log(model.params_.to_numpy(float)), data)
+
+
+SCALE_PARAMS = {"alpha", "beta"}  # in units of time; the others are unit-free shapes
+
+
+def _boundary(params: pd.Series, time_scale: float = 1.0) -> list[str]:
+    """Parameters at a boundary: shapes outside (1e-5, 1e4); scale parameters (alpha, beta) outside
+    that range relative to ``time_scale`` (the median customer age), so the time unit does not matter."""
+    out = []
+    for k, v in params.items():
+        rel = v / time_scale if k in SCALE_PARAMS else v
+        if rel < BOUNDARY_LOW or rel > BOUNDARY_HIGH:
+            out.append(f"{k}={v:.3g}")
+    return out
+
+
+def _attempt(cls, data: pd.DataFrame, penalizer: float, initial, time_scale: float = 1.0
+             ) -> tuple[object | None, str, int]:
+    """One fit; returns (model or None, problem text or "", RuntimeWarnings seen)."""
+    with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(io.StringIO()):
+        # lifetimes prints the whole scipy result when a fit does not converge: keep it out of reports
+        warnings.simplefilter("always", RuntimeWarning)
+        try:
+            model = cls(penalizer_coef=penalizer).fit(
+                data["frequency"], data["recency"], data["T"], weights=data["weight"], initial_params=initial)
+        except ConvergenceError as err:
+            return None, f"did not converge ({str(err).strip().splitlines()[0][:80]})", len(caught)
+        except (ValueError, FloatingPointError, np.linalg.LinAlgError) as err:
+            return None, f"failed ({type(err).__name__}: {str(err)[:80]})", len(caught)
+    n_warn = sum(issubclass(w.category, RuntimeWarning) for w in caught)
+    if not np.all(np.isfinite(model.params_.to_numpy(float))):
+        return None, "non-finite parameters", n_warn
+    edge = _boundary(model.params_, time_scale)
+    if edge:
+        return model, f"parameter on a boundary ({', '.join(edge)})", n_warn
+    return model, "", n_warn
+
+
+def fit_model(name: str, frame: pd.DataFrame, penalizers=(0.0, 0.001, 0.01), starts=(None, "data"),
+              compressed: bool = True) -> FitResult:
+    """Fit one transaction model (``"BG/NBD"``, ``"Pareto/NBD"``, ``"MBG/NBD"``) on a summary with
+    ``frequency``, ``recency``, ``T`` (compressed first), robustly.
+
+    Attempts, in order, until one converges with every parameter inside (1e-5, 1e4) (alpha and beta
+    relative to the median customer age): for each penalizer in ``penalizers`` (0 = the plain maximum
+    likelihood fit; a small L2 penalty keeps parameters off the boundary), lifetimes' default start and
+    a start from the data's mean rate; then all of that again in another unit of time (the median
+    customer age rescaled to 10 units, parameters scaled back).
+    RuntimeWarnings raised inside lifetimes/autograd during the fit are captured and counted, never
+    printed. The first clean attempt is kept; if none is clean, the last model that converged is kept
+    with ``converged=False`` and the note says why. Nothing is raised: a notebook carries on with
+    the models that fitted.
+    """
+    if "weight" in frame:
+        data = frame
+    elif compressed:
+        data = compress(frame)
+    else:
+        data = frame[["frequency", "recency", "T"]].assign(weight=1)
+    tried: list[str] = []
+    state: dict = {}  # the last model that converged, even if on a boundary
+    result = _fit_chain(name, data, penalizers, starts, tried, state, unit=1.0)
+    if result is None:
+        # another unit of time: rescale so the median customer age is 10 units, fit, scale back
+        unit = 10.0 / max(float(np.median(data["T"])), 1e-9)
+        if not np.isclose(unit, 1.0, rtol=0.5):
+            result = _fit_chain(name, data.assign(recency=data["recency"] * unit, T=data["T"] * unit),
+                                penalizers, starts, tried, state, unit=unit)
+    if result is not None:
+        model, label, penalizer = result
+        first_clean = len(tried) == 1
+        note = "plain maximum likelihood" if first_clean else f"kept the fit with {label} after: " + "; ".join(tried[:-1])
+        ll = polish(name, model, data) if penalizer == 0 else \
+            -total_negative_log_likelihood(name, np.log(model.params_.to_numpy(float)), data)
+        return FitResult(name, model, model.params_.copy(), ll, True, tried, note)
+    fallback = state.get("last_model")
+    if fallback is not None:
+        ll = -total_negative_log_likelihood(name, np.log(fallback.params_.to_numpy(float)), data)
+        return FitResult(name, fallback, fallback.params_.copy(), ll, False, tried,
+                         "no clean fit; kept the last converged one on a boundary: " + "; ".join(tried))
+    return FitResult(name, None, pd.Series(dtype=float), float("nan"), False, tried, "no fit: " + "; ".join(tried))
+
+
+def _fit_chain(name: str, data: pd.DataFrame, penalizers, starts, tried: list[str], state: dict, unit: float):
+    """Walk penalizers x starts on ``data`` (time multiplied by ``unit``); return (model with params
+    in the original unit, label, penalizer) for the first clean fit, else None (the last converged
+    model is left in ``state["last_model"]``)."""
+    cls = MODELS[name]
+    time_scale = float(np.median(data["T"]))
+    rate = float(np.average(data["frequency"] / np.maximum(data["T"], 1e-9), weights=data["weight"]))
+    unit_text = "" if unit == 1.0 else f", time x {unit:.3g}"
+    for penalizer in penalizers:
+        for start in starts:
+            # lifetimes starts Pareto/NBD from np.random.normal(1, 0.05) when given no start: not
+            # reproducible, so the default start is made explicit (the same point without the noise)
+            initial = np.ones(4) if name == "Pareto/NBD" else None
+            if start == "data":
+                initial = np.array([1.0, 1.0 / max(rate, 1e-3), 1.0, 1.0])
+            model, problem, n_warn = _attempt(cls, data, penalizer, initial, time_scale)
+            label = f"penalizer {penalizer:g}, start {'default' if start is None else 'from the data'}{unit_text}"
+            extra = f"; {n_warn} RuntimeWarnings captured" if n_warn else ""
+            if model is not None and unit != 1.0:
+                model.params_ = pd.Series({k: v / unit if k in SCALE_PARAMS else v for k, v in model.params_.items()})
+            if model is not None and not problem:
+                tried.append(f"{label}: ok{extra}")
+                return model, label, penalizer
+            tried.append(f"{label}: {problem}{extra}")
+            if model is not None:
+                state["last_model"] = model
+    return None
+
+
+def fit_models(frame: pd.DataFrame, names=tuple(MODELS)) -> dict[str, FitResult]:
+    """:func:`fit_model` for each model name."""
+    return {name: fit_model(name, frame) for name in names}
+
+
+def fit_report(fits: dict[str, FitResult]) -> pd.DataFrame:
+    """One row per model: fitted or not, log-likelihood, parameters, and which fit was kept and why."""
+    rows = []
+    for name, fit in fits.items():
+        rows.append({"model": name, "fitted": "yes" if fit.ok else ("on a boundary" if fit.model else "no"),
+                     "log-likelihood": round(fit.log_likelihood, 2),
+                     "parameters": ", ".join(f"{k} {v:.4g}" for k, v in fit.params.items()),
+                     "note": fit.note})
+    return pd.DataFrame(rows).set_index("model")
+
+
+def fit_gamma_gamma(summary_frame: pd.DataFrame, frequency_col: str = "frequency",
+                    monetary_col: str = "monetary_value") -> GammaGammaFitter:
+    """Gamma-Gamma spend model on customers with at least one repeat occasion (its assumption: the
+    mean repeat spend is independent of frequency; check with :func:`spend_frequency_correlation`)."""
+    repeaters = summary_frame[summary_frame[frequency_col] > 0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return GammaGammaFitter().fit(repeaters[frequency_col], repeaters[monetary_col])
+
+
+def load_donations() -> pd.DataFrame:
+    """lifetimes' donations data (discrete periods: ``frequency``, ``recency``, ``periods``, ``weights``),
+    read from the installed package without its ``datasets`` module (which needs ``pkg_resources``)."""
+    from lifecycle_utils._lifetimes import dataset_path
+
+    with dataset_path("donations.csv").open("r", encoding="ascii") as handle:
+        return pd.read_csv(handle)
+
+
+def fit_bgbb(frequency, recency, n_periods, weights) -> BetaGeoBetaBinomFitter:
+    """BG/BB for discrete-period data (e.g. yearly donations): ``frequency`` and ``recency`` in
+    periods out of ``n_periods``, with ``weights`` (customers per row)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return BetaGeoBetaBinomFitter().fit(frequency, recency, n_periods, weights=weights)
+
+
+def spend_frequency_correlation(summary_frame: pd.DataFrame) -> float:
+    """Pearson correlation of repeat frequency and mean repeat spend among repeat customers (near 0
+    supports the Gamma-Gamma independence assumption)."""
+    rep = summary_frame[summary_frame["frequency"] > 0]
+    return float(np.corrcoef(rep["frequency"], rep["monetary_value"])[0, 1])
+
+
+# ------------------------------------------------------------------------------------ predictions
+def probability_alive(fit: FitResult, frequency, recency, T) -> np.ndarray:
+    """P(alive at T) per customer; where lifetimes' Pareto/NBD gives NaN because recency equals T
+    (scipy >= 1.16), the exact value 1 (a purchase at T means alive at T)."""
+    f, r, t = (np.asarray(a, float) for a in (frequency, recency, T))
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        p = np.asarray(fit.model.conditional_probability_alive(f, r, t), float)
+    p = np.where(np.isnan(p) & np.isclose(r, t), 1.0, p)
+    return p
+
+
+def expected_purchases(fit: FitResult, t: float, frequency, recency, T) -> np.ndarray:
+    """Expected repeat purchases in the next ``t`` periods, given each customer's history."""
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        e = np.asarray(fit.model.conditional_expected_number_of_purchases_up_to_time(
+            t, np.asarray(frequency, float), np.asarray(recency, float), np.asarray(T, float)), float)
+    return e
+
+
+def conditional_expectations(split: pd.DataFrame, fits: dict[str, FitResult], cap: int = 7) -> pd.DataFrame:
+    """The published validation table: customers grouped by calibration frequency (0 .. ``cap``+),
+    the actual mean holdout purchases and each model's expected mean."""
+    group = split["frequency_cal"].clip(upper=cap).astype(int)
+    out = pd.DataFrame({"customers": group.value_counts().sort_index()})
+    out["actual"] = split["frequency_holdout"].groupby(group).mean()
+    duration = float(split["duration_holdout"].iloc[0])
+    for name, fit in fits.items():
+        if fit.model is None:
+            continue
+        e = expected_purchases(fit, duration, split["frequency_cal"], split["recency_cal"], split["T_cal"])
+        out[name] = pd.Series(e, index=split.index).groupby(group).mean()
+    out.index = [f"{k}+" if k == cap else str(k) for k in out.index]
+    out.index.name = "repeat purchases in calibration"
+    return out
+
+
+def holdout_comparison(split: pd.DataFrame, fits: dict[str, FitResult]) -> pd.DataFrame:
+    """Models against naive baselines on the holdout: total predicted repeat purchases vs actual
+    (error in %), per-customer MAE and RMSE, and correlation with the actual counts. Baselines:
+    *calibration rate* (each customer's repeat rate carried forward, frequency/T x holdout length) and
+    *average* (every customer gets the mean)."""
+    actual = split["frequency_holdout"].to_numpy(float)
+    duration = float(split["duration_holdout"].iloc[0])
+    preds = {}
+    for name, fit in fits.items():
+        if fit.model is not None:
+            preds[name] = expected_purchases(fit, duration, split["frequency_cal"], split["recency_cal"], split["T_cal"])
+    preds["baseline: calibration rate"] = (split["frequency_cal"] / split["T_cal"].clip(lower=1) * duration).to_numpy()
+    preds["baseline: average"] = np.full(len(split), split["frequency_cal"].sum() / split["T_cal"].sum() * duration)
+    rows = []
+    for name, p in preds.items():
+        rows.append({"model": name, "predicted total": round(float(p.sum()), 1), "actual total": int(actual.sum()),
+                     "total error (%)": round(100 * (p.sum() - actual.sum()) / actual.sum(), 1),
+                     "MAE": round(float(np.mean(np.abs(p - actual))), 3),
+                     "RMSE": round(float(np.sqrt(np.mean((p - actual) ** 2))), 3),
+                     "correlation": round(float(np.corrcoef(p, actual)[0, 1]), 3) if np.std(p) > 0 else np.nan})
+    return pd.DataFrame(rows).set_index("model")
+
+
+def tracking(tx: pd.DataFrame, fits: dict[str, FitResult], weeks: int, calibration_weeks: int) -> pd.DataFrame:
+    """Weekly repeat purchases, actual and expected, in 7-day weeks counted from the first day of
+    ``tx``: columns ``week``, ``actual`` (repeat occasions that week), one expected column per
+    model, and their cumulative ``... (cumulative)`` versions. Expected values sum each customer's
+    unconditional expectation E[X(t)] from their first purchase (customers grouped by first day)."""
+    occ = occasions(tx)
+    start = occ["date"].min()
+    occ["day"] = (occ["date"] - start).dt.days
+    first = occ.groupby("customer_id")["day"].transform("min")
+    repeat = occ[occ["day"] > first]
+    week_of = repeat["day"] // 7 + 1
+    out = pd.DataFrame({"week": np.arange(1, weeks + 1)})
+    out["actual"] = week_of.value_counts().reindex(out["week"], fill_value=0).to_numpy()
+    births = occ.loc[occ["day"] == first, "day"].value_counts().sort_index()
+    ends = out["week"].to_numpy() * 7.0
+    for name, fit in fits.items():
+        if fit.model is None:
+            continue
+        ages = (ends[:, None] - births.index.to_numpy()[None, :]) / 7.0
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            e = np.asarray(fit.model.expected_number_of_purchases_up_to_time(np.clip(ages, 0, None).ravel()), float)
+        cumulative = (e.reshape(ages.shape) * (ages > 0) * births.to_numpy()[None, :]).sum(axis=1)
+        out[f"{name} (cumulative)"] = cumulative
+        out[name] = np.diff(np.r_[0.0, cumulative])
+    out["actual (cumulative)"] = out["actual"].cumsum()
+    out.attrs["calibration_weeks"] = calibration_weeks
+    return out
+
+
+def alive_path(fit: FitResult, customer_tx: pd.DataFrame, end, unit_days: int = 7) -> pd.DataFrame:
+    """P(alive) of one customer on every day from the first purchase to ``end`` (replaces lifetimes'
+    ``calculate_alive_path``, broken on pandas 3): ``date``, ``P(alive)``, ``purchase`` (bool)."""
+    days = occasions(customer_tx)["date"]
+    first, end = days.min(), pd.Timestamp(end)
+    grid = pd.date_range(first, end, freq="D")
+    bought = np.isin(grid.to_numpy(), days.to_numpy())
+    n = np.cumsum(bought) - 1
+    last = pd.Series(np.where(bought, grid, pd.NaT), index=grid).ffill()
+    rec = (last.to_numpy() - np.datetime64(first)).astype("timedelta64[D]").astype(float) / unit_days
+    age = (grid.to_numpy() - np.datetime64(first)).astype("timedelta64[D]").astype(float) / unit_days
+    p = probability_alive(fit, n, rec, age)
+    return pd.DataFrame({"date": grid, "P(alive)": p, "purchase": bought})
+
+
+def probability_alive_matrix(fit: FitResult, max_frequency: int, T: float, points: int = 40) -> pd.DataFrame:
+    """P(alive) for a customer of age ``T`` over a grid of frequency (rows, 0..max) and recency
+    (columns, 0..T): the classic frequency/recency matrix."""
+    recency = np.linspace(0, T, points)
+    f, r = np.meshgrid(np.arange(max_frequency + 1), recency, indexing="ij")
+    p = probability_alive(fit, f.ravel(), r.ravel(), np.full(f.size, T)).reshape(f.shape)
+    table = pd.DataFrame(p, index=pd.Index(range(max_frequency + 1), name="frequency"),
+                         columns=pd.Index(np.round(recency, 1), name="recency"))
+    return table.iloc[::-1]
+
+
+# ---------------------------------------------------------------------------------------------- CLV
+def clv(fit: FitResult, spend: GammaGammaFitter, frame: pd.DataFrame, months: int = 12, margin: float = 1.0,
+        annual_discount: float = 0.10, weeks_per_month: float = 4.345) -> pd.Series:
+    """Customer lifetime value over the next ``months``: for each month, the expected repeat purchases
+    in that month (transaction model, weeks) times the expected spend per purchase (Gamma-Gamma,
+    conditional on the customer's own spend history; the population mean for one-time buyers), times
+    ``margin``, discounted monthly at ``annual_discount``. Currency of the data."""
+    f, r, t = frame["frequency"].to_numpy(float), frame["recency"].to_numpy(float), frame["T"].to_numpy(float)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        value = np.asarray(spend.conditional_expected_average_profit(frame["frequency"], frame["monetary_value"]), float)
+    monthly = (1 + annual_discount) ** (1 / 12) - 1
+    total = np.zeros(len(frame))
+    previous = np.zeros(len(frame))
+    for m in range(1, months + 1):
+        cumulative = expected_purchases(fit, m * weeks_per_month, f, r, t)
+        total += (cumulative - previous) * value * margin / (1 + monthly) ** m
+        previous = cumulative
+    return pd.Series(total, index=frame.index, name=f"CLV {months} months")
+
+
+def net_value(clv_values: pd.Series, acquisition_cost: float = 0.0, retention_cost_per_year: float = 0.0,
+              months: int = 12) -> pd.Series:
+    """The source material's "value minus CAC minus retention cost": CLV less the acquisition cost
+    (only for customers still to be acquired, so usually 0 for existing ones) and the retention cost
+    over the same horizon."""
+    return (clv_values - acquisition_cost - retention_cost_per_year * months / 12).rename("net value")
+
+
+def clv_summary(values: pd.Series, top_share: float = 0.1) -> pd.Series:
+    """Total, mean, median and quantiles of CLV, and the share (%) of total CLV in the top decile."""
+    v = values.sort_values(ascending=False)
+    k = max(1, int(round(top_share * len(v))))
+    return pd.Series({"customers": len(v), "total": round(float(v.sum()), 0), "mean": round(float(v.mean()), 2),
+                      "median": round(float(v.median()), 2), "p90": round(float(v.quantile(0.9)), 2),
+                      f"top {round(100 * top_share)}% share of total (%)": round(100 * float(v.iloc[:k].sum() / v.sum()), 1)},
+                     name="value")
+
+
+def clv_by(values: pd.Series, labels: pd.Series, silent_label: str | None = None) -> pd.DataFrame:
+    """CLV by a label (lifecycle stage, RFM segment): customers, total, mean, and share of total (%)."""
+    frame = pd.DataFrame({"clv": values, "label": labels.reindex(values.index)})
+    g = frame.groupby("label", observed=False)["clv"]
+    out = pd.DataFrame({"customers": g.size(), "total CLV": g.sum().round(0), "mean CLV": g.mean().round(2)})
+    out["share of total (%)"] = (100 * out["total CLV"] / out["total CLV"].sum()).round(1)
+    out.index.name = labels.name
+    return out
+
+
+def bootstrap_total_clv(name: str, frame: pd.DataFrame, spend: GammaGammaFitter, reps: int = 30, seed: int = 0,
+                        months: int = 12, **clv_args) -> pd.Series:
+    """Parameter uncertainty of total CLV by a customer bootstrap: resample customers (as multinomial
+    weights on the compressed rows, so each refit is as fast as one fit), refit the transaction model,
+    recompute total CLV with the spend model held fixed. Returns the bootstrap totals."""
+    data = compress(frame)
+    rng = np.random.default_rng(seed)
+    totals = []
+    n = int(data["weight"].sum())
+    for _ in range(reps):
+        weights = rng.multinomial(n, data["weight"] / n)
+        sample = data.assign(weight=weights)[weights > 0]
+        fit = fit_model(name, sample, penalizers=(0.0,), starts=(None,))
+        if fit.model is not None:
+            totals.append(float(clv(fit, spend, frame, months=months, **clv_args).sum()))
+    return pd.Series(totals, name="total CLV")
+
+
+def calibration_frame(split: pd.DataFrame) -> pd.DataFrame:
+    """The calibration columns of a :func:`lifecycle_utils.summary.calibration_holdout` split under the
+    names the models take: ``frequency``, ``recency``, ``T``, ``monetary_value``."""
+    return split.rename(columns={"frequency_cal": "frequency", "recency_cal": "recency", "T_cal": "T",
+                                 "monetary_value_cal": "monetary_value"})[["frequency", "recency", "T", "monetary_value"]]
+
+
+def validation_table(rows: list[tuple[str, float, float, float]]) -> pd.DataFrame:
+    """Published vs reproduced values: rows of (figure, published, reproduced, absolute tolerance),
+    with the difference and a computed pass column."""
+    frame = pd.DataFrame(rows, columns=["figure", "published", "reproduced", "tolerance"])
+    frame["difference"] = (frame["reproduced"] - frame["published"]).abs()
+    frame["pass"] = frame["difference"] <= frame["tolerance"]
+    return frame.set_index("figure")

@@ -1,0 +1,251 @@
+"""lifecycle_utils.clv: the published CDNOW results, compressed fits, robust fallbacks, and every
+lifetimes quirk we work around (each quirk test fails when upstream changes)."""
+
+from __future__ import annotations
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+
+from lifecycle_utils import clv, data, summary
+
+matplotlib.use("Agg")
+
+PUBLISHED_BGNBD = {"r": 0.2426, "alpha": 4.4137, "a": 0.7930, "b": 2.4262}
+PUBLISHED_PARETO = {"r": 0.553, "alpha": 10.58, "s": 0.606, "beta": 11.67}
+ACTUAL_BY_X = [0.237, 0.697, 1.393, 1.560, 2.532, 2.947, 3.862, 6.359]
+BGNBD_BY_X = [0.225, 0.523, 1.044, 1.520, 2.164, 2.654, 3.504, 6.157]
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return data.load_cdnow_sample()[0]
+
+
+@pytest.fixture(scope="module")
+def split(sample):
+    return summary.calibration_holdout(sample, "1997-09-30", "1998-06-30")
+
+
+@pytest.fixture(scope="module")
+def cal(split):
+    return clv.calibration_frame(split)
+
+
+@pytest.fixture(scope="module")
+def fits(cal):
+    return clv.fit_models(cal)
+
+
+def test_bgnbd_reproduces_the_published_fit(fits):
+    fit = fits["BG/NBD"]
+    assert fit.ok and fit.note == "plain maximum likelihood"
+    for k, v in PUBLISHED_BGNBD.items():
+        assert fit.params[k] == pytest.approx(v, abs=1e-3)
+    assert fit.log_likelihood == pytest.approx(-9582.43, abs=0.01)
+
+
+def test_pareto_nbd_reproduces_the_published_fit(fits):
+    fit = fits["Pareto/NBD"]
+    for k, v in PUBLISHED_PARETO.items():
+        assert fit.params[k] == pytest.approx(v, abs=5e-3)
+    assert fit.log_likelihood == pytest.approx(-9595.0, abs=0.05)
+
+
+def test_mbgnbd_fits_at_least_as_well_as_bgnbd(fits):
+    assert fits["MBG/NBD"].ok and fits["MBG/NBD"].log_likelihood >= fits["BG/NBD"].log_likelihood - 1
+
+
+def test_gamma_gamma_reproduces_the_published_fit(cal):
+    assert (cal["frequency"] > 0).sum() == 946
+    gg = clv.fit_gamma_gamma(cal)
+    assert gg.params_["p"] == pytest.approx(6.25, abs=0.01)
+    assert gg.params_["q"] == pytest.approx(3.74, abs=0.01)
+    assert gg.params_["v"] == pytest.approx(15.44, abs=0.01)
+
+
+def test_bgbb_reproduces_the_published_donations_fit():
+    donations = clv.load_donations()
+    bb = clv.fit_bgbb(donations["frequency"], donations["recency"], donations["periods"], donations["weights"])
+    for k, v in {"alpha": 1.204, "beta": 0.750, "gamma": 0.657, "delta": 2.783}.items():
+        assert bb.params_[k] == pytest.approx(v, abs=1e-3)
+
+
+def test_conditional_expectation_table(split, fits):
+    table = clv.conditional_expectations(split, fits)
+    assert list(table.index) == ["0", "1", "2", "3", "4", "5", "6", "7+"]
+    np.testing.assert_allclose(table["actual"], ACTUAL_BY_X, atol=1e-3)
+    np.testing.assert_allclose(table["BG/NBD"], BGNBD_BY_X, atol=1e-3)
+
+
+def test_holdout_and_tracking_totals(sample, split, fits):
+    assert split["frequency_holdout"].sum() == 1882
+    track = clv.tracking(sample, fits, weeks=78, calibration_weeks=39)
+    assert track["actual (cumulative)"].iloc[-1] == 4339
+    assert track.loc[track["week"] == 39, "actual (cumulative)"].item() == 2457
+    assert track["BG/NBD (cumulative)"].iloc[-1] == pytest.approx(4339, rel=0.05)
+    assert (np.diff(track["BG/NBD (cumulative)"]) >= 0).all()
+
+
+def test_holdout_comparison_has_models_and_baselines(split, fits):
+    table = clv.holdout_comparison(split, fits)
+    assert {"BG/NBD", "Pareto/NBD", "MBG/NBD", "baseline: calibration rate", "baseline: average"} == set(table.index)
+    assert (table["actual total"] == 1882).all()
+    assert table.loc["BG/NBD", "MAE"] < table.loc["baseline: calibration rate", "MAE"]
+
+
+@pytest.mark.parametrize("name", list(clv.MODELS))
+def test_compressed_fit_equals_the_full_fit(cal, name):
+    compressed = clv.fit_model(name, cal)
+    full = clv.fit_model(name, cal, compressed=False)
+    np.testing.assert_allclose(compressed.params, full.params, rtol=1e-6)
+    assert len(clv.compress(cal)) < len(cal) / 2
+
+
+def no_dropout_data(n=300, seed=0):
+    rng = np.random.default_rng(seed)
+    T = np.full(n, 52.0)
+    f = rng.poisson(10, n).astype(float)
+    return pd.DataFrame({"frequency": f, "recency": np.where(f > 0, T - rng.uniform(0, 1, n), 0), "T": T})
+
+
+def test_a_fit_with_no_dropout_signal_walks_every_fallback_and_says_so(capsys):
+    fit = clv.fit_model("BG/NBD", no_dropout_data())
+    assert not fit.ok and len(fit.attempts) == 12  # 3 penalizers x 2 starts x 2 units of time
+    assert fit.note.startswith("no clean fit")
+    assert any("did not converge" in a for a in fit.attempts) and any("boundary" in a for a in fit.attempts)
+    assert capsys.readouterr().out == ""  # lifetimes' printed scipy result is swallowed
+    report = clv.fit_report({"BG/NBD": fit})
+    assert report.loc["BG/NBD", "fitted"] == "on a boundary"
+
+
+def test_the_time_unit_does_not_matter(cal):
+    """Time in minutes: the same published BG/NBD fit, alpha scaled to minutes (a scale parameter is
+    judged against the customers' ages, so 44,490 minutes is no boundary)."""
+    minutes = 7 * 24 * 60
+    fit = clv.fit_model("BG/NBD", cal.assign(recency=cal["recency"] * minutes, T=cal["T"] * minutes))
+    assert fit.ok
+    assert fit.params["alpha"] / minutes == pytest.approx(PUBLISHED_BGNBD["alpha"], abs=1e-2)
+    for k in ("r", "a", "b"):
+        assert fit.params[k] == pytest.approx(PUBLISHED_BGNBD[k], abs=1e-2)
+
+
+def test_a_fallback_that_succeeds_is_kept_and_reported(cal, monkeypatch):
+    real = clv._attempt
+    calls = []
+
+    def failing_first(cls, data, penalizer, initial, time_scale=1.0):
+        calls.append(penalizer)
+        if len(calls) <= 2:  # both unpenalized starts fail to converge, as on real retail logs
+            return None, "did not converge (simulated)", 3
+        return real(cls, data, penalizer, initial, time_scale)
+
+    monkeypatch.setattr(clv, "_attempt", failing_first)
+    fit = clv.fit_model("BG/NBD", cal)
+    assert fit.ok and fit.attempts[:2] == ["penalizer 0, start default: did not converge (simulated); 3 RuntimeWarnings captured",
+                                           "penalizer 0, start from the data: did not converge (simulated); 3 RuntimeWarnings captured"]
+    assert fit.note.startswith("kept the fit with penalizer 0.001, start default after:")
+    assert fit.params["r"] == pytest.approx(PUBLISHED_BGNBD["r"], abs=0.02)  # a small penalty barely moves it
+
+
+def test_runtime_warnings_are_counted_not_printed(recwarn):
+    fit = clv.fit_model("BG/NBD", no_dropout_data(n=40), penalizers=(0.0, 0.001))
+    assert any("RuntimeWarnings captured" in a for a in fit.attempts)
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
+# ---------------------------------------------------------------------------- lifetimes quirks
+def test_quirk_pareto_palive_nan_when_recency_equals_T(fits):
+    raw = fits["Pareto/NBD"].model.conditional_probability_alive(np.array([200.0]), np.array([38.0]), np.array([38.0]))
+    assert np.isnan(raw).all(), "lifetimes/scipy fixed the NaN: probability_alive's patch can go"
+    ours = clv.probability_alive(fits["Pareto/NBD"], [200.0, 0.0], [38.0, 0.0], [38.0, 38.0])
+    assert ours[0] == 1.0 and 0 < ours[1] < 1
+
+
+def test_quirk_pareto_default_start_is_random_ours_is_not(cal):
+    from lifetimes import ParetoNBDFitter
+    frame = clv.compress(cal)
+    runs, ours = [], []
+    for seed in (0, 1):
+        np.random.seed(seed)
+        runs.append(ParetoNBDFitter().fit(frame["frequency"], frame["recency"], frame["T"], weights=frame["weight"]).params_)
+        np.random.seed(seed)
+        ours.append(clv.fit_model("Pareto/NBD", frame).params)
+    assert not runs[0].equals(runs[1]), "lifetimes' Pareto/NBD start is deterministic now"
+    pd.testing.assert_series_equal(ours[0], ours[1], check_exact=True)
+
+
+def test_quirk_calculate_alive_path_breaks_on_pandas3(fits, sample):
+    from lifetimes.utils import calculate_alive_path
+    with pytest.raises(TypeError, match="fillna"):
+        calculate_alive_path(fits["BG/NBD"].model, sample[sample["customer_id"] == "0001"], "date", 546, freq="D")
+
+
+def test_quirk_plot_history_alive_breaks(fits, sample):
+    from lifetimes.plotting import plot_history_alive
+    with pytest.raises(TypeError):
+        plot_history_alive(fits["BG/NBD"].model, 546, sample[sample["customer_id"] == "0001"], "date", freq="D")
+
+
+def test_quirk_plot_expected_repeat_purchases_breaks_on_new_matplotlib(fits):
+    from lifetimes.plotting import plot_expected_repeat_purchases
+    with pytest.raises(AttributeError, match="prop_cycler"):
+        plot_expected_repeat_purchases(fits["BG/NBD"].model)
+
+
+def test_quirk_stored_likelihood_is_not_the_published_one(fits):
+    assert fits["BG/NBD"].model._negative_log_likelihood_ * 2357 != pytest.approx(9582.43, abs=1)
+
+
+def test_alive_path_replaces_calculate_alive_path(fits, sample):
+    path = clv.alive_path(fits["BG/NBD"], sample[sample["customer_id"] == "0001"], "1998-06-30")
+    assert path["date"].iloc[0] == pd.Timestamp("1997-01-01") and path["P(alive)"].iloc[0] == 1.0
+    assert path["purchase"].sum() == 4 and len(path) == 546
+    between = path[(path["date"] > "1997-08-02") & (path["date"] < "1997-12-12")]["P(alive)"]
+    assert (np.diff(between) <= 1e-12).all()  # P(alive) only falls while no purchase comes
+    row = summary.customer_summary(sample[sample["customer_id"] == "0001"], "1998-06-30", "W").iloc[0]
+    end = clv.probability_alive(fits["BG/NBD"], [row["frequency"]], [row["recency"]], [row["T"]])[0]
+    assert path["P(alive)"].iloc[-1] == pytest.approx(end)
+
+
+def test_probability_alive_matrix(fits):
+    m = clv.probability_alive_matrix(fits["BG/NBD"], 5, 38.86, points=5)
+    assert list(m.index) == [5, 4, 3, 2, 1, 0] and m.shape == (6, 5)
+    assert (m.loc[[1, 2, 3, 4, 5]].iloc[:, -1] > m.loc[[1, 2, 3, 4, 5]].iloc[:, 0]).all()  # recent = more likely alive
+    assert m.loc[0].iloc[-1] == 1.0  # no repeat purchase yet: BG/NBD keeps them alive
+
+
+# ------------------------------------------------------------------------------------------- CLV
+def test_clv_equals_lifetimes_customer_lifetime_value(fits, cal):
+    gg = clv.fit_gamma_gamma(cal)
+    ours = clv.clv(fits["BG/NBD"], gg, cal, months=12, annual_discount=1.01 ** 12 - 1)
+    theirs = gg.customer_lifetime_value(fits["BG/NBD"].model, cal["frequency"], cal["recency"], cal["T"],
+                                        cal["monetary_value"], time=12, discount_rate=0.01, freq="W")
+    np.testing.assert_allclose(ours.to_numpy(), np.asarray(theirs), rtol=1e-9)
+    half = clv.clv(fits["BG/NBD"], gg, cal, margin=0.5, annual_discount=1.01 ** 12 - 1)
+    np.testing.assert_allclose(half, ours * 0.5)
+    assert clv.clv(fits["BG/NBD"], gg, cal, months=24).sum() > ours.sum()
+
+
+def test_net_value_summary_and_grouping():
+    values = pd.Series([100.0, 50.0, 10.0, 0.0] + [1.0] * 6, index=list("abcdefghij"))
+    assert clv.net_value(values, acquisition_cost=5, retention_cost_per_year=12, months=6)["a"] == 89.0
+    s = clv.clv_summary(values)
+    assert s["total"] == 166 and s["top 10% share of total (%)"] == round(100 * 100 / 166, 1)
+    by = clv.clv_by(values, pd.Series(["x"] * 5 + ["y"] * 5, index=values.index, name="stage"))
+    assert by.loc["x", "total CLV"] == 161 and by["share of total (%)"].sum() == pytest.approx(100, abs=0.1)
+
+
+def test_spend_independence_and_bootstrap(cal):
+    corr = clv.spend_frequency_correlation(cal)
+    assert -0.2 < corr < 0.3
+    gg = clv.fit_gamma_gamma(cal)
+    a = clv.bootstrap_total_clv("BG/NBD", cal, gg, reps=4, seed=1)
+    b = clv.bootstrap_total_clv("BG/NBD", cal, gg, reps=4, seed=1)
+    assert len(a) == 4 and a.equals(b) and a.std() > 0
+
+
+def test_validation_table_computes_the_verdict():
+    table = clv.validation_table([("x", 1.0, 1.0004, 1e-3), ("y", 2.0, 2.1, 0.05)])
+    assert table["pass"].tolist() == [True, False]
