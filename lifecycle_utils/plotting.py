@@ -292,3 +292,16 @@ def grouped_barh(frame: pd.DataFrame, columns: list[str], title: str, xlabel: st
     ax.set_yticks(y + height * (len(columns) - 1) / 2, [str(i) for i in frame.index])
     ax.invert_yaxis()
     return decorate(ax, title, xlabel, ylabel, legend=True)
+
+
+def alive_paths(paths: dict[str, pd.DataFrame], title: str, ax: Axes | None = None) -> Axes:
+    """P(alive) histories (tables with ``date``, ``P(alive)``, ``purchase``), one line per customer,
+    purchases marked with dots."""
+    ax = new_axes(ax)
+    for (label, path), color in zip(paths.items(), sns.color_palette(PALETTE, len(paths))):
+        ax.plot(path["date"], path["P(alive)"], color=color, label=label)
+        bought = path[path["purchase"]]
+        ax.scatter(bought["date"], bought["P(alive)"], color=color, s=18, zorder=3)
+    ax.set_ylim(0, 1.05)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{100 * v:.0f}%"))
+    return decorate(ax, title, "date (dots: purchases)", "P(alive)", legend=True)

@@ -103,6 +103,13 @@ def test_compressed_fit_equals_the_full_fit(cal, name):
     assert len(clv.compress(cal)) < len(cal) / 2
 
 
+def test_polish_never_lowers_the_likelihood(cal):
+    plain = clv.fit_model("BG/NBD", cal)
+    refined = clv.fit_model("BG/NBD", cal, refine=True)
+    assert refined.log_likelihood >= plain.log_likelihood - 1e-9
+    assert refined.params["r"] == pytest.approx(plain.params["r"], abs=1e-3)
+
+
 def no_dropout_data(n=300, seed=0):
     rng = np.random.default_rng(seed)
     T = np.full(n, 52.0)
@@ -249,3 +256,49 @@ def test_spend_independence_and_bootstrap(cal):
 def test_validation_table_computes_the_verdict():
     table = clv.validation_table([("x", 1.0, 1.0004, 1e-3), ("y", 2.0, 2.1, 0.05)])
     assert table["pass"].tolist() == [True, False]
+
+
+def test_published_validation_table_passes_every_row(sample, split, fits):
+    table = clv.published_validation(sample, split, fits)
+    assert len(table) == 35 and table["pass"].all(), table[~table["pass"]]
+
+
+def test_period_transactions_sum_to_the_customers(cal, fits):
+    table = clv.period_transactions(cal, fits)
+    assert table["actual"].sum() == len(cal) and table.loc["0", "actual"] == 1411
+    assert table["BG/NBD"].sum() == pytest.approx(len(cal), abs=0.5)
+    assert "Pareto/NBD" not in table  # lifetimes has no P(X(t) = x) for it
+
+
+def test_standard_errors_and_matrices(fits):
+    assert clv.standard_errors(fits["BG/NBD"])["r"] == pytest.approx(0.0126, abs=1e-3)
+    assert clv.standard_errors(fits["Pareto/NBD"]).isna().all()
+    m = clv.expected_purchases_matrix(fits["BG/NBD"], 5, 38.86, 13.0, points=4)
+    assert m.shape == (6, 4) and m.loc[5].iloc[-1] > m.loc[1].iloc[-1]
+
+
+def test_examples_value_at_risk_and_lists(cal, fits):
+    examples = clv.example_customers(cal)
+    assert cal.loc[examples["one purchase"], "frequency"] == 0
+    assert cal.loc[examples["frequent, recent"], "frequency"] >= cal["frequency"].quantile(0.9)
+    values = pd.Series(10.0, index=cal.index)
+    p = pd.Series(0.25, index=cal.index)
+    labels = pd.Series(np.where(cal["frequency"] > 3, "silent", "mature"), index=cal.index)
+    risk = clv.value_at_risk(values, p, pd.Series(4.0, index=cal.index), labels)
+    n = int((cal["frequency"] > 3).sum())
+    assert risk.to_dict() == {"customers": n, "expected CLV": 10.0 * n, "spend in the last year": 4.0 * n,
+                              "last-year spend at risk": 3.0 * n}
+    potential, warning = clv.potential_and_warning(cal.assign(total_spend=1.0), fits["BG/NBD"], values, top=5)
+    assert potential["expected purchases next quarter"].is_monotonic_decreasing and len(potential) == 5
+    assert (warning["P(alive)"] < 0.5).all()
+
+
+def test_best_model_and_headline(split, fits):
+    comparison = pd.DataFrame({"total error (%)": [-5.0, 1.0, 50.0], "MAE": [0.60, 0.60, 0.9]},
+                              index=["A", "B", "baseline: x"])
+    assert clv.best_model(comparison) == "B"
+    validation = clv.validation_table([("x", 1.0, 1.0, 0.1)])
+    facts = clv.headline_figures(validation, comparison.assign(**{"actual total": 1}), "B",
+                                 pd.Series({"total": 10.0, "mean": 1.0, "top 10% share of total (%)": 50.0}),
+                                 (8.0, 12.0), pd.Series({"last-year spend at risk": 3.0}))
+    assert facts["published figures reproduced"] == "1 of 1" and facts["total CLV 90% interval"] == "8 to 12"
