@@ -623,3 +623,36 @@ def best_model(comparison: pd.DataFrame) -> str:
     models = comparison[~comparison.index.str.startswith("baseline")]
     ranked = models.assign(abs_error=models["total error (%)"].abs()).sort_values(["MAE", "abs_error"])
     return str(ranked.index[0])
+
+
+def standard_error_table(fits: dict[str, FitResult]) -> pd.DataFrame:
+    """Parameters and their Hessian standard errors for each fitted model (NaN where lifetimes gives
+    none), one row per model and parameter."""
+    rows = []
+    for name, fit in fits.items():
+        if fit.model is None:
+            continue
+        se = standard_errors(fit)
+        for k, v in fit.params.items():
+            rows.append({"model": name, "parameter": k, "estimate": round(float(v), 4),
+                         "standard error": round(float(se[k]), 4) if np.isfinite(se[k]) else np.nan})
+    return pd.DataFrame(rows).set_index(["model", "parameter"])
+
+
+def interval(draws: pd.Series, level: float = 0.90) -> tuple[float, float]:
+    """Equal-tailed ``level`` percentile interval of bootstrap draws."""
+    lo, hi = draws.quantile([(1 - level) / 2, 1 - (1 - level) / 2])
+    return float(lo), float(hi)
+
+
+def alive(fit: FitResult, frame: pd.DataFrame) -> pd.Series:
+    """P(alive) per customer of a summary frame (``frequency``, ``recency``, ``T``)."""
+    return pd.Series(probability_alive(fit, frame["frequency"], frame["recency"], frame["T"]), index=frame.index,
+                     name="P(alive)")
+
+
+def recent_spend(tx: pd.DataFrame, end, days: int = 365) -> pd.Series:
+    """Spend per customer in the ``days`` up to and including ``end`` (0 for customers without any)."""
+    end = pd.Timestamp(end)
+    window = tx[(tx["date"] > end - pd.Timedelta(days=days)) & (tx["date"] <= end)]
+    return window.groupby("customer_id")["amount"].sum().reindex(tx["customer_id"].unique(), fill_value=0.0)

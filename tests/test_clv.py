@@ -302,3 +302,15 @@ def test_best_model_and_headline(split, fits):
                                  pd.Series({"total": 10.0, "mean": 1.0, "top 10% share of total (%)": 50.0}),
                                  (8.0, 12.0), pd.Series({"last-year spend at risk": 3.0}))
     assert facts["published figures reproduced"] == "1 of 1" and facts["total CLV 90% interval"] == "8 to 12"
+
+
+def test_small_helpers(fits, cal):
+    table = clv.standard_error_table(fits)
+    assert table.loc[("BG/NBD", "r"), "standard error"] == pytest.approx(0.0126, abs=1e-3)
+    assert np.isnan(table.loc[("Pareto/NBD", "s"), "standard error"])
+    assert clv.interval(pd.Series(np.arange(101.0))) == pytest.approx((5.0, 95.0))
+    p = clv.alive(fits["BG/NBD"], cal)
+    assert p.index.equals(cal.index) and p.between(0, 1).all()
+    tx = pd.DataFrame({"customer_id": ["a", "a", "b"], "date": pd.to_datetime(["2023-01-01", "2023-12-01", "2022-01-01"]),
+                       "amount": [5.0, 7.0, 3.0]})
+    assert clv.recent_spend(tx, "2023-12-31").to_dict() == {"a": 7.0, "b": 0.0}
