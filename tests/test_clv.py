@@ -311,6 +311,6 @@ def test_small_helpers(fits, cal):
     assert clv.interval(pd.Series(np.arange(101.0))) == pytest.approx((5.0, 95.0))
     p = clv.alive(fits["BG/NBD"], cal)
     assert p.index.equals(cal.index) and p.between(0, 1).all()
-    tx = pd.DataFrame({"customer_id": ["a", "a", "b"], "date": pd.to_datetime(["2023-01-01", "2023-12-01", "2022-01-01"]),
+    tx = pd.DataFrame({"customer_id": ["a", "a", "b"], "date": pd.to_datetime(["2022-12-31", "2023-12-01", "2022-01-01"]),
                        "amount": [5.0, 7.0, 3.0]})
     assert clv.recent_spend(tx, "2023-12-31").to_dict() == {"a": 7.0, "b": 0.0}
