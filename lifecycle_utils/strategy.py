@@ -69,7 +69,8 @@ def expected_gain(customers: pd.DataFrame, uplift_by_stage: dict[str, float]) ->
     return (customers["clv"] * customers["churn_prob"] * uplift).rename("expected gain")
 
 
-POLICIES = ("random", "RFM rule", "highest churn risk", "highest CLV", "highest value at risk")
+POLICIES = ("random", "RFM rule", "highest churn risk", "highest CLV", "highest value at risk",
+            "value at risk, only where it pays")
 
 
 def policy_order(customers: pd.DataFrame, policy: str, gain: pd.Series, rule: pd.Series | None = None,
@@ -95,7 +96,8 @@ def compare_policies(customers: pd.DataFrame, budget: float, contact_cost: float
                      redemption_rate: float, uplift_by_stage: dict[str, float], rule: pd.Series | None = None,
                      seed: int = 0, policies=POLICIES) -> pd.DataFrame:
     """Each policy under the budget: it contacts its best customers until the budget is spent (cost
-    per contact = ``contact_cost + incentive_cost x redemption_rate``). Per policy: customers
+    per contact = ``contact_cost + incentive_cost x redemption_rate``); the last policy also stops at
+    the first customer whose expected gain is below the cost of contacting them. Per policy: customers
     contacted, cost, expected incremental value (sum of :func:`expected_gain`), incremental profit
     (value - cost), ROI (profit / cost) and the break-even uplift factor (by how much every assumed
     uplift must be multiplied for profit to be 0; below 1 means room for error)."""
@@ -108,7 +110,11 @@ def compare_policies(customers: pd.DataFrame, budget: float, contact_cost: float
         policies = [p for p in policies if p != "RFM rule"]
     rows = []
     for policy in policies:
-        chosen = policy_order(customers, policy, gain, rule, seed)[:capacity]
+        if policy == "value at risk, only where it pays":  # stop where a contact costs more than it gains
+            order = policy_order(customers, "highest value at risk", gain, rule, seed)
+            chosen = order[gain.loc[order].to_numpy() > per_contact][:capacity]
+        else:
+            chosen = policy_order(customers, policy, gain, rule, seed)[:capacity]
         cost = len(chosen) * per_contact
         value = float(gain.loc[chosen].sum())
         rows.append({"policy": policy, "contacted": len(chosen), "cost": round(cost, 2),
@@ -243,7 +249,8 @@ def incremental_profit(table: pd.DataFrame, control: str, margin: float, contact
                        incentive_cost: dict[str, float]) -> pd.DataFrame:
     """Per arm, per customer, against the control: incremental margin (revenue difference x margin),
     the contact cost, the incentive cost (paid to each *converted* customer of the arm), and the net
-    incremental profit; also per 1,000 customers. An incentive can lift response and still lose money."""
+    incremental profit; also per 1,000 customers, and for incentive arms the incentive per conversion
+    at which the arm would break even. An incentive can lift response and still lose money."""
     base = table.loc[table["arm"] == control, "revenue"].mean()
     rows = []
     for arm, part in table.groupby("arm", sort=False):
@@ -251,9 +258,22 @@ def incremental_profit(table: pd.DataFrame, control: str, margin: float, contact
         contact = contact_cost.get(arm, 0.0) - contact_cost.get(control, 0.0)
         incentive = incentive_cost.get(arm, 0.0) * part["converted"].mean()
         net = lift - contact - incentive
+        rate = part["converted"].mean()
+        break_even = (lift - contact) / rate if incentive_cost.get(arm, 0.0) and rate > 0 else np.nan
         rows.append({"arm": arm, "incremental margin": lift, "contact cost": contact, "incentive cost": incentive,
-                     "net incremental profit": net, "net per 1,000 customers": 1000 * net})
+                     "net incremental profit": net, "net per 1,000 customers": 1000 * net,
+                     "break-even incentive per conversion": break_even})
     return pd.DataFrame(rows).set_index("arm").round(3)
+
+
+def segment_profit(table: pd.DataFrame, segment: str, control: str, margin: float, contact_cost: dict[str, float],
+                   incentive_cost: dict[str, float]) -> pd.DataFrame:
+    """:func:`incremental_profit` within one segment; a one-row note when the segment (or its
+    control group) is not in the data."""
+    part = table[table["segment"].astype(str) == str(segment)]
+    if part.empty or control not in set(part["arm"]):
+        return pd.DataFrame({"note": [f"segment {segment!r} (with a {control!r} group) is not in this experiment"]})
+    return incremental_profit(part, control, margin, contact_cost, incentive_cost)
 
 
 def sample_size(control_rate: float, treatment_rate: float, alpha: float = 0.05, power: float = 0.8,
@@ -300,9 +320,22 @@ def heterogeneity(table: pd.DataFrame, control: str, alpha: float = 0.05) -> tup
     return pd.DataFrame(rows).set_index(["segment", "arm"]).round(4), test
 
 
-def truth_vs_estimate(comparison: pd.DataFrame, truth: pd.DataFrame, control: str) -> pd.DataFrame:
+def experiment_input(path, arm_col: str, converted_col: str, revenue_col: str | None, segment_col: str | None,
+                     n_per_arm: int, arms: dict[str, float], segment_shares: dict[str, float],
+                     segment_lift: dict[str, float], seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The experiment a notebook analyses: the user's campaign table at ``path`` (see
+    :func:`load_experiment`; no truth), or without a path the seeded simulation
+    (:func:`simulate_experiment`) with its truth."""
+    if path:
+        return load_experiment(path, arm_col, converted_col, revenue_col, segment_col), None
+    return simulate_experiment(n_per_arm, arms, segment_shares, segment_lift, seed=seed)
+
+
+def truth_vs_estimate(comparison: pd.DataFrame, truth: pd.DataFrame | None, control: str) -> pd.DataFrame:
     """The simulated experiment's true overall effects next to the estimates and whether each
-    interval covers the truth."""
+    interval covers the truth (a one-row note for real data, which has no known truth)."""
+    if truth is None:
+        return pd.DataFrame({"note": ["real experiment data: the true effects are unknown"]})
     true_diff = truth["overall"] - truth.loc[control, "overall"]
     out = comparison[["rate difference", "difference lower", "difference upper"]].copy()
     out.insert(0, "true difference", true_diff.reindex(out.index).round(4))

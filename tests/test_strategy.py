@@ -41,6 +41,10 @@ def test_expected_gain_and_policies_by_hand(customers):
     assert table.loc["highest CLV", "expected incremental value"] == 14.0               # c (200) and a (100)
     assert table.loc["highest churn risk", "expected incremental value"] == 13.0        # c (0.9) and b (0.8)
     assert table.loc["RFM rule", "expected incremental value"] == 5.0                   # d (80) then a (100): a first
+    pays = table.loc["value at risk, only where it pays"]
+    assert pays["contacted"] == 2 and pays["incremental profit"] == 10.0  # c (9) and a (5) both beat the cost of 2
+    tight = st.compare_policies(customers, 12, 1, 2, 2.5, uplift)  # cost per contact 6: only c gains more
+    assert tight.loc["value at risk, only where it pays", "contacted"] == 1
     with pytest.raises(ValueError, match="cost per contact must be positive"):
         st.compare_policies(customers, 5, 0, 0, 0, uplift)
 
@@ -48,7 +52,8 @@ def test_expected_gain_and_policies_by_hand(customers):
 def test_uplift_sensitivity_is_linear_in_the_factor(customers):
     uplift = {"silent": 0.1, "churned": 0.05}
     sens = st.uplift_sensitivity(customers, 5, 1, 2, 0.5, uplift, factors=[0, 1, 2])
-    assert sens.loc[0.0].eq(-4.0).all()
+    assert sens.loc[0.0].drop("value at risk, only where it pays").eq(-4.0).all()
+    assert sens.loc[0.0, "value at risk, only where it pays"] == 0.0  # contacts nobody when nothing pays
     assert sens.loc[2.0, "highest value at risk"] == 2 * 14.0 - 4.0
 
 
@@ -95,7 +100,7 @@ def test_arm_summary_and_profit_by_hand():
     assert summary.loc["t", "response rate"] == 0.5 and summary.loc["c", "revenue per customer"] == 10.0
     profit = st.incremental_profit(table, "c", margin=0.5, contact_cost={"t": 1.0}, incentive_cost={"t": 4.0})
     # revenue lift 25 - 10 = 15, x 0.5 = 7.5; contact 1; incentive 4 x 0.5 = 2
-    assert profit.loc["t"].tolist() == [7.5, 1.0, 2.0, 4.5, 4500.0]
+    assert profit.loc["t"].tolist() == [7.5, 1.0, 2.0, 4.5, 4500.0, 13.0]  # break-even: (7.5 - 1) / 0.5
 
 
 def test_sample_size_and_power():
@@ -136,3 +141,21 @@ def test_headline(customers):
     facts = st.headline_figures(policies, comparison, profit, 2199)
     assert facts["its incremental profit"] == policies["incremental profit"].max() == 10.0
     assert facts["most profitable arm"] in {"plain notice", "notice + incentive"}
+
+
+def test_experiment_input_simulates_or_loads(tmp_path):
+    table, truth = st.experiment_input(None, "arm", "converted", "revenue", None, 500, ARMS, SEGMENTS, LIFT, seed=1)
+    assert len(table) == 1500 and truth is not None
+    path = tmp_path / "campaign.csv"
+    table.rename(columns={"arm": "group", "converted": "won"}).to_csv(path, index=False)
+    loaded, none = st.experiment_input(str(path), "group", "won", "revenue", "segment", 0, {}, {}, {})
+    assert none is None and len(loaded) == 1500
+    assert st.truth_vs_estimate(st.compare_arms(loaded, "control"), None, "control")["note"].iloc[0].startswith("real")
+
+
+def test_segment_profit_and_missing_segment():
+    table, _ = st.simulate_experiment(1000, ARMS, SEGMENTS, LIFT, seed=4)
+    silent = st.segment_profit(table, "silent", "control", 0.3, {}, {"notice + incentive": 10.0})
+    direct = st.incremental_profit(table[table["segment"] == "silent"], "control", 0.3, {}, {"notice + incentive": 10.0})
+    pd.testing.assert_frame_equal(silent, direct)
+    assert st.segment_profit(table, "vip", "control", 0.3, {}, {})["note"].iloc[0].startswith("segment 'vip'")
