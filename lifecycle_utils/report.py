@@ -6,8 +6,10 @@ so no number on the site is recomputed or copied by hand.
 
 from __future__ import annotations
 
+import html
 import json
 import math
+import re
 import platform
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -73,6 +75,27 @@ def notebook_paths(notebooks_dir: str | Path = "notebooks") -> list[Path]:
     return sorted(p for p in Path(notebooks_dir).glob("[0-9][0-9]_*.ipynb"))
 
 
+_REMOTE_SCRIPT = re.compile(r"<script[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>", re.I)
+_REMOTE_MODULE = re.compile(r"<script type=\"module\">(?:(?!</script>).)*https?://(?:(?!</script>).)*</script>", re.S)
+
+
+def strip_remote_assets(html_text: str) -> str:
+    """Remove what nbconvert's templates load from a CDN (require.js, MathJax, the mermaid loader), so
+    a report opens offline and makes no network request. Our notebooks use neither LaTeX nor
+    widgets nor mermaid diagrams."""
+    return _REMOTE_MODULE.sub("", _REMOTE_SCRIPT.sub("", html_text))
+
+
+def notebook_title(nb, fallback: str) -> str:
+    """The first markdown heading of a notebook (its title), or ``fallback``."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("#"):
+                    return line.lstrip("#").strip()
+    return fallback
+
+
 def render_html(notebook: str | Path, out_dir: str | Path) -> list[Path]:
     """Render an executed notebook twice: ``NAME.html`` for stakeholders (no code cells) and
     ``NAME_full.html`` (with code). Returns the two paths."""
@@ -81,13 +104,14 @@ def render_html(notebook: str | Path, out_dir: str | Path) -> list[Path]:
 
     notebook = Path(notebook)
     nb = nbformat.read(notebook, as_version=4)
+    nb.metadata["title"] = notebook_title(nb, notebook.stem)
     written = []
     for suffix, exclude_input in (("", True), ("_full", False)):
         exporter = HTMLExporter(template_name="lab", exclude_input=exclude_input,
                                 exclude_input_prompt=True, exclude_output_prompt=True)
         body, _ = exporter.from_notebook_node(nb)
         path = Path(out_dir) / f"{notebook.stem}{suffix}.html"
-        path.write_text(body, encoding="utf-8")
+        path.write_text(strip_remote_assets(body), encoding="utf-8")
         written.append(path)
     return written
 
@@ -127,4 +151,45 @@ def run_notebooks(
             ) from None
         written += [target] + render_html(target, out_dir)
         log(f"[{i}/{len(paths)}] {path.name} done, {time.perf_counter() - start:.0f} s elapsed", flush=True)
+    dataset = str((parameters or {}).get("DATA", "CDNOW master file (lifetimes), 1997-01-01 to 1998-06-30"))
+    written.append(build_index(out_dir, paths, dataset))
     return written
+
+
+def build_index(out_dir: str | Path, notebooks: list[Path], dataset: str) -> Path:
+    """Write ``index.html`` in ``out_dir``: the data set, then per notebook its title, the headline
+    figures it recorded (read from its JSON, nothing recomputed), its first figure as a thumbnail
+    and links to both reports. Every value is HTML-escaped; the page loads nothing from outside."""
+    import nbformat
+
+    out_dir = Path(out_dir)
+    sections = []
+    for path in notebooks:
+        stem = path.stem
+        executed = out_dir / f"{stem}.ipynb"
+        nb = nbformat.read(executed if executed.exists() else path, as_version=4)
+        title = notebook_title(nb, stem)
+        thumb = next((o["data"]["image/png"] for c in nb.cells if c.cell_type == "code"
+                      for o in c.get("outputs", []) if "image/png" in o.get("data", {})), None)
+        try:
+            figures = read_record(stem, out_dir)
+        except FileNotFoundError:
+            figures = {}
+        rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
+                       for k, v in figures.items())
+        img = (f'<img class="thumb" alt="first figure of {html.escape(title)}" src="data:image/png;base64,{thumb.strip()}">'
+               if thumb else "")
+        sections.append(
+            f'<section><h2>{html.escape(title)}</h2>{img}'
+            f'<p><a href="{html.escape(stem)}.html">report</a> · <a href="{html.escape(stem)}_full.html">with code</a></p>'
+            f'<table>{rows}</table></section>')
+    page = (
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Customer lifecycle reports</title>"
+        "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
+        "section{border-top:1px solid #ccc;padding:1em 0}img.thumb{float:right;width:360px;margin-left:1em}"
+        "table{border-collapse:collapse}th,td{text-align:left;padding:2px 10px;border-bottom:1px solid #eee}"
+        "section::after{content:'';display:block;clear:both}</style></head><body>"
+        f"<h1>Customer lifecycle reports</h1><p>Data: {html.escape(dataset)}</p>{''.join(sections)}</body></html>")
+    index = out_dir / "index.html"
+    index.write_text(page, encoding="utf-8")
+    return index

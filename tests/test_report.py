@@ -49,7 +49,7 @@ def test_run_notebooks_executes_copies_and_renders_html(tmp_path):
                                        nbformat.v4.new_code_cell("print(X * 2, REPORTS_DIR != '.')")])
     lines = []
     written = report.run_notebooks(src, out, parameters={"X": 21}, log=lambda *a, **k: lines.append(a[0]))
-    assert sorted(p.name for p in written) == ["00_a.html", "00_a.ipynb", "00_a_full.html"]
+    assert sorted(p.name for p in written) == ["00_a.html", "00_a.ipynb", "00_a_full.html", "index.html"]
     executed = nbformat.read(out / "00_a.ipynb", as_version=4)
     assert executed.cells[-1].outputs[0]["text"] == "42 True\n"
     stakeholder, full = (out / "00_a.html").read_text(), (out / "00_a_full.html").read_text()
@@ -71,3 +71,31 @@ def test_run_notebooks_names_the_failing_notebook_and_cell(tmp_path):
 def test_run_notebooks_without_notebooks(tmp_path):
     with pytest.raises(RuntimeError, match="no NN_name.ipynb notebooks"):
         report.run_notebooks(tmp_path, tmp_path / "out", log=lambda *a, **k: None)
+
+
+def test_reports_load_nothing_from_a_cdn(tmp_path):
+    src = tmp_path / "nb"
+    src.mkdir()
+    make_notebook(src / "00_a.ipynb", [nbformat.v4.new_markdown_cell("# Title A"), nbformat.v4.new_code_cell("1 + 1")])
+    report.run_notebooks(src, tmp_path / "out", log=lambda *a, **k: None)
+    for page in (tmp_path / "out").glob("*.html"):
+        text = page.read_text()
+        assert "cdnjs" not in text and 'src="http' not in text, page.name
+    assert "<title>Title A</title>" in (tmp_path / "out" / "00_a.html").read_text()
+
+
+def test_strip_remote_assets_keeps_local_content():
+    page = ('<script src="https://x.org/a.js"></script><p>keep</p><script type="module">\n'
+            'const m = await import("https://x.org/m.mjs");\n</script><script>local()</script>')
+    assert report.strip_remote_assets(page) == "<p>keep</p><script>local()</script>"
+
+
+def test_index_escapes_values_and_links_reports(tmp_path):
+    src = tmp_path / "nb"
+    src.mkdir()
+    make_notebook(src / "00_a.ipynb", [nbformat.v4.new_markdown_cell("# Overview <b>")])
+    report.record("00_a", {"top customer": "<script>alert(1)</script>", "customers": 3}, tmp_path)
+    index = report.build_index(tmp_path, [src / "00_a.ipynb"], "my data <x>")
+    text = index.read_text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text and "<script>alert" not in text
+    assert "Overview &lt;b&gt;" in text and 'href="00_a.html"' in text and "my data &lt;x&gt;" in text
