@@ -12,7 +12,7 @@ export TQDM_DISABLE := 1
 export PYTHONHASHSEED := 0
 
 .DEFAULT_GOAL := help
-.PHONY: help venv test unit nbval reports notebooks lab bench clean
+.PHONY: help venv test unit nbval reports notebooks lab bench clean chromium
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -34,7 +34,12 @@ $(PEER_STAMP): tests/peer/requirements.txt
 
 venv: $(STAMP) ## create or refresh .venv (done by the other targets when needed)
 
-test: $(STAMP) $(PEER_STAMP) ## unit tests and nbval over the committed notebooks
+# The browser test drives Debian's chromium (playwright never downloads a browser of its own here).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { echo "installing Debian's chromium for the browser test"; \
+		apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+test: $(STAMP) $(PEER_STAMP) chromium ## unit tests, nbval over the committed notebooks, the browser test
 	$(BIN)/python -m pytest
 
 unit: $(STAMP) $(PEER_STAMP) ## unit tests only (fast)
@@ -43,8 +48,13 @@ unit: $(STAMP) $(PEER_STAMP) ## unit tests only (fast)
 nbval: $(STAMP) ## nbval only: re-execute the notebooks and compare the checked cells
 	$(BIN)/python -m pytest notebooks
 
-reports: $(STAMP) ## execute every notebook into reports/ and render the HTML reports
-	$(BIN)/python -m lifecycle_utils report --notebooks notebooks --out reports
+OUT ?= reports
+reports: $(STAMP) ## execute every notebook into reports/ and render the HTML reports (own data: DATA=path CUSTOMER_COL=.. DATE_COL=.. AMOUNT_COL=.. or QUANTITY_COL=.. UNIT_PRICE_COL=.., OBSERVATION_END=.., OUT=..)
+	$(BIN)/python -m lifecycle_utils report --notebooks notebooks --out $(OUT) \
+		$(if $(DATA),--data "$(DATA)") $(if $(CUSTOMER_COL),--customer-col "$(CUSTOMER_COL)") \
+		$(if $(DATE_COL),--date-col "$(DATE_COL)") $(if $(AMOUNT_COL),--amount-col "$(AMOUNT_COL)") \
+		$(if $(QUANTITY_COL),--quantity-col "$(QUANTITY_COL)") $(if $(UNIT_PRICE_COL),--unit-price-col "$(UNIT_PRICE_COL)") \
+		$(if $(OBSERVATION_END),--observation-end "$(OBSERVATION_END)")
 
 notebooks: $(STAMP) ## re-execute the committed notebooks in place (after changing them)
 	cd notebooks && for nb in [0-9][0-9]_*.ipynb; do \

@@ -28,6 +28,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     rep.add_argument("--quantity-col")
     rep.add_argument("--unit-price-col")
     rep.add_argument("--observation-end", help="last day observed, YYYY-MM-DD")
+    rep.add_argument("--strict", action="store_true",
+                     help="stop on rows with no id, a bad date or amount (default: drop and count them)")
     args = parser.parse_args(argv)
     if args.data and not args.amount_col and not (args.quantity_col and args.unit_price_col):
         parser.error("with --data give --amount-col, or both --quantity-col and --unit-price-col")
@@ -40,7 +42,8 @@ def notebook_parameters(args: argparse.Namespace) -> dict:
         return {}
     return {"DATA": str(Path(args.data).resolve()), "CUSTOMER_COL": args.customer_col, "DATE_COL": args.date_col,
             "AMOUNT_COL": args.amount_col, "QUANTITY_COL": args.quantity_col,
-            "UNIT_PRICE_COL": args.unit_price_col, "OBSERVATION_END": args.observation_end}
+            "UNIT_PRICE_COL": args.unit_price_col, "OBSERVATION_END": args.observation_end,
+            "ON_INVALID": "raise" if args.strict else "drop"}
 
 
 def check_data(params: dict) -> str:
@@ -49,7 +52,8 @@ def check_data(params: dict) -> str:
     from lifecycle_utils import data
 
     _, ledger = data.load(params["DATA"], params["CUSTOMER_COL"], params["DATE_COL"], params["AMOUNT_COL"],
-                          params["QUANTITY_COL"], params["UNIT_PRICE_COL"], params["OBSERVATION_END"])
+                          params["QUANTITY_COL"], params["UNIT_PRICE_COL"], params["OBSERVATION_END"],
+                          on_invalid=params["ON_INVALID"])
     return ledger.to_string(index=False)
 
 

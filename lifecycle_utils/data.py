@@ -343,7 +343,7 @@ def load(
     """What a notebook's ``DATA`` parameter names: ``"cdnow"`` (the master file), ``"cdnow_sample"``,
     or a path to the user's file with its column mapping. With an ``observation_end``, CDNOW rows after
     it are dropped and counted too, so every source honours that parameter the same way."""
-    if str(source) in {"cdnow", "cdnow_sample"}:
+    if str(source) in {"cdnow", "cdnow_sample"}:  # published data: cleaning options do not apply
         tx, ledger = load_cdnow() if str(source) == "cdnow" else load_cdnow_sample()
         if observation_end is None:
             return tx, ledger

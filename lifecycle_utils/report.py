@@ -164,6 +164,15 @@ def build_index(out_dir: str | Path, notebooks: list[Path], dataset: str) -> Pat
 
     out_dir = Path(out_dir)
     sections = []
+    period = ""
+    for path in notebooks:
+        try:
+            rec = read_record(path.stem, out_dir)
+        except FileNotFoundError:
+            continue
+        if "first date" in rec and "last date" in rec:
+            period = f", {rec['first date']} to {rec['last date']}"
+            break
     for path in notebooks:
         stem = path.stem
         executed = out_dir / f"{stem}.ipynb"
@@ -189,7 +198,7 @@ def build_index(out_dir: str | Path, notebooks: list[Path], dataset: str) -> Pat
         "section{border-top:1px solid #ccc;padding:1em 0}img.thumb{float:right;width:360px;margin-left:1em}"
         "table{border-collapse:collapse}th,td{text-align:left;padding:2px 10px;border-bottom:1px solid #eee}"
         "section::after{content:'';display:block;clear:both}</style></head><body>"
-        f"<h1>Customer lifecycle reports</h1><p>Data: {html.escape(dataset)}</p>{''.join(sections)}</body></html>")
+        f"<h1>Customer lifecycle reports</h1><p>Data: {html.escape(dataset + period)}</p>{''.join(sections)}</body></html>")
     index = out_dir / "index.html"
     index.write_text(page, encoding="utf-8")
     return index

@@ -24,7 +24,7 @@ def test_an_amount_mapping_is_required():
 def test_schema_problems_stop_before_any_notebook_runs(tmp_path, capsys):
     path = tmp_path / "orders.csv"
     path.write_text("client,day,value\na,2024-01-01,1\n")
-    code = main(["report", "--data", str(path), "--customer-col", "client", "--date-col", "when",
+    code = main(["report", "--strict", "--data", str(path), "--customer-col", "client", "--date-col", "when",
                  "--amount-col", "value", "--notebooks", str(tmp_path / "none"), "--out", str(tmp_path / "out")])
     assert code == 2
     assert "missing column(s) 'when'" in capsys.readouterr().err

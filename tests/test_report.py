@@ -94,8 +94,19 @@ def test_index_escapes_values_and_links_reports(tmp_path):
     src = tmp_path / "nb"
     src.mkdir()
     make_notebook(src / "00_a.ipynb", [nbformat.v4.new_markdown_cell("# Overview <b>")])
-    report.record("00_a", {"top customer": "<script>alert(1)</script>", "customers": 3}, tmp_path)
+    report.record("00_a", {"top customer": "<script>alert(1)</script>", "customers": 3,
+                           "first date": "1997-01-01", "last date": "1998-06-30"}, tmp_path)
     index = report.build_index(tmp_path, [src / "00_a.ipynb"], "my data <x>")
     text = index.read_text()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text and "<script>alert" not in text
-    assert "Overview &lt;b&gt;" in text and 'href="00_a.html"' in text and "my data &lt;x&gt;" in text
+    assert "Overview &lt;b&gt;" in text and 'href="00_a.html"' in text and "my data &lt;x&gt;, 1997-01-01 to 1998-06-30" in text
+
+
+def test_data_values_in_reports_are_escaped(tmp_path):
+    src = tmp_path / "nb"
+    src.mkdir()
+    make_notebook(src / "00_a.ipynb", [nbformat.v4.new_code_cell(
+        "import pandas as pd\npd.DataFrame({'customer_id': ['<script>alert(1)</script>']})")])
+    report.run_notebooks(src, tmp_path / "out", log=lambda *a, **k: None)
+    page = (tmp_path / "out" / "00_a.html").read_text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)" not in page
