@@ -160,3 +160,28 @@ def test_summary_overview():
 def test_spend_quantiles():
     q = summary.spend_quantiles(pd.Series([1.0, 2.0, 3.0, 4.0]), quantiles=(0.5,))
     assert q.to_dict() == {"p50": 2.5, "mean": 2.5}
+
+
+@pytest.mark.parametrize("suffix", ["parquet", "csv"])
+def test_duckdb_file_summary_equals_the_pandas_path(sample, tmp_path, suffix):
+    path = tmp_path / f"tx.{suffix}"
+    frame = sample[["customer_id", "date", "amount"]]
+    if suffix == "parquet":
+        frame.to_parquet(path)
+    else:
+        frame.assign(date=frame["date"].dt.strftime("%Y-%m-%d")).to_csv(path, index=False)
+    for end in ("1998-06-30", "1997-09-30"):
+        ours = summary.customer_summary(sample, end, "W")
+        engine = summary.customer_summary_from_file(str(path), observation_end=end)
+        pd.testing.assert_index_equal(ours.index, engine.index)
+        assert engine.index[0] == "0001"  # leading zeros kept
+        pd.testing.assert_frame_equal(ours, engine, check_exact=False, rtol=1e-12, atol=1e-9)
+
+
+def test_duckdb_file_summary_maps_columns(tmp_path):
+    path = tmp_path / "orders.csv"
+    TINY.rename(columns={"customer_id": "client", "date": "day", "amount": "value"}).assign(
+        day=TINY["date"].dt.strftime("%Y-%m-%d")).to_csv(path, index=False)
+    engine = summary.customer_summary_from_file(str(path), "client", "day", "value", "2024-01-29", "D")
+    pd.testing.assert_frame_equal(summary.customer_summary(TINY, "2024-01-29", "D"), engine,
+                                  check_exact=False, rtol=1e-12)
