@@ -217,13 +217,11 @@ def customer_summary_from_file(
         query = f"""
             WITH tx AS ({base}), occ AS (
                 SELECT customer_id, day, sum(amount) AS amount FROM tx WHERE day <= {end} GROUP BY customer_id, day
-            ), ranked AS (
-                SELECT *, row_number() OVER (PARTITION BY customer_id ORDER BY day) AS k FROM occ
             )
             SELECT customer_id, min(day) AS first_purchase, max(day) AS last_purchase, count(*) AS occasions,
-                   sum(amount) AS total_spend, sum(CASE WHEN k = 1 THEN amount ELSE 0 END) AS first_spend,
+                   sum(amount) AS total_spend, arg_min(amount, day) AS first_spend,
                    date_diff('day', min(day), {end}) AS age_days, date_diff('day', min(day), max(day)) AS span_days
-            FROM ranked GROUP BY customer_id ORDER BY customer_id"""
+            FROM occ GROUP BY customer_id ORDER BY customer_id"""
         per = con.execute(query).df()
     finally:
         con.close()
