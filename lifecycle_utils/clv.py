@@ -377,15 +377,20 @@ def alive_path(fit: FitResult, customer_tx: pd.DataFrame, end, unit_days: int = 
     return pd.DataFrame({"date": grid, "P(alive)": p, "purchase": bought})
 
 
+def _frequency_recency_grid(values, max_frequency: int, T: float, points: int) -> pd.DataFrame:
+    """A frequency (rows, highest first) x recency (columns, 0..T) table of ``values(f, r, T)``."""
+    recency = np.linspace(0, T, points)
+    f, r = np.meshgrid(np.arange(max_frequency + 1), recency, indexing="ij")
+    table = pd.DataFrame(values(f.ravel(), r.ravel(), np.full(f.size, T)).reshape(f.shape),
+                         index=pd.Index(range(max_frequency + 1), name="frequency"),
+                         columns=pd.Index(np.round(recency, 1), name="recency"))
+    return table.iloc[::-1]
+
+
 def probability_alive_matrix(fit: FitResult, max_frequency: int, T: float, points: int = 40) -> pd.DataFrame:
     """P(alive) for a customer of age ``T`` over a grid of frequency (rows, 0..max) and recency
     (columns, 0..T): the classic frequency/recency matrix."""
-    recency = np.linspace(0, T, points)
-    f, r = np.meshgrid(np.arange(max_frequency + 1), recency, indexing="ij")
-    p = probability_alive(fit, f.ravel(), r.ravel(), np.full(f.size, T)).reshape(f.shape)
-    table = pd.DataFrame(p, index=pd.Index(range(max_frequency + 1), name="frequency"),
-                         columns=pd.Index(np.round(recency, 1), name="recency"))
-    return table.iloc[::-1]
+    return _frequency_recency_grid(lambda f, r, t: probability_alive(fit, f, r, t), max_frequency, T, points)
 
 
 # ---------------------------------------------------------------------------------------------- CLV
@@ -549,12 +554,7 @@ def standard_errors(fit: FitResult) -> pd.Series:
 def expected_purchases_matrix(fit: FitResult, max_frequency: int, T: float, horizon: float, points: int = 40) -> pd.DataFrame:
     """Expected repeat purchases in the next ``horizon`` periods for a customer of age ``T`` over a
     frequency (rows) x recency (columns) grid."""
-    recency = np.linspace(0, T, points)
-    f, r = np.meshgrid(np.arange(max_frequency + 1), recency, indexing="ij")
-    e = expected_purchases(fit, horizon, f.ravel(), r.ravel(), np.full(f.size, T)).reshape(f.shape)
-    table = pd.DataFrame(e, index=pd.Index(range(max_frequency + 1), name="frequency"),
-                         columns=pd.Index(np.round(recency, 1), name="recency"))
-    return table.iloc[::-1]
+    return _frequency_recency_grid(lambda f, r, t: expected_purchases(fit, horizon, f, r, t), max_frequency, T, points)
 
 
 def example_customers(frame: pd.DataFrame) -> dict[str, str]:

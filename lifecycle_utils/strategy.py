@@ -184,8 +184,8 @@ def load_experiment(source, arm_col: str, converted_col: str, revenue_col: str |
     missing = [c for c in needed if c not in frame.columns]
     if missing:
         raise ValueError(f"missing column(s) {', '.join(map(repr, missing))}; columns found: {', '.join(map(str, frame.columns))}")
-    conv = frame[converted_col].map({True: 1, False: 0, 1: 1, 0: 0, "1": 1, "0": 0, "true": 1, "false": 0,
-                                     "True": 1, "False": 0, "yes": 1, "no": 0})
+    flags = {"1": 1, "0": 0, "1.0": 1, "0.0": 0, "true": 1, "false": 0, "yes": 1, "no": 0}
+    conv = frame[converted_col].astype(str).str.strip().str.lower().map(flags)
     if conv.isna().any():
         bad = frame.loc[conv.isna(), converted_col]
         raise ValueError(f"column '{converted_col}': {len(bad)} of {len(frame)} rows are not 0/1 (e.g. {', '.join(map(repr, bad.head(3)))})")

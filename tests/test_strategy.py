@@ -3,7 +3,6 @@ directly, and coverage of the simulated truth over many seeds."""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 from statsmodels.stats.proportion import confint_proportions_2indep
