@@ -17,30 +17,35 @@ as the ties allow.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 
-from lifecycle_utils.summary import occasions
+from lifecycle_utils.summary import customer_summary, occasions
 
 AXES = ("R", "F", "M")
 
 
 # ------------------------------------------------------------------------------------------- values
-def rfm_values(tx: pd.DataFrame, snapshot, monetary: str = "total") -> pd.DataFrame:
-    """Recency (days), frequency (occasions) and monetary value (total or mean spend) per customer at
-    ``snapshot``; rows after the snapshot are ignored. Index ``customer_id``."""
+def rfm_values(tx: pd.DataFrame | str | os.PathLike, snapshot, monetary: str = "total") -> pd.DataFrame:
+    """Recency (days since the last purchase occasion), frequency (occasions) and monetary value
+    (total or mean spend per occasion) per customer at ``snapshot``; rows after the snapshot are
+    ignored. Index ``customer_id``.
+
+    ``tx`` is a transactions frame or the path of a CSV/Parquet log with the schema's columns: a file
+    is aggregated by DuckDB without loading it (logs larger than memory), through
+    :func:`lifecycle_utils.summary.customer_summary`, so both give the same values."""
     if monetary not in {"total", "mean"}:
         raise ValueError(f"monetary must be 'total' or 'mean', not {monetary!r}")
     snap = pd.Timestamp(snapshot).normalize()
-    occ = occasions(tx[tx["date"] <= snap])
-    if occ.empty:
+    per = customer_summary(tx, observation_end=snap, period="D")
+    if per.empty:
         raise ValueError(f"no purchases on or before the snapshot {snap.date()}")
-    per = occ.groupby("customer_id").agg(last=("date", "max"), frequency=("date", "size"),
-                                         total=("amount", "sum"))
     return pd.DataFrame({
-        "recency": (snap - per["last"]).dt.days.astype(int),
-        "frequency": per["frequency"].astype(int),
-        "monetary": per["total"] if monetary == "total" else per["total"] / per["frequency"],
+        "recency": (snap - per["last_purchase"]).dt.days.astype(int),
+        "frequency": per["occasions"].astype(int),
+        "monetary": per["total_spend"] if monetary == "total" else per["total_spend"] / per["occasions"],
     })
 
 

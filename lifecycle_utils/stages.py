@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from lifecycle_utils.summary import occasions
+from lifecycle_utils.summary import occasion_arrays, occasion_frame, occasions
 
 STAGES = ["new", "growing", "mature", "silent", "churned"]
 STAGE_DTYPE = pd.CategoricalDtype(STAGES, ordered=True)
@@ -77,12 +77,20 @@ class StageRules:
 
 # ------------------------------------------------------------------------------- deriving the rules
 def _occasion_table(tx: pd.DataFrame) -> pd.DataFrame:
-    """Occasions with their number ``k`` (1 = first), previous and next occasion dates per customer."""
-    occ = occasions(tx)
-    by_customer = occ.groupby("customer_id", sort=False)["date"]
-    occ["k"] = occ.groupby("customer_id", sort=False).cumcount() + 1
-    occ["previous"] = by_customer.shift(1)
-    occ["next"] = by_customer.shift(-1)
+    """Occasions with their number ``k`` (1 = first), previous and next occasion dates per customer.
+    Built on the sorted occasion arrays (:func:`lifecycle_utils.summary.occasion_arrays`): no groupby."""
+    arrays = occasion_arrays(tx)
+    occ = occasion_frame(arrays, tx["date"].dtype)
+    n = len(occ)
+    k = np.arange(n) - np.repeat(arrays.starts, np.diff(np.append(arrays.starts, n))) + 1
+    occ["k"] = k
+    dates = occ["date"]
+    same_as_previous = np.zeros(n, dtype=bool)
+    same_as_previous[1:] = arrays.customer[1:] == arrays.customer[:-1]
+    occ["previous"] = dates.shift(1).where(same_as_previous)
+    same_as_next = np.zeros(n, dtype=bool)
+    same_as_next[:-1] = same_as_previous[1:]
+    occ["next"] = dates.shift(-1).where(same_as_next)
     return occ
 
 

@@ -15,6 +15,10 @@ Always read ``T`` as ``df["T"]``: ``df.T`` is the transpose.
 
 from __future__ import annotations
 
+import os
+from typing import NamedTuple
+
+import numpy as np
 import pandas as pd
 
 PERIOD_DAYS = {"D": 1, "W": 7}
@@ -26,50 +30,159 @@ def _period_days(period: str) -> int:
     return PERIOD_DAYS[period]
 
 
+class OccasionArrays(NamedTuple):
+    """Purchase occasions as flat arrays, sorted by customer (in the order of ``ids``) and day.
+
+    ``ids``: the distinct customer ids, sorted; ``customer``: position of each occasion's customer in
+    ``ids``; ``day``: days since 1970-01-01; ``amount``: the day's summed spend; ``starts``: position of
+    each customer's first occasion (so customer ``i`` owns rows ``starts[i]`` to ``starts[i + 1] - 1``).
+    """
+
+    ids: pd.Index
+    customer: np.ndarray
+    day: np.ndarray
+    amount: np.ndarray
+    starts: np.ndarray
+
+
+def _bounds(sorted_values: np.ndarray) -> np.ndarray:
+    """Positions where a run of equal values starts in a sorted array."""
+    if len(sorted_values) == 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(np.concatenate(([True], sorted_values[1:] != sorted_values[:-1])))
+
+
+def _customer_codes(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes of the customer ids and the distinct ids, both in *sorted id order* (code ``i``
+    is ``index[i]``). One hash pass over the text; null ids are refused."""
+    codes, uniques = pd.factorize(ids, sort=False)
+    missing = int((codes < 0).sum())
+    if missing:
+        raise ValueError(f"customer_id: {missing} rows have no customer id; clean the data first")
+    order = np.asarray(uniques.argsort())
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order), dtype=np.int64)
+    return rank[codes], pd.Index(uniques.take(order), name="customer_id")
+
+
+def _day_numbers(dates: pd.Series) -> np.ndarray:
+    """Whole days since 1970-01-01 (floored: a purchase at 23:59 counts on its own day)."""
+    return dates.to_numpy().astype("datetime64[D]").astype(np.int64)
+
+
+def occasion_arrays(tx: pd.DataFrame) -> OccasionArrays:
+    """The purchase occasions of ``tx`` (columns ``customer_id``, ``date``, ``amount``) as
+    :class:`OccasionArrays`.
+
+    How it is fast: customer ids are hashed once into integer codes (the only pass over the text),
+    each row gets one integer key ``customer * days_spanned + day``, and a single integer sort groups
+    rows into occasions and occasions into customers; sums are segment sums over that order. No
+    groupby on text, no Python loop. Null ids are refused (``ValueError`` with the count).
+    """
+    codes, ids = _customer_codes(tx["customer_id"])
+    day = _day_numbers(tx["date"])
+    amount = tx["amount"].to_numpy(dtype=float)
+    if len(day) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return OccasionArrays(ids, empty, empty, np.zeros(0), empty)
+    first_day = day.min()
+    span = int(day.max() - first_day) + 1
+    key = codes * span + (day - first_day)
+    del codes, day
+    sort = np.argsort(key)
+    key = key[sort]
+    amount = amount[sort]
+    del sort
+    occasion_starts = _bounds(key)
+    amount = np.add.reduceat(amount, occasion_starts)
+    customer, day = np.divmod(key[occasion_starts], span)
+    return OccasionArrays(ids, customer, day + first_day, amount, _bounds(customer))
+
+
+def occasion_frame(occ: OccasionArrays, date_dtype) -> pd.DataFrame:
+    """:class:`OccasionArrays` as a frame: ``customer_id``, ``date`` (of ``date_dtype``), ``amount``."""
+    return pd.DataFrame({
+        "customer_id": occ.ids.take(occ.customer).to_numpy(),
+        "date": occ.day.astype("datetime64[D]").astype(date_dtype),
+        "amount": occ.amount,
+    })
+
+
 def occasions(tx: pd.DataFrame) -> pd.DataFrame:
     """One row per purchase occasion (customer-day): ``customer_id``, ``date`` (day), ``amount``
     (sum of the day's rows). Sorted by customer and date."""
-    day = tx["date"].dt.normalize()
-    return (
-        tx.assign(date=day)
-        .groupby(["customer_id", "date"], sort=True, observed=True)["amount"]
-        .sum()
-        .reset_index()
-    )
+    return occasion_frame(occasion_arrays(tx), tx["date"].dtype)
 
 
 def customer_summary(
-    tx: pd.DataFrame,
+    tx: pd.DataFrame | str | os.PathLike,
     observation_end: str | pd.Timestamp | None = None,
     period: str = "W",
 ) -> pd.DataFrame:
-    """One row per customer (index ``customer_id``) as of ``observation_end`` (default: last date in
-    ``tx``); rows after it are ignored.
+    """One row per customer (index ``customer_id``, sorted) as of ``observation_end`` (default: last
+    date in ``tx``); rows after it are ignored.
 
     Columns: ``first_purchase``, ``last_purchase`` (dates), ``occasions``, ``frequency`` (repeat
     occasions), ``recency``, ``T`` (both in ``period`` units), ``monetary_value`` (mean repeat-occasion
     spend), ``total_spend`` (all occasions), ``first_spend`` (first occasion).
-    Vectorised: one sort and one groupby, no loop over customers.
+
+    ``tx`` is a transactions frame, or the path of a CSV or Parquet file with the same columns: a
+    file is summarised by DuckDB without loading it into pandas (see :func:`customer_summary_from_file`,
+    which also maps other column names), for logs larger than memory. Both paths give the same table.
+    Vectorised over flat integer arrays: ids hashed once to codes, one sort of integer (customer, day)
+    keys for the occasions, spends by ``bincount`` in row order; no groupby on text, no loop.
     """
+    if not isinstance(tx, pd.DataFrame):
+        return customer_summary_from_file(tx, observation_end=observation_end, period=period)
     days = _period_days(period)
     end = pd.Timestamp(observation_end) if observation_end is not None else tx["date"].max()
-    occ = occasions(tx[tx["date"] <= end])
-    grouped = occ.groupby("customer_id", sort=True)
-    out = grouped.agg(
-        first_purchase=("date", "min"),
-        last_purchase=("date", "max"),
-        occasions=("date", "size"),
-        total_spend=("amount", "sum"),
-        first_spend=("amount", "first"),
+    late = tx["date"] > end
+    if late.any():
+        tx = tx[~late]
+    codes, ids = _customer_codes(tx["customer_id"])
+    day = _day_numbers(tx["date"])
+    n_customers = len(ids)
+    if n_customers:
+        # occasions = distinct (customer, day) keys; sorting the keys alone (no argsort) orders them
+        origin = day.min()
+        span = int(day.max() - origin) + 1
+        day -= origin  # in place from here on: days since the first date, to spare memory
+        occasion_keys = codes * span
+        occasion_keys += day
+        occasion_keys.sort()
+        occasion_keys = occasion_keys[_bounds(occasion_keys)]
+        customer, occasion_day = np.divmod(occasion_keys, span)
+        del occasion_keys
+        starts = _bounds(customer)  # every code 0..n-1 owns at least one occasion
+        stops = np.append(starts[1:], len(customer))
+        first_day, last_day, count = occasion_day[starts], occasion_day[stops - 1], stops - starts
+        # spends by row, without reordering the rows: totals, and the first occasion's rows
+        amount = tx["amount"].to_numpy(dtype=float)
+        total = np.bincount(codes, weights=amount, minlength=n_customers)
+        on_first_day = day == first_day[codes]
+        first_spend = np.bincount(codes[on_first_day], weights=amount[on_first_day], minlength=n_customers)
+        first_day, last_day = first_day + origin, last_day + origin
+    else:
+        first_day = last_day = count = np.zeros(0, dtype=np.int64)
+        total = first_spend = np.zeros(0)
+    frequency = count - 1
+    end_day = (end.normalize() - pd.Timestamp("1970-01-01")).days
+    monetary = np.divide(total - first_spend, frequency, out=np.zeros(n_customers), where=frequency > 0)
+    date_dtype = tx["date"].dtype
+    return pd.DataFrame(
+        {
+            "first_purchase": first_day.astype("datetime64[D]").astype(date_dtype),
+            "last_purchase": last_day.astype("datetime64[D]").astype(date_dtype),
+            "occasions": count.astype(np.int64),
+            "frequency": frequency.astype(np.int64),
+            "recency": (last_day - first_day) / days,
+            "T": (end_day - first_day) / days,
+            "monetary_value": monetary,
+            "total_spend": total,
+            "first_spend": first_spend,
+        },
+        index=ids,
     )
-    out["frequency"] = out["occasions"] - 1
-    out["recency"] = (out["last_purchase"] - out["first_purchase"]).dt.days / days
-    out["T"] = (end.normalize() - out["first_purchase"]).dt.days / days
-    repeat_spend = out["total_spend"] - out["first_spend"]
-    out["monetary_value"] = (repeat_spend / out["frequency"].where(out["frequency"] > 0)).fillna(0.0)
-    columns = ["first_purchase", "last_purchase", "occasions", "frequency", "recency", "T",
-               "monetary_value", "total_spend", "first_spend"]
-    return out[columns]
 
 
 def calibration_holdout(

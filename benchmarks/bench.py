@@ -1,0 +1,261 @@
+"""Benchmarks: every heavy step of the collection at growing log sizes, against baselines.
+
+Usage: python benchmarks/bench.py [N_TRANSACTIONS ...]      (default 100000 1000000 10000000)
+       make bench                                           (the same, from the project's .venv)
+
+Data: for each size, a log of about N transactions from our BG/NBD + Gamma-Gamma simulator
+(:func:`lifecycle_utils.simulate.simulate_transactions`) with known parameters (PARAMETERS below: about
+10 transactions per customer over two years, so 1e7 transactions are 1M customers), written to Parquet
+in date order with same-day rows shuffled, as a real log arrives (cached in benchmarks/results/).
+
+Cases (step x method) each run in a fresh process, so the peak memory (RSS) is the case's own; time and
+memory include reading the input file. Steps: transactions to summary (ours on pandas; ours on the file
+through DuckDB; lifetimes' summary_data_from_transaction_data; a plain pandas groupby that computes only
+first/last date, distinct days and spend, a floor), stage assignment over 24 monthly snapshots, RFM scores
+(ours; a plain groupby + rank + qcut), BG/NBD and Pareto/NBD fits on the summary in 7-day weeks (ours on
+the unique (frequency, recency, T) rows with weights; lifetimes on one row per customer, skipped where it
+takes minutes), and 12-month CLV per customer.
+
+Results: benchmarks/results/bench.csv, bench.md (the table, growth exponents between sizes, and the
+parameter recovery of the fits against the simulator's truth) and scaling.png (log-log). The table is
+printed at the end.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+START, END = "2022-01-01", "2023-12-31"
+PARAMETERS = {"r": 0.5, "alpha": 2.0, "a": 0.5, "b": 5.0}  # BG/NBD truth, rates per week
+TX_PER_CUSTOMER = 10  # about what PARAMETERS give over two years
+FULL_FIT_LIMIT = {"BG/NBD": 10_000_000, "Pareto/NBD": 1_000_000}  # largest size with a one-row-per-customer fit
+
+CASES = [
+    ("summary", "ours (pandas)"),
+    ("summary", "ours (DuckDB on the file)"),
+    ("summary", "lifetimes"),
+    ("summary", "plain groupby (floor)"),
+    ("stages, 24 monthly snapshots", "ours"),
+    ("RFM scores", "ours"),
+    ("RFM scores", "plain groupby + qcut"),
+    ("BG/NBD fit", "ours (compressed)"),
+    ("BG/NBD fit", "lifetimes (one row per customer)"),
+    ("Pareto/NBD fit", "ours (compressed)"),
+    ("Pareto/NBD fit", "lifetimes (one row per customer)"),
+    ("CLV 12 months", "ours"),
+]
+
+
+def log_file(n: int) -> Path:
+    return RESULTS / f"log_{n}.parquet"
+
+
+def summary_file(n: int) -> Path:
+    return RESULTS / f"summary_{n}.parquet"
+
+
+def make_data(n: int) -> None:
+    """The log and its weekly summary for size ``n`` (cached)."""
+    import numpy as np
+
+    from lifecycle_utils import simulate, summary
+
+    if not log_file(n).exists():
+        tx, _ = simulate.simulate_transactions(max(1000, n // TX_PER_CUSTOMER), start=START, acquisition_months=12,
+                                               observation_end=END, seed=0, **PARAMETERS)
+        shuffle = np.random.default_rng(1).permutation(len(tx))
+        tx = tx.iloc[shuffle].sort_values("date", kind="stable").reset_index(drop=True)
+        tx.to_parquet(log_file(n))
+    if not summary_file(n).exists():
+        import pandas as pd
+
+        summary.customer_summary(pd.read_parquet(log_file(n)), END, "W").to_parquet(summary_file(n))
+
+
+def run_case(n: int, step: str, method: str) -> dict:
+    """Time one case; returns the row (and, for fits, the parameters and standard errors)."""
+    import numpy as np
+    import pandas as pd
+
+    from lifecycle_utils import clv, rfm, stages, summary
+
+    extra: dict = {}
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    if step == "summary":
+        if method == "ours (DuckDB on the file)":
+            out = summary.customer_summary(str(log_file(n)), END, "W")
+        else:
+            tx = pd.read_parquet(log_file(n))
+            if method == "ours (pandas)":
+                out = summary.customer_summary(tx, END, "W")
+            elif method == "lifetimes":
+                from lifecycle_utils._lifetimes import lifetimes_utils
+
+                out = lifetimes_utils.summary_data_from_transaction_data(
+                    tx, "customer_id", "date", "amount", freq="D", freq_multiplier=7, observation_period_end=END)
+            else:
+                out = tx.groupby("customer_id").agg(first=("date", "min"), last=("date", "max"),
+                                                    days=("date", "nunique"), spend=("amount", "sum"))
+        rows = len(out)
+    elif step.startswith("stages"):
+        tx = pd.read_parquet(log_file(n))
+        rules = stages.StageRules(silent_days=90, churn_days=180, mature_occasions=4)
+        out = stages.assign_stages(tx, rules, stages.monthly_snapshots(tx, END))
+        rows = len(out)
+    elif step == "RFM scores":
+        tx = pd.read_parquet(log_file(n))
+        if method == "ours":
+            scored, _ = rfm.score_rfm(rfm.rfm_values(tx, END))
+        else:
+            per = tx.groupby("customer_id").agg(last=("date", "max"), days=("date", "nunique"), spend=("amount", "sum"))
+            recency = (pd.Timestamp(END) - per["last"]).dt.days
+            scored = pd.DataFrame({
+                "R": pd.qcut(recency.rank(method="first"), 5, labels=[5, 4, 3, 2, 1]),
+                "F": pd.qcut(per["days"].rank(method="first"), 5, labels=[1, 2, 3, 4, 5]),
+                "M": pd.qcut(per["spend"].rank(method="first"), 5, labels=[1, 2, 3, 4, 5]),
+            })
+        rows = len(scored)
+    elif step.endswith("fit"):
+        name = step.removesuffix(" fit")
+        frame = pd.read_parquet(summary_file(n), columns=["frequency", "recency", "T"])
+        fit = clv.fit_model(name, frame, compressed=method.startswith("ours"))
+        rows = len(clv.compress(frame)) if method.startswith("ours") else len(frame)
+        extra = {"params": fit.params.to_dict(), "se": clv.standard_errors(fit).to_dict(), "converged": fit.converged}
+    else:
+        frame = pd.read_parquet(summary_file(n))
+        fit = clv.fit_model("BG/NBD", frame)
+        spend = clv.fit_gamma_gamma(frame)
+        values = clv.clv(fit, spend, frame, months=12)
+        rows = int(np.isfinite(values).sum())
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"transactions": n, "step": step, "method": method, "rows out": rows, "seconds": round(seconds, 3),
+            "peak RSS (MiB)": round(peak / 1024), "added RSS (MiB)": round((peak - before) / 1024), **extra}
+
+
+def skipped(n: int, step: str, method: str) -> bool:
+    name = step.removesuffix(" fit")
+    return method.startswith("lifetimes (one row") and n > FULL_FIT_LIMIT.get(name, 0)
+
+
+def growth(rows: list[dict]) -> list[str]:
+    """Growth exponents d log(seconds) / d log(transactions) between consecutive sizes (1 = linear)."""
+    lines = []
+    for step, method in CASES:
+        pts = [(r["transactions"], r["seconds"]) for r in rows if (r["step"], r["method"]) == (step, method)]
+        exps = [f"{math.log(b[1] / a[1]) / math.log(b[0] / a[0]):.2f}" for a, b in zip(pts, pts[1:]) if a[1] > 0.05]
+        if exps:
+            lines.append(f"| {step} | {method} | {' / '.join(exps)} |")
+    return ["| step | method | growth exponent between sizes (1 = linear) |", "|---|---|---|"] + lines
+
+
+def recovery(fits: list[dict]) -> list[str]:
+    """Fitted parameters against the simulator's truth (BG/NBD: r, alpha, a, b), with 95% intervals
+    from the standard errors; and the compressed vs one-row-per-customer difference."""
+    lines = ["| transactions | fit | parameter | truth | estimate | std. error | truth inside 95% interval |",
+             "|---|---|---|---|---|---|---|"]
+    for f in fits:
+        if f["step"] != "BG/NBD fit" or not f["method"].startswith("ours"):
+            continue
+        for k, truth in PARAMETERS.items():
+            est, se = f["params"][k], f["se"].get(k, float("nan"))
+            inside = "yes" if abs(est - truth) <= 1.96 * se else "no"
+            lines.append(f"| {f['transactions']:,} | {f['step']} | {k} | {truth} | {est:.4f} | {se:.4f} | {inside} |")
+    lines += ["", "| transactions | fit | largest relative difference, compressed vs one row per customer |",
+              "|---|---|---|"]
+    for f in fits:
+        if f["method"].startswith("lifetimes"):
+            twin = next((g for g in fits if (g["transactions"], g["step"]) == (f["transactions"], f["step"])
+                         and g["method"].startswith("ours")), None)
+            if twin:
+                diff = max(abs(twin["params"][k] - v) / abs(v) for k, v in f["params"].items())
+                lines.append(f"| {f['transactions']:,} | {f['step']} | {diff:.1e} |")
+    return lines
+
+
+def plot(rows: list[dict]) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from lifecycle_utils import plotting
+
+    plotting.setup()
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(10, 6))
+    for step, method in CASES:
+        pts = [(r["transactions"], r["seconds"]) for r in rows if (r["step"], r["method"]) == (step, method)]
+        if len(pts) > 1:
+            ax.plot(*zip(*pts), marker="o", label=f"{step}: {method}")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    plotting.decorate(ax, "Time against log size (log-log; a slope of 1 is linear growth)",
+                      "transactions in the log", "seconds (wall clock, incl. reading the file)")
+    ax.legend(fontsize=7, loc="upper left")
+    fig.tight_layout()
+    fig.savefig(RESULTS / "scaling.png", dpi=110)
+
+
+def main(sizes: list[int]) -> None:
+    RESULTS.mkdir(exist_ok=True)
+    rows, fits = [], []
+    for n in sizes:
+        # data made in a child process: Linux keeps a process's peak RSS across exec, so a parent that
+        # had held the data would pass its peak on to every case it starts
+        subprocess.run([sys.executable, __file__, "--make", str(n)], check=True)
+        import pandas as pd
+
+        actual = len(pd.read_parquet(log_file(n), columns=["amount"]))
+        for step, method in CASES:
+            if skipped(n, step, method):
+                print(f"{n:>11,} | {step} | {method}: skipped (takes minutes at this size)", flush=True)
+                continue
+            done = subprocess.run([sys.executable, __file__, "--case", str(n), step, method], capture_output=True,
+                                  text=True)
+            if done.returncode:
+                raise SystemExit(f"case {n} {step} {method} failed:\n{done.stderr[-3000:]}")
+            result = json.loads(done.stdout.strip().splitlines()[-1])
+            if "params" in result:
+                fits.append(dict(result))
+            row = {k: v for k, v in result.items() if k not in {"params", "se", "converged"}}
+            row["size"], row["transactions"] = f"{n:.0e}", actual
+            rows.append(row)
+            print(f"{n:>11,} | {step} | {method}: {row['seconds']} s, peak {row['peak RSS (MiB)']} MiB, "
+                  f"{row['rows out']:,} rows", flush=True)
+    columns = ["size", "transactions", "step", "method", "rows out", "seconds", "peak RSS (MiB)",
+               "added RSS (MiB)"]
+    with open(RESULTS / "bench.csv", "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    table = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    table += ["| " + " | ".join(f"{r[c]:,}" if isinstance(r[c], int) else str(r[c]) for c in columns) + " |"
+              for r in rows]
+    text = "\n".join(["# Benchmarks", "", *table, "", "## Growth", "", *growth(rows), "",
+                      "## Fits: parameter recovery and compression", "", *recovery(fits)]) + "\n"
+    (RESULTS / "bench.md").write_text(text)
+    if len(sizes) > 1:
+        plot(rows)
+    print("\n" + text)
+    print(f"written: {RESULTS / 'bench.csv'}, {RESULTS / 'bench.md'}" + (f", {RESULTS / 'scaling.png'}" if len(sizes) > 1 else ""))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "--make":
+        RESULTS.mkdir(exist_ok=True)
+        make_data(int(sys.argv[2]))
+        sys.exit(0)
+    if len(sys.argv) > 4 and sys.argv[1] == "--case":
+        print(json.dumps(run_case(int(sys.argv[2]), sys.argv[3], sys.argv[4])))
+        sys.exit(0)
+    main([int(a) for a in sys.argv[1:]] or [100_000, 1_000_000, 10_000_000])
