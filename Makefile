@@ -61,8 +61,7 @@ notebooks: $(STAMP) ## re-execute the committed notebooks in place (after changi
 		../$(BIN)/jupyter nbconvert --to notebook --execute --inplace "$$nb" || exit 1; done
 
 bench: $(STAMP) ## run the benchmarks (timings and peak memory; not part of the tests)
-	$(BIN)/python benchmarks/bench_stages.py 100000 1000000
-	$(BIN)/python benchmarks/bench_summary.py 100000 1000000
+	$(BIN)/python benchmarks/bench.py 100000 1000000
 
 lab: $(STAMP) ## open JupyterLab with the project's environment
 	$(BIN)/jupyter lab notebooks

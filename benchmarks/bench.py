@@ -1,7 +1,7 @@
 """Benchmarks: every heavy step of the collection at growing log sizes, against baselines.
 
 Usage: python benchmarks/bench.py [N_TRANSACTIONS ...]      (default 100000 1000000 10000000)
-       make bench                                           (the same, from the project's .venv)
+       make bench                                           (1e5 and 1e6, from the project's .venv)
 
 Data: for each size, a log of about N transactions from our BG/NBD + Gamma-Gamma simulator
 (:func:`lifecycle_utils.simulate.simulate_transactions`) with known parameters (PARAMETERS below: about

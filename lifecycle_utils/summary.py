@@ -70,6 +70,11 @@ def _day_numbers(dates: pd.Series) -> np.ndarray:
     return dates.to_numpy().astype("datetime64[D]").astype(np.int64)
 
 
+def _dates(day_numbers: np.ndarray, date_dtype) -> np.ndarray:
+    """Days since 1970-01-01 back to dates of ``date_dtype`` (the input's datetime unit)."""
+    return day_numbers.astype("datetime64[D]").astype(date_dtype)
+
+
 def occasion_arrays(tx: pd.DataFrame) -> OccasionArrays:
     """The purchase occasions of ``tx`` (columns ``customer_id``, ``date``, ``amount``) as
     :class:`OccasionArrays`.
@@ -103,7 +108,7 @@ def occasion_frame(occ: OccasionArrays, date_dtype) -> pd.DataFrame:
     """:class:`OccasionArrays` as a frame: ``customer_id``, ``date`` (of ``date_dtype``), ``amount``."""
     return pd.DataFrame({
         "customer_id": occ.ids.take(occ.customer).to_numpy(),
-        "date": occ.day.astype("datetime64[D]").astype(date_dtype),
+        "date": _dates(occ.day, date_dtype),
         "amount": occ.amount,
     })
 
@@ -171,8 +176,8 @@ def customer_summary(
     date_dtype = tx["date"].dtype
     return pd.DataFrame(
         {
-            "first_purchase": first_day.astype("datetime64[D]").astype(date_dtype),
-            "last_purchase": last_day.astype("datetime64[D]").astype(date_dtype),
+            "first_purchase": _dates(first_day, date_dtype),
+            "last_purchase": _dates(last_day, date_dtype),
             "occasions": count.astype(np.int64),
             "frequency": frequency.astype(np.int64),
             "recency": (last_day - first_day) / days,
