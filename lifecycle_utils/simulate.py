@@ -32,7 +32,8 @@ import pandas as pd
 
 DAYS_PER_WEEK = 7
 ID_WIDTH = 6
-TRUTH_COLUMNS = ["first_purchase", "cohort", "lam", "p_dropout", "nu", "expected_spend", "alive_at_end"]
+TRUTH_COLUMNS = ["first_purchase", "cohort", "lam", "p_dropout", "nu", "expected_spend", "alive_at_end",
+                 "frequency", "recency", "T"]
 
 # The datetime unit pandas gives parsed dates (microseconds in pandas 3, nanoseconds in pandas 2), so
 # synthetic dates have the dtype of the loaders' dates.
@@ -99,7 +100,16 @@ def simulate_transactions(
       and date (same-day rows in purchase order);
     * truth, indexed by ``customer_id``: ``first_purchase`` (date), ``cohort`` (its month, ``"YYYY-MM"``),
       ``lam`` (purchase rate while alive, per week), ``p_dropout``, ``nu``, ``expected_spend`` (``p / nu``,
-      mean amount per purchase), ``alive_at_end`` (not yet dropped out at the end of ``observation_end``).
+      mean amount per purchase), ``alive_at_end`` (not yet dropped out at the end of ``observation_end``),
+      and the exact continuous-time summary the BG/NBD likelihood is written for: ``frequency`` (every
+      repeat purchase inside the period), ``recency`` and ``T`` (weeks from the first purchase to the last
+      one and to the end of ``observation_end``).
+
+    The exact summary differs from a summary of the dated transactions in two ways, both expected: the
+    log's days merge repeat purchases that fall on one day into one occasion (with the benchmarks'
+    r 0.5, alpha 2 about 4% of repeats; fewer repeats bias a refitted ``alpha`` upwards, by about 4 of its
+    standard errors at 20,000 customers), and whole days shift recency and ``T`` by under a day. Fits on
+    the exact summary recover the parameters within their confidence intervals (tested).
 
     Vectorised: one round per repeat purchase number, each round over the customers still alive and
     still inside the observation period; the rounds stop when no customer is left. 100,000 customers
@@ -147,6 +157,8 @@ def simulate_transactions(
     order = np.lexsort((time, cust))  # by customer, then purchase time (same-day rows in order)
     cust, time = cust[order], time[order]
     repeats_observed = np.bincount(cust, minlength=n) - 1
+    last_purchase = np.full(n, -np.inf)  # days since start; the first purchase for customers without repeats
+    np.maximum.at(last_purchase, cust, time)
 
     amount = np.maximum(np.round(rng.gamma(p, 1.0 / nu[cust]), 2), 0.01)
     ids = pd.Series(np.arange(1, n + 1)).astype(str).str.zfill(max(ID_WIDTH, len(str(n))))
@@ -167,6 +179,9 @@ def simulate_transactions(
             "nu": nu,
             "expected_spend": p / nu,
             "alive_at_end": repeats_observed < repeats_until_dropout,
+            "frequency": repeats_observed,
+            "recency": (last_purchase - acquisition) / DAYS_PER_WEEK,
+            "T": (horizon - acquisition) / DAYS_PER_WEEK,
         },
         index=pd.Index(ids.to_numpy(), name="customer_id", dtype=ids.dtype),
     )

@@ -16,6 +16,7 @@ Always read ``T`` as ``df["T"]``: ``df.T`` is the transpose.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
@@ -314,18 +315,57 @@ def default_calibration_end(tx: pd.DataFrame) -> pd.Timestamp:
 def customer_summary_from_file(
     path: str, customer_col: str = "customer_id", date_col: str = "date", amount_col: str = "amount",
     observation_end: str | pd.Timestamp | None = None, period: str = "W", memory_limit: str = "1GB",
+    temp_directory: str | None = None,
 ) -> pd.DataFrame:
     """:func:`customer_summary` computed straight from a CSV or Parquet file by DuckDB, an embedded
     engine that streams the file, so logs larger than memory work. Same columns, definitions and
     index as the pandas path (tested equal on the CDNOW sample). The file must already be clean
     (ids as text, parseable dates, positive amounts): use it after :func:`lifecycle_utils.data.clean_transactions`
-    on data that fits, or on logs cleaned upstream."""
+    on data that fits, or on logs cleaned upstream.
+
+    Memory: DuckDB holds at most ``memory_limit`` (a DuckDB size such as ``"1GB"``) and spills the rest
+    of its hash tables to ``temp_directory`` (default: a ``duckdb_spill`` folder in the system's
+    temporary directory, removed by DuckDB when done). With all cores a tight limit can still run out
+    (each thread claims its own buffers), so on DuckDB's out-of-memory error the query is rerun once
+    on one thread; if that fails too, a ``MemoryError`` says which limit to raise. Tested: a log
+    whose aggregation needs several times the limit gives the same result as the pandas path."""
+    import tempfile
+
     import duckdb
 
     days = _period_days(period)
     reader = "read_parquet" if str(path).lower().endswith((".parquet", ".pq")) else "read_csv_auto"
     source = f"{reader}('{str(path)}'" + (", all_varchar=true)" if reader == "read_csv_auto" else ")")
-    con = duckdb.connect(config={"memory_limit": memory_limit})
+    spill = temp_directory or str(Path(tempfile.gettempdir()) / "duckdb_spill")
+    config = {"memory_limit": memory_limit, "temp_directory": spill, "preserve_insertion_order": False}
+    try:
+        per = _duckdb_summary(duckdb.connect(config=config), source, customer_col, date_col, amount_col,
+                              observation_end)
+    except duckdb.OutOfMemoryException:
+        try:
+            per = _duckdb_summary(duckdb.connect(config=config | {"threads": 1}), source, customer_col,
+                                  date_col, amount_col, observation_end)
+        except duckdb.OutOfMemoryException as err:
+            raise MemoryError(f"DuckDB ran out of memory_limit={memory_limit!r} on {path} even on one "
+                              "thread: raise memory_limit") from err
+    per = per.set_index("customer_id")
+    per.index = per.index.astype(str)
+    per["first_purchase"] = pd.to_datetime(per["first_purchase"])
+    per["last_purchase"] = pd.to_datetime(per["last_purchase"])
+    per["occasions"] = per["occasions"].astype(int)
+    per["frequency"] = per["occasions"] - 1
+    per["recency"] = per["span_days"] / days
+    per["T"] = per["age_days"] / days
+    repeat = per["total_spend"] - per["first_spend"]
+    per["monetary_value"] = (repeat / per["frequency"].where(per["frequency"] > 0)).fillna(0.0)
+    columns = ["first_purchase", "last_purchase", "occasions", "frequency", "recency", "T",
+               "monetary_value", "total_spend", "first_spend"]
+    return per[columns]
+
+
+def _duckdb_summary(con, source: str, customer_col: str, date_col: str, amount_col: str,
+                    observation_end) -> pd.DataFrame:
+    """Run the per-customer aggregation of :func:`customer_summary_from_file` on ``con`` (closed after)."""
     try:
         day = f'CAST(CAST("{date_col}" AS TIMESTAMP) AS DATE)'
         base = (f'SELECT CAST("{customer_col}" AS VARCHAR) AS customer_id, {day} AS day, '
@@ -340,19 +380,6 @@ def customer_summary_from_file(
                    sum(amount) AS total_spend, arg_min(amount, day) AS first_spend,
                    date_diff('day', min(day), {end}) AS age_days, date_diff('day', min(day), max(day)) AS span_days
             FROM occ GROUP BY customer_id ORDER BY customer_id"""
-        per = con.execute(query).df()
+        return con.execute(query).df()
     finally:
         con.close()
-    per = per.set_index("customer_id")
-    per.index = per.index.astype(str)
-    per["first_purchase"] = pd.to_datetime(per["first_purchase"])
-    per["last_purchase"] = pd.to_datetime(per["last_purchase"])
-    per["occasions"] = per["occasions"].astype(int)
-    per["frequency"] = per["occasions"] - 1
-    per["recency"] = per["span_days"] / days
-    per["T"] = per["age_days"] / days
-    repeat = per["total_spend"] - per["first_spend"]
-    per["monetary_value"] = (repeat / per["frequency"].where(per["frequency"] > 0)).fillna(0.0)
-    columns = ["first_purchase", "last_purchase", "occasions", "frequency", "recency", "T",
-               "monetary_value", "total_spend", "first_spend"]
-    return per[columns]

@@ -185,3 +185,52 @@ def test_duckdb_file_summary_maps_columns(tmp_path):
     engine = summary.customer_summary_from_file(str(path), "client", "day", "value", "2024-01-29", "D")
     pd.testing.assert_frame_equal(summary.customer_summary(TINY, "2024-01-29", "D"), engine,
                                   check_exact=False, rtol=1e-12)
+
+
+# ------------------------------------------------------------------------ files larger than memory
+@pytest.mark.parametrize("suffix", ["parquet", "csv"])
+def test_summary_and_rfm_accept_a_path_with_the_same_results(sample, tmp_path, suffix):
+    """``customer_summary`` and ``rfm_values`` given a file path go through DuckDB and agree with the
+    frame path (leading zeros of ids kept, same index order)."""
+    from lifecycle_utils import rfm
+
+    path = tmp_path / f"tx.{suffix}"
+    frame = sample[["customer_id", "date", "amount"]]
+    if suffix == "parquet":
+        frame.to_parquet(path)
+    else:
+        frame.assign(date=frame["date"].dt.strftime("%Y-%m-%d")).to_csv(path, index=False)
+    pd.testing.assert_frame_equal(summary.customer_summary(sample, "1998-06-30"),
+                                  summary.customer_summary(str(path), "1998-06-30"),
+                                  check_exact=False, rtol=1e-12, atol=1e-9)
+    for monetary in ("total", "mean"):
+        pd.testing.assert_frame_equal(rfm.rfm_values(sample, "1998-03-31", monetary),
+                                      rfm.rfm_values(path, "1998-03-31", monetary),
+                                      check_exact=False, rtol=1e-12, atol=1e-9)
+
+
+@pytest.fixture(scope="module")
+def million_rows(tmp_path_factory):
+    """About a million simulated transactions (100,000 customers) on disk: DuckDB's hash tables for
+    them need several times 32 MB."""
+    from lifecycle_utils import simulate
+
+    tx, _ = simulate.simulate_transactions(100_000, seed=3, r=0.5, alpha=2.0, a=0.5, b=5.0)
+    path = tmp_path_factory.mktemp("big") / "log.parquet"
+    tx.to_parquet(path)
+    return tx, str(path)
+
+
+def test_file_summary_beyond_the_memory_limit_equals_the_pandas_path(million_rows, tmp_path):
+    tx, path = million_rows
+    assert len(tx) > 1_000_000
+    engine = summary.customer_summary_from_file(path, observation_end="2023-12-31", memory_limit="32MB",
+                                                temp_directory=str(tmp_path / "spill"))
+    pd.testing.assert_frame_equal(summary.customer_summary(tx, "2023-12-31"), engine,
+                                  check_exact=False, rtol=1e-12, atol=1e-9)
+
+
+def test_file_summary_names_the_limit_when_memory_runs_out(million_rows):
+    _, path = million_rows
+    with pytest.raises(MemoryError, match=r"memory_limit='1MB' .* raise memory_limit"):
+        summary.customer_summary_from_file(path, observation_end="2023-12-31", memory_limit="1MB")
