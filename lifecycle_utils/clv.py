@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from lifecycle_utils._lifetimes import lifetimes  # noqa: F401  (import shim first)
+from lifecycle_utils.pareto_nbd import FastParetoNBDFitter, ParetoNBDLikelihood
 from lifecycle_utils.summary import occasions
 
 from lifetimes import (  # noqa: E402
@@ -40,11 +41,11 @@ from lifetimes import (  # noqa: E402
     BetaGeoFitter,
     GammaGammaFitter,
     ModifiedBetaGeoFitter,
-    ParetoNBDFitter,
 )
 from lifetimes.utils import ConvergenceError  # noqa: E402
 
-MODELS = {"BG/NBD": BetaGeoFitter, "Pareto/NBD": ParetoNBDFitter, "MBG/NBD": ModifiedBetaGeoFitter}
+# Pareto/NBD: lifetimes' class with our search (lifecycle_utils.pareto_nbd): about 10x faster, tighter optimum
+MODELS = {"BG/NBD": BetaGeoFitter, "Pareto/NBD": FastParetoNBDFitter, "MBG/NBD": ModifiedBetaGeoFitter}
 BOUNDARY_LOW, BOUNDARY_HIGH = 1e-5, 1e4
 
 
@@ -85,7 +86,9 @@ def total_negative_log_likelihood(name: str, log_params, data: pd.DataFrame) -> 
         warnings.simplefilter("ignore")
         if name == "Pareto/NBD":
             params = np.exp(log_params)
-            value = -float(np.sum(w * ParetoNBDFitter._conditional_log_likelihood(params, f, r, t)))
+            # ours, not lifetimes' _conditional_log_likelihood: equal where that is finite, and finite
+            # where it returns NaN (recency == T with many repeats)
+            value = -float(np.sum(w * ParetoNBDLikelihood(f, r, t)(params)))
         else:
             value = float(MODELS[name]._negative_log_likelihood(log_params, f, r, t, w, 0.0) * w.sum())
     return value if np.isfinite(value) else np.inf

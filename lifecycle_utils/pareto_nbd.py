@@ -1,0 +1,118 @@
+"""A fast Pareto/NBD fit: lifetimes' model class, our likelihood evaluation and optimiser.
+
+lifetimes' ``ParetoNBDFitter`` evaluates two Gauss hypergeometric functions (``hyp2f1``) per data row
+at every step of a Nelder-Mead search run to a loose tolerance (``tol=1e-4``). On a million customers in
+whole weeks (about 120,000 unique (frequency, recency, T) rows) that is 23 ms per evaluation and about
+450 evaluations: 14 s. Two facts make it cheap:
+
+* the first ``hyp2f1`` term depends on a row only through (frequency, recency) and the second only
+  through (frequency, T); a log has far fewer such pairs than rows (about 10,000 and 7,000 there), so
+  each is evaluated once per pair and gathered back;
+* the likelihood is smooth in log parameters, so a quasi-Newton search (BFGS on log parameters, with a
+  Nelder-Mead fallback) converges in far fewer evaluations and to a tighter optimum.
+
+The likelihood is equation (18) of Fader & Hardie (2005), "A note on deriving the Pareto/NBD model and
+related expressions", exactly as lifetimes writes it (``ParetoNBDFitter._conditional_log_likelihood``,
+tested equal to 1e-10). :class:`FastParetoNBDFitter` only replaces lifetimes' private ``_fit`` (the
+search), so the fitted object is a real ``ParetoNBDFitter``: time scaling, ``params_``, ``data``,
+``predict`` and every prediction method are lifetimes' own.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from scipy.optimize import minimize
+from scipy.special import gammaln, hyp2f1
+
+from lifecycle_utils._lifetimes import lifetimes  # noqa: F401  (the one import of lifetimes)
+from lifetimes import ParetoNBDFitter  # noqa: E402
+
+
+def _pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Unique (a, b) pairs and, per row, the index of its pair."""
+    stacked = np.stack([a, b], axis=1)
+    unique, inverse = np.unique(stacked, axis=0, return_inverse=True)
+    return unique[:, 0], unique[:, 1], inverse.ravel()
+
+
+class ParetoNBDLikelihood:
+    """Per-row Pareto/NBD log-likelihood for fixed data ``frequency`` (x), ``recency`` (t_x), ``T``,
+    in the data's time unit; parameters ``(r, alpha, s, beta)`` with alpha and beta in that unit.
+    The unique (x, t_x) and (x, T) pairs are found once, at construction."""
+
+    def __init__(self, frequency, recency, T):
+        x, rec, age = (np.asarray(v, float) for v in (frequency, recency, T))
+        self.x = x
+        self.rec_x, self.rec, self.rec_index = _pairs(x, rec)
+        self.age_x, self.age, self.age_index = _pairs(x, age)
+
+    def __call__(self, params) -> np.ndarray:
+        r, alpha, s, beta = (float(v) for v in params)
+        if alpha < beta:
+            low, high, second = alpha, beta, "r+x"
+        else:
+            low, high, second = beta, alpha, "s+1"
+        gap = high - low
+        with np.errstate(all="ignore"):
+            # log(hyp2f1(r+s+x, t, r+s+x+1, gap / (high + u)) / (high + u) ** (r+s+x)) at u = recency and T
+            def term(xs, u):
+                rsx = r + s + xs
+                t = r + xs if second == "r+x" else s + 1.0
+                return np.log(hyp2f1(rsx, t, rsx + 1.0, gap / (high + u))) - rsx * np.log(high + u)
+
+            at_recency = term(self.rec_x, self.rec)[self.rec_index]
+            age_x = self.age_x
+            at_age = term(age_x, self.age)[self.age_index]
+            # log A_0 = log(exp(at_recency) - exp(at_age)); -inf when recency == T (A_0 = 0)
+            log_a0 = at_recency + np.log1p(-np.exp(at_age - at_recency))
+            no_death = (-(r + age_x) * np.log(alpha + self.age) - s * np.log(beta + self.age))[self.age_index]
+            a1 = gammaln(r + self.x) - gammaln(r) + r * np.log(alpha) + s * np.log(beta)
+            return a1 + np.logaddexp(no_death, np.log(s) + log_a0 - np.log(r + s + self.x))
+
+
+def fit_parameters(frequency, recency, T, weights, penalizer: float = 0.0, initial=None
+                   ) -> tuple[np.ndarray, float, bool]:
+    """Maximum (penalised) likelihood Pareto/NBD parameters ``(r, alpha, s, beta)`` in the data's time
+    unit. The objective is lifetimes': ``-sum(w * ll) / mean(w) + penalizer * sum(params ** 2)``.
+    Search: BFGS on log parameters (gradient by central differences), started at ``initial``
+    (default all ones, lifetimes' start without its random noise); Nelder-Mead on log parameters from
+    there if BFGS stops short. Returns (parameters, objective value, converged)."""
+    like = ParetoNBDLikelihood(frequency, recency, T)
+    w = np.asarray(weights, float)
+    mean_w, total_w = w.mean(), w.sum()
+
+    def objective(log_params):  # per unit of weight, so tolerances do not depend on the data's size
+        p = np.exp(log_params)
+        value = -np.dot(w, like(p)) / total_w + penalizer * np.sum(p**2) * mean_w / total_w
+        return value if np.isfinite(value) else np.inf
+
+    x0 = np.log(np.ones(4) if initial is None else np.asarray(initial, float))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        result = minimize(objective, x0, method="BFGS", jac="3-point", options={"gtol": 1e-9, "maxiter": 500})
+        # BFGS often ends with "precision loss" (status 2): no step improves the objective in floating
+        # point. That is the optimum when the gradient there is flat; otherwise Nelder-Mead takes over.
+        flat = np.isfinite(result.fun) and result.status in (0, 2) and np.max(np.abs(result.jac)) < 1e-6
+        if not flat:
+            result = minimize(objective, result.x if np.isfinite(result.fun) else x0, method="Nelder-Mead",
+                              options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 8000, "maxfev": 8000})
+    converged = bool(flat or (result.success and np.isfinite(result.fun)))
+    return np.exp(result.x), float(result.fun) * total_w / mean_w, converged
+
+
+class FastParetoNBDFitter(ParetoNBDFitter):
+    """lifetimes' ``ParetoNBDFitter`` with :func:`fit_parameters` as its search (``fit`` arguments
+    ``fit_method``, ``tol``, ``maxiter`` and ``iterative_fitting`` are ignored). Raises lifetimes'
+    ``ConvergenceError`` when the search fails, as lifetimes does."""
+
+    def _fit(self, minimizing_function_args, iterative_fitting, initial_params, params_size, disp, *args,
+             **kwargs):
+        from lifetimes.utils import ConvergenceError
+
+        frequency, recency, T, weights, penalizer = minimizing_function_args
+        params, value, converged = fit_parameters(frequency, recency, T, weights, penalizer, initial_params)
+        if not converged:
+            raise ConvergenceError("The Pareto/NBD search (BFGS, then Nelder-Mead) did not converge.")
+        return params, value
