@@ -234,3 +234,16 @@ def test_file_summary_names_the_limit_when_memory_runs_out(million_rows):
     _, path = million_rows
     with pytest.raises(MemoryError, match=r"memory_limit='1MB' .* raise memory_limit"):
         summary.customer_summary_from_file(path, observation_end="2023-12-31", memory_limit="1MB")
+
+
+def test_whole_periods_floors_recency_and_T_only():
+    s = summary.customer_summary(TINY, "2024-01-29", "W")  # a: recency 4 weeks exactly, T 4; b: T 3
+    s.loc["a", "recency"] = 13 / 7  # 1.857 weeks
+    out = summary.whole_periods(s)
+    assert out.loc["a", ["frequency", "recency", "T"]].tolist() == [2, 1.0, 4.0]
+    assert out.loc["b", ["frequency", "recency", "T"]].tolist() == [0, 0.0, 3.0]
+    assert out["T"].dtype == float and (out["recency"] <= out["T"]).all()
+    pd.testing.assert_frame_equal(out.drop(columns=["recency", "T"]), s.drop(columns=["recency", "T"]))
+    assert s.loc["a", "recency"] == 13 / 7  # input untouched
+    # 28 days / 7 must give exactly 4 whole weeks, also where floating point lands just below
+    assert summary.whole_periods(pd.DataFrame({"recency": [0.1 * 3 / 0.1 - 1e-15], "T": [6.0]}))["recency"].item() == 3.0
