@@ -9,7 +9,9 @@ whole weeks (about 120,000 unique (frequency, recency, T) rows) that is 23 ms pe
   through (frequency, T); a log has far fewer such pairs than rows (about 10,000 and 7,000 there), so
   each is evaluated once per pair and gathered back;
 * the likelihood is smooth in log parameters, so a quasi-Newton search (BFGS on log parameters, with a
-  Nelder-Mead fallback) converges in far fewer evaluations and to a tighter optimum.
+  Nelder-Mead fallback, then Newton steps on a finite-difference Hessian) converges in far fewer
+  evaluations and to a much tighter optimum (fits of the same customers, compressed or one row each,
+  agree to 1e-8).
 
 The likelihood is equation (18) of Fader & Hardie (2005), "A note on deriving the Pareto/NBD model and
 related expressions", exactly as lifetimes writes it (``ParetoNBDFitter._conditional_log_likelihood``,
@@ -99,7 +101,41 @@ def fit_parameters(frequency, recency, T, weights, penalizer: float = 0.0, initi
             result = minimize(objective, result.x if np.isfinite(result.fun) else x0, method="Nelder-Mead",
                               options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 8000, "maxfev": 8000})
     converged = bool(flat or (result.success and np.isfinite(result.fun)))
-    return np.exp(result.x), float(result.fun) * total_w / mean_w, converged
+    x, value = result.x, float(result.fun)
+    if converged:
+        x, value = _newton_polish(objective, x, value)
+    return np.exp(x), value * total_w / mean_w, converged
+
+
+def _newton_polish(objective, x: np.ndarray, value: float, h: float = 1e-3, steps: int = 3
+                   ) -> tuple[np.ndarray, float]:
+    """Up to ``steps`` Newton steps from a found optimum, with gradient and Hessian by central
+    differences of width ``h`` (in log parameters). The objective is only known to about 1e-15, so a
+    search that stops on the gradient leaves the parameters uncertain in flat directions (1e-6 apart
+    between fits of the same data, compressed or not); differences this wide average that noise out,
+    and two Newton steps bring the fits within 1e-8 of each other. A step is kept only if the Hessian
+    is positive definite and the objective does not rise beyond rounding."""
+    n = len(x)
+    for _ in range(steps):
+        e = np.eye(n) * h
+        plus = np.array([objective(x + e[i]) for i in range(n)])
+        minus = np.array([objective(x - e[i]) for i in range(n)])
+        gradient = (plus - minus) / (2 * h)
+        hessian = np.diag((plus - 2 * value + minus) / h**2)
+        for i in range(n):
+            for j in range(i + 1, n):
+                hessian[i, j] = hessian[j, i] = (objective(x + e[i] + e[j]) - objective(x + e[i] - e[j])
+                                                 - objective(x - e[i] + e[j]) + objective(x - e[i] - e[j])) / (4 * h * h)
+        if not np.all(np.isfinite(hessian)) or np.any(np.linalg.eigvalsh(hessian) <= 0):
+            break
+        step = np.linalg.solve(hessian, gradient)
+        candidate = objective(x - step)
+        if not (np.isfinite(candidate) and candidate <= value + 1e-12 * max(1.0, abs(value))):
+            break
+        x, value = x - step, candidate
+        if np.max(np.abs(step)) < 1e-9:
+            break
+    return x, value
 
 
 class FastParetoNBDFitter(ParetoNBDFitter):

@@ -55,15 +55,78 @@ def _bounds(sorted_values: np.ndarray) -> np.ndarray:
 
 def _customer_codes(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """Integer codes of the customer ids and the distinct ids, both in *sorted id order* (code ``i``
-    is ``index[i]``). One hash pass over the text; null ids are refused."""
-    codes, uniques = pd.factorize(ids, sort=False)
-    missing = int((codes < 0).sum())
-    if missing:
-        raise ValueError(f"customer_id: {missing} rows have no customer id; clean the data first")
-    order = np.asarray(uniques.argsort())
+    is ``index[i]``). One hash pass over the ids; null ids are refused.
+
+    Fast path: ids held by Arrow (pandas' default string dtype) that are ASCII and at most 8 bytes
+    long (``"0001"``, ``"C123456"``: most ids) are packed into one unsigned 64-bit integer each, read
+    straight from the Arrow buffers; hashing and sorting integers is about twice as fast as strings.
+    Packing is big-endian and left-aligned, so integer order is the ids' text order and distinct ids
+    stay distinct. Anything else takes ``pd.factorize`` on the strings: same result, slower."""
+    keys = _packed_ids(ids)
+    if keys is not None:
+        codes, uniques = pd.factorize(keys)
+        del keys
+        order = np.argsort(uniques)
+        index = pd.Index(_unpack_ids(uniques[order]), dtype=ids.dtype, name="customer_id")
+    else:
+        codes, uniques = pd.factorize(ids, sort=False)
+        missing = int((codes < 0).sum())
+        if missing:
+            raise ValueError(f"customer_id: {missing} rows have no customer id; clean the data first")
+        order = np.asarray(uniques.argsort())
+        index = pd.Index(uniques.take(order), name="customer_id")
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order), dtype=np.int64)
-    return rank[codes], pd.Index(uniques.take(order), name="customer_id")
+    return np.take(rank, codes, out=codes, mode="clip"), index  # in place (unbuffered): one array of codes
+
+
+def _packed_ids(ids: pd.Series) -> np.ndarray | None:
+    """Each id as a uint64 (its ASCII bytes, big-endian, padded with zero bytes on the right), or
+    ``None`` when the ids are not Arrow strings of 1 to 8 ASCII characters without nulls."""
+    import pyarrow as pa
+
+    dtype = ids.dtype
+    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow") or len(ids) == 0:
+        return None
+    try:
+        chunked = ids.array.__arrow_array__()
+    except (AttributeError, TypeError):
+        return None
+    if chunked.null_count:
+        return None
+    keys, filled = np.empty(len(ids), dtype=np.uint64), 0
+    for chunk in chunked.chunks:
+        if chunk.type not in (pa.string(), pa.large_string()):
+            return None
+        width_type = np.int32 if chunk.type == pa.string() else np.int64
+        _, offset_buffer, data_buffer = chunk.buffers()
+        offsets = np.frombuffer(offset_buffer, dtype=width_type, count=len(chunk) + 1,
+                                offset=chunk.offset * np.dtype(width_type).itemsize).astype(np.int64)
+        lengths = np.diff(offsets)
+        if len(lengths) == 0:
+            continue
+        width = int(lengths.max())
+        if width > 8 or lengths.min() == 0:
+            return None
+        data = np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0]:offsets[-1]]
+        if data.max() >= 128 or data.min() == 0:
+            return None
+        block = np.zeros((len(chunk), 8), dtype=np.uint8)
+        if lengths.min() == width:  # one width: the bytes already form a table
+            block[:, :width] = data.reshape(-1, width)
+        else:
+            starts = offsets[:-1] - offsets[0]
+            for j in range(width):
+                has = lengths > j
+                block[has, j] = data[starts[has] + j]
+        keys[filled:filled + len(chunk)] = block.view(">u8").ravel()
+        filled += len(chunk)
+    return keys
+
+
+def _unpack_ids(keys: np.ndarray) -> np.ndarray:
+    """:func:`_packed_ids` back to text (trailing zero bytes dropped)."""
+    return keys.astype(">u8").view("S8").astype(str)
 
 
 def _day_numbers(dates: pd.Series) -> np.ndarray:

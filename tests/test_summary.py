@@ -247,3 +247,43 @@ def test_whole_periods_floors_recency_and_T_only():
     assert s.loc["a", "recency"] == 13 / 7  # input untouched
     # 28 days / 7 must give exactly 4 whole weeks, also where floating point lands just below
     assert summary.whole_periods(pd.DataFrame({"recency": [0.1 * 3 / 0.1 - 1e-15], "T": [6.0]}))["recency"].item() == 3.0
+
+
+# ------------------------------------------------------------------------------ id codes, fast path
+@pytest.mark.parametrize("values", [
+    ["0007", "0010", "0007", "9999", "0001"],              # one width, leading zeros
+    ["10", "9", "1", "abc", "10", "ABCDEFGH", "a"],        # several widths, up to 8 bytes
+    ["123456789", "12", "123456789", "0"],                  # over 8 bytes: the string path
+    ["é1", "e1", "é1"],                                     # not ASCII: the string path
+])
+def test_customer_codes_fast_path_equals_the_string_path(values):
+    arrow = pd.Series(values, dtype="str")
+    plain = pd.Series(values, dtype=object)
+    codes, index = summary._customer_codes(arrow)
+    ref_codes, ref_index = summary._customer_codes(plain)
+    np.testing.assert_array_equal(codes, ref_codes)
+    assert index.tolist() == ref_index.tolist() == sorted(set(values))
+    assert index.dtype == arrow.dtype
+    assert [index[c] for c in codes] == values
+    fits = all(len(v) <= 8 and v.isascii() for v in values)
+    assert (summary._packed_ids(arrow) is not None) == fits
+
+
+def test_customer_codes_fast_path_on_sliced_and_chunked_arrays():
+    """Arrow arrays can start at an offset (a slice) and come in chunks (a Parquet read)."""
+    import pyarrow as pa
+
+    whole = pd.Series([f"{i:05d}" for i in range(50)] + ["7", "77"] * 5, dtype="str")
+    sliced = whole.iloc[7:]
+    codes, index = summary._customer_codes(sliced)
+    assert [index[c] for c in codes] == sliced.tolist()
+    chunked = pa.chunked_array([pa.array(["b", "a"]), pa.array(["c", "a", "bb"])[1:]])
+    series = pd.Series(pd.arrays.ArrowStringArray(chunked))
+    codes, index = summary._customer_codes(series)
+    assert index.tolist() == ["a", "b", "bb"] and [index[c] for c in codes] == ["b", "a", "a", "bb"]
+
+
+def test_null_ids_are_refused_on_both_paths():
+    for dtype in ("str", object):
+        with pytest.raises(ValueError, match="customer_id: 1 rows have no customer id"):
+            summary._customer_codes(pd.Series(["a", None, "b"], dtype=dtype))
