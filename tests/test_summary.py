@@ -162,14 +162,19 @@ def test_spend_quantiles():
     assert q.to_dict() == {"p50": 2.5, "mean": 2.5}
 
 
-@pytest.mark.parametrize("suffix", ["parquet", "csv"])
-def test_duckdb_file_summary_equals_the_pandas_path(sample, tmp_path, suffix):
-    path = tmp_path / f"tx.{suffix}"
-    frame = sample[["customer_id", "date", "amount"]]
-    if suffix == "parquet":
+def write_log(tx: pd.DataFrame, path):
+    """The log's three columns to ``path`` (Parquet, or CSV with ISO dates, by suffix)."""
+    frame = tx[["customer_id", "date", "amount"]]
+    if path.suffix == ".parquet":
         frame.to_parquet(path)
     else:
         frame.assign(date=frame["date"].dt.strftime("%Y-%m-%d")).to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("suffix", ["parquet", "csv"])
+def test_duckdb_file_summary_equals_the_pandas_path(sample, tmp_path, suffix):
+    path = write_log(sample, tmp_path / f"tx.{suffix}")
     for end in ("1998-06-30", "1997-09-30"):
         ours = summary.customer_summary(sample, end, "W")
         engine = summary.customer_summary_from_file(str(path), observation_end=end)
@@ -194,12 +199,7 @@ def test_summary_and_rfm_accept_a_path_with_the_same_results(sample, tmp_path, s
     frame path (leading zeros of ids kept, same index order)."""
     from lifecycle_utils import rfm
 
-    path = tmp_path / f"tx.{suffix}"
-    frame = sample[["customer_id", "date", "amount"]]
-    if suffix == "parquet":
-        frame.to_parquet(path)
-    else:
-        frame.assign(date=frame["date"].dt.strftime("%Y-%m-%d")).to_csv(path, index=False)
+    path = write_log(sample, tmp_path / f"tx.{suffix}")
     pd.testing.assert_frame_equal(summary.customer_summary(sample, "1998-06-30"),
                                   summary.customer_summary(str(path), "1998-06-30"),
                                   check_exact=False, rtol=1e-12, atol=1e-9)
