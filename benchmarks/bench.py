@@ -259,7 +259,10 @@ def targets(rows: list[dict], fits: list[dict]) -> list[str]:
 
 
 def plot(rows: list[dict]) -> None:
+    """Log-log time against size: data steps (summary, stages, RFM) and model steps (fits, CLV) in two
+    panels; our methods in solid lines, baselines (lifetimes, plain pandas) dashed."""
     import matplotlib
+    import numpy as np
 
     matplotlib.use("Agg")
     from lifecycle_utils import plotting
@@ -267,17 +270,22 @@ def plot(rows: list[dict]) -> None:
     plotting.setup()
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(10, 6))
-    for step, method in CASES:
-        pts = [(r["transactions"], r["seconds"]) for r in rows if (r["step"], r["method"]) == (step, method)]
-        if len(pts) > 1:
-            ax.plot(*zip(*pts), marker="o", label=f"{step}: {method}")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    plotting.decorate(ax, "Time against log size (log-log; a slope of 1 is linear growth)",
-                      "transactions in the log", "seconds (wall clock, incl. reading the file)")
-    ax.legend(fontsize=7, loc="upper left")
-    fig.tight_layout()
+    fig, axes = plt.subplots(1, 2, figsize=(14, 6), sharey=True)
+    panels = {"data": ("summary", "stages", "RFM"), "models": ("BG/NBD", "Pareto/NBD", "CLV")}
+    for ax, (title, prefixes) in zip(axes, panels.items()):
+        cases = [c for c in CASES if c[0].startswith(prefixes)]
+        colours = plt.get_cmap("tab10")(np.linspace(0, 1, 10))
+        for i, (step, method) in enumerate(cases):
+            pts = [(r["transactions"], r["seconds"]) for r in rows if (r["step"], r["method"]) == (step, method)]
+            if len(pts) > 1:
+                ax.plot(*zip(*pts), marker="o", color=colours[i % 10], label=f"{step}: {method}",
+                        linestyle="-" if method.startswith("ours") else "--")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        plotting.decorate(ax, f"{'Transactions to tables' if title == 'data' else 'Model fits and CLV'}"
+                          " (log-log; slope 1 = linear)", "transactions in the log",
+                          "seconds (wall clock, incl. reading the file)")
+        ax.legend(fontsize=7, loc="upper left")
     fig.savefig(RESULTS / "scaling.png", dpi=110)
 
 
