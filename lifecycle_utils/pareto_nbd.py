@@ -52,16 +52,14 @@ class ParetoNBDLikelihood:
 
     def __call__(self, params) -> np.ndarray:
         r, alpha, s, beta = (float(v) for v in params)
-        if alpha < beta:
-            low, high, second = alpha, beta, "r+x"
-        else:
-            low, high, second = beta, alpha, "s+1"
+        low, high = sorted((alpha, beta))
         gap = high - low
         with np.errstate(all="ignore"):
-            # log(hyp2f1(r+s+x, t, r+s+x+1, gap / (high + u)) / (high + u) ** (r+s+x)) at u = recency and T
+            # log(hyp2f1(r+s+x, t, r+s+x+1, gap / (high + u)) / (high + u) ** (r+s+x)) at u = recency and T,
+            # with t = r + x when alpha < beta, else s + 1 (lifetimes' _log_A_0)
             def term(xs, u):
                 rsx = r + s + xs
-                t = r + xs if second == "r+x" else s + 1.0
+                t = r + xs if alpha < beta else s + 1.0
                 return np.log(hyp2f1(rsx, t, rsx + 1.0, gap / (high + u))) - rsx * np.log(high + u)
 
             at_recency = term(self.rec_x, self.rec)[self.rec_index]

@@ -16,7 +16,6 @@ Always read ``T`` as ``df["T"]``: ``df.T`` is the transpose.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
@@ -405,8 +404,8 @@ def customer_summary_from_file(
     on data that fits, or on logs cleaned upstream.
 
     Memory: DuckDB holds at most ``memory_limit`` (a DuckDB size such as ``"1GB"``) and spills the rest
-    of its hash tables to ``temp_directory`` (default: a ``duckdb_spill`` folder in the system's
-    temporary directory, removed by DuckDB when done). With all cores a tight limit can still run out
+    of its hash tables to ``temp_directory`` (default: a fresh folder in the system's temporary
+    directory, one per call so that concurrent runs do not share spill files, removed afterwards). With all cores a tight limit can still run out
     (each thread claims its own buffers), so on DuckDB's out-of-memory error the query is rerun once
     on one thread; if that fails too, a ``MemoryError`` says which limit to raise. Tested: a log
     whose aggregation needs several times the limit gives the same result as the pandas path."""
@@ -417,18 +416,18 @@ def customer_summary_from_file(
     days = _period_days(period)
     reader = "read_parquet" if str(path).lower().endswith((".parquet", ".pq")) else "read_csv_auto"
     source = f"{reader}('{str(path)}'" + (", all_varchar=true)" if reader == "read_csv_auto" else ")")
-    spill = temp_directory or str(Path(tempfile.gettempdir()) / "duckdb_spill")
-    config = {"memory_limit": memory_limit, "temp_directory": spill, "preserve_insertion_order": False}
-    try:
-        per = _duckdb_summary(duckdb.connect(config=config), source, customer_col, date_col, amount_col,
-                              observation_end)
-    except duckdb.OutOfMemoryException:
+    with tempfile.TemporaryDirectory(prefix="lifecycle_duckdb_") as own_spill:  # one per call: no clashes
+        config = {"memory_limit": memory_limit, "temp_directory": temp_directory or own_spill,
+                  "preserve_insertion_order": False}
+        args = (source, customer_col, date_col, amount_col, observation_end)
         try:
-            per = _duckdb_summary(duckdb.connect(config=config | {"threads": 1}), source, customer_col,
-                                  date_col, amount_col, observation_end)
-        except duckdb.OutOfMemoryException as err:
-            raise MemoryError(f"DuckDB ran out of memory_limit={memory_limit!r} on {path} even on one "
-                              "thread: raise memory_limit") from err
+            per = _duckdb_summary(duckdb.connect(config=config), *args)
+        except duckdb.OutOfMemoryException:
+            try:
+                per = _duckdb_summary(duckdb.connect(config=config | {"threads": 1}), *args)
+            except duckdb.OutOfMemoryException as err:
+                raise MemoryError(f"DuckDB ran out of memory_limit={memory_limit!r} on {path} even on one "
+                                  "thread: raise memory_limit") from err
     per = per.set_index("customer_id")
     per.index = per.index.astype(str)
     per["first_purchase"] = pd.to_datetime(per["first_purchase"])
