@@ -28,7 +28,7 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import gammaln, hyp2f1
 
-from lifecycle_utils._lifetimes import lifetimes  # noqa: F401  (the one import of lifetimes)
+from lifecycle_utils._lifetimes import lifetimes  # noqa: F401  (import shim first)
 from lifetimes import ParetoNBDFitter  # noqa: E402
 
 
@@ -63,11 +63,10 @@ class ParetoNBDLikelihood:
                 return np.log(hyp2f1(rsx, t, rsx + 1.0, gap / (high + u))) - rsx * np.log(high + u)
 
             at_recency = term(self.rec_x, self.rec)[self.rec_index]
-            age_x = self.age_x
-            at_age = term(age_x, self.age)[self.age_index]
+            at_age = term(self.age_x, self.age)[self.age_index]
             # log A_0 = log(exp(at_recency) - exp(at_age)); -inf when recency == T (A_0 = 0)
             log_a0 = at_recency + np.log1p(-np.exp(at_age - at_recency))
-            no_death = (-(r + age_x) * np.log(alpha + self.age) - s * np.log(beta + self.age))[self.age_index]
+            no_death = (-(r + self.age_x) * np.log(alpha + self.age) - s * np.log(beta + self.age))[self.age_index]
             a1 = gammaln(r + self.x) - gammaln(r) + r * np.log(alpha) + s * np.log(beta)
             return a1 + np.logaddexp(no_death, np.log(s) + log_a0 - np.log(r + s + self.x))
 

@@ -264,7 +264,7 @@ def whole_periods(summary: pd.DataFrame) -> pd.DataFrame:
     The cost is under a period of resolution on recency and age (lifetimes' ``freq="W"`` goes
     further and also merges repeat purchases within a calendar week, undercounting frequency).
     On the benchmark's simulated data a BG/NBD fit moves by less than it does from day-level
-    same-day merging (see ``benchmarks/results/bench.md``)."""
+    same-day merging (``make bench`` writes the comparison to ``benchmarks/results/bench.md``)."""
     out = summary.copy()
     out["recency"] = np.floor(out["recency"] + 1e-9)  # days / 7 can land a hair below a whole week
     out["T"] = np.floor(out["T"] + 1e-9)
@@ -405,10 +405,11 @@ def customer_summary_from_file(
 
     Memory: DuckDB holds at most ``memory_limit`` (a DuckDB size such as ``"1GB"``) and spills the rest
     of its hash tables to ``temp_directory`` (default: a fresh folder in the system's temporary
-    directory, one per call so that concurrent runs do not share spill files, removed afterwards). With all cores a tight limit can still run out
-    (each thread claims its own buffers), so on DuckDB's out-of-memory error the query is rerun once
-    on one thread; if that fails too, a ``MemoryError`` says which limit to raise. Tested: a log
-    whose aggregation needs several times the limit gives the same result as the pandas path."""
+    directory, one per call so that concurrent runs do not share spill files, removed afterwards).
+    With all cores a tight limit can still run out (each thread claims its own buffers), so on
+    DuckDB's out-of-memory error the query is rerun once on one thread; if that fails too, a
+    ``MemoryError`` says which limit to raise. Tested: a log whose aggregation needs several times the
+    limit gives the same result as the pandas path."""
     import tempfile
 
     import duckdb
