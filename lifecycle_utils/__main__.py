@@ -1,9 +1,18 @@
-"""Command line.
+"""Command line: ``python -m lifecycle_utils report [options]`` runs the collection and renders the reports.
 
-``python -m lifecycle_utils report [--out DIR]`` executes every notebook on CDNOW and renders the reports.
-``python -m lifecycle_utils report --data PATH --customer-col C --date-col D (--amount-col A |
---quantity-col Q --unit-price-col P) [--observation-end YYYY-MM-DD] [--out DIR]`` does the same on the
-user's file: the schema is checked (and the cleaning ledger printed) before any notebook runs.
+Inputs (any combination; with none of them the CDNOW master file is the transaction log):
+
+* ``--data PATH`` a transaction log (CSV or Parquet) with its column mapping and reading options
+  (``--date-format``, ``--dayfirst``, ``--encoding``, ``--sep``, ``--decimal``, ``--keep-null-ids``);
+* ``--survival-table PATH`` a subscription duration table for notebook 02 (``--duration-unit`` days,
+  weeks or months; ``--group-cols``, ``--cox-covariates``, ``--reference COL=LEVEL``);
+* ``--campaign PATH`` a randomized campaign table for notebook 05.
+
+Every input is loaded and cleaned, and the data-sufficiency verdict printed, before any notebook runs;
+a problem stops the run with a message (exit code 2) and nothing is written. Notebooks for which no
+analysis can run are skipped. The run writes into a fresh folder beside ``--out`` and replaces the
+previous output only when every notebook succeeded, removing only files a previous run wrote (listed
+in ``--out``'s manifest); a file of yours that a report would overwrite stops the run before it starts.
 """
 
 from __future__ import annotations
@@ -12,7 +21,22 @@ import argparse
 import sys
 from pathlib import Path
 
-from lifecycle_utils.report import run_notebooks
+from lifecycle_utils import report, sufficiency
+
+__all__ = ["parse", "notebook_parameters", "load_inputs", "notebooks_to_run", "main"]
+
+
+def _list(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _reference(pairs: list[str] | None) -> dict[str, str] | None:
+    if not pairs:
+        return None
+    bad = [p for p in pairs if "=" not in p]
+    if bad:
+        raise argparse.ArgumentTypeError(f"--reference takes COLUMN=LEVEL, not {bad[0]!r}")
+    return dict(p.split("=", 1) for p in pairs)
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
@@ -21,57 +45,175 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     rep = sub.add_parser("report", help="execute the notebooks and render HTML reports")
     rep.add_argument("--notebooks", default="notebooks", help="folder of NN_name.ipynb notebooks")
     rep.add_argument("--out", default="reports", help="folder for executed notebooks and HTML")
-    rep.add_argument("--data", help="your CSV or Parquet file (default: the CDNOW master file)")
-    rep.add_argument("--customer-col", default="customer_id")
-    rep.add_argument("--date-col", default="date")
-    rep.add_argument("--amount-col")
-    rep.add_argument("--quantity-col")
-    rep.add_argument("--unit-price-col")
-    rep.add_argument("--observation-end", help="last day observed, YYYY-MM-DD")
-    rep.add_argument("--strict", action="store_true",
+    log = rep.add_argument_group("transaction log")
+    log.add_argument("--data", help="your CSV or Parquet transaction file (default: the CDNOW master file)")
+    log.add_argument("--customer-col", default="customer_id")
+    log.add_argument("--date-col", default="date")
+    log.add_argument("--amount-col")
+    log.add_argument("--quantity-col")
+    log.add_argument("--unit-price-col")
+    log.add_argument("--date-format", help="strftime format of the dates, e.g. '%%d/%%m/%%Y' (default: inferred)")
+    log.add_argument("--dayfirst", action="store_true", help="read ambiguous dates like 02/01/2024 day first")
+    log.add_argument("--encoding", default="utf-8", help="text encoding of a CSV file, e.g. latin-1")
+    log.add_argument("--sep", default=",", help="CSV field separator, e.g. ';'")
+    log.add_argument("--decimal", default=".", choices=[".", ","], help="decimal mark of the numbers")
+    log.add_argument("--keep-null-ids", action="store_true",
+                     help="keep ids such as 'NULL' or 'N/A' as customers (default: treated as missing)")
+    log.add_argument("--observation-end", help="last day observed, YYYY-MM-DD")
+    log.add_argument("--strict", action="store_true",
                      help="stop on rows with no id, a bad date or amount (default: drop and count them)")
+    dur = rep.add_argument_group("subscription duration table (notebook 02)")
+    dur.add_argument("--survival-table", help="CSV or Parquet file, one row per customer")
+    dur.add_argument("--duration-col", default="duration")
+    dur.add_argument("--event-col", default="churned", help="1/0, yes/no or true/false: the customer left")
+    dur.add_argument("--entry-col", help="time already subscribed when observation began (delayed entry)")
+    dur.add_argument("--duration-unit", default="days", choices=["days", "weeks", "months"])
+    dur.add_argument("--group-cols", type=_list, help="comma-separated columns to compare curves by")
+    dur.add_argument("--cox-covariates", type=_list, help="comma-separated Cox regression covariates")
+    dur.add_argument("--reference", action="append", metavar="COL=LEVEL",
+                     help="reference level of a categorical covariate (repeatable)")
+    dur.add_argument("--value-col", help="column ranking the early-warning list (e.g. monthly charges)")
+    camp = rep.add_argument_group("campaign table (notebook 05)")
+    camp.add_argument("--campaign", help="CSV or Parquet file, one row per customer of a randomized test")
+    camp.add_argument("--arm-col", default="arm")
+    camp.add_argument("--control-arm", default="control")
+    camp.add_argument("--converted-col", default="converted")
+    camp.add_argument("--revenue-col")
+    camp.add_argument("--segment-col")
     args = parser.parse_args(argv)
     if args.data and not args.amount_col and not (args.quantity_col and args.unit_price_col):
         parser.error("with --data give --amount-col, or both --quantity-col and --unit-price-col")
+    try:
+        args.reference = _reference(args.reference)
+    except argparse.ArgumentTypeError as err:
+        parser.error(str(err))
     return args
 
 
+def transaction_source(args: argparse.Namespace) -> str | None:
+    """The transaction log the notebooks read: the user's file, CDNOW when no input at all was given, or
+    ``None`` when only a duration or campaign table was given."""
+    if args.data:
+        return str(Path(args.data).resolve())
+    return None if (args.survival_table or args.campaign) else "cdnow"
+
+
 def notebook_parameters(args: argparse.Namespace) -> dict:
-    """The shared notebook parameters for the user's data (empty for CDNOW)."""
-    if not args.data:
-        return {}
-    return {"DATA": str(Path(args.data).resolve()), "CUSTOMER_COL": args.customer_col, "DATE_COL": args.date_col,
-            "AMOUNT_COL": args.amount_col, "QUANTITY_COL": args.quantity_col,
-            "UNIT_PRICE_COL": args.unit_price_col, "OBSERVATION_END": args.observation_end,
-            "ON_INVALID": "raise" if args.strict else "drop"}
+    """The notebook parameters for the inputs given (empty for the default CDNOW run)."""
+    params: dict = {}
+    source = transaction_source(args)
+    if source != "cdnow":
+        params |= {"DATA": source, "CUSTOMER_COL": args.customer_col, "DATE_COL": args.date_col,
+                   "AMOUNT_COL": args.amount_col, "QUANTITY_COL": args.quantity_col,
+                   "UNIT_PRICE_COL": args.unit_price_col, "OBSERVATION_END": args.observation_end,
+                   "ON_INVALID": "raise" if args.strict else "drop", "DATE_FORMAT": args.date_format,
+                   "DAYFIRST": True if args.dayfirst else None, "ENCODING": args.encoding, "SEP": args.sep,
+                   "DECIMAL": args.decimal, "KEEP_NULL_IDS": args.keep_null_ids}
+    if args.survival_table:
+        params |= {"SURVIVAL_TABLE": str(Path(args.survival_table).resolve()), "DURATION_COL": args.duration_col,
+                   "EVENT_COL": args.event_col, "ENTRY_COL": args.entry_col, "DURATION_UNIT": args.duration_unit,
+                   "GROUP_COLS": args.group_cols, "COX_COVARIATES": args.cox_covariates,
+                   "COX_REFERENCE": args.reference, "VALUE_COL": args.value_col}
+    if args.campaign:
+        params |= {"EXPERIMENT_PATH": str(Path(args.campaign).resolve()), "ARM_COL": args.arm_col,
+                   "CONTROL_ARM": args.control_arm, "CONVERTED_COL": args.converted_col,
+                   "REVENUE_COL": args.revenue_col, "SEGMENT_COL": args.segment_col}
+    return params
 
 
-def check_data(params: dict) -> str:
-    """Load the user's file once with the notebooks' settings: a schema problem raises ``ValueError``
-    here, before any notebook runs. Returns the cleaning ledger as text."""
-    from lifecycle_utils import data
+class InputError(ValueError):
+    """A problem with one input file, with the flag that names it."""
 
-    _, ledger = data.load(params["DATA"], params["CUSTOMER_COL"], params["DATE_COL"], params["AMOUNT_COL"],
-                          params["QUANTITY_COL"], params["UNIT_PRICE_COL"], params["OBSERVATION_END"],
-                          on_invalid=params["ON_INVALID"])
-    return ledger.to_string(index=False)
+
+def load_inputs(args: argparse.Namespace) -> tuple[sufficiency.Verdict, str]:
+    """Load every input with the notebooks' settings (a problem raises :class:`InputError` naming the
+    input), and return the combined sufficiency verdict and what to print (ledgers and verdict)."""
+    from lifecycle_utils import data, strategy, survival
+
+    params, printed, verdicts = notebook_parameters(args), [], []
+    source = transaction_source(args)
+    try:
+        if source is None:
+            verdicts.append(sufficiency.assess_transactions(None))
+        else:
+            tx, ledger = data.load(
+                source, customer_col=args.customer_col, date_col=args.date_col, amount_col=args.amount_col,
+                quantity_col=args.quantity_col, unit_price_col=args.unit_price_col,
+                observation_end=args.observation_end, **data_options(params))
+            printed.append("transaction log: cleaning ledger\n" + ledger.to_string(index=False))
+            verdicts.append(sufficiency.assess_transactions(tx, args.observation_end))
+    except ValueError as err:
+        raise InputError(f"--data {args.data}: {err}") from None
+    if args.survival_table:
+        try:
+            table = survival.load_survival_table(
+                args.survival_table, args.duration_col, args.event_col, args.entry_col,
+                duration_unit=args.duration_unit)
+            verdicts.append(sufficiency.assess_durations(table, args.group_cols, args.cox_covariates))
+        except ValueError as err:
+            raise InputError(f"--survival-table {args.survival_table}: {err}") from None
+    if args.campaign:
+        try:
+            table = strategy.load_experiment(args.campaign, args.arm_col, args.converted_col, args.revenue_col,
+                                             args.segment_col)
+            verdicts.append(sufficiency.assess_campaign(table, args.control_arm))
+        except ValueError as err:
+            raise InputError(f"--campaign {args.campaign}: {err}") from None
+    verdict = sufficiency.combine(*verdicts)
+    printed.append("what the data can carry:\n" + verdict.message())
+    return verdict, "\n".join(printed)
+
+
+def data_options(params: dict) -> dict:
+    """The loader's reading and cleaning options among the notebook parameters."""
+    keys = {"ON_INVALID": "on_invalid", "DATE_FORMAT": "date_format", "DAYFIRST": "dayfirst",
+            "ENCODING": "encoding", "SEP": "sep", "DECIMAL": "decimal", "KEEP_NULL_IDS": "keep_null_ids"}
+    return {name: params[key] for key, name in keys.items() if key in params}
+
+
+def notebooks_to_run(verdict: sufficiency.Verdict, paths: list[Path]) -> tuple[list[Path], dict[str, str]]:
+    """The notebooks with at least one analysis that can run, and for the others why they are skipped."""
+    checks = verdict.checks
+    run, skipped = [], {}
+    for path in paths:
+        mine = checks[checks["notebook"] == path.stem[:2]]
+        if mine["runs"].any():
+            run.append(path)
+        else:
+            skipped[path.stem] = "; ".join(verdict.note(a) for a in mine["analysis"]) or "no input for it"
+    return run, skipped
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
-    params = notebook_parameters(args)
-    if params:
-        try:
-            print("data check passed; cleaning ledger:\n" + check_data(params), flush=True)
-        except ValueError as err:
-            print(f"error in {args.data}: {err}", file=sys.stderr)
-            return 2
     try:
-        written = run_notebooks(args.notebooks, args.out, parameters=params)
-    except RuntimeError as err:
+        return _report(args)
+    except (InputError, report.OutputError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except (RuntimeError, OSError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
-    print(f"wrote {len(written)} files to {args.out}/; open {args.out}/index.html")
+
+
+def _report(args: argparse.Namespace) -> int:
+    notebooks_dir, out = Path(args.notebooks).resolve(), Path(args.out).resolve()
+    paths = report.notebook_paths(notebooks_dir)
+    if not paths:
+        raise report.OutputError(f"no NN_name.ipynb notebooks in {notebooks_dir} (--notebooks)")
+    report.check_output_folder(out, notebooks_dir, paths)
+    verdict, printed = load_inputs(args)
+    print(printed, flush=True)
+    if not verdict.any_analysis():
+        print("error: the data cannot carry any analysis beyond an overview; nothing was run (see above "
+              "for what each analysis needs)", file=sys.stderr)
+        return 2
+    chosen, skipped = notebooks_to_run(verdict, paths)
+    for stem, why in skipped.items():
+        print(f"skipped {stem}: {why}", flush=True)
+    written = report.run_notebooks(notebooks_dir, out, parameters=notebook_parameters(args), notebooks=chosen,
+                                   skipped=skipped, dataset=args.data or args.survival_table or args.campaign)
+    print(f"wrote {len(written)} files to {out}/; open {out}/index.html")
     return 0
 
 

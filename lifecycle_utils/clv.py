@@ -604,6 +604,16 @@ def potential_and_warning(frame: pd.DataFrame, fit: FitResult, values: pd.Series
     return potential, warning
 
 
+def calibration_weeks(tx: pd.DataFrame, calibration_end) -> int:
+    """Whole 7-day weeks from the first date of ``tx`` to ``calibration_end`` inclusive (39 on CDNOW)."""
+    return int(((pd.Timestamp(calibration_end) - tx["date"].min()).days + 1) // 7)
+
+
+def validation_figures(validation: pd.DataFrame) -> dict:
+    """What notebook 04 records when the user's data cannot carry the CLV models: the CDNOW check."""
+    return {"published CDNOW figures reproduced": f"{int(validation['pass'].sum())} of {len(validation)}"}
+
+
 def headline_figures(validation: pd.DataFrame, comparison: pd.DataFrame, best: str, clv_facts: pd.Series,
                      interval: tuple[float, float], at_risk: pd.Series) -> dict:
     """What notebook 04 records."""
@@ -620,12 +630,30 @@ def headline_figures(validation: pd.DataFrame, comparison: pd.DataFrame, best: s
     }
 
 
-def best_model(comparison: pd.DataFrame) -> str:
-    """The model to trust: among the fitted models (not the baselines), the lowest per-customer MAE on
-    the holdout, ties broken by the smaller absolute aggregate error."""
+def best_model(comparison: pd.DataFrame, fits: dict[str, FitResult] | None = None) -> str | None:
+    """The model to trust: among the fitted models (not the baselines) that fitted cleanly (converged,
+    no parameter on a boundary; every model when ``fits`` is not given), the lowest per-customer MAE on
+    the holdout, ties broken by the smaller absolute aggregate error. ``None`` when no model fitted
+    cleanly: then no model is trustworthy and none should be used to value customers."""
     models = comparison[~comparison.index.str.startswith("baseline")]
+    if fits is not None:
+        models = models[[bool(fits[m].ok) if m in fits else False for m in models.index]]
+    models = models[np.isfinite(models["MAE"].astype(float))]
+    if models.empty:
+        return None
     ranked = models.assign(abs_error=models["total error (%)"].abs()).sort_values(["MAE", "abs_error"])
     return str(ranked.index[0])
+
+
+def trust_check(fits: dict[str, FitResult], best: str | None) -> dict:
+    """The check a notebook adds to its sufficiency verdict after fitting (see
+    ``sufficiency.Verdict.with_check``): the CLV sections run only on a model that fitted cleanly."""
+    found = "; ".join(f"{name}: {'fitted' if fit.ok else ('on a boundary' if fit.model else 'no fit')}"
+                      for name, fit in fits.items())
+    return {"analysis": "CLV values", "notebook": "04", "ok": best is not None, "found": found,
+            "needs": "a transaction model that converged with no parameter on a boundary",
+            "fix": "more repeat buyers or a longer calibration period (a boundary fit usually means the data "
+                   "cannot tell the purchase rate from the dropout)"}
 
 
 def standard_error_table(fits: dict[str, FitResult]) -> pd.DataFrame:

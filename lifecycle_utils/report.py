@@ -116,47 +116,125 @@ def render_html(notebook: str | Path, out_dir: str | Path) -> list[Path]:
     return written
 
 
+MANIFEST = ".lifecycle-report"  # in an output folder: the files the last successful run wrote
+
+
+class OutputError(ValueError):
+    """The output folder cannot be used (it holds the source notebooks, or files a run would overwrite
+    that no run wrote)."""
+
+
+def _manifest(folder: Path) -> set[str]:
+    path = folder / MANIFEST
+    return set(path.read_text(encoding="utf-8").split("\n")) - {""} if path.is_file() else set()
+
+
+def output_names(paths: list[Path]) -> set[str]:
+    """The file names a run over ``paths`` writes into the output folder."""
+    names = {"index.html", MANIFEST}
+    for path in paths:
+        names |= {path.name, f"{path.stem}.json", f"{path.stem}.html", f"{path.stem}_full.html"}
+    return names
+
+
+def check_output_folder(out_dir: Path, notebooks_dir: Path, paths: list[Path]) -> None:
+    """Refuse an output folder that is or contains the source notebooks' folder, or that holds a file a
+    run would overwrite although no run wrote it (your own ``index.html``, say). Raises
+    :class:`OutputError` naming the folder and the files."""
+    out_dir, notebooks_dir = Path(out_dir).resolve(), Path(notebooks_dir).resolve()
+    if out_dir == notebooks_dir or out_dir in notebooks_dir.parents:
+        raise OutputError(f"--out {out_dir} is or contains the source notebooks ({notebooks_dir}); "
+                          "choose another folder, e.g. --out reports")
+    if out_dir.is_file():
+        raise OutputError(f"--out {out_dir} is a file; give a folder")
+    if out_dir.is_dir():
+        ours = _manifest(out_dir) | {MANIFEST}
+        foreign = sorted(n for n in output_names(paths) if (out_dir / n).exists() and n not in ours)
+        if foreign:
+            raise OutputError(f"--out {out_dir} already holds {len(foreign)} file(s) that this run would "
+                              f"overwrite but no report run wrote (e.g. {', '.join(foreign[:3])}); move them "
+                              "or choose another folder")
+
+
+def _publish(staging: Path, out_dir: Path) -> list[Path]:
+    """Move a finished run from ``staging`` into ``out_dir``: first remove the files the previous run
+    listed in its manifest (only those), then move the new files in and write the new manifest."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name in _manifest(out_dir):
+        (out_dir / name).unlink(missing_ok=True)
+    written = []
+    for path in sorted(staging.iterdir()):
+        target = out_dir / path.name
+        path.replace(target)
+        written.append(target)
+    (out_dir / MANIFEST).write_text("\n".join(sorted(p.name for p in written)) + "\n", encoding="utf-8")
+    staging.rmdir()
+    return written
+
+
 def run_notebooks(
     notebooks_dir: str | Path = "notebooks",
     out_dir: str | Path = "reports",
     parameters: dict | None = None,
     log=print,
+    notebooks: list[Path] | None = None,
+    skipped: dict[str, str] | None = None,
+    dataset: str | None = None,
 ) -> list[Path]:
-    """Execute every notebook with papermill into ``out_dir`` (the committed notebooks are never
-    overwritten), then render its HTML. Progress goes to ``log``; a failing notebook stops the run
-    with a ``RuntimeError`` naming the notebook and the cell that failed."""
+    """Execute the notebooks (all of ``notebooks_dir``, or ``notebooks``) with papermill, render their
+    HTML and the index, and publish the result into ``out_dir``.
+
+    The run writes into a fresh folder beside ``out_dir`` (the committed notebooks are never
+    overwritten) and replaces the previous output only when every notebook succeeded (see
+    :func:`check_output_folder` and the manifest). A failing notebook stops the run with a
+    ``RuntimeError`` naming the notebook and the cell that failed; the partial run is kept in
+    ``<out_dir>.failed`` for inspection and ``out_dir`` is left as it was. ``skipped`` maps notebooks that
+    were not run to the reason, shown in the index."""
+    import shutil
+    import tempfile
     import time
 
     import papermill as pm
 
     notebooks_dir, out_dir = Path(notebooks_dir).resolve(), Path(out_dir).resolve()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = notebook_paths(notebooks_dir)
+    paths = notebook_paths(notebooks_dir) if notebooks is None else list(notebooks)
     if not paths:
         raise RuntimeError(f"no NN_name.ipynb notebooks in {notebooks_dir}")
-    params = {"REPORTS_DIR": str(out_dir)} | (parameters or {})
-    written = []
+    check_output_folder(out_dir, notebooks_dir, paths)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.run-", dir=out_dir.parent))
+    params = {"REPORTS_DIR": str(staging)} | (parameters or {})
     start = time.perf_counter()
-    for i, path in enumerate(paths, 1):
-        log(f"[{i}/{len(paths)}] {path.name} ...", flush=True)
-        target = out_dir / path.name
-        try:
-            pm.execute_notebook(str(path), str(target), parameters=params, cwd=str(notebooks_dir),
-                                kernel_name="python3", progress_bar=False, log_output=False)
-        except pm.PapermillExecutionError as err:
-            first_line = next((line for line in err.source.splitlines() if line.strip()), "")
-            raise RuntimeError(
-                f"{path.name} failed in the cell starting `{first_line}` ({err.ename}: {err.evalue}); "
-                f"the executed copy with the error is {target}"
-            ) from None
-        written += [target] + render_html(target, out_dir)
-        log(f"[{i}/{len(paths)}] {path.name} done, {time.perf_counter() - start:.0f} s elapsed", flush=True)
-    dataset = str((parameters or {}).get("DATA", "CDNOW master file (lifetimes), 1997-01-01 to 1998-06-30"))
-    written.append(build_index(out_dir, paths, dataset))
-    return written
+    try:
+        for i, path in enumerate(paths, 1):
+            log(f"[{i}/{len(paths)}] {path.name} ...", flush=True)
+            target = staging / path.name
+            try:
+                pm.execute_notebook(str(path), str(target), parameters=params, cwd=str(notebooks_dir),
+                                    kernel_name="python3", progress_bar=False, log_output=False)
+            except pm.PapermillExecutionError as err:
+                first_line = next((line for line in err.source.splitlines() if line.strip()), "")
+                failed = out_dir.with_name(out_dir.name + ".failed")
+                shutil.rmtree(failed, ignore_errors=True)
+                staging.replace(failed)
+                raise RuntimeError(
+                    f"{path.name} failed in the cell starting `{first_line}` ({err.ename}: {err.evalue}); "
+                    f"the executed copy with the error is {failed / path.name}; {out_dir} was left as it was"
+                ) from None
+            render_html(target, staging)
+            log(f"[{i}/{len(paths)}] {path.name} done, {time.perf_counter() - start:.0f} s elapsed", flush=True)
+        label = dataset or str((parameters or {}).get("DATA", "CDNOW master file (lifetimes), "
+                                                                "1997-01-01 to 1998-06-30"))
+        build_index(staging, paths, label, skipped=skipped)
+    except BaseException:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return _publish(staging, out_dir)
 
 
-def build_index(out_dir: str | Path, notebooks: list[Path], dataset: str) -> Path:
+def build_index(out_dir: str | Path, notebooks: list[Path], dataset: str, skipped: dict[str, str] | None = None
+                ) -> Path:
     """Write ``index.html`` in ``out_dir``: the data set, then per notebook its title, the headline
     figures it recorded (read from its JSON, nothing recomputed), its first figure as a thumbnail
     and links to both reports. Every value is HTML-escaped; the page loads nothing from outside."""
@@ -192,13 +270,17 @@ def build_index(out_dir: str | Path, notebooks: list[Path], dataset: str) -> Pat
             f'<section><h2>{html.escape(title)}</h2>{img}'
             f'<p><a href="{html.escape(stem)}.html">report</a> · <a href="{html.escape(stem)}_full.html">with code</a></p>'
             f'<table>{rows}</table></section>')
+    skipped_html = "".join(
+        f"<section><h2>{html.escape(stem)}: not run</h2><p>{html.escape(why)}</p></section>"
+        for stem, why in (skipped or {}).items())
     page = (
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Customer lifecycle reports</title>"
         "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
         "section{border-top:1px solid #ccc;padding:1em 0}img.thumb{float:right;width:360px;margin-left:1em}"
         "table{border-collapse:collapse}th,td{text-align:left;padding:2px 10px;border-bottom:1px solid #eee}"
         "section::after{content:'';display:block;clear:both}</style></head><body>"
-        f"<h1>Customer lifecycle reports</h1><p>Data: {html.escape(dataset + period)}</p>{''.join(sections)}</body></html>")
+        f"<h1>Customer lifecycle reports</h1><p>Data: {html.escape(dataset + period)}</p>{''.join(sections)}"
+        f"{skipped_html}</body></html>")
     index = out_dir / "index.html"
     index.write_text(page, encoding="utf-8")
     return index

@@ -327,6 +327,17 @@ def migration(before: pd.Series, after: pd.Series, normalize: bool = True) -> pd
     return table
 
 
+GROWTH_SEGMENTS = ("Champions", "Loyal Customers", "Potential Loyalists", "Promising")
+
+
+def migration_from(moves: pd.DataFrame, segments=GROWTH_SEGMENTS) -> pd.DataFrame:
+    """Where the customers of ``segments`` (default: the four segments a growth play starts from) went,
+    one column per earlier segment: the rows of :func:`migration` for those segments that had customers
+    at the earlier snapshot, transposed. Segments absent from the data are left out, not raised on."""
+    present = [s for s in segments if s in moves.index and moves.loc[s].notna().any()]
+    return moves.loc[present].T
+
+
 def crosstab(rows: pd.Series, columns: pd.Series, normalize: bool = False) -> pd.DataFrame:
     """Customers by two labels of the same customers (e.g. RFM segment by lifecycle stage), with row
     and column names taken from the series names; row shares (%) when ``normalize``."""
@@ -355,13 +366,16 @@ def next_period_outcome(tx: pd.DataFrame, labels: pd.Series, start, end) -> pd.D
 
 
 def headline_figures(profile: pd.DataFrame, value_profile: pd.DataFrame, concentration: pd.Series,
-                     outcome: pd.DataFrame) -> dict:
+                     outcome: pd.DataFrame | None) -> dict:
     """What notebook 03 records: customers and revenue share of the largest segments, the value
-    matrix's top class, revenue concentration, and how much more the best early segment bought later."""
+    matrix's top class, revenue concentration, and how much more the best early segment bought later
+    (left out when ``outcome`` is ``None``: the data is too short for the comparison over time)."""
     figures = {f"{seg}: customers (%)": float(row["customers (%)"]) for seg, row in profile.iterrows()}
     figures |= {f"{seg}: revenue (%)": float(row["revenue (%)"]) for seg, row in profile.iterrows()}
     figures |= {f"{cls}: customers (%)": float(row["customers (%)"]) for cls, row in value_profile.iterrows()}
     figures |= {k: float(v) for k, v in concentration.items()}
+    if outcome is None or outcome["mean spend"].isna().all():
+        return figures
     best = outcome["mean spend"].idxmax()
     figures["best predictive segment"] = f"{best}: {outcome.loc[best, 'bought again (%)']:.1f}% bought again"
     return figures

@@ -132,13 +132,21 @@ def repeat_probability(tx: pd.DataFrame, window_days: int, observation_end=None,
     return table
 
 
+FEW_AT_RISK = 20  # the smallest number of customers at risk a repeat probability is read from
+DEFAULT_MATURE = 2  # mature from the second occasion when the data cannot show where the curve levels off
+
+
 def mature_threshold(repeat_table: pd.DataFrame, tolerance: float = 0.05, min_customers: int = 100) -> int:
     """The number of occasions from which the repeat probability levels off: the first ``k >= 2`` whose
     next step gains less than ``tolerance`` (probability points), among rows with at least
-    ``min_customers`` customers at risk. Without such a ``k``, the last reliable ``k``."""
+    ``min_customers`` customers at risk. Without such a ``k``, the last reliable ``k``. A small log with
+    fewer than two such rows is read with :data:`FEW_AT_RISK` customers at risk instead, and without two
+    rows even then the threshold is :data:`DEFAULT_MATURE` (no levelling off can be seen)."""
     reliable = repeat_table[repeat_table["customers"] >= min_customers].reset_index(drop=True)
+    if len(reliable) < 2 and min_customers > FEW_AT_RISK:
+        reliable = repeat_table[repeat_table["customers"] >= FEW_AT_RISK].reset_index(drop=True)
     if len(reliable) < 2:
-        raise ValueError(f"fewer than two purchase counts with {min_customers} customers at risk")
+        return DEFAULT_MATURE
     gains = reliable["gain"].shift(-1)  # gain of going from k to k + 1
     level = reliable[(reliable["occasions"] >= 2) & (gains < tolerance)]
     return int(level["occasions"].iloc[0] if len(level) else reliable["occasions"].iloc[-1])
@@ -159,7 +167,7 @@ def derive_rules(
     if len(gaps) < 20:
         raise ValueError(f"only {len(gaps)} repeat purchases: too few to derive stage thresholds")
     silent = math.ceil(float(gaps.quantile(silent_quantile)))
-    churn = math.ceil(float(gaps.quantile(churn_quantile)))
+    churn = max(math.ceil(float(gaps.quantile(churn_quantile))), silent + 1)  # equal quantiles: one day apart
     repeat = repeat_probability(tx, churn, observation_end)
     return StageRules(silent, churn, mature_threshold(repeat, tolerance))
 
