@@ -116,6 +116,10 @@ def render_html(notebook: str | Path, out_dir: str | Path) -> list[Path]:
     return written
 
 
+# Kernels talk to the runner over local IPC sockets rather than unencrypted TCP (ipykernel warns on
+# stderr about TCP without encryption, and a report run prints nothing on stderr unless it failed).
+KERNEL_CONFIG = {"KernelManager": {"transport": "ipc"}}
+
 MANIFEST = ".lifecycle-report"  # in an output folder: the files the last successful run wrote
 
 
@@ -195,6 +199,7 @@ def run_notebooks(
     import time
 
     import papermill as pm
+    from traitlets.config import Config
 
     notebooks_dir, out_dir = Path(notebooks_dir).resolve(), Path(out_dir).resolve()
     paths = notebook_paths(notebooks_dir) if notebooks is None else list(notebooks)
@@ -211,7 +216,8 @@ def run_notebooks(
             target = staging / path.name
             try:
                 pm.execute_notebook(str(path), str(target), parameters=params, cwd=str(notebooks_dir),
-                                    kernel_name="python3", progress_bar=False, log_output=False)
+                                    kernel_name="python3", progress_bar=False, log_output=False,
+                                    config=Config(KERNEL_CONFIG))
             except pm.PapermillExecutionError as err:
                 first_line = next((line for line in err.source.splitlines() if line.strip()), "")
                 failed = out_dir.with_name(out_dir.name + ".failed")

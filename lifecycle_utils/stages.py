@@ -105,6 +105,16 @@ def purchase_gaps(tx: pd.DataFrame) -> pd.Series:
     return gaps.rename("gap_days").reset_index(drop=True)
 
 
+def threshold_candidates(tx: pd.DataFrame, churn_days: int | None = None,
+                         quantiles: tuple[float, ...] = (0.8, 0.9, 0.95, 0.99)) -> list[int]:
+    """Churn thresholds worth comparing: the gap quantiles (days within which 80%, 90%, 95% and 99% of
+    returns happen) and ``churn_days`` when given, sorted, without repeats (119, 200, 283, 416 on
+    CDNOW). Empty without gaps."""
+    gaps = purchase_gaps(tx)
+    days = set(gap_quantiles(gaps, quantiles)["days"].tolist()) if len(gaps) else set()
+    return sorted(days | ({int(churn_days)} if churn_days is not None else set()))
+
+
 def gap_quantiles(gaps: pd.Series, quantiles: tuple[float, ...] = (0.5, 0.8, 0.9, 0.95, 0.99)) -> pd.DataFrame:
     """The share of returns that happen within N days: ``quantile`` (%), ``days`` (rounded up)."""
     values = [math.ceil(float(gaps.quantile(q))) for q in quantiles]

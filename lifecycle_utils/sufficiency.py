@@ -178,7 +178,7 @@ def assess_transactions(tx: pd.DataFrame | None, observation_end=None, churn_day
             for name, nb in [("data overview", "00"), ("stage rules", "01"), ("stage transitions", "01"),
                              ("year-on-year flows", "01"), ("cohort retention", "01"), ("time to second purchase", "01"),
                              ("purchase funnel", "01"),
-                             ("churn survival", "02"), ("RFM segmentation", "03"), ("RFM over time", "03"),
+                             ("churn survival", "02"), ("Cox regression", "02"), ("RFM segmentation", "03"), ("RFM over time", "03"),
                              ("CLV models", "04"), ("CLV values", "04"), ("strategy targeting", "05")]])
     f = transaction_facts(tx, observation_end)
     customers, repeaters, days, months = f["customers"], f["repeat buyers"], f["days of history"], f["month ends"]
@@ -209,6 +209,8 @@ def assess_transactions(tx: pd.DataFrame | None, observation_end=None, churn_day
                more),
         _check("churn survival", "02", f"stage rules and {MIN_CUSTOMERS} customers", rules_found,
                rules_ok and customers >= MIN_CUSTOMERS, f"{longer} in which customers come back"),
+        _check("Cox regression", "02", "churn survival (events per covariate are checked by the fit itself)",
+               rules_found, rules_ok and customers >= MIN_CUSTOMERS, f"{longer} in which customers come back"),
         _check("RFM segmentation", "03", f"{MIN_CUSTOMERS} customers and {MIN_HISTORY_DAYS} days of history",
                f"{customers:,} customers over {days:,} days", customers >= MIN_CUSTOMERS and history_ok,
                f"{more}, over four weeks or more"),
@@ -256,7 +258,10 @@ def assess_durations(table: pd.DataFrame | None, group_cols: list[str] | None = 
                            f"two levels with {MIN_PER_LEVEL} customers each and {MIN_EVENTS} events",
                            f"{levels} such level(s), {events:,} events", levels >= 2 and events >= MIN_EVENTS,
                            f"a table in which '{col}' takes at least two values"))
-    if covariates:
+    if not covariates:
+        rows.append(_check("Cox regression", "02", "covariates", "none given", False,
+                           "name the covariate columns (COX_COVARIATES, --cox-covariates)"))
+    else:
         parameters = sum(max(table[c].nunique() - 1, 1) if not pd.api.types.is_numeric_dtype(table[c]) else 1
                          for c in covariates)
         rows.append(_check("Cox regression", "02", f"{MIN_EVENTS_PER_PARAMETER} events per coefficient "

@@ -25,7 +25,102 @@ def test_schema_problems_stop_before_any_notebook_runs(tmp_path, capsys):
     path = tmp_path / "orders.csv"
     path.write_text("client,day,value\na,2024-01-01,1\n")
     code = main(["report", "--strict", "--data", str(path), "--customer-col", "client", "--date-col", "when",
-                 "--amount-col", "value", "--notebooks", str(tmp_path / "none"), "--out", str(tmp_path / "out")])
+                 "--amount-col", "value", "--out", str(tmp_path / "out")])
     assert code == 2
     assert "missing column(s) 'when'" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+# ------------------------------------------------------------------------------------- the output folder
+def _notebook(path, source: str) -> None:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell('REPORTS_DIR = "."', metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell(source)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+
+
+def _log(path, customers: int = 1) -> list[str]:
+    rows = "".join(f"c{i},2024-01-0{1 + i % 5},{10 + i}\n" for i in range(customers))
+    path.write_text("client,day,value\n" + rows)
+    return ["report", "--data", str(path), "--customer-col", "client", "--date-col", "day", "--amount-col", "value"]
+
+
+def test_out_may_not_be_or_contain_the_source_notebooks(tmp_path, capsys):
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    _notebook(nbs / "00_a.ipynb", "1")
+    for out in (nbs, tmp_path):
+        assert main(["report", "--notebooks", str(nbs), "--out", str(out)]) == 2
+        assert "is or contains the source notebooks" in capsys.readouterr().err
+    assert sorted(p.name for p in nbs.iterdir()) == ["00_a.ipynb"]
+
+
+def test_a_file_the_run_did_not_write_is_never_overwritten(tmp_path, capsys):
+    nbs, out = tmp_path / "nbs", tmp_path / "out"
+    nbs.mkdir()
+    out.mkdir()
+    _notebook(nbs / "00_a.ipynb", "1")
+    (out / "index.html").write_text("mine")
+    assert main(["report", "--notebooks", str(nbs), "--out", str(out)]) == 2
+    assert "no report run wrote (e.g. index.html)" in capsys.readouterr().err
+    assert (out / "index.html").read_text() == "mine"
+
+
+def test_a_failed_run_leaves_the_previous_output_as_it_was(tmp_path):
+    from lifecycle_utils import report
+
+    nbs, out = tmp_path / "nbs", tmp_path / "out"
+    nbs.mkdir()
+    record = "from lifecycle_utils import report\nreport.record('00_a', {'x': 1}, REPORTS_DIR)"
+    _notebook(nbs / "00_a.ipynb", record)
+    first = report.run_notebooks(nbs, out, log=lambda *a, **k: None)
+    assert (out / "00_a.html").exists() and (out / report.MANIFEST).exists() and len(first) == 5
+    (out / "notes.txt").write_text("mine")  # a file of the user's beside the reports: left alone
+    _notebook(nbs / "01_b.ipynb", "raise ValueError('boom')")
+    with pytest.raises(RuntimeError, match="01_b.ipynb failed .* was left as it was"):
+        report.run_notebooks(nbs, out, log=lambda *a, **k: None)
+    assert sorted(p.name for p in out.iterdir()) == sorted([p.name for p in first] + ["notes.txt", report.MANIFEST])
+    assert (out.parent / "out.failed" / "01_b.ipynb").exists()
+    assert not list(out.parent.glob(".out.run-*"))  # no staging folder left behind
+    (nbs / "01_b.ipynb").unlink()
+    _notebook(nbs / "02_c.ipynb", record.replace("00_a", "02_c"))
+    report.run_notebooks(nbs, out, log=lambda *a, **k: None)  # replaces only what the last run wrote
+    assert (out / "notes.txt").read_text() == "mine" and (out / "02_c.html").exists()
+
+
+def test_data_that_cannot_carry_any_analysis_stops_before_the_notebooks(tmp_path, capsys):
+    out = tmp_path / "out"
+    code = main(_log(tmp_path / "one.csv") + ["--out", str(out)])
+    captured = capsys.readouterr()
+    assert code == 2 and "cannot carry any analysis" in captured.err
+    assert "not enough data for stage rules" in captured.out and not out.exists()
+
+
+def test_loader_errors_name_the_input_flag(tmp_path, capsys):
+    path = tmp_path / "bad.csv"
+    path.write_bytes("client,day,value\nJos\xe9,2024-01-01,1\n".encode("latin-1"))
+    code = main(["report", "--strict", "--data", str(path), "--customer-col", "client", "--date-col", "day",
+                 "--amount-col", "value", "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith(f"error: --data {path}:") and "--encoding" in err
+
+
+def test_reading_options_reach_the_notebooks(tmp_path):
+    args = parse(_log(tmp_path / "x.csv") + ["--date-format", "%d/%m/%Y", "--sep", ";", "--decimal", ",",
+                                             "--encoding", "latin-1", "--keep-null-ids"])
+    params = notebook_parameters(args)
+    assert params["DATE_FORMAT"] == "%d/%m/%Y" and params["SEP"] == ";" and params["DECIMAL"] == ","
+    assert params["ENCODING"] == "latin-1" and params["KEEP_NULL_IDS"] is True and params["DAYFIRST"] is None
+
+
+def test_tables_alone_run_without_a_transaction_log(tmp_path):
+    args = parse(["report", "--survival-table", str(tmp_path / "t.csv"), "--duration-unit", "months",
+                  "--group-cols", "Contract", "--cox-covariates", "Contract, MonthlyCharges",
+                  "--reference", "Contract=Month-to-month"])
+    params = notebook_parameters(args)
+    assert params["DATA"] is None and params["DURATION_UNIT"] == "months"
+    assert params["COX_COVARIATES"] == ["Contract", "MonthlyCharges"]
+    assert params["COX_REFERENCE"] == {"Contract": "Month-to-month"}
