@@ -155,7 +155,7 @@ def load_inputs(args: argparse.Namespace) -> tuple[sufficiency.Verdict, str]:
     if args.campaign:
         try:
             table = strategy.load_experiment(args.campaign, args.arm_col, args.converted_col, args.revenue_col,
-                                             args.segment_col)
+                                             args.segment_col, control=args.control_arm)
             verdicts.append(sufficiency.assess_campaign(table, args.control_arm))
         except ValueError as err:
             raise InputError(f"--campaign {args.campaign}: {err}") from None

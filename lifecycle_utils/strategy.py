@@ -8,6 +8,8 @@ probability (0.05 = five percentage points).
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
@@ -19,6 +21,12 @@ from statsmodels.stats.proportion import (
     proportion_confint,
     proportion_effectsize,
     test_proportions_2indep,
+)
+from statsmodels.tools.sm_exceptions import (
+    ConvergenceWarning,
+    HessianInversionWarning,
+    PerfectSeparationError,
+    PerfectSeparationWarning,
 )
 
 STAGE_PLAYS = pd.DataFrame(
@@ -172,42 +180,111 @@ def simulate_experiment(n_per_arm: int, arms: dict[str, float], segment_shares: 
     return table, truth
 
 
+NOTE = "note"  # the column (or Series entry) in which a result says what it could not estimate, and why
+NO_SEGMENT = "all"  # the segment :func:`load_experiment` gives every customer when no segment column is given
+NO_SEGMENT_NOTE = "no segment column: heterogeneity needs one"
+_FLAGS = {"1": 1, "0": 0, "1.0": 1, "0.0": 0, "true": 1, "false": 0, "yes": 1, "no": 0}
+
+
+def _examples(values, k: int = 3) -> str:
+    """Up to ``k`` distinct example values, quoted, for an error message."""
+    return ", ".join(map(repr, pd.unique(pd.Series(list(values), dtype=object))[:k]))
+
+
+def _with_notes(frame: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    """``frame`` with a :data:`NOTE` column (one text per row, empty where there is nothing to say) when
+    any row has a note; unchanged otherwise, so results without caveats keep their shape."""
+    if any(notes):
+        frame = frame.assign(**{NOTE: notes})
+    return frame
+
+
 def load_experiment(source, arm_col: str, converted_col: str, revenue_col: str | None = None,
-                    segment_col: str | None = None) -> pd.DataFrame:
-    """A campaign table (path or frame) with one row per customer: the arm, whether they converted
-    (0/1 or true/false), optionally revenue and a segment. Returns the standard columns ``arm``,
-    ``converted``, ``revenue`` (0 when absent), ``segment`` ("all" when absent); bad values raise
-    ``ValueError`` naming the column and count."""
+                    segment_col: str | None = None, *, control: str | None = None) -> pd.DataFrame:
+    """A campaign table (path to CSV/Parquet, or a frame) with one row per customer, in standard columns:
+
+    * ``arm``: the arm (text) from ``arm_col``; every row needs one, and there must be two or more
+      arms (one arm is not an experiment), including ``control`` when it is given;
+    * ``converted``: 0/1 from ``converted_col`` given as 0/1, true/false or yes/no (any case);
+    * ``revenue``: revenue per customer in the currency of the data (0 or more) from ``revenue_col``;
+      NaN when no revenue column is given, and the revenue-based results then carry a :data:`NOTE`;
+    * ``segment``: text from ``segment_col``, or :data:`NO_SEGMENT` for every row when none is given.
+
+    Bad values raise ``ValueError`` naming the column, the count of bad rows and examples. The
+    source's column names are kept in ``attrs`` (``"arm column"`` etc.) for later messages."""
     frame = source.copy() if isinstance(source, pd.DataFrame) else (
         pd.read_parquet(source) if str(source).endswith((".parquet", ".pq")) else pd.read_csv(source))
     needed = [c for c in (arm_col, converted_col, revenue_col, segment_col) if c]
     missing = [c for c in needed if c not in frame.columns]
     if missing:
         raise ValueError(f"missing column(s) {', '.join(map(repr, missing))}; columns found: {', '.join(map(str, frame.columns))}")
-    flags = {"1": 1, "0": 0, "1.0": 1, "0.0": 0, "true": 1, "false": 0, "yes": 1, "no": 0}
-    conv = frame[converted_col].astype(str).str.strip().str.lower().map(flags)
+    n = len(frame)
+    for col, what in ((arm_col, "arm"), (segment_col, "segment")):
+        if col and frame[col].isna().any():
+            rows = frame.index[frame[col].isna()]
+            raise ValueError(f"column '{col}': {len(rows)} of {n} rows have no {what} "
+                             f"(e.g. rows {_examples(rows)})")
+    text = frame[converted_col].astype(str).str.strip().str.lower()
+    conv = text.map(_FLAGS)
     if conv.isna().any():
         bad = frame.loc[conv.isna(), converted_col]
-        raise ValueError(f"column '{converted_col}': {len(bad)} of {len(frame)} rows are not 0/1 (e.g. {', '.join(map(repr, bad.head(3)))})")
+        raise ValueError(f"column '{converted_col}': {len(bad)} of {n} rows are not 0/1, true/false or "
+                         f"yes/no (e.g. {_examples(bad)})")
     out = pd.DataFrame({"arm": frame[arm_col].astype(str), "converted": conv.astype(int)})
     if revenue_col:
-        revenue = pd.to_numeric(frame[revenue_col], errors="coerce")
-        if revenue.isna().any() or (revenue < 0).any():
-            n = int((revenue.isna() | (revenue < 0)).sum())
-            raise ValueError(f"column '{revenue_col}': {n} of {len(frame)} rows are missing, not numbers or negative")
+        raw = frame[revenue_col]
+        revenue = pd.to_numeric(raw, errors="coerce")
+        problems = [(raw.isna(), "missing"), (revenue.isna() & raw.notna(), "not numbers"),
+                    (revenue < 0, "negative")]
+        found = [f"{int(mask.sum())} {what} (e.g. {_examples(raw[mask])})" for mask, what in problems
+                 if mask.any()]
+        if found:
+            bad = int((raw.isna() | revenue.isna() | (revenue < 0)).sum())
+            raise ValueError(f"column '{revenue_col}': {bad} of {n} rows are not a revenue of 0 or more: "
+                             f"{'; '.join(found)}")
         out["revenue"] = revenue.astype(float)
     else:
-        out["revenue"] = 0.0
-    out["segment"] = frame[segment_col].astype(str) if segment_col else "all"
-    if out["arm"].nunique() < 2:
-        raise ValueError(f"column '{arm_col}' has {out['arm'].nunique()} arm(s); a test needs at least two")
+        out["revenue"] = np.nan
+    out["segment"] = frame[segment_col].astype(str) if segment_col else NO_SEGMENT
+    arms = list(pd.unique(out["arm"]))
+    if len(arms) < 2:
+        raise ValueError(f"column '{arm_col}' has {len(arms)} arm(s) ({_examples(arms)}); a test needs at "
+                         "least two, a control and a treatment: one arm is not an experiment")
+    if control is not None and str(control) not in arms:
+        raise ValueError(f"column '{arm_col}': the control arm {control!r} is not among the {len(arms)} arms "
+                         f"found ({_examples(arms, 10)})")
+    out.attrs.update({"arm column": arm_col, "converted column": converted_col, "revenue column": revenue_col,
+                      "segment column": segment_col})
     return out
 
 
+def _control(table: pd.DataFrame, control) -> str:
+    """``control`` as it is spelled in ``table["arm"]`` (a number given for arms read as text is matched
+    as text); ``ValueError`` naming the arm column, the arms found and the control asked for when the
+    control is missing or there are fewer than two arms."""
+    arms = list(pd.unique(table["arm"]))
+    column = table.attrs.get("arm column") or "arm"
+    if control not in arms and str(control) in arms:
+        control = str(control)
+    if control not in arms:
+        raise ValueError(f"control arm {control!r} is not among the {len(arms)} arm(s) in column '{column}': "
+                         f"{_examples(arms, 10)}")
+    if len(arms) < 2:
+        raise ValueError(f"column '{column}' has 1 arm ({control!r}, the control asked for): a test needs at "
+                         "least two, one arm is not an experiment")
+    return control
+
+
+def _no_revenue(part: pd.DataFrame) -> bool:
+    """True when ``part`` has no revenue at all (no revenue column was given: every value is NaN)."""
+    return bool(part["revenue"].isna().all())
+
+
 def arm_summary(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
-    """Per arm: customers, conversions, response rate with a Wilson ``1 - alpha`` interval, and revenue
-    per customer with a t interval."""
-    rows = []
+    """Per arm: customers, conversions, response rate with a Wilson ``1 - alpha`` interval (finite for 0
+    or all conversions), and revenue per customer (currency of the data) with a t interval. A
+    :data:`NOTE` column appears when an interval cannot be computed (no revenue column; one customer)."""
+    rows, notes = [], []
     for arm, part in table.groupby("arm", sort=False):
         n, k = len(part), int(part["converted"].sum())
         lo, hi = proportion_confint(k, n, alpha=alpha, method="wilson")
@@ -216,43 +293,74 @@ def arm_summary(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
         rows.append({"arm": arm, "customers": n, "conversions": k, "response rate": k / n,
                      "rate lower": lo, "rate upper": hi, "revenue per customer": rev.mean(),
                      "revenue lower": rev.mean() - half, "revenue upper": rev.mean() + half})
-    return pd.DataFrame(rows).set_index("arm").round(4)
+        notes.append("no revenue column: no revenue per customer" if _no_revenue(part)
+                     else "one customer: no revenue interval" if n < 2 else "")
+    return _with_notes(pd.DataFrame(rows).set_index("arm").round(4), notes)
+
+
+def _rate_test(k1: int, n1: int, k0: int, n0: int, alpha: float) -> tuple[float, float, float, float, str]:
+    """Difference in response rate (arm minus control) as ``(lower, upper, z, p-value, note)``: Newcombe's
+    score interval (finite with 0 or all conversions) and the score test. When both arms converted
+    nobody (or everybody) the score statistic is 0/0: z is NaN, the p-value 1 (the rates are equal; an
+    exact test gives 1 too) and the note says so."""
+    lo, hi = confint_proportions_2indep(k1, n1, k0, n0, method="newcomb", compare="diff", alpha=alpha)
+    if k1 + k0 in (0, n1 + n0):
+        what = "nobody converted in either arm" if k1 + k0 == 0 else "everybody converted in both arms"
+        return lo, hi, np.nan, 1.0, f"{what}: the test has no information (z undefined, p-value 1)"
+    with np.errstate(divide="ignore", invalid="ignore"):  # statsmodels also forms ratios we do not use
+        test = test_proportions_2indep(k1, n1, k0, n0, method="score", compare="diff")
+    return lo, hi, float(test.statistic), float(test.pvalue), ""
 
 
 def compare_arms(table: pd.DataFrame, control: str, alpha: float = 0.05) -> pd.DataFrame:
-    """Each other arm against ``control``: difference in response rate with its ``1 - alpha`` interval
-    (statsmodels ``confint_proportions_2indep``, Newcomb score method) and test
-    (``test_proportions_2indep``, score method), the p-value adjusted for the number of comparisons
-    (Holm), and the difference in revenue per customer with a Welch interval."""
-    if control not in set(table["arm"]):
-        raise ValueError(f"control arm {control!r} is not among the arms: {', '.join(sorted(set(table['arm'])))}")
+    """Each other arm against ``control``: difference in response rate (a probability difference) with
+    its ``1 - alpha`` interval (statsmodels ``confint_proportions_2indep``, Newcombe score method) and
+    test (``test_proportions_2indep``, score method), the p-value adjusted for the number of comparisons
+    (Holm, over however many arms there are), and the difference in revenue per customer (currency of
+    the data) with a Welch interval. A :data:`NOTE` column appears when something could not be
+    estimated (no revenue column, an arm of one customer, nobody converted in either arm).
+    ``ValueError`` (naming the arm column, the arms found and ``control``) without the control arm."""
+    control = _control(table, control)
     c = table[table["arm"] == control]
-    rows = []
+    rows, notes = [], []
     for arm, part in table.groupby("arm", sort=False):
         if arm == control:
             continue
         k1, n1, k0, n0 = int(part["converted"].sum()), len(part), int(c["converted"].sum()), len(c)
-        lo, hi = confint_proportions_2indep(k1, n1, k0, n0, method="newcomb", compare="diff", alpha=alpha)
-        test = test_proportions_2indep(k1, n1, k0, n0, method="score", compare="diff")
-        welch = stats.ttest_ind(part["revenue"], c["revenue"], equal_var=False)
-        ci = welch.confidence_interval(1 - alpha)
+        lo, hi, z, p, note = _rate_test(k1, n1, k0, n0, alpha)
+        said = [note] if note else []
+        if _no_revenue(part) or _no_revenue(c):
+            low = high = np.nan
+            said.append("no revenue column: no revenue difference")
+        elif min(n1, n0) < 2:
+            low = high = np.nan
+            said.append("an arm of one customer: no revenue interval")
+        else:
+            welch = stats.ttest_ind(part["revenue"], c["revenue"], equal_var=False)
+            low, high = welch.confidence_interval(1 - alpha)
+            if part["revenue"].std() == 0 and c["revenue"].std() == 0:
+                said.append("revenue is the same for every customer of both arms: the revenue interval "
+                            "has no width")
         rows.append({"arm": arm, "rate difference": k1 / n1 - k0 / n0, "difference lower": lo, "difference upper": hi,
-                     "z": test.statistic, "p-value": test.pvalue,
-                     "revenue difference": part["revenue"].mean() - c["revenue"].mean(),
-                     "revenue lower": ci.low, "revenue upper": ci.high})
+                     "z": z, "p-value": p, "revenue difference": part["revenue"].mean() - c["revenue"].mean(),
+                     "revenue lower": low, "revenue upper": high})
+        notes.append("; ".join(said))
     out = pd.DataFrame(rows).set_index("arm")
     out["p-value (Holm)"] = multipletests(out["p-value"], method="holm")[1]
-    return out.round(4)
+    return _with_notes(out.round(4), notes)
 
 
 def incremental_profit(table: pd.DataFrame, control: str, margin: float, contact_cost: dict[str, float],
                        incentive_cost: dict[str, float]) -> pd.DataFrame:
-    """Per arm, per customer, against the control: incremental margin (revenue difference x margin),
-    the contact cost, the incentive cost (paid to each *converted* customer of the arm), and the net
-    incremental profit; also per 1,000 customers, and for incentive arms the incentive per conversion
-    at which the arm would break even. An incentive can lift response and still lose money."""
+    """Per arm, per customer, against the control (the first row): incremental margin (revenue difference
+    x ``margin``, a share of revenue), the contact cost, the incentive cost (paid to each *converted*
+    customer of the arm), and the net incremental profit, all in the currency of the data; also per
+    1,000 customers, and for incentive arms the incentive per conversion at which the arm would break
+    even. An incentive can lift response and still lose money. Without a revenue column the margin and
+    profit are NaN and a :data:`NOTE` column says why; it also says why a break-even is missing."""
+    control = _control(table, control)
     base = table.loc[table["arm"] == control, "revenue"].mean()
-    rows = []
+    rows, notes = [], []
     for arm, part in table.groupby("arm", sort=False):
         lift = (part["revenue"].mean() - base) * margin
         contact = contact_cost.get(arm, 0.0) - contact_cost.get(control, 0.0)
@@ -263,23 +371,52 @@ def incremental_profit(table: pd.DataFrame, control: str, margin: float, contact
         rows.append({"arm": arm, "incremental margin": lift, "contact cost": contact, "incentive cost": incentive,
                      "net incremental profit": net, "net per 1,000 customers": 1000 * net,
                      "break-even incentive per conversion": break_even})
-    return pd.DataFrame(rows).set_index("arm").round(3)
+        said = ["no revenue column: the incremental margin and profit need revenue"] if _no_revenue(table) \
+            else []
+        if incentive_cost.get(arm, 0.0) and rate == 0:
+            said.append("nobody converted: no break-even incentive")
+        notes.append("; ".join(said))
+    out = _with_notes(pd.DataFrame(rows).set_index("arm").round(3), notes)
+    return out.loc[[control] + [a for a in out.index if a != control]]
 
 
 def segment_profit(table: pd.DataFrame, segment: str, control: str, margin: float, contact_cost: dict[str, float],
                    incentive_cost: dict[str, float]) -> pd.DataFrame:
-    """:func:`incremental_profit` within one segment; a one-row note when the segment (or its
-    control group) is not in the data."""
+    """:func:`incremental_profit` within one segment; a one-row :data:`NOTE` when the segment (or its
+    control group, or any other arm) is not in the data."""
     part = table[table["segment"].astype(str) == str(segment)]
     if part.empty or control not in set(part["arm"]):
-        return pd.DataFrame({"note": [f"segment {segment!r} (with a {control!r} group) is not in this experiment"]})
+        return pd.DataFrame({NOTE: [f"segment {segment!r} (with a {control!r} group) is not in this "
+                                    "experiment"]})
+    if part["arm"].nunique() < 2:
+        return pd.DataFrame({NOTE: [f"segment {segment!r} holds only the {control!r} arm: nothing to "
+                                    "compare"]})
     return incremental_profit(part, control, margin, contact_cost, incentive_cost)
+
+
+def _check_rate(name: str, rate: float) -> None:
+    if not 0 <= rate <= 1:
+        raise ValueError(f"{name} must be a probability between 0 and 1, not {rate!r}")
+
+
+def _check_test(alpha: float, power: float | None = None) -> None:
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be between 0 and 1 (exclusive), not {alpha!r}")
+    if power is not None and not alpha < power < 1:
+        raise ValueError(f"power must be above alpha ({alpha}) and below 1, not {power!r}")
 
 
 def sample_size(control_rate: float, treatment_rate: float, alpha: float = 0.05, power: float = 0.8,
                 ratio: float = 1.0) -> int:
     """Customers per arm (control; the treatment arm has ``ratio`` times as many) for a two-sided test
-    of two proportions at ``alpha`` with the given ``power`` (Cohen's h, statsmodels ``NormalIndPower``)."""
+    of two proportions (response rates, 0 to 1; 0 and 1 allowed) at ``alpha`` with the given ``power``
+    (Cohen's h, statsmodels ``NormalIndPower``). Impossible parameters (equal rates, a rate outside 0 to
+    1, power not between alpha and 1, a ratio of 0 or less) raise ``ValueError``."""
+    _check_rate("control_rate", control_rate)
+    _check_rate("treatment_rate", treatment_rate)
+    _check_test(alpha, power)
+    if not ratio > 0:
+        raise ValueError(f"ratio (treatment customers per control customer) must be above 0, not {ratio!r}")
     h = abs(proportion_effectsize(treatment_rate, control_rate))
     if h == 0:
         raise ValueError("the two rates are equal: no sample size can detect a zero effect")
@@ -287,47 +424,211 @@ def sample_size(control_rate: float, treatment_rate: float, alpha: float = 0.05,
 
 
 def power_curve(control_rate: float, lifts, n_per_arm: int, alpha: float = 0.05) -> pd.DataFrame:
-    """Power of a test with ``n_per_arm`` customers per arm against each absolute lift in ``lifts``."""
+    """Power (0 to 1) of a two-sided test with ``n_per_arm`` customers per arm against each absolute lift
+    in ``lifts`` (probability differences; a lift of 0 has power ``alpha``). A lift that takes the rate
+    outside 0 to 1, ``n_per_arm`` below 1 or ``alpha`` outside (0, 1) raise ``ValueError``."""
+    _check_rate("control_rate", control_rate)
+    _check_test(alpha)
+    if not n_per_arm >= 1:
+        raise ValueError(f"n_per_arm must be 1 or more, not {n_per_arm!r}")
+    lifts = list(lifts)
+    outside = [lift for lift in lifts if not 0 <= control_rate + lift <= 1]
+    if outside:
+        raise ValueError(f"{len(outside)} lift(s) take the control rate {control_rate} outside 0 to 1 "
+                         f"(e.g. {_examples(outside)})")
     rows = []
     for lift in lifts:
         h = abs(proportion_effectsize(control_rate + lift, control_rate))
         rows.append({"lift": lift, "power": float(NormalIndPower().power(effect_size=h, nobs1=n_per_arm, alpha=alpha))})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["lift", "power"])
+
+
+_FIT_PROBLEMS = (np.linalg.LinAlgError, ValueError, PerfectSeparationError)
+
+
+def _logit_llf(formula: str, data: pd.DataFrame) -> tuple[float | None, float, str]:
+    """Fit a logistic regression; ``(log-likelihood, model df, "")`` or ``(None, nan, why)`` when it did not
+    converge, separated or warned (the warnings are caught here, so none reaches a notebook)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            fit = smf.logit(formula, data).fit(disp=0)
+        except _FIT_PROBLEMS as err:
+            return None, np.nan, f"{type(err).__name__}: {err}"
+    problems = [w for w in caught if issubclass(w.category, (ConvergenceWarning, PerfectSeparationWarning,
+                                                               HessianInversionWarning, RuntimeWarning))]
+    if problems or not fit.mle_retvals.get("converged", True) or not np.isfinite(fit.llf):
+        why = str(problems[0].message).strip().splitlines()[0] if problems else "did not converge"
+        return None, np.nan, why
+    return float(fit.llf), float(fit.df_model), ""
+
+
+def _interaction_deviance(data: pd.DataFrame) -> tuple[float, int, str]:
+    """The likelihood-ratio test of ``arm x segment`` when the interaction model cannot be fitted because
+    a cell (arm within segment) converted nobody or everybody: the interaction model is saturated, so
+    its log-likelihood is the limit at the observed cell rates (finite; 0 x log 0 = 0), compared with
+    the fitted model without interaction (``arm + segment``). Returns ``(chi-square, df, why not)``;
+    the chi-square is NaN with a reason when the model without interaction cannot be fitted either."""
+    cells = data.groupby(["segment", "arm"], observed=True)["converted"].agg(["sum", "size"])
+    k, n = cells["sum"].to_numpy(float), cells["size"].to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        saturated = float(np.sum(np.where(k > 0, k * np.log(k / n), 0.0)
+                                 + np.where(n - k > 0, (n - k) * np.log((n - k) / n), 0.0)))
+    reduced, _, why = _logit_llf("converted ~ C(arm) + C(segment)", data)
+    arms, segments = data["arm"].nunique(), data["segment"].nunique()
+    df = (arms - 1) * (segments - 1)
+    if reduced is None:
+        return np.nan, df, f"the model without interaction could not be estimated either ({why})"
+    return max(2 * (saturated - reduced), 0.0), df, ""
+
+
+def _describe_cells(k: pd.DataFrame, n: pd.DataFrame, mask: pd.DataFrame, limit: int = 3) -> str:
+    """Words for the cells (segment x arm) of ``mask``: who converted nobody or everybody."""
+    said = []
+    for (seg, arm), flag in mask.stack().items():
+        if flag:
+            who = "nobody" if k.loc[seg, arm] == 0 else "everybody"
+            said.append(f"in segment {seg!r} arm {arm!r} converted {who} "
+                        f"({int(k.loc[seg, arm])} of {int(n.loc[seg, arm])})")
+    more = f" and {len(said) - limit} more cell(s)" if len(said) > limit else ""
+    return ", ".join(said[:limit]) + more
+
+
+def _interaction_test(table: pd.DataFrame, control: str, arms: list) -> tuple[float, int, float, list[str]]:
+    """The ``arm x segment`` likelihood-ratio test where it can be estimated: ``(chi-square, df, p-value,
+    notes)``. Segments lacking an arm, and segments or arms in which nobody (or everybody) converted,
+    carry no information on the interaction and are left out with a note; a cell with no conversion in
+    what remains (separation) is handled by :func:`_interaction_deviance`. NaN with a note when fewer
+    than two segments or arms remain or a model cannot be fitted."""
+    cells = table.groupby(["segment", "arm"], observed=True)["converted"].agg(["sum", "size"])
+    k = cells["sum"].unstack(fill_value=0).reindex(columns=arms, fill_value=0)
+    n = cells["size"].unstack(fill_value=0).reindex(columns=arms, fill_value=0)
+    notes: list[str] = []
+    if int((n > 0).sum(axis=1).max()) == 1:
+        seg = n.index[0]
+        only = n.columns[n.loc[seg] > 0][0]
+        notes.append(f"every segment holds a single arm (e.g. segment {seg!r} only arm {only!r}): is the "
+                     "segment column the arm column? Heterogeneity needs segments that cut across the arms; "
+                     "the interaction model could not be estimated")
+        return np.nan, 0, np.nan, notes
+    lonely = (n > 0).sum(axis=0) < 2  # an arm in one segment only says nothing about the interaction
+    if lonely.any():
+        notes.append("arm(s) in only one segment left out of the interaction test: "
+                     f"{_examples(n.columns[lonely], 10)}")
+        k, n, arms = k.loc[:, ~lonely], n.loc[:, ~lonely], [arm for arm in arms if not lonely[arm]]
+    complete = (n > 0).all(axis=1)
+    if not complete.all():
+        lacking = [f"{seg!r} (no {', '.join(map(repr, n.columns[n.loc[seg] == 0]))})"
+                   for seg in n.index[~complete]]
+        notes.append(f"segment(s) lacking an arm left out of the interaction test: {', '.join(lacking)}")
+    k, n = k[complete], n[complete]
+    sep = (k == 0) | (k == n)
+    data = table[table["segment"].isin(k.index) & table["arm"].isin(arms)]
+    first = [control] if control in arms else []
+    data = data.assign(arm=pd.Categorical(data["arm"], categories=first + sorted(set(arms) - {control})))
+    if len(k) >= 2 and not sep.to_numpy().any():
+        full, df_full, why = _logit_llf("converted ~ C(arm) * C(segment)", data)
+        reduced, df_reduced, why_reduced = _logit_llf("converted ~ C(arm) + C(segment)", data)
+        if full is not None and reduced is not None:
+            lr = 2 * (full - reduced)
+            df = int(df_full - df_reduced)
+            return lr, df, float(stats.chi2.sf(lr, df)), notes
+        notes.append(f"the logistic fit failed ({why or why_reduced}); the test uses the observed cell rates")
+    # separation: leave out segments and arms without information (repeat: leaving one out can empty another)
+    flat_segments: list = []
+    flat_arms: list = []
+    while len(k) and k.shape[1]:
+        seg_out = (k == 0).all(axis=1) | (k == n).all(axis=1)
+        flat_segments += list(k.index[seg_out])
+        k, n = k[~seg_out], n[~seg_out]
+        arm_out = (k == 0).all(axis=0) | (k == n).all(axis=0) if len(k) else pd.Series(False, index=k.columns)
+        flat_arms += list(k.columns[arm_out])
+        k, n = k.loc[:, ~arm_out], n.loc[:, ~arm_out]
+        if not seg_out.any() and not arm_out.any():
+            break
+    if flat_segments:
+        notes.append("segment(s) where every arm converted nobody (or everybody), no information on the "
+                     f"interaction, left out: {_examples(flat_segments, 10)}")
+    if flat_arms:
+        notes.append("arm(s) that converted nobody (or everybody) in every segment, no information on the "
+                     f"interaction, left out: {_examples(flat_arms, 10)}")
+    sep = (k == 0) | (k == n)
+    if len(k) < 2 or k.shape[1] < 2:
+        notes.append(f"the interaction model could not be estimated: {len(k)} segment(s) and {k.shape[1]} "
+                     "arm(s) with conversions to compare (it needs two of each)")
+        return np.nan, 0, np.nan, notes
+    data = data[data["segment"].isin(k.index) & data["arm"].isin(k.columns)]
+    data = data.assign(arm=data["arm"].cat.remove_unused_categories())
+    lr, df, why = _interaction_deviance(data)
+    if sep.to_numpy().any():
+        notes.append(f"separation: {_describe_cells(k, n, sep)}, so the interaction model's coefficient "
+                     "there is infinite; the test compares the model without interaction with the observed "
+                     "cell rates (the limit of the interaction model), read its p-value with care")
+    if why:
+        notes.append(f"the interaction model could not be estimated: {why}")
+        return np.nan, df, np.nan, notes
+    return lr, df, float(stats.chi2.sf(lr, df)), notes
 
 
 def heterogeneity(table: pd.DataFrame, control: str, alpha: float = 0.05) -> tuple[pd.DataFrame, pd.Series]:
     """Does the effect differ by segment? A logistic regression ``converted ~ arm * segment``
     (likelihood-ratio test of the interaction against ``arm + segment``), reported as per-segment risk
-    differences of each arm against ``control`` with Newcomb intervals. Returns ``(per-segment table,
-    interaction test)``."""
-    data = table.assign(arm=pd.Categorical(table["arm"], categories=[control] + sorted(set(table["arm"]) - {control})))
-    full = smf.logit("converted ~ C(arm) * C(segment)", data).fit(disp=0)
-    reduced = smf.logit("converted ~ C(arm) + C(segment)", data).fit(disp=0)
-    lr = 2 * (full.llf - reduced.llf)
-    df = int(full.df_model - reduced.df_model)
-    test = pd.Series({"likelihood-ratio chi-square": round(float(lr), 3), "df": df,
-                      "p-value": float(stats.chi2.sf(lr, df))}, name="arm x segment interaction", dtype=object)
-    rows = []
+    differences (probability differences) of each arm against ``control`` with Newcombe intervals.
+
+    Returns ``(per-segment table, interaction test)``. The table is indexed by ``(segment, arm)`` with
+    ``customers``, ``risk difference``, ``lower``, ``upper`` (and a :data:`NOTE` column for segments
+    without control customers). The test is a Series named ``"arm x segment interaction"`` with
+    ``likelihood-ratio chi-square``, ``df``, ``p-value`` and, when the test could not be estimated as
+    usual, a :data:`NOTE` entry that says why in words:
+
+    * no segment column (or one segment): an empty table, NaN test and :data:`NO_SEGMENT_NOTE`;
+    * segments that do not cut across the arms (the segment column is the arm column): NaN test;
+    * a segment lacking an arm, or a cell that converted nobody or everybody (separation): the test
+      on what can be estimated (see :func:`_interaction_test`), or NaN when nothing can."""
+    control = _control(table, control)
+    arms = list(pd.unique(table["arm"]))
+    segments = sorted(pd.unique(table["segment"])) if "segment" in table else []
+    name = "arm x segment interaction"
+    if len(segments) < 2:
+        empty = pd.DataFrame(columns=["customers", "risk difference", "lower", "upper"],
+                             index=pd.MultiIndex.from_arrays([[], []], names=["segment", "arm"]))
+        note = NO_SEGMENT_NOTE if not segments or segments[0] == NO_SEGMENT else (
+            f"one segment only ({segments[0]!r}): heterogeneity needs two or more")
+        test = {"likelihood-ratio chi-square": np.nan, "df": 0, "p-value": np.nan, NOTE: note}
+        return empty, pd.Series(test, name=name, dtype=object)
+    lr, df, p, notes = _interaction_test(table, control, arms)
+    test = {"likelihood-ratio chi-square": round(float(lr), 3), "df": df, "p-value": p}
+    test = pd.Series(test | ({NOTE: "; ".join(notes)} if notes else {}), name=name, dtype=object)
+    rows, row_notes = [], []
     for seg, part in table.groupby("segment", sort=True):
         c = part[part["arm"] == control]
-        for arm, p in part.groupby("arm", sort=False):
+        for arm, p_arm in part.groupby("arm", sort=False):
             if arm == control:
                 continue
-            k1, n1, k0, n0 = int(p["converted"].sum()), len(p), int(c["converted"].sum()), len(c)
-            lo, hi = confint_proportions_2indep(k1, n1, k0, n0, method="newcomb", compare="diff", alpha=alpha)
-            rows.append({"segment": seg, "arm": arm, "customers": n1 + n0, "risk difference": k1 / n1 - k0 / n0,
+            k1, n1, k0, n0 = int(p_arm["converted"].sum()), len(p_arm), int(c["converted"].sum()), len(c)
+            if n0:
+                lo, hi = confint_proportions_2indep(k1, n1, k0, n0, method="newcomb", compare="diff",
+                                                    alpha=alpha)
+                diff, note = k1 / n1 - k0 / n0, ""
+            else:
+                lo = hi = diff = np.nan
+                note = f"no {control!r} customers in this segment: no risk difference"
+            rows.append({"segment": seg, "arm": arm, "customers": n1 + n0, "risk difference": diff,
                          "lower": lo, "upper": hi})
-    return pd.DataFrame(rows).set_index(["segment", "arm"]).round(4), test
+            row_notes.append(note)
+    return _with_notes(pd.DataFrame(rows).set_index(["segment", "arm"]).round(4), row_notes), test
 
 
 def experiment_input(path, arm_col: str, converted_col: str, revenue_col: str | None, segment_col: str | None,
                      n_per_arm: int, arms: dict[str, float], segment_shares: dict[str, float],
-                     segment_lift: dict[str, float], seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """The experiment a notebook analyses: the user's campaign table at ``path`` (see
-    :func:`load_experiment`; no truth), or without a path the seeded simulation
-    (:func:`simulate_experiment`) with its truth."""
-    if path:
-        return load_experiment(path, arm_col, converted_col, revenue_col, segment_col), None
+                     segment_lift: dict[str, float], seed: int = 0, *,
+                     control: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The experiment a notebook analyses: the user's campaign table at ``path`` (a CSV/Parquet path or
+    a frame; see :func:`load_experiment`, which checks ``control`` when given; no truth), or, when
+    ``path`` is None or empty, the seeded simulation (:func:`simulate_experiment`) with its truth.
+    ``revenue_col`` and ``segment_col`` may be None."""
+    if path is not None and not (isinstance(path, str) and not path.strip()):
+        return load_experiment(path, arm_col, converted_col, revenue_col, segment_col, control=control), None
     return simulate_experiment(n_per_arm, arms, segment_shares, segment_lift, seed=seed)
 
 
@@ -343,17 +644,27 @@ def truth_vs_estimate(comparison: pd.DataFrame, truth: pd.DataFrame | None, cont
     return out
 
 
-def headline_figures(policies: pd.DataFrame, comparison: pd.DataFrame, profit: pd.DataFrame, n_needed: int) -> dict:
-    """What notebook 05 records."""
-    best = policies["incremental profit"].idxmax()
-    best_arm = profit.drop(index=profit.index[0])["net incremental profit"].idxmax()
-    return {
-        "best targeting policy": best,
-        "its incremental profit": float(policies.loc[best, "incremental profit"]),
-        "its ROI": float(policies.loc[best, "ROI"]),
-        "random targeting profit": float(policies.loc["random", "incremental profit"]) if "random" in policies.index else None,
-        "most profitable arm": best_arm,
-        "its net profit per 1,000 customers": float(profit.loc[best_arm, "net per 1,000 customers"]),
-        **{f"{arm}: response lift (points)": round(100 * float(row["rate difference"]), 2) for arm, row in comparison.iterrows()},
-        "customers per arm for the planned test": int(n_needed),
-    }
+def headline_figures(policies: pd.DataFrame | None, comparison: pd.DataFrame | None,
+                     profit: pd.DataFrame | None, n_needed: int) -> dict:
+    """What notebook 05 records: the best targeting policy with its incremental profit and ROI
+    (:func:`compare_policies`), the most profitable arm with its net profit per 1,000 customers
+    (:func:`incremental_profit`, the control first), each arm's response lift in percentage points
+    (:func:`compare_arms`) and the planned test size. A part given as None (an analysis the data could
+    not carry) is left out; without revenue (net profit NaN for every arm) the most profitable arm and
+    its profit are None."""
+    figures: dict = {}
+    if policies is not None and policies["incremental profit"].notna().any():
+        best = policies["incremental profit"].idxmax()
+        random = float(policies.loc["random", "incremental profit"]) if "random" in policies.index else None
+        figures |= {"best targeting policy": best,
+                    "its incremental profit": float(policies.loc[best, "incremental profit"]),
+                    "its ROI": float(policies.loc[best, "ROI"]), "random targeting profit": random}
+    if profit is not None:
+        others = profit.drop(index=profit.index[0])["net incremental profit"].dropna()
+        best_arm = others.idxmax() if len(others) else None
+        figures |= {"most profitable arm": best_arm, "its net profit per 1,000 customers":
+                    None if best_arm is None else float(profit.loc[best_arm, "net per 1,000 customers"])}
+    if comparison is not None:
+        figures |= {f"{arm}: response lift (points)": round(100 * float(row["rate difference"]), 2)
+                    for arm, row in comparison.iterrows()}
+    return figures | {"customers per arm for the planned test": int(n_needed)}

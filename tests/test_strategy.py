@@ -3,6 +3,9 @@ directly, and coverage of the simulated truth over many seeds."""
 
 from __future__ import annotations
 
+import warnings
+
+import numpy as np
 import pandas as pd
 import pytest
 from statsmodels.stats.proportion import confint_proportions_2indep
@@ -158,3 +161,251 @@ def test_segment_profit_and_missing_segment():
     direct = st.incremental_profit(table[table["segment"] == "silent"], "control", 0.3, {}, {"notice + incentive": 10.0})
     pd.testing.assert_frame_equal(silent, direct)
     assert st.segment_profit(table, "vip", "control", 0.3, {}, {})["note"].iloc[0].startswith("segment 'vip'")
+
+
+# ------------------------------------------------------------------ real campaign tables, thin data
+def _campaign(rates: dict[str, float], n: int, segments: dict[str, float] | None = None,
+              seed: int = 0) -> pd.DataFrame:
+    """A campaign table as users export it: one row per customer with arm, converted (0/1) and spend."""
+    rng = np.random.default_rng(seed)
+    arm = rng.choice(list(rates), n)
+    converted = (rng.random(n) < pd.Series(arm).map(rates).to_numpy()).astype(int)
+    frame = pd.DataFrame({"arm": arm, "converted": converted,
+                          "spend": np.where(converted == 1, rng.gamma(2.0, 50.0, n).round(2), 0.0)})
+    if segments:
+        frame["segment"] = rng.choice(list(segments), n, p=list(segments.values()))
+    return frame
+
+
+HILLSTROM = {"Mens E-Mail": 0.0125, "Womens E-Mail": 0.0088, "No E-Mail": 0.0057}  # the public e-mail test
+
+
+def test_heterogeneity_without_a_segment_column_returns_an_empty_table_and_says_it_needs_one():
+    table = st.load_experiment(_campaign(HILLSTROM, 64_000, seed=7), "arm", "converted", "spend", None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        per_segment, test = st.heterogeneity(table, "No E-Mail")
+    assert per_segment.empty and per_segment.index.names == ["segment", "arm"]
+    assert per_segment.columns.tolist() == ["customers", "risk difference", "lower", "upper"]
+    assert test.name == "arm x segment interaction"
+    assert test[st.NOTE] == st.NO_SEGMENT_NOTE == "no segment column: heterogeneity needs one"
+    assert np.isnan(test["p-value"]) and test["df"] == 0
+    one = table.assign(segment="vip")
+    note = st.heterogeneity(one, "No E-Mail")[1][st.NOTE]
+    assert note == "one segment only ('vip'): heterogeneity needs two or more"
+
+
+def test_heterogeneity_when_the_segment_column_holds_the_arms_says_so_instead_of_a_singular_matrix():
+    # Hillstrom names its arm column "segment", the notebook's default SEGMENT_COL: arm and segment coincide
+    frame = _campaign(HILLSTROM, 64_000, seed=7).rename(columns={"arm": "segment"})
+    table = st.load_experiment(frame, "segment", "converted", "spend", "segment")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        per_segment, test = st.heterogeneity(table, "No E-Mail")
+    assert "is the segment column the arm column?" in test[st.NOTE] and np.isnan(test["p-value"])
+    assert "could not be estimated" in test[st.NOTE]
+    assert per_segment["risk difference"].isna().all()
+    assert per_segment[st.NOTE].str.contains("no 'No E-Mail' customers in this segment").all()
+
+
+def test_heterogeneity_with_a_segment_where_the_control_converted_nobody_reports_separation_in_words():
+    frame = _campaign({"control": 0.05, "offer": 0.08}, 1600, {"big": 0.95, "tiny": 0.05}, seed=33)
+    tiny_control = (frame["segment"] == "tiny") & (frame["arm"] == "control")
+    frame.loc[tiny_control, ["converted", "spend"]] = 0
+    table = st.load_experiment(frame, "arm", "converted", "spend", "segment")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no ConvergenceWarning or LinAlgError from the interaction model
+        per_segment, test = st.heterogeneity(table, "control")
+    assert test[st.NOTE].startswith("separation: in segment 'tiny' arm 'control' converted nobody (0 of ")
+    assert test["df"] == 1 and np.isfinite(test["likelihood-ratio chi-square"]) and 0 < test["p-value"] <= 1
+    tiny = per_segment.loc[("tiny", "offer")]
+    assert np.isfinite([tiny["lower"], tiny["upper"]]).all()
+    assert tiny["lower"] < tiny["risk difference"] < tiny["upper"]
+
+
+def test_heterogeneity_leaves_out_a_segment_where_nobody_converted_and_says_when_nothing_is_left():
+    frame = _campaign({"control": 0.05, "offer": 0.08}, 3000, {"a": 0.45, "b": 0.45, "dead": 0.1}, seed=5)
+    frame.loc[frame["segment"] == "dead", ["converted", "spend"]] = 0
+    table = st.load_experiment(frame, "arm", "converted", "spend", "segment")
+    _, test = st.heterogeneity(table, "control")
+    assert "left out: 'dead'" in test[st.NOTE] and test["df"] == 1 and np.isfinite(test["p-value"])
+    two = table[table["segment"] != "a"]
+    _, test = st.heterogeneity(two, "control")
+    assert "the interaction model could not be estimated" in test[st.NOTE] and np.isnan(test["p-value"])
+
+
+def test_the_separation_fallback_equals_the_logistic_fit_where_both_can_be_estimated():
+    table, _ = st.simulate_experiment(6000, ARMS, SEGMENTS, LIFT, seed=1)
+    _, fitted = st.heterogeneity(table, "control")
+    lr, df, why = st._interaction_deviance(table)
+    assert why == "" and df == fitted["df"]
+    assert round(lr, 3) == pytest.approx(fitted["likelihood-ratio chi-square"])
+    assert st.NOTE not in fitted.index  # the usual case keeps its shape
+
+
+def test_load_experiment_refuses_a_single_arm_naming_the_column_and_the_arm():
+    frame = pd.DataFrame({"cell": ["mail"] * 4, "won": [0, 1, 0, 0]})
+    with pytest.raises(ValueError, match=r"column 'cell' has 1 arm\(s\) \('mail'\).*not an experiment"):
+        st.load_experiment(frame, "cell", "won")
+
+
+def test_a_missing_control_arm_is_refused_naming_the_arm_column_the_arms_found_and_the_control_asked_for():
+    frame = _campaign(HILLSTROM, 600, seed=1).rename(columns={"arm": "segment"})
+    with pytest.raises(ValueError, match=r"column 'segment': the control arm 'control' is not among the 3 "
+                                         r"arms found \(.*'No E-Mail'"):
+        st.load_experiment(frame, "segment", "converted", "spend", control="control")
+    table = st.load_experiment(frame, "segment", "converted", "spend")
+    for analysis in (st.compare_arms, st.heterogeneity):
+        with pytest.raises(ValueError, match=r"control arm 'control' is not among the 3 arm\(s\) in column "
+                                             r"'segment': .*'Womens E-Mail'"):
+            analysis(table, "control")
+    with pytest.raises(ValueError, match=r"control arm 'control' is not among the 3 arm\(s\) in column"):
+        st.incremental_profit(table, "control", 0.3, {}, {})
+    only = table[table["arm"] == "No E-Mail"]
+    with pytest.raises(ValueError, match=r"column 'segment' has 1 arm \('No E-Mail', the control asked"):
+        st.compare_arms(only, "No E-Mail")
+
+
+def test_an_arm_that_converted_nobody_keeps_finite_intervals_without_warnings():
+    table = pd.DataFrame({"arm": ["c"] * 200 + ["t"] * 200, "converted": [0] * 200 + [1] * 10 + [0] * 190,
+                          "revenue": [0.0] * 200 + [20.0] * 10 + [0.0] * 190, "segment": "all"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # statsmodels divides by the control's zero rate for unused ratios
+        out = st.compare_arms(table, "c")
+        summary = st.arm_summary(table)
+    row = out.loc["t"]
+    assert row["rate difference"] == 0.05 and 0 < row["difference lower"] < 0.05 < row["difference upper"] < 1
+    assert np.isfinite(row["z"]) and row["p-value"] < 0.01 and st.NOTE not in out
+    assert summary.loc["c", "rate lower"] == 0 and 0 < summary.loc["c", "rate upper"] < 0.03  # Wilson 0/200
+
+
+def test_compare_arms_when_nobody_converted_in_either_arm_says_the_test_has_no_information():
+    table = pd.DataFrame({"arm": ["c"] * 100 + ["t"] * 100 + ["u"] * 100,
+                          "converted": [0] * 200 + [1] * 5 + [0] * 95, "revenue": 0.0, "segment": "all"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = st.compare_arms(table, "c")
+    t = out.loc["t"]
+    assert t["rate difference"] == 0 and -0.05 < t["difference lower"] < 0 < t["difference upper"] < 0.05
+    assert np.isnan(t["z"]) and t["p-value"] == 1 and t["p-value (Holm)"] == 1
+    assert t[st.NOTE].startswith("nobody converted in either arm: the test has no information")
+    assert not out["p-value (Holm)"].isna().any()
+
+
+def test_four_arms_with_and_without_segments_compare_three_arms_with_holm():
+    rates = {"none": 0.04, "notice": 0.05, "coupon": 0.07, "call": 0.09}
+    frame = _campaign(rates, 8000, {"silent": 0.5, "churned": 0.5}, seed=32)
+    for segment_col in ("segment", None):
+        table = st.load_experiment(frame, "arm", "converted", "spend", segment_col)
+        out = st.compare_arms(table, "none")
+        assert sorted(out.index) == ["call", "coupon", "notice"]
+        raw = out["p-value"].sort_values()
+        assert out.loc[raw.index[0], "p-value (Holm)"] == pytest.approx(min(1, 3 * raw.iloc[0]), abs=1e-4)
+        second = min(1, max(3 * raw.iloc[0], 2 * raw.iloc[1]))  # Holm: step-down, kept monotone
+        assert out.loc[raw.index[1], "p-value (Holm)"] == pytest.approx(second, abs=1e-4)
+        per_segment, test = st.heterogeneity(table, "none")
+        if segment_col:
+            assert test["df"] == 3 and st.NOTE not in test.index and len(per_segment) == 6
+        else:
+            assert per_segment.empty and test[st.NOTE] == st.NO_SEGMENT_NOTE
+        profit = st.incremental_profit(table, "none", 0.3, {"call": 2.0}, {"coupon": 5.0})
+        assert profit.index[0] == "none" and len(profit) == 4
+
+
+@pytest.mark.parametrize("yes, no", [(1, 0), ("1", "0"), (True, False), ("true", "false"), ("TRUE", "False"),
+                                     ("yes", "no"), ("Yes", "NO"), (" yes ", "no"), (1.0, 0.0)])
+def test_load_experiment_reads_converted_as_0_1_true_false_or_yes_no_in_any_case(yes, no):
+    frame = pd.DataFrame({"arm": ["a", "a", "b", "b"], "won": [yes, no, no, yes]})
+    assert st.load_experiment(frame, "arm", "won")["converted"].tolist() == [1, 0, 0, 1]
+
+
+def test_load_experiment_refuses_bad_revenue_and_missing_arms_naming_column_count_and_examples():
+    frame = pd.DataFrame({"arm": ["a", "a", "b", "b", "b"], "won": [1, 0, 0, 1, 0],
+                          "sales": ["10", "abc", "-3", "5", "x"], "tier": ["p", "q", None, "p", "q"]})
+    with pytest.raises(ValueError, match=r"column 'sales': 3 of 5 rows are not a revenue of 0 or more: "
+                                         r"2 not numbers \(e.g. 'abc', 'x'\); 1 negative \(e.g. '-3'\)"):
+        st.load_experiment(frame, "arm", "won", "sales")
+    with pytest.raises(ValueError, match=r"column 'sales': 1 of 5 rows .*1 missing"):
+        st.load_experiment(frame.assign(sales=[1.0, None, 0, 0, 2]), "arm", "won", "sales")
+    with pytest.raises(ValueError, match=r"column 'arm': 2 of 5 rows have no arm \(e.g. rows 1, 4\)"):
+        st.load_experiment(frame.assign(arm=["a", None, "b", "b", None]), "arm", "won")
+    with pytest.raises(ValueError, match=r"column 'tier': 1 of 5 rows have no segment \(e.g. rows 2\)"):
+        st.load_experiment(frame, "arm", "won", segment_col="tier")
+    out = st.load_experiment(frame.assign(sales=[1, 0, 0, 2.5, 0]), "arm", "won", "sales")
+    assert out["revenue"].tolist() == [1.0, 0.0, 0.0, 2.5, 0.0] and out.attrs["arm column"] == "arm"
+
+
+def test_experiment_input_without_revenue_or_segment_gives_notes_not_errors(tmp_path):
+    path = tmp_path / "email.csv"
+    frame = _campaign(HILLSTROM, 6000, seed=3)
+    yes_no = frame.assign(converted=np.where(frame["converted"] == 1, "Yes", "No"))
+    yes_no.drop(columns="spend").to_csv(path, index=False)
+    table, truth = st.experiment_input(str(path), "arm", "converted", None, None, 0, {}, {}, {})
+    assert truth is None and table["segment"].eq(st.NO_SEGMENT).all() and table["revenue"].isna().all()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        summary = st.arm_summary(table)
+        comparison = st.compare_arms(table, "No E-Mail")
+        profit = st.incremental_profit(table, "No E-Mail", 0.3, {}, {"Mens E-Mail": 5.0})
+        _, test = st.heterogeneity(table, "No E-Mail")
+    assert summary[st.NOTE].eq("no revenue column: no revenue per customer").all()
+    assert comparison[st.NOTE].eq("no revenue column: no revenue difference").all()
+    assert comparison["rate difference"].notna().all() and comparison["revenue difference"].isna().all()
+    assert profit[st.NOTE].str.startswith("no revenue column: the incremental margin and profit need").all()
+    assert profit.loc["Mens E-Mail", "incentive cost"] > 0 and profit["net incremental profit"].isna().all()
+    assert test[st.NOTE] == st.NO_SEGMENT_NOTE
+    policies = pd.DataFrame({"incremental profit": [1.0], "ROI": [0.5]}, index=["random"])
+    facts = st.headline_figures(policies, comparison, profit, 100)
+    assert facts["most profitable arm"] is None and facts["its net profit per 1,000 customers"] is None
+    frame_input, _ = st.experiment_input(frame, "arm", "converted", "spend", None, 0, {}, {}, {},
+                                         control="No E-Mail")
+    assert len(frame_input) == 6000  # a frame works as well as a path
+
+
+def test_headline_figures_skip_the_control_even_when_it_is_not_the_first_row_of_the_table():
+    table, _ = st.simulate_experiment(2000, ARMS, SEGMENTS, LIFT, seed=2)
+    shuffled = table.iloc[::-1]  # the last arm simulated comes first
+    costly = {"plain notice": 5.0, "notice + incentive": 5.0}  # both treatments lose money
+    profit = st.incremental_profit(shuffled, "control", 0.3, costly, {})
+    assert profit.index[0] == "control"
+    policies = pd.DataFrame({"incremental profit": [1.0], "ROI": [0.5]}, index=["random"])
+    facts = st.headline_figures(policies, st.compare_arms(shuffled, "control"), profit, 100)
+    assert facts["most profitable arm"] != "control"  # the control (profit 0) is not an arm to run
+
+
+def test_sample_size_and_power_curve_at_the_edges():
+    assert st.sample_size(0.0, 0.02) > 0 and st.sample_size(1.0, 0.97) > 0  # rates of 0 and 1 are valid
+    curve = st.power_curve(0.0, [0.0, 0.01, 0.05], 1000)
+    assert curve["power"].iloc[0] == pytest.approx(0.05) and curve["power"].is_monotonic_increasing
+    assert st.power_curve(0.05, [], 1000).columns.tolist() == ["lift", "power"]
+    impossible = [((0.05, 1.2), "treatment_rate must be a probability"), ((-0.1, 0.05), "control_rate"),
+                  ((0.05, 0.07, 0.05, 0.04), "power must be above alpha"), ((0.05, 0.07, 0), "alpha"),
+                  ((0.05, 0.07, 0.05, 0.8, 0), "ratio")]
+    for args, message in impossible:
+        with pytest.raises(ValueError, match=message):
+            st.sample_size(*args)
+    with pytest.raises(ValueError, match=r"1 lift\(s\) take the control rate 0.99 outside 0 to 1 \(e.g"):
+        st.power_curve(0.99, [0.0, 0.02], 1000)
+    with pytest.raises(ValueError, match="n_per_arm"):
+        st.power_curve(0.05, [0.01], 0)
+
+
+def test_an_arm_in_one_segment_only_is_left_out_of_the_interaction_test_and_a_control_only_segment_is_noted():
+    frame = _campaign({"control": 0.05, "offer": 0.08}, 6000, {"a": 0.5, "b": 0.5}, seed=9)
+    pilot = pd.DataFrame({"arm": "pilot", "converted": [1, 0, 0, 1] * 50, "spend": 10.0, "segment": "a"})
+    only_control = pd.DataFrame({"arm": "control", "converted": [0, 1] * 20, "spend": 5.0, "segment": "c"})
+    table = st.load_experiment(pd.concat([frame, pilot, only_control], ignore_index=True), "arm", "converted",
+                               "spend", "segment")
+    per_segment, test = st.heterogeneity(table, "control")
+    assert "arm(s) in only one segment left out of the interaction test: 'pilot'" in test[st.NOTE]
+    assert "segment(s) lacking an arm left out of the interaction test: 'c' (no 'offer')" in test[st.NOTE]
+    assert test["df"] == 1 and np.isfinite(test["p-value"]) and ("a", "pilot") in per_segment.index
+    note = st.segment_profit(table, "c", "control", 0.3, {}, {})[st.NOTE].iloc[0]
+    assert note == "segment 'c' holds only the 'control' arm: nothing to compare"
+
+
+def test_headline_figures_leave_out_the_parts_an_analysis_could_not_carry(customers):
+    assert st.headline_figures(None, None, None, 2199) == {"customers per arm for the planned test": 2199}
+    policies = st.compare_policies(customers, 5, 1, 2, 0.5, {"silent": 0.1, "churned": 0.05})
+    facts = st.headline_figures(policies, None, None, 100)
+    assert facts["best targeting policy"] in policies.index and "most profitable arm" not in facts
