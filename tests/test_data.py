@@ -249,3 +249,265 @@ def test_ledger_always_balances(rows, dedupe):
     assert (tx["amount"] > 0).all()
     assert (tx["date"] <= pd.Timestamp("2024-12-31")).all()
     assert tx["customer_id"].str.strip().ne("").all()
+
+
+# ------------------------------------------------------------------ real users' files (issue 14, point 3)
+def frame_of(dates: list[str], amounts: list[str] | None = None, ids: list[str] | None = None
+             ) -> pd.DataFrame:
+    n = len(dates)
+    return pd.DataFrame({"customer_id": ids or [f"c{i}" for i in range(n)], "date": dates,
+                         "amount": amounts or ["1"] * n})
+
+
+def days_of(tx: pd.DataFrame) -> list[str]:
+    return tx.sort_values("customer_id")["date"].dt.strftime("%Y-%m-%d").tolist()
+
+
+def test_every_iso_8601_form_in_one_column_is_kept():
+    raw = frame_of(["2024-01-01", "2024-01-02 10:00:00", "2024-01-02T10:00:00", "2024-01-02 10:00:00.123456"])
+    tx, ledger = data.clean_transactions(raw, today="2024-12-31")
+    assert days_of(tx) == ["2024-01-01", "2024-01-02", "2024-01-02", "2024-01-02"]
+    assert ledger_dict(ledger) == {"rows in the source": 4, "rows kept": 4}
+
+
+def test_a_first_field_above_twelve_makes_slashed_dates_day_first():
+    tx, _ = data.clean_transactions(frame_of(["02/01/2024", "13/01/2024"]), today="2024-12-31")
+    assert days_of(tx) == ["2024-01-02", "2024-01-13"]
+
+
+def test_a_second_field_above_twelve_makes_slashed_dates_month_first():
+    tx, _ = data.clean_transactions(frame_of(["02/01/2024", "01/13/2024"]), today="2024-12-31")
+    assert days_of(tx) == ["2024-02-01", "2024-01-13"]
+
+
+def test_dotted_and_dashed_day_first_dates_with_times_and_two_digit_years():
+    tx, _ = data.clean_transactions(frame_of(["02.01.24 10:00", "13.01.2024 22:30:05", "14-02-2024"]),
+                                    today="2024-12-31")
+    assert days_of(tx) == ["2024-01-02", "2024-01-13", "2024-02-14"]
+
+
+def test_ambiguous_day_month_dates_raise_and_name_both_options():
+    raw = frame_of(["02/01/2024", "03/01/2024", "01/01/2024"])
+    with pytest.raises(ValueError) as err:
+        data.clean_transactions(raw, today="2024-12-31", on_invalid="drop")
+    message = str(err.value)
+    assert message.startswith("column 'date': 2 of 3 rows have a date that reads both day-first and "
+                              "month-first (e.g. '02/01/2024', '03/01/2024')")
+    assert "date_format='%d/%m/%Y' (command line: --date-format '%d/%m/%Y')" in message
+    assert "dayfirst=True (command line: --dayfirst)" in message and "date_format='%m/%d/%Y'" in message
+
+
+def test_dayfirst_decides_ambiguous_dates_and_date_format_wins_over_it():
+    raw = frame_of(["02/01/2024", "03/01/2024"])
+    day_first, _ = data.clean_transactions(raw, dayfirst=True, today="2024-12-31")
+    month_first, _ = data.clean_transactions(raw, dayfirst=False, today="2024-12-31")
+    assert days_of(day_first) == ["2024-01-02", "2024-01-03"]
+    assert days_of(month_first) == ["2024-02-01", "2024-03-01"]
+    tx, _ = data.clean_transactions(raw, dayfirst=False, date_format="%d/%m/%Y", today="2024-12-31")
+    assert days_of(tx) == ["2024-01-02", "2024-01-03"]
+
+
+def test_day_first_and_month_first_dates_in_one_column_raise():
+    with pytest.raises(ValueError, match=r"column 'date': day-first and month-first dates are mixed: 1 of 3 "
+                                         r"rows can only be day-first \(e.g. '13/01/2024'\) and 1 only "
+                                         r"month-first"):
+        data.clean_transactions(frame_of(["02/01/2024", "13/01/2024", "01/13/2024"]), today="2024-12-31")
+
+
+def test_a_date_that_contradicts_dayfirst_is_an_unparsable_date():
+    tx, ledger = data.clean_transactions(frame_of(["13/01/2024", "01/02/2024"]), dayfirst=False,
+                                         on_invalid="drop", today="2024-12-31")
+    assert days_of(tx) == ["2024-01-02"] and ledger_dict(ledger)["date: a date that cannot be parsed"] == 1
+
+
+def test_utc_and_gmt_suffixes_are_offset_zero_not_a_type_error():
+    raw = frame_of(["2024-01-02 10:00:00 UTC", "2024-01-02 23:30:00 gmt", "2024-01-02T10:00:00Z",
+                    "2024-01-03 01:00:00 UTC+02:00"])
+    tx, _ = data.clean_transactions(raw, today="2024-12-31")
+    assert days_of(tx) == ["2024-01-02"] * 4 and tx["date"].dt.tz is None
+
+
+def test_utc_suffix_mixed_with_naive_dates_is_a_clear_value_error():
+    with pytest.raises(ValueError, match=r"column 'date': 1 rows carry a time zone and 1 do not"):
+        data.clean_transactions(frame_of(["2024-01-02 10:00:00 UTC", "2024-01-02"]), today="2024-12-31")
+
+
+@pytest.mark.parametrize("zone", ["CET", "PST", "EST", "Europe/Berlin"])
+def test_other_zone_names_raise_asking_for_an_offset(zone):
+    raw = frame_of([f"2024-01-02 10:00:00 {zone}", "2024-01-03 10:00:00 +01:00"])
+    with pytest.raises(ValueError, match=rf"column 'date': 1 of 2 rows name a time zone other than UTC, GMT "
+                                         rf"or Z \(e.g. '2024-01-02 10:00:00 {zone}'\); convert .* offset "
+                                         r"like \+01:00"):
+        data.clean_transactions(raw, today="2024-12-31", on_invalid="drop")
+
+
+def test_am_pm_times_are_not_zone_names():
+    raw = frame_of(["2024-01-02 10:00 PM", "2024-01-03 9:15 am"])
+    tx, _ = data.clean_transactions(raw, today="2024-12-31")
+    assert days_of(tx) == ["2024-01-02", "2024-01-03"]
+
+
+NULL_LITERALS = ["NULL", "None", "nan", "NaN", "N/A", "NA", "null", "#N/A", "<NA>", " n/a "]
+
+
+def test_null_literal_ids_are_dropped_and_counted_as_missing_ids():
+    raw = frame_of(["2024-01-01"] * 12, ids=NULL_LITERALS + ["a", ""])
+    tx, ledger = data.clean_transactions(raw, on_invalid="drop", today="2024-12-31")
+    facts = ledger_dict(ledger)
+    assert tx["customer_id"].tolist() == ["a"]
+    assert facts["customer_id: no customer id (a null literal such as 'NULL')"] == 10
+    assert facts["customer_id: no customer id"] == 1
+
+
+def test_null_literal_ids_raise_naming_keep_null_ids_or_are_kept_with_it():
+    raw = frame_of(["2024-01-01"] * 3, ids=["a", "NULL", "n/a"])
+    with pytest.raises(ValueError, match=r"column 'customer_id': 2 of 3 rows have a null literal instead of "
+                                         r"a "
+                                         r"customer id \(e.g. 'NULL', 'n/a'\); pass keep_null_ids=True "
+                                         r"\(command line: --keep-null-ids\)"):
+        data.clean_transactions(raw, today="2024-12-31")
+    tx, _ = data.clean_transactions(raw, keep_null_ids=True, today="2024-12-31")
+    assert sorted(tx["customer_id"]) == ["NULL", "a", "n/a"]
+
+
+def test_parquet_integer_ids_with_a_null_stay_exact_text(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    path = tmp_path / "tx.parquet"
+    pq.write_table(pa.table({
+        "customer_id": pa.array([9007199254740993, 9007199254740992, 123, None], pa.int64()),
+        "date": pa.array(["2024-01-01"] * 4),
+        "amount": pa.array([1, 2, 3, 4], pa.int32()),
+        "qty": pa.array([1, None, 2, 1], pa.int64()),
+    }), path)
+    tx, ledger = data.load_transactions(path, quantity_col="qty", on_invalid="drop", today="2024-12-31")
+    assert sorted(tx["customer_id"]) == ["123", "9007199254740992", "9007199254740993"]
+    assert tx["amount"].tolist() == [3.0, 2.0, 1.0] and tx["quantity"].isna().sum() == 1
+    assert ledger_dict(ledger)["customer_id: no customer id"] == 1
+
+
+def test_negative_unit_price_is_refused_not_made_a_purchase():
+    raw = pd.DataFrame({"c": ["a", "b", "c"], "d": "2024-01-01", "q": ["-1", "-1", "2"],
+                        "p": ["-5", "5", "3"]})
+    mapping = dict(customer_col="c", date_col="d", amount_col=None, quantity_col="q", unit_price_col="p")
+    with pytest.raises(ValueError, match=r"column 'p': 1 of 3 rows have a negative unit price \(e.g. '-5'\)"):
+        data.clean_transactions(raw, **mapping, today="2024-12-31")
+    tx, ledger = data.clean_transactions(raw, **mapping, on_invalid="drop", today="2024-12-31")
+    facts = ledger_dict(ledger)
+    assert tx["customer_id"].tolist() == ["c"] and facts["p: a negative unit price"] == 1
+    assert facts["customer-day with zero or negative total after returns"] == 1  # b: a return, as before
+
+
+def test_a_bad_optional_quantity_keeps_the_row_and_is_noted():
+    raw = pd.DataFrame({"customer_id": ["a", "b", "c"], "date": "2024-01-01", "amount": ["5", "4", "3"],
+                        "qty": ["x", None, "2"]})
+    for on_invalid in ("raise", "drop"):
+        tx, ledger = data.clean_transactions(raw, quantity_col="qty", on_invalid=on_invalid,
+                                             today="2024-12-31")
+        assert tx["amount"].tolist() == [5.0, 4.0, 3.0]
+        assert tx["quantity"].isna().tolist() == [True, True, False]
+        noted = ledger[ledger["step"] == "noted"]
+        assert noted["reason"].tolist() == ["qty: quantity blank or not a number; row kept, quantity missing"]
+        assert noted["rows"].tolist() == [2]
+        data.check_ledger(ledger)
+
+
+def test_a_netted_day_with_a_missing_quantity_has_a_missing_quantity():
+    raw = pd.DataFrame({"customer_id": ["a", "a", "b", "b"], "date": "2024-01-01",
+                        "amount": ["10", "-2", "5", "-1"], "qty": ["x", "1", "2", "-1"]})
+    tx, _ = data.clean_transactions(raw, quantity_col="qty", today="2024-12-31")
+    assert tx["amount"].tolist() == [8.0, 4.0] and tx["quantity"].isna().tolist() == [True, False]
+
+
+def test_a_bad_quantity_is_a_bad_amount_when_amount_is_quantity_times_price():
+    raw = pd.DataFrame({"c": ["a", "b"], "d": "2024-01-01", "q": ["x", "1"], "p": ["5", "3"]})
+    with pytest.raises(ValueError, match=r"column 'q': 1 of 2 rows have a quantity that is not a number"):
+        data.clean_transactions(raw, "c", "d", None, "q", "p", today="2024-12-31")
+
+
+def test_decimal_comma_numbers_with_thousands_separators():
+    amounts = ["1.234,56", "1.234", "12,5", "1 234,5", "1\u00a0234,5", "-3,0", "1.5"]
+    raw = frame_of(["2024-01-01"] * 7, amounts=amounts)
+    tx, ledger = data.clean_transactions(raw, decimal=",", on_invalid="drop", today="2024-12-31")
+    assert tx["amount"].tolist() == [1234.56, 1234.0, 12.5, 1234.5, 1234.5]
+    # "1.5" is not a decimal-comma number: refused, not read as 15
+    assert ledger_dict(ledger)["amount: an amount that is not a number"] == 1
+
+
+def test_decimal_point_refuses_a_decimal_comma_and_names_the_option():
+    with pytest.raises(ValueError, match=r"1 of 2 rows have an amount that is not a number \(e.g. '12,5'\); "
+                                         r"if the file uses a decimal comma pass decimal=',' "
+                                         r"\(command line: --decimal ','\)"):
+        data.clean_transactions(frame_of(["2024-01-01"] * 2, amounts=["12,5", "3"]), today="2024-12-31")
+    with pytest.raises(ValueError, match=r"\(e.g. '1,234.50'\); thousands separators are not read"):
+        data.clean_transactions(frame_of(["2024-01-01"], amounts=["1,234.50"]), today="2024-12-31")
+    with pytest.raises(ValueError, match=r"decimal must be '.' or ','"):
+        data.clean_transactions(frame_of(["2024-01-01"]), decimal=";")
+
+
+def test_semicolon_file_loads_with_sep_and_the_missing_column_error_suggests_it(write_csv):
+    path = write_csv("customer_id;date;amount\n007;02.01.2024;1.234,5\n007;13.01.2024;2\n")
+    with pytest.raises(ValueError, match=r"the header looks ';'-separated: pass sep=';' "
+                                         r"\(command line: --sep ';'\)"):
+        data.load_transactions(path, today="2024-12-31")
+    tx, _ = data.load_transactions(path, sep=";", decimal=",", today="2024-12-31")
+    assert tx["amount"].tolist() == [1234.5, 2.0] and days_of(tx) == ["2024-01-02", "2024-01-13"]
+
+
+def test_load_passes_every_reading_option_and_keeps_its_positional_order(write_csv):
+    import inspect
+
+    params = list(inspect.signature(data.load).parameters)
+    assert params[:7] == ["source", "customer_col", "date_col", "amount_col", "quantity_col",
+                          "unit_price_col", "observation_end"]
+    path = write_csv("client;day;value\nJosé;02/01/2024;12,5\nNULL;03/01/2024;1\n", encoding="latin-1")
+    tx, ledger = data.load(path, "client", "day", "value", None, None, None, encoding="latin-1", sep=";",
+                           decimal=",", dayfirst=True, keep_null_ids=True, today="2024-12-31")
+    assert tx["customer_id"].tolist() == ["José", "NULL"] and tx["amount"].tolist() == [12.5, 1.0]
+    assert days_of(tx) == ["2024-01-02", "2024-01-03"]
+    with pytest.raises(ValueError, match=r"command line: --encoding latin-1"):
+        data.load(path, "client", "day", "value", sep=";")
+
+
+def test_cdnow_ignores_the_reading_options():
+    tx, ledger = data.load("cdnow_sample", dayfirst=True, decimal=",", sep=";", keep_null_ids=True)
+    assert len(tx) == 6919 and ledger_dict(ledger) == {"rows in the source": 6919, "rows kept": 6919}
+
+
+# ---------------------------------------------------------------- property: balance, quantity x price
+priced_row = st.tuples(
+    st.sampled_from(["a", "b", "NULL", "n/a", ""]),
+    st.sampled_from(["2024-01-01", "2024-01-02 10:00:00", "2024-01-02T10:00:00.5", "13/01/2024", "01/01/2024",
+                     "junk", ""]),
+    st.sampled_from(["2", "-1", "0", "x", ""]),
+    st.sampled_from(["5", "-5", "2,5", "0", "y", ""]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(rows=st.lists(priced_row, min_size=1, max_size=30), as_amount=st.booleans(),
+       keep_null_ids=st.booleans())
+def test_ledger_always_balances_with_quantities_prices_and_null_ids(rows, as_amount, keep_null_ids):
+    raw = pd.DataFrame(rows, columns=["customer_id", "date", "qty", "price"]).replace("", None)
+    mapping = (dict(amount_col="price", quantity_col="qty") if as_amount
+               else dict(amount_col=None, quantity_col="qty", unit_price_col="price"))
+    tx, ledger = data.clean_transactions(raw, **mapping, on_invalid="drop", keep_null_ids=keep_null_ids,
+                                         today="2024-12-31")
+    data.check_ledger(ledger)
+    facts = ledger_dict(ledger)
+    assert facts["rows in the source"] == len(rows) and facts["rows kept"] == len(tx)
+    assert (tx["amount"] > 0).all() and tx["date"].notna().all()
+    if not keep_null_ids:
+        assert not tx["customer_id"].str.lower().isin(data.NULL_ID_LITERALS).any()
+    if not as_amount:
+        assert tx["quantity"].notna().all()
+
+
+def test_no_source_means_no_transaction_log():
+    assert data.load(None) == (None, None)
+
+
+def test_a_file_of_which_nothing_survives_cleaning_is_refused_with_its_ledger(write_csv):
+    path = write_csv("customer_id,date,amount\na,2024-01-01,0\nb,2024-01-02,-5\n")
+    with pytest.raises(ValueError, match="(?s)no row of tx.csv survived cleaning.*amount of zero"):
+        data.load(path, on_invalid="drop")
