@@ -1,5 +1,6 @@
 """lifecycle_utils.survival: the churn-table definition on hand-built histories, statsmodels wrappers
-cross-checked against lifelines and published Rossi values.
+cross-checked against lifelines and published Rossi values, thin data that must give notes instead of
+errors, and duration tables as users bring them (units, yes/no events, categorical covariates).
 
 lifelines caps pandas < 3, so it runs in its own environment (.venv-peer, built by `make test`):
 tests/peer/lifelines_reference.py computes its reference values there, in a subprocess.
@@ -9,13 +10,14 @@ from __future__ import annotations
 
 import json
 import subprocess
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from lifecycle_utils import data, simulate
+from lifecycle_utils import data, report, simulate
 from lifecycle_utils import survival as sv
 
 ROSSI_EFRON = {"fin": -0.3794, "age": -0.0574, "race": 0.3139, "wexp": -0.1498, "mar": -0.4337,
@@ -43,6 +45,22 @@ def sample_gaps():
     return sv.gap_table(data.load_cdnow_sample()[0])
 
 
+def categorical_cox_table(n: int = 400, seed: int = 11) -> pd.DataFrame:
+    """Simulated churn with a 3-level plan (basic most frequent, premium rare), a numeric fee and tied
+    whole-month durations (in days), for the categorical Cox cross-check."""
+    rng = np.random.default_rng(seed)
+    plan = rng.choice(["basic", "standard", "premium"], n, p=[0.5, 0.3, 0.2])
+    fee = rng.uniform(10, 60, n).round(2)
+    log_hr = pd.Series(plan).map({"basic": 0.4, "standard": 0.0, "premium": -0.6}).to_numpy() + 0.02 * fee
+    life = rng.exponential(300 * np.exp(-log_hr))
+    months = np.minimum(np.ceil(life / 30), 18)
+    return pd.DataFrame({"duration": months * 30, "churned": (life <= 18 * 30).astype(int), "plan": plan,
+                         "fee": fee})
+
+
+CATEGORICAL_REFERENCE = {"plan": "standard"}  # neither the most frequent nor the first in order
+
+
 @pytest.fixture(scope="module")
 def lifelines_ref(tmp_path_factory, cdnow_table, sample_gaps):
     if not PEER_PYTHON.exists():
@@ -50,6 +68,10 @@ def lifelines_ref(tmp_path_factory, cdnow_table, sample_gaps):
     folder = tmp_path_factory.mktemp("peer")
     cdnow_table[["duration", "churned"]].to_csv(folder / "cdnow_churn.csv", index=False)
     sample_gaps[["duration", "churned"]].to_csv(folder / "sample_gaps.csv", index=False)
+    (folder / "cox").mkdir()
+    categorical_cox_table().to_csv(folder / "cox" / "table.csv", index=False)
+    (folder / "cox" / "spec.json").write_text(json.dumps(
+        {"file": "table.csv", "categorical": CATEGORICAL_REFERENCE, "numeric": ["fee"]}))
     out = folder / "reference.json"
     run = subprocess.run([str(PEER_PYTHON), str(ROOT / "tests" / "peer" / "lifelines_reference.py"), str(folder),
                           str(out)], capture_output=True, text=True)
@@ -223,6 +245,7 @@ def test_hazard_ratio_table(rossi):
 def test_ph_test_matches_lifelines_km_transform(rossi, lifelines_ref):
     fit = sv.cox_fit(rossi, ROSSI_COVARIATES)
     tests, scaled = sv.ph_test(fit, transform="km")
+    assert sv.worst_ph_covariate(tests) == tests.drop(index="GLOBAL")["chi-square"].astype(float).idxmax()
     for name in ROSSI_COVARIATES:
         assert tests.loc[name, "chi-square"] == pytest.approx(lifelines_ref["rossi"]["ph_km"][name], abs=1e-3)
     assert tests.loc["GLOBAL", "df"] == 7
@@ -405,6 +428,420 @@ def test_delayed_entry_check_and_headline(sample_data):
 
 def test_transaction_only_tables_say_so_for_a_duration_table():
     assert sv.threshold_sensitivity(None, [100])["note"].iloc[0].startswith("needs transactions")
+    tx, _ = data.load_cdnow_sample()
+    assert sv.threshold_sensitivity(tx, [])["note"].iloc[0] == "no churn thresholds given: nothing to compare"
     empty = pd.DataFrame(columns=["duration", "churned", "entry", "first order value"])
     assert sv.survival_summary(empty, "first order value")["note"].iloc[0].startswith("needs transactions")
     assert sv.km_by_group(empty, "first order value") == {}
+
+
+# ------------------------------------------------------------------ thin data gives notes, not errors
+def notebook_02_calls(surv: sv.SurvivalData, out_dir: Path, horizons=(0, 90, 180, 365)) -> dict:
+    """The package calls of notebook 02 in its order (plots' inputs included), wired as the notebook should
+    be (the reference levels passed on); returns what the notebook shows."""
+    shown = {"describe": sv.describe(surv), "overall": sv.survival_summary(surv.table, horizons=horizons),
+             "curves": sv.km_by_group(surv.table),
+             "thresholds": sv.threshold_sensitivity(surv.tx, [119, 200, 283, 416]),
+             "panels": sv.km_panels(surv.table, surv.groups),
+             "groups": sv.group_summary(surv.table, surv.groups, horizons),
+             "logranks": sv.logrank_table(surv.table, surv.groups)}
+    cox = sv.cox_fit(surv.table, surv.covariates, reference=surv.reference)
+    shown["hazard ratios"] = sv.hazard_ratios(cox)
+    ph_tests, shown["scaled"] = sv.ph_test(cox)
+    worst = sv.worst_ph_covariate(ph_tests)
+    shown["residual plot"] = None if worst is None else (shown["scaled"][["time", worst]], cox.params[worst])
+    cox_ph, shown["ph note"] = sv.refit_for_ph(surv, cox, ph_tests)
+    shown["hazard ratios after ph"], shown["ph tests after"] = sv.hazard_ratios(cox_ph), sv.ph_test(cox_ph)[0]
+    second = sv.second_purchase_table(surv)
+    shown["second"] = (sv.km_by_group(second, "first order value"),
+                       sv.survival_summary(second, "first order value", horizons))
+    shown["warning"] = sv.early_warning_list(surv, 90, top=12, fit=cox)
+    shown["figures"] = sv.headline_figures(surv, shown["overall"], shown["hazard ratios after ph"],
+                                           shown["logranks"], shown["warning"])
+    report.record("02_churn_survival", shown["figures"], out_dir)  # JSON-able
+    return shown
+
+
+THIN = pd.DataFrame({"duration": [3.0, 5, 8, 8, 13, 21], "churned": [1, 0, 1, 1, 0, 1],
+                     "plan": ["a", "a", "b", "b", "a", "b"], "fee": [10.0, 20, 10, 30, 20, 10]})
+THIN_TABLES = {
+    "no churn events (all censored)": THIN.assign(churned=0),
+    "every duration 0": THIN.assign(duration=0.0),
+    "a single customer who churned": THIN.head(1),
+    "a single censored customer": THIN.head(1).assign(churned=0),
+    "one plan only and a constant fee": THIN.assign(plan="a", fee=10.0),
+    "a plan without churn": THIN.assign(churned=[1, 1, 0, 0, 1, 0]),
+}
+
+
+@pytest.mark.parametrize("shape", list(THIN_TABLES))
+def test_notebook_02_runs_on_thin_duration_tables_without_errors_or_warnings(shape, tmp_path):
+    table = THIN_TABLES[shape]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        surv = sv.prepare(None, None, survival_table=table, group_cols=["plan"], covariates=["plan", "fee"],
+                          value_col="fee")
+        shown = notebook_02_calls(surv, tmp_path)
+    assert shown["figures"]["customers"] == len(table)
+    if shape != "a plan without churn":  # thin data says so where the reader looks first
+        assert any(key.startswith("note") for key in shown["describe"].index)
+
+
+def test_notebook_02_runs_on_transactions_without_quantity(tmp_path):
+    tx, _ = data.load_cdnow_sample()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        surv = sv.prepare(tx.drop(columns=["quantity"]), 283)
+        shown = notebook_02_calls(surv, tmp_path)
+    assert shown["logranks"].index.tolist() == ["first order value", "repeat within 30 days"]
+    assert "repeat within 30 days[yes vs no]" in shown["hazard ratios"].index
+    assert shown["ph note"].startswith("'repeat within 30 days' fails")
+    assert "HR log2 first order value" in shown["figures"]
+
+
+@pytest.fixture(scope="module")
+def amount_only_data():
+    tx, _ = data.load_cdnow_sample()
+    return sv.prepare(tx.drop(columns=["quantity"]), 283)
+
+
+def test_transactions_without_quantity_leave_basket_size_out_and_say_so(amount_only_data):
+    assert "first basket size" not in amount_only_data.groups
+    assert "first basket (units)" not in amount_only_data.covariates
+    assert sv.describe(amount_only_data)["note 1"].startswith(
+        "no quantity in the transactions: first basket size")
+    tests = sv.logrank_table(amount_only_data.table, amount_only_data.groups)
+    assert tests.index.tolist() == ["first order value", "repeat within 30 days"] and "note" not in tests
+
+
+def test_a_group_with_one_level_gets_a_note_and_a_nan_statistic_instead_of_an_error(amount_only_data):
+    table = amount_only_data.table  # without quantities every first basket size is "unknown"
+    groups = ["first basket size", "repeat within 30 days"]
+    result = sv.logrank(table, "first basket size")
+    assert np.isnan(result["chi-square"]) and result["df"] == 0
+    assert result["note"] == "one level only: nothing to compare"
+    tests = sv.logrank_table(table, groups)
+    assert tests.loc["first basket size", ["levels", "p-value", "note"]].tolist() == [
+        1, "n/a", "one level only: nothing to compare"]
+    assert tests.loc["repeat within 30 days", "note"] == ""
+    assert tests.loc["repeat within 30 days", "chi-square"] > 100
+    assert list(sv.km_panels(table, groups)["first basket size"]) == ["unknown"]
+    summary = sv.group_summary(table, groups, horizons=(90,))
+    assert summary.loc[("first basket size", "unknown"), "customers"] == len(table)
+    fit = sv.cox_fit(table, ["first basket size", "log2 first order value"])
+    assert fit.params.index.tolist() == ["log2 first order value"] and fit.trustworthy
+    assert sv.hazard_ratios(fit).loc["first basket size", "note"] == "left out: one level only"
+
+
+def separated_table(n: int = 300, seed: int = 1) -> pd.DataFrame:
+    """Plan "basic" (the most frequent, so the reference) never churns: the hazard ratios of the other
+    plans against it run off to infinity (separation)."""
+    rng = np.random.default_rng(seed)
+    plan = rng.choice(["basic", "plus", "pro"], n, p=[0.5, 0.25, 0.25])
+    churned = np.where(plan == "basic", 0, (rng.random(n) < 0.7).astype(int))
+    return pd.DataFrame({"duration": np.ceil(rng.exponential(20, n)), "plan": plan,
+                         "fee": rng.uniform(10, 60, n), "churned": churned, "entry": 0.0})
+
+
+def test_a_level_without_churn_events_is_tested_drawn_and_summarised_with_a_note():
+    table = separated_table()
+    assert np.isfinite(sv.logrank(table, "plan")["chi-square"])
+    assert sv.km_panels(table, ["plan"])["plan"]["basic"]["survival"].eq(1).all()
+    summary = sv.group_summary(table, ["plan"], horizons=(10,))
+    assert summary.loc[("plan", "basic"), "note"].startswith("no churn events")
+    assert summary.loc[("plan", "plus"), "note"] == ""
+
+
+def test_a_runaway_cox_coefficient_is_flagged_and_never_recorded_as_a_headline_figure(tmp_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # statsmodels' convergence warning becomes the note, not stderr noise
+        fit = sv.cox_fit(separated_table(), ["plan", "fee"])
+        hr = sv.hazard_ratios(fit)
+    assert hr.columns.tolist() == ["coef", "hazard ratio", "lower 95%", "upper 95%", "p-value", "note"]
+    assert "runs off" in hr.loc["plan[pro vs basic]", "note"]
+    assert hr["note"].str.endswith("not trustworthy").all()
+    assert hr.loc["plan[pro vs basic]", "coef"] > 10 and hr.loc["plan[pro vs basic]", "hazard ratio"] > 1e4
+    assert not fit.trustworthy and set(fit.flags) == {"plan[plus vs basic]", "plan[pro vs basic]", "fee"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        surv = sv.prepare(None, None, survival_table=separated_table(), group_cols=["plan"],
+                          covariates=["plan", "fee"], value_col="fee")
+        shown = notebook_02_calls(surv, tmp_path)
+    assert not any(key.startswith("HR plan") for key in shown["figures"])
+    assert "runs off" in shown["figures"]["hazard ratio note"]
+    assert shown["warning"]["note"].str.startswith("the Cox model is flagged").all()
+
+
+def test_a_clean_cox_fit_has_no_note_column_and_is_trustworthy(rossi):
+    fit = sv.cox_fit(rossi, ROSSI_COVARIATES)
+    assert fit.trustworthy and not fit.flags and not fit.dropped
+    columns = sv.hazard_ratios(fit).columns.tolist()
+    assert columns == ["coef", "hazard ratio", "lower 95%", "upper 95%", "p-value"]
+    assert "note" not in sv.ph_test(fit)[0]
+
+
+def test_cox_leaves_out_constant_and_redundant_covariates_and_says_which():
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=200)
+    table = pd.DataFrame({"duration": np.ceil(rng.exponential(10 * np.exp(-0.5 * x))), "churned": 1,
+                          "entry": 0.0, "x": x, "same": 3.0, "twice x": 2 * x})
+    fit = sv.cox_fit(table, ["x", "same", "twice x"])
+    assert fit.params.index.tolist() == ["x"] and fit.trustworthy
+    assert fit.dropped == {"same": "constant in the rows fitted",
+                           "twice x": "a linear combination of the others"}
+    hr = sv.hazard_ratios(fit)
+    assert hr["note"].tolist() == ["", "left out: constant in the rows fitted",
+                                   "left out: a linear combination of the others"]
+    assert np.isnan(hr.loc["same", "hazard ratio"]) and "'same' (constant in the rows fitted)" in fit.note
+
+
+@pytest.mark.parametrize(
+    ("table", "reason"),
+    [
+        pytest.param(pd.DataFrame({"duration": [3.0, 5, 8], "churned": 0, "x": [1.0, 2, 3]}),
+                     "no churn events", id="no churn events"),
+        pytest.param(pd.DataFrame({"duration": [3.0, 5, 8], "churned": 1, "x": [1.0, 1, 1]}),
+                     "no covariate left", id="only a constant covariate"),
+    ],
+)
+def test_a_cox_model_that_cannot_be_fitted_is_a_note_not_an_exception(table, reason):
+    fit = sv.cox_fit(table, ["x"])
+    assert not fit.fitted and fit.params.empty and fit.notes[-1].startswith(reason)
+    hr = sv.hazard_ratios(fit)
+    assert hr.index.tolist() == ["no model"] and np.isnan(hr.loc["no model", "hazard ratio"])
+    assert hr.loc["no model", "note"] == fit.note and reason in fit.note.lower()
+    tests, scaled = sv.ph_test(fit)
+    assert tests.index.tolist() == ["GLOBAL"] and tests.loc["GLOBAL", "note"] == f"no model: {fit.note}"
+    assert scaled.empty
+    assert sv.worst_ph_covariate(tests) is None  # the notebook has no residual plot to draw
+    surv = sv.prepare(None, None, survival_table=table, covariates=["x"])
+    same, sentence = sv.refit_for_ph(surv, fit, tests)
+    assert same is fit and sentence.startswith(f"No proportional-hazards test was possible ({reason}")
+
+
+@pytest.mark.parametrize(
+    ("duration", "churned", "note", "median"),
+    [
+        pytest.param([3, 5, 8], [0, 0, 0], "no churn events", "not reached", id="no events: all censored"),
+        pytest.param([0, 0, 0], [1, 0, 1], "every duration is 0", 0.0, id="every duration 0"),
+        pytest.param([0, 0], [0, 0], "every duration is 0", "not reached",
+                     id="every duration 0 and no events"),
+        pytest.param([5], [1], "one customer only", 5.0, id="a single customer who churned"),
+        pytest.param([5], [0], "one customer only", "not reached", id="a single censored customer"),
+    ],
+)
+def test_thin_tables_give_survival_values_with_a_note(duration, churned, note, median):
+    km = sv.kaplan_meier(duration, churned)
+    assert km["survival"].between(0, 1).all() and note in km.attrs["note"]
+    med = sv.median_survival(duration, churned)
+    assert med["median"] == median and note in med["note"]
+    table = pd.DataFrame({"duration": np.asarray(duration, float), "churned": churned, "entry": 0.0})
+    summary = sv.survival_summary(table, horizons=(0, 3))
+    assert summary.loc["all", "customers"] == len(duration) and note in summary.loc["all", "note"]
+
+
+def test_clean_survival_tables_carry_no_note(cdnow_table):
+    assert sv.kaplan_meier(cdnow_table["duration"], cdnow_table["churned"]).attrs["note"] == ""
+    assert "note" not in sv.survival_summary(cdnow_table, horizons=(90,))
+
+
+# ------------------------------------------------------------------- subscription tables like Telco
+def telco_like(n: int = 800, seed: int = 3) -> pd.DataFrame:
+    """Like the public Telco churn table: tenure in whole months (many ties), Churn Yes/No, a 3-level
+    Contract, MonthlyCharges with few distinct values (many customers share a tenure and a charge)."""
+    rng = np.random.default_rng(seed)
+    contract = rng.choice(["Month-to-month", "One year", "Two year"], n, p=[0.55, 0.21, 0.24])
+    charges = rng.choice([19.85, 20.05, 70.35, 89.10, 99.65], n)
+    log_hr = pd.Series(contract).map({"Month-to-month": 0.0, "One year": -1.0, "Two year": -2.0}).to_numpy()
+    life = rng.exponential(20 * np.exp(-log_hr - 0.005 * (charges - 60)))
+    follow = rng.integers(1, 73, n)
+    return pd.DataFrame({"customerID": [f"{i:04d}-TEL" for i in range(n)],
+                         "tenure": np.minimum(np.ceil(life), follow),
+                         "Churn": np.where(life <= follow, "Yes", "No"),
+                         "Contract": contract, "MonthlyCharges": charges})
+
+
+def test_early_warning_list_on_a_subscription_table_with_a_three_level_contract():
+    # the crash: conditional_churn rebuilt the design from one covariate name per indicator column, so a
+    # 3-level Contract came back twice ("cannot reindex on an axis with duplicate labels")
+    frame = telco_like().assign(days=lambda d: d["tenure"] * 30,
+                                churned=lambda d: (d["Churn"] == "Yes").astype(int))
+    surv = sv.prepare(None, None, survival_table=frame, duration_col="days", event_col="churned",
+                      group_cols=["Contract"], covariates=["Contract", "MonthlyCharges"],
+                      value_col="MonthlyCharges")
+    fit = sv.cox_fit(surv.table, surv.covariates)
+    warning = sv.early_warning_list(surv, horizon_days=90, top=len(frame), fit=fit)
+    active = surv.table[surv.table["churned"] == 0]
+    assert len(warning) == len(active) and warning["value at risk"].is_monotonic_decreasing
+    # the categorical path gives exactly what hand-made 0/1 columns give
+    dummies = surv.table.assign(one=(surv.table["Contract"] == "One year").astype(float),
+                                two=(surv.table["Contract"] == "Two year").astype(float))
+    by_hand = sv.conditional_churn(sv.cox_fit(dummies, ["one", "two", "MonthlyCharges"]), dummies, 90)
+    np.testing.assert_allclose(warning["P(churn within 90 days)"], by_hand.reindex(warning.index).round(3))
+    shared = warning.join(active["Contract"]).groupby(["tenure (days)", "MonthlyCharges", "Contract"])
+    assert (shared["P(churn within 90 days)"].nunique() == 1).all() and (shared.size() > 1).any()
+
+
+def test_notebook_02_runs_on_a_telco_like_table_in_months_with_yes_no_churn(tmp_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        surv = sv.prepare(None, None, survival_table=telco_like(), duration_col="tenure", event_col="Churn",
+                          group_cols=["Contract"], covariates=["Contract", "MonthlyCharges"],
+                          value_col="MonthlyCharges", duration_unit="months", id_col="customerID")
+        shown = notebook_02_calls(surv, tmp_path)
+    assert surv.reference == {"Contract": "Month-to-month"}
+    months = shown["describe"]["longest follow-up (days)"] / (365.25 / 12)
+    assert months == pytest.approx(round(months)) and 60 < months <= 72  # whole months, in days
+    assert shown["hazard ratios"].index.tolist()[:2] == ["Contract[One year vs Month-to-month]",
+                                                         "Contract[Two year vs Month-to-month]"]
+    assert shown["logranks"].loc["Contract", "df"] == 2
+    assert len(shown["warning"]) == 12 and shown["warning"].index.str.endswith("-TEL").all()
+
+
+def test_early_warning_list_without_a_cox_model_uses_the_overall_curve_and_says_so():
+    surv = sv.prepare(None, None, survival_table=telco_like(), duration_col="tenure", event_col="Churn",
+                      value_col="MonthlyCharges", duration_unit="months")
+    warning = sv.early_warning_list(surv, horizon_days=90, top=5, fit=None)
+    assert len(warning) == 5 and warning["P(churn within 90 days)"].between(0, 1).all()
+    assert warning["note"].str.startswith("no Cox model (none given): the overall churn curve").all()
+    figures = sv.headline_figures(surv, sv.survival_summary(surv.table), None,
+                                  sv.logrank_table(surv.table, []), warning)
+    assert not any(key.startswith("HR ") for key in figures)
+    assert figures["early-warning list: value at risk"] > 0
+
+
+def test_early_warning_list_survives_repeated_index_labels():
+    table, _ = simulate.simulate_subscriptions(1000, seed=6)
+    doubled = pd.concat([table, table])  # the same index labels twice
+    surv = sv.prepare(None, None, survival_table=doubled, covariates=["annual plan", "support tickets"],
+                      value_col="monthly fee")
+    warning = sv.early_warning_list(surv, top=len(doubled), fit=sv.cox_fit(surv.table, surv.covariates))
+    assert len(warning) == 2 * (table["churned"] == 0).sum()
+    assert warning["value at risk"].is_monotonic_decreasing
+
+
+def test_repeated_or_missing_ids_are_refused_at_load():
+    frame = telco_like(5).assign(customerID=["a", "b", "a", None, "c"])
+    message = r"column 'customerID': 3 of 5 rows are missing or repeated ids \(e.g. 'a', nan\)"
+    with pytest.raises(ValueError, match=message):
+        sv.prepare(None, None, survival_table=frame, duration_col="tenure", event_col="Churn",
+                   id_col="customerID")
+
+
+def test_a_broken_numeric_covariate_or_value_column_is_refused_at_load():
+    frame = telco_like(40).assign(
+        TotalCharges=lambda d: (d["MonthlyCharges"] * d["tenure"]).round(2).astype(str))
+    frame.loc[[3, 7], "TotalCharges"] = " "  # as in the public Telco table
+    with pytest.raises(ValueError, match=r"column 'TotalCharges': 2 of 40 rows are not numbers, though the"):
+        sv.prepare(None, None, survival_table=frame, duration_col="tenure", event_col="Churn",
+                   covariates=["TotalCharges"])
+    with pytest.raises(ValueError, match=r"column 'TotalCharges': 2 of 40 rows are not numbers \(e.g. ' '\)"):
+        sv.prepare(None, None, survival_table=frame, duration_col="tenure", event_col="Churn",
+                   value_col="TotalCharges")
+    with pytest.raises(ValueError, match=r"value_col: column\(s\) 'Revenue' not in the duration table"):
+        sv.prepare(None, None, survival_table=frame, duration_col="tenure", event_col="Churn",
+                   value_col="Revenue")
+
+
+# ------------------------------------------------------------------------- duration units and events
+@pytest.mark.parametrize(("unit", "factor"), [("days", 1.0), ("weeks", 7.0), ("months", 365.25 / 12)])
+def test_durations_in_weeks_or_months_are_converted_to_days_and_the_factor_is_noted(unit, factor):
+    frame = pd.DataFrame({"t": [2, 12], "gone": [1, 0], "since": [0, 3]})
+    table = sv.load_survival_table(frame, "t", "gone", "since", duration_unit=unit)
+    assert table["duration"].tolist() == [2 * factor, 12 * factor]
+    assert table["entry"].tolist() == [0.0, 3 * factor]
+    surv = sv.prepare(None, None, survival_table=frame, duration_col="t", event_col="gone", entry_col="since",
+                      duration_unit=unit)
+    assert surv.table["duration"].tolist() == [2 * factor, 12 * factor]
+    assert unit in surv.notes[0] and (unit == "days" or f"x {factor:g} days per {unit[:-1]}" in surv.notes[0])
+    assert sv.describe(surv)["longest follow-up (days)"] == 12 * factor
+
+
+def test_an_unknown_duration_unit_is_refused_with_the_allowed_units():
+    frame = pd.DataFrame({"duration": [1, 2], "churned": [1, 0]})
+    with pytest.raises(ValueError, match=r"duration_unit 'years' is not one of 'days', 'weeks', 'months'"):
+        sv.load_survival_table(frame, duration_unit="years")
+    with pytest.raises(ValueError, match=r"duration_unit 'fortnights' is not one of 'days', 'weeks'"):
+        sv.prepare(None, None, survival_table=frame, duration_unit="fortnights")
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        pytest.param(["Yes", "No", "yes", "NO"], id="Yes/No"),
+        pytest.param(["True", "false", "TRUE", "False"], id="True/False text"),
+        pytest.param([True, False, True, False], id="booleans"),
+        pytest.param(["1", "0", " 1 ", "0"], id="1/0 text"),
+        pytest.param([1.0, 0.0, 1.0, 0.0], id="1.0/0.0 numbers"),
+    ],
+)
+def test_event_column_accepts_yes_no_true_false_and_1_0_in_any_case(values):
+    frame = pd.DataFrame({"duration": [1, 2, 3, 4], "Churn": values})
+    assert sv.load_survival_table(frame, event_col="Churn")["churned"].tolist() == [1, 0, 1, 0]
+
+
+def test_event_words_load_from_a_csv_file_and_the_reading_is_noted(tmp_path):
+    path = tmp_path / "subs.csv"
+    telco_like(30).to_csv(path, index=False)
+    surv = sv.prepare(None, None, survival_table=path, duration_col="tenure", event_col="Churn",
+                      duration_unit="months")
+    assert set(surv.table["churned"]) == {0, 1}
+    assert "event column 'Churn': Yes read as churned (1), No as censored (0)" in surv.notes
+
+
+def test_an_unreadable_event_value_is_refused_with_column_count_and_examples():
+    frame = pd.DataFrame({"duration": [1, 2, 3, 4], "Churn": ["Yes", "maybe", "No", None]})
+    message = r"column 'Churn': 2 of 4 rows are not 0 or 1, yes or no, true or false \(e.g. 'maybe', nan\)"
+    with pytest.raises(ValueError, match=message):
+        sv.load_survival_table(frame, event_col="Churn")
+
+
+# ------------------------------------------------------------------- categorical Cox covariates
+def test_a_categorical_covariate_is_coded_against_its_most_frequent_level_by_default_and_says_so():
+    frame = pd.DataFrame({"tier": ["b", "a", "b", "c", "b", "c"], "duration": [1.0, 2, 3, 4, 5, 6],
+                          "churned": 1})
+    assert sv.design_matrix(frame, ["tier"]).columns.tolist() == ["tier[a vs b]", "tier[c vs b]"]
+    fit = sv.cox_fit(frame, ["tier"])
+    assert "'tier': reference level 'b' (the most frequent: 3 of 6 rows)" in fit.note
+    surv = sv.prepare(None, None, survival_table=frame, covariates=["tier"])
+    assert surv.reference == {"tier": "b"}
+    assert "'tier': reference level 'b' (the most frequent: 3 of 6 rows)" in surv.notes
+
+
+def test_a_named_reference_level_is_used_and_an_unknown_one_is_refused_with_the_levels():
+    table = categorical_cox_table()
+    fit = sv.cox_fit(table, ["plan", "fee"], reference={"plan": "standard"})
+    names = sv.hazard_ratios(fit).index.tolist()
+    assert names == ["plan[basic vs standard]", "plan[premium vs standard]", "fee"]
+    surv = sv.prepare(None, None, survival_table=table, covariates=["plan", "fee"],
+                      reference={"plan": "standard"})
+    assert surv.reference == {"plan": "standard"} and not any("reference level" in n for n in surv.notes)
+    levels = r"is not one of its levels: 'basic', 'premium', 'standard'"
+    with pytest.raises(ValueError, match=f"reference level 'gold' for 'plan' {levels}"):
+        sv.cox_fit(table, ["plan"], reference={"plan": "gold"})
+    with pytest.raises(ValueError, match=f"reference level 'gold' for 'plan' {levels}"):
+        sv.prepare(None, None, survival_table=table, covariates=["plan"], reference={"plan": "gold"})
+    with pytest.raises(ValueError, match=r"reference level given for 'fee', which is numeric"):
+        sv.design_matrix(table, ["plan", "fee"], reference={"fee": "10"})
+
+
+def test_refit_for_ph_keeps_the_reference_levels_of_the_fit():
+    table = categorical_cox_table().assign(x=lambda d: np.random.default_rng(0).normal(size=len(d)))
+    surv = sv.prepare(None, None, survival_table=table, covariates=["fee", "plan"],
+                      reference={"plan": "premium"})
+    fit = sv.cox_fit(surv.table, surv.covariates, reference=surv.reference)
+    tests = sv.ph_test(fit)[0].assign(**{"chi-square": [50.0, 0.1, 0.1, 50.0]})  # 'fee' fails
+    refit, sentence = sv.refit_for_ph(surv, fit, tests)
+    assert sentence.startswith("'fee' fails") and refit.params.index.tolist() == [
+        "plan[basic vs premium]", "plan[standard vs premium]"]
+
+
+def test_categorical_cox_matches_lifelines_coefficients_and_standard_errors(lifelines_ref):
+    fit = sv.cox_fit(categorical_cox_table(), ["plan", "fee"], reference=CATEGORICAL_REFERENCE)
+    theirs = lifelines_ref["cox_categorical"]
+    assert sorted(theirs["params"]) == sorted(fit.params.index) == sorted(
+        ["plan[basic vs standard]", "plan[premium vs standard]", "fee"])
+    se = pd.Series(np.sqrt(np.diag(fit.cov)), index=fit.params.index)
+    for name in fit.params.index:
+        assert fit.params[name] == pytest.approx(theirs["params"][name], abs=1e-6)
+        assert se[name] == pytest.approx(theirs["se"][name], rel=1e-5)
