@@ -49,12 +49,12 @@ nbval: $(STAMP) ## nbval only: re-execute the notebooks and compare the checked 
 	$(BIN)/python -m pytest notebooks
 
 OUT ?= reports
-reports: $(STAMP) ## execute every notebook into reports/ and render the HTML reports (own data: DATA=path CUSTOMER_COL=.. DATE_COL=.. AMOUNT_COL=.. or QUANTITY_COL=.. UNIT_PRICE_COL=.., OBSERVATION_END=.., OUT=..)
+reports: $(STAMP) ## execute every notebook into reports/ and render the HTML reports (own data: DATA=path CUSTOMER_COL=.. DATE_COL=.. AMOUNT_COL=.. or QUANTITY_COL=.. UNIT_PRICE_COL=.., OBSERVATION_END=.., OUT=.., any other flag in ARGS="..")
 	$(BIN)/python -m lifecycle_utils report --notebooks notebooks --out $(OUT) \
 		$(if $(DATA),--data "$(DATA)") $(if $(CUSTOMER_COL),--customer-col "$(CUSTOMER_COL)") \
 		$(if $(DATE_COL),--date-col "$(DATE_COL)") $(if $(AMOUNT_COL),--amount-col "$(AMOUNT_COL)") \
 		$(if $(QUANTITY_COL),--quantity-col "$(QUANTITY_COL)") $(if $(UNIT_PRICE_COL),--unit-price-col "$(UNIT_PRICE_COL)") \
-		$(if $(OBSERVATION_END),--observation-end "$(OBSERVATION_END)")
+		$(if $(OBSERVATION_END),--observation-end "$(OBSERVATION_END)") $(ARGS)
 
 notebooks: $(STAMP) ## re-execute the committed notebooks in place (after changing them)
 	cd notebooks && for nb in [0-9][0-9]_*.ipynb; do \

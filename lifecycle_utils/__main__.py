@@ -73,6 +73,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     dur.add_argument("--reference", action="append", metavar="COL=LEVEL",
                      help="reference level of a categorical covariate (repeatable)")
     dur.add_argument("--value-col", help="column ranking the early-warning list (e.g. monthly charges)")
+    dur.add_argument("--id-col", help="customer id column, shown in the early-warning list")
     camp = rep.add_argument_group("campaign table (notebook 05)")
     camp.add_argument("--campaign", help="CSV or Parquet file, one row per customer of a randomized test")
     camp.add_argument("--arm-col", default="arm")
@@ -113,7 +114,7 @@ def notebook_parameters(args: argparse.Namespace) -> dict:
         params |= {"SURVIVAL_TABLE": str(Path(args.survival_table).resolve()), "DURATION_COL": args.duration_col,
                    "EVENT_COL": args.event_col, "ENTRY_COL": args.entry_col, "DURATION_UNIT": args.duration_unit,
                    "GROUP_COLS": args.group_cols, "COX_COVARIATES": args.cox_covariates,
-                   "COX_REFERENCE": args.reference, "VALUE_COL": args.value_col}
+                   "COX_REFERENCE": args.reference, "VALUE_COL": args.value_col, "ID_COL": args.id_col}
     if args.campaign:
         params |= {"EXPERIMENT_PATH": str(Path(args.campaign).resolve()), "ARM_COL": args.arm_col,
                    "CONTROL_ARM": args.control_arm, "CONVERTED_COL": args.converted_col,
@@ -147,8 +148,15 @@ def load_inputs(args: argparse.Namespace) -> tuple[sufficiency.Verdict, str]:
     if args.survival_table:
         try:
             table = survival.load_survival_table(
-                args.survival_table, args.duration_col, args.event_col, args.entry_col,
+                args.survival_table, args.duration_col, args.event_col, args.entry_col, args.id_col,
                 duration_unit=args.duration_unit)
+            missing = [c for c in (args.group_cols or []) + (args.cox_covariates or []) + [args.value_col]
+                       if c is not None and c not in table.columns]
+            if missing:
+                raise ValueError(f"column(s) {', '.join(map(repr, missing))} not found; columns: "
+                                 f"{', '.join(map(str, table.columns))}")
+            if args.cox_covariates:
+                survival.covariate_coding(table, args.cox_covariates, args.reference)  # checks --reference
             verdicts.append(sufficiency.assess_durations(table, args.group_cols, args.cox_covariates))
         except ValueError as err:
             raise InputError(f"--survival-table {args.survival_table}: {err}") from None

@@ -645,12 +645,14 @@ def best_model(comparison: pd.DataFrame, fits: dict[str, FitResult] | None = Non
     return str(ranked.index[0])
 
 
-def trust_check(fits: dict[str, FitResult], best: str | None) -> dict:
+def trust_check(fits: dict[str, FitResult], best: str | None, analysis: str = "CLV values",
+                notebook: str = "04") -> dict:
     """The check a notebook adds to its sufficiency verdict after fitting (see
-    ``sufficiency.Verdict.with_check``): the CLV sections run only on a model that fitted cleanly."""
+    ``sufficiency.Verdict.with_check``): the sections of ``analysis`` run only on a model that fitted
+    cleanly (``best`` is ``None`` when none did)."""
     found = "; ".join(f"{name}: {'fitted' if fit.ok else ('on a boundary' if fit.model else 'no fit')}"
                       for name, fit in fits.items())
-    return {"analysis": "CLV values", "notebook": "04", "ok": best is not None, "found": found,
+    return {"analysis": analysis, "notebook": notebook, "ok": best is not None, "found": found,
             "needs": "a transaction model that converged with no parameter on a boundary",
             "fix": "more repeat buyers or a longer calibration period (a boundary fit usually means the data "
                    "cannot tell the purchase rate from the dropout)"}

@@ -71,6 +71,13 @@ class ParetoNBDLikelihood:
             return a1 + np.logaddexp(no_death, np.log(s) + log_a0 - np.log(r + s + self.x))
 
 
+# Parameters are searched on a log scale inside (1e-6, 1e6). A data set without visible dropout pushes
+# s and beta towards infinity together (the NBD limit); hyp2f1 gets slow out there and an unbounded
+# search wandered for tens of seconds before ending on a boundary anyway (reported as such by
+# ``clv.fit_model``, which flags anything outside (1e-5, 1e4)).
+LOG_LIMIT = float(np.log(1e6))
+
+
 def fit_parameters(frequency, recency, T, weights, penalizer: float = 0.0, initial=None
                    ) -> tuple[np.ndarray, float, bool]:
     """Maximum (penalised) likelihood Pareto/NBD parameters ``(r, alpha, s, beta)`` in the data's time
@@ -83,6 +90,8 @@ def fit_parameters(frequency, recency, T, weights, penalizer: float = 0.0, initi
     mean_w, total_w = w.mean(), w.sum()
 
     def objective(log_params):  # per unit of weight, so tolerances do not depend on the data's size
+        if np.max(np.abs(log_params)) > LOG_LIMIT:  # far past any boundary a fit is judged by: stop here
+            return np.inf
         p = np.exp(log_params)
         value = -np.dot(w, like(p)) / total_w + penalizer * np.sum(p**2) * mean_w / total_w
         return value if np.isfinite(value) else np.inf
@@ -96,7 +105,7 @@ def fit_parameters(frequency, recency, T, weights, penalizer: float = 0.0, initi
         flat = np.isfinite(result.fun) and result.status in (0, 2) and np.max(np.abs(result.jac)) < 1e-6
         if not flat:
             result = minimize(objective, result.x if np.isfinite(result.fun) else x0, method="Nelder-Mead",
-                              options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 8000, "maxfev": 8000})
+                              options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 2000, "maxfev": 2000})
     converged = bool(flat or (result.success and np.isfinite(result.fun)))
     x, value = result.x, float(result.fun)
     if converged:

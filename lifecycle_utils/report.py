@@ -116,9 +116,22 @@ def render_html(notebook: str | Path, out_dir: str | Path) -> list[Path]:
     return written
 
 
-# Kernels talk to the runner over local IPC sockets rather than unencrypted TCP (ipykernel warns on
-# stderr about TCP without encryption, and a report run prints nothing on stderr unless it failed).
-KERNEL_CONFIG = {"KernelManager": {"transport": "ipc"}}
+def kernel_config(folder: Path):
+    """Kernels talk to the runner over local IPC sockets in ``folder`` (one private folder per run, so
+    concurrent runs never share a socket name) rather than unencrypted TCP, about which ipykernel warns
+    on stderr; a report run prints nothing on stderr unless it failed."""
+    from traitlets.config import Config
+
+    return Config({"KernelManager": {"transport": "ipc", "ip": str(Path(folder) / "kernel")}})
+
+
+def declared_parameters(path: Path, parameters: dict) -> dict:
+    """The subset of ``parameters`` that the notebook at ``path`` declares in its ``parameters`` cell
+    (papermill warns on stderr about any other)."""
+    import papermill as pm
+
+    declared = set(pm.inspect_notebook(str(path)))
+    return {k: v for k, v in parameters.items() if k in declared}
 
 MANIFEST = ".lifecycle-report"  # in an output folder: the files the last successful run wrote
 
@@ -199,7 +212,6 @@ def run_notebooks(
     import time
 
     import papermill as pm
-    from traitlets.config import Config
 
     notebooks_dir, out_dir = Path(notebooks_dir).resolve(), Path(out_dir).resolve()
     paths = notebook_paths(notebooks_dir) if notebooks is None else list(notebooks)
@@ -210,14 +222,15 @@ def run_notebooks(
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.run-", dir=out_dir.parent))
     params = {"REPORTS_DIR": str(staging)} | (parameters or {})
     start = time.perf_counter()
+    sockets = Path(tempfile.mkdtemp(prefix="lck-"))  # short: a socket path has at most 107 characters
     try:
         for i, path in enumerate(paths, 1):
             log(f"[{i}/{len(paths)}] {path.name} ...", flush=True)
             target = staging / path.name
             try:
-                pm.execute_notebook(str(path), str(target), parameters=params, cwd=str(notebooks_dir),
-                                    kernel_name="python3", progress_bar=False, log_output=False,
-                                    config=Config(KERNEL_CONFIG))
+                pm.execute_notebook(str(path), str(target), parameters=declared_parameters(path, params),
+                                    cwd=str(notebooks_dir), kernel_name="python3", progress_bar=False,
+                                    log_output=False, config=kernel_config(sockets))
             except pm.PapermillExecutionError as err:
                 first_line = next((line for line in err.source.splitlines() if line.strip()), "")
                 failed = out_dir.with_name(out_dir.name + ".failed")
@@ -236,6 +249,8 @@ def run_notebooks(
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
     return _publish(staging, out_dir)
 
 

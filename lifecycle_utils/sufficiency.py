@@ -163,7 +163,7 @@ def assess_transactions(tx: pd.DataFrame | None, observation_end=None, churn_day
       between their purchases) or a churn threshold given; and :data:`MIN_HISTORY_DAYS` of history.
     * stage transitions (01): stage rules, and two month ends. Year-on-year flows: :data:`YEAR_MONTHS`.
     * cohort retention (01): :data:`MIN_CUSTOMERS` customers over two month ends.
-    * purchase funnel (01): :data:`MIN_CUSTOMERS` customers.
+    * purchase funnel (01): :data:`MIN_CUSTOMERS` customers and :data:`MIN_HISTORY_DAYS` of history.
     * churn survival (02): stage rules and :data:`MIN_CUSTOMERS` customers.
     * RFM segmentation (03): :data:`MIN_CUSTOMERS` customers and :data:`MIN_HISTORY_DAYS` of history;
       RFM over time (migration, predictive check): also a calibration period of :data:`MIN_SPLIT_WEEKS`
@@ -205,8 +205,9 @@ def assess_transactions(tx: pd.DataFrame | None, observation_end=None, churn_day
                f"{more} over two months or more"),
         _check("time to second purchase", "01", f"{MIN_REPEATERS} customers with two or more purchase days",
                f"{repeaters:,}", repeaters >= MIN_REPEATERS, "a longer log, in which customers come back"),
-        _check("purchase funnel", "01", f"{MIN_CUSTOMERS} customers", f"{customers:,}", customers >= MIN_CUSTOMERS,
-               more),
+        _check("purchase funnel", "01", f"{MIN_CUSTOMERS} customers over {MIN_HISTORY_DAYS} days",
+               f"{customers:,} customers over {days:,} days", customers >= MIN_CUSTOMERS and history_ok,
+               f"{more}, over four weeks or more"),
         _check("churn survival", "02", f"stage rules and {MIN_CUSTOMERS} customers", rules_found,
                rules_ok and customers >= MIN_CUSTOMERS, f"{longer} in which customers come back"),
         _check("Cox regression", "02", "churn survival (events per covariate are checked by the fit itself)",

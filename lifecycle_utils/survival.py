@@ -968,6 +968,7 @@ class SurvivalData:
         return "transactions" if self.tx is not None else "duration table"
 
 
+LANDMARK_DAYS = 30  # early behaviours are measured in the first 30 days after the first purchase
 TRANSACTION_GROUPS = ["first order value", "first basket size", "repeat within 30 days"]
 TRANSACTION_COVARIATES = ["log2 first order value", "first basket (units)", "repeat within 30 days"]
 TRANSACTION_REFERENCE = {"repeat within 30 days": "no"}  # where the level occurs: "yes vs no" reads best
@@ -1077,7 +1078,8 @@ def prepare(
         raise ValueError("give transactions (tx) or a survival_table")
     if churn_days is None:
         raise ValueError("churn_days is needed to build a churn table from transactions")
-    table = churn_table(tx, churn_days, observation_end)
+    early_repeat = churn_days > LANDMARK_DAYS  # the 30-day window must close before churn can be seen
+    table = churn_table(tx, churn_days, observation_end, LANDMARK_DAYS if early_repeat else 0)
     spend = table["first order value"].copy()
     table["first order value"] = tiers(spend)
     basket = table["first basket"]
@@ -1090,13 +1092,18 @@ def prepare(
     table["first basket (units)"] = basket
     notes = []
     groups = list(TRANSACTION_GROUPS)
+    if not early_repeat:
+        groups.remove("repeat within 30 days")
+        notes.append(f"the churn threshold ({churn_days} days) is not longer than the {LANDMARK_DAYS}-day window "
+                     "of the early repeat, which would then look into the outcome: 'repeat within 30 days' is "
+                     "left out of the groups and the Cox covariates")
     no_quantity = "quantity" not in tx.columns or tx["quantity"].isna().all()
     if no_quantity:
         groups.remove("first basket size")
         notes.append("no quantity in the transactions: first basket size is left out of the groups and "
                      "the Cox covariates")
     covs = [c for c in TRANSACTION_COVARIATES if not (no_quantity and c == "first basket (units)")
-            and table[c].notna().all()]
+            and not (not early_repeat and c == "repeat within 30 days") and table[c].notna().all()]
     if not no_quantity and "first basket (units)" not in covs:
         notes.append(f"first basket (units) left out of the Cox covariates: "
                      f"{int(basket.isna().sum())} customers have no quantity on their first day")

@@ -314,3 +314,32 @@ def test_small_helpers(fits, cal):
     tx = pd.DataFrame({"customer_id": ["a", "a", "b"], "date": pd.to_datetime(["2022-12-31", "2023-12-01", "2022-01-01"]),
                        "amount": [5.0, 7.0, 3.0]})
     assert clv.recent_spend(tx, "2023-12-31").to_dict() == {"a": 7.0, "b": 0.0}
+
+
+def test_a_model_on_a_boundary_is_never_the_model_to_trust():
+    comparison = pd.DataFrame({"total error (%)": [-5.0, 1.0, 50.0], "MAE": [0.50, 0.60, 0.9]},
+                              index=["A", "B", "baseline: x"])
+    clean = clv.FitResult("B", object(), pd.Series({"r": 1.0}), -1.0, True, [], "plain maximum likelihood")
+    edge = clv.FitResult("A", object(), pd.Series({"r": 1e-9}), -1.0, False, [], "on a boundary")
+    assert clv.best_model(comparison) == "A"  # without the fits: the lowest MAE
+    assert clv.best_model(comparison, {"A": edge, "B": clean}) == "B"
+    assert clv.best_model(comparison, {"A": edge, "B": edge}) is None
+    none_fitted = comparison.assign(MAE=[np.inf, np.nan, 0.9])
+    assert clv.best_model(none_fitted) is None
+
+
+def test_the_trust_check_blocks_the_clv_sections_when_no_model_fitted_cleanly():
+    from lifecycle_utils import sufficiency
+
+    edge = clv.FitResult("BG/NBD", object(), pd.Series({"r": 1e-9}), -1.0, False, [], "on a boundary")
+    check = clv.trust_check({"BG/NBD": edge}, None)
+    assert check["analysis"] == "CLV values" and not check["ok"] and "BG/NBD: on a boundary" in check["found"]
+    tx = pd.DataFrame({"customer_id": [f"c{i}" for i in range(40)] * 2,
+                       "date": pd.to_datetime(["2023-01-01"] * 40 + ["2023-03-01"] * 40), "amount": 1.0})
+    verdict = sufficiency.assess_transactions(tx, "2023-12-31").with_check(**check)
+    assert not verdict.ok("CLV values") and "converged with no parameter on a boundary" in verdict.note("CLV values")
+
+
+def test_calibration_weeks_counts_whole_weeks_from_the_first_date():
+    tx = pd.DataFrame({"date": pd.to_datetime(["1997-01-01", "1998-06-30"])})
+    assert clv.calibration_weeks(tx, "1997-09-30") == 39

@@ -173,7 +173,7 @@ def _subscriptions(n: int = 800, seed: int = 0) -> pd.DataFrame:
 def _survival_args(path: Path) -> list[str]:
     return ["--survival-table", str(path), "--duration-col", "tenure", "--event-col", "Churn",
             "--duration-unit", "months", "--group-cols", "Contract", "--cox-covariates", "Contract,MonthlyCharges",
-            "--reference", "Contract=Month-to-month", "--value-col", "MonthlyCharges"]
+            "--reference", "Contract=Month-to-month", "--value-col", "MonthlyCharges", "--id-col", "customerID"]
 
 
 def subscriptions_months(folder: Path) -> list[str]:
