@@ -929,7 +929,7 @@ def threshold_sensitivity(tx: pd.DataFrame, thresholds, observation_end=None, ho
         return pd.DataFrame({"note": ["no churn thresholds given: nothing to compare"]})
     rows, notes = [], []
     for c in thresholds:
-        table = churn_table(tx, int(c), observation_end)
+        table = churn_table(tx, int(c), observation_end, landmark_days=0)  # no covariates needed here
         km = kaplan_meier(table["duration"], table["churned"])
         at = survival_at(km, horizons, follow_up=float(table["duration"].max()))
         med = median_survival(table["duration"], table["churned"])

@@ -845,3 +845,15 @@ def test_categorical_cox_matches_lifelines_coefficients_and_standard_errors(life
     for name in fit.params.index:
         assert fit.params[name] == pytest.approx(theirs["params"][name], abs=1e-6)
         assert se[name] == pytest.approx(theirs["se"][name], rel=1e-5)
+
+
+def test_a_churn_threshold_shorter_than_the_30_day_window_drops_the_early_repeat_not_the_analysis():
+    days = pd.date_range("2023-01-01", periods=60, freq="2D")
+    tx = pd.DataFrame({"customer_id": np.repeat([f"c{i}" for i in range(30)], 2),
+                       "date": np.concatenate([[days[i], days[i + 1 + i % 3]] for i in range(30)]),
+                       "amount": 10.0})
+    data = sv.prepare(tx, 5)
+    assert "repeat within 30 days" not in data.groups and "repeat within 30 days" not in data.covariates
+    assert any("not longer than the 30-day window" in note for note in data.notes)
+    table = sv.threshold_sensitivity(tx, [3, 5, 8])
+    assert list(table.index) == [3, 5, 8]
