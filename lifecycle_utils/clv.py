@@ -563,15 +563,19 @@ def expected_purchases_matrix(fit: FitResult, max_frequency: int, T: float, hori
 def example_customers(frame: pd.DataFrame) -> dict[str, str]:
     """Three customers whose P(alive) histories tell different stories: the most frequent buyer who
     bought recently, the most frequent one who stopped early, and a one-time buyer (the first in id
-    order of each kind)."""
+    order of each kind). A kind nobody in the data belongs to (no one-time buyer in a wholesaler's log,
+    say) is left out."""
     rep = frame[frame["frequency"] > 0]
     gone = rep["recency"] / rep["T"]
     top = rep[rep["frequency"] >= rep["frequency"].quantile(0.9)]
-    return {
-        "frequent, recent": str(top["recency"].sub(top["T"]).abs().idxmin()),
-        "frequent, stopped": str(top.assign(g=gone.loc[top.index])["g"].idxmin()),
-        "one purchase": str(frame[frame["frequency"] == 0].index[0]),
-    }
+    once = frame.index[frame["frequency"] == 0]
+    examples = {}
+    if len(top):
+        examples["frequent, recent"] = str(top["recency"].sub(top["T"]).abs().idxmin())
+        examples["frequent, stopped"] = str(top.assign(g=gone.loc[top.index])["g"].idxmin())
+    if len(once):
+        examples["one purchase"] = str(once[0])
+    return examples
 
 
 def value_at_risk(values: pd.Series, p_alive: pd.Series, past_spend: pd.Series, labels: pd.Series,

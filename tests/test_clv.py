@@ -343,3 +343,10 @@ def test_the_trust_check_blocks_the_clv_sections_when_no_model_fitted_cleanly():
 def test_calibration_weeks_counts_whole_weeks_from_the_first_date():
     tx = pd.DataFrame({"date": pd.to_datetime(["1997-01-01", "1998-06-30"])})
     assert clv.calibration_weeks(tx, "1997-09-30") == 39
+
+
+def test_example_customers_leave_out_a_kind_nobody_belongs_to():
+    frame = pd.DataFrame({"frequency": [3, 5, 4], "recency": [10.0, 2.0, 9.0], "T": [10.0, 10.0, 10.0]},
+                         index=pd.Index(["a", "b", "c"], name="customer_id"))
+    examples = clv.example_customers(frame)
+    assert "one purchase" not in examples and examples["frequent, recent"] == "b"
