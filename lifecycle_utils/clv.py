@@ -656,6 +656,7 @@ def trust_check(fits: dict[str, FitResult], best: str | None, analysis: str = "C
     cleanly (``best`` is ``None`` when none did)."""
     found = "; ".join(f"{name}: {'fitted' if fit.ok else ('on a boundary' if fit.model else 'no fit')}"
                       for name, fit in fits.items())
+    found = f"model to trust: {best} ({found})" if best is not None else f"no model to trust ({found})"
     return {"analysis": analysis, "notebook": notebook, "ok": best is not None, "found": found,
             "needs": "a transaction model that converged with no parameter on a boundary",
             "fix": "more repeat buyers or a longer calibration period (a boundary fit usually means the data "

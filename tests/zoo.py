@@ -310,6 +310,27 @@ def run_cases(cases: list[Case], folder: Path, workers: int = 2) -> dict[str, Ru
         return {run.case.name: run for run in runs}
 
 
+def outcome(run: Run) -> str:
+    """One line on what a run produced: the exit code, the notebooks run and skipped, and how many
+    sections showed a not-enough-data note instead of a result."""
+    import json
+
+    if run.code != 0:
+        last = (run.stderr.strip().splitlines() or [""])[-1]
+        return f"exit {run.code}: {last[:160]}"
+    executed = sorted(run.out.glob("[0-9][0-9]_*.ipynb"))
+    notes = 0
+    for path in executed:
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        notes += sum("Not enough data for" in "".join(o.get("data", {}).get("text/markdown", ""))
+                     for c in cells for o in c.get("outputs", []))
+    skipped = [line.split(":")[0].removeprefix("skipped ") for line in run.stdout.splitlines()
+               if line.startswith("skipped ")]
+    return (f"exit 0 in {run.seconds:.0f} s: ran {', '.join(p.stem[:2] for p in executed)}"
+            + (f"; skipped {', '.join(s[:2] for s in skipped)}" if skipped else "")
+            + f"; {notes} section note(s)")
+
+
 if __name__ == "__main__":
     import tempfile
 
@@ -317,7 +338,6 @@ if __name__ == "__main__":
     chosen = [c for c in CASES if not wanted or c.name in wanted]
     base = Path(tempfile.mkdtemp(prefix="zoo-"))
     for name, run in run_cases(chosen, base).items():
-        print(f"== {name}: exit {run.code} in {run.seconds:.0f} s ({run.out})")
-        print(run.stdout[-1500:])
+        print(f"| {name} | {run.case.what} | {outcome(run)} |")
         if run.stderr:
             print("stderr:", run.stderr[-3000:])
