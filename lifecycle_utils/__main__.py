@@ -103,6 +103,8 @@ def notebook_parameters(args: argparse.Namespace) -> dict:
     """The notebook parameters for the inputs given (empty for the default CDNOW run)."""
     params: dict = {}
     source = transaction_source(args)
+    if source == "cdnow" and args.observation_end:
+        params["OBSERVATION_END"] = args.observation_end
     if source != "cdnow":
         params |= {"DATA": source, "CUSTOMER_COL": args.customer_col, "DATE_COL": args.date_col,
                    "AMOUNT_COL": args.amount_col, "QUANTITY_COL": args.quantity_col,
@@ -143,8 +145,10 @@ def load_inputs(args: argparse.Namespace) -> tuple[sufficiency.Verdict, str]:
                 observation_end=args.observation_end, **data_options(params))
             printed.append("transaction log: cleaning ledger\n" + ledger.to_string(index=False))
             verdicts.append(sufficiency.assess_transactions(tx, args.observation_end))
+    except LookupError as err:  # an encoding Python does not know
+        raise InputError(f"--encoding {args.encoding}: {err}; e.g. utf-8, latin-1, cp1252") from None
     except ValueError as err:
-        raise InputError(f"--data {args.data}: {err}") from None
+        raise InputError(f"--data {args.data}: {err}" if args.data else f"CDNOW: {err}") from None
     if args.survival_table:
         try:
             table = survival.load_survival_table(
@@ -201,6 +205,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except (RuntimeError, OSError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
+        return 1
+    except Exception as err:  # noqa: BLE001 - a user sees a message, never a traceback
+        print(f"error: {type(err).__name__}: {err}", file=sys.stderr)
         return 1
 
 

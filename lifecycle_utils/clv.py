@@ -227,6 +227,11 @@ def fit_models(frame: pd.DataFrame, names=tuple(MODELS)) -> dict[str, FitResult]
     return {name: fit_model(name, frame) for name in names}
 
 
+def fitted(fits: dict[str, FitResult]) -> list[str]:
+    """The names of the models that produced a fit at all (the columns of the prediction tables)."""
+    return [name for name, fit in fits.items() if fit.model is not None]
+
+
 def fit_report(fits: dict[str, FitResult]) -> pd.DataFrame:
     """One row per model: fitted or not, log-likelihood, parameters, and which fit was kept and why."""
     rows = []

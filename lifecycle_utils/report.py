@@ -10,6 +10,7 @@ import html
 import json
 import math
 import re
+import shutil
 import platform
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -50,6 +51,7 @@ def record(notebook: str, figures: dict, out_dir: str | Path = "../reports") -> 
     payload = {"notebook": notebook, "figures": plain}
     (out / f"{notebook}.json").write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n",
                                           encoding="utf-8")
+    _register(out, {f"{notebook}.json"})  # a notebook run by hand or by nbval wrote it: a report file
     return pd.DataFrame({"figure": list(plain), "value": [str(v) for v in plain.values()]})
 
 
@@ -142,8 +144,17 @@ class OutputError(ValueError):
 
 
 def _manifest(folder: Path) -> set[str]:
-    path = folder / MANIFEST
-    return set(path.read_text(encoding="utf-8").split("\n")) - {""} if path.is_file() else set()
+    """The file names listed in ``folder``'s manifest (plain names only: an entry with a path separator
+    or ``..`` is ignored, so a manifest can never point outside its folder)."""
+    path = Path(folder) / MANIFEST
+    names = set(path.read_text(encoding="utf-8").split("\n")) if path.is_file() else set()
+    return {n for n in names if n and n not in {".", ".."} and Path(n).name == n}
+
+
+def _register(folder: Path, names: set[str]) -> None:
+    """Add ``names`` to ``folder``'s manifest of files written by the collection."""
+    path = Path(folder) / MANIFEST
+    path.write_text("\n".join(sorted(_manifest(folder) | names)) + "\n", encoding="utf-8")
 
 
 def output_names(paths: list[Path]) -> set[str]:
@@ -174,19 +185,44 @@ def check_output_folder(out_dir: Path, notebooks_dir: Path, paths: list[Path]) -
 
 
 def _publish(staging: Path, out_dir: Path) -> list[Path]:
-    """Move a finished run from ``staging`` into ``out_dir``: first remove the files the previous run
-    listed in its manifest (only those), then move the new files in and write the new manifest."""
+    """Move a finished run from ``staging`` into ``out_dir``. The manifest first lists the old and the new
+    files (so an interrupted move leaves nothing that looks foreign), then the new files replace the old
+    ones, then the files of the previous run that this one did not write again are removed, and the
+    manifest lists the new run alone."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    for name in _manifest(out_dir):
-        (out_dir / name).unlink(missing_ok=True)
+    previous = _manifest(out_dir)
+    (staging / MANIFEST).unlink(missing_ok=True)  # the figures' own registration; rewritten below
+    new = {p.name for p in staging.iterdir()}
+    _register(out_dir, new)
     written = []
     for path in sorted(staging.iterdir()):
         target = out_dir / path.name
         path.replace(target)
         written.append(target)
-    (out_dir / MANIFEST).write_text("\n".join(sorted(p.name for p in written)) + "\n", encoding="utf-8")
+    for name in previous - new - {MANIFEST}:
+        (out_dir / name).unlink(missing_ok=True)
+    (out_dir / MANIFEST).write_text("\n".join(sorted(new)) + "\n", encoding="utf-8")
     staging.rmdir()
+    failed = _failed_folder(out_dir)
+    if (failed / MANIFEST).is_file():  # a failed run's leftovers are stale once a run succeeded
+        shutil.rmtree(failed, ignore_errors=True)
     return written
+
+
+def _failed_folder(out_dir: Path) -> Path:
+    return out_dir.with_name(out_dir.name + ".failed")
+
+
+def _keep_failed(staging: Path, out_dir: Path) -> Path:
+    """Keep a failed run's partial output for inspection in ``<out>.failed`` (replacing an earlier failed
+    run's folder, never a folder of the user's: then the partial run stays where it is)."""
+    failed = _failed_folder(out_dir)
+    _register(staging, {p.name for p in staging.iterdir()})
+    if failed.exists() and not (failed.is_dir() and (failed / MANIFEST).is_file()):
+        return staging
+    shutil.rmtree(failed, ignore_errors=True)
+    staging.replace(failed)
+    return failed
 
 
 def run_notebooks(
@@ -207,7 +243,6 @@ def run_notebooks(
     ``RuntimeError`` naming the notebook and the cell that failed; the partial run is kept in
     ``<out_dir>.failed`` for inspection and ``out_dir`` is left as it was. ``skipped`` maps notebooks that
     were not run to the reason, shown in the index."""
-    import shutil
     import tempfile
     import time
 
@@ -223,6 +258,7 @@ def run_notebooks(
     params = {"REPORTS_DIR": str(staging)} | (parameters or {})
     start = time.perf_counter()
     sockets = Path(tempfile.mkdtemp(prefix="lck-"))  # short: a socket path has at most 107 characters
+    kept = None  # where a failed run's partial output is kept
     try:
         for i, path in enumerate(paths, 1):
             log(f"[{i}/{len(paths)}] {path.name} ...", flush=True)
@@ -233,9 +269,8 @@ def run_notebooks(
                                     log_output=False, config=kernel_config(sockets))
             except pm.PapermillExecutionError as err:
                 first_line = next((line for line in err.source.splitlines() if line.strip()), "")
-                failed = out_dir.with_name(out_dir.name + ".failed")
-                shutil.rmtree(failed, ignore_errors=True)
-                staging.replace(failed)
+                failed = _keep_failed(staging, out_dir)
+                kept = failed
                 raise RuntimeError(
                     f"{path.name} failed in the cell starting `{first_line}` ({err.ename}: {err.evalue}); "
                     f"the executed copy with the error is {failed / path.name}; {out_dir} was left as it was"
@@ -246,7 +281,7 @@ def run_notebooks(
                                                                 "1997-01-01 to 1998-06-30"))
         build_index(staging, paths, label, skipped=skipped)
     except BaseException:
-        if staging.exists():
+        if staging.exists() and staging != kept:
             shutil.rmtree(staging, ignore_errors=True)
         raise
     finally:

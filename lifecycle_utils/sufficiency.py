@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from lifecycle_utils.summary import default_calibration_end
+
 __all__ = [
     "MIN_CUSTOMERS", "MIN_REPEATERS", "MIN_HISTORY_DAYS", "MIN_CLV_REPEATERS", "MIN_SPLIT_WEEKS",
     "MIN_EVENTS", "MIN_EVENTS_PER_PARAMETER", "MIN_PER_LEVEL", "MIN_ARMS", "YEAR_MONTHS",
@@ -138,8 +140,11 @@ def transaction_facts(tx: pd.DataFrame, observation_end=None) -> dict:
     days = (end - first).days + 1
     occasions = tx[["customer_id", "date"]].drop_duplicates()
     per_customer = occasions.groupby("customer_id", sort=False).size()
-    half_weeks = days // 2 // 7
-    calibration_end = first + pd.Timedelta(days=half_weeks * 7 - 1)
+    try:  # the split notebook 04 makes by default
+        calibration_end = default_calibration_end(tx)
+    except ValueError:  # under two weeks of data: no split
+        calibration_end = first - pd.Timedelta(days=1)
+    half_weeks = ((calibration_end - first).days + 1) // 7
     early = occasions[occasions["date"] <= calibration_end].groupby("customer_id", sort=False).size()
     acquired = tx.groupby("customer_id", sort=False)["date"].min().dt.to_period("M").nunique()
     return {
@@ -147,7 +152,7 @@ def transaction_facts(tx: pd.DataFrame, observation_end=None) -> dict:
         "first date": first.date().isoformat(), "last date": end.date().isoformat(), "days of history": int(days),
         "month ends": len(pd.date_range(first, end, freq="ME")) + int(not end.is_month_end),
         "acquisition months": int(acquired), "calibration repeat buyers": int((early >= 2).sum()),
-        "calibration weeks": int(half_weeks), "holdout weeks": int((days - half_weeks * 7) // 7),
+        "calibration weeks": int(half_weeks), "holdout weeks": int((end - calibration_end).days // 7),
     }
 
 
@@ -195,7 +200,7 @@ def assess_transactions(tx: pd.DataFrame | None, observation_end=None, churn_day
                "a file with at least one valid row (see the cleaning ledger)"),
         _check("stage rules", "01", f"{MIN_REPEATERS} customers with two or more purchase days (or a churn "
                f"threshold set by hand) and {MIN_HISTORY_DAYS} days of history", rules_found, rules_ok,
-               f"{longer} in which customers come back, or set CHURN_DAYS"),
+               f"{longer} in which customers come back"),
         _check("stage transitions", "01", "stage rules and two month ends", f"{months} month end(s)",
                rules_ok and months >= 2, longer),
         _check("year-on-year flows", "01", f"stage rules and {YEAR_MONTHS} month ends", f"{months} month end(s)",
@@ -208,8 +213,9 @@ def assess_transactions(tx: pd.DataFrame | None, observation_end=None, churn_day
         _check("purchase funnel", "01", f"{MIN_CUSTOMERS} customers over {MIN_HISTORY_DAYS} days",
                f"{customers:,} customers over {days:,} days", customers >= MIN_CUSTOMERS and history_ok,
                f"{more}, over four weeks or more"),
-        _check("churn survival", "02", f"stage rules and {MIN_CUSTOMERS} customers", rules_found,
-               rules_ok and customers >= MIN_CUSTOMERS, f"{longer} in which customers come back"),
+        _check("churn survival", "02", f"stage rules (or a churn threshold set by hand) and {MIN_CUSTOMERS} "
+               "customers", rules_found, rules_ok and customers >= MIN_CUSTOMERS,
+               f"{longer} in which customers come back, or set CHURN_DAYS"),
         _check("Cox regression", "02", "churn survival (events per covariate are checked by the fit itself)",
                rules_found, rules_ok and customers >= MIN_CUSTOMERS, f"{longer} in which customers come back"),
         _check("RFM segmentation", "03", f"{MIN_CUSTOMERS} customers and {MIN_HISTORY_DAYS} days of history",

@@ -89,6 +89,7 @@ def test_a_failed_run_leaves_the_previous_output_as_it_was(tmp_path):
     _notebook(nbs / "02_c.ipynb", record.replace("00_a", "02_c"))
     report.run_notebooks(nbs, out, log=lambda *a, **k: None)  # replaces only what the last run wrote
     assert (out / "notes.txt").read_text() == "mine" and (out / "02_c.html").exists()
+    assert not (out.parent / "out.failed").exists()  # the failed run's leftovers go once a run succeeds
 
 
 def test_data_that_cannot_carry_any_analysis_stops_before_the_notebooks(tmp_path, capsys):
@@ -124,3 +125,41 @@ def test_tables_alone_run_without_a_transaction_log(tmp_path):
     assert params["DATA"] is None and params["DURATION_UNIT"] == "months"
     assert params["COX_COVARIATES"] == ["Contract", "MonthlyCharges"]
     assert params["COX_REFERENCE"] == {"Contract": "Month-to-month"}
+
+
+def test_figures_recorded_by_a_notebook_run_by_hand_are_report_files(tmp_path):
+    from lifecycle_utils import report
+
+    out, nbs = tmp_path / "reports", tmp_path / "nbs"
+    report.record("00_a", {"x": 1}, out)  # e.g. nbval or make notebooks writing ../reports
+    nbs.mkdir()
+    _notebook(nbs / "00_a.ipynb", "1")
+    report.check_output_folder(out, nbs, report.notebook_paths(nbs))  # no "foreign file" error
+
+
+def test_a_users_folder_named_like_the_failed_output_is_never_removed(tmp_path):
+    from lifecycle_utils import report
+
+    nbs, out = tmp_path / "nbs", tmp_path / "out"
+    nbs.mkdir()
+    _notebook(nbs / "00_a.ipynb", "raise ValueError('boom')")
+    (tmp_path / "out.failed").mkdir()
+    (tmp_path / "out.failed" / "mine.txt").write_text("mine")
+    with pytest.raises(RuntimeError, match=r"the executed copy with the error is .*\.out\.run-"):
+        report.run_notebooks(nbs, out, log=lambda *a, **k: None)
+    assert (tmp_path / "out.failed" / "mine.txt").read_text() == "mine"
+
+
+def test_a_manifest_cannot_name_a_file_outside_its_folder(tmp_path):
+    from lifecycle_utils import report
+
+    (tmp_path / "out").mkdir()
+    (tmp_path / "keep.txt").write_text("mine")
+    (tmp_path / "out" / report.MANIFEST).write_text("../keep.txt\nindex.html\n")
+    assert report._manifest(tmp_path / "out") == {"index.html"}
+
+
+def test_an_unknown_encoding_is_a_message_naming_the_flag(tmp_path, capsys):
+    code = main(_log(tmp_path / "x.csv", 30) + ["--encoding", "nosuch", "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2 and "--encoding" in err and "Traceback" not in err

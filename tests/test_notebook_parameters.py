@@ -46,3 +46,48 @@ def test_strategy_notebook_runs_on_a_real_campaign_table(tmp_path):
     figures = json.loads((tmp_path / "05_strategy_comparison.json").read_text())["figures"]
     assert set(figures) >= {"email: response lift (points)", "email+coupon: response lift (points)"}
     assert figures["most profitable arm"] in {"email", "email+coupon"}
+
+
+def _sources(name: str) -> str:
+    nb = json.loads((NOTEBOOKS / name).read_text(encoding="utf-8"))
+    return "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+
+
+def test_every_analysis_a_notebook_asks_the_verdict_about_has_a_rule():
+    import re
+
+    import pandas as pd
+
+    from lifecycle_utils import sufficiency
+
+    tx = pd.DataFrame({"customer_id": ["a", "b"], "date": pd.to_datetime(["2023-01-01", "2023-02-01"]),
+                       "amount": [1.0, 2.0]})
+    table = pd.DataFrame({"duration": [1.0, 2.0], "churned": [1, 0], "g": ["x", "y"]})
+    campaign = pd.DataFrame({"arm": ["control", "b"], "converted": [0, 1], "segment": ["all", "all"]})
+    known = set()
+    for verdict in (sufficiency.assess_transactions(tx), sufficiency.assess_transactions(None),
+                    sufficiency.assess_durations(table, ["g"], ["g"]), sufficiency.assess_durations(table),
+                    sufficiency.assess_campaign(campaign, "control"), sufficiency.assess_campaign(None)):
+        known |= set(verdict.checks["analysis"])
+    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
+        asked = set(re.findall(r'verdict\.(?:runs|ok)\("([^"]+)"\)', _sources(path.name)))
+        assert asked <= known, (path.name, asked - known)
+    # every transaction-based verdict answers every question notebooks ask of a log
+    assert set(sufficiency.assess_transactions(None).checks["analysis"]) == set(
+        sufficiency.assess_transactions(tx).checks["analysis"])
+
+
+def test_every_notebook_declares_the_parameters_the_command_line_passes_it(tmp_path):
+    from lifecycle_utils.__main__ import notebook_parameters, parse
+
+    shared = notebook_parameters(parse(["report", "--data", "x.csv", "--amount-col", "a"]))
+    tables = notebook_parameters(parse(["report", "--survival-table", "t.csv", "--campaign", "c.csv"]))
+    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
+        declared = set(pm.inspect_notebook(str(path)))
+        assert set(shared) | {"REPORTS_DIR"} <= declared, (path.name, set(shared) - declared)
+    survival_params = {k for k in tables if k not in shared and k not in {"EXPERIMENT_PATH"}
+                       and not k.endswith(("ARM", "ARM_COL", "CONVERTED_COL", "REVENUE_COL", "SEGMENT_COL"))}
+    assert survival_params <= set(pm.inspect_notebook(str(NOTEBOOKS / "02_churn_survival.ipynb")))
+    campaign_params = {"EXPERIMENT_PATH", "ARM_COL", "CONTROL_ARM", "CONVERTED_COL", "REVENUE_COL", "SEGMENT_COL"}
+    assert campaign_params <= set(tables) and campaign_params <= set(
+        pm.inspect_notebook(str(NOTEBOOKS / "05_strategy_comparison.ipynb")))

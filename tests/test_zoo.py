@@ -37,7 +37,10 @@ def test_zoo_case(runs, case):
     assert run.stderr == "", run.stderr[-3000:]
     executed = sorted(run.out.glob("[0-9][0-9]_*.ipynb"))
     assert executed and (run.out / "index.html").exists()
+    recorded = []
     for path in executed:
-        assert not _error_outputs(nbformat.read(path, as_version=4)), (path.name, _error_outputs(nbformat.read(path, as_version=4)))
-        figures = json.loads((run.out / f"{path.stem}.json").read_text())["figures"]
-        assert figures, path.name
+        errors = _error_outputs(nbformat.read(path, as_version=4))
+        assert not errors, (path.name, errors)
+        recorded += list(json.loads((run.out / f"{path.stem}.json").read_text())["figures"])
+    missing = [text for text in case.ran if not any(text in name for name in recorded)]
+    assert not missing, f"{case.name}: nothing recorded for {missing}"

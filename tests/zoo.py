@@ -31,6 +31,7 @@ class Case:
     what: str
     write: Callable[[Path], list[str]]  # writes the case's files into a folder, returns the CLI arguments
     outcome: str = "complete"  # "complete" or "stop"
+    ran: tuple[str, ...] = ()  # texts that must appear among the recorded figures' names: what must have run
 
 
 def _log(n: int = 400, months: int = 24, acquisition: int = 12, seed: int = 0, **params) -> pd.DataFrame:
@@ -250,31 +251,38 @@ def log_and_campaign(folder: Path) -> list[str]:
     return amount_only(folder) + campaign_four_arms_segments(folder)
 
 
+FULL = ("snapshot", "HR ", "Champions", "total CLV", "best targeting policy")  # every notebook's main result
+TABLE = ("HR ", "churned (%)")  # survival curves and the Cox model on a duration table
+TEST = ("response lift",)  # the campaign analysis
+
 CASES = [
-    Case("amount_only", "transactions with an amount column alone, other column names", amount_only),
-    Case("quantity_price", "quantity x unit price, no amount column", quantity_price),
-    Case("returns", "same-day and later returns (negative amounts)", returns),
-    Case("no_repeaters", "every customer bought once", no_repeaters),
+    Case("amount_only", "transactions with an amount column alone, other column names", amount_only, ran=FULL),
+    Case("quantity_price", "quantity x unit price, no amount column", quantity_price, ran=FULL),
+    Case("returns", "same-day and later returns (negative amounts)", returns, ran=FULL),
+    Case("no_repeaters", "every customer bought once", no_repeaters, ran=("Champions", "not run: stage rules")),
     Case("one_customer", "a single customer", one_customer, "stop"),
     Case("one_day", "every purchase on one day", one_day, "stop"),
-    Case("three_months", "3 months of history", three_months),
-    Case("five_years", "5 years of history, 3 years of acquisition", five_years),
-    Case("one_cohort", "one acquisition month", one_cohort),
-    Case("monthly_cohorts", "24 monthly cohorts, Parquet", monthly_cohorts),
-    Case("wholesale", "60 customers with hundreds of occasions each", wholesale),
-    Case("mixed_iso", "mixed ISO dates and timestamps (T, space, fractional seconds)", mixed_iso),
-    Case("day_first", "day-first dates with --date-format", day_first),
-    Case("decimal_comma", "';'-separated latin-1 file with decimal commas and thousands spaces", decimal_comma),
+    Case("three_months", "3 months of history", three_months, ran=FULL),
+    Case("five_years", "5 years of history, 3 years of acquisition", five_years, ran=FULL),
+    Case("one_cohort", "one acquisition month", one_cohort, ran=FULL),
+    Case("monthly_cohorts", "24 monthly cohorts, Parquet", monthly_cohorts, ran=FULL),
+    Case("wholesale", "60 customers with hundreds of occasions each", wholesale, ran=("snapshot", "Champions")),
+    Case("mixed_iso", "mixed ISO dates and timestamps (T, space, fractional seconds)", mixed_iso, ran=FULL),
+    Case("day_first", "day-first dates with --date-format", day_first, ran=FULL),
+    Case("decimal_comma", "';'-separated latin-1 file with decimal commas and thousands spaces", decimal_comma,
+         ran=FULL),
     Case("subscriptions_months", "subscription table in months, categorical group and covariate",
-         subscriptions_months),
+         subscriptions_months, ran=TABLE),
     Case("subscriptions_delayed_entry", "subscription table in months with delayed entry",
-         subscriptions_delayed_entry),
-    Case("campaign_two_arms", "two-arm campaign without segments", campaign_two_arms),
+         subscriptions_delayed_entry, ran=TABLE),
+    Case("campaign_two_arms", "two-arm campaign without segments", campaign_two_arms, ran=TEST),
     Case("campaign_three_arms_no_segment", "three-arm e-mail campaign, yes/no conversions, no segment",
-         campaign_three_arms_no_segment),
-    Case("campaign_four_arms_segments", "four arms with segments", campaign_four_arms_segments),
-    Case("campaign_empty_segment_cell", "a segment cell with no conversion", campaign_empty_segment_cell),
-    Case("log_and_campaign", "a transaction log with a campaign table", log_and_campaign),
+         campaign_three_arms_no_segment, ran=TEST),
+    Case("campaign_four_arms_segments", "four arms with segments", campaign_four_arms_segments, ran=TEST),
+    Case("campaign_empty_segment_cell", "a segment cell with no conversion", campaign_empty_segment_cell,
+         ran=TEST),
+    Case("log_and_campaign", "a transaction log with a campaign table", log_and_campaign,
+         ran=FULL + TEST),
 ]
 
 
