@@ -228,8 +228,9 @@ def fit_models(frame: pd.DataFrame, names=tuple(MODELS)) -> dict[str, FitResult]
 
 
 def fitted(fits: dict[str, FitResult]) -> list[str]:
-    """The names of the models that produced a fit at all (the columns of the prediction tables)."""
-    return [name for name, fit in fits.items() if fit.model is not None]
+    """The names of the models that fitted cleanly (converged, no parameter on a boundary): the columns
+    of the prediction tables. A boundary fit's predictions are not shown as results (often infinite)."""
+    return [name for name, fit in fits.items() if fit.ok]
 
 
 def fit_report(fits: dict[str, FitResult]) -> pd.DataFrame:
@@ -308,7 +309,7 @@ def conditional_expectations(split: pd.DataFrame, fits: dict[str, FitResult], ca
     out["actual"] = split["frequency_holdout"].groupby(group).mean()
     duration = float(split["duration_holdout"].iloc[0])
     for name, fit in fits.items():
-        if fit.model is None:
+        if not fit.ok:  # a boundary fit predicts nothing worth showing
             continue
         e = expected_purchases(fit, duration, split["frequency_cal"], split["recency_cal"], split["T_cal"])
         out[name] = pd.Series(e, index=split.index).groupby(group).mean()
@@ -326,7 +327,7 @@ def holdout_comparison(split: pd.DataFrame, fits: dict[str, FitResult]) -> pd.Da
     duration = float(split["duration_holdout"].iloc[0])
     preds = {}
     for name, fit in fits.items():
-        if fit.model is not None:
+        if fit.ok:  # a boundary fit predicts nothing worth showing
             preds[name] = expected_purchases(fit, duration, split["frequency_cal"], split["recency_cal"], split["T_cal"])
     preds["baseline: calibration rate"] = (split["frequency_cal"] / split["T_cal"].clip(lower=1) * duration).to_numpy()
     preds["baseline: average"] = np.full(len(split), split["frequency_cal"].sum() / split["T_cal"].sum() * duration)
@@ -356,7 +357,7 @@ def tracking(tx: pd.DataFrame, fits: dict[str, FitResult], weeks: int, calibrati
     births = occ.loc[occ["day"] == first, "day"].value_counts().sort_index()
     ends = out["week"].to_numpy() * 7.0
     for name, fit in fits.items():
-        if fit.model is None:
+        if not fit.ok:  # a boundary fit predicts nothing worth showing
             continue
         ages = (ends[:, None] - births.index.to_numpy()[None, :]) / 7.0
         with np.errstate(all="ignore"), warnings.catch_warnings():
@@ -536,7 +537,7 @@ def period_transactions(frame: pd.DataFrame, fits: dict[str, FitResult], cap: in
     out = pd.DataFrame({"actual": actual})
     ages = frame["T"].value_counts()  # lifetimes' method takes one age at a time: loop over ages, not customers
     for name, fit in fits.items():
-        if fit.model is None or not hasattr(fit.model, "probability_of_n_purchases_up_to_time"):
+        if not fit.ok or not hasattr(fit.model, "probability_of_n_purchases_up_to_time"):
             continue
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)

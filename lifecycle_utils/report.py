@@ -127,6 +127,12 @@ def kernel_config(folder: Path):
     return Config({"KernelManager": {"transport": "ipc", "ip": str(Path(folder) / "kernel")}})
 
 
+# The kernel's own log goes to the runner's stderr. At shutdown jupyter_client interrupts the kernel
+# (SIGINT) before asking it to stop, and an idle ipykernel sometimes logs that interrupt as an ERROR: noise
+# about the kernel, not the analysis. Errors in a notebook's cells are raised by papermill and reported.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
+
+
 def declared_parameters(path: Path, parameters: dict) -> dict:
     """The subset of ``parameters`` that the notebook at ``path`` declares in its ``parameters`` cell
     (papermill warns on stderr about any other)."""
@@ -266,7 +272,8 @@ def run_notebooks(
             try:
                 pm.execute_notebook(str(path), str(target), parameters=declared_parameters(path, params),
                                     cwd=str(notebooks_dir), kernel_name="python3", progress_bar=False,
-                                    log_output=False, config=kernel_config(sockets))
+                                    log_output=False, config=kernel_config(sockets),
+                                    extra_arguments=KERNEL_ARGUMENTS)
             except pm.PapermillExecutionError as err:
                 first_line = next((line for line in err.source.splitlines() if line.strip()), "")
                 failed = _keep_failed(staging, out_dir)

@@ -355,4 +355,5 @@ def test_example_customers_leave_out_a_kind_nobody_belongs_to():
 def test_fitted_names_the_models_that_produced_a_fit():
     ok = clv.FitResult("A", object(), pd.Series(dtype=float), -1.0, True)
     failed = clv.FitResult("B", None, pd.Series(dtype=float), float("nan"), False)
-    assert clv.fitted({"A": ok, "B": failed}) == ["A"]
+    edge = clv.FitResult("C", object(), pd.Series(dtype=float), -1.0, False)
+    assert clv.fitted({"A": ok, "B": failed, "C": edge}) == ["A"]

@@ -189,8 +189,25 @@ def test_mature_threshold_is_where_gains_level_off():
     assert S.mature_threshold(table, tolerance=0.05) == 3   # 3 -> 4 gains 0.03
     assert S.mature_threshold(table, tolerance=0.02) == 4
     assert S.mature_threshold(table, tolerance=0.001) == 5  # never levels off: last reliable k
-    with pytest.raises(ValueError, match="fewer than two purchase counts"):
-        S.mature_threshold(table, min_customers=5000)
+    # a small log: read with FEW_AT_RISK customers at risk, and without two such counts the default
+    small = table.assign(customers=[60, 40, 30, 25, 10])
+    assert S.mature_threshold(small, tolerance=0.05, min_customers=100) == 3
+    tiny = table.assign(customers=[30, 10, 5, 5, 5])
+    assert S.mature_threshold(tiny, tolerance=0.05, min_customers=100) == S.DEFAULT_MATURE
+
+
+def test_equal_silent_and_churn_quantiles_stay_one_day_apart():
+    rows = [(f"c{i:03d}", pd.Timestamp("2023-01-01") + pd.Timedelta(days=7 * k), 10.0)
+            for i in range(40) for k in range(30)]  # every gap 7 days
+    rules = S.derive_rules(pd.DataFrame(rows, columns=["customer_id", "date", "amount"]))
+    assert (rules.silent_days, rules.churn_days) == (7, 8)
+
+
+def test_threshold_candidates_are_the_gap_quantiles_and_the_chosen_threshold():
+    tx = pd.DataFrame({"customer_id": ["a", "a", "b", "b"], "amount": 1.0,
+                       "date": pd.to_datetime(["2023-01-01", "2023-01-11", "2023-01-01", "2023-01-21"])})
+    assert S.threshold_candidates(tx, 15) == [15, 18, 19, 20]  # gaps 10 and 20: 80%, 90%, 95% and 99% quantiles
+    assert S.threshold_candidates(tx.head(1), 15) == [15]
 
 
 def test_derive_rules_uses_the_gap_quantiles():
