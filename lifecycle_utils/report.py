@@ -6,8 +6,11 @@ so no number on the site is recomputed or copied by hand.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
+import os
+import sys
 import math
 import re
 import shutil
@@ -118,19 +121,26 @@ def render_html(notebook: str | Path, out_dir: str | Path) -> list[Path]:
     return written
 
 
-def kernel_config(folder: Path):
-    """Kernels talk to the runner over local IPC sockets in ``folder`` (one private folder per run, so
-    concurrent runs never share a socket name) rather than unencrypted TCP, about which ipykernel warns
-    on stderr; a report run prints nothing on stderr unless it failed."""
-    from traitlets.config import Config
-
-    return Config({"KernelManager": {"transport": "ipc", "ip": str(Path(folder) / "kernel")}})
+KERNEL_LOG = "kernels.log"  # in a run's folder while it runs; kept only with a failed run
 
 
-# The kernel's own log goes to the runner's stderr. At shutdown jupyter_client interrupts the kernel
-# (SIGINT) before asking it to stop, and an idle ipykernel sometimes logs that interrupt as an ERROR: noise
-# about the kernel, not the analysis. Errors in a notebook's cells are raised by papermill and reported.
-KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
+@contextlib.contextmanager
+def kernel_stderr(path: Path):
+    """Send what the notebook kernels (separate processes) write on stderr to ``path`` while the block
+    runs. That is the kernels' own log, not the notebooks' output (cell output, warnings included, is
+    in the executed notebooks): ipykernel warns there that it talks over local TCP without encryption,
+    logs the interrupt jupyter_client sends an idle kernel at shutdown, and libzmq may print an
+    assertion from a kernel being stopped. A report run prints nothing on stderr unless it failed."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(path, "ab") as log:
+        os.dup2(log.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 def declared_parameters(path: Path, parameters: dict) -> dict:
@@ -263,24 +273,24 @@ def run_notebooks(
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.run-", dir=out_dir.parent))
     params = {"REPORTS_DIR": str(staging)} | (parameters or {})
     start = time.perf_counter()
-    sockets = Path(tempfile.mkdtemp(prefix="lck-"))  # short: a socket path has at most 107 characters
     kept = None  # where a failed run's partial output is kept
     try:
         for i, path in enumerate(paths, 1):
             log(f"[{i}/{len(paths)}] {path.name} ...", flush=True)
             target = staging / path.name
             try:
-                pm.execute_notebook(str(path), str(target), parameters=declared_parameters(path, params),
-                                    cwd=str(notebooks_dir), kernel_name="python3", progress_bar=False,
-                                    log_output=False, config=kernel_config(sockets),
-                                    extra_arguments=KERNEL_ARGUMENTS)
+                with kernel_stderr(staging / KERNEL_LOG):
+                    pm.execute_notebook(str(path), str(target), parameters=declared_parameters(path, params),
+                                        cwd=str(notebooks_dir), kernel_name="python3", progress_bar=False,
+                                        log_output=False)
             except pm.PapermillExecutionError as err:
                 first_line = next((line for line in err.source.splitlines() if line.strip()), "")
                 failed = _keep_failed(staging, out_dir)
                 kept = failed
                 raise RuntimeError(
                     f"{path.name} failed in the cell starting `{first_line}` ({err.ename}: {err.evalue}); "
-                    f"the executed copy with the error is {failed / path.name}; {out_dir} was left as it was"
+                    f"the executed copy with the error is {failed / path.name} (kernel log: {failed / KERNEL_LOG}); "
+                    f"{out_dir} was left as it was"
                 ) from None
             render_html(target, staging)
             log(f"[{i}/{len(paths)}] {path.name} done, {time.perf_counter() - start:.0f} s elapsed", flush=True)
@@ -291,8 +301,7 @@ def run_notebooks(
         if staging.exists() and staging != kept:
             shutil.rmtree(staging, ignore_errors=True)
         raise
-    finally:
-        shutil.rmtree(sockets, ignore_errors=True)
+    (staging / KERNEL_LOG).unlink(missing_ok=True)
     return _publish(staging, out_dir)
 
 
