@@ -5,4 +5,9 @@ calibration/holdout split), ``plotting`` (one style, figure helpers), ``report``
 figures, running notebooks, HTML). Analyses build on these and never on each other.
 """
 
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError, version
+
+try:  # the version is written once, in pyproject.toml
+    __version__ = version("lifecycle-utils")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree that was never installed
+    __version__ = "0+unknown"

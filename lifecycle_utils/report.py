@@ -74,6 +74,21 @@ def versions() -> pd.Series:
     return pd.Series(found, name="version")
 
 
+def strip_run_metadata(path: str | Path) -> bool:
+    """Remove what differs between two runs of an unchanged notebook at ``path`` (the cells'
+    ``execution`` timestamps and papermill's timing metadata), in place; ``True`` when something was
+    removed. ``make notebooks`` runs it after re-executing, so a re-run without a change leaves no diff."""
+    path = Path(path)
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    changed = nb.get("metadata", {}).pop("papermill", None) is not None
+    for cell in nb["cells"]:
+        for key in ("execution", "papermill"):
+            changed |= cell.get("metadata", {}).pop(key, None) is not None
+    if changed:
+        path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return changed
+
+
 # ------------------------------------------------------------------------------ running the notebooks
 def notebook_paths(notebooks_dir: str | Path = "notebooks") -> list[Path]:
     """The collection's notebooks, ``NN_name.ipynb``, in their numbered order."""

@@ -43,3 +43,18 @@ def test_python_floor_agrees():
 
 def test_lifetimes_is_pinned_exactly():
     assert pyproject_specs()["lifetimes"] == "==0.11.3"
+
+
+def test_the_version_is_written_once_and_the_citation_agrees():
+    import tomllib
+    from importlib.metadata import version
+
+    import lifecycle_utils
+
+    root = Path(__file__).resolve().parents[1]
+    declared = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    assert lifecycle_utils.__version__ == version("lifecycle-utils") == declared
+    citation = yaml.safe_load((root / "CITATION.cff").read_text(encoding="utf-8"))
+    assert citation["version"] == declared and citation["license"] == "MIT"
+    assert (root / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
+    assert f"## [{declared}]" in (root / "CHANGELOG.md").read_text(encoding="utf-8")

@@ -91,3 +91,11 @@ def test_every_notebook_declares_the_parameters_the_command_line_passes_it(tmp_p
     campaign_params = {"EXPERIMENT_PATH", "ARM_COL", "CONTROL_ARM", "CONVERTED_COL", "REVENUE_COL", "SEGMENT_COL"}
     assert campaign_params <= set(tables) and campaign_params <= set(
         pm.inspect_notebook(str(NOTEBOOKS / "05_strategy_comparison.ipynb")))
+
+
+def test_committed_notebooks_carry_no_run_to_run_noise():
+    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        noisy = [i for i, c in enumerate(nb["cells"]) if {"execution", "papermill"} & set(c.get("metadata", {}))]
+        assert not noisy, f"{path.name}: execution timestamps in cells {noisy[:5]} (re-run with `make notebooks`)"
+        assert "papermill" not in nb["metadata"], path.name

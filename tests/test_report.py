@@ -110,3 +110,21 @@ def test_data_values_in_reports_are_escaped(tmp_path):
     report.run_notebooks(src, tmp_path / "out", log=lambda *a, **k: None)
     page = (tmp_path / "out" / "00_a.html").read_text()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)" not in page
+
+
+def test_strip_run_metadata_removes_timestamps_and_nothing_else(tmp_path):
+    import json
+
+    from lifecycle_utils.report import strip_run_metadata
+
+    nb = {"cells": [{"cell_type": "code", "metadata": {"tags": ["parameters"], "execution": {"x": "2026"},
+                                                       "papermill": {"duration": 1.0}}, "outputs": [],
+                     "source": "1", "execution_count": 1}],
+          "metadata": {"papermill": {"start_time": "2026"}, "kernelspec": {"name": "python3"}},
+          "nbformat": 4, "nbformat_minor": 5}
+    path = tmp_path / "n.ipynb"
+    path.write_text(json.dumps(nb))
+    assert strip_run_metadata(path) is True and strip_run_metadata(path) is False
+    clean = json.loads(path.read_text())
+    assert clean["cells"][0]["metadata"] == {"tags": ["parameters"]}
+    assert clean["metadata"] == {"kernelspec": {"name": "python3"}} and clean["cells"][0]["execution_count"] == 1
