@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from lifecycle_utils.summary import occasion_arrays, occasion_frame, occasions
+from lifecycle_utils.summary import end_of_observation, occasion_arrays, occasion_frame, occasions
 
 STAGES = ["new", "growing", "mature", "silent", "churned"]
 STAGE_DTYPE = pd.CategoricalDtype(STAGES, ordered=True)
@@ -130,7 +130,7 @@ def repeat_probability(tx: pd.DataFrame, window_days: int, observation_end=None,
     ``gain`` (increase over the previous k, in probability points).
     """
     occ = _occasion_table(tx)
-    end = pd.Timestamp(observation_end) if observation_end is not None else occ["date"].max()
+    end = end_of_observation(occ["date"], observation_end)
     at_risk = occ[occ["date"] <= end - pd.Timedelta(days=window_days)]
     came_back = (at_risk["next"] - at_risk["date"]).dt.days <= window_days
     k = at_risk["k"].clip(upper=cap)
@@ -187,7 +187,7 @@ def monthly_snapshots(tx: pd.DataFrame, observation_end=None) -> pd.DatetimeInde
     """Month ends from the first month of the data to the observation end (default: last date), with
     the observation end itself appended when it is not a month end."""
     start = tx["date"].min()
-    end = pd.Timestamp(observation_end) if observation_end is not None else tx["date"].max()
+    end = end_of_observation(tx["date"], observation_end)
     months = pd.date_range(start, end, freq="ME")
     if len(months) == 0 or months[-1] != end.normalize():
         months = months.append(pd.DatetimeIndex([end.normalize()]))
@@ -350,7 +350,7 @@ def resurrection(tx: pd.DataFrame, rules: StageRules, observation_end=None) -> p
     Customers who churned shortly before the end had little time to return, so the rate is a lower
     bound."""
     occ = _occasion_table(tx)
-    end = pd.Timestamp(observation_end) if observation_end is not None else occ["date"].max()
+    end = end_of_observation(occ["date"], observation_end)
     occ = occ[occ["date"] <= end]
     completed = (occ["next"].where(occ["next"] <= end) - occ["date"]).dt.days
     open_gap = (end - occ["date"]).dt.days.where(occ["next"].isna() | (occ["next"] > end))
@@ -402,7 +402,7 @@ def cohort_retention(tx: pd.DataFrame, observation_end=None) -> pd.DataFrame:
     0 = the acquisition month): % of the cohort with a purchase occasion in that month. Cells after the
     observation end are NaN (not yet observed), never 0."""
     occ = occasions(tx)
-    end = pd.Timestamp(observation_end) if observation_end is not None else occ["date"].max()
+    end = end_of_observation(occ["date"], observation_end)
     occ = occ[occ["date"] <= end]
     month = occ["date"].dt.year * 12 + occ["date"].dt.month - 1
     first = month.groupby(occ["customer_id"]).transform("min")

@@ -203,7 +203,7 @@ def customer_summary(
     if not isinstance(tx, pd.DataFrame):
         return customer_summary_from_file(tx, observation_end=observation_end, period=period)
     days = _period_days(period)
-    end = pd.Timestamp(observation_end) if observation_end is not None else tx["date"].max()
+    end = end_of_observation(tx["date"], observation_end)
     late = tx["date"] > end
     if late.any():
         tx = tx[~late]
@@ -379,6 +379,12 @@ def summary_overview(summary: pd.DataFrame, period: str = "W") -> pd.Series:
         name="value",
         dtype=object,
     )
+
+
+def end_of_observation(dates: pd.Series, given=None) -> pd.Timestamp:
+    """The end of observation: ``given`` (a date or text like ``"2024-12-31"``) when there is one,
+    otherwise the last of ``dates`` (the data's last day)."""
+    return pd.Timestamp(given) if given is not None else pd.Timestamp(dates.max())
 
 
 def default_calibration_end(tx: pd.DataFrame) -> pd.Timestamp:

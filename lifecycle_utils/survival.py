@@ -50,7 +50,7 @@ from statsmodels.duration.hazard_regression import PHReg
 from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 from statsmodels.tools.sm_exceptions import ModelWarning
 
-from lifecycle_utils.summary import occasions
+from lifecycle_utils.summary import end_of_observation, occasions
 
 Z95 = stats.norm.ppf(0.975)
 NEEDS_TRANSACTIONS = pd.DataFrame({"note": ["needs transactions: not available for a duration table"]})
@@ -107,7 +107,7 @@ def churn_table(
         raise ValueError(f"landmark_days ({landmark_days}) must be shorter than churn_days ({churn_days}), "
                          "or early-behaviour covariates would look into the outcome")
     occ = occasions(tx)
-    end = pd.Timestamp(observation_end) if observation_end is not None else occ["date"].max()
+    end = end_of_observation(occ["date"], observation_end)
     occ = occ[occ["date"] <= end]
     occ["next"] = occ.groupby("customer_id", sort=False)["date"].shift(-1)
     gap_to_next = (occ["next"].fillna(end) - occ["date"]).dt.days
@@ -803,7 +803,7 @@ def gap_table(tx: pd.DataFrame, observation_end=None) -> pd.DataFrame:
     ``customer_id``. Gaps of one customer are not independent: point estimates are fine, standard
     errors are somewhat too narrow."""
     occ = occasions(tx)
-    end = pd.Timestamp(observation_end) if observation_end is not None else occ["date"].max()
+    end = end_of_observation(occ["date"], observation_end)
     occ = occ[occ["date"] <= end]
     occ["occasion"] = occ.groupby("customer_id", sort=False).cumcount() + 1
     nxt = occ.groupby("customer_id", sort=False)["date"].shift(-1)
@@ -847,7 +847,7 @@ def early_warning(
     gaps = gap_table(tx, observation_end)
     gaps["band"] = occasion_band(gaps["occasion"])
     curves = {band: kaplan_meier(part["duration"], part["churned"]) for band, part in gaps.groupby("band")}
-    end = pd.Timestamp(observation_end) if observation_end is not None else tx["date"].max()
+    end = end_of_observation(tx["date"], observation_end)
     occ = occasions(tx[tx["date"] <= end])
     per = occ.groupby("customer_id").agg(first=("date", "min"), last=("date", "max"),
                                          occasions=("date", "size"), spend=("amount", "sum"))

@@ -287,3 +287,9 @@ def test_null_ids_are_refused_on_both_paths():
     for dtype in ("str", object):
         with pytest.raises(ValueError, match="customer_id: 1 rows have no customer id"):
             summary._customer_codes(pd.Series(["a", None, "b"], dtype=dtype))
+
+
+def test_the_observation_end_is_the_one_given_or_the_last_date():
+    dates = pd.Series(pd.to_datetime(["2024-01-05", "2024-03-01"]))
+    assert summary.end_of_observation(dates) == pd.Timestamp("2024-03-01")
+    assert summary.end_of_observation(dates, "2024-12-31") == pd.Timestamp("2024-12-31")
