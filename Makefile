@@ -12,7 +12,7 @@ export TQDM_DISABLE := 1
 export PYTHONHASHSEED := 0
 
 .DEFAULT_GOAL := help
-.PHONY: help venv test unit nbval reports notebooks lab bench clean chromium
+.PHONY: help venv test unit nbval lint format reports notebooks lab bench clean chromium
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -39,8 +39,18 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { echo "installing Debian's chromium for the browser test"; \
 		apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
-test: $(STAMP) $(PEER_STAMP) chromium ## unit tests, nbval over the committed notebooks, the browser test
+test: $(STAMP) $(PEER_STAMP) chromium lint ## lint, unit tests, nbval over the committed notebooks, the data zoo, the browser test
 	$(BIN)/python -m pytest
+
+LINTED := lifecycle_utils tests benchmarks notebooks
+
+lint: $(STAMP) ## ruff: lint and format check of the package, tests, benchmarks and notebooks
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+
+format: $(STAMP) ## ruff: fix what can be fixed and format the code in place
+	$(BIN)/ruff check --fix $(LINTED)
+	$(BIN)/ruff format $(LINTED)
 
 unit: $(STAMP) $(PEER_STAMP) ## unit tests only (fast)
 	$(BIN)/python -m pytest tests

@@ -23,7 +23,10 @@ from pathlib import Path
 
 from lifecycle_utils import report, sufficiency
 
-__all__ = ["parse", "notebook_parameters", "load_inputs", "notebooks_to_run", "main"]
+__all__ = [
+    "parse", "transaction_source", "notebook_parameters", "InputError", "load_inputs", "data_options",
+    "notebooks_to_run", "main",
+]
 
 
 def _list(text: str) -> list[str]:

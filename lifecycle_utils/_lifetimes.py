@@ -18,6 +18,8 @@ with warnings.catch_warnings():
     import lifetimes  # noqa: F401  (imported for its side effect on pandas options, once)
     from lifetimes import utils as lifetimes_utils  # noqa: F401
 
+__all__ = ["LIFETIMES_VERSION", "dataset_path"]
+
 LIFETIMES_VERSION: str = lifetimes.__version__
 
 

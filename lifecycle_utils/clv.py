@@ -44,6 +44,18 @@ from lifetimes import (  # noqa: E402
 )
 from lifetimes.utils import ConvergenceError  # noqa: E402
 
+__all__ = [
+    "MODELS", "BOUNDARY_LOW", "BOUNDARY_HIGH", "compress", "FitResult", "total_negative_log_likelihood",
+    "polish", "SCALE_PARAMS", "fit_model", "fit_models", "fitted", "fit_report", "fit_gamma_gamma",
+    "load_donations", "fit_bgbb", "spend_frequency_correlation", "probability_alive", "expected_purchases",
+    "conditional_expectations", "holdout_comparison", "tracking", "alive_path", "probability_alive_matrix",
+    "clv", "net_value", "clv_summary", "clv_by", "bootstrap_total_clv", "calibration_frame",
+    "validation_table", "PUBLISHED", "published_validation", "period_transactions", "standard_errors",
+    "expected_purchases_matrix", "example_customers", "value_at_risk", "potential_and_warning",
+    "calibration_weeks", "validation_figures", "headline_figures", "best_model", "trust_check",
+    "standard_error_table", "interval", "alive", "recent_spend",
+]
+
 # Pareto/NBD: lifetimes' class with our search (lifecycle_utils.pareto_nbd): about 10x faster, tighter optimum
 MODELS = {"BG/NBD": BetaGeoFitter, "Pareto/NBD": FastParetoNBDFitter, "MBG/NBD": ModifiedBetaGeoFitter}
 BOUNDARY_LOW, BOUNDARY_HIGH = 1e-5, 1e4

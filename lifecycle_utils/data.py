@@ -34,6 +34,12 @@ import pandas as pd
 
 from lifecycle_utils._lifetimes import dataset_path
 
+__all__ = [
+    "TRANSACTION_COLUMNS", "CDNOW_START", "CDNOW_END", "check_ledger", "load_cdnow", "load_cdnow_sample",
+    "NULL_ID_LITERALS", "read_table", "clean_transactions", "load_transactions", "load",
+    "describe_transactions", "quality_checks",
+]
+
 TRANSACTION_COLUMNS = ["customer_id", "date", "amount"]
 
 CDNOW_START = pd.Timestamp("1997-01-01")

@@ -31,6 +31,8 @@ from scipy.special import gammaln, hyp2f1
 from lifecycle_utils._lifetimes import lifetimes  # noqa: F401  (import shim first)
 from lifetimes import ParetoNBDFitter  # noqa: E402
 
+__all__ = ["ParetoNBDLikelihood", "LOG_LIMIT", "fit_parameters", "FastParetoNBDFitter"]
+
 
 def _pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Unique (a, b) pairs and, per row, the index of its pair."""

@@ -14,6 +14,12 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
+__all__ = [
+    "PALETTE", "FIGSIZE", "setup", "format_float", "new_axes", "decorate", "thousands", "bar", "lines",
+    "histogram", "stacked_area", "heatmap", "flow", "vlines", "survival_curves", "schoenfeld",
+    "survival_panels", "lorenz", "grouped_barh", "alive_paths",
+]
+
 PALETTE = "colorblind"
 FIGSIZE = (8.0, 4.2)
 

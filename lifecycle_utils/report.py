@@ -21,6 +21,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+__all__ = [
+    "VERSIONED", "record", "read_record", "versions", "strip_run_metadata", "notebook_paths",
+    "strip_remote_assets", "notebook_title", "render_html", "KERNEL_LOG", "kernel_stderr",
+    "declared_parameters", "MANIFEST", "OutputError", "output_names", "check_output_folder", "run_notebooks",
+    "build_index",
+]
+
 VERSIONED = ["lifecycle-utils", "pandas", "numpy", "scipy", "statsmodels", "lifetimes", "matplotlib",
              "seaborn"]
 

@@ -24,6 +24,14 @@ import pandas as pd
 
 from lifecycle_utils.summary import customer_summary, occasions
 
+__all__ = [
+    "AXES", "rfm_values", "tie_safe_edges", "score", "score_rfm", "edges_table", "score_distribution",
+    "SEGMENT_RULES", "NAIVE_RULES", "segment_rules", "segment_grid", "check_segment_map", "assign_segments",
+    "segment_profile", "VALUE_CLASSES", "value_matrix", "value_profile", "rf_heatmap", "pareto",
+    "lorenz_curve", "migration", "GROWTH_SEGMENTS", "migration_from", "crosstab", "next_period_outcome",
+    "headline_figures",
+]
+
 AXES = ("R", "F", "M")
 
 

@@ -30,6 +30,11 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 
+__all__ = [
+    "DAYS_PER_WEEK", "ID_WIDTH", "TRUTH_COLUMNS", "simulate_transactions", "SUBSCRIPTION_BETA",
+    "simulate_subscriptions",
+]
+
 DAYS_PER_WEEK = 7
 ID_WIDTH = 6
 TRUTH_COLUMNS = ["first_purchase", "cohort", "lam", "p_dropout", "nu", "expected_spend", "alive_at_end",

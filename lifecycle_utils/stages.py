@@ -28,6 +28,15 @@ import pandas as pd
 
 from lifecycle_utils.summary import end_of_observation, occasion_arrays, occasion_frame, occasions
 
+__all__ = [
+    "STAGES", "STAGE_DTYPE", "ACTIVE_STAGES", "StageRules", "purchase_gaps", "threshold_candidates",
+    "gap_quantiles", "repeat_probability", "FEW_AT_RISK", "DEFAULT_MATURE", "mature_threshold",
+    "derive_rules", "monthly_snapshots", "comparison_snapshots", "assign_stages", "stage_at", "stage_sizes",
+    "stage_revenue", "transition_counts", "transition_matrix", "flows", "time_in_stage", "resurrection",
+    "purchase_funnel", "time_to_second_purchase", "cohort_retention", "CROSSWALK", "sensitivity",
+    "threshold_variants", "headline_figures",
+]
+
 STAGES = ["new", "growing", "mature", "silent", "churned"]
 STAGE_DTYPE = pd.CategoricalDtype(STAGES, ordered=True)
 ACTIVE_STAGES = ["new", "growing", "mature"]

@@ -29,6 +29,13 @@ from statsmodels.tools.sm_exceptions import (
     PerfectSeparationWarning,
 )
 
+__all__ = [
+    "STAGE_PLAYS", "customer_table", "strategy_matrix", "expected_gain", "POLICIES", "policy_order",
+    "compare_policies", "uplift_sensitivity", "simulate_experiment", "NOTE", "NO_SEGMENT", "NO_SEGMENT_NOTE",
+    "load_experiment", "arm_summary", "compare_arms", "incremental_profit", "segment_profit", "sample_size",
+    "power_curve", "heterogeneity", "experiment_input", "truth_vs_estimate", "headline_figures",
+]
+
 STAGE_PLAYS = pd.DataFrame(
     [
         ("new", "activation: onboarding and a second-purchase incentive", "second purchase within 60 days"),

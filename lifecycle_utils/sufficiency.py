@@ -22,9 +22,9 @@ from lifecycle_utils.summary import default_calibration_end
 
 __all__ = [
     "MIN_CUSTOMERS", "MIN_REPEATERS", "MIN_HISTORY_DAYS", "MIN_CLV_REPEATERS", "MIN_SPLIT_WEEKS",
-    "MIN_EVENTS", "MIN_EVENTS_PER_PARAMETER", "MIN_PER_LEVEL", "MIN_ARMS", "YEAR_MONTHS",
-    "Verdict", "assess_transactions", "assess_durations", "assess_campaign", "combine", "no_input", "not_run",
-    "transaction_facts",
+    "MIN_EVENTS", "MIN_EVENTS_PER_PARAMETER", "MIN_PER_LEVEL", "MIN_ARMS", "YEAR_MONTHS", "COLUMNS",
+    "Verdict", "transaction_facts", "assess_transactions", "assess_durations", "assess_campaign", "combine",
+    "not_run", "no_input",
 ]
 
 MIN_CUSTOMERS = 20  # customers for any per-customer analysis (scores, shares, curves)

@@ -21,6 +21,13 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+__all__ = [
+    "PERIOD_DAYS", "OccasionArrays", "occasion_arrays", "occasion_frame", "occasions", "customer_summary",
+    "whole_periods", "calibration_holdout", "split_totals", "occasions_distribution", "weekly_activity",
+    "spend_quantiles", "summary_overview", "end_of_observation", "default_calibration_end",
+    "customer_summary_from_file",
+]
+
 PERIOD_DAYS = {"D": 1, "W": 7}
 
 

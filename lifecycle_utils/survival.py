@@ -52,6 +52,17 @@ from statsmodels.tools.sm_exceptions import ModelWarning
 
 from lifecycle_utils.summary import end_of_observation, occasions
 
+__all__ = [
+    "Z95", "NEEDS_TRANSACTIONS", "NO_P", "DURATION_UNITS", "EVENT_WORDS", "RUNAWAY_COEF", "RUNAWAY_SE",
+    "NUMERIC_SHARE", "churn_table", "duration_factor", "load_survival_table", "kaplan_meier", "survival_at",
+    "median_survival", "survival_summary", "km_by_group", "logrank", "log_chi2_sf", "chi_square_result",
+    "CoxFit", "covariate_coding", "design_matrix", "cox_fit", "hazard_ratios", "schoenfeld_residuals",
+    "ph_test", "worst_ph_covariate", "gap_table", "occasion_band", "early_warning", "conditional_churn",
+    "threshold_sensitivity", "SurvivalData", "LANDMARK_DAYS", "TRANSACTION_GROUPS", "TRANSACTION_COVARIATES",
+    "TRANSACTION_REFERENCE", "tiers", "prepare", "second_purchase_table", "early_warning_list", "describe",
+    "km_panels", "group_summary", "logrank_table", "refit_for_ph", "delayed_entry_check", "headline_figures",
+]
+
 Z95 = stats.norm.ppf(0.975)
 NEEDS_TRANSACTIONS = pd.DataFrame({"note": ["needs transactions: not available for a duration table"]})
 NO_P = "n/a"  # the p-value text where no test could be made

@@ -6,6 +6,8 @@ import math
 
 import pandas as pd
 
+__all__ = ["CDNOW_SAMPLE_SPLIT", "CDNOW_MASTER", "compare"]
+
 # The split of the CDNOW sample in Fader, Hardie and Lee (2005), "Counting your customers the easy way"
 # (39-week calibration, 1997-01-01 to 1997-09-30; 39-week holdout to 1998-06-30).
 CDNOW_SAMPLE_SPLIT = {
