@@ -84,8 +84,14 @@ def make_data(n: int) -> None:
     from lifecycle_utils import simulate, summary
 
     if not (log_file(n).exists() and exact_file(n).exists()):
-        tx, truth = simulate.simulate_transactions(max(1000, n // TX_PER_CUSTOMER), start=START,
-                                                   acquisition_months=12, observation_end=END, seed=0, **PARAMETERS)
+        tx, truth = simulate.simulate_transactions(
+            max(1000, n // TX_PER_CUSTOMER),
+            start=START,
+            acquisition_months=12,
+            observation_end=END,
+            seed=0,
+            **PARAMETERS,
+        )
         truth[["frequency", "recency", "T"]].to_parquet(exact_file(n))
         shuffle = np.random.default_rng(1).permutation(len(tx))
         tx = tx.iloc[shuffle].sort_values("date", kind="stable").reset_index(drop=True)
@@ -111,6 +117,7 @@ def run_case(n: int, step: str, method: str) -> dict:
         from lifecycle_utils import rfm
     elif step != "summary":
         from lifecycle_utils import clv
+
         if method.startswith("lifetimes"):
             from lifetimes import ParetoNBDFitter
     elif method == "lifetimes":
@@ -128,10 +135,21 @@ def run_case(n: int, step: str, method: str) -> dict:
                 out = summary.customer_summary(tx, END, "W")
             elif method == "lifetimes":
                 out = lifetimes_utils.summary_data_from_transaction_data(
-                    tx, "customer_id", "date", "amount", freq="D", freq_multiplier=7, observation_period_end=END)
+                    tx,
+                    "customer_id",
+                    "date",
+                    "amount",
+                    freq="D",
+                    freq_multiplier=7,
+                    observation_period_end=END,
+                )
             else:
-                out = tx.groupby("customer_id").agg(first=("date", "min"), last=("date", "max"),
-                                                    days=("date", "nunique"), spend=("amount", "sum"))
+                out = tx.groupby("customer_id").agg(
+                    first=("date", "min"),
+                    last=("date", "max"),
+                    days=("date", "nunique"),
+                    spend=("amount", "sum"),
+                )
         rows = len(out)
     elif step.startswith("stages"):
         tx = pd.read_parquet(log_file(n))
@@ -143,25 +161,36 @@ def run_case(n: int, step: str, method: str) -> dict:
         if method == "ours":
             scored, _ = rfm.score_rfm(rfm.rfm_values(tx, END))
         else:
-            per = tx.groupby("customer_id").agg(last=("date", "max"), days=("date", "nunique"), spend=("amount", "sum"))
+            per = tx.groupby("customer_id").agg(
+                last=("date", "max"), days=("date", "nunique"), spend=("amount", "sum")
+            )
             recency = (pd.Timestamp(END) - per["last"]).dt.days
-            scored = pd.DataFrame({
-                "R": pd.qcut(recency.rank(method="first"), 5, labels=[5, 4, 3, 2, 1]),
-                "F": pd.qcut(per["days"].rank(method="first"), 5, labels=[1, 2, 3, 4, 5]),
-                "M": pd.qcut(per["spend"].rank(method="first"), 5, labels=[1, 2, 3, 4, 5]),
-            })
+            scored = pd.DataFrame(
+                {
+                    "R": pd.qcut(recency.rank(method="first"), 5, labels=[5, 4, 3, 2, 1]),
+                    "F": pd.qcut(per["days"].rank(method="first"), 5, labels=[1, 2, 3, 4, 5]),
+                    "M": pd.qcut(per["spend"].rank(method="first"), 5, labels=[1, 2, 3, 4, 5]),
+                }
+            )
         rows = len(scored)
     elif step.endswith("fit"):
         name = step.removesuffix(" fit")
         if "exact" in method:
             frame = pd.read_parquet(exact_file(n))
         else:  # in whole weeks since the first purchase, so that customers share (frequency, recency, T)
-            frame = summary.whole_periods(pd.read_parquet(summary_file(n), columns=["frequency", "recency", "T"]))
+            frame = summary.whole_periods(
+                pd.read_parquet(summary_file(n), columns=["frequency", "recency", "T"])
+            )
         compressed = "one row" not in method
         data = clv.compress(frame) if compressed else frame.assign(weight=1)
         if method.startswith("lifetimes"):
-            model = ParetoNBDFitter().fit(data["frequency"], data["recency"], data["T"], weights=data["weight"],
-                                          initial_params=np.ones(4))
+            model = ParetoNBDFitter().fit(
+                data["frequency"],
+                data["recency"],
+                data["T"],
+                weights=data["weight"],
+                initial_params=np.ones(4),
+            )
             params, se = model.params_, pd.Series(float("nan"), index=model.params_.index)
         else:
             fit = clv.fit_model(name, data)
@@ -170,14 +199,24 @@ def run_case(n: int, step: str, method: str) -> dict:
         extra = {"params": params.to_dict(), "se": se.to_dict()}
     else:
         frame = pd.read_parquet(summary_file(n))
-        fit = clv.fit_model("BG/NBD", summary.whole_periods(frame))  # fit on whole weeks, predict per customer
+        fit = clv.fit_model(
+            "BG/NBD", summary.whole_periods(frame)
+        )  # fit on whole weeks, predict per customer
         spend = clv.fit_gamma_gamma(frame)
         values = clv.clv(fit, spend, frame, months=12)
         rows = int(np.isfinite(values).sum())
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"transactions": n, "step": step, "method": method, "rows out": rows, "seconds": round(seconds, 3),
-            "peak RSS (MiB)": round(peak / 1024), "added RSS (MiB)": round((peak - before) / 1024), **extra}
+    return {
+        "transactions": n,
+        "step": step,
+        "method": method,
+        "rows out": rows,
+        "seconds": round(seconds, 3),
+        "peak RSS (MiB)": round(peak / 1024),
+        "added RSS (MiB)": round((peak - before) / 1024),
+        **extra,
+    }
 
 
 def skipped(n: int, step: str, method: str) -> bool:
@@ -190,7 +229,11 @@ def growth(rows: list[dict]) -> list[str]:
     lines = []
     for step, method in CASES:
         pts = [(r["transactions"], r["seconds"]) for r in rows if (r["step"], r["method"]) == (step, method)]
-        exps = [f"{math.log(b[1] / a[1]) / math.log(b[0] / a[0]):.2f}" for a, b in zip(pts, pts[1:]) if a[1] > 0.05]
+        exps = [
+            f"{math.log(b[1] / a[1]) / math.log(b[0] / a[0]):.2f}"
+            for a, b in zip(pts, pts[1:])
+            if a[1] > 0.05
+        ]
         if exps:
             lines.append(f"| {step} | {method} | {' / '.join(exps)} |")
     return ["| step | method | growth exponent between sizes (1 = linear) |", "|---|---|---|"] + lines
@@ -200,26 +243,49 @@ def recovery(fits: list[dict]) -> list[str]:
     """BG/NBD estimates against the simulator's truth, with 95% intervals from the standard errors, on the
     log in whole weeks and on the simulator's exact times; then the largest relative parameter
     difference between fits of the same data (compressed vs one row per customer; ours vs lifetimes)."""
-    lines = ["| transactions | data | parameter | truth | estimate | std. error | truth inside 95% interval |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        "| transactions | data | parameter | truth | estimate | std. error | truth inside 95% interval |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for f in fits:
-        if f["step"] != "BG/NBD fit" or f["method"] not in {"ours (compressed)", "ours (simulator's exact times)"}:
+        if f["step"] != "BG/NBD fit" or f["method"] not in {
+            "ours (compressed)",
+            "ours (simulator's exact times)",
+        }:
             continue
         data = "exact times" if "exact" in f["method"] else "log, whole weeks"
         for k, truth in PARAMETERS.items():
             est, se = f["params"][k], f["se"].get(k, float("nan"))
             inside = "yes" if abs(est - truth) <= 1.96 * se else "no"
-            lines.append(f"| {f['transactions']:,} | {data} | {k} | {truth} | {est:.4f} | {se:.4f} | {inside} |")
-    lines += ["", "| transactions | fit | compared | largest relative parameter difference |", "|---|---|---|---|"]
+            lines.append(
+                f"| {f['transactions']:,} | {data} | {k} | {truth} | {est:.4f} | {se:.4f} | {inside} |"
+            )
+    lines += [
+        "",
+        "| transactions | fit | compared | largest relative parameter difference |",
+        "|---|---|---|---|",
+    ]
     for f in fits:
-        for other in ("ours (one row per customer)", "lifetimes (compressed)", "lifetimes (one row per customer)"):
+        for other in (
+            "ours (one row per customer)",
+            "lifetimes (compressed)",
+            "lifetimes (one row per customer)",
+        ):
             if f["method"] != "ours (compressed)":
                 continue
-            twin = next((g for g in fits if (g["transactions"], g["step"], g["method"]) ==
-                         (f["transactions"], f["step"], other)), None)
+            twin = next(
+                (
+                    g
+                    for g in fits
+                    if (g["transactions"], g["step"], g["method"]) == (f["transactions"], f["step"], other)
+                ),
+                None,
+            )
             if twin:
-                lines.append(f"| {f['transactions']:,} | {f['step']} | ours (compressed) vs {other} | "
-                             f"{relative_difference(f['params'], twin['params']):.1e} |")
+                lines.append(
+                    f"| {f['transactions']:,} | {f['step']} | ours (compressed) vs {other} | "
+                    f"{relative_difference(f['params'], twin['params']):.1e} |"
+                )
     return lines
 
 
@@ -235,25 +301,43 @@ def targets(rows: list[dict], fits: list[dict]) -> list[str]:
     def seconds(step, method):
         return at[(step, method)]["seconds"] if (step, method) in at else float("nan")
 
-    ours, duck, lt = (seconds("summary", m) for m in ("ours (pandas)", "ours (DuckDB on the file)", "lifetimes"))
+    ours, duck, lt = (
+        seconds("summary", m) for m in ("ours (pandas)", "ours (DuckDB on the file)", "lifetimes")
+    )
     peak = at.get(("summary", "ours (pandas)"), {}).get("peak RSS (MiB)", float("nan"))
     bg, pareto = seconds("BG/NBD fit", "ours (compressed)"), seconds("Pareto/NBD fit", "ours (compressed)")
-    diffs = [relative_difference(f["params"], g["params"]) for f in fits for g in fits
-             if f["transactions"] == g["transactions"] and f["step"] == g["step"]
-             and f["method"] == "ours (compressed)" and g["method"] == "ours (one row per customer)"]
+    diffs = [
+        relative_difference(f["params"], g["params"])
+        for f in fits
+        for g in fits
+        if f["transactions"] == g["transactions"]
+        and f["step"] == g["step"]
+        and f["method"] == "ours (compressed)"
+        and g["method"] == "ours (one row per customer)"
+    ]
     checks = [
         ("summary time / DuckDB's", f"{ours / duck:.2f}x", ours <= 1.5 * duck, "at most 1.5x"),
         ("summary peak memory", f"{peak:,} MiB", peak <= 1.2 * 1024, "at most 1.2 GB"),
         ("lifetimes' summary time / ours", f"{lt / ours:.1f}x", lt >= 5 * ours, "at least 5x"),
         ("BG/NBD fit, compressed whole weeks", f"{bg} s", bg < 1, "under 1 s"),
         ("Pareto/NBD fit, compressed whole weeks", f"{pareto} s", pareto < 5, "under 5 s"),
-        ("compressed vs one-row-per-customer parameters", f"{max(diffs):.1e}" if diffs else "n/a",
-         bool(diffs) and max(diffs) <= 1e-6, "within 1e-6"),
+        (
+            "compressed vs one-row-per-customer parameters",
+            f"{max(diffs):.1e}" if diffs else "n/a",
+            bool(diffs) and max(diffs) <= 1e-6,
+            "within 1e-6",
+        ),
     ]
     customers = at.get(("BG/NBD fit", "ours (one row per customer)"), {}).get("rows out", 0)
-    scope = "" if n >= 10_000_000 else " (the targets are set for 1e7 transactions; smaller sizes only indicate)"
-    lines = [f"At {n:,} transactions ({customers:,} customers){scope}:", "",
-             "| target | measured | goal | met |", "|---|---|---|---|"]
+    scope = (
+        "" if n >= 10_000_000 else " (the targets are set for 1e7 transactions; smaller sizes only indicate)"
+    )
+    lines = [
+        f"At {n:,} transactions ({customers:,} customers){scope}:",
+        "",
+        "| target | measured | goal | met |",
+        "|---|---|---|---|",
+    ]
     lines += [f"| {name} | {value} | {goal} | {'yes' if ok else 'no'} |" for name, value, ok, goal in checks]
     return lines
 
@@ -276,15 +360,26 @@ def plot(rows: list[dict]) -> None:
         cases = [c for c in CASES if c[0].startswith(prefixes)]
         colours = plt.get_cmap("tab10")(np.linspace(0, 1, 10))
         for i, (step, method) in enumerate(cases):
-            pts = [(r["transactions"], r["seconds"]) for r in rows if (r["step"], r["method"]) == (step, method)]
+            pts = [
+                (r["transactions"], r["seconds"]) for r in rows if (r["step"], r["method"]) == (step, method)
+            ]
             if len(pts) > 1:
-                ax.plot(*zip(*pts), marker="o", color=colours[i % 10], label=f"{step}: {method}",
-                        linestyle="-" if method.startswith("ours") else "--")
+                ax.plot(
+                    *zip(*pts),
+                    marker="o",
+                    color=colours[i % 10],
+                    label=f"{step}: {method}",
+                    linestyle="-" if method.startswith("ours") else "--",
+                )
         ax.set_xscale("log")
         ax.set_yscale("log")
-        plotting.decorate(ax, f"{'Transactions to tables' if title == 'data' else 'Model fits and CLV'}"
-                          " (log-log; slope 1 = linear)", "transactions in the log",
-                          "seconds (wall clock, incl. reading the file)")
+        plotting.decorate(
+            ax,
+            f"{'Transactions to tables' if title == 'data' else 'Model fits and CLV'}"
+            " (log-log; slope 1 = linear)",
+            "transactions in the log",
+            "seconds (wall clock, incl. reading the file)",
+        )
         ax.legend(fontsize=7, loc="upper left")
     fig.savefig(RESULTS / "scaling.png", dpi=110)
 
@@ -298,14 +393,18 @@ def measure(n: int, step: str, method: str) -> dict:
     the median time, with the largest peak memory of all runs."""
     runs = []
     while len(runs) < REPEATS and (not runs or runs[0]["seconds"] < REPEAT_BELOW_SECONDS):
-        done = subprocess.run([sys.executable, __file__, "--case", str(n), step, method], capture_output=True,
-                              text=True)
+        done = subprocess.run(
+            [sys.executable, __file__, "--case", str(n), step, method], capture_output=True, text=True
+        )
         if done.returncode:
             raise SystemExit(f"case {n} {step} {method} failed:\n{done.stderr[-3000:]}")
         runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
     median = sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
-    return median | {"peak RSS (MiB)": max(r["peak RSS (MiB)"] for r in runs),
-                     "added RSS (MiB)": max(r["added RSS (MiB)"] for r in runs), "runs": len(runs)}
+    return median | {
+        "peak RSS (MiB)": max(r["peak RSS (MiB)"] for r in runs),
+        "added RSS (MiB)": max(r["added RSS (MiB)"] for r in runs),
+        "runs": len(runs),
+    }
 
 
 def main(sizes: list[int]) -> None:
@@ -328,25 +427,61 @@ def main(sizes: list[int]) -> None:
             row = {k: v for k, v in result.items() if k not in {"params", "se"}}
             row["size"], row["transactions"] = f"{n:.0e}", actual
             rows.append(row)
-            print(f"{n:>11,} | {step} | {method}: {row['seconds']} s, peak {row['peak RSS (MiB)']} MiB, "
-                  f"{row['rows out']:,} rows", flush=True)
-    columns = ["size", "transactions", "step", "method", "rows out", "seconds", "peak RSS (MiB)",
-               "added RSS (MiB)", "runs"]
+            print(
+                f"{n:>11,} | {step} | {method}: {row['seconds']} s, peak {row['peak RSS (MiB)']} MiB, "
+                f"{row['rows out']:,} rows",
+                flush=True,
+            )
+    columns = [
+        "size",
+        "transactions",
+        "step",
+        "method",
+        "rows out",
+        "seconds",
+        "peak RSS (MiB)",
+        "added RSS (MiB)",
+        "runs",
+    ]
     with open(RESULTS / "bench.csv", "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns)
         writer.writeheader()
         writer.writerows(rows)
     table = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    table += ["| " + " | ".join(f"{r[c]:,}" if isinstance(r[c], int) else str(r[c]) for c in columns) + " |"
-              for r in rows]
-    text = "\n".join(["# Benchmarks", "", *table, "", "## Targets", "", *targets(rows, fits), "",
-                      "## Growth", "", *growth(rows), "",
-                      "## Fits: parameter recovery and compression", "", *recovery(fits)]) + "\n"
+    table += [
+        "| " + " | ".join(f"{r[c]:,}" if isinstance(r[c], int) else str(r[c]) for c in columns) + " |"
+        for r in rows
+    ]
+    text = (
+        "\n".join(
+            [
+                "# Benchmarks",
+                "",
+                *table,
+                "",
+                "## Targets",
+                "",
+                *targets(rows, fits),
+                "",
+                "## Growth",
+                "",
+                *growth(rows),
+                "",
+                "## Fits: parameter recovery and compression",
+                "",
+                *recovery(fits),
+            ]
+        )
+        + "\n"
+    )
     (RESULTS / "bench.md").write_text(text)
     if len(sizes) > 1:
         plot(rows)
     print("\n" + text)
-    print(f"written: {RESULTS / 'bench.csv'}, {RESULTS / 'bench.md'}" + (f", {RESULTS / 'scaling.png'}" if len(sizes) > 1 else ""))
+    print(
+        f"written: {RESULTS / 'bench.csv'}, {RESULTS / 'bench.md'}"
+        + (f", {RESULTS / 'scaling.png'}" if len(sizes) > 1 else "")
+    )
 
 
 if __name__ == "__main__":

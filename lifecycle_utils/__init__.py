@@ -8,11 +8,24 @@ figures, running notebooks, HTML). Analyses build on these and never on each oth
 from importlib import metadata as _metadata
 
 __all__ = [
-    "data", "sufficiency", "summary", "stages", "survival", "rfm", "clv", "strategy", "simulate", "plotting",
-    "report", "validation", "pareto_nbd",
+    "data",
+    "sufficiency",
+    "summary",
+    "stages",
+    "survival",
+    "rfm",
+    "clv",
+    "strategy",
+    "simulate",
+    "plotting",
+    "report",
+    "validation",
+    "pareto_nbd",
 ]
 
 try:  # the version is written once, in pyproject.toml
     __version__ = _metadata.version("lifecycle-utils")
-except _metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree that was never installed
+except (
+    _metadata.PackageNotFoundError
+):  # pragma: no cover - running from a source tree that was never installed
     __version__ = "0+unknown"

@@ -24,8 +24,14 @@ from pathlib import Path
 from lifecycle_utils import report, sufficiency
 
 __all__ = [
-    "parse", "transaction_source", "notebook_parameters", "InputError", "load_inputs", "data_options",
-    "notebooks_to_run", "main",
+    "parse",
+    "transaction_source",
+    "notebook_parameters",
+    "InputError",
+    "load_inputs",
+    "data_options",
+    "notebooks_to_run",
+    "main",
 ]
 
 
@@ -55,16 +61,24 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     log.add_argument("--amount-col")
     log.add_argument("--quantity-col")
     log.add_argument("--unit-price-col")
-    log.add_argument("--date-format", help="strftime format of the dates, e.g. '%%d/%%m/%%Y' (default: inferred)")
+    log.add_argument(
+        "--date-format", help="strftime format of the dates, e.g. '%%d/%%m/%%Y' (default: inferred)"
+    )
     log.add_argument("--dayfirst", action="store_true", help="read ambiguous dates like 02/01/2024 day first")
     log.add_argument("--encoding", default="utf-8", help="text encoding of a CSV file, e.g. latin-1")
     log.add_argument("--sep", default=",", help="CSV field separator, e.g. ';'")
     log.add_argument("--decimal", default=".", choices=[".", ","], help="decimal mark of the numbers")
-    log.add_argument("--keep-null-ids", action="store_true",
-                     help="keep ids such as 'NULL' or 'N/A' as customers (default: treated as missing)")
+    log.add_argument(
+        "--keep-null-ids",
+        action="store_true",
+        help="keep ids such as 'NULL' or 'N/A' as customers (default: treated as missing)",
+    )
     log.add_argument("--observation-end", help="last day observed, YYYY-MM-DD")
-    log.add_argument("--strict", action="store_true",
-                     help="stop on rows with no id, a bad date or amount (default: drop and count them)")
+    log.add_argument(
+        "--strict",
+        action="store_true",
+        help="stop on rows with no id, a bad date or amount (default: drop and count them)",
+    )
     dur = rep.add_argument_group("subscription duration table (notebook 02)")
     dur.add_argument("--survival-table", help="CSV or Parquet file, one row per customer")
     dur.add_argument("--duration-col", default="duration")
@@ -73,8 +87,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     dur.add_argument("--duration-unit", default="days", choices=["days", "weeks", "months"])
     dur.add_argument("--group-cols", type=_list, help="comma-separated columns to compare curves by")
     dur.add_argument("--cox-covariates", type=_list, help="comma-separated Cox regression covariates")
-    dur.add_argument("--reference", action="append", metavar="COL=LEVEL",
-                     help="reference level of a categorical covariate (repeatable)")
+    dur.add_argument(
+        "--reference",
+        action="append",
+        metavar="COL=LEVEL",
+        help="reference level of a categorical covariate (repeatable)",
+    )
     dur.add_argument("--value-col", help="column ranking the early-warning list (e.g. monthly charges)")
     dur.add_argument("--id-col", help="customer id column, shown in the early-warning list")
     camp = rep.add_argument_group("campaign table (notebook 05)")
@@ -109,21 +127,44 @@ def notebook_parameters(args: argparse.Namespace) -> dict:
     if source == "cdnow" and args.observation_end:
         params["OBSERVATION_END"] = args.observation_end
     if source != "cdnow":
-        params |= {"DATA": source, "CUSTOMER_COL": args.customer_col, "DATE_COL": args.date_col,
-                   "AMOUNT_COL": args.amount_col, "QUANTITY_COL": args.quantity_col,
-                   "UNIT_PRICE_COL": args.unit_price_col, "OBSERVATION_END": args.observation_end,
-                   "ON_INVALID": "raise" if args.strict else "drop", "DATE_FORMAT": args.date_format,
-                   "DAYFIRST": True if args.dayfirst else None, "ENCODING": args.encoding, "SEP": args.sep,
-                   "DECIMAL": args.decimal, "KEEP_NULL_IDS": args.keep_null_ids}
+        params |= {
+            "DATA": source,
+            "CUSTOMER_COL": args.customer_col,
+            "DATE_COL": args.date_col,
+            "AMOUNT_COL": args.amount_col,
+            "QUANTITY_COL": args.quantity_col,
+            "UNIT_PRICE_COL": args.unit_price_col,
+            "OBSERVATION_END": args.observation_end,
+            "ON_INVALID": "raise" if args.strict else "drop",
+            "DATE_FORMAT": args.date_format,
+            "DAYFIRST": True if args.dayfirst else None,
+            "ENCODING": args.encoding,
+            "SEP": args.sep,
+            "DECIMAL": args.decimal,
+            "KEEP_NULL_IDS": args.keep_null_ids,
+        }
     if args.survival_table:
-        params |= {"SURVIVAL_TABLE": str(Path(args.survival_table).resolve()), "DURATION_COL": args.duration_col,
-                   "EVENT_COL": args.event_col, "ENTRY_COL": args.entry_col, "DURATION_UNIT": args.duration_unit,
-                   "GROUP_COLS": args.group_cols, "COX_COVARIATES": args.cox_covariates,
-                   "COX_REFERENCE": args.reference, "VALUE_COL": args.value_col, "ID_COL": args.id_col}
+        params |= {
+            "SURVIVAL_TABLE": str(Path(args.survival_table).resolve()),
+            "DURATION_COL": args.duration_col,
+            "EVENT_COL": args.event_col,
+            "ENTRY_COL": args.entry_col,
+            "DURATION_UNIT": args.duration_unit,
+            "GROUP_COLS": args.group_cols,
+            "COX_COVARIATES": args.cox_covariates,
+            "COX_REFERENCE": args.reference,
+            "VALUE_COL": args.value_col,
+            "ID_COL": args.id_col,
+        }
     if args.campaign:
-        params |= {"EXPERIMENT_PATH": str(Path(args.campaign).resolve()), "ARM_COL": args.arm_col,
-                   "CONTROL_ARM": args.control_arm, "CONVERTED_COL": args.converted_col,
-                   "REVENUE_COL": args.revenue_col, "SEGMENT_COL": args.segment_col}
+        params |= {
+            "EXPERIMENT_PATH": str(Path(args.campaign).resolve()),
+            "ARM_COL": args.arm_col,
+            "CONTROL_ARM": args.control_arm,
+            "CONVERTED_COL": args.converted_col,
+            "REVENUE_COL": args.revenue_col,
+            "SEGMENT_COL": args.segment_col,
+        }
     return params
 
 
@@ -143,9 +184,15 @@ def load_inputs(args: argparse.Namespace) -> tuple[sufficiency.Verdict, str]:
             verdicts.append(sufficiency.assess_transactions(None))
         else:
             tx, ledger = data.load(
-                source, customer_col=args.customer_col, date_col=args.date_col, amount_col=args.amount_col,
-                quantity_col=args.quantity_col, unit_price_col=args.unit_price_col,
-                observation_end=args.observation_end, **data_options(params))
+                source,
+                customer_col=args.customer_col,
+                date_col=args.date_col,
+                amount_col=args.amount_col,
+                quantity_col=args.quantity_col,
+                unit_price_col=args.unit_price_col,
+                observation_end=args.observation_end,
+                **data_options(params),
+            )
             printed.append("transaction log: cleaning ledger\n" + ledger.to_string(index=False))
             verdicts.append(sufficiency.assess_transactions(tx, args.observation_end))
     except LookupError as err:  # an encoding Python does not know
@@ -155,13 +202,23 @@ def load_inputs(args: argparse.Namespace) -> tuple[sufficiency.Verdict, str]:
     if args.survival_table:
         try:
             table = survival.load_survival_table(
-                args.survival_table, args.duration_col, args.event_col, args.entry_col, args.id_col,
-                duration_unit=args.duration_unit)
-            missing = [c for c in (args.group_cols or []) + (args.cox_covariates or []) + [args.value_col]
-                       if c is not None and c not in table.columns]
+                args.survival_table,
+                args.duration_col,
+                args.event_col,
+                args.entry_col,
+                args.id_col,
+                duration_unit=args.duration_unit,
+            )
+            missing = [
+                c
+                for c in (args.group_cols or []) + (args.cox_covariates or []) + [args.value_col]
+                if c is not None and c not in table.columns
+            ]
             if missing:
-                raise ValueError(f"column(s) {', '.join(map(repr, missing))} not found; columns: "
-                                 f"{', '.join(map(str, table.columns))}")
+                raise ValueError(
+                    f"column(s) {', '.join(map(repr, missing))} not found; columns: "
+                    f"{', '.join(map(str, table.columns))}"
+                )
             if args.cox_covariates:
                 survival.covariate_coding(table, args.cox_covariates, args.reference)  # checks --reference
             verdicts.append(sufficiency.assess_durations(table, args.group_cols, args.cox_covariates))
@@ -169,8 +226,14 @@ def load_inputs(args: argparse.Namespace) -> tuple[sufficiency.Verdict, str]:
             raise InputError(f"--survival-table {args.survival_table}: {err}") from None
     if args.campaign:
         try:
-            table = strategy.load_experiment(args.campaign, args.arm_col, args.converted_col, args.revenue_col,
-                                             args.segment_col, control=args.control_arm)
+            table = strategy.load_experiment(
+                args.campaign,
+                args.arm_col,
+                args.converted_col,
+                args.revenue_col,
+                args.segment_col,
+                control=args.control_arm,
+            )
             verdicts.append(sufficiency.assess_campaign(table, args.control_arm))
         except ValueError as err:
             raise InputError(f"--campaign {args.campaign}: {err}") from None
@@ -181,8 +244,15 @@ def load_inputs(args: argparse.Namespace) -> tuple[sufficiency.Verdict, str]:
 
 def data_options(params: dict) -> dict:
     """The loader's reading and cleaning options among the notebook parameters."""
-    keys = {"ON_INVALID": "on_invalid", "DATE_FORMAT": "date_format", "DAYFIRST": "dayfirst",
-            "ENCODING": "encoding", "SEP": "sep", "DECIMAL": "decimal", "KEEP_NULL_IDS": "keep_null_ids"}
+    keys = {
+        "ON_INVALID": "on_invalid",
+        "DATE_FORMAT": "date_format",
+        "DAYFIRST": "dayfirst",
+        "ENCODING": "encoding",
+        "SEP": "sep",
+        "DECIMAL": "decimal",
+        "KEEP_NULL_IDS": "keep_null_ids",
+    }
     return {name: params[key] for key, name in keys.items() if key in params}
 
 
@@ -223,14 +293,23 @@ def _report(args: argparse.Namespace) -> int:
     verdict, printed = load_inputs(args)
     print(printed, flush=True)
     if not verdict.any_analysis():
-        print("error: the data cannot carry any analysis beyond an overview; nothing was run (see above "
-              "for what each analysis needs)", file=sys.stderr)
+        print(
+            "error: the data cannot carry any analysis beyond an overview; nothing was run (see above "
+            "for what each analysis needs)",
+            file=sys.stderr,
+        )
         return 2
     chosen, skipped = notebooks_to_run(verdict, paths)
     for stem, why in skipped.items():
         print(f"skipped {stem}: {why}", flush=True)
-    written = report.run_notebooks(notebooks_dir, out, parameters=notebook_parameters(args), notebooks=chosen,
-                                   skipped=skipped, dataset=args.data or args.survival_table or args.campaign)
+    written = report.run_notebooks(
+        notebooks_dir,
+        out,
+        parameters=notebook_parameters(args),
+        notebooks=chosen,
+        skipped=skipped,
+        dataset=args.data or args.survival_table or args.campaign,
+    )
     print(f"wrote {len(written)} files to {out}/; open {out}/index.html")
     return 0
 

@@ -31,11 +31,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-
-from lifecycle_utils._lifetimes import lifetimes  # noqa: F401  (import shim first)
-from lifecycle_utils.pareto_nbd import FastParetoNBDFitter, ParetoNBDLikelihood
-from lifecycle_utils.summary import occasions
-
 from lifetimes import (  # noqa: E402
     BetaGeoBetaBinomFitter,
     BetaGeoFitter,
@@ -44,16 +39,58 @@ from lifetimes import (  # noqa: E402
 )
 from lifetimes.utils import ConvergenceError  # noqa: E402
 
+from lifecycle_utils._lifetimes import lifetimes  # noqa: F401  (import shim first)
+from lifecycle_utils.pareto_nbd import FastParetoNBDFitter, ParetoNBDLikelihood
+from lifecycle_utils.summary import occasions
+
 __all__ = [
-    "MODELS", "BOUNDARY_LOW", "BOUNDARY_HIGH", "compress", "FitResult", "total_negative_log_likelihood",
-    "polish", "SCALE_PARAMS", "fit_model", "fit_models", "fitted", "fit_report", "fit_gamma_gamma",
-    "load_donations", "fit_bgbb", "spend_frequency_correlation", "probability_alive", "expected_purchases",
-    "conditional_expectations", "holdout_comparison", "tracking", "alive_path", "probability_alive_matrix",
-    "clv", "net_value", "clv_summary", "clv_by", "bootstrap_total_clv", "calibration_frame",
-    "validation_table", "PUBLISHED", "published_validation", "period_transactions", "standard_errors",
-    "expected_purchases_matrix", "example_customers", "value_at_risk", "potential_and_warning",
-    "calibration_weeks", "validation_figures", "headline_figures", "best_model", "trust_check",
-    "standard_error_table", "interval", "alive", "recent_spend",
+    "MODELS",
+    "BOUNDARY_LOW",
+    "BOUNDARY_HIGH",
+    "compress",
+    "FitResult",
+    "total_negative_log_likelihood",
+    "polish",
+    "SCALE_PARAMS",
+    "fit_model",
+    "fit_models",
+    "fitted",
+    "fit_report",
+    "fit_gamma_gamma",
+    "load_donations",
+    "fit_bgbb",
+    "spend_frequency_correlation",
+    "probability_alive",
+    "expected_purchases",
+    "conditional_expectations",
+    "holdout_comparison",
+    "tracking",
+    "alive_path",
+    "probability_alive_matrix",
+    "clv",
+    "net_value",
+    "clv_summary",
+    "clv_by",
+    "bootstrap_total_clv",
+    "calibration_frame",
+    "validation_table",
+    "PUBLISHED",
+    "published_validation",
+    "period_transactions",
+    "standard_errors",
+    "expected_purchases_matrix",
+    "example_customers",
+    "value_at_risk",
+    "potential_and_warning",
+    "calibration_weeks",
+    "validation_figures",
+    "headline_figures",
+    "best_model",
+    "trust_check",
+    "standard_error_table",
+    "interval",
+    "alive",
+    "recent_spend",
 ]
 
 # Pareto/NBD: lifetimes' class with our search (lifecycle_utils.pareto_nbd): about 10x faster, tighter optimum
@@ -116,9 +153,18 @@ def polish(name: str, model, data: pd.DataFrame) -> float:
     simplex = np.vstack([x0, x0 + 1e-3 * np.eye(len(x0))])  # start next to lifetimes' optimum
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        result = minimize(lambda x: total_negative_log_likelihood(name, x, data), x0, method="Nelder-Mead",
-                          options={"xatol": 1e-9, "fatol": 1e-9, "maxiter": 4000, "maxfev": 4000,
-                                   "initial_simplex": simplex})
+        result = minimize(
+            lambda x: total_negative_log_likelihood(name, x, data),
+            x0,
+            method="Nelder-Mead",
+            options={
+                "xatol": 1e-9,
+                "fatol": 1e-9,
+                "maxiter": 4000,
+                "maxfev": 4000,
+                "initial_simplex": simplex,
+            },
+        )
     if np.isfinite(result.fun) and result.fun <= total_negative_log_likelihood(name, x0, data) + 1e-9:
         model.params_ = pd.Series(np.exp(result.x), index=model.params_.index)
     return -total_negative_log_likelihood(name, np.log(model.params_.to_numpy(float)), data)
@@ -138,15 +184,17 @@ def _boundary(params: pd.Series, time_scale: float = 1.0) -> list[str]:
     return out
 
 
-def _attempt(cls, data: pd.DataFrame, penalizer: float, initial, time_scale: float = 1.0
-             ) -> tuple[object | None, str, int]:
+def _attempt(
+    cls, data: pd.DataFrame, penalizer: float, initial, time_scale: float = 1.0
+) -> tuple[object | None, str, int]:
     """One fit; returns (model or None, problem text or "", RuntimeWarnings seen)."""
     with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(io.StringIO()):
         # lifetimes prints the whole scipy result when a fit does not converge: keep it out of reports
         warnings.simplefilter("always", RuntimeWarning)
         try:
             model = cls(penalizer_coef=penalizer).fit(
-                data["frequency"], data["recency"], data["T"], weights=data["weight"], initial_params=initial)
+                data["frequency"], data["recency"], data["T"], weights=data["weight"], initial_params=initial
+            )
         except ConvergenceError as err:
             return None, f"did not converge ({str(err).strip().splitlines()[0][:80]})", len(caught)
         except (ValueError, FloatingPointError, np.linalg.LinAlgError) as err:
@@ -160,8 +208,14 @@ def _attempt(cls, data: pd.DataFrame, penalizer: float, initial, time_scale: flo
     return model, "", n_warn
 
 
-def fit_model(name: str, frame: pd.DataFrame, penalizers=(0.0, 0.001, 0.01), starts=(None, "data"),
-              compressed: bool = True, refine: bool = False) -> FitResult:
+def fit_model(
+    name: str,
+    frame: pd.DataFrame,
+    penalizers=(0.0, 0.001, 0.01),
+    starts=(None, "data"),
+    compressed: bool = True,
+    refine: bool = False,
+) -> FitResult:
     """Fit one transaction model (``"BG/NBD"``, ``"Pareto/NBD"``, ``"MBG/NBD"``) on a summary with
     ``frequency``, ``recency``, ``T`` (compressed first), robustly.
 
@@ -188,21 +242,44 @@ def fit_model(name: str, frame: pd.DataFrame, penalizers=(0.0, 0.001, 0.01), sta
         # another unit of time: rescale so the median customer age is 10 units, fit, scale back
         unit = 10.0 / max(float(np.median(data["T"])), 1e-9)
         if not np.isclose(unit, 1.0, rtol=0.5):
-            result = _fit_chain(name, data.assign(recency=data["recency"] * unit, T=data["T"] * unit),
-                                penalizers, starts, tried, state, unit=unit)
+            result = _fit_chain(
+                name,
+                data.assign(recency=data["recency"] * unit, T=data["T"] * unit),
+                penalizers,
+                starts,
+                tried,
+                state,
+                unit=unit,
+            )
     if result is not None:
         model, label, penalizer = result
         first_clean = len(tried) == 1
-        note = "plain maximum likelihood" if first_clean else f"kept the fit with {label} after: " + "; ".join(tried[:-1])
-        ll = polish(name, model, data) if penalizer == 0 and refine else \
-            -total_negative_log_likelihood(name, np.log(model.params_.to_numpy(float)), data)
+        note = (
+            "plain maximum likelihood"
+            if first_clean
+            else f"kept the fit with {label} after: " + "; ".join(tried[:-1])
+        )
+        ll = (
+            polish(name, model, data)
+            if penalizer == 0 and refine
+            else -total_negative_log_likelihood(name, np.log(model.params_.to_numpy(float)), data)
+        )
         return FitResult(name, model, model.params_.copy(), ll, True, tried, note)
     fallback = state.get("last_model")
     if fallback is not None:
         ll = -total_negative_log_likelihood(name, np.log(fallback.params_.to_numpy(float)), data)
-        return FitResult(name, fallback, fallback.params_.copy(), ll, False, tried,
-                         "no clean fit; kept the last converged one on a boundary: " + "; ".join(tried))
-    return FitResult(name, None, pd.Series(dtype=float), float("nan"), False, tried, "no fit: " + "; ".join(tried))
+        return FitResult(
+            name,
+            fallback,
+            fallback.params_.copy(),
+            ll,
+            False,
+            tried,
+            "no clean fit; kept the last converged one on a boundary: " + "; ".join(tried),
+        )
+    return FitResult(
+        name, None, pd.Series(dtype=float), float("nan"), False, tried, "no fit: " + "; ".join(tried)
+    )
 
 
 def _fit_chain(name: str, data: pd.DataFrame, penalizers, starts, tried: list[str], state: dict, unit: float):
@@ -221,10 +298,14 @@ def _fit_chain(name: str, data: pd.DataFrame, penalizers, starts, tried: list[st
             if start == "data":
                 initial = np.array([1.0, 1.0 / max(rate, 1e-3), 1.0, 1.0])
             model, problem, n_warn = _attempt(cls, data, penalizer, initial, time_scale)
-            label = f"penalizer {penalizer:g}, start {'default' if start is None else 'from the data'}{unit_text}"
+            label = (
+                f"penalizer {penalizer:g}, start {'default' if start is None else 'from the data'}{unit_text}"
+            )
             extra = f"; {n_warn} RuntimeWarnings captured" if n_warn else ""
             if model is not None and unit != 1.0:
-                model.params_ = pd.Series({k: v / unit if k in SCALE_PARAMS else v for k, v in model.params_.items()})
+                model.params_ = pd.Series(
+                    {k: v / unit if k in SCALE_PARAMS else v for k, v in model.params_.items()}
+                )
             if model is not None and not problem:
                 tried.append(f"{label}: ok{extra}")
                 return model, label, penalizer
@@ -249,15 +330,21 @@ def fit_report(fits: dict[str, FitResult]) -> pd.DataFrame:
     """One row per model: fitted or not, log-likelihood, parameters, and which fit was kept and why."""
     rows = []
     for name, fit in fits.items():
-        rows.append({"model": name, "fitted": "yes" if fit.ok else ("on a boundary" if fit.model else "no"),
-                     "log-likelihood": round(fit.log_likelihood, 2),
-                     "parameters": ", ".join(f"{k} {v:.4g}" for k, v in fit.params.items()),
-                     "note": fit.note})
+        rows.append(
+            {
+                "model": name,
+                "fitted": "yes" if fit.ok else ("on a boundary" if fit.model else "no"),
+                "log-likelihood": round(fit.log_likelihood, 2),
+                "parameters": ", ".join(f"{k} {v:.4g}" for k, v in fit.params.items()),
+                "note": fit.note,
+            }
+        )
     return pd.DataFrame(rows).set_index("model")
 
 
-def fit_gamma_gamma(summary_frame: pd.DataFrame, frequency_col: str = "frequency",
-                    monetary_col: str = "monetary_value") -> GammaGammaFitter:
+def fit_gamma_gamma(
+    summary_frame: pd.DataFrame, frequency_col: str = "frequency", monetary_col: str = "monetary_value"
+) -> GammaGammaFitter:
     """Gamma-Gamma spend model on customers with at least one repeat occasion and a positive mean
     repeat spend (repeat occasions of $0, e.g. free items, cannot come from a gamma distribution; they
     are left out of the fit). Its assumption: the mean repeat spend is independent of frequency; check
@@ -308,8 +395,12 @@ def expected_purchases(fit: FitResult, t: float, frequency, recency, T) -> np.nd
     """Expected repeat purchases in the next ``t`` periods, given each customer's history."""
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        e = np.asarray(fit.model.conditional_expected_number_of_purchases_up_to_time(
-            t, np.asarray(frequency, float), np.asarray(recency, float), np.asarray(T, float)), float)
+        e = np.asarray(
+            fit.model.conditional_expected_number_of_purchases_up_to_time(
+                t, np.asarray(frequency, float), np.asarray(recency, float), np.asarray(T, float)
+            ),
+            float,
+        )
     return e
 
 
@@ -340,20 +431,34 @@ def holdout_comparison(split: pd.DataFrame, fits: dict[str, FitResult]) -> pd.Da
     preds = {}
     for name, fit in fits.items():
         if fit.ok:  # a boundary fit predicts nothing worth showing
-            preds[name] = expected_purchases(fit, duration, split["frequency_cal"], split["recency_cal"], split["T_cal"])
-    preds["baseline: calibration rate"] = (split["frequency_cal"] / split["T_cal"].clip(lower=1) * duration).to_numpy()
-    preds["baseline: average"] = np.full(len(split), split["frequency_cal"].sum() / split["T_cal"].sum() * duration)
+            preds[name] = expected_purchases(
+                fit, duration, split["frequency_cal"], split["recency_cal"], split["T_cal"]
+            )
+    preds["baseline: calibration rate"] = (
+        split["frequency_cal"] / split["T_cal"].clip(lower=1) * duration
+    ).to_numpy()
+    preds["baseline: average"] = np.full(
+        len(split), split["frequency_cal"].sum() / split["T_cal"].sum() * duration
+    )
     rows = []
     for name, p in preds.items():
-        rows.append({"model": name, "predicted total": round(float(p.sum()), 1), "actual total": int(actual.sum()),
-                     "total error (%)": round(100 * (p.sum() - actual.sum()) / actual.sum(), 1),
-                     "MAE": round(float(np.mean(np.abs(p - actual))), 3),
-                     "RMSE": round(float(np.sqrt(np.mean((p - actual) ** 2))), 3),
-                     "correlation": round(float(np.corrcoef(p, actual)[0, 1]), 3) if np.std(p) > 0 else np.nan})
+        rows.append(
+            {
+                "model": name,
+                "predicted total": round(float(p.sum()), 1),
+                "actual total": int(actual.sum()),
+                "total error (%)": round(100 * (p.sum() - actual.sum()) / actual.sum(), 1),
+                "MAE": round(float(np.mean(np.abs(p - actual))), 3),
+                "RMSE": round(float(np.sqrt(np.mean((p - actual) ** 2))), 3),
+                "correlation": round(float(np.corrcoef(p, actual)[0, 1]), 3) if np.std(p) > 0 else np.nan,
+            }
+        )
     return pd.DataFrame(rows).set_index("model")
 
 
-def tracking(tx: pd.DataFrame, fits: dict[str, FitResult], weeks: int, calibration_weeks: int) -> pd.DataFrame:
+def tracking(
+    tx: pd.DataFrame, fits: dict[str, FitResult], weeks: int, calibration_weeks: int
+) -> pd.DataFrame:
     """Weekly repeat purchases, actual and expected, in 7-day weeks counted from the first day of
     ``tx``: columns ``week``, ``actual`` (repeat occasions that week), one expected column per
     model, and their cumulative ``... (cumulative)`` versions. Expected values sum each customer's
@@ -374,7 +479,9 @@ def tracking(tx: pd.DataFrame, fits: dict[str, FitResult], weeks: int, calibrati
         ages = (ends[:, None] - births.index.to_numpy()[None, :]) / 7.0
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            e = np.asarray(fit.model.expected_number_of_purchases_up_to_time(np.clip(ages, 0, None).ravel()), float)
+            e = np.asarray(
+                fit.model.expected_number_of_purchases_up_to_time(np.clip(ages, 0, None).ravel()), float
+            )
         cumulative = (e.reshape(ages.shape) * (ages > 0) * births.to_numpy()[None, :]).sum(axis=1)
         out[f"{name} (cumulative)"] = cumulative
         out[name] = np.diff(np.r_[0.0, cumulative])
@@ -402,9 +509,11 @@ def _frequency_recency_grid(values, max_frequency: int, T: float, points: int) -
     """A frequency (rows, highest first) x recency (columns, 0..T) table of ``values(f, r, T)``."""
     recency = np.linspace(0, T, points)
     f, r = np.meshgrid(np.arange(max_frequency + 1), recency, indexing="ij")
-    table = pd.DataFrame(values(f.ravel(), r.ravel(), np.full(f.size, T)).reshape(f.shape),
-                         index=pd.Index(range(max_frequency + 1), name="frequency"),
-                         columns=pd.Index(np.round(recency, 1), name="recency"))
+    table = pd.DataFrame(
+        values(f.ravel(), r.ravel(), np.full(f.size, T)).reshape(f.shape),
+        index=pd.Index(range(max_frequency + 1), name="frequency"),
+        columns=pd.Index(np.round(recency, 1), name="recency"),
+    )
     return table.iloc[::-1]
 
 
@@ -415,8 +524,15 @@ def probability_alive_matrix(fit: FitResult, max_frequency: int, T: float, point
 
 
 # ---------------------------------------------------------------------------------------------- CLV
-def clv(fit: FitResult, spend: GammaGammaFitter, frame: pd.DataFrame, months: int = 12, margin: float = 1.0,
-        annual_discount: float = 0.10, weeks_per_month: float = 4.345) -> pd.Series:
+def clv(
+    fit: FitResult,
+    spend: GammaGammaFitter,
+    frame: pd.DataFrame,
+    months: int = 12,
+    margin: float = 1.0,
+    annual_discount: float = 0.10,
+    weeks_per_month: float = 4.345,
+) -> pd.Series:
     """Customer lifetime value over the next ``months``: for each month, the expected repeat purchases
     in that month (transaction model, weeks) times the expected spend per purchase (Gamma-Gamma,
     conditional on the customer's own spend history; the population mean for one-time buyers), times
@@ -424,7 +540,9 @@ def clv(fit: FitResult, spend: GammaGammaFitter, frame: pd.DataFrame, months: in
     f, r, t = frame["frequency"].to_numpy(float), frame["recency"].to_numpy(float), frame["T"].to_numpy(float)
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        value = np.asarray(spend.conditional_expected_average_profit(frame["frequency"], frame["monetary_value"]), float)
+        value = np.asarray(
+            spend.conditional_expected_average_profit(frame["frequency"], frame["monetary_value"]), float
+        )
     monthly = (1 + annual_discount) ** (1 / 12) - 1
     total = np.zeros(len(frame))
     previous = np.zeros(len(frame))
@@ -435,8 +553,12 @@ def clv(fit: FitResult, spend: GammaGammaFitter, frame: pd.DataFrame, months: in
     return pd.Series(total, index=frame.index, name=f"CLV {months} months")
 
 
-def net_value(clv_values: pd.Series, acquisition_cost: float = 0.0, retention_cost_per_year: float = 0.0,
-              months: int = 12) -> pd.Series:
+def net_value(
+    clv_values: pd.Series,
+    acquisition_cost: float = 0.0,
+    retention_cost_per_year: float = 0.0,
+    months: int = 12,
+) -> pd.Series:
     """The source material's "value minus CAC minus retention cost": CLV less the acquisition cost
     (only for customers still to be acquired, so usually 0 for existing ones) and the retention cost
     over the same horizon."""
@@ -447,10 +569,19 @@ def clv_summary(values: pd.Series, top_share: float = 0.1) -> pd.Series:
     """Total, mean, median and quantiles of CLV, and the share (%) of total CLV in the top decile."""
     v = values.sort_values(ascending=False)
     k = max(1, int(round(top_share * len(v))))
-    return pd.Series({"customers": len(v), "total": round(float(v.sum()), 0), "mean": round(float(v.mean()), 2),
-                      "median": round(float(v.median()), 2), "p90": round(float(v.quantile(0.9)), 2),
-                      f"top {round(100 * top_share)}% share of total (%)": round(100 * float(v.iloc[:k].sum() / v.sum()), 1)},
-                     name="value")
+    return pd.Series(
+        {
+            "customers": len(v),
+            "total": round(float(v.sum()), 0),
+            "mean": round(float(v.mean()), 2),
+            "median": round(float(v.median()), 2),
+            "p90": round(float(v.quantile(0.9)), 2),
+            f"top {round(100 * top_share)}% share of total (%)": round(
+                100 * float(v.iloc[:k].sum() / v.sum()), 1
+            ),
+        },
+        name="value",
+    )
 
 
 def clv_by(values: pd.Series, labels: pd.Series, silent_label: str | None = None) -> pd.DataFrame:
@@ -463,8 +594,15 @@ def clv_by(values: pd.Series, labels: pd.Series, silent_label: str | None = None
     return out
 
 
-def bootstrap_total_clv(name: str, frame: pd.DataFrame, spend: GammaGammaFitter, reps: int = 30, seed: int = 0,
-                        months: int = 12, **clv_args) -> pd.Series:
+def bootstrap_total_clv(
+    name: str,
+    frame: pd.DataFrame,
+    spend: GammaGammaFitter,
+    reps: int = 30,
+    seed: int = 0,
+    months: int = 12,
+    **clv_args,
+) -> pd.Series:
     """Parameter uncertainty of total CLV by a customer bootstrap: resample customers (as multinomial
     weights on the compressed rows, so each refit is as fast as one fit), refit the transaction model,
     recompute total CLV with the spend model held fixed. Returns the bootstrap totals."""
@@ -484,8 +622,14 @@ def bootstrap_total_clv(name: str, frame: pd.DataFrame, spend: GammaGammaFitter,
 def calibration_frame(split: pd.DataFrame) -> pd.DataFrame:
     """The calibration columns of a :func:`lifecycle_utils.summary.calibration_holdout` split under the
     names the models take: ``frequency``, ``recency``, ``T``, ``monetary_value``."""
-    return split.rename(columns={"frequency_cal": "frequency", "recency_cal": "recency", "T_cal": "T",
-                                 "monetary_value_cal": "monetary_value"})[["frequency", "recency", "T", "monetary_value"]]
+    return split.rename(
+        columns={
+            "frequency_cal": "frequency",
+            "recency_cal": "recency",
+            "T_cal": "T",
+            "monetary_value_cal": "monetary_value",
+        }
+    )[["frequency", "recency", "T", "monetary_value"]]
 
 
 def validation_table(rows: list[tuple[str, float, float, float]]) -> pd.DataFrame:
@@ -510,7 +654,9 @@ PUBLISHED = {
 }
 
 
-def published_validation(sample_tx: pd.DataFrame, split: pd.DataFrame, fits: dict[str, FitResult]) -> pd.DataFrame:
+def published_validation(
+    sample_tx: pd.DataFrame, split: pd.DataFrame, fits: dict[str, FitResult]
+) -> pd.DataFrame:
     """Every published CDNOW-sample figure (Fader, Hardie and Lee 2005; Fader and Hardie's notes;
     lifetimes' BG/BB donations example) next to our reproduction, with its tolerance and a computed
     pass column. Tolerances: half a unit of the last published digit, widened to 1e-3 for BG/NBD
@@ -519,8 +665,15 @@ def published_validation(sample_tx: pd.DataFrame, split: pd.DataFrame, fits: dic
     for model in ("BG/NBD", "Pareto/NBD"):
         for k, v in PUBLISHED[model].items():
             got = fits[model].log_likelihood if k == "log-likelihood" else float(fits[model].params[k])
-            tol = 0.01 if k == "log-likelihood" and model == "BG/NBD" else 0.05 if k == "log-likelihood" else \
-                1e-3 if model == "BG/NBD" else 5e-3
+            tol = (
+                0.01
+                if k == "log-likelihood" and model == "BG/NBD"
+                else 0.05
+                if k == "log-likelihood"
+                else 1e-3
+                if model == "BG/NBD"
+                else 5e-3
+            )
             rows.append((f"{model} {k}", v, got, tol))
     gg = fit_gamma_gamma(calibration_frame(split))
     for k, v in PUBLISHED["Gamma-Gamma"].items():
@@ -531,13 +684,39 @@ def published_validation(sample_tx: pd.DataFrame, split: pd.DataFrame, fits: dic
         rows.append((f"BG/BB {k} (donations)", v, float(bb.params_[k]), 5e-4))
     cond = conditional_expectations(split, {"BG/NBD": fits["BG/NBD"]})
     for label, actual, model in zip(cond.index, PUBLISHED["actual by x"], PUBLISHED["BG/NBD by x"]):
-        rows.append((f"holdout purchases per customer, x = {label}: actual", actual, float(cond.loc[label, "actual"]), 5e-4))
-        rows.append((f"holdout purchases per customer, x = {label}: BG/NBD", model, float(cond.loc[label, "BG/NBD"]), 5e-4))
-    rows.append(("repeat transactions in the holdout", PUBLISHED["holdout repeat transactions"],
-                 float(split["frequency_holdout"].sum()), 0))
+        rows.append(
+            (
+                f"holdout purchases per customer, x = {label}: actual",
+                actual,
+                float(cond.loc[label, "actual"]),
+                5e-4,
+            )
+        )
+        rows.append(
+            (
+                f"holdout purchases per customer, x = {label}: BG/NBD",
+                model,
+                float(cond.loc[label, "BG/NBD"]),
+                5e-4,
+            )
+        )
+    rows.append(
+        (
+            "repeat transactions in the holdout",
+            PUBLISHED["holdout repeat transactions"],
+            float(split["frequency_holdout"].sum()),
+            0,
+        )
+    )
     track = tracking(sample_tx, {}, weeks=78, calibration_weeks=39)
-    rows.append(("cumulative repeat transactions by week 78", PUBLISHED["cumulative repeat transactions by week 78"],
-                 float(track["actual (cumulative)"].iloc[-1]), 0))
+    rows.append(
+        (
+            "cumulative repeat transactions by week 78",
+            PUBLISHED["cumulative repeat transactions by week 78"],
+            float(track["actual (cumulative)"].iloc[-1]),
+            0,
+        )
+    )
     return validation_table(rows)
 
 
@@ -547,14 +726,20 @@ def period_transactions(frame: pd.DataFrame, fits: dict[str, FitResult], cap: in
     for Pareto/NBD), summing each customer's probability at their own age ``T``."""
     actual = frame["frequency"].clip(upper=cap).value_counts().reindex(range(cap + 1), fill_value=0)
     out = pd.DataFrame({"actual": actual})
-    ages = frame["T"].value_counts()  # lifetimes' method takes one age at a time: loop over ages, not customers
+    ages = frame[
+        "T"
+    ].value_counts()  # lifetimes' method takes one age at a time: loop over ages, not customers
     for name, fit in fits.items():
         if not fit.ok or not hasattr(fit.model, "probability_of_n_purchases_up_to_time"):
             continue
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            probs = np.array([[float(fit.model.probability_of_n_purchases_up_to_time(age, n)) for n in range(cap)]
-                              for age in ages.index])
+            probs = np.array(
+                [
+                    [float(fit.model.probability_of_n_purchases_up_to_time(age, n)) for n in range(cap)]
+                    for age in ages.index
+                ]
+            )
         expected = list((probs * ages.to_numpy()[:, None]).sum(axis=0))
         expected.append(len(frame) - sum(expected))
         out[name] = np.round(expected, 1)
@@ -572,10 +757,14 @@ def standard_errors(fit: FitResult) -> pd.Series:
         return pd.Series(np.nan, index=fit.params.index)
 
 
-def expected_purchases_matrix(fit: FitResult, max_frequency: int, T: float, horizon: float, points: int = 40) -> pd.DataFrame:
+def expected_purchases_matrix(
+    fit: FitResult, max_frequency: int, T: float, horizon: float, points: int = 40
+) -> pd.DataFrame:
     """Expected repeat purchases in the next ``horizon`` periods for a customer of age ``T`` over a
     frequency (rows) x recency (columns) grid."""
-    return _frequency_recency_grid(lambda f, r, t: expected_purchases(fit, horizon, f, r, t), max_frequency, T, points)
+    return _frequency_recency_grid(
+        lambda f, r, t: expected_purchases(fit, horizon, f, r, t), max_frequency, T, points
+    )
 
 
 def example_customers(frame: pd.DataFrame) -> dict[str, str]:
@@ -596,33 +785,56 @@ def example_customers(frame: pd.DataFrame) -> dict[str, str]:
     return examples
 
 
-def value_at_risk(values: pd.Series, p_alive: pd.Series, past_spend: pd.Series, labels: pd.Series,
-                  stage: str = "silent") -> pd.Series:
+def value_at_risk(
+    values: pd.Series, p_alive: pd.Series, past_spend: pd.Series, labels: pd.Series, stage: str = "silent"
+) -> pd.Series:
     """For the customers labelled ``stage``: how many, their expected CLV (what a reactivation
     protects), their spend in the last year, and that spend weighted by their probability of being
     gone, ``sum(past spend x (1 - P(alive)))`` (the revenue at risk)."""
     m = labels.reindex(values.index).astype(str) == stage
-    return pd.Series({
-        "customers": int(m.sum()),
-        "expected CLV": round(float(values[m].sum()), 0),
-        "spend in the last year": round(float(past_spend.reindex(values.index)[m].sum()), 0),
-        "last-year spend at risk": round(float((past_spend.reindex(values.index) * (1 - p_alive.reindex(values.index)))[m].sum()), 0),
-    }, name=stage)
+    return pd.Series(
+        {
+            "customers": int(m.sum()),
+            "expected CLV": round(float(values[m].sum()), 0),
+            "spend in the last year": round(float(past_spend.reindex(values.index)[m].sum()), 0),
+            "last-year spend at risk": round(
+                float((past_spend.reindex(values.index) * (1 - p_alive.reindex(values.index)))[m].sum()), 0
+            ),
+        },
+        name=stage,
+    )
 
 
-def potential_and_warning(frame: pd.DataFrame, fit: FitResult, values: pd.Series, horizon: float = 13.0,
-                          top: int = 10, alive_below: float = 0.5) -> tuple[pd.DataFrame, pd.DataFrame]:
+def potential_and_warning(
+    frame: pd.DataFrame,
+    fit: FitResult,
+    values: pd.Series,
+    horizon: float = 13.0,
+    top: int = 10,
+    alive_below: float = 0.5,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """潜力预测 and 流失预警 side by side: the ``top`` customers by expected purchases in the next
     ``horizon`` periods (a quarter: 13 weeks), and the ``top`` by past total spend among those whose
     P(alive) is below ``alive_below``."""
     e = expected_purchases(fit, horizon, frame["frequency"], frame["recency"], frame["T"])
     p = probability_alive(fit, frame["frequency"], frame["recency"], frame["T"])
-    table = pd.DataFrame({"frequency": frame["frequency"], "recency": frame["recency"].round(1),
-                          "T": frame["T"].round(1), "expected purchases next quarter": e.round(2),
-                          "P(alive)": p.round(3), "CLV": values.reindex(frame.index).round(2),
-                          "total spend": frame.get("total_spend", pd.Series(np.nan, index=frame.index)).round(2)})
+    table = pd.DataFrame(
+        {
+            "frequency": frame["frequency"],
+            "recency": frame["recency"].round(1),
+            "T": frame["T"].round(1),
+            "expected purchases next quarter": e.round(2),
+            "P(alive)": p.round(3),
+            "CLV": values.reindex(frame.index).round(2),
+            "total spend": frame.get("total_spend", pd.Series(np.nan, index=frame.index)).round(2),
+        }
+    )
     potential = table.sort_values("expected purchases next quarter", ascending=False, kind="stable").head(top)
-    warning = table[table["P(alive)"] < alive_below].sort_values("total spend", ascending=False, kind="stable").head(top)
+    warning = (
+        table[table["P(alive)"] < alive_below]
+        .sort_values("total spend", ascending=False, kind="stable")
+        .head(top)
+    )
     return potential, warning
 
 
@@ -636,8 +848,14 @@ def validation_figures(validation: pd.DataFrame) -> dict:
     return {"published CDNOW figures reproduced": f"{int(validation['pass'].sum())} of {len(validation)}"}
 
 
-def headline_figures(validation: pd.DataFrame, comparison: pd.DataFrame, best: str, clv_facts: pd.Series,
-                     interval: tuple[float, float], at_risk: pd.Series) -> dict:
+def headline_figures(
+    validation: pd.DataFrame,
+    comparison: pd.DataFrame,
+    best: str,
+    clv_facts: pd.Series,
+    interval: tuple[float, float],
+    at_risk: pd.Series,
+) -> dict:
     """What notebook 04 records."""
     return {
         "published figures reproduced": f"{int(validation['pass'].sum())} of {len(validation)}",
@@ -667,18 +885,26 @@ def best_model(comparison: pd.DataFrame, fits: dict[str, FitResult] | None = Non
     return str(ranked.index[0])
 
 
-def trust_check(fits: dict[str, FitResult], best: str | None, analysis: str = "CLV values",
-                notebook: str = "04") -> dict:
+def trust_check(
+    fits: dict[str, FitResult], best: str | None, analysis: str = "CLV values", notebook: str = "04"
+) -> dict:
     """The check a notebook adds to its sufficiency verdict after fitting (see
     ``sufficiency.Verdict.with_check``): the sections of ``analysis`` run only on a model that fitted
     cleanly (``best`` is ``None`` when none did)."""
-    found = "; ".join(f"{name}: {'fitted' if fit.ok else ('on a boundary' if fit.model else 'no fit')}"
-                      for name, fit in fits.items())
+    found = "; ".join(
+        f"{name}: {'fitted' if fit.ok else ('on a boundary' if fit.model else 'no fit')}"
+        for name, fit in fits.items()
+    )
     found = f"model to trust: {best} ({found})" if best is not None else f"no model to trust ({found})"
-    return {"analysis": analysis, "notebook": notebook, "ok": best is not None, "found": found,
-            "needs": "a transaction model that converged with no parameter on a boundary",
-            "fix": "more repeat buyers or a longer calibration period (a boundary fit usually means the data "
-                   "cannot tell the purchase rate from the dropout)"}
+    return {
+        "analysis": analysis,
+        "notebook": notebook,
+        "ok": best is not None,
+        "found": found,
+        "needs": "a transaction model that converged with no parameter on a boundary",
+        "fix": "more repeat buyers or a longer calibration period (a boundary fit usually means the data "
+        "cannot tell the purchase rate from the dropout)",
+    }
 
 
 def standard_error_table(fits: dict[str, FitResult]) -> pd.DataFrame:
@@ -690,8 +916,14 @@ def standard_error_table(fits: dict[str, FitResult]) -> pd.DataFrame:
             continue
         se = standard_errors(fit)
         for k, v in fit.params.items():
-            rows.append({"model": name, "parameter": k, "estimate": round(float(v), 4),
-                         "standard error": round(float(se[k]), 4) if np.isfinite(se[k]) else np.nan})
+            rows.append(
+                {
+                    "model": name,
+                    "parameter": k,
+                    "estimate": round(float(v), 4),
+                    "standard error": round(float(se[k]), 4) if np.isfinite(se[k]) else np.nan,
+                }
+            )
     return pd.DataFrame(rows).set_index(["model", "parameter"])
 
 
@@ -703,8 +935,11 @@ def interval(draws: pd.Series, level: float = 0.90) -> tuple[float, float]:
 
 def alive(fit: FitResult, frame: pd.DataFrame) -> pd.Series:
     """P(alive) per customer of a summary frame (``frequency``, ``recency``, ``T``)."""
-    return pd.Series(probability_alive(fit, frame["frequency"], frame["recency"], frame["T"]), index=frame.index,
-                     name="P(alive)")
+    return pd.Series(
+        probability_alive(fit, frame["frequency"], frame["recency"], frame["T"]),
+        index=frame.index,
+        name="P(alive)",
+    )
 
 
 def recent_spend(tx: pd.DataFrame, end, days: int = 365) -> pd.Series:

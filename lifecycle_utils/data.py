@@ -35,9 +35,19 @@ import pandas as pd
 from lifecycle_utils._lifetimes import dataset_path
 
 __all__ = [
-    "TRANSACTION_COLUMNS", "CDNOW_START", "CDNOW_END", "check_ledger", "load_cdnow", "load_cdnow_sample",
-    "NULL_ID_LITERALS", "read_table", "clean_transactions", "load_transactions", "load",
-    "describe_transactions", "quality_checks",
+    "TRANSACTION_COLUMNS",
+    "CDNOW_START",
+    "CDNOW_END",
+    "check_ledger",
+    "load_cdnow",
+    "load_cdnow_sample",
+    "NULL_ID_LITERALS",
+    "read_table",
+    "clean_transactions",
+    "load_transactions",
+    "load",
+    "describe_transactions",
+    "quality_checks",
 ]
 
 TRANSACTION_COLUMNS = ["customer_id", "date", "amount"]
@@ -137,8 +147,11 @@ _MONTHS = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
 _NOT_ZONE_NAMES = {"am", "pm", "z"} | _MONTHS
 # Day/month/year text is rewritten to ``dd/mm/yy[yy]...`` by three replacements, then split by position
 # (regexes that pyarrow can run, so this stays fast on large string columns).
-_DAY_MONTH_STEPS = [(r"^(\d{1,2})[.-](\d{1,2})[.-]", r"\1/\2/"), (r"^(\d)/", r"0\1/"),
-                    (r"^(\d\d)/(\d)/", r"\1/0\2/")]
+_DAY_MONTH_STEPS = [
+    (r"^(\d{1,2})[.-](\d{1,2})[.-]", r"\1/\2/"),
+    (r"^(\d)/", r"0\1/"),
+    (r"^(\d\d)/(\d)/", r"\1/0\2/"),
+]
 _DAY_MONTH = r"\d\d/\d\d/(?:\d{4}|\d{2})(?:[ T].*)?"
 
 # Numbers written with a decimal comma: 1234,5 or 1.234,5 or 1 234,5 (groups of three digits).
@@ -164,8 +177,9 @@ def read_table(path: str | Path, encoding: str = "utf-8", sep: str = ",") -> pd.
         frame = _read_parquet(path)
     else:
         try:
-            frame = pd.read_csv(path, dtype=str, encoding=encoding, sep=sep, keep_default_na=False,
-                                na_values=[""])
+            frame = pd.read_csv(
+                path, dtype=str, encoding=encoding, sep=sep, keep_default_na=False, na_values=[""]
+            )
         except UnicodeDecodeError as err:
             raise ValueError(
                 f"{path.name} is not {encoding} text ({err.reason} at byte {err.start}); "
@@ -238,8 +252,9 @@ def _read_zone_names(text: pd.Series, raw: pd.Series, column: str) -> pd.Series:
     (``10:00 UTC`` -> ``10:00 +00:00``, ``10:00 UTC+02:00`` -> ``10:00 +02:00``); any other name
     (``CET``, ``PST``, ``Europe/Berlin``) raises ``ValueError``: its offset changes with daylight saving,
     so the loader does not guess it. Only values ending in a letter or naming UTC/GMT are searched."""
-    utc = text.str.contains("UTC", case=False, regex=False) | text.str.contains("GMT", case=False,
-                                                                                 regex=False)
+    utc = text.str.contains("UTC", case=False, regex=False) | text.str.contains(
+        "GMT", case=False, regex=False
+    )
     candidate = (text.str[-1:].str.isalpha() | utc).fillna(False).astype(bool)
     if not candidate.any():
         return text
@@ -263,7 +278,7 @@ def _all_aware(text: pd.Series, raw: pd.Series, column: str) -> bool:
     """True when every present value carries a time zone, False when none does; raise when mixed.
     Only values with a time of day (a ``:``) or ending in ``Z`` are searched for an offset."""
     present = (text.notna() & (text != "")).astype(bool)
-    candidate = (text.str.contains(":", regex=False, na=False) | text.str.endswith("Z", na=False))
+    candidate = text.str.contains(":", regex=False, na=False) | text.str.endswith("Z", na=False)
     candidate = candidate.astype(bool)
     aware = pd.Series(False, index=text.index)
     if candidate.any():
@@ -294,8 +309,10 @@ def _to_naive(text: pd.Series, fmt: str | None, utc: bool, column: str) -> pd.Se
                 f"{err}); give every value the same form, with an offset like +01:00 or none"
             ) from None
     if not pd.api.types.is_datetime64_any_dtype(parsed):  # pandas 2 returns objects for mixed zones
-        raise ValueError(f"column '{column}': {len(text)} dates with different time zones (e.g. "
-                         f"{_examples(text)}); give every value an offset like +01:00, or none")
+        raise ValueError(
+            f"column '{column}': {len(text)} dates with different time zones (e.g. "
+            f"{_examples(text)}); give every value an offset like +01:00, or none"
+        )
     if isinstance(parsed.dtype, pd.DatetimeTZDtype):
         parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
     return parsed
@@ -331,11 +348,14 @@ def _day_month_parts(text: pd.Series) -> pd.DataFrame:
     norm = norm[norm.str.fullmatch(_DAY_MONTH, na=False).astype(bool)]
     long_year = norm.str.slice(8, 10).str.isdigit().fillna(False).astype(bool)
     rest = norm.str.slice(8).where(~long_year, norm.str.slice(10))
-    return pd.DataFrame({
-        "a": norm.str.slice(0, 2), "b": norm.str.slice(3, 5),
-        "y": norm.str.slice(6, 8).where(~long_year, norm.str.slice(6, 10)),
-        "rest": rest.where(rest != ""),
-    })
+    return pd.DataFrame(
+        {
+            "a": norm.str.slice(0, 2),
+            "b": norm.str.slice(3, 5),
+            "y": norm.str.slice(6, 8).where(~long_year, norm.str.slice(6, 10)),
+            "rest": rest.where(rest != ""),
+        }
+    )
 
 
 def _parse_day_month(
@@ -354,8 +374,13 @@ def _parse_day_month(
     day, month = (first, second) if dayfirst else (second, first)
     year = parts["y"].astype(int)
     year = year.where(parts["y"].str.len() == 4, year + np.where(year < 69, 2000, 1900))
-    iso_day = (year.astype(str).str.zfill(4) + "-" + month.astype(str).str.zfill(2) + "-"
-               + day.astype(str).str.zfill(2))
+    iso_day = (
+        year.astype(str).str.zfill(4)
+        + "-"
+        + month.astype(str).str.zfill(2)
+        + "-"
+        + day.astype(str).str.zfill(2)
+    )
     with_time = iso_day + parts["rest"].fillna("")
     dates = _to_naive(with_time, "ISO8601", utc, column)
     retry = (dates.isna() & parts["rest"].notna()).astype(bool)
@@ -387,8 +412,11 @@ def _infer_dayfirst(
     sep = re.search(r"[/.-]", text[ambiguous].iloc[0]).group()
     year = "%Y" if len(parts["y"][ambiguous].iloc[0]) == 4 else "%y"
     day_fmt, month_fmt = f"%d{sep}%m{sep}{year}", f"%m{sep}%d{sep}{year}"
-    timed = " (values with a time of day need it in the format too, e.g. ' %H:%M')" if (
-        parts["rest"].notna().any()) else ""
+    timed = (
+        " (values with a time of day need it in the format too, e.g. ' %H:%M')"
+        if (parts["rest"].notna().any())
+        else ""
+    )
     raise ValueError(
         f"column '{column}': {int(ambiguous.sum())} of {n_rows} rows have a date that reads both day-first "
         f"and month-first (e.g. {_examples(text[ambiguous])}) and no value in the column settles which; "
@@ -416,8 +444,9 @@ def _parse_number(raw: pd.Series, decimal: str = ".") -> tuple[pd.Series, pd.Ser
     if isinstance(numbers.dtype, np.dtype):
         values = numbers.astype(float)
     else:  # nullable (Int64, Float64) or Arrow numbers: missing values become NaN
-        values = pd.Series(pd.array(numbers, dtype="Float64").to_numpy(dtype="float64", na_value=np.nan),
-                           index=raw.index)
+        values = pd.Series(
+            pd.array(numbers, dtype="Float64").to_numpy(dtype="float64", na_value=np.nan), index=raw.index
+        )
     return values, values.isna() | ~np.isfinite(values)
 
 
@@ -426,23 +455,31 @@ def _number_hint(shown: pd.Series, mask: pd.Series, decimal: str) -> str:
     suggest the other decimal mark."""
     bad = shown[mask].astype("string").str.strip()
     if decimal == "." and bad.str.fullmatch(_DECIMAL_COMMA, na=False).any():
-        return ("if the file uses a decimal comma pass decimal=',' (command line: --decimal ','); "
-                f"otherwise {_RAISE_HINT}")
+        return (
+            "if the file uses a decimal comma pass decimal=',' (command line: --decimal ','); "
+            f"otherwise {_RAISE_HINT}"
+        )
     if decimal == "." and bad.str.fullmatch(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?", na=False).any():
         return f"thousands separators are not read: remove them from the source; otherwise {_RAISE_HINT}"
     if decimal == "," and bad.str.fullmatch(r"[+-]?\d*\.\d+", na=False).any():
-        return ("if the file uses a decimal point pass decimal='.' (command line: --decimal '.'); "
-                f"otherwise {_RAISE_HINT}")
+        return (
+            "if the file uses a decimal point pass decimal='.' (command line: --decimal '.'); "
+            f"otherwise {_RAISE_HINT}"
+        )
     return _RAISE_HINT
 
 
 def _date_hint(date_format: str | None) -> str:
     """The advice after an unparsable-date error."""
     if date_format is not None:
-        return (f"the values do not match date_format={date_format!r} (command line: --date-format); "
-                f"otherwise {_RAISE_HINT}")
-    return (f"if the dates have another format pass it, e.g. date_format='%d %b %Y' (command line: "
-            f"--date-format '%d %b %Y'); otherwise {_RAISE_HINT}")
+        return (
+            f"the values do not match date_format={date_format!r} (command line: --date-format); "
+            f"otherwise {_RAISE_HINT}"
+        )
+    return (
+        f"if the dates have another format pass it, e.g. date_format='%d %b %Y' (command line: "
+        f"--date-format '%d %b %Y'); otherwise {_RAISE_HINT}"
+    )
 
 
 class _Check(NamedTuple):
@@ -482,8 +519,14 @@ def _check_columns(raw: pd.DataFrame, mapped: list[str]) -> None:
     missing = [c for c in mapped if c not in raw.columns]
     if missing:
         found = ", ".join(map(str, raw.columns))
-        hint = next((f"; the header looks {s!r}-separated: pass sep={s!r} (command line: --sep {s!r})"
-                     for s in (";", "\t", "|") if any(s in str(c) for c in raw.columns)), "")
+        hint = next(
+            (
+                f"; the header looks {s!r}-separated: pass sep={s!r} (command line: --sep {s!r})"
+                for s in (";", "\t", "|")
+                if any(s in str(c) for c in raw.columns)
+            ),
+            "",
+        )
         raise ValueError(
             f"missing column(s) {', '.join(repr(c) for c in missing)} in {len(raw)} rows; "
             f"columns found: {found}{hint}"
@@ -501,17 +544,25 @@ def _id_checks(raw: pd.Series, keep_null_ids: bool, column: str) -> tuple[pd.Ser
     rows = pd.Series("row " + raw.index.astype(str), index=raw.index) if blank.any() else raw
     checks = [_check(column, blank, "have no customer id", rows)]
     if not keep_null_ids:
-        checks.append(_Check(
-            column, literal, "have a null literal instead of a customer id", raw,
-            f"{column}: no customer id (a null literal such as 'NULL')",
-            "pass keep_null_ids=True (command line: --keep-null-ids) if they are real ids; "
-            f"otherwise {_RAISE_HINT}",
-        ))
+        checks.append(
+            _Check(
+                column,
+                literal,
+                "have a null literal instead of a customer id",
+                raw,
+                f"{column}: no customer id (a null literal such as 'NULL')",
+                "pass keep_null_ids=True (command line: --keep-null-ids) if they are real ids; "
+                f"otherwise {_RAISE_HINT}",
+            )
+        )
     return ids, checks
 
 
 def _amount_checks(
-    raw: pd.DataFrame, amount_col: str | None, quantity_col: str | None, unit_price_col: str | None,
+    raw: pd.DataFrame,
+    amount_col: str | None,
+    quantity_col: str | None,
+    unit_price_col: str | None,
     decimal: str,
 ) -> tuple[pd.Series, pd.Series | None, list[_Check], pd.Series]:
     """(amount, quantity or None, checks, mask of rows whose optional quantity is missing or not a number).
@@ -523,8 +574,15 @@ def _amount_checks(
     none = pd.Series(False, index=raw.index)
     if amount_col is not None:
         amount, bad_amount = _parse_number(raw[amount_col], decimal)
-        checks = [_check(amount_col, bad_amount, "have an amount that is not a number", raw[amount_col],
-                         _number_hint(raw[amount_col], bad_amount, decimal))]
+        checks = [
+            _check(
+                amount_col,
+                bad_amount,
+                "have an amount that is not a number",
+                raw[amount_col],
+                _number_hint(raw[amount_col], bad_amount, decimal),
+            )
+        ]
         if quantity_col is None:
             return amount, None, checks, none
         quantity, bad_qty = _parse_number(raw[quantity_col], decimal)
@@ -532,12 +590,27 @@ def _amount_checks(
     quantity, bad_qty = _parse_number(raw[quantity_col], decimal)
     price, bad_price = _parse_number(raw[unit_price_col], decimal)
     checks = [
-        _check(unit_price_col, bad_price, "have an amount that is not a number", raw[unit_price_col],
-               _number_hint(raw[unit_price_col], bad_price, decimal)),
-        _check(quantity_col, bad_qty, "have a quantity that is not a number", raw[quantity_col],
-               _number_hint(raw[quantity_col], bad_qty, decimal)),
-        _check(unit_price_col, price < 0, "have a negative unit price", raw[unit_price_col],
-               f"a return is a negative quantity at a positive price: {_RAISE_HINT}"),
+        _check(
+            unit_price_col,
+            bad_price,
+            "have an amount that is not a number",
+            raw[unit_price_col],
+            _number_hint(raw[unit_price_col], bad_price, decimal),
+        ),
+        _check(
+            quantity_col,
+            bad_qty,
+            "have a quantity that is not a number",
+            raw[quantity_col],
+            _number_hint(raw[quantity_col], bad_qty, decimal),
+        ),
+        _check(
+            unit_price_col,
+            price < 0,
+            "have a negative unit price",
+            raw[unit_price_col],
+            f"a return is a negative quantity at a positive price: {_RAISE_HINT}",
+        ),
     ]
     return quantity * price, quantity, checks, none
 
@@ -601,13 +674,21 @@ def clean_transactions(
     # 2. ids, dates, amounts: parse, then raise or drop
     ids, checks = _id_checks(raw[customer_col], keep_null_ids, customer_col)
     dates, bad_date = _parse_dates(raw[date_col], date_col, date_format, dayfirst)
-    checks.append(_check(date_col, bad_date, "have a date that cannot be parsed", raw[date_col],
-                         _date_hint(date_format)))
+    checks.append(
+        _check(
+            date_col, bad_date, "have a date that cannot be parsed", raw[date_col], _date_hint(date_format)
+        )
+    )
     amount, quantity, amount_checks, bad_optional_qty = _amount_checks(
-        raw, amount_col, quantity_col, unit_price_col, decimal)
+        raw, amount_col, quantity_col, unit_price_col, decimal
+    )
     invalid, dropped = _apply_checks(checks + amount_checks, on_invalid)
-    noted = [(f"{quantity_col}: quantity blank or not a number; row kept, quantity missing",
-              int((bad_optional_qty & ~invalid).sum()))]
+    noted = [
+        (
+            f"{quantity_col}: quantity blank or not a number; row kept, quantity missing",
+            int((bad_optional_qty & ~invalid).sum()),
+        )
+    ]
 
     frame = pd.DataFrame({"customer_id": ids.astype(str), "date": dates, "amount": amount})
     if quantity is not None:
@@ -687,10 +768,20 @@ def load_transactions(
     :func:`clean_transactions` (every other argument). Returns ``(transactions, ledger)``."""
     raw = read_table(path, encoding=encoding, sep=sep)
     return clean_transactions(
-        raw, customer_col=customer_col, date_col=date_col, amount_col=amount_col,
-        quantity_col=quantity_col, unit_price_col=unit_price_col, date_format=date_format,
-        observation_end=observation_end, on_invalid=on_invalid, drop_duplicates=drop_duplicates,
-        today=today, dayfirst=dayfirst, decimal=decimal, keep_null_ids=keep_null_ids,
+        raw,
+        customer_col=customer_col,
+        date_col=date_col,
+        amount_col=amount_col,
+        quantity_col=quantity_col,
+        unit_price_col=unit_price_col,
+        date_format=date_format,
+        observation_end=observation_end,
+        on_invalid=on_invalid,
+        drop_duplicates=drop_duplicates,
+        today=today,
+        dayfirst=dayfirst,
+        decimal=decimal,
+        keep_null_ids=keep_null_ids,
     )
 
 
@@ -730,18 +821,32 @@ def load(
             return tx, ledger
         late = tx["date"] > pd.Timestamp(observation_end)
         kept = tx[~late].reset_index(drop=True)
-        return kept, _ledger(len(tx), [(f"dated after the observation end {observation_end}",
-                                         int(late.sum()))], len(kept))
+        return kept, _ledger(
+            len(tx), [(f"dated after the observation end {observation_end}", int(late.sum()))], len(kept)
+        )
     tx, ledger = load_transactions(
-        source, customer_col=customer_col, date_col=date_col, amount_col=amount_col,
-        quantity_col=quantity_col, unit_price_col=unit_price_col, encoding=encoding, sep=sep,
-        decimal=decimal, date_format=date_format, dayfirst=dayfirst, keep_null_ids=keep_null_ids,
-        observation_end=observation_end, on_invalid=on_invalid, drop_duplicates=drop_duplicates,
+        source,
+        customer_col=customer_col,
+        date_col=date_col,
+        amount_col=amount_col,
+        quantity_col=quantity_col,
+        unit_price_col=unit_price_col,
+        encoding=encoding,
+        sep=sep,
+        decimal=decimal,
+        date_format=date_format,
+        dayfirst=dayfirst,
+        keep_null_ids=keep_null_ids,
+        observation_end=observation_end,
+        on_invalid=on_invalid,
+        drop_duplicates=drop_duplicates,
         today=today,
     )
     if tx.empty:
-        raise ValueError(f"no row of {Path(source).name} survived cleaning, so there is nothing to analyse; "
-                         f"the ledger:\n{ledger.to_string(index=False)}")
+        raise ValueError(
+            f"no row of {Path(source).name} survived cleaning, so there is nothing to analyse; "
+            f"the ledger:\n{ledger.to_string(index=False)}"
+        )
     return tx, ledger
 
 

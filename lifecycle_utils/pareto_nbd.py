@@ -25,11 +25,11 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+from lifetimes import ParetoNBDFitter  # noqa: E402
 from scipy.optimize import minimize
 from scipy.special import gammaln, hyp2f1
 
 from lifecycle_utils._lifetimes import lifetimes  # noqa: F401  (import shim first)
-from lifetimes import ParetoNBDFitter  # noqa: E402
 
 __all__ = ["ParetoNBDLikelihood", "LOG_LIMIT", "fit_parameters", "FastParetoNBDFitter"]
 
@@ -68,7 +68,9 @@ class ParetoNBDLikelihood:
             at_age = term(self.age_x, self.age)[self.age_index]
             # log A_0 = log(exp(at_recency) - exp(at_age)); -inf when recency == T (A_0 = 0)
             log_a0 = at_recency + np.log1p(-np.exp(at_age - at_recency))
-            no_death = (-(r + self.age_x) * np.log(alpha + self.age) - s * np.log(beta + self.age))[self.age_index]
+            no_death = (-(r + self.age_x) * np.log(alpha + self.age) - s * np.log(beta + self.age))[
+                self.age_index
+            ]
             a1 = gammaln(r + self.x) - gammaln(r) + r * np.log(alpha) + s * np.log(beta)
             return a1 + np.logaddexp(no_death, np.log(s) + log_a0 - np.log(r + s + self.x))
 
@@ -80,8 +82,9 @@ class ParetoNBDLikelihood:
 LOG_LIMIT = float(np.log(1e6))
 
 
-def fit_parameters(frequency, recency, T, weights, penalizer: float = 0.0, initial=None
-                   ) -> tuple[np.ndarray, float, bool]:
+def fit_parameters(
+    frequency, recency, T, weights, penalizer: float = 0.0, initial=None
+) -> tuple[np.ndarray, float, bool]:
     """Maximum (penalised) likelihood Pareto/NBD parameters ``(r, alpha, s, beta)`` in the data's time
     unit. The objective is lifetimes': ``-sum(w * ll) / mean(w) + penalizer * sum(params ** 2)``.
     Search: BFGS on log parameters (gradient by central differences), started at ``initial``
@@ -106,8 +109,12 @@ def fit_parameters(frequency, recency, T, weights, penalizer: float = 0.0, initi
         # point. That is the optimum when the gradient there is flat; otherwise Nelder-Mead takes over.
         flat = np.isfinite(result.fun) and result.status in (0, 2) and np.max(np.abs(result.jac)) < 1e-6
         if not flat:
-            result = minimize(objective, result.x if np.isfinite(result.fun) else x0, method="Nelder-Mead",
-                              options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 2000, "maxfev": 2000})
+            result = minimize(
+                objective,
+                result.x if np.isfinite(result.fun) else x0,
+                method="Nelder-Mead",
+                options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 2000, "maxfev": 2000},
+            )
     converged = bool(flat or (result.success and np.isfinite(result.fun)))
     x, value = result.x, float(result.fun)
     if converged:
@@ -115,8 +122,9 @@ def fit_parameters(frequency, recency, T, weights, penalizer: float = 0.0, initi
     return np.exp(x), value * total_w / mean_w, converged
 
 
-def _newton_polish(objective, x: np.ndarray, value: float, h: float = 1e-3, steps: int = 3
-                   ) -> tuple[np.ndarray, float]:
+def _newton_polish(
+    objective, x: np.ndarray, value: float, h: float = 1e-3, steps: int = 3
+) -> tuple[np.ndarray, float]:
     """Up to ``steps`` Newton steps from a found optimum, with gradient and Hessian by central
     differences of width ``h`` (in log parameters). The objective is only known to about 1e-15, so a
     search that stops on the gradient leaves the parameters uncertain in flat directions (1e-6 apart
@@ -132,8 +140,12 @@ def _newton_polish(objective, x: np.ndarray, value: float, h: float = 1e-3, step
         hessian = np.diag((plus - 2 * value + minus) / h**2)
         for i in range(n):
             for j in range(i + 1, n):
-                hessian[i, j] = hessian[j, i] = (objective(x + e[i] + e[j]) - objective(x + e[i] - e[j])
-                                                 - objective(x - e[i] + e[j]) + objective(x - e[i] - e[j])) / (4 * h * h)
+                hessian[i, j] = hessian[j, i] = (
+                    objective(x + e[i] + e[j])
+                    - objective(x + e[i] - e[j])
+                    - objective(x - e[i] + e[j])
+                    + objective(x - e[i] - e[j])
+                ) / (4 * h * h)
         if not np.all(np.isfinite(hessian)) or np.any(np.linalg.eigvalsh(hessian) <= 0):
             break
         step = np.linalg.solve(hessian, gradient)
@@ -151,8 +163,9 @@ class FastParetoNBDFitter(ParetoNBDFitter):
     ``fit_method``, ``tol``, ``maxiter`` and ``iterative_fitting`` are ignored). Raises lifetimes'
     ``ConvergenceError`` when the search fails, as lifetimes does."""
 
-    def _fit(self, minimizing_function_args, iterative_fitting, initial_params, params_size, disp, *args,
-             **kwargs):
+    def _fit(
+        self, minimizing_function_args, iterative_fitting, initial_params, params_size, disp, *args, **kwargs
+    ):
         from lifetimes.utils import ConvergenceError
 
         frequency, recency, T, weights, penalizer = minimizing_function_args

@@ -7,17 +7,34 @@ Every figure gets a title and axis labels with units through :func:`decorate`.
 from __future__ import annotations
 
 import matplotlib as mpl
-import numpy as np
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
 __all__ = [
-    "PALETTE", "FIGSIZE", "setup", "format_float", "new_axes", "decorate", "thousands", "bar", "lines",
-    "histogram", "stacked_area", "heatmap", "flow", "vlines", "survival_curves", "schoenfeld",
-    "survival_panels", "lorenz", "grouped_barh", "alive_paths",
+    "PALETTE",
+    "FIGSIZE",
+    "setup",
+    "format_float",
+    "new_axes",
+    "decorate",
+    "thousands",
+    "bar",
+    "lines",
+    "histogram",
+    "stacked_area",
+    "heatmap",
+    "flow",
+    "vlines",
+    "survival_curves",
+    "schoenfeld",
+    "survival_panels",
+    "lorenz",
+    "grouped_barh",
+    "alive_paths",
 ]
 
 PALETTE = "colorblind"
@@ -97,8 +114,15 @@ def bar(
 
 
 def lines(
-    frame: pd.DataFrame, x: str, ys: list[str], title: str, xlabel: str, ylabel: str, ax: Axes | None = None,
-    percent: bool = False, markers: bool = False,
+    frame: pd.DataFrame,
+    x: str,
+    ys: list[str],
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    ax: Axes | None = None,
+    percent: bool = False,
+    markers: bool = False,
 ) -> Axes:
     """One line per column in ``ys`` against ``frame[x]``, with a legend when there are several;
     ``percent`` formats the y axis of a 0-1 quantity as percentages."""
@@ -113,8 +137,13 @@ def lines(
 
 
 def histogram(
-    values: pd.Series, bins: int | list[float], title: str, xlabel: str, ylabel: str,
-    log_x: bool = False, ax: Axes | None = None,
+    values: pd.Series,
+    bins: int | list[float],
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    log_x: bool = False,
+    ax: Axes | None = None,
 ) -> Axes:
     """Histogram of ``values``; with ``log_x`` the bins are spaced evenly on a log scale."""
     ax = new_axes(ax)
@@ -125,15 +154,18 @@ def histogram(
     return decorate(ax, title, xlabel, ylabel)
 
 
-def stacked_area(
-    frame: pd.DataFrame, title: str, xlabel: str, ylabel: str, ax: Axes | None = None
-) -> Axes:
+def stacked_area(frame: pd.DataFrame, title: str, xlabel: str, ylabel: str, ax: Axes | None = None) -> Axes:
     """Stacked areas of the columns of ``frame`` against its index (e.g. customers per stage over time),
     legend outside the plot on the right."""
     ax = new_axes(ax)
     colors = sns.color_palette(PALETTE, len(frame.columns))
-    ax.stackplot(frame.index, *[frame[c].to_numpy() for c in frame.columns], labels=[str(c) for c in frame.columns],
-                 colors=colors, alpha=0.9)
+    ax.stackplot(
+        frame.index,
+        *[frame[c].to_numpy() for c in frame.columns],
+        labels=[str(c) for c in frame.columns],
+        colors=colors,
+        alpha=0.9,
+    )
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.margins(x=0)
     thousands(ax, "y")
@@ -141,20 +173,32 @@ def stacked_area(
 
 
 def heatmap(
-    matrix: pd.DataFrame, title: str, xlabel: str, ylabel: str, fmt: str = ".2f", cmap: str = "Blues",
-    ax: Axes | None = None, annot: bool = True, cbar_label: str = "",
+    matrix: pd.DataFrame,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    fmt: str = ".2f",
+    cmap: str = "Blues",
+    ax: Axes | None = None,
+    annot: bool = True,
+    cbar_label: str = "",
 ) -> Axes:
     """Annotated heatmap of a matrix (rows = index, columns = columns); NaN cells are left blank."""
     ax = new_axes(ax, figsize=(max(5.0, 0.75 * len(matrix.columns) + 2.5), max(3.0, 0.5 * len(matrix) + 1.5)))
-    sns.heatmap(matrix.astype(float), annot=annot, fmt=fmt, cmap=cmap, linewidths=0.5, ax=ax,
-                cbar_kws={"label": cbar_label})
+    sns.heatmap(
+        matrix.astype(float),
+        annot=annot,
+        fmt=fmt,
+        cmap=cmap,
+        linewidths=0.5,
+        ax=ax,
+        cbar_kws={"label": cbar_label},
+    )
     ax.tick_params(axis="y", rotation=0)
     return decorate(ax, title, xlabel, ylabel)
 
 
-def flow(
-    table: pd.DataFrame, title: str, left: str, right: str, ax: Axes | None = None
-) -> Axes:
+def flow(table: pd.DataFrame, title: str, left: str, right: str, ax: Axes | None = None) -> Axes:
     """Two stacked columns (rows of ``table`` on the left, its columns on the right) joined by bands
     whose widths are the customer counts in ``table`` (an alluvial diagram of one transition)."""
     ax = new_axes(ax, figsize=(8.0, 5.0))
@@ -213,8 +257,13 @@ def vlines(ax: Axes, marks: dict[str, float]) -> Axes:
 
 
 def survival_curves(
-    curves: dict[str, pd.DataFrame], title: str, xlabel: str, ylabel: str, ax: Axes | None = None,
-    bands: bool = True, empty_note: str = "not available for this data",
+    curves: dict[str, pd.DataFrame],
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    ax: Axes | None = None,
+    bands: bool = True,
+    empty_note: str = "not available for this data",
 ) -> Axes:
     """Kaplan-Meier step curves (tables with ``time``, ``survival``, ``lower``, ``upper``), one per
     label, with shaded pointwise bands; the y axis in percent. With no curves, the axes say so."""
@@ -227,7 +276,9 @@ def survival_curves(
     for (label, km), color in zip(curves.items(), sns.color_palette(PALETTE, len(curves))):
         ax.step(km["time"], km["survival"], where="post", label=f"{label}", color=color)
         if bands:
-            ax.fill_between(km["time"], km["lower"], km["upper"], step="post", color=color, alpha=0.2, linewidth=0)
+            ax.fill_between(
+                km["time"], km["lower"], km["upper"], step="post", color=color, alpha=0.2, linewidth=0
+            )
     ax.set_ylim(0, 1.02)
     ax.set_xlim(left=0)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{100 * v:.0f}%"))
@@ -235,21 +286,42 @@ def survival_curves(
 
 
 def schoenfeld(
-    scaled: pd.DataFrame, covariate: str, beta: float, title: str, xlabel: str = "days (event time)",
-    ax: Axes | None = None, bins: int = 20, max_points: int = 4000, seed: int = 0,
+    scaled: pd.DataFrame,
+    covariate: str,
+    beta: float,
+    title: str,
+    xlabel: str = "days (event time)",
+    ax: Axes | None = None,
+    bins: int = 20,
+    max_points: int = 4000,
+    seed: int = 0,
 ) -> Axes:
     """Scaled Schoenfeld residuals of one covariate against event time, their mean in ``bins``
     equal-count time bins (ties-safe) and the fitted coefficient as a dashed line: bin means that stay
     on the line support proportional hazards; a trend says the effect changes over time."""
     ax = new_axes(ax)
     points = scaled[["time", covariate]]
-    shown = points.sample(min(max_points, len(points)), random_state=seed) if len(points) > max_points else points
-    ax.scatter(shown["time"], shown[covariate], s=6, alpha=0.25, color=sns.color_palette(PALETTE)[0],
-               label="scaled residual")
+    shown = (
+        points.sample(min(max_points, len(points)), random_state=seed) if len(points) > max_points else points
+    )
+    ax.scatter(
+        shown["time"],
+        shown[covariate],
+        s=6,
+        alpha=0.25,
+        color=sns.color_palette(PALETTE)[0],
+        label="scaled residual",
+    )
     bin_of = pd.qcut(points["time"].rank(method="first"), min(bins, len(points)), labels=False)
     means = points.groupby(bin_of).agg(time=("time", "median"), value=(covariate, "mean"))
-    ax.plot(means["time"], means["value"], color=sns.color_palette(PALETTE)[1], linewidth=2, marker="o",
-            label=f"mean in {len(means)} time bins")
+    ax.plot(
+        means["time"],
+        means["value"],
+        color=sns.color_palette(PALETTE)[1],
+        linewidth=2,
+        marker="o",
+        label=f"mean in {len(means)} time bins",
+    )
     ax.axhline(beta, linestyle="--", color="black", label=f"fitted coefficient {beta:.3f}")
     lo, hi = np.percentile(points[covariate], [1, 99])
     pad = 0.2 * (hi - lo + 1e-9)
@@ -258,7 +330,11 @@ def schoenfeld(
 
 
 def survival_panels(
-    panels: dict[str, dict[str, pd.DataFrame]], title: str, xlabel: str, ylabel: str, bands: bool = True,
+    panels: dict[str, dict[str, pd.DataFrame]],
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    bands: bool = True,
 ) -> plt.Figure:
     """One :func:`survival_curves` panel per group column, side by side, sharing the y axis."""
     n = max(1, len(panels))
@@ -283,12 +359,18 @@ def lorenz(curve: pd.DataFrame, title: str, gini: float | None = None, ax: Axes 
     ax.yaxis.set_major_formatter(percent)
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
-    return decorate(ax, title, "customers, lowest spend first (cumulative share)", "revenue (cumulative share)",
-                    legend=True)
+    return decorate(
+        ax,
+        title,
+        "customers, lowest spend first (cumulative share)",
+        "revenue (cumulative share)",
+        legend=True,
+    )
 
 
-def grouped_barh(frame: pd.DataFrame, columns: list[str], title: str, xlabel: str, ylabel: str = "",
-                 ax: Axes | None = None) -> Axes:
+def grouped_barh(
+    frame: pd.DataFrame, columns: list[str], title: str, xlabel: str, ylabel: str = "", ax: Axes | None = None
+) -> Axes:
     """Horizontal bars of several columns side by side for each row of ``frame`` (first row on top)."""
     ax = new_axes(ax, figsize=(8.0, max(3.0, 0.45 * len(frame) + 1.5)))
     height = 0.8 / len(columns)

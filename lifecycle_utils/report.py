@@ -9,12 +9,12 @@ from __future__ import annotations
 import contextlib
 import html
 import json
-import os
-import sys
 import math
+import os
+import platform
 import re
 import shutil
-import platform
+import sys
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -22,14 +22,36 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
-    "VERSIONED", "record", "read_record", "versions", "strip_run_metadata", "notebook_paths",
-    "strip_remote_assets", "notebook_title", "render_html", "KERNEL_LOG", "kernel_stderr",
-    "declared_parameters", "MANIFEST", "OutputError", "output_names", "check_output_folder", "run_notebooks",
+    "VERSIONED",
+    "record",
+    "read_record",
+    "versions",
+    "strip_run_metadata",
+    "notebook_paths",
+    "strip_remote_assets",
+    "notebook_title",
+    "render_html",
+    "KERNEL_LOG",
+    "kernel_stderr",
+    "declared_parameters",
+    "MANIFEST",
+    "OutputError",
+    "output_names",
+    "check_output_folder",
+    "run_notebooks",
     "build_index",
 ]
 
-VERSIONED = ["lifecycle-utils", "pandas", "numpy", "scipy", "statsmodels", "lifetimes", "matplotlib",
-             "seaborn"]
+VERSIONED = [
+    "lifecycle-utils",
+    "pandas",
+    "numpy",
+    "scipy",
+    "statsmodels",
+    "lifetimes",
+    "matplotlib",
+    "seaborn",
+]
 
 
 def _plain(value):
@@ -59,8 +81,9 @@ def record(notebook: str, figures: dict, out_dir: str | Path = "../reports") -> 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     payload = {"notebook": notebook, "figures": plain}
-    (out / f"{notebook}.json").write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n",
-                                          encoding="utf-8")
+    (out / f"{notebook}.json").write_text(
+        json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     _register(out, {f"{notebook}.json"})  # a notebook run by hand or by nbval wrote it: a report file
     return pd.DataFrame({"figure": list(plain), "value": [str(v) for v in plain.values()]})
 
@@ -103,7 +126,9 @@ def notebook_paths(notebooks_dir: str | Path = "notebooks") -> list[Path]:
 
 
 _REMOTE_SCRIPT = re.compile(r"<script[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>", re.I)
-_REMOTE_MODULE = re.compile(r"<script type=\"module\">(?:(?!</script>).)*https?://(?:(?!</script>).)*</script>", re.S)
+_REMOTE_MODULE = re.compile(
+    r"<script type=\"module\">(?:(?!</script>).)*https?://(?:(?!</script>).)*</script>", re.S
+)
 
 
 def strip_remote_assets(html_text: str) -> str:
@@ -134,8 +159,12 @@ def render_html(notebook: str | Path, out_dir: str | Path) -> list[Path]:
     nb.metadata["title"] = notebook_title(nb, notebook.stem)
     written = []
     for suffix, exclude_input in (("", True), ("_full", False)):
-        exporter = HTMLExporter(template_name="lab", exclude_input=exclude_input,
-                                exclude_input_prompt=True, exclude_output_prompt=True)
+        exporter = HTMLExporter(
+            template_name="lab",
+            exclude_input=exclude_input,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+        )
         body, _ = exporter.from_notebook_node(nb)
         path = Path(out_dir) / f"{notebook.stem}{suffix}.html"
         path.write_text(strip_remote_assets(body), encoding="utf-8")
@@ -173,6 +202,7 @@ def declared_parameters(path: Path, parameters: dict) -> dict:
     declared = set(pm.inspect_notebook(str(path)))
     return {k: v for k, v in parameters.items() if k in declared}
 
+
 MANIFEST = ".lifecycle-report"  # in an output folder: the files the last successful run wrote
 
 
@@ -209,17 +239,21 @@ def check_output_folder(out_dir: Path, notebooks_dir: Path, paths: list[Path]) -
     :class:`OutputError` naming the folder and the files."""
     out_dir, notebooks_dir = Path(out_dir).resolve(), Path(notebooks_dir).resolve()
     if out_dir == notebooks_dir or out_dir in notebooks_dir.parents:
-        raise OutputError(f"--out {out_dir} is or contains the source notebooks ({notebooks_dir}); "
-                          "choose another folder, e.g. --out reports")
+        raise OutputError(
+            f"--out {out_dir} is or contains the source notebooks ({notebooks_dir}); "
+            "choose another folder, e.g. --out reports"
+        )
     if out_dir.is_file():
         raise OutputError(f"--out {out_dir} is a file; give a folder")
     if out_dir.is_dir():
         ours = _manifest(out_dir) | {MANIFEST}
         foreign = sorted(n for n in output_names(paths) if (out_dir / n).exists() and n not in ours)
         if foreign:
-            raise OutputError(f"--out {out_dir} already holds {len(foreign)} file(s) that this run would "
-                              f"overwrite but no report run wrote (e.g. {', '.join(foreign[:3])}); move them "
-                              "or choose another folder")
+            raise OutputError(
+                f"--out {out_dir} already holds {len(foreign)} file(s) that this run would "
+                f"overwrite but no report run wrote (e.g. {', '.join(foreign[:3])}); move them "
+                "or choose another folder"
+            )
 
 
 def _publish(staging: Path, out_dir: Path) -> list[Path]:
@@ -302,22 +336,33 @@ def run_notebooks(
             target = staging / path.name
             try:
                 with kernel_stderr(staging / KERNEL_LOG):
-                    pm.execute_notebook(str(path), str(target), parameters=declared_parameters(path, params),
-                                        cwd=str(notebooks_dir), kernel_name="python3", progress_bar=False,
-                                        log_output=False)
+                    pm.execute_notebook(
+                        str(path),
+                        str(target),
+                        parameters=declared_parameters(path, params),
+                        cwd=str(notebooks_dir),
+                        kernel_name="python3",
+                        progress_bar=False,
+                        log_output=False,
+                    )
             except pm.PapermillExecutionError as err:
                 first_line = next((line for line in err.source.splitlines() if line.strip()), "")
                 failed = _keep_failed(staging, out_dir)
                 kept = failed
                 raise RuntimeError(
                     f"{path.name} failed in the cell starting `{first_line}` ({err.ename}: {err.evalue}); "
-                    f"the executed copy with the error is {failed / path.name} (kernel log: {failed / KERNEL_LOG}); "
+                    f"the executed copy with the error is {failed / path.name} "
+                    f"(kernel log: {failed / KERNEL_LOG}); "
                     f"{out_dir} was left as it was"
                 ) from None
             render_html(target, staging)
-            log(f"[{i}/{len(paths)}] {path.name} done, {time.perf_counter() - start:.0f} s elapsed", flush=True)
-        label = dataset or str((parameters or {}).get("DATA", "CDNOW master file (lifetimes), "
-                                                                "1997-01-01 to 1998-06-30"))
+            log(
+                f"[{i}/{len(paths)}] {path.name} done, {time.perf_counter() - start:.0f} s elapsed",
+                flush=True,
+            )
+        label = dataset or str(
+            (parameters or {}).get("DATA", "CDNOW master file (lifetimes), 1997-01-01 to 1998-06-30")
+        )
         build_index(staging, paths, label, skipped=skipped)
     except BaseException:
         if staging.exists() and staging != kept:
@@ -327,8 +372,9 @@ def run_notebooks(
     return _publish(staging, out_dir)
 
 
-def build_index(out_dir: str | Path, notebooks: list[Path], dataset: str, skipped: dict[str, str] | None = None
-                ) -> Path:
+def build_index(
+    out_dir: str | Path, notebooks: list[Path], dataset: str, skipped: dict[str, str] | None = None
+) -> Path:
     """Write ``index.html`` in ``out_dir``: the data set, then per notebook its title, the headline
     figures it recorded (read from its JSON, nothing recomputed), its first figure as a thumbnail
     and links to both reports. Every value is HTML-escaped; the page loads nothing from outside."""
@@ -350,31 +396,49 @@ def build_index(out_dir: str | Path, notebooks: list[Path], dataset: str, skippe
         executed = out_dir / f"{stem}.ipynb"
         nb = nbformat.read(executed if executed.exists() else path, as_version=4)
         title = notebook_title(nb, stem)
-        thumb = next((o["data"]["image/png"] for c in nb.cells if c.cell_type == "code"
-                      for o in c.get("outputs", []) if "image/png" in o.get("data", {})), None)
+        thumb = next(
+            (
+                o["data"]["image/png"]
+                for c in nb.cells
+                if c.cell_type == "code"
+                for o in c.get("outputs", [])
+                if "image/png" in o.get("data", {})
+            ),
+            None,
+        )
         try:
             figures = read_record(stem, out_dir)
         except FileNotFoundError:
             figures = {}
-        rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
-                       for k, v in figures.items())
-        img = (f'<img class="thumb" alt="first figure of {html.escape(title)}" src="data:image/png;base64,{thumb.strip()}">'
-               if thumb else "")
+        rows = "".join(
+            f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
+            for k, v in figures.items()
+        )
+        img = (
+            f'<img class="thumb" alt="first figure of {html.escape(title)}" '
+            f'src="data:image/png;base64,{thumb.strip()}">'
+            if thumb
+            else ""
+        )
         sections.append(
-            f'<section><h2>{html.escape(title)}</h2>{img}'
-            f'<p><a href="{html.escape(stem)}.html">report</a> · <a href="{html.escape(stem)}_full.html">with code</a></p>'
-            f'<table>{rows}</table></section>')
+            f"<section><h2>{html.escape(title)}</h2>{img}"
+            f'<p><a href="{html.escape(stem)}.html">report</a> · '
+            f'<a href="{html.escape(stem)}_full.html">with code</a></p>'
+            f"<table>{rows}</table></section>"
+        )
     skipped_html = "".join(
         f"<section><h2>{html.escape(stem)}: not run</h2><p>{html.escape(why)}</p></section>"
-        for stem, why in (skipped or {}).items())
+        for stem, why in (skipped or {}).items()
+    )
     page = (
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Customer lifecycle reports</title>"
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Customer lifecycle reports</title>'
         "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
         "section{border-top:1px solid #ccc;padding:1em 0}img.thumb{float:right;width:360px;margin-left:1em}"
         "table{border-collapse:collapse}th,td{text-align:left;padding:2px 10px;border-bottom:1px solid #eee}"
         "section::after{content:'';display:block;clear:both}</style></head><body>"
         f"<h1>Customer lifecycle reports</h1><p>Data: {html.escape(dataset + period)}</p>{''.join(sections)}"
-        f"{skipped_html}</body></html>")
+        f"{skipped_html}</body></html>"
+    )
     index = out_dir / "index.html"
     index.write_text(page, encoding="utf-8")
     return index

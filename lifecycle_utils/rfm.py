@@ -25,10 +25,31 @@ import pandas as pd
 from lifecycle_utils.summary import customer_summary, occasions
 
 __all__ = [
-    "AXES", "rfm_values", "tie_safe_edges", "score", "score_rfm", "edges_table", "score_distribution",
-    "SEGMENT_RULES", "NAIVE_RULES", "segment_rules", "segment_grid", "check_segment_map", "assign_segments",
-    "segment_profile", "VALUE_CLASSES", "value_matrix", "value_profile", "rf_heatmap", "pareto",
-    "lorenz_curve", "migration", "GROWTH_SEGMENTS", "migration_from", "crosstab", "next_period_outcome",
+    "AXES",
+    "rfm_values",
+    "tie_safe_edges",
+    "score",
+    "score_rfm",
+    "edges_table",
+    "score_distribution",
+    "SEGMENT_RULES",
+    "NAIVE_RULES",
+    "segment_rules",
+    "segment_grid",
+    "check_segment_map",
+    "assign_segments",
+    "segment_profile",
+    "VALUE_CLASSES",
+    "value_matrix",
+    "value_profile",
+    "rf_heatmap",
+    "pareto",
+    "lorenz_curve",
+    "migration",
+    "GROWTH_SEGMENTS",
+    "migration_from",
+    "crosstab",
+    "next_period_outcome",
     "headline_figures",
 ]
 
@@ -50,11 +71,13 @@ def rfm_values(tx: pd.DataFrame | str | os.PathLike, snapshot, monetary: str = "
     per = customer_summary(tx, observation_end=snap, period="D")
     if per.empty:
         raise ValueError(f"no purchases on or before the snapshot {snap.date()}")
-    return pd.DataFrame({
-        "recency": (snap - per["last_purchase"]).dt.days.astype(int),
-        "frequency": per["occasions"].astype(int),
-        "monetary": per["total_spend"] if monetary == "total" else per["total_spend"] / per["occasions"],
-    })
+    return pd.DataFrame(
+        {
+            "recency": (snap - per["last_purchase"]).dt.days.astype(int),
+            "frequency": per["occasions"].astype(int),
+            "monetary": per["total_spend"] if monetary == "total" else per["total_spend"] / per["occasions"],
+        }
+    )
 
 
 # ------------------------------------------------------------------------------------------- scores
@@ -120,7 +143,13 @@ def edges_table(edges: dict[str, list[float]]) -> pd.DataFrame:
         bounds = [-np.inf] + list(e) + [np.inf]
         for s in range(1, len(e) + 2):
             lo, hi = bounds[s - 1], bounds[s]
-            text = (f"< {hi:,.2f}" if np.isinf(lo) else f">= {lo:,.2f}" if np.isinf(hi) else f"{lo:,.2f} to < {hi:,.2f}")
+            text = (
+                f"< {hi:,.2f}"
+                if np.isinf(lo)
+                else f">= {lo:,.2f}"
+                if np.isinf(hi)
+                else f"{lo:,.2f} to < {hi:,.2f}"
+            )
             sc = s if axis != "R" else len(e) + 2 - s
             rows.append({"axis": axis, "score": sc, "values": text, "unit": unit})
     return pd.DataFrame(rows).sort_values(["axis", "score"]).reset_index(drop=True)
@@ -128,45 +157,62 @@ def edges_table(edges: dict[str, list[float]]) -> pd.DataFrame:
 
 def score_distribution(scored: pd.DataFrame) -> pd.DataFrame:
     """Customers per score (rows 1-5) on each axis (columns R, F, M)."""
-    return pd.DataFrame({a: scored[a].value_counts().reindex(range(1, 6), fill_value=0) for a in AXES}).rename_axis("score")
+    return pd.DataFrame(
+        {a: scored[a].value_counts().reindex(range(1, 6), fill_value=0) for a in AXES}
+    ).rename_axis("score")
 
 
 # --------------------------------------------------------------------------------- named segments
 def _rules(rows) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=["segment", "r_min", "r_max", "f_min", "f_max", "m_min", "m_max", "play"])
+    return pd.DataFrame(
+        rows, columns=["segment", "r_min", "r_max", "f_min", "f_max", "m_min", "m_max", "play"]
+    )
 
 
 # Ordered rules, first match wins; ordered from specific to general so that every segment is
 # reachable and all 125 combinations are covered (checked by :func:`check_segment_map`).
-SEGMENT_RULES = _rules([
-    ("Champions", 4, 5, 4, 5, 4, 5, "reward, early access, ask for reviews and referrals"),
-    ("Can't Lose Them", 1, 2, 4, 5, 4, 5, "personal win-back: call, best offer, find out what went wrong"),
-    ("Need Attention", 3, 3, 3, 3, 1, 3, "limited-time offer based on past purchases"),
-    ("Loyal Customers", 3, 5, 3, 5, 1, 5, "upsell higher-value products, loyalty programme"),
-    ("At Risk", 1, 2, 3, 5, 1, 5, "personalised reactivation emails, renewals, helpful resources"),
-    ("New Customers", 5, 5, 1, 1, 1, 5, "onboarding, early success, second-purchase incentive"),
-    ("Promising", 4, 4, 1, 1, 1, 5, "build the relationship: free trials, recommendations"),
-    ("Potential Loyalists", 3, 5, 2, 2, 1, 5, "membership or loyalty offer, recommend other products"),
-    ("About To Sleep", 3, 3, 1, 1, 1, 5, "reconnect with popular products and discounts"),
-    ("Hibernating", 2, 2, 1, 2, 1, 5, "relevant offers at low cost; do not over-invest"),
-    ("Lost", 1, 1, 1, 2, 1, 5, "one low-cost win-back attempt, otherwise let go"),
-])
+SEGMENT_RULES = _rules(
+    [
+        ("Champions", 4, 5, 4, 5, 4, 5, "reward, early access, ask for reviews and referrals"),
+        (
+            "Can't Lose Them",
+            1,
+            2,
+            4,
+            5,
+            4,
+            5,
+            "personal win-back: call, best offer, find out what went wrong",
+        ),
+        ("Need Attention", 3, 3, 3, 3, 1, 3, "limited-time offer based on past purchases"),
+        ("Loyal Customers", 3, 5, 3, 5, 1, 5, "upsell higher-value products, loyalty programme"),
+        ("At Risk", 1, 2, 3, 5, 1, 5, "personalised reactivation emails, renewals, helpful resources"),
+        ("New Customers", 5, 5, 1, 1, 1, 5, "onboarding, early success, second-purchase incentive"),
+        ("Promising", 4, 4, 1, 1, 1, 5, "build the relationship: free trials, recommendations"),
+        ("Potential Loyalists", 3, 5, 2, 2, 1, 5, "membership or loyalty offer, recommend other products"),
+        ("About To Sleep", 3, 3, 1, 1, 1, 5, "reconnect with popular products and discounts"),
+        ("Hibernating", 2, 2, 1, 2, 1, 5, "relevant offers at low cost; do not over-invest"),
+        ("Lost", 1, 1, 1, 2, 1, 5, "one low-cost win-back attempt, otherwise let go"),
+    ]
+)
 
 # The widely copied 11-segment list (R, F, M ranges), evaluated first-match as it usually is: it leaves
 # New Customers, Promising, Can't Lose Them and Lost unreachable. Kept to show the trap.
-NAIVE_RULES = _rules([
-    ("Champions", 4, 5, 4, 5, 4, 5, ""),
-    ("Loyal Customers", 2, 5, 3, 5, 3, 5, ""),
-    ("Potential Loyalists", 3, 5, 1, 3, 1, 3, ""),
-    ("New Customers", 4, 5, 1, 1, 1, 1, ""),
-    ("Promising", 3, 4, 1, 1, 1, 1, ""),
-    ("Need Attention", 2, 3, 2, 3, 2, 3, ""),
-    ("About To Sleep", 2, 3, 1, 2, 1, 2, ""),
-    ("At Risk", 1, 2, 2, 5, 2, 5, ""),
-    ("Can't Lose Them", 1, 1, 4, 5, 4, 5, ""),
-    ("Hibernating", 1, 2, 1, 2, 1, 2, ""),
-    ("Lost", 1, 2, 1, 2, 1, 2, ""),
-])
+NAIVE_RULES = _rules(
+    [
+        ("Champions", 4, 5, 4, 5, 4, 5, ""),
+        ("Loyal Customers", 2, 5, 3, 5, 3, 5, ""),
+        ("Potential Loyalists", 3, 5, 1, 3, 1, 3, ""),
+        ("New Customers", 4, 5, 1, 1, 1, 1, ""),
+        ("Promising", 3, 4, 1, 1, 1, 1, ""),
+        ("Need Attention", 2, 3, 2, 3, 2, 3, ""),
+        ("About To Sleep", 2, 3, 1, 2, 1, 2, ""),
+        ("At Risk", 1, 2, 2, 5, 2, 5, ""),
+        ("Can't Lose Them", 1, 1, 4, 5, 4, 5, ""),
+        ("Hibernating", 1, 2, 1, 2, 1, 2, ""),
+        ("Lost", 1, 2, 1, 2, 1, 2, ""),
+    ]
+)
 
 
 def segment_rules(rows=None) -> pd.DataFrame:
@@ -182,8 +228,15 @@ def _match(rules: pd.DataFrame, r: np.ndarray, f: np.ndarray, m: np.ndarray) -> 
     """Index of the first matching rule per row (-1 where none matches)."""
     out = np.full(len(r), -1)
     for i, rule in enumerate(rules.itertuples(index=False)):
-        hit = (out < 0) & (r >= rule.r_min) & (r <= rule.r_max) & (f >= rule.f_min) & (f <= rule.f_max) \
-            & (m >= rule.m_min) & (m <= rule.m_max)
+        hit = (
+            (out < 0)
+            & (r >= rule.r_min)
+            & (r <= rule.r_max)
+            & (f >= rule.f_min)
+            & (f <= rule.f_max)
+            & (m >= rule.m_min)
+            & (m <= rule.m_max)
+        )
         out[hit] = i
     return out
 
@@ -210,7 +263,9 @@ def check_segment_map(rules: pd.DataFrame = SEGMENT_RULES, strict: bool = True) 
             cells = ", ".join(f"{a}{b}{c}" for a, b, c in uncovered[["R", "F", "M"]].head(5).to_numpy())
             problems.append(f"{len(uncovered)} of 125 combinations match no segment (e.g. {cells})")
         if unreachable:
-            problems.append(f"segments never reached (an earlier rule takes all their cells): {', '.join(unreachable)}")
+            problems.append(
+                f"segments never reached (an earlier rule takes all their cells): {', '.join(unreachable)}"
+            )
         if problems:
             raise ValueError("; ".join(problems))
     return table
@@ -222,8 +277,11 @@ def assign_segments(scored: pd.DataFrame, rules: pd.DataFrame = SEGMENT_RULES) -
     check_segment_map(rules)
     idx = _match(rules, scored["R"].to_numpy(), scored["F"].to_numpy(), scored["M"].to_numpy())
     names = rules["segment"].to_numpy()[idx]
-    return pd.Series(pd.Categorical(names, categories=list(rules["segment"]), ordered=True),
-                     index=scored.index, name="segment")
+    return pd.Series(
+        pd.Categorical(names, categories=list(rules["segment"]), ordered=True),
+        index=scored.index,
+        name="segment",
+    )
 
 
 def segment_profile(scored: pd.DataFrame, labels: pd.Series, plays: pd.Series | None = None) -> pd.DataFrame:
@@ -231,14 +289,16 @@ def segment_profile(scored: pd.DataFrame, labels: pd.Series, plays: pd.Series | 
     mean frequency (occasions), mean monetary value, and the recommended play."""
     frame = scored.assign(segment=labels)
     g = frame.groupby("segment", observed=False)
-    out = pd.DataFrame({
-        "customers": g.size(),
-        "customers (%)": (100 * g.size() / len(frame)).round(1),
-        "revenue (%)": (100 * g["monetary"].sum() / frame["monetary"].sum()).round(1),
-        "mean recency (days)": g["recency"].mean().round(0),
-        "mean frequency": g["frequency"].mean().round(2),
-        "mean monetary": g["monetary"].mean().round(2),
-    })
+    out = pd.DataFrame(
+        {
+            "customers": g.size(),
+            "customers (%)": (100 * g.size() / len(frame)).round(1),
+            "revenue (%)": (100 * g["monetary"].sum() / frame["monetary"].sum()).round(1),
+            "mean recency (days)": g["recency"].mean().round(0),
+            "mean frequency": g["frequency"].mean().round(2),
+            "mean monetary": g["monetary"].mean().round(2),
+        }
+    )
     if plays is not None:
         out["play"] = plays.reindex(out.index)
     return out
@@ -247,14 +307,63 @@ def segment_profile(scored: pd.DataFrame, labels: pd.Series, plays: pd.Series | 
 # --------------------------------------------------------------------------------- value matrix
 VALUE_CLASSES = pd.DataFrame(
     [
-        ("high", "high", "high", "重要价值客户", "important value", "VIP care, exclusive perks; keep them exactly as they are"),
-        ("high", "low", "high", "重要发展客户", "important to develop", "raise frequency: membership, cross-sell, reminders"),
-        ("low", "high", "high", "重要保持客户", "important to retain", "re-engage now: personal contact before they lapse"),
-        ("low", "low", "high", "重要挽留客户", "important to win back", "win-back offer worth their past spend; find the reason"),
+        (
+            "high",
+            "high",
+            "high",
+            "重要价值客户",
+            "important value",
+            "VIP care, exclusive perks; keep them exactly as they are",
+        ),
+        (
+            "high",
+            "low",
+            "high",
+            "重要发展客户",
+            "important to develop",
+            "raise frequency: membership, cross-sell, reminders",
+        ),
+        (
+            "low",
+            "high",
+            "high",
+            "重要保持客户",
+            "important to retain",
+            "re-engage now: personal contact before they lapse",
+        ),
+        (
+            "low",
+            "low",
+            "high",
+            "重要挽留客户",
+            "important to win back",
+            "win-back offer worth their past spend; find the reason",
+        ),
         ("high", "high", "low", "一般价值客户", "general value", "upsell: bundles, higher-value products"),
-        ("high", "low", "low", "一般发展客户", "general development", "nurture: onboarding, second-purchase incentive"),
-        ("low", "high", "low", "一般保持客户", "general retention", "low-cost retention: newsletters, points"),
-        ("low", "low", "low", "一般挽留客户", "general win-back", "low priority: cheap automated reactivation"),
+        (
+            "high",
+            "low",
+            "low",
+            "一般发展客户",
+            "general development",
+            "nurture: onboarding, second-purchase incentive",
+        ),
+        (
+            "low",
+            "high",
+            "low",
+            "一般保持客户",
+            "general retention",
+            "low-cost retention: newsletters, points",
+        ),
+        (
+            "low",
+            "low",
+            "low",
+            "一般挽留客户",
+            "general win-back",
+            "low priority: cheap automated reactivation",
+        ),
     ],
     columns=["R", "F", "M", "class", "class (en)", "play"],
 )
@@ -269,12 +378,19 @@ def value_matrix(values: pd.DataFrame, threshold: str = "mean") -> tuple[pd.Data
     if threshold not in {"mean", "median"}:
         raise ValueError(f"threshold must be 'mean' or 'median', not {threshold!r}")
     cut = {c: float(getattr(values[c], threshold)()) for c in ("recency", "frequency", "monetary")}
-    levels = pd.DataFrame({
-        "R": np.where(values["recency"] < cut["recency"], "high", "low"),
-        "F": np.where(values["frequency"] > cut["frequency"], "high", "low"),
-        "M": np.where(values["monetary"] > cut["monetary"], "high", "low"),
-    }, index=values.index)
-    merged = levels.reset_index().merge(VALUE_CLASSES, on=["R", "F", "M"], how="left").set_index(levels.index.name or "index")
+    levels = pd.DataFrame(
+        {
+            "R": np.where(values["recency"] < cut["recency"], "high", "low"),
+            "F": np.where(values["frequency"] > cut["frequency"], "high", "low"),
+            "M": np.where(values["monetary"] > cut["monetary"], "high", "low"),
+        },
+        index=values.index,
+    )
+    merged = (
+        levels.reset_index()
+        .merge(VALUE_CLASSES, on=["R", "F", "M"], how="left")
+        .set_index(levels.index.name or "index")
+    )
     merged.index.name = values.index.name
     merged = merged.rename(columns={"R": "R level", "F": "F level", "M": "M level"})
     merged["class"] = pd.Categorical(merged["class"], categories=list(VALUE_CLASSES["class"]), ordered=True)
@@ -308,11 +424,14 @@ def pareto(spend: pd.Series, top_share: float = 0.2) -> pd.Series:
     k = int(np.ceil(top_share * n))
     lorenz = lorenz_curve(spend)
     area = np.trapezoid(lorenz["revenue share"], lorenz["customer share"])
-    return pd.Series({
-        f"revenue from top {round(100 * top_share)}% of customers (%)": round(100 * float(cum[k - 1]), 1),
-        "customers bringing 80% of revenue (%)": round(100 * (int(np.searchsorted(cum, 0.8)) + 1) / n, 1),
-        "Gini coefficient": round(float(1 - 2 * area), 3),
-    }, name="value")
+    return pd.Series(
+        {
+            f"revenue from top {round(100 * top_share)}% of customers (%)": round(100 * float(cum[k - 1]), 1),
+            "customers bringing 80% of revenue (%)": round(100 * (int(np.searchsorted(cum, 0.8)) + 1) / n, 1),
+            "Gini coefficient": round(float(1 - 2 * area), 3),
+        },
+        name="value",
+    )
 
 
 def lorenz_curve(spend: pd.Series) -> pd.DataFrame:
@@ -320,8 +439,12 @@ def lorenz_curve(spend: pd.Series) -> pd.DataFrame:
     starting at (0, 0)."""
     values = np.sort(spend.to_numpy(float))
     n = len(values)
-    return pd.DataFrame({"customer share": np.r_[0, np.arange(1, n + 1) / n],
-                         "revenue share": np.r_[0, np.cumsum(values) / values.sum()]})
+    return pd.DataFrame(
+        {
+            "customer share": np.r_[0, np.arange(1, n + 1) / n],
+            "revenue share": np.r_[0, np.cumsum(values) / values.sum()],
+        }
+    )
 
 
 def migration(before: pd.Series, after: pd.Series, normalize: bool = True) -> pd.DataFrame:
@@ -365,16 +488,19 @@ def next_period_outcome(tx: pd.DataFrame, labels: pd.Series, start, end) -> pd.D
     per = window.groupby("customer_id").agg(occasions=("date", "size"), spend=("amount", "sum"))
     frame = pd.DataFrame({"segment": labels}).join(per).fillna({"occasions": 0, "spend": 0.0})
     g = frame.groupby("segment", observed=False)
-    return pd.DataFrame({
-        "customers": g.size(),
-        "bought again (%)": (100 * g["occasions"].apply(lambda s: (s > 0).mean())).round(1),
-        "mean occasions": g["occasions"].mean().round(2),
-        "mean spend": g["spend"].mean().round(2),
-    })
+    return pd.DataFrame(
+        {
+            "customers": g.size(),
+            "bought again (%)": (100 * g["occasions"].apply(lambda s: (s > 0).mean())).round(1),
+            "mean occasions": g["occasions"].mean().round(2),
+            "mean spend": g["spend"].mean().round(2),
+        }
+    )
 
 
-def headline_figures(profile: pd.DataFrame, value_profile: pd.DataFrame, concentration: pd.Series,
-                     outcome: pd.DataFrame | None) -> dict:
+def headline_figures(
+    profile: pd.DataFrame, value_profile: pd.DataFrame, concentration: pd.Series, outcome: pd.DataFrame | None
+) -> dict:
     """What notebook 03 records: customers and revenue share of the largest segments, the value
     matrix's top class, revenue concentration, and how much more the best early segment bought later
     (left out when ``outcome`` is ``None``: the data is too short for the comparison over time)."""

@@ -31,14 +31,28 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
-    "DAYS_PER_WEEK", "ID_WIDTH", "TRUTH_COLUMNS", "simulate_transactions", "SUBSCRIPTION_BETA",
+    "DAYS_PER_WEEK",
+    "ID_WIDTH",
+    "TRUTH_COLUMNS",
+    "simulate_transactions",
+    "SUBSCRIPTION_BETA",
     "simulate_subscriptions",
 ]
 
 DAYS_PER_WEEK = 7
 ID_WIDTH = 6
-TRUTH_COLUMNS = ["first_purchase", "cohort", "lam", "p_dropout", "nu", "expected_spend", "alive_at_end",
-                 "frequency", "recency", "T"]
+TRUTH_COLUMNS = [
+    "first_purchase",
+    "cohort",
+    "lam",
+    "p_dropout",
+    "nu",
+    "expected_spend",
+    "alive_at_end",
+    "frequency",
+    "recency",
+    "T",
+]
 
 # The datetime unit pandas gives parsed dates (microseconds in pandas 3, nanoseconds in pandas 2), so
 # synthetic dates have the dtype of the loaders' dates.
@@ -121,7 +135,8 @@ def simulate_transactions(
     take well under a few seconds.
     """
     _check_arguments(
-        n_customers, acquisition_months,
+        n_customers,
+        acquisition_months,
         {"r": r, "alpha": alpha, "a": a, "b": b, "p": p, "q": q, "gamma": gamma},
     )
     first_day, last_day = _day(start, "start"), _day(observation_end, "observation_end")
@@ -169,9 +184,7 @@ def simulate_transactions(
     ids = pd.Series(np.arange(1, n + 1)).astype(str).str.zfill(max(ID_WIDTH, len(str(n))))
     start64 = np.datetime64(first_day.date(), "D")
     dates = (start64 + np.floor(time).astype("timedelta64[D]")).astype(_DATE_DTYPE)
-    transactions = pd.DataFrame(
-        {"customer_id": ids.take(cust).to_numpy(), "date": dates, "amount": amount}
-    )
+    transactions = pd.DataFrame({"customer_id": ids.take(cust).to_numpy(), "date": dates, "amount": amount})
     transactions["customer_id"] = transactions["customer_id"].astype(ids.dtype)
 
     first_purchase = pd.Series((start64 + acquisition.astype("timedelta64[D]")).astype(_DATE_DTYPE))
@@ -216,12 +229,16 @@ def simulate_subscriptions(
     (left truncation); their ``entry`` is their age at day 0 (0 for those who start inside the window).
 
     Returns ``(table, truth)``: ``table`` with ``customer_id``, ``duration`` (whole days from start to
-    churn, rounded up, or to the window end), ``churned`` (0/1), ``entry`` (days), the covariates and ``monthly fee``;
+    churn, rounded up, or to the window end), ``churned`` (0/1), ``entry`` (days), the covariates and
+    ``monthly fee``;
     ``truth`` with ``days`` and ``survival``, the population survival ``mean_i S(t | x_i)`` over *all*
     generated customers (also those never seen), on a grid of 0 to 1,000 days.
     """
-    _check_arguments(n_customers, 1, {"history_days": history_days, "window_days": window_days,
-                                      "shape": shape, "scale_days": scale_days})
+    _check_arguments(
+        n_customers,
+        1,
+        {"history_days": history_days, "window_days": window_days, "shape": shape, "scale_days": scale_days},
+    )
     beta = SUBSCRIPTION_BETA if beta is None else beta
     rng = np.random.default_rng(seed)
     start = rng.integers(-history_days, window_days, size=n_customers)
@@ -235,16 +252,18 @@ def simulate_subscriptions(
     ends = start + lifetime
     seen = ends > 0
     follow = window_days - start
-    table = pd.DataFrame({
-        "customer_id": [f"S{i:0{ID_WIDTH}d}" for i in range(1, n_customers + 1)],
-        "duration": np.minimum(np.ceil(lifetime), follow).astype(float),
-        "churned": (lifetime <= follow).astype(int),
-        "entry": np.floor(np.maximum(0, -start)).astype(float),
-        "annual plan": annual.astype(int),
-        "monthly fee": fee,
-        "support tickets": tickets.astype(int),
-    })[seen].reset_index(drop=True)
+    table = pd.DataFrame(
+        {
+            "customer_id": [f"S{i:0{ID_WIDTH}d}" for i in range(1, n_customers + 1)],
+            "duration": np.minimum(np.ceil(lifetime), follow).astype(float),
+            "churned": (lifetime <= follow).astype(int),
+            "entry": np.floor(np.maximum(0, -start)).astype(float),
+            "annual plan": annual.astype(int),
+            "monthly fee": fee,
+            "support tickets": tickets.astype(int),
+        }
+    )[seen].reset_index(drop=True)
     table["monthly fee (per 10)"] = table["monthly fee"] / 10
     grid = np.arange(0, 1001, 5, dtype=float)
-    survival = np.exp(-np.outer(grid / scale_days, np.ones(n_customers)) ** shape * risk).mean(axis=1)
+    survival = np.exp(-(np.outer(grid / scale_days, np.ones(n_customers)) ** shape) * risk).mean(axis=1)
     return table, pd.DataFrame({"days": grid, "survival": survival})

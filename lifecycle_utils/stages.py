@@ -29,12 +29,36 @@ import pandas as pd
 from lifecycle_utils.summary import end_of_observation, occasion_arrays, occasion_frame, occasions
 
 __all__ = [
-    "STAGES", "STAGE_DTYPE", "ACTIVE_STAGES", "StageRules", "purchase_gaps", "threshold_candidates",
-    "gap_quantiles", "repeat_probability", "FEW_AT_RISK", "DEFAULT_MATURE", "mature_threshold",
-    "derive_rules", "monthly_snapshots", "comparison_snapshots", "assign_stages", "stage_at", "stage_sizes",
-    "stage_revenue", "transition_counts", "transition_matrix", "flows", "time_in_stage", "resurrection",
-    "purchase_funnel", "time_to_second_purchase", "cohort_retention", "CROSSWALK", "sensitivity",
-    "threshold_variants", "headline_figures",
+    "STAGES",
+    "STAGE_DTYPE",
+    "ACTIVE_STAGES",
+    "StageRules",
+    "purchase_gaps",
+    "threshold_candidates",
+    "gap_quantiles",
+    "repeat_probability",
+    "FEW_AT_RISK",
+    "DEFAULT_MATURE",
+    "mature_threshold",
+    "derive_rules",
+    "monthly_snapshots",
+    "comparison_snapshots",
+    "assign_stages",
+    "stage_at",
+    "stage_sizes",
+    "stage_revenue",
+    "transition_counts",
+    "transition_matrix",
+    "flows",
+    "time_in_stage",
+    "resurrection",
+    "purchase_funnel",
+    "time_to_second_purchase",
+    "cohort_retention",
+    "CROSSWALK",
+    "sensitivity",
+    "threshold_variants",
+    "headline_figures",
 ]
 
 STAGES = ["new", "growing", "mature", "silent", "churned"]
@@ -64,8 +88,12 @@ class StageRules:
         if self.mature_occasions < 2:
             raise ValueError(f"mature_occasions must be at least 2, got {self.mature_occasions}")
 
-    def with_overrides(self, silent_days: int | None = None, churn_days: int | None = None,
-                       mature_occasions: int | None = None) -> "StageRules":
+    def with_overrides(
+        self,
+        silent_days: int | None = None,
+        churn_days: int | None = None,
+        mature_occasions: int | None = None,
+    ) -> "StageRules":
         """A copy with the given numbers replaced (``None`` keeps the current one): how a notebook's
         parameters override the rules derived from the data."""
         changes = {"silent_days": silent_days, "churn_days": churn_days, "mature_occasions": mature_occasions}
@@ -77,8 +105,11 @@ class StageRules:
             [
                 ("silent_days", self.silent_days, f"silent after {self.silent_days} days without a purchase"),
                 ("churn_days", self.churn_days, f"churned after {self.churn_days} days without a purchase"),
-                ("mature_occasions", self.mature_occasions,
-                 f"mature from {self.mature_occasions} purchase occasions (growing before)"),
+                (
+                    "mature_occasions",
+                    self.mature_occasions,
+                    f"mature from {self.mature_occasions} purchase occasions (growing before)",
+                ),
             ],
             columns=["rule", "value", "meaning"],
         )
@@ -114,8 +145,9 @@ def purchase_gaps(tx: pd.DataFrame) -> pd.Series:
     return gaps.rename("gap_days").reset_index(drop=True)
 
 
-def threshold_candidates(tx: pd.DataFrame, churn_days: int | None = None,
-                         quantiles: tuple[float, ...] = (0.8, 0.9, 0.95, 0.99)) -> list[int]:
+def threshold_candidates(
+    tx: pd.DataFrame, churn_days: int | None = None, quantiles: tuple[float, ...] = (0.8, 0.9, 0.95, 0.99)
+) -> list[int]:
     """Churn thresholds worth comparing: the gap quantiles (days within which 80%, 90%, 95% and 99% of
     returns happen) and ``churn_days`` when given, sorted, without repeats (119, 200, 283, 416 on
     CDNOW). Empty without gaps."""
@@ -124,13 +156,17 @@ def threshold_candidates(tx: pd.DataFrame, churn_days: int | None = None,
     return sorted(days | ({int(churn_days)} if churn_days is not None else set()))
 
 
-def gap_quantiles(gaps: pd.Series, quantiles: tuple[float, ...] = (0.5, 0.8, 0.9, 0.95, 0.99)) -> pd.DataFrame:
+def gap_quantiles(
+    gaps: pd.Series, quantiles: tuple[float, ...] = (0.5, 0.8, 0.9, 0.95, 0.99)
+) -> pd.DataFrame:
     """The share of returns that happen within N days: ``quantile`` (%), ``days`` (rounded up)."""
     values = [math.ceil(float(gaps.quantile(q))) for q in quantiles]
     return pd.DataFrame({"returns within (%)": [round(100 * q) for q in quantiles], "days": values})
 
 
-def repeat_probability(tx: pd.DataFrame, window_days: int, observation_end=None, cap: int = 15) -> pd.DataFrame:
+def repeat_probability(
+    tx: pd.DataFrame, window_days: int, observation_end=None, cap: int = 15
+) -> pd.DataFrame:
     """Probability of one more purchase occasion within ``window_days`` after the ``k``-th, by ``k``.
 
     Only occasions at least ``window_days`` before the observation end count (every customer counted
@@ -287,8 +323,11 @@ def stage_revenue(tx: pd.DataFrame, stages: pd.DataFrame) -> pd.DataFrame:
     inside = index < len(snaps)
     occ = occ[inside].assign(snapshot=snaps[index[inside]])
     merged = occ.merge(stages[["snapshot", "customer_id", "stage"]], on=["snapshot", "customer_id"])
-    table = merged.pivot_table(index="snapshot", columns="stage", values="amount", aggfunc="sum",
-                               observed=False).reindex(columns=STAGES).fillna(0.0)
+    table = (
+        merged.pivot_table(index="snapshot", columns="stage", values="amount", aggfunc="sum", observed=False)
+        .reindex(columns=STAGES)
+        .fillna(0.0)
+    )
     table.columns = pd.Index(STAGES, name="stage")
     return table.reindex(snaps, fill_value=0.0)
 
@@ -324,7 +363,10 @@ def flows(stages: pd.DataFrame, start, end) -> pd.DataFrame:
     a = a.reindex(b.index).fillna("not yet acquired")
     rows = STAGES + ["not yet acquired"]
     table = pd.crosstab(a, b).reindex(index=rows, columns=STAGES, fill_value=0)
-    table.index.name, table.columns.name = f"stage at {pd.Timestamp(start).date()}", f"stage at {pd.Timestamp(end).date()}"
+    table.index.name, table.columns.name = (
+        f"stage at {pd.Timestamp(start).date()}",
+        f"stage at {pd.Timestamp(end).date()}",
+    )
     return table.loc[(table.sum(axis=1) > 0)]
 
 
@@ -338,17 +380,20 @@ def time_in_stage(stages: pd.DataFrame) -> pd.DataFrame:
     start = np.r_[True, (cust[1:] != cust[:-1]) | (stage[1:] != stage[:-1])]
     spell_id = np.cumsum(start)
     spells = pd.DataFrame({"spell": spell_id, "stage": ordered["stage"].to_numpy(), "customer": cust})
-    length = spells.groupby("spell").agg(stage=("stage", "first"), customer=("customer", "first"),
-                                         snapshots=("stage", "size"))
+    length = spells.groupby("spell").agg(
+        stage=("stage", "first"), customer=("customer", "first"), snapshots=("stage", "size")
+    )
     last_of_customer = ~length["customer"].duplicated(keep="last")
     length["completed"] = ~last_of_customer.to_numpy()
     done = length[length["completed"]]
-    table = pd.DataFrame({
-        "spells": length.groupby("stage", observed=False).size(),
-        "completed": done.groupby("stage", observed=False).size(),
-        "mean snapshots": done.groupby("stage", observed=False)["snapshots"].mean().round(2),
-        "median snapshots": done.groupby("stage", observed=False)["snapshots"].median(),
-    }).reindex(STAGES)
+    table = pd.DataFrame(
+        {
+            "spells": length.groupby("stage", observed=False).size(),
+            "completed": done.groupby("stage", observed=False).size(),
+            "mean snapshots": done.groupby("stage", observed=False)["snapshots"].mean().round(2),
+            "median snapshots": done.groupby("stage", observed=False)["snapshots"].median(),
+        }
+    ).reindex(STAGES)
     table.index.name = "stage"
     return table
 
@@ -368,11 +413,15 @@ def resurrection(tx: pd.DataFrame, rules: StageRules, observation_end=None) -> p
     came_back = longest["completed"] >= rules.churn_days
     ever = came_back | (longest["open"] >= rules.churn_days)
     n_ever, n_back = int(ever.sum()), int(came_back.sum())
-    return pd.Series({
-        "ever churned": n_ever,
-        "came back": n_back,
-        "resurrection rate (%)": round(100 * n_back / n_ever, 1) if n_ever else float("nan"),
-    }, name="value", dtype=object)
+    return pd.Series(
+        {
+            "ever churned": n_ever,
+            "came back": n_back,
+            "resurrection rate (%)": round(100 * n_back / n_ever, 1) if n_ever else float("nan"),
+        },
+        name="value",
+        dtype=object,
+    )
 
 
 # ------------------------------------------------------------------------------- funnel and cohorts
@@ -387,14 +436,16 @@ def purchase_funnel(tx: pd.DataFrame, steps: int = 3) -> pd.DataFrame:
     for k in range(1, steps + 1):
         at = occ[occ["k"] == k]
         n = len(at)
-        rows.append({
-            "purchase": k,
-            "customers": n,
-            "% of all": round(100 * n / total, 1),
-            "% of previous step": round(100 * n / previous, 1) if previous else float("nan"),
-            "median days since previous": float(at["days"].median()) if k > 1 else float("nan"),
-            "p75 days since previous": float(at["days"].quantile(0.75)) if k > 1 else float("nan"),
-        })
+        rows.append(
+            {
+                "purchase": k,
+                "customers": n,
+                "% of all": round(100 * n / total, 1),
+                "% of previous step": round(100 * n / previous, 1) if previous else float("nan"),
+                "median days since previous": float(at["days"].median()) if k > 1 else float("nan"),
+                "p75 days since previous": float(at["days"].quantile(0.75)) if k > 1 else float("nan"),
+            }
+        )
         previous = n
     return pd.DataFrame(rows)
 
@@ -403,7 +454,9 @@ def time_to_second_purchase(tx: pd.DataFrame) -> pd.Series:
     """Days from the first to the second purchase occasion, for customers who made one."""
     occ = _occasion_table(tx)
     second = occ[occ["k"] == 2]
-    return (second["date"] - second["previous"]).dt.days.rename("days to second purchase").reset_index(drop=True)
+    return (
+        (second["date"] - second["previous"]).dt.days.rename("days to second purchase").reset_index(drop=True)
+    )
 
 
 def cohort_retention(tx: pd.DataFrame, observation_end=None) -> pd.DataFrame:
@@ -416,7 +469,9 @@ def cohort_retention(tx: pd.DataFrame, observation_end=None) -> pd.DataFrame:
     month = occ["date"].dt.year * 12 + occ["date"].dt.month - 1
     first = month.groupby(occ["customer_id"]).transform("min")
     offset = month - first
-    active = pd.DataFrame({"cohort": first, "offset": offset, "customer": occ["customer_id"]}).drop_duplicates()
+    active = pd.DataFrame(
+        {"cohort": first, "offset": offset, "customer": occ["customer_id"]}
+    ).drop_duplicates()
     sizes = active[active["offset"] == 0].groupby("cohort")["customer"].nunique()
     counts = active.groupby(["cohort", "offset"])["customer"].nunique().unstack(fill_value=0)
     end_month = end.year * 12 + end.month - 1
@@ -435,8 +490,26 @@ CROSSWALK = pd.DataFrame(
     [
         ("new", "新手期", "获取", "新增", "考察期", "Activation", "new", "activation: second purchase"),
         ("growing", "成长期", "发展", "留存", "形成期", "Retention", "current", "retention, cross-sell"),
-        ("mature", "成熟期", "保持", "活跃 / 忠诚", "稳定期", "Revenue, Referral", "current", "upsell, loyalty"),
-        ("silent", "沉默期", "衰退", "沉默", "退化期", "Retention (at risk)", "dormant (early)", "reactivation"),
+        (
+            "mature",
+            "成熟期",
+            "保持",
+            "活跃 / 忠诚",
+            "稳定期",
+            "Revenue, Referral",
+            "current",
+            "upsell, loyalty",
+        ),
+        (
+            "silent",
+            "沉默期",
+            "衰退",
+            "沉默",
+            "退化期",
+            "Retention (at risk)",
+            "dormant (early)",
+            "reactivation",
+        ),
         ("churned", "流失期", "流失", "流失", "退化期 (结束)", "(lost)", "dormant", "win-back"),
         ("returned (flag)", "回流", "挽回", "回流", "", "Reactivation", "resurrected", "re-onboarding"),
     ],
@@ -451,8 +524,15 @@ def sensitivity(tx: pd.DataFrame, snapshot, variants: dict[str, StageRules]) -> 
     for name, rules in variants.items():
         at = assign_stages(tx, rules, [snapshot])
         counts = at["stage"].value_counts().reindex(STAGES, fill_value=0)
-        rows.append({"variant": name, "silent_days": rules.silent_days, "churn_days": rules.churn_days,
-                     "mature_occasions": rules.mature_occasions, **counts.to_dict()})
+        rows.append(
+            {
+                "variant": name,
+                "silent_days": rules.silent_days,
+                "churn_days": rules.churn_days,
+                "mature_occasions": rules.mature_occasions,
+                **counts.to_dict(),
+            }
+        )
     return pd.DataFrame(rows).set_index("variant")
 
 
@@ -483,7 +563,10 @@ def headline_figures(stages: pd.DataFrame, rules: StageRules, resurrection_facts
     figures: dict = {"snapshot": last.date().isoformat()}
     figures |= {f"{s} customers": int(counts[s]) for s in STAGES}
     figures |= {f"{s} share (%)": float(shares[s]) for s in STAGES}
-    figures |= {"silent after (days)": rules.silent_days, "churned after (days)": rules.churn_days,
-                "mature from (occasions)": rules.mature_occasions,
-                "resurrection rate (%)": resurrection_facts["resurrection rate (%)"]}
+    figures |= {
+        "silent after (days)": rules.silent_days,
+        "churned after (days)": rules.churn_days,
+        "mature from (occasions)": rules.mature_occasions,
+        "resurrection rate (%)": resurrection_facts["resurrection rate (%)"],
+    }
     return figures

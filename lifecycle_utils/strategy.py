@@ -30,16 +30,39 @@ from statsmodels.tools.sm_exceptions import (
 )
 
 __all__ = [
-    "STAGE_PLAYS", "customer_table", "strategy_matrix", "expected_gain", "POLICIES", "policy_order",
-    "compare_policies", "uplift_sensitivity", "simulate_experiment", "NOTE", "NO_SEGMENT", "NO_SEGMENT_NOTE",
-    "load_experiment", "arm_summary", "compare_arms", "incremental_profit", "segment_profit", "sample_size",
-    "power_curve", "heterogeneity", "experiment_input", "truth_vs_estimate", "headline_figures",
+    "STAGE_PLAYS",
+    "customer_table",
+    "strategy_matrix",
+    "expected_gain",
+    "POLICIES",
+    "policy_order",
+    "compare_policies",
+    "uplift_sensitivity",
+    "simulate_experiment",
+    "NOTE",
+    "NO_SEGMENT",
+    "NO_SEGMENT_NOTE",
+    "load_experiment",
+    "arm_summary",
+    "compare_arms",
+    "incremental_profit",
+    "segment_profit",
+    "sample_size",
+    "power_curve",
+    "heterogeneity",
+    "experiment_input",
+    "truth_vs_estimate",
+    "headline_figures",
 ]
 
 STAGE_PLAYS = pd.DataFrame(
     [
         ("new", "activation: onboarding and a second-purchase incentive", "second purchase within 60 days"),
-        ("growing", "retention: cross-sell, reminders at the usual interval", "purchase occasions per quarter"),
+        (
+            "growing",
+            "retention: cross-sell, reminders at the usual interval",
+            "purchase occasions per quarter",
+        ),
         ("mature", "upsell and loyalty: bundles, early access, referrals", "spend per customer per quarter"),
         ("silent", "reactivation before the churn threshold", "share buying again within 90 days"),
         ("churned", "win-back, aimed only where value is left", "share returning; margin net of incentives"),
@@ -58,18 +81,25 @@ def customer_table(**columns: pd.Series) -> pd.DataFrame:
     return frame
 
 
-def strategy_matrix(customers: pd.DataFrame, by: str, plays: pd.DataFrame | pd.Series | None = None) -> pd.DataFrame:
+def strategy_matrix(
+    customers: pd.DataFrame, by: str, plays: pd.DataFrame | pd.Series | None = None
+) -> pd.DataFrame:
     """Per group of ``by`` (``"stage"`` or ``"value_class"``): customers, share of revenue (%), CLV
     at stake (sum), mean churn probability (1 - P(alive)), CLV at risk (sum of CLV x churn
     probability), and the play (and KPI) from ``plays`` (indexed by the group labels)."""
     g = customers.groupby(by, observed=False)
-    out = pd.DataFrame({
-        "customers": g.size(),
-        "revenue (%)": (100 * g["spend"].sum() / customers["spend"].sum()).round(1),
-        "CLV at stake": g["clv"].sum().round(0),
-        "mean churn probability": g["churn_prob"].mean().round(3),
-        "CLV at risk": (customers["clv"] * customers["churn_prob"]).groupby(customers[by], observed=False).sum().round(0),
-    })
+    out = pd.DataFrame(
+        {
+            "customers": g.size(),
+            "revenue (%)": (100 * g["spend"].sum() / customers["spend"].sum()).round(1),
+            "CLV at stake": g["clv"].sum().round(0),
+            "mean churn probability": g["churn_prob"].mean().round(3),
+            "CLV at risk": (customers["clv"] * customers["churn_prob"])
+            .groupby(customers[by], observed=False)
+            .sum()
+            .round(0),
+        }
+    )
     if plays is not None:
         plays = plays.to_frame("play") if isinstance(plays, pd.Series) else plays
         out = out.join(plays.reindex(out.index.astype(str)).set_axis(out.index))
@@ -84,12 +114,19 @@ def expected_gain(customers: pd.DataFrame, uplift_by_stage: dict[str, float]) ->
     return (customers["clv"] * customers["churn_prob"] * uplift).rename("expected gain")
 
 
-POLICIES = ("random", "RFM rule", "highest churn risk", "highest CLV", "highest value at risk",
-            "value at risk, only where it pays")
+POLICIES = (
+    "random",
+    "RFM rule",
+    "highest churn risk",
+    "highest CLV",
+    "highest value at risk",
+    "value at risk, only where it pays",
+)
 
 
-def policy_order(customers: pd.DataFrame, policy: str, gain: pd.Series, rule: pd.Series | None = None,
-                 seed: int = 0) -> pd.Index:
+def policy_order(
+    customers: pd.DataFrame, policy: str, gain: pd.Series, rule: pd.Series | None = None, seed: int = 0
+) -> pd.Index:
     """The customers a policy contacts, best first: ``random`` (seeded shuffle), ``RFM rule`` (only
     customers where ``rule`` is True, highest CLV first), ``highest churn risk``, ``highest CLV``,
     ``highest value at risk`` (expected gain). Ties keep index order."""
@@ -100,16 +137,27 @@ def policy_order(customers: pd.DataFrame, policy: str, gain: pd.Series, rule: pd
             raise ValueError("the RFM rule policy needs a boolean rule series")
         chosen = customers[rule.reindex(customers.index, fill_value=False).astype(bool)]
         return chosen.sort_values("clv", ascending=False, kind="stable").index
-    key = {"highest churn risk": customers["churn_prob"], "highest CLV": customers["clv"],
-           "highest value at risk": gain}.get(policy)
+    key = {
+        "highest churn risk": customers["churn_prob"],
+        "highest CLV": customers["clv"],
+        "highest value at risk": gain,
+    }.get(policy)
     if key is None:
         raise ValueError(f"unknown policy {policy!r}; choose from {', '.join(POLICIES)}")
     return key.sort_values(ascending=False, kind="stable").index
 
 
-def compare_policies(customers: pd.DataFrame, budget: float, contact_cost: float, incentive_cost: float,
-                     redemption_rate: float, uplift_by_stage: dict[str, float], rule: pd.Series | None = None,
-                     seed: int = 0, policies=POLICIES) -> pd.DataFrame:
+def compare_policies(
+    customers: pd.DataFrame,
+    budget: float,
+    contact_cost: float,
+    incentive_cost: float,
+    redemption_rate: float,
+    uplift_by_stage: dict[str, float],
+    rule: pd.Series | None = None,
+    seed: int = 0,
+    policies=POLICIES,
+) -> pd.DataFrame:
     """Each policy under the budget: it contacts its best customers until the budget is spent (cost
     per contact = ``contact_cost + incentive_cost x redemption_rate``); the last policy also stops at
     the first customer whose expected gain is below the cost of contacting them. Per policy: customers
@@ -132,23 +180,40 @@ def compare_policies(customers: pd.DataFrame, budget: float, contact_cost: float
             chosen = policy_order(customers, policy, gain, rule, seed)[:capacity]
         cost = len(chosen) * per_contact
         value = float(gain.loc[chosen].sum())
-        rows.append({"policy": policy, "contacted": len(chosen), "cost": round(cost, 2),
-                     "expected incremental value": round(value, 2), "incremental profit": round(value - cost, 2),
-                     "ROI": round((value - cost) / cost, 3) if cost else np.nan,
-                     "break-even uplift factor": round(cost / value, 3) if value > 0 else np.inf})
+        rows.append(
+            {
+                "policy": policy,
+                "contacted": len(chosen),
+                "cost": round(cost, 2),
+                "expected incremental value": round(value, 2),
+                "incremental profit": round(value - cost, 2),
+                "ROI": round((value - cost) / cost, 3) if cost else np.nan,
+                "break-even uplift factor": round(cost / value, 3) if value > 0 else np.inf,
+            }
+        )
     return pd.DataFrame(rows).set_index("policy")
 
 
-def uplift_sensitivity(customers: pd.DataFrame, budget: float, contact_cost: float, incentive_cost: float,
-                       redemption_rate: float, uplift_by_stage: dict[str, float], factors=None,
-                       rule: pd.Series | None = None, seed: int = 0) -> pd.DataFrame:
+def uplift_sensitivity(
+    customers: pd.DataFrame,
+    budget: float,
+    contact_cost: float,
+    incentive_cost: float,
+    redemption_rate: float,
+    uplift_by_stage: dict[str, float],
+    factors=None,
+    rule: pd.Series | None = None,
+    seed: int = 0,
+) -> pd.DataFrame:
     """Incremental profit of each policy when every assumed uplift is multiplied by a factor (rows:
     ``factor``; columns: policies)."""
     factors = np.linspace(0, 2, 21) if factors is None else factors
     rows = []
     for f in factors:
         scaled = {k: v * f for k, v in uplift_by_stage.items()}
-        table = compare_policies(customers, budget, contact_cost, incentive_cost, redemption_rate, scaled, rule, seed)
+        table = compare_policies(
+            customers, budget, contact_cost, incentive_cost, redemption_rate, scaled, rule, seed
+        )
         rows.append(table["incremental profit"].rename(round(float(f), 3)))
     out = pd.DataFrame(rows)
     out.index.name = "uplift factor"
@@ -156,8 +221,14 @@ def uplift_sensitivity(customers: pd.DataFrame, budget: float, contact_cost: flo
 
 
 # --------------------------------------------------------------------------- randomized experiments
-def simulate_experiment(n_per_arm: int, arms: dict[str, float], segment_shares: dict[str, float],
-                        segment_lift: dict[str, float], mean_revenue: float = 40.0, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+def simulate_experiment(
+    n_per_arm: int,
+    arms: dict[str, float],
+    segment_shares: dict[str, float],
+    segment_lift: dict[str, float],
+    mean_revenue: float = 40.0,
+    seed: int = 0,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A win-back test with known truth. ``arms`` maps arm -> response rate in the reference segment
     (the first of ``segment_shares``); ``segment_lift`` multiplies the *treatment effect* (rate minus
     the control rate, the control being the first arm) in each segment; a converted customer spends
@@ -179,8 +250,12 @@ def simulate_experiment(n_per_arm: int, arms: dict[str, float], segment_shares: 
         rows.append(pd.DataFrame({"arm": arm, "segment": seg, "converted": converted, "revenue": revenue}))
     table = pd.concat(rows, ignore_index=True)
     table.insert(0, "customer_id", [f"E{i:06d}" for i in range(1, len(table) + 1)])
-    truth = pd.DataFrame({s: {a: arms[control] + (arms[a] - arms[control]) * segment_lift.get(s, 1.0) for a in names}
-                          for s in segs})
+    truth = pd.DataFrame(
+        {
+            s: {a: arms[control] + (arms[a] - arms[control]) * segment_lift.get(s, 1.0) for a in names}
+            for s in segs
+        }
+    )
     weights = probs / probs.sum()
     truth["overall"] = truth[segs].to_numpy() @ weights
     truth.index.name = "arm"
@@ -206,8 +281,15 @@ def _with_notes(frame: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
     return frame
 
 
-def load_experiment(source, arm_col: str, converted_col: str, revenue_col: str | None = None,
-                    segment_col: str | None = None, *, control: str | None = None) -> pd.DataFrame:
+def load_experiment(
+    source,
+    arm_col: str,
+    converted_col: str,
+    revenue_col: str | None = None,
+    segment_col: str | None = None,
+    *,
+    control: str | None = None,
+) -> pd.DataFrame:
     """A campaign table (path to CSV/Parquet, or a frame) with one row per customer, in standard columns:
 
     * ``arm``: the arm (text) from ``arm_col``; every row needs one, and there must be two or more
@@ -219,49 +301,74 @@ def load_experiment(source, arm_col: str, converted_col: str, revenue_col: str |
 
     Bad values raise ``ValueError`` naming the column, the count of bad rows and examples. The
     source's column names are kept in ``attrs`` (``"arm column"`` etc.) for later messages."""
-    frame = source.copy() if isinstance(source, pd.DataFrame) else (
-        pd.read_parquet(source) if str(source).endswith((".parquet", ".pq")) else pd.read_csv(source))
+    frame = (
+        source.copy()
+        if isinstance(source, pd.DataFrame)
+        else (pd.read_parquet(source) if str(source).endswith((".parquet", ".pq")) else pd.read_csv(source))
+    )
     needed = [c for c in (arm_col, converted_col, revenue_col, segment_col) if c]
     missing = [c for c in needed if c not in frame.columns]
     if missing:
-        raise ValueError(f"missing column(s) {', '.join(map(repr, missing))}; columns found: {', '.join(map(str, frame.columns))}")
+        raise ValueError(
+            f"missing column(s) {', '.join(map(repr, missing))}; "
+            f"columns found: {', '.join(map(str, frame.columns))}"
+        )
     n = len(frame)
     for col, what in ((arm_col, "arm"), (segment_col, "segment")):
         if col and frame[col].isna().any():
             rows = frame.index[frame[col].isna()]
-            raise ValueError(f"column '{col}': {len(rows)} of {n} rows have no {what} "
-                             f"(e.g. rows {_examples(rows)})")
+            raise ValueError(
+                f"column '{col}': {len(rows)} of {n} rows have no {what} (e.g. rows {_examples(rows)})"
+            )
     text = frame[converted_col].astype(str).str.strip().str.lower()
     conv = text.map(_FLAGS)
     if conv.isna().any():
         bad = frame.loc[conv.isna(), converted_col]
-        raise ValueError(f"column '{converted_col}': {len(bad)} of {n} rows are not 0/1, true/false or "
-                         f"yes/no (e.g. {_examples(bad)})")
+        raise ValueError(
+            f"column '{converted_col}': {len(bad)} of {n} rows are not 0/1, true/false or "
+            f"yes/no (e.g. {_examples(bad)})"
+        )
     out = pd.DataFrame({"arm": frame[arm_col].astype(str), "converted": conv.astype(int)})
     if revenue_col:
         raw = frame[revenue_col]
         revenue = pd.to_numeric(raw, errors="coerce")
-        problems = [(raw.isna(), "missing"), (revenue.isna() & raw.notna(), "not numbers"),
-                    (revenue < 0, "negative")]
-        found = [f"{int(mask.sum())} {what} (e.g. {_examples(raw[mask])})" for mask, what in problems
-                 if mask.any()]
+        problems = [
+            (raw.isna(), "missing"),
+            (revenue.isna() & raw.notna(), "not numbers"),
+            (revenue < 0, "negative"),
+        ]
+        found = [
+            f"{int(mask.sum())} {what} (e.g. {_examples(raw[mask])})" for mask, what in problems if mask.any()
+        ]
         if found:
             bad = int((raw.isna() | revenue.isna() | (revenue < 0)).sum())
-            raise ValueError(f"column '{revenue_col}': {bad} of {n} rows are not a revenue of 0 or more: "
-                             f"{'; '.join(found)}")
+            raise ValueError(
+                f"column '{revenue_col}': {bad} of {n} rows are not a revenue of 0 or more: "
+                f"{'; '.join(found)}"
+            )
         out["revenue"] = revenue.astype(float)
     else:
         out["revenue"] = np.nan
     out["segment"] = frame[segment_col].astype(str) if segment_col else NO_SEGMENT
     arms = list(pd.unique(out["arm"]))
     if len(arms) < 2:
-        raise ValueError(f"column '{arm_col}' has {len(arms)} arm(s) ({_examples(arms)}); a test needs at "
-                         "least two, a control and a treatment: one arm is not an experiment")
+        raise ValueError(
+            f"column '{arm_col}' has {len(arms)} arm(s) ({_examples(arms)}); a test needs at "
+            "least two, a control and a treatment: one arm is not an experiment"
+        )
     if control is not None and str(control) not in arms:
-        raise ValueError(f"column '{arm_col}': the control arm {control!r} is not among the {len(arms)} arms "
-                         f"found ({_examples(arms, 10)})")
-    out.attrs.update({"arm column": arm_col, "converted column": converted_col, "revenue column": revenue_col,
-                      "segment column": segment_col})
+        raise ValueError(
+            f"column '{arm_col}': the control arm {control!r} is not among the {len(arms)} arms "
+            f"found ({_examples(arms, 10)})"
+        )
+    out.attrs.update(
+        {
+            "arm column": arm_col,
+            "converted column": converted_col,
+            "revenue column": revenue_col,
+            "segment column": segment_col,
+        }
+    )
     return out
 
 
@@ -274,11 +381,15 @@ def _control(table: pd.DataFrame, control) -> str:
     if control not in arms and str(control) in arms:
         control = str(control)
     if control not in arms:
-        raise ValueError(f"control arm {control!r} is not among the {len(arms)} arm(s) in column '{column}': "
-                         f"{_examples(arms, 10)}")
+        raise ValueError(
+            f"control arm {control!r} is not among the {len(arms)} arm(s) in column '{column}': "
+            f"{_examples(arms, 10)}"
+        )
     if len(arms) < 2:
-        raise ValueError(f"column '{column}' has 1 arm ({control!r}, the control asked for): a test needs at "
-                         "least two, one arm is not an experiment")
+        raise ValueError(
+            f"column '{column}' has 1 arm ({control!r}, the control asked for): a test needs at "
+            "least two, one arm is not an experiment"
+        )
     return control
 
 
@@ -297,11 +408,26 @@ def arm_summary(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
         lo, hi = proportion_confint(k, n, alpha=alpha, method="wilson")
         rev = part["revenue"].to_numpy(float)
         half = stats.t.ppf(1 - alpha / 2, n - 1) * rev.std(ddof=1) / np.sqrt(n) if n > 1 else np.nan
-        rows.append({"arm": arm, "customers": n, "conversions": k, "response rate": k / n,
-                     "rate lower": lo, "rate upper": hi, "revenue per customer": rev.mean(),
-                     "revenue lower": rev.mean() - half, "revenue upper": rev.mean() + half})
-        notes.append("no revenue column: no revenue per customer" if _no_revenue(part)
-                     else "one customer: no revenue interval" if n < 2 else "")
+        rows.append(
+            {
+                "arm": arm,
+                "customers": n,
+                "conversions": k,
+                "response rate": k / n,
+                "rate lower": lo,
+                "rate upper": hi,
+                "revenue per customer": rev.mean(),
+                "revenue lower": rev.mean() - half,
+                "revenue upper": rev.mean() + half,
+            }
+        )
+        notes.append(
+            "no revenue column: no revenue per customer"
+            if _no_revenue(part)
+            else "one customer: no revenue interval"
+            if n < 2
+            else ""
+        )
     return _with_notes(pd.DataFrame(rows).set_index("arm").round(4), notes)
 
 
@@ -346,19 +472,35 @@ def compare_arms(table: pd.DataFrame, control: str, alpha: float = 0.05) -> pd.D
             welch = stats.ttest_ind(part["revenue"], c["revenue"], equal_var=False)
             low, high = welch.confidence_interval(1 - alpha)
             if part["revenue"].std() == 0 and c["revenue"].std() == 0:
-                said.append("revenue is the same for every customer of both arms: the revenue interval "
-                            "has no width")
-        rows.append({"arm": arm, "rate difference": k1 / n1 - k0 / n0, "difference lower": lo, "difference upper": hi,
-                     "z": z, "p-value": p, "revenue difference": part["revenue"].mean() - c["revenue"].mean(),
-                     "revenue lower": low, "revenue upper": high})
+                said.append(
+                    "revenue is the same for every customer of both arms: the revenue interval has no width"
+                )
+        rows.append(
+            {
+                "arm": arm,
+                "rate difference": k1 / n1 - k0 / n0,
+                "difference lower": lo,
+                "difference upper": hi,
+                "z": z,
+                "p-value": p,
+                "revenue difference": part["revenue"].mean() - c["revenue"].mean(),
+                "revenue lower": low,
+                "revenue upper": high,
+            }
+        )
         notes.append("; ".join(said))
     out = pd.DataFrame(rows).set_index("arm")
     out["p-value (Holm)"] = multipletests(out["p-value"], method="holm")[1]
     return _with_notes(out.round(4), notes)
 
 
-def incremental_profit(table: pd.DataFrame, control: str, margin: float, contact_cost: dict[str, float],
-                       incentive_cost: dict[str, float]) -> pd.DataFrame:
+def incremental_profit(
+    table: pd.DataFrame,
+    control: str,
+    margin: float,
+    contact_cost: dict[str, float],
+    incentive_cost: dict[str, float],
+) -> pd.DataFrame:
     """Per arm, per customer, against the control (the first row): incremental margin (revenue difference
     x ``margin``, a share of revenue), the contact cost, the incentive cost (paid to each *converted*
     customer of the arm), and the net incremental profit, all in the currency of the data; also per
@@ -375,11 +517,22 @@ def incremental_profit(table: pd.DataFrame, control: str, margin: float, contact
         net = lift - contact - incentive
         rate = part["converted"].mean()
         break_even = (lift - contact) / rate if incentive_cost.get(arm, 0.0) and rate > 0 else np.nan
-        rows.append({"arm": arm, "incremental margin": lift, "contact cost": contact, "incentive cost": incentive,
-                     "net incremental profit": net, "net per 1,000 customers": 1000 * net,
-                     "break-even incentive per conversion": break_even})
-        said = ["no revenue column: the incremental margin and profit need revenue"] if _no_revenue(table) \
+        rows.append(
+            {
+                "arm": arm,
+                "incremental margin": lift,
+                "contact cost": contact,
+                "incentive cost": incentive,
+                "net incremental profit": net,
+                "net per 1,000 customers": 1000 * net,
+                "break-even incentive per conversion": break_even,
+            }
+        )
+        said = (
+            ["no revenue column: the incremental margin and profit need revenue"]
+            if _no_revenue(table)
             else []
+        )
         if incentive_cost.get(arm, 0.0) and rate == 0:
             said.append("nobody converted: no break-even incentive")
         notes.append("; ".join(said))
@@ -387,17 +540,25 @@ def incremental_profit(table: pd.DataFrame, control: str, margin: float, contact
     return out.loc[[control] + [a for a in out.index if a != control]]
 
 
-def segment_profit(table: pd.DataFrame, segment: str, control: str, margin: float, contact_cost: dict[str, float],
-                   incentive_cost: dict[str, float]) -> pd.DataFrame:
+def segment_profit(
+    table: pd.DataFrame,
+    segment: str,
+    control: str,
+    margin: float,
+    contact_cost: dict[str, float],
+    incentive_cost: dict[str, float],
+) -> pd.DataFrame:
     """:func:`incremental_profit` within one segment; a one-row :data:`NOTE` when the segment (or its
     control group, or any other arm) is not in the data."""
     part = table[table["segment"].astype(str) == str(segment)]
     if part.empty or control not in set(part["arm"]):
-        return pd.DataFrame({NOTE: [f"segment {segment!r} (with a {control!r} group) is not in this "
-                                    "experiment"]})
+        return pd.DataFrame(
+            {NOTE: [f"segment {segment!r} (with a {control!r} group) is not in this experiment"]}
+        )
     if part["arm"].nunique() < 2:
-        return pd.DataFrame({NOTE: [f"segment {segment!r} holds only the {control!r} arm: nothing to "
-                                    "compare"]})
+        return pd.DataFrame(
+            {NOTE: [f"segment {segment!r} holds only the {control!r} arm: nothing to compare"]}
+        )
     return incremental_profit(part, control, margin, contact_cost, incentive_cost)
 
 
@@ -413,8 +574,9 @@ def _check_test(alpha: float, power: float | None = None) -> None:
         raise ValueError(f"power must be above alpha ({alpha}) and below 1, not {power!r}")
 
 
-def sample_size(control_rate: float, treatment_rate: float, alpha: float = 0.05, power: float = 0.8,
-                ratio: float = 1.0) -> int:
+def sample_size(
+    control_rate: float, treatment_rate: float, alpha: float = 0.05, power: float = 0.8, ratio: float = 1.0
+) -> int:
     """Customers per arm (control; the treatment arm has ``ratio`` times as many) for a two-sided test
     of two proportions (response rates, 0 to 1; 0 and 1 allowed) at ``alpha`` with the given ``power``
     (Cohen's h, statsmodels ``NormalIndPower``). Impossible parameters (equal rates, a rate outside 0 to
@@ -441,12 +603,19 @@ def power_curve(control_rate: float, lifts, n_per_arm: int, alpha: float = 0.05)
     lifts = list(lifts)
     outside = [lift for lift in lifts if not 0 <= control_rate + lift <= 1]
     if outside:
-        raise ValueError(f"{len(outside)} lift(s) take the control rate {control_rate} outside 0 to 1 "
-                         f"(e.g. {_examples(outside)})")
+        raise ValueError(
+            f"{len(outside)} lift(s) take the control rate {control_rate} outside 0 to 1 "
+            f"(e.g. {_examples(outside)})"
+        )
     rows = []
     for lift in lifts:
         h = abs(proportion_effectsize(control_rate + lift, control_rate))
-        rows.append({"lift": lift, "power": float(NormalIndPower().power(effect_size=h, nobs1=n_per_arm, alpha=alpha))})
+        rows.append(
+            {
+                "lift": lift,
+                "power": float(NormalIndPower().power(effect_size=h, nobs1=n_per_arm, alpha=alpha)),
+            }
+        )
     return pd.DataFrame(rows, columns=["lift", "power"])
 
 
@@ -462,8 +631,14 @@ def _logit_llf(formula: str, data: pd.DataFrame) -> tuple[float | None, float, s
             fit = smf.logit(formula, data).fit(disp=0)
         except _FIT_PROBLEMS as err:
             return None, np.nan, f"{type(err).__name__}: {err}"
-    problems = [w for w in caught if issubclass(w.category, (ConvergenceWarning, PerfectSeparationWarning,
-                                                               HessianInversionWarning, RuntimeWarning))]
+    problems = [
+        w
+        for w in caught
+        if issubclass(
+            w.category,
+            (ConvergenceWarning, PerfectSeparationWarning, HessianInversionWarning, RuntimeWarning),
+        )
+    ]
     if problems or not fit.mle_retvals.get("converged", True) or not np.isfinite(fit.llf):
         why = str(problems[0].message).strip().splitlines()[0] if problems else "did not converge"
         return None, np.nan, why
@@ -479,8 +654,12 @@ def _interaction_deviance(data: pd.DataFrame) -> tuple[float, int, str]:
     cells = data.groupby(["segment", "arm"], observed=True)["converted"].agg(["sum", "size"])
     k, n = cells["sum"].to_numpy(float), cells["size"].to_numpy(float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        saturated = float(np.sum(np.where(k > 0, k * np.log(k / n), 0.0)
-                                 + np.where(n - k > 0, (n - k) * np.log((n - k) / n), 0.0)))
+        saturated = float(
+            np.sum(
+                np.where(k > 0, k * np.log(k / n), 0.0)
+                + np.where(n - k > 0, (n - k) * np.log((n - k) / n), 0.0)
+            )
+        )
     reduced, _, why = _logit_llf("converted ~ C(arm) + C(segment)", data)
     arms, segments = data["arm"].nunique(), data["segment"].nunique()
     df = (arms - 1) * (segments - 1)
@@ -495,8 +674,10 @@ def _describe_cells(k: pd.DataFrame, n: pd.DataFrame, mask: pd.DataFrame, limit:
     for (seg, arm), flag in mask.stack().items():
         if flag:
             who = "nobody" if k.loc[seg, arm] == 0 else "everybody"
-            said.append(f"in segment {seg!r} arm {arm!r} converted {who} "
-                        f"({int(k.loc[seg, arm])} of {int(n.loc[seg, arm])})")
+            said.append(
+                f"in segment {seg!r} arm {arm!r} converted {who} "
+                f"({int(k.loc[seg, arm])} of {int(n.loc[seg, arm])})"
+            )
     more = f" and {len(said) - limit} more cell(s)" if len(said) > limit else ""
     return ", ".join(said[:limit]) + more
 
@@ -514,19 +695,23 @@ def _interaction_test(table: pd.DataFrame, control: str, arms: list) -> tuple[fl
     if int((n > 0).sum(axis=1).max()) == 1:
         seg = n.index[0]
         only = n.columns[n.loc[seg] > 0][0]
-        notes.append(f"every segment holds a single arm (e.g. segment {seg!r} only arm {only!r}): is the "
-                     "segment column the arm column? Heterogeneity needs segments that cut across the arms; "
-                     "the interaction model could not be estimated")
+        notes.append(
+            f"every segment holds a single arm (e.g. segment {seg!r} only arm {only!r}): is the "
+            "segment column the arm column? Heterogeneity needs segments that cut across the arms; "
+            "the interaction model could not be estimated"
+        )
         return np.nan, 0, np.nan, notes
     lonely = (n > 0).sum(axis=0) < 2  # an arm in one segment only says nothing about the interaction
     if lonely.any():
-        notes.append("arm(s) in only one segment left out of the interaction test: "
-                     f"{_examples(n.columns[lonely], 10)}")
+        notes.append(
+            f"arm(s) in only one segment left out of the interaction test: {_examples(n.columns[lonely], 10)}"
+        )
         k, n, arms = k.loc[:, ~lonely], n.loc[:, ~lonely], [arm for arm in arms if not lonely[arm]]
     complete = (n > 0).all(axis=1)
     if not complete.all():
-        lacking = [f"{seg!r} (no {', '.join(map(repr, n.columns[n.loc[seg] == 0]))})"
-                   for seg in n.index[~complete]]
+        lacking = [
+            f"{seg!r} (no {', '.join(map(repr, n.columns[n.loc[seg] == 0]))})" for seg in n.index[~complete]
+        ]
         notes.append(f"segment(s) lacking an arm left out of the interaction test: {', '.join(lacking)}")
     k, n = k[complete], n[complete]
     sep = (k == 0) | (k == n)
@@ -554,23 +739,31 @@ def _interaction_test(table: pd.DataFrame, control: str, arms: list) -> tuple[fl
         if not seg_out.any() and not arm_out.any():
             break
     if flat_segments:
-        notes.append("segment(s) where every arm converted nobody (or everybody), no information on the "
-                     f"interaction, left out: {_examples(flat_segments, 10)}")
+        notes.append(
+            "segment(s) where every arm converted nobody (or everybody), no information on the "
+            f"interaction, left out: {_examples(flat_segments, 10)}"
+        )
     if flat_arms:
-        notes.append("arm(s) that converted nobody (or everybody) in every segment, no information on the "
-                     f"interaction, left out: {_examples(flat_arms, 10)}")
+        notes.append(
+            "arm(s) that converted nobody (or everybody) in every segment, no information on the "
+            f"interaction, left out: {_examples(flat_arms, 10)}"
+        )
     sep = (k == 0) | (k == n)
     if len(k) < 2 or k.shape[1] < 2:
-        notes.append(f"the interaction model could not be estimated: {len(k)} segment(s) and {k.shape[1]} "
-                     "arm(s) with conversions to compare (it needs two of each)")
+        notes.append(
+            f"the interaction model could not be estimated: {len(k)} segment(s) and {k.shape[1]} "
+            "arm(s) with conversions to compare (it needs two of each)"
+        )
         return np.nan, 0, np.nan, notes
     data = data[data["segment"].isin(k.index) & data["arm"].isin(k.columns)]
     data = data.assign(arm=data["arm"].cat.remove_unused_categories())
     lr, df, why = _interaction_deviance(data)
     if sep.to_numpy().any():
-        notes.append(f"separation: {_describe_cells(k, n, sep)}, so the interaction model's coefficient "
-                     "there is infinite; the test compares the model without interaction with the observed "
-                     "cell rates (the limit of the interaction model), read its p-value with care")
+        notes.append(
+            f"separation: {_describe_cells(k, n, sep)}, so the interaction model's coefficient "
+            "there is infinite; the test compares the model without interaction with the observed "
+            "cell rates (the limit of the interaction model), read its p-value with care"
+        )
     if why:
         notes.append(f"the interaction model could not be estimated: {why}")
         return np.nan, df, np.nan, notes
@@ -597,10 +790,15 @@ def heterogeneity(table: pd.DataFrame, control: str, alpha: float = 0.05) -> tup
     segments = sorted(pd.unique(table["segment"])) if "segment" in table else []
     name = "arm x segment interaction"
     if len(segments) < 2:
-        empty = pd.DataFrame(columns=["customers", "risk difference", "lower", "upper"],
-                             index=pd.MultiIndex.from_arrays([[], []], names=["segment", "arm"]))
-        note = NO_SEGMENT_NOTE if not segments or segments[0] == NO_SEGMENT else (
-            f"one segment only ({segments[0]!r}): heterogeneity needs two or more")
+        empty = pd.DataFrame(
+            columns=["customers", "risk difference", "lower", "upper"],
+            index=pd.MultiIndex.from_arrays([[], []], names=["segment", "arm"]),
+        )
+        note = (
+            NO_SEGMENT_NOTE
+            if not segments or segments[0] == NO_SEGMENT
+            else (f"one segment only ({segments[0]!r}): heterogeneity needs two or more")
+        )
         test = {"likelihood-ratio chi-square": np.nan, "df": 0, "p-value": np.nan, NOTE: note}
         return empty, pd.Series(test, name=name, dtype=object)
     lr, df, p, notes = _interaction_test(table, control, arms)
@@ -614,22 +812,41 @@ def heterogeneity(table: pd.DataFrame, control: str, alpha: float = 0.05) -> tup
                 continue
             k1, n1, k0, n0 = int(p_arm["converted"].sum()), len(p_arm), int(c["converted"].sum()), len(c)
             if n0:
-                lo, hi = confint_proportions_2indep(k1, n1, k0, n0, method="newcomb", compare="diff",
-                                                    alpha=alpha)
+                lo, hi = confint_proportions_2indep(
+                    k1, n1, k0, n0, method="newcomb", compare="diff", alpha=alpha
+                )
                 diff, note = k1 / n1 - k0 / n0, ""
             else:
                 lo = hi = diff = np.nan
                 note = f"no {control!r} customers in this segment: no risk difference"
-            rows.append({"segment": seg, "arm": arm, "customers": n1 + n0, "risk difference": diff,
-                         "lower": lo, "upper": hi})
+            rows.append(
+                {
+                    "segment": seg,
+                    "arm": arm,
+                    "customers": n1 + n0,
+                    "risk difference": diff,
+                    "lower": lo,
+                    "upper": hi,
+                }
+            )
             row_notes.append(note)
     return _with_notes(pd.DataFrame(rows).set_index(["segment", "arm"]).round(4), row_notes), test
 
 
-def experiment_input(path, arm_col: str, converted_col: str, revenue_col: str | None, segment_col: str | None,
-                     n_per_arm: int, arms: dict[str, float], segment_shares: dict[str, float],
-                     segment_lift: dict[str, float], seed: int = 0, *,
-                     control: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+def experiment_input(
+    path,
+    arm_col: str,
+    converted_col: str,
+    revenue_col: str | None,
+    segment_col: str | None,
+    n_per_arm: int,
+    arms: dict[str, float],
+    segment_shares: dict[str, float],
+    segment_lift: dict[str, float],
+    seed: int = 0,
+    *,
+    control: str | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """The experiment a notebook analyses: the user's campaign table at ``path`` (a CSV/Parquet path or
     a frame; see :func:`load_experiment`, which checks ``control`` when given; no truth), or, when
     ``path`` is None or empty, the seeded simulation (:func:`simulate_experiment`) with its truth.
@@ -647,12 +864,15 @@ def truth_vs_estimate(comparison: pd.DataFrame, truth: pd.DataFrame | None, cont
     true_diff = truth["overall"] - truth.loc[control, "overall"]
     out = comparison[["rate difference", "difference lower", "difference upper"]].copy()
     out.insert(0, "true difference", true_diff.reindex(out.index).round(4))
-    out["interval covers truth"] = (out["difference lower"] <= out["true difference"]) & (out["true difference"] <= out["difference upper"])
+    out["interval covers truth"] = (out["difference lower"] <= out["true difference"]) & (
+        out["true difference"] <= out["difference upper"]
+    )
     return out
 
 
-def headline_figures(policies: pd.DataFrame | None, comparison: pd.DataFrame | None,
-                     profit: pd.DataFrame | None, n_needed: int) -> dict:
+def headline_figures(
+    policies: pd.DataFrame | None, comparison: pd.DataFrame | None, profit: pd.DataFrame | None, n_needed: int
+) -> dict:
     """What notebook 05 records: the best targeting policy with its incremental profit and ROI
     (:func:`compare_policies`), the most profitable arm with its net profit per 1,000 customers
     (:func:`incremental_profit`, the control first), each arm's response lift in percentage points
@@ -663,15 +883,24 @@ def headline_figures(policies: pd.DataFrame | None, comparison: pd.DataFrame | N
     if policies is not None and policies["incremental profit"].notna().any():
         best = policies["incremental profit"].idxmax()
         random = float(policies.loc["random", "incremental profit"]) if "random" in policies.index else None
-        figures |= {"best targeting policy": best,
-                    "its incremental profit": float(policies.loc[best, "incremental profit"]),
-                    "its ROI": float(policies.loc[best, "ROI"]), "random targeting profit": random}
+        figures |= {
+            "best targeting policy": best,
+            "its incremental profit": float(policies.loc[best, "incremental profit"]),
+            "its ROI": float(policies.loc[best, "ROI"]),
+            "random targeting profit": random,
+        }
     if profit is not None:
         others = profit.drop(index=profit.index[0])["net incremental profit"].dropna()
         best_arm = others.idxmax() if len(others) else None
-        figures |= {"most profitable arm": best_arm, "its net profit per 1,000 customers":
-                    None if best_arm is None else float(profit.loc[best_arm, "net per 1,000 customers"])}
+        figures |= {
+            "most profitable arm": best_arm,
+            "its net profit per 1,000 customers": None
+            if best_arm is None
+            else float(profit.loc[best_arm, "net per 1,000 customers"]),
+        }
     if comparison is not None:
-        figures |= {f"{arm}: response lift (points)": round(100 * float(row["rate difference"]), 2)
-                    for arm, row in comparison.iterrows()}
+        figures |= {
+            f"{arm}: response lift (points)": round(100 * float(row["rate difference"]), 2)
+            for arm, row in comparison.iterrows()
+        }
     return figures | {"customers per arm for the planned test": int(n_needed)}

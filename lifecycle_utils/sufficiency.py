@@ -21,10 +21,25 @@ import pandas as pd
 from lifecycle_utils.summary import default_calibration_end
 
 __all__ = [
-    "MIN_CUSTOMERS", "MIN_REPEATERS", "MIN_HISTORY_DAYS", "MIN_CLV_REPEATERS", "MIN_SPLIT_WEEKS",
-    "MIN_EVENTS", "MIN_EVENTS_PER_PARAMETER", "MIN_PER_LEVEL", "MIN_ARMS", "YEAR_MONTHS", "COLUMNS",
-    "Verdict", "transaction_facts", "assess_transactions", "assess_durations", "assess_campaign", "combine",
-    "not_run", "no_input",
+    "MIN_CUSTOMERS",
+    "MIN_REPEATERS",
+    "MIN_HISTORY_DAYS",
+    "MIN_CLV_REPEATERS",
+    "MIN_SPLIT_WEEKS",
+    "MIN_EVENTS",
+    "MIN_EVENTS_PER_PARAMETER",
+    "MIN_PER_LEVEL",
+    "MIN_ARMS",
+    "YEAR_MONTHS",
+    "COLUMNS",
+    "Verdict",
+    "transaction_facts",
+    "assess_transactions",
+    "assess_durations",
+    "assess_campaign",
+    "combine",
+    "not_run",
+    "no_input",
 ]
 
 MIN_CUSTOMERS = 20  # customers for any per-customer analysis (scores, shares, curves)
@@ -62,14 +77,18 @@ class Verdict:
     def _row(self, analysis: str) -> pd.Series:
         match = self.checks[self.checks["analysis"] == analysis]
         if match.empty:
-            raise KeyError(f"no sufficiency rule for {analysis!r}; known: {', '.join(self.checks['analysis'])}")
+            raise KeyError(
+                f"no sufficiency rule for {analysis!r}; known: {', '.join(self.checks['analysis'])}"
+            )
         return match.iloc[0]
 
     def note(self, analysis: str) -> str:
         """A short Markdown note for a section that cannot run: what is missing, what would fix it."""
         row = self._row(analysis)
-        return (f"**Not enough data for {row['analysis']}.** It needs {row['needs']}; this data has "
-                f"{row['found']}. *What would fix it:* {row['what would fix it']}.")
+        return (
+            f"**Not enough data for {row['analysis']}.** It needs {row['needs']}; this data has "
+            f"{row['found']}. *What would fix it:* {row['what would fix it']}."
+        )
 
     def runs(self, analysis: str) -> bool:
         """For a notebook cell: ``True`` when ``analysis`` can run; otherwise display its note (as
@@ -111,8 +130,10 @@ class Verdict:
         if blocked.empty:
             lines.append("every analysis can run")
         for _, row in blocked.iterrows():
-            lines.append(f"  not enough data for {row['analysis']} ({row['notebook']}): needs {row['needs']}, "
-                         f"has {row['found']}; {row['what would fix it']}")
+            lines.append(
+                f"  not enough data for {row['analysis']} ({row['notebook']}): needs {row['needs']}, "
+                f"has {row['found']}; {row['what would fix it']}"
+            )
         return "\n".join(lines)
 
 
@@ -132,9 +153,17 @@ def transaction_facts(tx: pd.DataFrame, observation_end=None) -> dict:
     weeks of a calibration period ending halfway through the data in whole weeks (as the CLV notebook
     splits by default)."""
     if tx.empty:
-        return {"rows": 0, "customers": 0, "repeat buyers": 0, "days of history": 0, "month ends": 0,
-                "acquisition months": 0, "calibration repeat buyers": 0, "calibration weeks": 0,
-                "holdout weeks": 0}
+        return {
+            "rows": 0,
+            "customers": 0,
+            "repeat buyers": 0,
+            "days of history": 0,
+            "month ends": 0,
+            "acquisition months": 0,
+            "calibration repeat buyers": 0,
+            "calibration weeks": 0,
+            "holdout weeks": 0,
+        }
     first, last = tx["date"].min().normalize(), tx["date"].max().normalize()
     end = pd.Timestamp(observation_end).normalize() if observation_end is not None else last
     days = (end - first).days + 1
@@ -148,16 +177,23 @@ def transaction_facts(tx: pd.DataFrame, observation_end=None) -> dict:
     early = occasions[occasions["date"] <= calibration_end].groupby("customer_id", sort=False).size()
     acquired = tx.groupby("customer_id", sort=False)["date"].min().dt.to_period("M").nunique()
     return {
-        "rows": len(tx), "customers": int(per_customer.size), "repeat buyers": int((per_customer >= 2).sum()),
-        "first date": first.date().isoformat(), "last date": end.date().isoformat(), "days of history": int(days),
+        "rows": len(tx),
+        "customers": int(per_customer.size),
+        "repeat buyers": int((per_customer >= 2).sum()),
+        "first date": first.date().isoformat(),
+        "last date": end.date().isoformat(),
+        "days of history": int(days),
         "month ends": len(pd.date_range(first, end, freq="ME")) + int(not end.is_month_end),
-        "acquisition months": int(acquired), "calibration repeat buyers": int((early >= 2).sum()),
-        "calibration weeks": int(half_weeks), "holdout weeks": int((end - calibration_end).days // 7),
+        "acquisition months": int(acquired),
+        "calibration repeat buyers": int((early >= 2).sum()),
+        "calibration weeks": int(half_weeks),
+        "holdout weeks": int((end - calibration_end).days // 7),
     }
 
 
-def assess_transactions(tx: pd.DataFrame | None, observation_end=None, churn_days: int | None = None
-                        ) -> Verdict:
+def assess_transactions(
+    tx: pd.DataFrame | None, observation_end=None, churn_days: int | None = None
+) -> Verdict:
     """The verdict for a cleaned transactions frame (``None``: no transaction log was given).
 
     ``churn_days``: a churn threshold set by the user, which lets stages and survival run without the
@@ -178,70 +214,173 @@ def assess_transactions(tx: pd.DataFrame | None, observation_end=None, churn_day
     * strategy targeting (05): CLV models and stage rules.
     """
     if tx is None:
-        return _verdict({"transaction log": "none given"}, [
-            _check(name, nb, "a transaction log", "none", False, "pass a transaction log (--data)")
-            for name, nb in [("data overview", "00"), ("stage rules", "01"), ("stage transitions", "01"),
-                             ("year-on-year flows", "01"), ("cohort retention", "01"), ("time to second purchase", "01"),
-                             ("purchase funnel", "01"),
-                             ("churn survival", "02"), ("Cox regression", "02"), ("RFM segmentation", "03"), ("RFM over time", "03"),
-                             ("CLV models", "04"), ("CLV values", "04"), ("strategy targeting", "05")]])
+        return _verdict(
+            {"transaction log": "none given"},
+            [
+                _check(name, nb, "a transaction log", "none", False, "pass a transaction log (--data)")
+                for name, nb in [
+                    ("data overview", "00"),
+                    ("stage rules", "01"),
+                    ("stage transitions", "01"),
+                    ("year-on-year flows", "01"),
+                    ("cohort retention", "01"),
+                    ("time to second purchase", "01"),
+                    ("purchase funnel", "01"),
+                    ("churn survival", "02"),
+                    ("Cox regression", "02"),
+                    ("RFM segmentation", "03"),
+                    ("RFM over time", "03"),
+                    ("CLV models", "04"),
+                    ("CLV values", "04"),
+                    ("strategy targeting", "05"),
+                ]
+            ],
+        )
     f = transaction_facts(tx, observation_end)
-    customers, repeaters, days, months = f["customers"], f["repeat buyers"], f["days of history"], f["month ends"]
+    customers, repeaters, days, months = (
+        f["customers"],
+        f["repeat buyers"],
+        f["days of history"],
+        f["month ends"],
+    )
     longer = "a log covering a longer period"
     more = "more customers (a longer or wider extract of the log)"
     history_ok = days >= MIN_HISTORY_DAYS
     rules_ok = history_ok and (repeaters >= MIN_REPEATERS or churn_days is not None)
     rules_found = f"{repeaters:,} repeat buyers over {days:,} days" + (
-        f" (churn threshold given: {churn_days} days)" if churn_days is not None else "")
-    clv_ok = (f["calibration repeat buyers"] >= MIN_CLV_REPEATERS and f["calibration weeks"] >= MIN_SPLIT_WEEKS
-              and f["holdout weeks"] >= MIN_SPLIT_WEEKS)
+        f" (churn threshold given: {churn_days} days)" if churn_days is not None else ""
+    )
+    clv_ok = (
+        f["calibration repeat buyers"] >= MIN_CLV_REPEATERS
+        and f["calibration weeks"] >= MIN_SPLIT_WEEKS
+        and f["holdout weeks"] >= MIN_SPLIT_WEEKS
+    )
     rows = [
-        _check("data overview", "00", "at least one customer", f"{customers:,} customers", customers >= 1,
-               "a file with at least one valid row (see the cleaning ledger)"),
-        _check("stage rules", "01", f"{MIN_REPEATERS} customers with two or more purchase days (or a churn "
-               f"threshold set by hand) and {MIN_HISTORY_DAYS} days of history", rules_found, rules_ok,
-               f"{longer} in which customers come back"),
-        _check("stage transitions", "01", "stage rules and two month ends", f"{months} month end(s)",
-               rules_ok and months >= 2, longer),
-        _check("year-on-year flows", "01", f"stage rules and {YEAR_MONTHS} month ends", f"{months} month end(s)",
-               rules_ok and months >= YEAR_MONTHS, "a log covering more than a year"),
-        _check("cohort retention", "01", f"{MIN_CUSTOMERS} customers over two month ends",
-               f"{customers:,} customers, {months} month end(s)", customers >= MIN_CUSTOMERS and months >= 2,
-               f"{more} over two months or more"),
-        _check("time to second purchase", "01", f"{MIN_REPEATERS} customers with two or more purchase days",
-               f"{repeaters:,}", repeaters >= MIN_REPEATERS, "a longer log, in which customers come back"),
-        _check("purchase funnel", "01", f"{MIN_CUSTOMERS} customers over {MIN_HISTORY_DAYS} days",
-               f"{customers:,} customers over {days:,} days", customers >= MIN_CUSTOMERS and history_ok,
-               f"{more}, over four weeks or more"),
-        _check("churn survival", "02", f"stage rules (or a churn threshold set by hand) and {MIN_CUSTOMERS} "
-               "customers", rules_found, rules_ok and customers >= MIN_CUSTOMERS,
-               f"{longer} in which customers come back, or set CHURN_DAYS"),
-        _check("Cox regression", "02", "churn survival (events per covariate are checked by the fit itself)",
-               rules_found, rules_ok and customers >= MIN_CUSTOMERS, f"{longer} in which customers come back"),
-        _check("RFM segmentation", "03", f"{MIN_CUSTOMERS} customers and {MIN_HISTORY_DAYS} days of history",
-               f"{customers:,} customers over {days:,} days", customers >= MIN_CUSTOMERS and history_ok,
-               f"{more}, over four weeks or more"),
-        _check("RFM over time", "03", f"RFM segmentation and {MIN_SPLIT_WEEKS} weeks before and after the "
-               "earlier snapshot", f"{f['calibration weeks']} and {f['holdout weeks']} weeks",
-               customers >= MIN_CUSTOMERS and f["calibration weeks"] >= MIN_SPLIT_WEEKS
-               and f["holdout weeks"] >= MIN_SPLIT_WEEKS, longer),
-        _check("CLV models", "04", f"{MIN_CLV_REPEATERS} repeat buyers in the calibration period (the first "
-               f"half of the data) and {MIN_SPLIT_WEEKS} weeks on each side of the split",
-               f"{f['calibration repeat buyers']:,} repeat buyers, {f['calibration weeks']} + "
-               f"{f['holdout weeks']} weeks", clv_ok, f"{longer}, with more customers who buy again"),
-        _check("CLV values", "04", "CLV models and a model that fits cleanly (known after fitting)",
-               "not fitted yet" if clv_ok else "CLV models cannot run", clv_ok,
-               f"{longer}, with more customers who buy again"),
-        _check("strategy targeting", "05", "CLV models and stage rules",
-               f"CLV models {'can' if clv_ok else 'cannot'} run, stage rules {'can' if rules_ok else 'cannot'}",
-               clv_ok and rules_ok, f"{longer}, with more customers who buy again"),
+        _check(
+            "data overview",
+            "00",
+            "at least one customer",
+            f"{customers:,} customers",
+            customers >= 1,
+            "a file with at least one valid row (see the cleaning ledger)",
+        ),
+        _check(
+            "stage rules",
+            "01",
+            f"{MIN_REPEATERS} customers with two or more purchase days (or a churn "
+            f"threshold set by hand) and {MIN_HISTORY_DAYS} days of history",
+            rules_found,
+            rules_ok,
+            f"{longer} in which customers come back",
+        ),
+        _check(
+            "stage transitions",
+            "01",
+            "stage rules and two month ends",
+            f"{months} month end(s)",
+            rules_ok and months >= 2,
+            longer,
+        ),
+        _check(
+            "year-on-year flows",
+            "01",
+            f"stage rules and {YEAR_MONTHS} month ends",
+            f"{months} month end(s)",
+            rules_ok and months >= YEAR_MONTHS,
+            "a log covering more than a year",
+        ),
+        _check(
+            "cohort retention",
+            "01",
+            f"{MIN_CUSTOMERS} customers over two month ends",
+            f"{customers:,} customers, {months} month end(s)",
+            customers >= MIN_CUSTOMERS and months >= 2,
+            f"{more} over two months or more",
+        ),
+        _check(
+            "time to second purchase",
+            "01",
+            f"{MIN_REPEATERS} customers with two or more purchase days",
+            f"{repeaters:,}",
+            repeaters >= MIN_REPEATERS,
+            "a longer log, in which customers come back",
+        ),
+        _check(
+            "purchase funnel",
+            "01",
+            f"{MIN_CUSTOMERS} customers over {MIN_HISTORY_DAYS} days",
+            f"{customers:,} customers over {days:,} days",
+            customers >= MIN_CUSTOMERS and history_ok,
+            f"{more}, over four weeks or more",
+        ),
+        _check(
+            "churn survival",
+            "02",
+            f"stage rules (or a churn threshold set by hand) and {MIN_CUSTOMERS} customers",
+            rules_found,
+            rules_ok and customers >= MIN_CUSTOMERS,
+            f"{longer} in which customers come back, or set CHURN_DAYS",
+        ),
+        _check(
+            "Cox regression",
+            "02",
+            "churn survival (events per covariate are checked by the fit itself)",
+            rules_found,
+            rules_ok and customers >= MIN_CUSTOMERS,
+            f"{longer} in which customers come back",
+        ),
+        _check(
+            "RFM segmentation",
+            "03",
+            f"{MIN_CUSTOMERS} customers and {MIN_HISTORY_DAYS} days of history",
+            f"{customers:,} customers over {days:,} days",
+            customers >= MIN_CUSTOMERS and history_ok,
+            f"{more}, over four weeks or more",
+        ),
+        _check(
+            "RFM over time",
+            "03",
+            f"RFM segmentation and {MIN_SPLIT_WEEKS} weeks before and after the earlier snapshot",
+            f"{f['calibration weeks']} and {f['holdout weeks']} weeks",
+            customers >= MIN_CUSTOMERS
+            and f["calibration weeks"] >= MIN_SPLIT_WEEKS
+            and f["holdout weeks"] >= MIN_SPLIT_WEEKS,
+            longer,
+        ),
+        _check(
+            "CLV models",
+            "04",
+            f"{MIN_CLV_REPEATERS} repeat buyers in the calibration period (the first "
+            f"half of the data) and {MIN_SPLIT_WEEKS} weeks on each side of the split",
+            f"{f['calibration repeat buyers']:,} repeat buyers, {f['calibration weeks']} + "
+            f"{f['holdout weeks']} weeks",
+            clv_ok,
+            f"{longer}, with more customers who buy again",
+        ),
+        _check(
+            "CLV values",
+            "04",
+            "CLV models and a model that fits cleanly (known after fitting)",
+            "not fitted yet" if clv_ok else "CLV models cannot run",
+            clv_ok,
+            f"{longer}, with more customers who buy again",
+        ),
+        _check(
+            "strategy targeting",
+            "05",
+            "CLV models and stage rules",
+            f"CLV models {'can' if clv_ok else 'cannot'} run, stage rules {'can' if rules_ok else 'cannot'}",
+            clv_ok and rules_ok,
+            f"{longer}, with more customers who buy again",
+        ),
     ]
     return _verdict(f, rows)
 
 
 # ------------------------------------------------------------------------------------ duration tables
-def assess_durations(table: pd.DataFrame | None, group_cols: list[str] | None = None,
-                     covariates: list[str] | None = None) -> Verdict:
+def assess_durations(
+    table: pd.DataFrame | None, group_cols: list[str] | None = None, covariates: list[str] | None = None
+) -> Verdict:
     """The verdict for a loaded duration table (standard columns ``duration``, ``churned``; see
     ``survival.load_survival_table``), or ``None`` when none was given.
 
@@ -255,26 +394,56 @@ def assess_durations(table: pd.DataFrame | None, group_cols: list[str] | None = 
         return _verdict({"duration table": "none given"}, [])
     n, events = len(table), int(table["churned"].sum())
     facts = {"customers": n, "churn events": events, "censored": n - events}
-    rows = [_check("churn survival", "02", f"{MIN_CUSTOMERS} customers and one churn event",
-                   f"{n:,} customers, {events:,} events", n >= MIN_CUSTOMERS and events >= 1,
-                   "a table with more customers, observed long enough for some to cancel")]
+    rows = [
+        _check(
+            "churn survival",
+            "02",
+            f"{MIN_CUSTOMERS} customers and one churn event",
+            f"{n:,} customers, {events:,} events",
+            n >= MIN_CUSTOMERS and events >= 1,
+            "a table with more customers, observed long enough for some to cancel",
+        )
+    ]
     for col in group_cols or []:
         sizes = table[col].value_counts()
         levels = int((sizes >= MIN_PER_LEVEL).sum())
-        rows.append(_check(f"group comparison by {col}", "02",
-                           f"two levels with {MIN_PER_LEVEL} customers each and {MIN_EVENTS} events",
-                           f"{levels} such level(s), {events:,} events", levels >= 2 and events >= MIN_EVENTS,
-                           f"a table in which '{col}' takes at least two values"))
+        rows.append(
+            _check(
+                f"group comparison by {col}",
+                "02",
+                f"two levels with {MIN_PER_LEVEL} customers each and {MIN_EVENTS} events",
+                f"{levels} such level(s), {events:,} events",
+                levels >= 2 and events >= MIN_EVENTS,
+                f"a table in which '{col}' takes at least two values",
+            )
+        )
     if not covariates:
-        rows.append(_check("Cox regression", "02", "covariates", "none given", False,
-                           "name the covariate columns (COX_COVARIATES, --cox-covariates)"))
+        rows.append(
+            _check(
+                "Cox regression",
+                "02",
+                "covariates",
+                "none given",
+                False,
+                "name the covariate columns (COX_COVARIATES, --cox-covariates)",
+            )
+        )
     else:
-        parameters = sum(max(table[c].nunique() - 1, 1) if not pd.api.types.is_numeric_dtype(table[c]) else 1
-                         for c in covariates)
-        rows.append(_check("Cox regression", "02", f"{MIN_EVENTS_PER_PARAMETER} events per coefficient "
-                           f"({parameters} coefficients: {parameters * MIN_EVENTS_PER_PARAMETER} events)",
-                           f"{events:,} events", events >= parameters * MIN_EVENTS_PER_PARAMETER,
-                           "more customers or a longer observation, or fewer covariates"))
+        parameters = sum(
+            max(table[c].nunique() - 1, 1) if not pd.api.types.is_numeric_dtype(table[c]) else 1
+            for c in covariates
+        )
+        rows.append(
+            _check(
+                "Cox regression",
+                "02",
+                f"{MIN_EVENTS_PER_PARAMETER} events per coefficient "
+                f"({parameters} coefficients: {parameters * MIN_EVENTS_PER_PARAMETER} events)",
+                f"{events:,} events",
+                events >= parameters * MIN_EVENTS_PER_PARAMETER,
+                "more customers or a longer observation, or fewer covariates",
+            )
+        )
     return _verdict(facts, rows)
 
 
@@ -288,24 +457,44 @@ def assess_campaign(table: pd.DataFrame | None, control: str | None = None) -> V
     * heterogeneity by segment (05): two segments with :data:`MIN_PER_LEVEL` customers in every arm.
     """
     if table is None:
-        return _verdict({"campaign": "simulated"}, [
-            _check("campaign test", "05", "a randomized test", "the simulated test", True, ""),
-            _check("heterogeneity by segment", "05", "segments", "the simulated test's segments", True, "")])
+        return _verdict(
+            {"campaign": "simulated"},
+            [
+                _check("campaign test", "05", "a randomized test", "the simulated test", True, ""),
+                _check(
+                    "heterogeneity by segment", "05", "segments", "the simulated test's segments", True, ""
+                ),
+            ],
+        )
     arms = table["arm"].value_counts()
-    facts = {"customers": len(table), "arms": int(arms.size), "conversions": int(table["converted"].sum()),
-             "segments": int(table["segment"].nunique())}
+    facts = {
+        "customers": len(table),
+        "arms": int(arms.size),
+        "conversions": int(table["converted"].sum()),
+        "segments": int(table["segment"].nunique()),
+    }
     has_control = control is None or control in arms.index
     arms_ok = arms.size >= MIN_ARMS and has_control and bool((arms >= MIN_PER_LEVEL).all())
     cells = table.groupby(["segment", "arm"]).size().unstack(fill_value=0)
     full_segments = int((cells >= MIN_PER_LEVEL).all(axis=1).sum())
     rows = [
-        _check("campaign test", "05", f"{MIN_ARMS} arms including the control, {MIN_PER_LEVEL} customers each",
-               f"{arms.size} arm(s) ({', '.join(map(str, arms.index[:6]))})"
-               + ("" if has_control else f", no arm named {control!r}"), arms_ok,
-               "a table with a control arm and at least one treatment arm"),
-        _check("heterogeneity by segment", "05", f"two segments with {MIN_PER_LEVEL} customers in every arm",
-               f"{full_segments} such segment(s)", arms_ok and full_segments >= 2,
-               "a segment column (SEGMENT_COL, --segment-col) with two or more well-filled segments"),
+        _check(
+            "campaign test",
+            "05",
+            f"{MIN_ARMS} arms including the control, {MIN_PER_LEVEL} customers each",
+            f"{arms.size} arm(s) ({', '.join(map(str, arms.index[:6]))})"
+            + ("" if has_control else f", no arm named {control!r}"),
+            arms_ok,
+            "a table with a control arm and at least one treatment arm",
+        ),
+        _check(
+            "heterogeneity by segment",
+            "05",
+            f"two segments with {MIN_PER_LEVEL} customers in every arm",
+            f"{full_segments} such segment(s)",
+            arms_ok and full_segments >= 2,
+            "a segment column (SEGMENT_COL, --segment-col) with two or more well-filled segments",
+        ),
     ]
     return _verdict(facts, rows)
 

@@ -22,9 +22,21 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
-    "PERIOD_DAYS", "OccasionArrays", "occasion_arrays", "occasion_frame", "occasions", "customer_summary",
-    "whole_periods", "calibration_holdout", "split_totals", "occasions_distribution", "weekly_activity",
-    "spend_quantiles", "summary_overview", "end_of_observation", "default_calibration_end",
+    "PERIOD_DAYS",
+    "OccasionArrays",
+    "occasion_arrays",
+    "occasion_frame",
+    "occasions",
+    "customer_summary",
+    "whole_periods",
+    "calibration_holdout",
+    "split_totals",
+    "occasions_distribution",
+    "weekly_activity",
+    "spend_quantiles",
+    "summary_overview",
+    "end_of_observation",
+    "default_calibration_end",
     "customer_summary_from_file",
 ]
 
@@ -106,15 +118,19 @@ def _packed_ids(ids: pd.Series) -> np.ndarray | None:
             return None
         width_type = np.int32 if chunk.type == pa.string() else np.int64
         _, offset_buffer, data_buffer = chunk.buffers()
-        offsets = np.frombuffer(offset_buffer, dtype=width_type, count=len(chunk) + 1,
-                                offset=chunk.offset * np.dtype(width_type).itemsize).astype(np.int64)
+        offsets = np.frombuffer(
+            offset_buffer,
+            dtype=width_type,
+            count=len(chunk) + 1,
+            offset=chunk.offset * np.dtype(width_type).itemsize,
+        ).astype(np.int64)
         lengths = np.diff(offsets)
         if len(lengths) == 0:
             continue
         width = int(lengths.max())
         if width > 8 or lengths.min() == 0:
             return None
-        data = np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0]:offsets[-1]]
+        data = np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0] : offsets[-1]]
         if data.max() >= 128 or data.min() == 0:
             return None
         block = np.zeros((len(chunk), 8), dtype=np.uint8)
@@ -125,7 +141,7 @@ def _packed_ids(ids: pd.Series) -> np.ndarray | None:
             for j in range(width):
                 has = lengths > j
                 block[has, j] = data[starts[has] + j]
-        keys[filled:filled + len(chunk)] = block.view(">u8").ravel()
+        keys[filled : filled + len(chunk)] = block.view(">u8").ravel()
         filled += len(chunk)
     return keys
 
@@ -176,11 +192,13 @@ def occasion_arrays(tx: pd.DataFrame) -> OccasionArrays:
 
 def occasion_frame(occ: OccasionArrays, date_dtype) -> pd.DataFrame:
     """:class:`OccasionArrays` as a frame: ``customer_id``, ``date`` (of ``date_dtype``), ``amount``."""
-    return pd.DataFrame({
-        "customer_id": occ.ids.take(occ.customer).to_numpy(),
-        "date": _dates(occ.day, date_dtype),
-        "amount": occ.amount,
-    })
+    return pd.DataFrame(
+        {
+            "customer_id": occ.ids.take(occ.customer).to_numpy(),
+            "date": _dates(occ.day, date_dtype),
+            "amount": occ.amount,
+        }
+    )
 
 
 def occasions(tx: pd.DataFrame) -> pd.DataFrame:
@@ -355,7 +373,9 @@ def weekly_activity(tx: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def spend_quantiles(values: pd.Series, quantiles: tuple[float, ...] = (0.1, 0.25, 0.5, 0.75, 0.9, 0.99)) -> pd.Series:
+def spend_quantiles(
+    values: pd.Series, quantiles: tuple[float, ...] = (0.1, 0.25, 0.5, 0.75, 0.9, 0.99)
+) -> pd.Series:
     """Quantiles of a spend series (e.g. occasion amounts), rounded to cents, with the mean."""
     out = values.quantile(list(quantiles)).round(2)
     out.index = [f"p{round(q * 100)}" for q in quantiles]
@@ -406,14 +426,20 @@ def default_calibration_end(tx: pd.DataFrame) -> pd.Timestamp:
 
 
 def customer_summary_from_file(
-    path: str, customer_col: str = "customer_id", date_col: str = "date", amount_col: str = "amount",
-    observation_end: str | pd.Timestamp | None = None, period: str = "W", memory_limit: str = "1GB",
+    path: str,
+    customer_col: str = "customer_id",
+    date_col: str = "date",
+    amount_col: str = "amount",
+    observation_end: str | pd.Timestamp | None = None,
+    period: str = "W",
+    memory_limit: str = "1GB",
     temp_directory: str | None = None,
 ) -> pd.DataFrame:
     """:func:`customer_summary` computed straight from a CSV or Parquet file by DuckDB, an embedded
     engine that streams the file, so logs larger than memory work. Same columns, definitions and
     index as the pandas path (tested equal on the CDNOW sample). The file must already be clean
-    (ids as text, parseable dates, positive amounts): use it after :func:`lifecycle_utils.data.clean_transactions`
+    (ids as text, parseable dates, positive amounts): use it after
+    :func:`lifecycle_utils.data.clean_transactions`
     on data that fits, or on logs cleaned upstream.
 
     Memory: DuckDB holds at most ``memory_limit`` (a DuckDB size such as ``"1GB"``) and spills the rest
@@ -431,8 +457,11 @@ def customer_summary_from_file(
     reader = "read_parquet" if str(path).lower().endswith((".parquet", ".pq")) else "read_csv_auto"
     source = f"{reader}('{str(path)}'" + (", all_varchar=true)" if reader == "read_csv_auto" else ")")
     with tempfile.TemporaryDirectory(prefix="lifecycle_duckdb_") as own_spill:  # one per call: no clashes
-        config = {"memory_limit": memory_limit, "temp_directory": temp_directory or own_spill,
-                  "preserve_insertion_order": False}
+        config = {
+            "memory_limit": memory_limit,
+            "temp_directory": temp_directory or own_spill,
+            "preserve_insertion_order": False,
+        }
         args = (source, customer_col, date_col, amount_col, observation_end)
         try:
             per = _duckdb_summary(duckdb.connect(config=config), *args)
@@ -440,8 +469,10 @@ def customer_summary_from_file(
             try:
                 per = _duckdb_summary(duckdb.connect(config=config | {"threads": 1}), *args)
             except duckdb.OutOfMemoryException as err:
-                raise MemoryError(f"DuckDB ran out of memory_limit={memory_limit!r} on {path} even on one "
-                                  "thread: raise memory_limit") from err
+                raise MemoryError(
+                    f"DuckDB ran out of memory_limit={memory_limit!r} on {path} even on one "
+                    "thread: raise memory_limit"
+                ) from err
     per = per.set_index("customer_id")
     per.index = per.index.astype(str)
     per["first_purchase"] = pd.to_datetime(per["first_purchase"])
@@ -452,27 +483,44 @@ def customer_summary_from_file(
     per["T"] = per["age_days"] / days
     repeat = per["total_spend"] - per["first_spend"]
     per["monetary_value"] = (repeat / per["frequency"].where(per["frequency"] > 0)).fillna(0.0)
-    columns = ["first_purchase", "last_purchase", "occasions", "frequency", "recency", "T",
-               "monetary_value", "total_spend", "first_spend"]
+    columns = [
+        "first_purchase",
+        "last_purchase",
+        "occasions",
+        "frequency",
+        "recency",
+        "T",
+        "monetary_value",
+        "total_spend",
+        "first_spend",
+    ]
     return per[columns]
 
 
-def _duckdb_summary(con, source: str, customer_col: str, date_col: str, amount_col: str,
-                    observation_end) -> pd.DataFrame:
+def _duckdb_summary(
+    con, source: str, customer_col: str, date_col: str, amount_col: str, observation_end
+) -> pd.DataFrame:
     """Run the per-customer aggregation of :func:`customer_summary_from_file` on ``con`` (closed after)."""
     try:
         day = f'CAST(CAST("{date_col}" AS TIMESTAMP) AS DATE)'
-        base = (f'SELECT CAST("{customer_col}" AS VARCHAR) AS customer_id, {day} AS day, '
-                f'CAST("{amount_col}" AS DOUBLE) AS amount FROM {source}')
-        end = (f"DATE '{pd.Timestamp(observation_end).date()}'" if observation_end is not None
-               else f"(SELECT max(day) FROM ({base}))")
+        base = (
+            f'SELECT CAST("{customer_col}" AS VARCHAR) AS customer_id, {day} AS day, '
+            f'CAST("{amount_col}" AS DOUBLE) AS amount FROM {source}'
+        )
+        end = (
+            f"DATE '{pd.Timestamp(observation_end).date()}'"
+            if observation_end is not None
+            else f"(SELECT max(day) FROM ({base}))"
+        )
         query = f"""
             WITH tx AS ({base}), occ AS (
-                SELECT customer_id, day, sum(amount) AS amount FROM tx WHERE day <= {end} GROUP BY customer_id, day
+                SELECT customer_id, day, sum(amount) AS amount FROM tx WHERE day <= {end}
+                GROUP BY customer_id, day
             )
             SELECT customer_id, min(day) AS first_purchase, max(day) AS last_purchase, count(*) AS occasions,
                    sum(amount) AS total_spend, arg_min(amount, day) AS first_spend,
-                   date_diff('day', min(day), {end}) AS age_days, date_diff('day', min(day), max(day)) AS span_days
+                   date_diff('day', min(day), {end}) AS age_days,
+                   date_diff('day', min(day), max(day)) AS span_days
             FROM occ GROUP BY customer_id ORDER BY customer_id"""
         return con.execute(query).df()
     finally:

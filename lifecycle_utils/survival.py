@@ -53,14 +53,54 @@ from statsmodels.tools.sm_exceptions import ModelWarning
 from lifecycle_utils.summary import end_of_observation, occasions
 
 __all__ = [
-    "Z95", "NEEDS_TRANSACTIONS", "NO_P", "DURATION_UNITS", "EVENT_WORDS", "RUNAWAY_COEF", "RUNAWAY_SE",
-    "NUMERIC_SHARE", "churn_table", "duration_factor", "load_survival_table", "kaplan_meier", "survival_at",
-    "median_survival", "survival_summary", "km_by_group", "logrank", "log_chi2_sf", "chi_square_result",
-    "CoxFit", "covariate_coding", "design_matrix", "cox_fit", "hazard_ratios", "schoenfeld_residuals",
-    "ph_test", "worst_ph_covariate", "gap_table", "occasion_band", "early_warning", "conditional_churn",
-    "threshold_sensitivity", "SurvivalData", "LANDMARK_DAYS", "TRANSACTION_GROUPS", "TRANSACTION_COVARIATES",
-    "TRANSACTION_REFERENCE", "tiers", "prepare", "second_purchase_table", "early_warning_list", "describe",
-    "km_panels", "group_summary", "logrank_table", "refit_for_ph", "delayed_entry_check", "headline_figures",
+    "Z95",
+    "NEEDS_TRANSACTIONS",
+    "NO_P",
+    "DURATION_UNITS",
+    "EVENT_WORDS",
+    "RUNAWAY_COEF",
+    "RUNAWAY_SE",
+    "NUMERIC_SHARE",
+    "churn_table",
+    "duration_factor",
+    "load_survival_table",
+    "kaplan_meier",
+    "survival_at",
+    "median_survival",
+    "survival_summary",
+    "km_by_group",
+    "logrank",
+    "log_chi2_sf",
+    "chi_square_result",
+    "CoxFit",
+    "covariate_coding",
+    "design_matrix",
+    "cox_fit",
+    "hazard_ratios",
+    "schoenfeld_residuals",
+    "ph_test",
+    "worst_ph_covariate",
+    "gap_table",
+    "occasion_band",
+    "early_warning",
+    "conditional_churn",
+    "threshold_sensitivity",
+    "SurvivalData",
+    "LANDMARK_DAYS",
+    "TRANSACTION_GROUPS",
+    "TRANSACTION_COVARIATES",
+    "TRANSACTION_REFERENCE",
+    "tiers",
+    "prepare",
+    "second_purchase_table",
+    "early_warning_list",
+    "describe",
+    "km_panels",
+    "group_summary",
+    "logrank_table",
+    "refit_for_ph",
+    "delayed_entry_check",
+    "headline_figures",
 ]
 
 Z95 = stats.norm.ppf(0.975)
@@ -87,8 +127,9 @@ def _examples(values: pd.Series, k: int = 3) -> str:
 def _refuse(column: str, mask: pd.Series, total: int, what: str, shown: pd.Series) -> None:
     """Raise the boundary ``ValueError``: column, count of bad rows, examples."""
     if mask.any():
-        raise ValueError(f"column '{column}': {int(mask.sum())} of {total} rows {what} "
-                         f"(e.g. {_examples(shown[mask])})")
+        raise ValueError(
+            f"column '{column}': {int(mask.sum())} of {total} rows {what} (e.g. {_examples(shown[mask])})"
+        )
 
 
 def _with_notes(frame: pd.DataFrame, notes) -> pd.DataFrame:
@@ -115,8 +156,10 @@ def churn_table(
     observation end) and ``days since last`` (silence at the observation end).
     """
     if landmark_days >= churn_days:
-        raise ValueError(f"landmark_days ({landmark_days}) must be shorter than churn_days ({churn_days}), "
-                         "or early-behaviour covariates would look into the outcome")
+        raise ValueError(
+            f"landmark_days ({landmark_days}) must be shorter than churn_days ({churn_days}), "
+            "or early-behaviour covariates would look into the outcome"
+        )
     occ = occasions(tx)
     end = end_of_observation(occ["date"], observation_end)
     occ = occ[occ["date"] <= end]
@@ -126,8 +169,12 @@ def churn_table(
     first = occ.groupby("customer_id", sort=False)["date"].transform("min")
     churn_start = occ["date"].where(starts_churn).groupby(occ["customer_id"], sort=False).min()
     per = occ.groupby("customer_id", sort=True).agg(
-        **{"first purchase": ("date", "min"), "last purchase": ("date", "max"),
-           "occasions": ("date", "size"), "total spend": ("amount", "sum")}
+        **{
+            "first purchase": ("date", "min"),
+            "last purchase": ("date", "max"),
+            "occasions": ("date", "size"),
+            "total spend": ("amount", "sum"),
+        }
     )
     censor_date = end - pd.Timedelta(days=churn_days)
     churned = churn_start.reindex(per.index).le(censor_date)
@@ -158,8 +205,9 @@ def duration_factor(duration_unit: str) -> float:
     twelfth of a Julian year). Any other unit is a ``ValueError`` listing the allowed ones."""
     key = str(duration_unit).strip().lower()
     if key not in DURATION_UNITS:
-        raise ValueError(f"duration_unit {duration_unit!r} is not one of "
-                         f"{', '.join(map(repr, DURATION_UNITS))}")
+        raise ValueError(
+            f"duration_unit {duration_unit!r} is not one of {', '.join(map(repr, DURATION_UNITS))}"
+        )
     return DURATION_UNITS[key]
 
 
@@ -167,8 +215,10 @@ def _unit_note(duration_unit: str) -> str:
     key = str(duration_unit).strip().lower()
     if key == "days":
         return "durations and entry times are in days, as given"
-    return (f"durations and entry times were given in {key} and are converted to days "
-            f"(x {DURATION_UNITS[key]:g} days per {key[:-1]})")
+    return (
+        f"durations and entry times were given in {key} and are converted to days "
+        f"(x {DURATION_UNITS[key]:g} days per {key[:-1]})"
+    )
 
 
 def _event_flags(raw: pd.Series) -> pd.Series:
@@ -180,7 +230,11 @@ def _event_flags(raw: pd.Series) -> pd.Series:
 
 
 def _read_duration_table(
-    source: str | pd.DataFrame, duration_col: str, event_col: str, entry_col: str | None, id_col: str | None,
+    source: str | pd.DataFrame,
+    duration_col: str,
+    event_col: str,
+    entry_col: str | None,
+    id_col: str | None,
     duration_unit: str,
 ) -> tuple[pd.DataFrame, list[str]]:
     """:func:`load_survival_table` and what it has to say about the reading (unit, event words)."""
@@ -193,26 +247,41 @@ def _read_duration_table(
     needed = [c for c in (duration_col, event_col, entry_col, id_col) if c is not None]
     missing = [c for c in needed if c not in frame.columns]
     if missing:
-        raise ValueError(f"missing column(s) {', '.join(map(repr, missing))}; columns found: "
-                         f"{', '.join(map(str, frame.columns))}")
+        raise ValueError(
+            f"missing column(s) {', '.join(map(repr, missing))}; columns found: "
+            f"{', '.join(map(str, frame.columns))}"
+        )
     duration = pd.to_numeric(frame[duration_col], errors="coerce")
     event = _event_flags(frame[event_col])
-    entry = pd.to_numeric(frame[entry_col], errors="coerce") if entry_col else pd.Series(0.0, index=frame.index)
+    entry = (
+        pd.to_numeric(frame[entry_col], errors="coerce") if entry_col else pd.Series(0.0, index=frame.index)
+    )
     n = len(frame)
-    _refuse(duration_col, duration.isna() | (duration < 0), n, "are missing, not numbers or negative",
-            frame[duration_col])
+    _refuse(
+        duration_col,
+        duration.isna() | (duration < 0),
+        n,
+        "are missing, not numbers or negative",
+        frame[duration_col],
+    )
     _refuse(event_col, event.isna(), n, "are not 0 or 1, yes or no, true or false", frame[event_col])
     if entry_col:
-        _refuse(entry_col, entry.isna() | (entry < 0) | ((entry > 0) & (entry >= duration)), n,
-                "are missing, negative, or not before the duration", frame[entry_col])
+        _refuse(
+            entry_col,
+            entry.isna() | (entry < 0) | ((entry > 0) & (entry >= duration)),
+            n,
+            "are missing, negative, or not before the duration",
+            frame[entry_col],
+        )
     notes = [_unit_note(duration_unit)]
     raw = frame[event_col]
     if not (pd.api.types.is_numeric_dtype(raw) or pd.api.types.is_bool_dtype(raw)):
         seen = raw.astype(str).str.strip()
         yes = sorted(set(seen[event == 1])) or ["-"]
         no = sorted(set(seen[event == 0])) or ["-"]
-        notes.append(f"event column '{event_col}': {'/'.join(yes)} read as churned (1), "
-                     f"{'/'.join(no)} as censored (0)")
+        notes.append(
+            f"event column '{event_col}': {'/'.join(yes)} read as churned (1), {'/'.join(no)} as censored (0)"
+        )
     # the mapped columns become the standard ones; unmapped columns that already carry a standard
     # name (e.g. an "entry" column when entry_col is None) are replaced
     replaced = {duration_col, event_col, entry_col, "duration", "churned", "entry"} - {None}
@@ -228,8 +297,13 @@ def _read_duration_table(
 
 
 def load_survival_table(
-    source: str | pd.DataFrame, duration_col: str = "duration", event_col: str = "churned",
-    entry_col: str | None = None, id_col: str | None = None, *, duration_unit: str = "days",
+    source: str | pd.DataFrame,
+    duration_col: str = "duration",
+    event_col: str = "churned",
+    entry_col: str | None = None,
+    id_col: str | None = None,
+    *,
+    duration_unit: str = "days",
 ) -> pd.DataFrame:
     """A table that already has one row per customer with a duration and a churn flag (subscription
     data): a CSV/Parquet path or a frame. Returns it with the standard columns ``duration`` (days),
@@ -289,13 +363,30 @@ def kaplan_meier(duration, event, entry=None, alpha: float = 0.05) -> pd.DataFra
         upper = np.exp(-np.exp(c - z * sd))
     edge = (surv <= 0) | (surv >= 1) | ~np.isfinite(sd)
     lower, upper = np.where(edge, surv, lower), np.where(edge, surv, upper)
-    table = pd.DataFrame({"time": np.asarray(times, float), "at risk": np.asarray(n_risk, int),
-                          "events": np.asarray(n_events, int), "survival": surv, "se": se,
-                          "lower": lower, "upper": upper})
+    table = pd.DataFrame(
+        {
+            "time": np.asarray(times, float),
+            "at risk": np.asarray(n_risk, int),
+            "events": np.asarray(n_events, int),
+            "survival": surv,
+            "se": se,
+            "lower": lower,
+            "upper": upper,
+        }
+    )
     if table.empty or table["time"].iloc[0] > 0:
         n0 = len(duration) if entry_arr is None else int(np.sum(entry_arr <= 0))
-        start = pd.DataFrame({"time": [0.0], "at risk": [n0], "events": [0], "survival": [1.0], "se": [0.0],
-                              "lower": [1.0], "upper": [1.0]})
+        start = pd.DataFrame(
+            {
+                "time": [0.0],
+                "at risk": [n0],
+                "events": [0],
+                "survival": [1.0],
+                "se": [0.0],
+                "lower": [1.0],
+                "upper": [1.0],
+            }
+        )
         table = pd.concat([start, table], ignore_index=True) if len(table) else start
     table.attrs["note"] = note
     return table
@@ -326,8 +417,12 @@ def median_survival(duration, event, entry=None, alpha: float = 0.05) -> dict:
         hit = km.loc[km[column] <= 0.5, "time"]
         return float(hit.iloc[0]) if len(hit) else "not reached"
 
-    return {"median": first_below("survival"), "lower": first_below("lower"), "upper": first_below("upper"),
-            "note": km.attrs["note"]}
+    return {
+        "median": first_below("survival"),
+        "lower": first_below("lower"),
+        "upper": first_below("upper"),
+        "note": km.attrs["note"],
+    }
 
 
 def survival_summary(
@@ -339,8 +434,11 @@ def survival_summary(
     no values gives a one-row note."""
     if table.empty:
         return NEEDS_TRANSACTIONS.copy()
-    groups = [("all", table)] if group_col is None else [
-        (name, part) for name, part in table.groupby(group_col, observed=True, sort=True)]
+    groups = (
+        [("all", table)]
+        if group_col is None
+        else [(name, part) for name, part in table.groupby(group_col, observed=True, sort=True)]
+    )
     if not groups:
         return pd.DataFrame({"note": [f"column '{group_col}' has no values: nothing to summarise"]})
     rows, notes = [], []
@@ -352,7 +450,9 @@ def survival_summary(
             if np.isnan(r["survival"]):
                 row[f"S({r['days']:g}) %"] = "beyond follow-up"
             else:
-                row[f"S({r['days']:g}) %"] = f"{100 * r['survival']:.1f} ({100 * r['lower']:.1f}-{100 * r['upper']:.1f})"
+                row[f"S({r['days']:g}) %"] = (
+                    f"{100 * r['survival']:.1f} ({100 * r['lower']:.1f}-{100 * r['upper']:.1f})"
+                )
         med = median_survival(part["duration"], part["churned"], part.get("entry"))
         row["median days"] = _fmt_days(med["median"])
         row["median 95% CI"] = f"{_fmt_days(med['lower'])} to {_fmt_days(med['upper'])}"
@@ -374,15 +474,20 @@ def km_by_group(table: pd.DataFrame, group_col: str | None = None) -> dict[str, 
         return {}
     if group_col is None:
         return {"all": kaplan_meier(table["duration"], table["churned"], table.get("entry"))}
-    return {str(name): kaplan_meier(part["duration"], part["churned"], part.get("entry"))
-            for name, part in table.groupby(group_col, observed=True, sort=True)}
+    return {
+        str(name): kaplan_meier(part["duration"], part["churned"], part.get("entry"))
+        for name, part in table.groupby(group_col, observed=True, sort=True)
+    }
 
 
 # ---------------------------------------------------------------------------------------- log-rank
 def _no_test(df: int, note: str) -> pd.Series:
     """A chi-square result that could not be computed, with the reason."""
-    return pd.Series({"chi-square": np.nan, "df": int(df), "p-value": NO_P, "-log10 p": np.nan, "note": note},
-                     name="log-rank", dtype=object)
+    return pd.Series(
+        {"chi-square": np.nan, "df": int(df), "p-value": NO_P, "-log10 p": np.nan, "note": note},
+        name="log-rank",
+        dtype=object,
+    )
 
 
 def logrank(table: pd.DataFrame, group_col: str, strata_col: str | None = None) -> pd.Series:
@@ -402,8 +507,13 @@ def logrank(table: pd.DataFrame, group_col: str, strata_col: str | None = None) 
     entry = part["entry"].to_numpy(float) if "entry" in part and (part["entry"] > 0).any() else None
     strata = None if strata_col is None else part[strata_col].astype(str).to_numpy()
     try:
-        chi2, _ = survdiff(part["duration"].to_numpy(float), part["churned"].to_numpy(int), groups,
-                           strata=strata, entry=entry)
+        chi2, _ = survdiff(
+            part["duration"].to_numpy(float),
+            part["churned"].to_numpy(int),
+            groups,
+            strata=strata,
+            entry=entry,
+        )
     except np.linalg.LinAlgError:
         return _no_test(n_levels - 1, "the groups cannot be told apart (singular variance): no test")
     if not np.isfinite(chi2):
@@ -433,9 +543,16 @@ def chi_square_result(chi2: float, df: int) -> pd.Series:
     """A chi-square statistic reported with its df, p-value and ``-log10 p`` (never a bare 0)."""
     log_p = log_chi2_sf(chi2, df)
     p = math.exp(log_p) if log_p > math.log(1e-300) else 0.0
-    return pd.Series({"chi-square": chi2, "df": int(df),
-                      "p-value": f"{p:.3g}" if p > 0 else "< 1e-300",
-                      "-log10 p": round(-log_p / math.log(10), 1)}, name="log-rank", dtype=object)
+    return pd.Series(
+        {
+            "chi-square": chi2,
+            "df": int(df),
+            "p-value": f"{p:.3g}" if p > 0 else "< 1e-300",
+            "-log10 p": round(-log_p / math.log(10), 1),
+        },
+        name="log-rank",
+        dtype=object,
+    )
 
 
 # -------------------------------------------------------------------------------------------- Cox
@@ -514,7 +631,9 @@ def _term(covariate: str, level, reference) -> str:
 
 
 def covariate_coding(
-    table: pd.DataFrame, covariates: list[str], reference: dict[str, str] | None = None,
+    table: pd.DataFrame,
+    covariates: list[str],
+    reference: dict[str, str] | None = None,
 ) -> tuple[dict[str, tuple[object, list]], list[str]]:
     """How each text or categorical covariate is coded: ``{covariate: (reference level, other
     levels)}`` over the levels that occur (category order for a categorical, else sorted), and notes.
@@ -528,8 +647,10 @@ def covariate_coding(
         if col not in categorical:
             kind = "numeric" if col in covariates else "not among the covariates"
             choices = ", ".join(map(repr, categorical)) or "none"
-            raise ValueError(f"reference level given for '{col}', which is {kind}; reference levels apply to "
-                             f"the text or categorical covariates: {choices}")
+            raise ValueError(
+                f"reference level given for '{col}', which is {kind}; reference levels apply to "
+                f"the text or categorical covariates: {choices}"
+            )
     coding, notes = {}, []
     for col in categorical:
         values = table[col]
@@ -538,23 +659,28 @@ def covariate_coding(
             wanted = str(reference[col])
             ref = next((lvl for lvl in levels if str(lvl) == wanted), None)
             if ref is None:
-                raise ValueError(f"reference level {wanted!r} for '{col}' is not one of its levels: "
-                                 f"{', '.join(repr(str(lvl)) for lvl in levels)}")
+                raise ValueError(
+                    f"reference level {wanted!r} for '{col}' is not one of its levels: "
+                    f"{', '.join(repr(str(lvl)) for lvl in levels)}"
+                )
         elif levels:
             counts = values.value_counts()
             top = int(counts.max())
             ref = next(lvl for lvl in levels if int(counts.get(lvl, 0)) == top)
             if len(levels) > 1:
-                notes.append(f"'{col}': reference level '{ref}' (the most frequent: {top:,} of "
-                             f"{int(values.notna().sum()):,} rows)")
+                notes.append(
+                    f"'{col}': reference level '{ref}' (the most frequent: {top:,} of "
+                    f"{int(values.notna().sum()):,} rows)"
+                )
         else:
             ref = None
         coding[col] = (ref, [lvl for lvl in levels if lvl != ref])
     return coding, notes
 
 
-def _design(table: pd.DataFrame, covariates: list[str], coding: dict[str, tuple[object, list]]
-            ) -> pd.DataFrame:
+def _design(
+    table: pd.DataFrame, covariates: list[str], coding: dict[str, tuple[object, list]]
+) -> pd.DataFrame:
     """The numeric design of ``covariates`` under ``coding``; NaN where a value is missing or a level
     is not in the coding."""
     parts = []
@@ -583,8 +709,9 @@ def _terms(covariates, coding: dict[str, tuple[object, list]]) -> dict[str, str]
     return out
 
 
-def design_matrix(table: pd.DataFrame, covariates: list[str], reference: dict[str, str] | None = None
-                  ) -> pd.DataFrame:
+def design_matrix(
+    table: pd.DataFrame, covariates: list[str], reference: dict[str, str] | None = None
+) -> pd.DataFrame:
     """Numeric design for Cox: numeric and boolean columns as they are; text or categorical columns
     as indicators of each level that occurs against the reference level (``reference[column]``, else
     the most frequent level, ties to the first), named ``col[level vs reference]``; NaN where a value
@@ -610,8 +737,14 @@ def _independent_columns(x: np.ndarray) -> list[int]:
     return kept
 
 
-def cox_fit(table: pd.DataFrame, covariates: list[str], strata_col: str | None = None,
-            ties: str = "efron", *, reference: dict[str, str] | None = None) -> CoxFit:
+def cox_fit(
+    table: pd.DataFrame,
+    covariates: list[str],
+    strata_col: str | None = None,
+    ties: str = "efron",
+    *,
+    reference: dict[str, str] | None = None,
+) -> CoxFit:
     """Cox proportional-hazards regression (statsmodels ``PHReg``, Efron ties by default) of
     ``duration`` (days)/``churned`` on ``covariates``, with delayed entry from ``entry`` and an optional
     stratification column (a separate baseline hazard per stratum). Text or categorical covariates are
@@ -627,8 +760,11 @@ def cox_fit(table: pd.DataFrame, covariates: list[str], strata_col: str | None =
     covariates = list(covariates)
     coding, notes = covariate_coding(table, covariates, reference)
     exog = _design(table, covariates, coding)
-    dropped = {col: ("one level only" if coding[col][0] is not None else "no values")
-               for col in covariates if col in coding and not coding[col][1]}
+    dropped = {
+        col: ("one level only" if coding[col][0] is not None else "no values")
+        for col in covariates
+        if col in coding and not coding[col][1]
+    }
     keep = exog.notna().all(axis=1).to_numpy()
     if not keep.all():
         notes.append(f"{int((~keep).sum()):,} of {len(keep):,} rows with a missing covariate left out")
@@ -642,15 +778,27 @@ def cox_fit(table: pd.DataFrame, covariates: list[str], strata_col: str | None =
     for j, name in enumerate(exog.columns):
         if j not in kept:
             constant = len(x) == 0 or np.ptp(x[:, j]) == 0
-            dropped[name] = ("constant in the rows fitted" if constant
-                             else "a linear combination of the others")
+            dropped[name] = (
+                "constant in the rows fitted" if constant else "a linear combination of the others"
+            )
     exog = exog.iloc[:, kept]
     if dropped:
         notes.append("left out: " + "; ".join(f"'{k}' ({v})" for k, v in dropped.items()))
 
     def unfitted(reason: str) -> CoxFit:
-        return CoxFit(None, exog.iloc[:, :0], duration, event, entry, strata, tuple(covariates), coding,
-                      tuple(notes + [reason]), {}, dropped)
+        return CoxFit(
+            None,
+            exog.iloc[:, :0],
+            duration,
+            event,
+            entry,
+            strata,
+            tuple(covariates),
+            coding,
+            tuple(notes + [reason]),
+            {},
+            dropped,
+        )
 
     if not (event == 1).any():
         return unfitted("no churn events: a Cox model cannot be fitted")
@@ -659,8 +807,9 @@ def cox_fit(table: pd.DataFrame, covariates: list[str], strata_col: str | None =
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            result = PHReg(duration, exog.to_numpy(float), status=event, entry=entry, strata=strata,
-                           ties=ties).fit()
+            result = PHReg(
+                duration, exog.to_numpy(float), status=event, entry=entry, strata=strata, ties=ties
+            ).fit()
         except (np.linalg.LinAlgError, ValueError, ZeroDivisionError, FloatingPointError) as err:
             return unfitted(f"the Cox fit failed ({type(err).__name__}: {err})")
     handled = (ModelWarning, RuntimeWarning)  # non-convergence, singular Hessian, overflow
@@ -678,14 +827,17 @@ def cox_fit(table: pd.DataFrame, covariates: list[str], strata_col: str | None =
         if not (np.isfinite(b) and np.isfinite(s)):
             reasons.append("no finite estimate or standard error")
         elif abs(b) * spread > RUNAWAY_COEF or s * spread > RUNAWAY_SE:
-            reasons.append(f"the coefficient runs off (coef {b:.3g}, SE {s:.3g}): separation, e.g. a level "
-                           "or range with no churn or only churn")
+            reasons.append(
+                f"the coefficient runs off (coef {b:.3g}, SE {s:.3g}): separation, e.g. a level "
+                "or range with no churn or only churn"
+            )
         if reasons:
             flags[name] = "; ".join(reasons) + ": not trustworthy"
     if flags:
         notes.append(f"not trustworthy: {', '.join(map(repr, flags))} (see the note per row)")
-    return CoxFit(result, exog, duration, event, entry, strata, tuple(covariates), coding, tuple(notes),
-                  flags, dropped)
+    return CoxFit(
+        result, exog, duration, event, entry, strata, tuple(covariates), coding, tuple(notes), flags, dropped
+    )
 
 
 def hazard_ratios(fit: CoxFit, alpha: float = 0.05) -> pd.DataFrame:
@@ -702,11 +854,16 @@ def hazard_ratios(fit: CoxFit, alpha: float = 0.05) -> pd.DataFrame:
     with np.errstate(invalid="ignore", over="ignore"):
         se = np.sqrt(np.diag(fit.cov))
         pvalues = 2 * stats.norm.sf(np.abs(params.to_numpy() / se))
-        out = pd.DataFrame({
-            "coef": params.round(4), "hazard ratio": np.exp(params).round(3),
-            "lower 95%": np.exp(params - z * se).round(3), "upper 95%": np.exp(params + z * se).round(3),
-            "p-value": [f"{p:.3g}" if p > 1e-300 else ("< 1e-300" if p >= 0 else NO_P) for p in pvalues],
-        }, index=params.index)
+        out = pd.DataFrame(
+            {
+                "coef": params.round(4),
+                "hazard ratio": np.exp(params).round(3),
+                "lower 95%": np.exp(params - z * se).round(3),
+                "upper 95%": np.exp(params + z * se).round(3),
+                "p-value": [f"{p:.3g}" if p > 1e-300 else ("< 1e-300" if p >= 0 else NO_P) for p in pvalues],
+            },
+            index=params.index,
+        )
     notes = [fit.flags.get(name, "") for name in out.index]
     if fit.dropped:
         left_out = pd.DataFrame({c: np.nan for c in columns[:4]} | {"p-value": NO_P}, index=list(fit.dropped))
@@ -759,8 +916,9 @@ def ph_test(fit: CoxFit, transform: str = "km") -> tuple[pd.DataFrame, pd.DataFr
     if transform not in ("km", "rank", "identity"):
         raise ValueError(f"transform must be 'km', 'rank' or 'identity', not {transform!r}")
     if not fit.fitted:
-        tests = pd.DataFrame([_no_test(0, f"no model: {fit.note}")],
-                             index=pd.Index(["GLOBAL"], name="covariate"))
+        tests = pd.DataFrame(
+            [_no_test(0, f"no model: {fit.note}")], index=pd.Index(["GLOBAL"], name="covariate")
+        )
         return tests, pd.DataFrame({"time": np.zeros(0)})
     resid = schoenfeld_residuals(fit)
     cols = list(fit.exog.columns)
@@ -780,18 +938,22 @@ def ph_test(fit: CoxFit, transform: str = "km") -> tuple[pd.DataFrame, pd.DataFr
     scaled.insert(0, "time", t)
     if ssg <= 0:
         note = "all churn events at one time: nothing to test"
-        tests = pd.DataFrame([_no_test(1, note) for _ in cols] + [_no_test(len(cols), note)],
-                             index=cols + ["GLOBAL"])
+        tests = pd.DataFrame(
+            [_no_test(1, note) for _ in cols] + [_no_test(len(cols), note)], index=cols + ["GLOBAL"]
+        )
         tests.index.name = "covariate"
         return tests, scaled
     u = g @ r  # score-like vector
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         per = n_events * (u @ v) ** 2 / (np.diag(v) * ssg)
         glob = float(n_events * (u @ v @ u) / ssg)
-    tests = pd.DataFrame([chi_square_result(float(c), 1) if np.isfinite(c) else _no_test(1, "not finite")
-                          for c in per], index=cols)
-    tests.loc["GLOBAL"] = (chi_square_result(glob, len(cols)) if np.isfinite(glob)
-                           else _no_test(len(cols), "not finite"))
+    tests = pd.DataFrame(
+        [chi_square_result(float(c), 1) if np.isfinite(c) else _no_test(1, "not finite") for c in per],
+        index=cols,
+    )
+    tests.loc["GLOBAL"] = (
+        chi_square_result(glob, len(cols)) if np.isfinite(glob) else _no_test(len(cols), "not finite")
+    )
     tests.index.name = "covariate"
     if fit.flags:
         tests = _with_notes(tests, [fit.flags.get(c, "") for c in tests.index])
@@ -818,13 +980,15 @@ def gap_table(tx: pd.DataFrame, observation_end=None) -> pd.DataFrame:
     occ = occ[occ["date"] <= end]
     occ["occasion"] = occ.groupby("customer_id", sort=False).cumcount() + 1
     nxt = occ.groupby("customer_id", sort=False)["date"].shift(-1)
-    return pd.DataFrame({
-        "customer_id": occ["customer_id"].to_numpy(),
-        "occasion": occ["occasion"].to_numpy(),
-        "duration": (nxt.fillna(end) - occ["date"]).dt.days.to_numpy(float),
-        "churned": nxt.notna().astype(int).to_numpy(),  # here: "event" = next purchase happened
-        "entry": 0.0,
-    })
+    return pd.DataFrame(
+        {
+            "customer_id": occ["customer_id"].to_numpy(),
+            "occasion": occ["occasion"].to_numpy(),
+            "duration": (nxt.fillna(end) - occ["date"]).dt.days.to_numpy(float),
+            "churned": nxt.notna().astype(int).to_numpy(),  # here: "event" = next purchase happened
+            "entry": 0.0,
+        }
+    )
 
 
 def occasion_band(occasions_so_far: pd.Series, edges=(1, 2, 4)) -> pd.Series:
@@ -833,7 +997,9 @@ def occasion_band(occasions_so_far: pd.Series, edges=(1, 2, 4)) -> pd.Series:
     for lo, hi in zip(edges, list(edges[1:]) + [None]):
         labels.append(f"{lo}+" if hi is None else (str(lo) if hi - lo == 1 else f"{lo}-{hi - 1}"))
     bins = list(edges) + [np.inf]
-    return pd.cut(occasions_so_far, bins=[b - 0.5 for b in bins[:-1]] + [np.inf], labels=labels, right=False).astype(str)
+    return pd.cut(
+        occasions_so_far, bins=[b - 0.5 for b in bins[:-1]] + [np.inf], labels=labels, right=False
+    ).astype(str)
 
 
 def _step(km: pd.DataFrame, t: np.ndarray) -> np.ndarray:
@@ -843,7 +1009,11 @@ def _step(km: pd.DataFrame, t: np.ndarray) -> np.ndarray:
 
 
 def early_warning(
-    tx: pd.DataFrame, churn_days: int, horizon_days: int = 90, observation_end=None, top: int | None = None,
+    tx: pd.DataFrame,
+    churn_days: int,
+    horizon_days: int = 90,
+    observation_end=None,
+    top: int | None = None,
 ) -> pd.DataFrame:
     """Churn early warning (流失预警) for customers not churned at the observation end.
 
@@ -860,8 +1030,9 @@ def early_warning(
     curves = {band: kaplan_meier(part["duration"], part["churned"]) for band, part in gaps.groupby("band")}
     end = end_of_observation(tx["date"], observation_end)
     occ = occasions(tx[tx["date"] <= end])
-    per = occ.groupby("customer_id").agg(first=("date", "min"), last=("date", "max"),
-                                         occasions=("date", "size"), spend=("amount", "sum"))
+    per = occ.groupby("customer_id").agg(
+        first=("date", "min"), last=("date", "max"), occasions=("date", "size"), spend=("amount", "sum")
+    )
     per["silence"] = (end - per["last"]).dt.days
     per = per[per["silence"] < churn_days].copy()
     per["band"] = occasion_band(per["occasions"])
@@ -873,15 +1044,26 @@ def early_warning(
         g = per.loc[m, "silence"].to_numpy(float)
         s_g = _step(km, g)
         with np.errstate(divide="ignore", invalid="ignore"):
-            p_churn[m] = np.where(g + horizon_days >= churn_days, _step(km, np.full_like(g, churn_days)) / s_g, 0.0)
+            p_churn[m] = np.where(
+                g + horizon_days >= churn_days, _step(km, np.full_like(g, churn_days)) / s_g, 0.0
+            )
             p_quiet[m] = _step(km, g + horizon_days) / s_g
     per["P(churn in horizon)"] = np.nan_to_num(p_churn, nan=1.0).round(3)
     per["P(no purchase in horizon)"] = np.nan_to_num(p_quiet, nan=1.0).round(3)
     per["annual spend"] = (per["spend"] / np.maximum(per["tenure"], 1) * 365.25).round(2)
     per["value at risk"] = (per["P(churn in horizon)"] * per["annual spend"]).round(2)
-    out = per[["occasions", "tenure", "silence", "spend", "annual spend", "P(no purchase in horizon)",
-               "P(churn in horizon)", "value at risk"]].rename(columns={"silence": "days silent",
-                                                                         "tenure": "tenure (days)"})
+    out = per[
+        [
+            "occasions",
+            "tenure",
+            "silence",
+            "spend",
+            "annual spend",
+            "P(no purchase in horizon)",
+            "P(churn in horizon)",
+            "value at risk",
+        ]
+    ].rename(columns={"silence": "days silent", "tenure": "tenure (days)"})
     out = out.sort_values(["value at risk", "P(churn in horizon)"], ascending=False, kind="stable")
     return out.head(top) if top else out
 
@@ -929,7 +1111,9 @@ def conditional_churn(fit: CoxFit, table: pd.DataFrame, horizon_days: int = 90) 
 
 
 # ---------------------------------------------------------------------------- threshold sensitivity
-def threshold_sensitivity(tx: pd.DataFrame, thresholds, observation_end=None, horizons=(90, 365)) -> pd.DataFrame:
+def threshold_sensitivity(
+    tx: pd.DataFrame, thresholds, observation_end=None, horizons=(90, 365)
+) -> pd.DataFrame:
     """How the churn analysis moves with the churn threshold: per ``churn_days``, the evaluable
     customers, churned share (%), survival (%) of the active life at the horizons (days) and the
     median (days); a ``note`` column where a threshold leaves thin data. Without transactions (a
@@ -944,10 +1128,15 @@ def threshold_sensitivity(tx: pd.DataFrame, thresholds, observation_end=None, ho
         km = kaplan_meier(table["duration"], table["churned"])
         at = survival_at(km, horizons, follow_up=float(table["duration"].max()))
         med = median_survival(table["duration"], table["churned"])
-        row = {"churn_days": int(c), "customers": len(table),
-               "churned (%)": round(100 * table["churned"].mean(), 1) if len(table) else np.nan}
-        row |= {f"S({h}) %": (round(100 * s, 1) if not np.isnan(s) else np.nan)
-                for h, s in zip(at["days"], at["survival"])}
+        row = {
+            "churn_days": int(c),
+            "customers": len(table),
+            "churned (%)": round(100 * table["churned"].mean(), 1) if len(table) else np.nan,
+        }
+        row |= {
+            f"S({h}) %": (round(100 * s, 1) if not np.isnan(s) else np.nan)
+            for h, s in zip(at["days"], at["survival"])
+        }
         row["median active life (days)"] = med["median"]
         rows.append(row)
         notes.append(km.attrs["note"])
@@ -1017,8 +1206,9 @@ def _data_notes(table: pd.DataFrame, groups: list[str]) -> list[str]:
     return notes
 
 
-def _check_duration_columns(table: pd.DataFrame, groups: list[str], covs: list[str], value_col: str | None
-                            ) -> pd.DataFrame:
+def _check_duration_columns(
+    table: pd.DataFrame, groups: list[str], covs: list[str], value_col: str | None
+) -> pd.DataFrame:
     """Refuse columns that are missing, a value column that is not numbers, and a text covariate that is
     a broken numeric column (numbers in at least ``NUMERIC_SHARE`` of its rows). Returns the table with
     the value column as numbers."""
@@ -1026,8 +1216,10 @@ def _check_duration_columns(table: pd.DataFrame, groups: list[str], covs: list[s
     for name, cols in (("group_cols", groups), ("covariates", covs), ("value_col", value_cols)):
         missing = [c for c in cols if c not in table.columns]
         if missing:
-            raise ValueError(f"{name}: column(s) {', '.join(map(repr, missing))} not in the duration table; "
-                             f"columns found: {', '.join(map(str, table.columns))}")
+            raise ValueError(
+                f"{name}: column(s) {', '.join(map(repr, missing))} not in the duration table; "
+                f"columns found: {', '.join(map(str, table.columns))}"
+            )
     if value_col:
         raw = table[value_col]
         parsed = pd.to_numeric(raw, errors="coerce")
@@ -1040,8 +1232,14 @@ def _check_duration_columns(table: pd.DataFrame, groups: list[str], covs: list[s
         present = values.dropna()
         parsed = pd.to_numeric(present, errors="coerce")
         if len(present) and parsed.notna().mean() >= NUMERIC_SHARE:
-            _refuse(col, parsed.isna(), len(table), "are not numbers, though the other rows are (a numeric "
-                    "column with bad values: fix them or leave the rows out)", present)
+            _refuse(
+                col,
+                parsed.isna(),
+                len(table),
+                "are not numbers, though the other rows are (a numeric "
+                "column with bad values: fix them or leave the rows out)",
+                present,
+            )
     return table
 
 
@@ -1077,8 +1275,9 @@ def prepare(
     unit or reference level) is a ``ValueError``; thin data gives ``.notes``."""
     duration_factor(duration_unit)
     if survival_table is not None:
-        table, notes = _read_duration_table(survival_table, duration_col, event_col, entry_col, id_col,
-                                            duration_unit)
+        table, notes = _read_duration_table(
+            survival_table, duration_col, event_col, entry_col, id_col, duration_unit
+        )
         groups, covs = list(group_cols or []), list(covariates or [])
         table = _check_duration_columns(table, groups, covs, value_col)
         coding, ref_notes = covariate_coding(table, covs, reference)
@@ -1095,32 +1294,51 @@ def prepare(
     table["first order value"] = tiers(spend)
     basket = table["first basket"]
     table["first basket size"] = pd.Categorical(
-        np.where(basket.isna(), "unknown", np.where(basket <= 1, "1 unit", np.where(basket == 2, "2 units", "3+ units"))),
-        categories=["1 unit", "2 units", "3+ units", "unknown"], ordered=True).remove_unused_categories()
+        np.where(
+            basket.isna(),
+            "unknown",
+            np.where(basket <= 1, "1 unit", np.where(basket == 2, "2 units", "3+ units")),
+        ),
+        categories=["1 unit", "2 units", "3+ units", "unknown"],
+        ordered=True,
+    ).remove_unused_categories()
     table["repeat within 30 days"] = pd.Categorical(
-        np.where(table["repeat within 30 days"].astype(bool), "yes", "no"), categories=["no", "yes"])
+        np.where(table["repeat within 30 days"].astype(bool), "yes", "no"), categories=["no", "yes"]
+    )
     table["log2 first order value"] = np.log2(spend.clip(lower=1.0))
     table["first basket (units)"] = basket
     notes = []
     groups = list(TRANSACTION_GROUPS)
     if not early_repeat:
         groups.remove("repeat within 30 days")
-        notes.append(f"the churn threshold ({churn_days} days) is not longer than the {LANDMARK_DAYS}-day window "
-                     "of the early repeat, which would then look into the outcome: 'repeat within 30 days' is "
-                     "left out of the groups and the Cox covariates")
+        notes.append(
+            f"the churn threshold ({churn_days} days) is not longer than the {LANDMARK_DAYS}-day window "
+            "of the early repeat, which would then look into the outcome: 'repeat within 30 days' is "
+            "left out of the groups and the Cox covariates"
+        )
     no_quantity = "quantity" not in tx.columns or tx["quantity"].isna().all()
     if no_quantity:
         groups.remove("first basket size")
-        notes.append("no quantity in the transactions: first basket size is left out of the groups and "
-                     "the Cox covariates")
-    covs = [c for c in TRANSACTION_COVARIATES if not (no_quantity and c == "first basket (units)")
-            and not (not early_repeat and c == "repeat within 30 days") and table[c].notna().all()]
+        notes.append(
+            "no quantity in the transactions: first basket size is left out of the groups and "
+            "the Cox covariates"
+        )
+    covs = [
+        c
+        for c in TRANSACTION_COVARIATES
+        if not (no_quantity and c == "first basket (units)")
+        and not (not early_repeat and c == "repeat within 30 days")
+        and table[c].notna().all()
+    ]
     if not no_quantity and "first basket (units)" not in covs:
-        notes.append(f"first basket (units) left out of the Cox covariates: "
-                     f"{int(basket.isna().sum())} customers have no quantity on their first day")
+        notes.append(
+            f"first basket (units) left out of the Cox covariates: "
+            f"{int(basket.isna().sum())} customers have no quantity on their first day"
+        )
     covariate_coding(table, covs, reference)  # refuses an unknown covariate or level before defaults apply
-    preferred = {c: lvl for c, lvl in TRANSACTION_REFERENCE.items()
-                 if c in covs and lvl in set(table[c].astype(str))}
+    preferred = {
+        c: lvl for c, lvl in TRANSACTION_REFERENCE.items() if c in covs and lvl in set(table[c].astype(str))
+    }
     coding, ref_notes = covariate_coding(table, covs, preferred | dict(reference or {}))
     resolved = {c: str(ref) for c, (ref, _) in coding.items() if ref is not None}
     notes += ref_notes + _data_notes(table, groups)
@@ -1140,8 +1358,9 @@ def second_purchase_table(data: SurvivalData, observation_end=None) -> pd.DataFr
     return first[["duration", "churned", "entry", "first order value"]]
 
 
-def early_warning_list(data: SurvivalData, horizon_days: int = 90, top: int = 15,
-                       fit: CoxFit | None = None, observation_end=None) -> pd.DataFrame:
+def early_warning_list(
+    data: SurvivalData, horizon_days: int = 90, top: int = 15, fit: CoxFit | None = None, observation_end=None
+) -> pd.DataFrame:
     """The early-warning list for either source: from transactions, :func:`early_warning` (silence-
     conditional churn probability by occasion band, ranked by value at risk); from a duration table,
     :func:`conditional_churn` with the Cox model ``fit``, ranked by probability x ``value_col``
@@ -1213,13 +1432,15 @@ def logrank_table(table: pd.DataFrame, groups: list[str]) -> pd.DataFrame:
     for g in groups:
         result = logrank(table, g)
         notes.append(result.get("note", ""))
-        rows.append({"group": g, "levels": int(table[g].nunique())}
-                    | result.drop("note", errors="ignore").to_dict())
+        rows.append(
+            {"group": g, "levels": int(table[g].nunique())} | result.drop("note", errors="ignore").to_dict()
+        )
     return _with_notes(pd.DataFrame(rows), notes).set_index("group") if rows else pd.DataFrame()
 
 
-def refit_for_ph(data: SurvivalData, fit: CoxFit, tests: pd.DataFrame, alpha: float = 0.001
-                 ) -> tuple[CoxFit, str]:
+def refit_for_ph(
+    data: SurvivalData, fit: CoxFit, tests: pd.DataFrame, alpha: float = 0.001
+) -> tuple[CoxFit, str]:
     """Where proportional hazards fail (per-covariate p < ``alpha``), refit with the worst offender as
     a stratum (its own baseline hazard, no coefficient); a numeric covariate with more than five
     values is stratified by its tertiles; the other covariates keep the fit's reference levels. Returns
@@ -1235,7 +1456,8 @@ def refit_for_ph(data: SurvivalData, fit: CoxFit, tests: pd.DataFrame, alpha: fl
         return fit, f"No covariate fails proportional hazards at p < {alpha:g}; the model stands as fitted."
     worst_column = failing.idxmax()
     source = _terms(fit.covariates, fit.coding).get(worst_column) or next(
-        c for c in data.covariates if worst_column == c or worst_column.startswith(f"{c}["))
+        c for c in data.covariates if worst_column == c or worst_column.startswith(f"{c}[")
+    )
     table = data.table.copy()
     values = table[source]
     if values.nunique() > 5 and pd.api.types.is_numeric_dtype(values):
@@ -1247,23 +1469,29 @@ def refit_for_ph(data: SurvivalData, fit: CoxFit, tests: pd.DataFrame, alpha: fl
     others = [c for c in (fit.covariates or data.covariates) if c != source]
     reference = {c: str(fit.coding[c][0]) for c in others if c in fit.coding and fit.coding[c][0] is not None}
     refit = cox_fit(table, others, strata_col="_stratum", reference=reference)
-    return refit, (f"'{source}' fails proportional hazards (chi-square {chi[worst_column]:,.1f}, 1 df), "
-                   f"so the model is refitted stratified by {how}: each stratum gets its own baseline hazard "
-                   f"and the other covariates keep one hazard ratio.")
+    return refit, (
+        f"'{source}' fails proportional hazards (chi-square {chi[worst_column]:,.1f}, 1 df), "
+        f"so the model is refitted stratified by {how}: each stratum gets its own baseline hazard "
+        f"and the other covariates keep one hazard ratio."
+    )
 
 
-def delayed_entry_check(table: pd.DataFrame, truth: pd.DataFrame, horizons=(90, 180, 365, 730)) -> pd.DataFrame:
+def delayed_entry_check(
+    table: pd.DataFrame, truth: pd.DataFrame, horizons=(90, 180, 365, 730)
+) -> pd.DataFrame:
     """Survival (%) at the horizons (days): the truth of a simulation, Kaplan-Meier with delayed entry,
     and Kaplan-Meier that ignores it (treating late joiners as observed from their start)."""
     with_entry = kaplan_meier(table["duration"], table["churned"], table["entry"])
     naive = kaplan_meier(table["duration"], table["churned"])
     follow = float(table["duration"].max())
-    out = pd.DataFrame({
-        "days": list(horizons),
-        "truth": [100 * float(np.interp(h, truth["days"], truth["survival"])) for h in horizons],
-        "KM with delayed entry": 100 * survival_at(with_entry, horizons, follow)["survival"].to_numpy(),
-        "KM ignoring entry": 100 * survival_at(naive, horizons, follow)["survival"].to_numpy(),
-    })
+    out = pd.DataFrame(
+        {
+            "days": list(horizons),
+            "truth": [100 * float(np.interp(h, truth["days"], truth["survival"])) for h in horizons],
+            "KM with delayed entry": 100 * survival_at(with_entry, horizons, follow)["survival"].to_numpy(),
+            "KM ignoring entry": 100 * survival_at(naive, horizons, follow)["survival"].to_numpy(),
+        }
+    )
     return out.set_index("days").round(1)
 
 
@@ -1271,17 +1499,26 @@ def _notes_of(frame: pd.DataFrame) -> list[str]:
     return list(dict.fromkeys(n for n in frame["note"].astype(str) if n)) if "note" in frame else []
 
 
-def headline_figures(data: SurvivalData, overall: pd.DataFrame, hazard_table: pd.DataFrame | None,
-                     logranks: pd.DataFrame, warning: pd.DataFrame) -> dict:
+def headline_figures(
+    data: SurvivalData,
+    overall: pd.DataFrame,
+    hazard_table: pd.DataFrame | None,
+    logranks: pd.DataFrame,
+    warning: pd.DataFrame,
+) -> dict:
     """What notebook 02 records: source, threshold, customers, churned share, survival at the
     horizons, the median, the strongest log-rank group, each hazard ratio that can be trusted (a
     flagged or left-out one is not recorded as a number; the notes are; none without a
     ``hazard_table``), and the early-warning list's value at risk. Notes of the inputs are recorded as
     text under ``... note`` keys."""
-    figures: dict = {"source": data.source, "churn threshold (days)": data.churn_days,
-                     "customers": len(data.table),
-                     "churned (%)": round(100 * float(data.table["churned"].mean()), 1) if len(data.table)
-                     else float("nan")}
+    figures: dict = {
+        "source": data.source,
+        "churn threshold (days)": data.churn_days,
+        "customers": len(data.table),
+        "churned (%)": round(100 * float(data.table["churned"].mean()), 1)
+        if len(data.table)
+        else float("nan"),
+    }
     row = overall.iloc[0]
     figures |= {c: row[c] for c in overall.columns if c.startswith("S(") or c.startswith("median")}
     if _notes_of(overall):
@@ -1289,12 +1526,16 @@ def headline_figures(data: SurvivalData, overall: pd.DataFrame, hazard_table: pd
     chi = pd.to_numeric(logranks["chi-square"], errors="coerce").dropna() if "chi-square" in logranks else []
     if len(chi):
         best = chi.idxmax()
-        figures["strongest log-rank"] = (f"{best}: chi-square {float(chi[best]):,.1f}, "
-                                         f"df {logranks.loc[best, 'df']}")
+        figures["strongest log-rank"] = (
+            f"{best}: chi-square {float(chi[best]):,.1f}, df {logranks.loc[best, 'df']}"
+        )
     hazard_table = pd.DataFrame({"hazard ratio": []}) if hazard_table is None else hazard_table
     notes = hazard_table["note"] if "note" in hazard_table else pd.Series("", index=hazard_table.index)
-    figures |= {f"HR {name}": float(hr) for name, hr in hazard_table["hazard ratio"].items()
-                if np.isfinite(hr) and not notes[name]}
+    figures |= {
+        f"HR {name}": float(hr)
+        for name, hr in hazard_table["hazard ratio"].items()
+        if np.isfinite(hr) and not notes[name]
+    }
     if _notes_of(hazard_table):
         figures["hazard ratio note"] = " | ".join(f"{name}: {n}" for name, n in notes.items() if n)
     if "value at risk" in warning:

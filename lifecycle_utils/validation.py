@@ -25,7 +25,9 @@ CDNOW_MASTER = {
 }
 
 
-def compare(published: dict, reproduced: dict | pd.Series, rel_tol: float = 0.0, abs_tol: float = 0.0) -> pd.DataFrame:
+def compare(
+    published: dict, reproduced: dict | pd.Series, rel_tol: float = 0.0, abs_tol: float = 0.0
+) -> pd.DataFrame:
     """One row per published figure: ``published``, ``reproduced``, ``tolerance`` and ``match``
     (``math.isclose`` for numbers with the given tolerances, equality otherwise; a figure missing from
     ``reproduced`` never matches)."""

@@ -8,10 +8,29 @@ from lifecycle_utils.__main__ import main, notebook_parameters, parse
 
 
 def test_own_data_arguments_become_notebook_parameters(tmp_path):
-    args = parse(["report", "--data", str(tmp_path / "x.csv"), "--customer-col", "client", "--date-col", "day",
-                  "--quantity-col", "qty", "--unit-price-col", "price", "--observation-end", "2024-12-31"])
+    args = parse(
+        [
+            "report",
+            "--data",
+            str(tmp_path / "x.csv"),
+            "--customer-col",
+            "client",
+            "--date-col",
+            "day",
+            "--quantity-col",
+            "qty",
+            "--unit-price-col",
+            "price",
+            "--observation-end",
+            "2024-12-31",
+        ]
+    )
     params = notebook_parameters(args)
-    assert params["CUSTOMER_COL"] == "client" and params["AMOUNT_COL"] is None and params["QUANTITY_COL"] == "qty"
+    assert (
+        params["CUSTOMER_COL"] == "client"
+        and params["AMOUNT_COL"] is None
+        and params["QUANTITY_COL"] == "qty"
+    )
     assert params["DATA"].endswith("x.csv") and params["OBSERVATION_END"] == "2024-12-31"
     assert notebook_parameters(parse(["report"])) == {}
 
@@ -24,8 +43,22 @@ def test_an_amount_mapping_is_required():
 def test_schema_problems_stop_before_any_notebook_runs(tmp_path, capsys):
     path = tmp_path / "orders.csv"
     path.write_text("client,day,value\na,2024-01-01,1\n")
-    code = main(["report", "--strict", "--data", str(path), "--customer-col", "client", "--date-col", "when",
-                 "--amount-col", "value", "--out", str(tmp_path / "out")])
+    code = main(
+        [
+            "report",
+            "--strict",
+            "--data",
+            str(path),
+            "--customer-col",
+            "client",
+            "--date-col",
+            "when",
+            "--amount-col",
+            "value",
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
     assert code == 2
     assert "missing column(s) 'when'" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
@@ -36,8 +69,10 @@ def _notebook(path, source: str) -> None:
     import nbformat
 
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell('REPORTS_DIR = "."', metadata={"tags": ["parameters"]}),
-                nbformat.v4.new_code_cell(source)]
+    nb.cells = [
+        nbformat.v4.new_code_cell('REPORTS_DIR = "."', metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(source),
+    ]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, path)
 
@@ -45,7 +80,17 @@ def _notebook(path, source: str) -> None:
 def _log(path, customers: int = 1) -> list[str]:
     rows = "".join(f"c{i},2024-01-0{1 + i % 5},{10 + i}\n" for i in range(customers))
     path.write_text("client,day,value\n" + rows)
-    return ["report", "--data", str(path), "--customer-col", "client", "--date-col", "day", "--amount-col", "value"]
+    return [
+        "report",
+        "--data",
+        str(path),
+        "--customer-col",
+        "client",
+        "--date-col",
+        "day",
+        "--amount-col",
+        "value",
+    ]
 
 
 def test_out_may_not_be_or_contain_the_source_notebooks(tmp_path, capsys):
@@ -82,7 +127,9 @@ def test_a_failed_run_leaves_the_previous_output_as_it_was(tmp_path):
     _notebook(nbs / "01_b.ipynb", "raise ValueError('boom')")
     with pytest.raises(RuntimeError, match="01_b.ipynb failed .* was left as it was"):
         report.run_notebooks(nbs, out, log=lambda *a, **k: None)
-    assert sorted(p.name for p in out.iterdir()) == sorted([p.name for p in first] + ["notes.txt", report.MANIFEST])
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [p.name for p in first] + ["notes.txt", report.MANIFEST]
+    )
     assert (out.parent / "out.failed" / "01_b.ipynb").exists()
     assert not list(out.parent.glob(".out.run-*"))  # no staging folder left behind
     (nbs / "01_b.ipynb").unlink()
@@ -103,24 +150,62 @@ def test_data_that_cannot_carry_any_analysis_stops_before_the_notebooks(tmp_path
 def test_loader_errors_name_the_input_flag(tmp_path, capsys):
     path = tmp_path / "bad.csv"
     path.write_bytes("client,day,value\nJos\xe9,2024-01-01,1\n".encode("latin-1"))
-    code = main(["report", "--strict", "--data", str(path), "--customer-col", "client", "--date-col", "day",
-                 "--amount-col", "value", "--out", str(tmp_path / "out")])
+    code = main(
+        [
+            "report",
+            "--strict",
+            "--data",
+            str(path),
+            "--customer-col",
+            "client",
+            "--date-col",
+            "day",
+            "--amount-col",
+            "value",
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2 and err.startswith(f"error: --data {path}:") and "--encoding" in err
 
 
 def test_reading_options_reach_the_notebooks(tmp_path):
-    args = parse(_log(tmp_path / "x.csv") + ["--date-format", "%d/%m/%Y", "--sep", ";", "--decimal", ",",
-                                             "--encoding", "latin-1", "--keep-null-ids"])
+    args = parse(
+        _log(tmp_path / "x.csv")
+        + [
+            "--date-format",
+            "%d/%m/%Y",
+            "--sep",
+            ";",
+            "--decimal",
+            ",",
+            "--encoding",
+            "latin-1",
+            "--keep-null-ids",
+        ]
+    )
     params = notebook_parameters(args)
     assert params["DATE_FORMAT"] == "%d/%m/%Y" and params["SEP"] == ";" and params["DECIMAL"] == ","
     assert params["ENCODING"] == "latin-1" and params["KEEP_NULL_IDS"] is True and params["DAYFIRST"] is None
 
 
 def test_tables_alone_run_without_a_transaction_log(tmp_path):
-    args = parse(["report", "--survival-table", str(tmp_path / "t.csv"), "--duration-unit", "months",
-                  "--group-cols", "Contract", "--cox-covariates", "Contract, MonthlyCharges",
-                  "--reference", "Contract=Month-to-month"])
+    args = parse(
+        [
+            "report",
+            "--survival-table",
+            str(tmp_path / "t.csv"),
+            "--duration-unit",
+            "months",
+            "--group-cols",
+            "Contract",
+            "--cox-covariates",
+            "Contract, MonthlyCharges",
+            "--reference",
+            "Contract=Month-to-month",
+        ]
+    )
     params = notebook_parameters(args)
     assert params["DATA"] is None and params["DURATION_UNIT"] == "months"
     assert params["COX_COVARIATES"] == ["Contract", "MonthlyCharges"]

@@ -67,7 +67,9 @@ def test_gamma_gamma_reproduces_the_published_fit(cal):
 
 def test_bgbb_reproduces_the_published_donations_fit():
     donations = clv.load_donations()
-    bb = clv.fit_bgbb(donations["frequency"], donations["recency"], donations["periods"], donations["weights"])
+    bb = clv.fit_bgbb(
+        donations["frequency"], donations["recency"], donations["periods"], donations["weights"]
+    )
     for k, v in {"alpha": 1.204, "beta": 0.750, "gamma": 0.657, "delta": 2.783}.items():
         assert bb.params_[k] == pytest.approx(v, abs=1e-3)
 
@@ -90,7 +92,9 @@ def test_holdout_and_tracking_totals(sample, split, fits):
 
 def test_holdout_comparison_has_models_and_baselines(split, fits):
     table = clv.holdout_comparison(split, fits)
-    assert {"BG/NBD", "Pareto/NBD", "MBG/NBD", "baseline: calibration rate", "baseline: average"} == set(table.index)
+    assert {"BG/NBD", "Pareto/NBD", "MBG/NBD", "baseline: calibration rate", "baseline: average"} == set(
+        table.index
+    )
     assert (table["actual total"] == 1882).all()
     assert table.loc["BG/NBD", "MAE"] < table.loc["baseline: calibration rate", "MAE"]
 
@@ -150,8 +154,10 @@ def test_a_fallback_that_succeeds_is_kept_and_reported(cal, monkeypatch):
 
     monkeypatch.setattr(clv, "_attempt", failing_first)
     fit = clv.fit_model("BG/NBD", cal)
-    assert fit.ok and fit.attempts[:2] == ["penalizer 0, start default: did not converge (simulated); 3 RuntimeWarnings captured",
-                                           "penalizer 0, start from the data: did not converge (simulated); 3 RuntimeWarnings captured"]
+    assert fit.ok and fit.attempts[:2] == [
+        "penalizer 0, start default: did not converge (simulated); 3 RuntimeWarnings captured",
+        "penalizer 0, start from the data: did not converge (simulated); 3 RuntimeWarnings captured",
+    ]
     assert fit.note.startswith("kept the fit with penalizer 0.001, start default after:")
     assert fit.params["r"] == pytest.approx(PUBLISHED_BGNBD["r"], abs=0.02)  # a small penalty barely moves it
 
@@ -164,7 +170,9 @@ def test_runtime_warnings_are_counted_not_printed(recwarn):
 
 # ---------------------------------------------------------------------------- lifetimes quirks
 def test_quirk_pareto_palive_nan_when_recency_equals_T(fits):
-    raw = fits["Pareto/NBD"].model.conditional_probability_alive(np.array([200.0]), np.array([38.0]), np.array([38.0]))
+    raw = fits["Pareto/NBD"].model.conditional_probability_alive(
+        np.array([200.0]), np.array([38.0]), np.array([38.0])
+    )
     assert np.isnan(raw).all(), "lifetimes/scipy fixed the NaN: probability_alive's patch can go"
     ours = clv.probability_alive(fits["Pareto/NBD"], [200.0, 0.0], [38.0, 0.0], [38.0, 38.0])
     assert ours[0] == 1.0 and 0 < ours[1] < 1
@@ -172,11 +180,16 @@ def test_quirk_pareto_palive_nan_when_recency_equals_T(fits):
 
 def test_quirk_pareto_default_start_is_random_ours_is_not(cal):
     from lifetimes import ParetoNBDFitter
+
     frame = clv.compress(cal)
     runs, ours = [], []
     for seed in (0, 1):
         np.random.seed(seed)
-        runs.append(ParetoNBDFitter().fit(frame["frequency"], frame["recency"], frame["T"], weights=frame["weight"]).params_)
+        runs.append(
+            ParetoNBDFitter()
+            .fit(frame["frequency"], frame["recency"], frame["T"], weights=frame["weight"])
+            .params_
+        )
         np.random.seed(seed)
         ours.append(clv.fit_model("Pareto/NBD", frame).params)
     assert not runs[0].equals(runs[1]), "lifetimes' Pareto/NBD start is deterministic now"
@@ -185,18 +198,25 @@ def test_quirk_pareto_default_start_is_random_ours_is_not(cal):
 
 def test_quirk_calculate_alive_path_breaks_on_pandas3(fits, sample):
     from lifetimes.utils import calculate_alive_path
+
     with pytest.raises(TypeError, match="fillna"):
-        calculate_alive_path(fits["BG/NBD"].model, sample[sample["customer_id"] == "0001"], "date", 546, freq="D")
+        calculate_alive_path(
+            fits["BG/NBD"].model, sample[sample["customer_id"] == "0001"], "date", 546, freq="D"
+        )
 
 
 def test_quirk_plot_history_alive_breaks(fits, sample):
     from lifetimes.plotting import plot_history_alive
+
     with pytest.raises(TypeError):
-        plot_history_alive(fits["BG/NBD"].model, 546, sample[sample["customer_id"] == "0001"], "date", freq="D")
+        plot_history_alive(
+            fits["BG/NBD"].model, 546, sample[sample["customer_id"] == "0001"], "date", freq="D"
+        )
 
 
 def test_quirk_plot_expected_repeat_purchases_breaks_on_new_matplotlib(fits):
     from lifetimes.plotting import plot_expected_repeat_purchases
+
     with pytest.raises(AttributeError, match="prop_cycler"):
         plot_expected_repeat_purchases(fits["BG/NBD"].model)
 
@@ -219,18 +239,28 @@ def test_alive_path_replaces_calculate_alive_path(fits, sample):
 def test_probability_alive_matrix(fits):
     m = clv.probability_alive_matrix(fits["BG/NBD"], 5, 38.86, points=5)
     assert list(m.index) == [5, 4, 3, 2, 1, 0] and m.shape == (6, 5)
-    assert (m.loc[[1, 2, 3, 4, 5]].iloc[:, -1] > m.loc[[1, 2, 3, 4, 5]].iloc[:, 0]).all()  # recent = more likely alive
+    assert (
+        m.loc[[1, 2, 3, 4, 5]].iloc[:, -1] > m.loc[[1, 2, 3, 4, 5]].iloc[:, 0]
+    ).all()  # recent = more likely alive
     assert m.loc[0].iloc[-1] == 1.0  # no repeat purchase yet: BG/NBD keeps them alive
 
 
 # ------------------------------------------------------------------------------------------- CLV
 def test_clv_equals_lifetimes_customer_lifetime_value(fits, cal):
     gg = clv.fit_gamma_gamma(cal)
-    ours = clv.clv(fits["BG/NBD"], gg, cal, months=12, annual_discount=1.01 ** 12 - 1)
-    theirs = gg.customer_lifetime_value(fits["BG/NBD"].model, cal["frequency"], cal["recency"], cal["T"],
-                                        cal["monetary_value"], time=12, discount_rate=0.01, freq="W")
+    ours = clv.clv(fits["BG/NBD"], gg, cal, months=12, annual_discount=1.01**12 - 1)
+    theirs = gg.customer_lifetime_value(
+        fits["BG/NBD"].model,
+        cal["frequency"],
+        cal["recency"],
+        cal["T"],
+        cal["monetary_value"],
+        time=12,
+        discount_rate=0.01,
+        freq="W",
+    )
     np.testing.assert_allclose(ours.to_numpy(), np.asarray(theirs), rtol=1e-9)
-    half = clv.clv(fits["BG/NBD"], gg, cal, margin=0.5, annual_discount=1.01 ** 12 - 1)
+    half = clv.clv(fits["BG/NBD"], gg, cal, margin=0.5, annual_discount=1.01**12 - 1)
     np.testing.assert_allclose(half, ours * 0.5)
     assert clv.clv(fits["BG/NBD"], gg, cal, months=24).sum() > ours.sum()
 
@@ -286,21 +316,31 @@ def test_examples_value_at_risk_and_lists(cal, fits):
     labels = pd.Series(np.where(cal["frequency"] > 3, "silent", "mature"), index=cal.index)
     risk = clv.value_at_risk(values, p, pd.Series(4.0, index=cal.index), labels)
     n = int((cal["frequency"] > 3).sum())
-    assert risk.to_dict() == {"customers": n, "expected CLV": 10.0 * n, "spend in the last year": 4.0 * n,
-                              "last-year spend at risk": 3.0 * n}
+    assert risk.to_dict() == {
+        "customers": n,
+        "expected CLV": 10.0 * n,
+        "spend in the last year": 4.0 * n,
+        "last-year spend at risk": 3.0 * n,
+    }
     potential, warning = clv.potential_and_warning(cal.assign(total_spend=1.0), fits["BG/NBD"], values, top=5)
     assert potential["expected purchases next quarter"].is_monotonic_decreasing and len(potential) == 5
     assert (warning["P(alive)"] < 0.5).all()
 
 
 def test_best_model_and_headline(split, fits):
-    comparison = pd.DataFrame({"total error (%)": [-5.0, 1.0, 50.0], "MAE": [0.60, 0.60, 0.9]},
-                              index=["A", "B", "baseline: x"])
+    comparison = pd.DataFrame(
+        {"total error (%)": [-5.0, 1.0, 50.0], "MAE": [0.60, 0.60, 0.9]}, index=["A", "B", "baseline: x"]
+    )
     assert clv.best_model(comparison) == "B"
     validation = clv.validation_table([("x", 1.0, 1.0, 0.1)])
-    facts = clv.headline_figures(validation, comparison.assign(**{"actual total": 1}), "B",
-                                 pd.Series({"total": 10.0, "mean": 1.0, "top 10% share of total (%)": 50.0}),
-                                 (8.0, 12.0), pd.Series({"last-year spend at risk": 3.0}))
+    facts = clv.headline_figures(
+        validation,
+        comparison.assign(**{"actual total": 1}),
+        "B",
+        pd.Series({"total": 10.0, "mean": 1.0, "top 10% share of total (%)": 50.0}),
+        (8.0, 12.0),
+        pd.Series({"last-year spend at risk": 3.0}),
+    )
     assert facts["published figures reproduced"] == "1 of 1" and facts["total CLV 90% interval"] == "8 to 12"
 
 
@@ -311,14 +351,20 @@ def test_small_helpers(fits, cal):
     assert clv.interval(pd.Series(np.arange(101.0))) == pytest.approx((5.0, 95.0))
     p = clv.alive(fits["BG/NBD"], cal)
     assert p.index.equals(cal.index) and p.between(0, 1).all()
-    tx = pd.DataFrame({"customer_id": ["a", "a", "b"], "date": pd.to_datetime(["2022-12-31", "2023-12-01", "2022-01-01"]),
-                       "amount": [5.0, 7.0, 3.0]})
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b"],
+            "date": pd.to_datetime(["2022-12-31", "2023-12-01", "2022-01-01"]),
+            "amount": [5.0, 7.0, 3.0],
+        }
+    )
     assert clv.recent_spend(tx, "2023-12-31").to_dict() == {"a": 7.0, "b": 0.0}
 
 
 def test_a_model_on_a_boundary_is_never_the_model_to_trust():
-    comparison = pd.DataFrame({"total error (%)": [-5.0, 1.0, 50.0], "MAE": [0.50, 0.60, 0.9]},
-                              index=["A", "B", "baseline: x"])
+    comparison = pd.DataFrame(
+        {"total error (%)": [-5.0, 1.0, 50.0], "MAE": [0.50, 0.60, 0.9]}, index=["A", "B", "baseline: x"]
+    )
     clean = clv.FitResult("B", object(), pd.Series({"r": 1.0}), -1.0, True, [], "plain maximum likelihood")
     edge = clv.FitResult("A", object(), pd.Series({"r": 1e-9}), -1.0, False, [], "on a boundary")
     assert clv.best_model(comparison) == "A"  # without the fits: the lowest MAE
@@ -334,10 +380,17 @@ def test_the_trust_check_blocks_the_clv_sections_when_no_model_fitted_cleanly():
     edge = clv.FitResult("BG/NBD", object(), pd.Series({"r": 1e-9}), -1.0, False, [], "on a boundary")
     check = clv.trust_check({"BG/NBD": edge}, None)
     assert check["analysis"] == "CLV values" and not check["ok"] and "BG/NBD: on a boundary" in check["found"]
-    tx = pd.DataFrame({"customer_id": [f"c{i}" for i in range(40)] * 2,
-                       "date": pd.to_datetime(["2023-01-01"] * 40 + ["2023-03-01"] * 40), "amount": 1.0})
+    tx = pd.DataFrame(
+        {
+            "customer_id": [f"c{i}" for i in range(40)] * 2,
+            "date": pd.to_datetime(["2023-01-01"] * 40 + ["2023-03-01"] * 40),
+            "amount": 1.0,
+        }
+    )
     verdict = sufficiency.assess_transactions(tx, "2023-12-31").with_check(**check)
-    assert not verdict.ok("CLV values") and "converged with no parameter on a boundary" in verdict.note("CLV values")
+    assert not verdict.ok("CLV values") and "converged with no parameter on a boundary" in verdict.note(
+        "CLV values"
+    )
 
 
 def test_calibration_weeks_counts_whole_weeks_from_the_first_date():
@@ -346,8 +399,10 @@ def test_calibration_weeks_counts_whole_weeks_from_the_first_date():
 
 
 def test_example_customers_leave_out_a_kind_nobody_belongs_to():
-    frame = pd.DataFrame({"frequency": [3, 5, 4], "recency": [10.0, 2.0, 9.0], "T": [10.0, 10.0, 10.0]},
-                         index=pd.Index(["a", "b", "c"], name="customer_id"))
+    frame = pd.DataFrame(
+        {"frequency": [3, 5, 4], "recency": [10.0, 2.0, 9.0], "T": [10.0, 10.0, 10.0]},
+        index=pd.Index(["a", "b", "c"], name="customer_id"),
+    )
     examples = clv.example_customers(frame)
     assert "one purchase" not in examples and examples["frequent, recent"] == "b"
 

@@ -58,8 +58,13 @@ def test_cdnow_sample_is_the_published_sample():
     assert tx["customer_id"].min() == "0001" and tx["customer_id"].max() == "2357"
     # every sample customer is a master customer with the same purchases
     master, _ = data.load_cdnow()
-    joined = tx.merge(master, left_on=["master_customer_id", "date", "amount"],
-                      right_on=["customer_id", "date", "amount"], how="left", indicator=True)
+    joined = tx.merge(
+        master,
+        left_on=["master_customer_id", "date", "amount"],
+        right_on=["customer_id", "date", "amount"],
+        how="left",
+        indicator=True,
+    )
     assert (joined["_merge"] == "both").all()
     data.check_ledger(ledger)
 
@@ -90,34 +95,53 @@ def test_clean_file_round_trip(write_csv):
 
 def test_column_mapping_and_quantity_times_unit_price(write_csv):
     path = write_csv("client,when,qty,price\nA,2024-01-02,2,2.5\nB,2024-01-05,1,9.99\n")
-    tx, _ = data.load_transactions(path, customer_col="client", date_col="when", amount_col=None,
-                                   quantity_col="qty", unit_price_col="price", today="2024-12-31")
+    tx, _ = data.load_transactions(
+        path,
+        customer_col="client",
+        date_col="when",
+        amount_col=None,
+        quantity_col="qty",
+        unit_price_col="price",
+        today="2024-12-31",
+    )
     assert tx["amount"].tolist() == [5.0, 9.99]
     assert tx["quantity"].tolist() == [2.0, 1.0]
 
 
 def test_parquet_input(tmp_path):
     path = tmp_path / "tx.parquet"
-    pd.DataFrame({"customer_id": ["01", "02"], "date": pd.to_datetime(["2024-01-01", "2024-01-02"]),
-                  "amount": [1.0, 2.0]}).to_parquet(path)
+    pd.DataFrame(
+        {
+            "customer_id": ["01", "02"],
+            "date": pd.to_datetime(["2024-01-01", "2024-01-02"]),
+            "amount": [1.0, 2.0],
+        }
+    ).to_parquet(path)
     tx, ledger = data.load_transactions(path, today="2024-12-31")
     assert tx["customer_id"].tolist() == ["01", "02"]
     assert ledger_dict(ledger)["rows kept"] == 2
 
 
 def test_timezone_aware_values_all_aware_become_utc_days():
-    raw = pd.DataFrame({"customer_id": ["a", "b"], "date": ["2024-01-01T23:30:00-02:00", "2024-01-02T08:00:00Z"],
-                        "amount": ["1", "2"]})
+    raw = pd.DataFrame(
+        {
+            "customer_id": ["a", "b"],
+            "date": ["2024-01-01T23:30:00-02:00", "2024-01-02T08:00:00Z"],
+            "amount": ["1", "2"],
+        }
+    )
     tx, _ = data.clean_transactions(raw, today="2024-12-31")
     assert tx["date"].tolist() == [pd.Timestamp("2024-01-02"), pd.Timestamp("2024-01-02")]
 
 
 def test_returns_are_netted_within_customer_and_day():
-    raw = pd.DataFrame({
-        "customer_id": ["a", "a", "a", "b", "b", "c"],
-        "date": ["2024-01-01", "2024-01-01", "2024-01-05", "2024-01-02", "2024-01-02", "2024-01-03"],
-        "amount": ["30", "-10", "5", "8", "-8", "-4"],
-    })
+    raw = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "a", "b", "b", "c"],
+            "date": ["2024-01-01", "2024-01-01", "2024-01-05", "2024-01-02", "2024-01-02", "2024-01-03"],
+            "amount": ["30", "-10", "5", "8", "-8", "-4"],
+        }
+    )
     tx, ledger = data.clean_transactions(raw, today="2024-12-31")
     assert tx[["customer_id", "amount"]].values.tolist() == [["a", 20.0], ["a", 5.0]]
     facts = ledger_dict(ledger)
@@ -130,27 +154,51 @@ def test_returns_are_netted_within_customer_and_day():
 @pytest.mark.parametrize(
     ("text", "kwargs", "message"),
     [
-        pytest.param("customer_id,when,amount\na,2024-01-01,1\n", {},
-                     r"missing column\(s\) 'date' in 1 rows; columns found: customer_id, when, amount",
-                     id="missing-column"),
-        pytest.param(HEADER + ",2024-01-01,1\n,2024-01-02,2\n", {},
-                     r"column 'customer_id': 2 of 2 rows have no customer id \(e.g. 'row 0', 'row 1'\)",
-                     id="all-null-ids"),
-        pytest.param(HEADER + "a,2024-01-01,1\nb,not a date,2\nc,2024-13-45,3\n", {},
-                     r"column 'date': 2 of 3 rows have a date that cannot be parsed \(e.g. 'not a date', '2024-13-45'\)",
-                     id="unparsable-date"),
-        pytest.param(HEADER + "a,2024-01-01T10:00:00+02:00,1\nb,2024-01-02,2\n", {},
-                     r"column 'date': 1 rows carry a time zone and 1 do not",
-                     id="tz-aware-mixed-with-naive"),
-        pytest.param(HEADER + "a,2024-01-01,12.x\nb,2024-01-02,2\n", {},
-                     r"column 'amount': 1 of 2 rows have an amount that is not a number \(e.g. '12.x'\)",
-                     id="unparsable-amount"),
+        pytest.param(
+            "customer_id,when,amount\na,2024-01-01,1\n",
+            {},
+            r"missing column\(s\) 'date' in 1 rows; columns found: customer_id, when, amount",
+            id="missing-column",
+        ),
+        pytest.param(
+            HEADER + ",2024-01-01,1\n,2024-01-02,2\n",
+            {},
+            r"column 'customer_id': 2 of 2 rows have no customer id \(e.g. 'row 0', 'row 1'\)",
+            id="all-null-ids",
+        ),
+        pytest.param(
+            HEADER + "a,2024-01-01,1\nb,not a date,2\nc,2024-13-45,3\n",
+            {},
+            r"column 'date': 2 of 3 rows have a date that cannot be parsed "
+            r"\(e.g. 'not a date', '2024-13-45'\)",
+            id="unparsable-date",
+        ),
+        pytest.param(
+            HEADER + "a,2024-01-01T10:00:00+02:00,1\nb,2024-01-02,2\n",
+            {},
+            r"column 'date': 1 rows carry a time zone and 1 do not",
+            id="tz-aware-mixed-with-naive",
+        ),
+        pytest.param(
+            HEADER + "a,2024-01-01,12.x\nb,2024-01-02,2\n",
+            {},
+            r"column 'amount': 1 of 2 rows have an amount that is not a number \(e.g. '12.x'\)",
+            id="unparsable-amount",
+        ),
         pytest.param("", {}, r"tx.csv is empty: no header and no rows", id="empty-file"),
         pytest.param(HEADER, {}, r"tx.csv has a header but no rows", id="header-only"),
-        pytest.param(HEADER + "a,2024-01-01,1\n", {"amount_col": None},
-                     r"give amount_col, or both quantity_col and unit_price_col", id="no-amount-mapping"),
-        pytest.param(HEADER + "a,2024-01-01,1\n", {"on_invalid": "ignore"},
-                     r"on_invalid must be 'raise' or 'drop'", id="bad-option"),
+        pytest.param(
+            HEADER + "a,2024-01-01,1\n",
+            {"amount_col": None},
+            r"give amount_col, or both quantity_col and unit_price_col",
+            id="no-amount-mapping",
+        ),
+        pytest.param(
+            HEADER + "a,2024-01-01,1\n",
+            {"on_invalid": "ignore"},
+            r"on_invalid must be 'raise' or 'drop'",
+            id="bad-option",
+        ),
     ],
 )
 def test_bad_input_raises_a_message_naming_the_column_and_count(write_csv, text, kwargs, message):
@@ -160,7 +208,9 @@ def test_bad_input_raises_a_message_naming_the_column_and_count(write_csv, text,
 
 def test_latin1_file_says_which_encoding_to_pass_and_loads_with_it(write_csv):
     path = write_csv(HEADER + "José,2024-01-01,1\n", encoding="latin-1")
-    with pytest.raises(ValueError, match=r"tx.csv is not utf-8 text .* pass the file's encoding, e.g. encoding='latin-1'"):
+    with pytest.raises(
+        ValueError, match=r"tx.csv is not utf-8 text .* pass the file's encoding, e.g. encoding='latin-1'"
+    ):
         data.load_transactions(path, today="2024-12-31")
     tx, _ = data.load_transactions(path, encoding="latin-1", today="2024-12-31")
     assert tx["customer_id"].tolist() == ["José"]
@@ -172,15 +222,17 @@ def test_missing_file():
 
 
 def test_negative_amount_alone_is_dropped_and_counted(write_csv):
-    tx, ledger = data.load_transactions(write_csv(HEADER + "a,2024-01-01,-5\nb,2024-01-01,5\n"),
-                                        today="2024-12-31")
+    tx, ledger = data.load_transactions(
+        write_csv(HEADER + "a,2024-01-01,-5\nb,2024-01-01,5\n"), today="2024-12-31"
+    )
     assert tx["customer_id"].tolist() == ["b"]
     assert ledger_dict(ledger)["customer-day with zero or negative total after returns"] == 1
 
 
 def test_zero_amount_is_dropped_and_counted(write_csv):
-    tx, ledger = data.load_transactions(write_csv(HEADER + "a,2024-01-01,0\nb,2024-01-01,5\n"),
-                                        today="2024-12-31")
+    tx, ledger = data.load_transactions(
+        write_csv(HEADER + "a,2024-01-01,0\nb,2024-01-01,5\n"), today="2024-12-31"
+    )
     assert tx["customer_id"].tolist() == ["b"]
     assert ledger_dict(ledger)["amount of zero"] == 1
 
@@ -202,14 +254,16 @@ def test_future_dates_are_dropped_and_counted(write_csv):
 
 
 def test_single_customer_is_fine(write_csv):
-    tx, _ = data.load_transactions(write_csv(HEADER + "solo,2024-01-01,5\nsolo,2024-02-01,7\n"),
-                                   today="2024-12-31")
+    tx, _ = data.load_transactions(
+        write_csv(HEADER + "solo,2024-01-01,5\nsolo,2024-02-01,7\n"), today="2024-12-31"
+    )
     assert tx["customer_id"].unique().tolist() == ["solo"] and len(tx) == 2
 
 
 def test_leading_zero_ids_are_distinct_customers(write_csv):
-    tx, _ = data.load_transactions(write_csv(HEADER + "007,2024-01-01,5\n7,2024-01-01,5\n0007,2024-01-01,5\n"),
-                                   today="2024-12-31")
+    tx, _ = data.load_transactions(
+        write_csv(HEADER + "007,2024-01-01,5\n7,2024-01-01,5\n0007,2024-01-01,5\n"), today="2024-12-31"
+    )
     assert sorted(tx["customer_id"]) == ["0007", "007", "7"]
 
 
@@ -252,11 +306,13 @@ def test_ledger_always_balances(rows, dedupe):
 
 
 # ------------------------------------------------------------------ real users' files (issue 14, point 3)
-def frame_of(dates: list[str], amounts: list[str] | None = None, ids: list[str] | None = None
-             ) -> pd.DataFrame:
+def frame_of(
+    dates: list[str], amounts: list[str] | None = None, ids: list[str] | None = None
+) -> pd.DataFrame:
     n = len(dates)
-    return pd.DataFrame({"customer_id": ids or [f"c{i}" for i in range(n)], "date": dates,
-                         "amount": amounts or ["1"] * n})
+    return pd.DataFrame(
+        {"customer_id": ids or [f"c{i}" for i in range(n)], "date": dates, "amount": amounts or ["1"] * n}
+    )
 
 
 def days_of(tx: pd.DataFrame) -> list[str]:
@@ -281,8 +337,9 @@ def test_a_second_field_above_twelve_makes_slashed_dates_month_first():
 
 
 def test_dotted_and_dashed_day_first_dates_with_times_and_two_digit_years():
-    tx, _ = data.clean_transactions(frame_of(["02.01.24 10:00", "13.01.2024 22:30:05", "14-02-2024"]),
-                                    today="2024-12-31")
+    tx, _ = data.clean_transactions(
+        frame_of(["02.01.24 10:00", "13.01.2024 22:30:05", "14-02-2024"]), today="2024-12-31"
+    )
     assert days_of(tx) == ["2024-01-02", "2024-01-13", "2024-02-14"]
 
 
@@ -291,8 +348,10 @@ def test_ambiguous_day_month_dates_raise_and_name_both_options():
     with pytest.raises(ValueError) as err:
         data.clean_transactions(raw, today="2024-12-31", on_invalid="drop")
     message = str(err.value)
-    assert message.startswith("column 'date': 2 of 3 rows have a date that reads both day-first and "
-                              "month-first (e.g. '02/01/2024', '03/01/2024')")
+    assert message.startswith(
+        "column 'date': 2 of 3 rows have a date that reads both day-first and "
+        "month-first (e.g. '02/01/2024', '03/01/2024')"
+    )
     assert "date_format='%d/%m/%Y' (command line: --date-format '%d/%m/%Y')" in message
     assert "dayfirst=True (command line: --dayfirst)" in message and "date_format='%m/%d/%Y'" in message
 
@@ -308,21 +367,31 @@ def test_dayfirst_decides_ambiguous_dates_and_date_format_wins_over_it():
 
 
 def test_day_first_and_month_first_dates_in_one_column_raise():
-    with pytest.raises(ValueError, match=r"column 'date': day-first and month-first dates are mixed: 1 of 3 "
-                                         r"rows can only be day-first \(e.g. '13/01/2024'\) and 1 only "
-                                         r"month-first"):
+    with pytest.raises(
+        ValueError,
+        match=r"column 'date': day-first and month-first dates are mixed: 1 of 3 "
+        r"rows can only be day-first \(e.g. '13/01/2024'\) and 1 only "
+        r"month-first",
+    ):
         data.clean_transactions(frame_of(["02/01/2024", "13/01/2024", "01/13/2024"]), today="2024-12-31")
 
 
 def test_a_date_that_contradicts_dayfirst_is_an_unparsable_date():
-    tx, ledger = data.clean_transactions(frame_of(["13/01/2024", "01/02/2024"]), dayfirst=False,
-                                         on_invalid="drop", today="2024-12-31")
+    tx, ledger = data.clean_transactions(
+        frame_of(["13/01/2024", "01/02/2024"]), dayfirst=False, on_invalid="drop", today="2024-12-31"
+    )
     assert days_of(tx) == ["2024-01-02"] and ledger_dict(ledger)["date: a date that cannot be parsed"] == 1
 
 
 def test_utc_and_gmt_suffixes_are_offset_zero_not_a_type_error():
-    raw = frame_of(["2024-01-02 10:00:00 UTC", "2024-01-02 23:30:00 gmt", "2024-01-02T10:00:00Z",
-                    "2024-01-03 01:00:00 UTC+02:00"])
+    raw = frame_of(
+        [
+            "2024-01-02 10:00:00 UTC",
+            "2024-01-02 23:30:00 gmt",
+            "2024-01-02T10:00:00Z",
+            "2024-01-03 01:00:00 UTC+02:00",
+        ]
+    )
     tx, _ = data.clean_transactions(raw, today="2024-12-31")
     assert days_of(tx) == ["2024-01-02"] * 4 and tx["date"].dt.tz is None
 
@@ -335,9 +404,12 @@ def test_utc_suffix_mixed_with_naive_dates_is_a_clear_value_error():
 @pytest.mark.parametrize("zone", ["CET", "PST", "EST", "Europe/Berlin"])
 def test_other_zone_names_raise_asking_for_an_offset(zone):
     raw = frame_of([f"2024-01-02 10:00:00 {zone}", "2024-01-03 10:00:00 +01:00"])
-    with pytest.raises(ValueError, match=rf"column 'date': 1 of 2 rows name a time zone other than UTC, GMT "
-                                         rf"or Z \(e.g. '2024-01-02 10:00:00 {zone}'\); convert .* offset "
-                                         r"like \+01:00"):
+    with pytest.raises(
+        ValueError,
+        match=rf"column 'date': 1 of 2 rows name a time zone other than UTC, GMT "
+        rf"or Z \(e.g. '2024-01-02 10:00:00 {zone}'\); convert .* offset "
+        r"like \+01:00",
+    ):
         data.clean_transactions(raw, today="2024-12-31", on_invalid="drop")
 
 
@@ -361,10 +433,13 @@ def test_null_literal_ids_are_dropped_and_counted_as_missing_ids():
 
 def test_null_literal_ids_raise_naming_keep_null_ids_or_are_kept_with_it():
     raw = frame_of(["2024-01-01"] * 3, ids=["a", "NULL", "n/a"])
-    with pytest.raises(ValueError, match=r"column 'customer_id': 2 of 3 rows have a null literal instead of "
-                                         r"a "
-                                         r"customer id \(e.g. 'NULL', 'n/a'\); pass keep_null_ids=True "
-                                         r"\(command line: --keep-null-ids\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"column 'customer_id': 2 of 3 rows have a null literal instead of "
+        r"a "
+        r"customer id \(e.g. 'NULL', 'n/a'\); pass keep_null_ids=True "
+        r"\(command line: --keep-null-ids\)",
+    ):
         data.clean_transactions(raw, today="2024-12-31")
     tx, _ = data.clean_transactions(raw, keep_null_ids=True, today="2024-12-31")
     assert sorted(tx["customer_id"]) == ["NULL", "a", "n/a"]
@@ -374,12 +449,17 @@ def test_parquet_integer_ids_with_a_null_stay_exact_text(tmp_path):
     pa = pytest.importorskip("pyarrow")
     pq = pytest.importorskip("pyarrow.parquet")
     path = tmp_path / "tx.parquet"
-    pq.write_table(pa.table({
-        "customer_id": pa.array([9007199254740993, 9007199254740992, 123, None], pa.int64()),
-        "date": pa.array(["2024-01-01"] * 4),
-        "amount": pa.array([1, 2, 3, 4], pa.int32()),
-        "qty": pa.array([1, None, 2, 1], pa.int64()),
-    }), path)
+    pq.write_table(
+        pa.table(
+            {
+                "customer_id": pa.array([9007199254740993, 9007199254740992, 123, None], pa.int64()),
+                "date": pa.array(["2024-01-01"] * 4),
+                "amount": pa.array([1, 2, 3, 4], pa.int32()),
+                "qty": pa.array([1, None, 2, 1], pa.int64()),
+            }
+        ),
+        path,
+    )
     tx, ledger = data.load_transactions(path, quantity_col="qty", on_invalid="drop", today="2024-12-31")
     assert sorted(tx["customer_id"]) == ["123", "9007199254740992", "9007199254740993"]
     assert tx["amount"].tolist() == [3.0, 2.0, 1.0] and tx["quantity"].isna().sum() == 1
@@ -387,8 +467,9 @@ def test_parquet_integer_ids_with_a_null_stay_exact_text(tmp_path):
 
 
 def test_negative_unit_price_is_refused_not_made_a_purchase():
-    raw = pd.DataFrame({"c": ["a", "b", "c"], "d": "2024-01-01", "q": ["-1", "-1", "2"],
-                        "p": ["-5", "5", "3"]})
+    raw = pd.DataFrame(
+        {"c": ["a", "b", "c"], "d": "2024-01-01", "q": ["-1", "-1", "2"], "p": ["-5", "5", "3"]}
+    )
     mapping = dict(customer_col="c", date_col="d", amount_col=None, quantity_col="q", unit_price_col="p")
     with pytest.raises(ValueError, match=r"column 'p': 1 of 3 rows have a negative unit price \(e.g. '-5'\)"):
         data.clean_transactions(raw, **mapping, today="2024-12-31")
@@ -399,11 +480,18 @@ def test_negative_unit_price_is_refused_not_made_a_purchase():
 
 
 def test_a_bad_optional_quantity_keeps_the_row_and_is_noted():
-    raw = pd.DataFrame({"customer_id": ["a", "b", "c"], "date": "2024-01-01", "amount": ["5", "4", "3"],
-                        "qty": ["x", None, "2"]})
+    raw = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c"],
+            "date": "2024-01-01",
+            "amount": ["5", "4", "3"],
+            "qty": ["x", None, "2"],
+        }
+    )
     for on_invalid in ("raise", "drop"):
-        tx, ledger = data.clean_transactions(raw, quantity_col="qty", on_invalid=on_invalid,
-                                             today="2024-12-31")
+        tx, ledger = data.clean_transactions(
+            raw, quantity_col="qty", on_invalid=on_invalid, today="2024-12-31"
+        )
         assert tx["amount"].tolist() == [5.0, 4.0, 3.0]
         assert tx["quantity"].isna().tolist() == [True, True, False]
         noted = ledger[ledger["step"] == "noted"]
@@ -413,8 +501,14 @@ def test_a_bad_optional_quantity_keeps_the_row_and_is_noted():
 
 
 def test_a_netted_day_with_a_missing_quantity_has_a_missing_quantity():
-    raw = pd.DataFrame({"customer_id": ["a", "a", "b", "b"], "date": "2024-01-01",
-                        "amount": ["10", "-2", "5", "-1"], "qty": ["x", "1", "2", "-1"]})
+    raw = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b", "b"],
+            "date": "2024-01-01",
+            "amount": ["10", "-2", "5", "-1"],
+            "qty": ["x", "1", "2", "-1"],
+        }
+    )
     tx, _ = data.clean_transactions(raw, quantity_col="qty", today="2024-12-31")
     assert tx["amount"].tolist() == [8.0, 4.0] and tx["quantity"].isna().tolist() == [True, False]
 
@@ -435,9 +529,12 @@ def test_decimal_comma_numbers_with_thousands_separators():
 
 
 def test_decimal_point_refuses_a_decimal_comma_and_names_the_option():
-    with pytest.raises(ValueError, match=r"1 of 2 rows have an amount that is not a number \(e.g. '12,5'\); "
-                                         r"if the file uses a decimal comma pass decimal=',' "
-                                         r"\(command line: --decimal ','\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"1 of 2 rows have an amount that is not a number \(e.g. '12,5'\); "
+        r"if the file uses a decimal comma pass decimal=',' "
+        r"\(command line: --decimal ','\)",
+    ):
         data.clean_transactions(frame_of(["2024-01-01"] * 2, amounts=["12,5", "3"]), today="2024-12-31")
     with pytest.raises(ValueError, match=r"\(e.g. '1,234.50'\); thousands separators are not read"):
         data.clean_transactions(frame_of(["2024-01-01"], amounts=["1,234.50"]), today="2024-12-31")
@@ -447,8 +544,11 @@ def test_decimal_point_refuses_a_decimal_comma_and_names_the_option():
 
 def test_semicolon_file_loads_with_sep_and_the_missing_column_error_suggests_it(write_csv):
     path = write_csv("customer_id;date;amount\n007;02.01.2024;1.234,5\n007;13.01.2024;2\n")
-    with pytest.raises(ValueError, match=r"the header looks ';'-separated: pass sep=';' "
-                                         r"\(command line: --sep ';'\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"the header looks ';'-separated: pass sep=';' "
+        r"\(command line: --sep ';'\)",
+    ):
         data.load_transactions(path, today="2024-12-31")
     tx, _ = data.load_transactions(path, sep=";", decimal=",", today="2024-12-31")
     assert tx["amount"].tolist() == [1234.5, 2.0] and days_of(tx) == ["2024-01-02", "2024-01-13"]
@@ -458,11 +558,31 @@ def test_load_passes_every_reading_option_and_keeps_its_positional_order(write_c
     import inspect
 
     params = list(inspect.signature(data.load).parameters)
-    assert params[:7] == ["source", "customer_col", "date_col", "amount_col", "quantity_col",
-                          "unit_price_col", "observation_end"]
+    assert params[:7] == [
+        "source",
+        "customer_col",
+        "date_col",
+        "amount_col",
+        "quantity_col",
+        "unit_price_col",
+        "observation_end",
+    ]
     path = write_csv("client;day;value\nJosé;02/01/2024;12,5\nNULL;03/01/2024;1\n", encoding="latin-1")
-    tx, ledger = data.load(path, "client", "day", "value", None, None, None, encoding="latin-1", sep=";",
-                           decimal=",", dayfirst=True, keep_null_ids=True, today="2024-12-31")
+    tx, ledger = data.load(
+        path,
+        "client",
+        "day",
+        "value",
+        None,
+        None,
+        None,
+        encoding="latin-1",
+        sep=";",
+        decimal=",",
+        dayfirst=True,
+        keep_null_ids=True,
+        today="2024-12-31",
+    )
     assert tx["customer_id"].tolist() == ["José", "NULL"] and tx["amount"].tolist() == [12.5, 1.0]
     assert days_of(tx) == ["2024-01-02", "2024-01-03"]
     with pytest.raises(ValueError, match=r"command line: --encoding latin-1"):
@@ -477,22 +597,28 @@ def test_cdnow_ignores_the_reading_options():
 # ---------------------------------------------------------------- property: balance, quantity x price
 priced_row = st.tuples(
     st.sampled_from(["a", "b", "NULL", "n/a", ""]),
-    st.sampled_from(["2024-01-01", "2024-01-02 10:00:00", "2024-01-02T10:00:00.5", "13/01/2024", "01/01/2024",
-                     "junk", ""]),
+    st.sampled_from(
+        ["2024-01-01", "2024-01-02 10:00:00", "2024-01-02T10:00:00.5", "13/01/2024", "01/01/2024", "junk", ""]
+    ),
     st.sampled_from(["2", "-1", "0", "x", ""]),
     st.sampled_from(["5", "-5", "2,5", "0", "y", ""]),
 )
 
 
 @settings(max_examples=150, deadline=None)
-@given(rows=st.lists(priced_row, min_size=1, max_size=30), as_amount=st.booleans(),
-       keep_null_ids=st.booleans())
+@given(
+    rows=st.lists(priced_row, min_size=1, max_size=30), as_amount=st.booleans(), keep_null_ids=st.booleans()
+)
 def test_ledger_always_balances_with_quantities_prices_and_null_ids(rows, as_amount, keep_null_ids):
     raw = pd.DataFrame(rows, columns=["customer_id", "date", "qty", "price"]).replace("", None)
-    mapping = (dict(amount_col="price", quantity_col="qty") if as_amount
-               else dict(amount_col=None, quantity_col="qty", unit_price_col="price"))
-    tx, ledger = data.clean_transactions(raw, **mapping, on_invalid="drop", keep_null_ids=keep_null_ids,
-                                         today="2024-12-31")
+    mapping = (
+        dict(amount_col="price", quantity_col="qty")
+        if as_amount
+        else dict(amount_col=None, quantity_col="qty", unit_price_col="price")
+    )
+    tx, ledger = data.clean_transactions(
+        raw, **mapping, on_invalid="drop", keep_null_ids=keep_null_ids, today="2024-12-31"
+    )
     data.check_ledger(ledger)
     facts = ledger_dict(ledger)
     assert facts["rows in the source"] == len(rows) and facts["rows kept"] == len(tx)

@@ -18,12 +18,25 @@ def test_survival_notebook_runs_on_a_subscription_table(tmp_path):
     table.drop(columns=["monthly fee (per 10)"]).rename(
         columns={"duration": "tenure_days", "churned": "cancelled", "entry": "age_at_window_start"}
     ).to_csv(path, index=False)
-    params = {"SURVIVAL_TABLE": str(path), "DURATION_COL": "tenure_days", "EVENT_COL": "cancelled",
-              "ENTRY_COL": "age_at_window_start", "GROUP_COLS": ["annual plan"],
-              "COX_COVARIATES": ["annual plan", "monthly fee", "support tickets"], "VALUE_COL": "monthly fee",
-              "DATA": "cdnow_sample", "REPORTS_DIR": str(tmp_path)}
-    pm.execute_notebook(str(NOTEBOOKS / "02_churn_survival.ipynb"), str(tmp_path / "out.ipynb"),
-                        parameters=params, cwd=str(NOTEBOOKS), kernel_name="python3", progress_bar=False)
+    params = {
+        "SURVIVAL_TABLE": str(path),
+        "DURATION_COL": "tenure_days",
+        "EVENT_COL": "cancelled",
+        "ENTRY_COL": "age_at_window_start",
+        "GROUP_COLS": ["annual plan"],
+        "COX_COVARIATES": ["annual plan", "monthly fee", "support tickets"],
+        "VALUE_COL": "monthly fee",
+        "DATA": "cdnow_sample",
+        "REPORTS_DIR": str(tmp_path),
+    }
+    pm.execute_notebook(
+        str(NOTEBOOKS / "02_churn_survival.ipynb"),
+        str(tmp_path / "out.ipynb"),
+        parameters=params,
+        cwd=str(NOTEBOOKS),
+        kernel_name="python3",
+        progress_bar=False,
+    )
     figures = json.loads((tmp_path / "02_churn_survival.json").read_text())["figures"]
     assert figures["source"] == "duration table"
     assert figures["customers"] == len(table)
@@ -34,15 +47,37 @@ def test_survival_notebook_runs_on_a_subscription_table(tmp_path):
 def test_strategy_notebook_runs_on_a_real_campaign_table(tmp_path):
     from lifecycle_utils import strategy
 
-    table, _ = strategy.simulate_experiment(1500, {"holdout": 0.04, "email": 0.06, "email+coupon": 0.09},
-                                            {"vip": 0.3, "regular": 0.7}, {"vip": 2.0}, seed=5)
+    table, _ = strategy.simulate_experiment(
+        1500,
+        {"holdout": 0.04, "email": 0.06, "email+coupon": 0.09},
+        {"vip": 0.3, "regular": 0.7},
+        {"vip": 2.0},
+        seed=5,
+    )
     path = tmp_path / "campaign.csv"
-    table.rename(columns={"arm": "cell", "converted": "came_back", "revenue": "sales_90d", "segment": "tier"}).to_csv(path, index=False)
-    params = {"EXPERIMENT_PATH": str(path), "ARM_COL": "cell", "CONTROL_ARM": "holdout", "CONVERTED_COL": "came_back",
-              "REVENUE_COL": "sales_90d", "SEGMENT_COL": "tier", "ARM_CONTACT_COST": {"email": 0.05, "email+coupon": 0.05},
-              "ARM_INCENTIVE_COST": {"email+coupon": 5.0}, "DATA": "cdnow_sample", "REPORTS_DIR": str(tmp_path)}
-    pm.execute_notebook(str(NOTEBOOKS / "05_strategy_comparison.ipynb"), str(tmp_path / "out.ipynb"),
-                        parameters=params, cwd=str(NOTEBOOKS), kernel_name="python3", progress_bar=False)
+    table.rename(
+        columns={"arm": "cell", "converted": "came_back", "revenue": "sales_90d", "segment": "tier"}
+    ).to_csv(path, index=False)
+    params = {
+        "EXPERIMENT_PATH": str(path),
+        "ARM_COL": "cell",
+        "CONTROL_ARM": "holdout",
+        "CONVERTED_COL": "came_back",
+        "REVENUE_COL": "sales_90d",
+        "SEGMENT_COL": "tier",
+        "ARM_CONTACT_COST": {"email": 0.05, "email+coupon": 0.05},
+        "ARM_INCENTIVE_COST": {"email+coupon": 5.0},
+        "DATA": "cdnow_sample",
+        "REPORTS_DIR": str(tmp_path),
+    }
+    pm.execute_notebook(
+        str(NOTEBOOKS / "05_strategy_comparison.ipynb"),
+        str(tmp_path / "out.ipynb"),
+        parameters=params,
+        cwd=str(NOTEBOOKS),
+        kernel_name="python3",
+        progress_bar=False,
+    )
     figures = json.loads((tmp_path / "05_strategy_comparison.json").read_text())["figures"]
     assert set(figures) >= {"email: response lift (points)", "email+coupon: response lift (points)"}
     assert figures["most profitable arm"] in {"email", "email+coupon"}
@@ -60,21 +95,32 @@ def test_every_analysis_a_notebook_asks_the_verdict_about_has_a_rule():
 
     from lifecycle_utils import sufficiency
 
-    tx = pd.DataFrame({"customer_id": ["a", "b"], "date": pd.to_datetime(["2023-01-01", "2023-02-01"]),
-                       "amount": [1.0, 2.0]})
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["a", "b"],
+            "date": pd.to_datetime(["2023-01-01", "2023-02-01"]),
+            "amount": [1.0, 2.0],
+        }
+    )
     table = pd.DataFrame({"duration": [1.0, 2.0], "churned": [1, 0], "g": ["x", "y"]})
     campaign = pd.DataFrame({"arm": ["control", "b"], "converted": [0, 1], "segment": ["all", "all"]})
     known = set()
-    for verdict in (sufficiency.assess_transactions(tx), sufficiency.assess_transactions(None),
-                    sufficiency.assess_durations(table, ["g"], ["g"]), sufficiency.assess_durations(table),
-                    sufficiency.assess_campaign(campaign, "control"), sufficiency.assess_campaign(None)):
+    for verdict in (
+        sufficiency.assess_transactions(tx),
+        sufficiency.assess_transactions(None),
+        sufficiency.assess_durations(table, ["g"], ["g"]),
+        sufficiency.assess_durations(table),
+        sufficiency.assess_campaign(campaign, "control"),
+        sufficiency.assess_campaign(None),
+    ):
         known |= set(verdict.checks["analysis"])
     for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
         asked = set(re.findall(r'verdict\.(?:runs|ok)\("([^"]+)"\)', _sources(path.name)))
         assert asked <= known, (path.name, asked - known)
     # every transaction-based verdict answers every question notebooks ask of a log
     assert set(sufficiency.assess_transactions(None).checks["analysis"]) == set(
-        sufficiency.assess_transactions(tx).checks["analysis"])
+        sufficiency.assess_transactions(tx).checks["analysis"]
+    )
 
 
 def test_every_notebook_declares_the_parameters_the_command_line_passes_it(tmp_path):
@@ -85,17 +131,34 @@ def test_every_notebook_declares_the_parameters_the_command_line_passes_it(tmp_p
     for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
         declared = set(pm.inspect_notebook(str(path)))
         assert set(shared) | {"REPORTS_DIR"} <= declared, (path.name, set(shared) - declared)
-    survival_params = {k for k in tables if k not in shared and k not in {"EXPERIMENT_PATH"}
-                       and not k.endswith(("ARM", "ARM_COL", "CONVERTED_COL", "REVENUE_COL", "SEGMENT_COL"))}
+    survival_params = {
+        k
+        for k in tables
+        if k not in shared
+        and k not in {"EXPERIMENT_PATH"}
+        and not k.endswith(("ARM", "ARM_COL", "CONVERTED_COL", "REVENUE_COL", "SEGMENT_COL"))
+    }
     assert survival_params <= set(pm.inspect_notebook(str(NOTEBOOKS / "02_churn_survival.ipynb")))
-    campaign_params = {"EXPERIMENT_PATH", "ARM_COL", "CONTROL_ARM", "CONVERTED_COL", "REVENUE_COL", "SEGMENT_COL"}
+    campaign_params = {
+        "EXPERIMENT_PATH",
+        "ARM_COL",
+        "CONTROL_ARM",
+        "CONVERTED_COL",
+        "REVENUE_COL",
+        "SEGMENT_COL",
+    }
     assert campaign_params <= set(tables) and campaign_params <= set(
-        pm.inspect_notebook(str(NOTEBOOKS / "05_strategy_comparison.ipynb")))
+        pm.inspect_notebook(str(NOTEBOOKS / "05_strategy_comparison.ipynb"))
+    )
 
 
 def test_committed_notebooks_carry_no_run_to_run_noise():
     for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
         nb = json.loads(path.read_text(encoding="utf-8"))
-        noisy = [i for i, c in enumerate(nb["cells"]) if {"execution", "papermill"} & set(c.get("metadata", {}))]
-        assert not noisy, f"{path.name}: execution timestamps in cells {noisy[:5]} (re-run with `make notebooks`)"
+        noisy = [
+            i for i, c in enumerate(nb["cells"]) if {"execution", "papermill"} & set(c.get("metadata", {}))
+        ]
+        assert not noisy, (
+            f"{path.name}: execution timestamps in cells {noisy[:5]} (re-run with `make notebooks`)"
+        )
         assert "papermill" not in nb["metadata"], path.name

@@ -7,11 +7,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from lifetimes import ParetoNBDFitter
 from scipy.special import gammaln
 
 from lifecycle_utils import clv, data, summary
 from lifecycle_utils.pareto_nbd import FastParetoNBDFitter, ParetoNBDLikelihood, fit_parameters
-from lifetimes import ParetoNBDFitter
 
 PUBLISHED_PARETO = {"r": 0.553, "alpha": 10.58, "s": 0.606, "beta": 11.67}
 
@@ -22,9 +22,14 @@ def cal():
     return summary.customer_summary(tx, "1997-09-30", "W")[["frequency", "recency", "T"]]
 
 
-@pytest.mark.parametrize("params", [(0.553, 10.58, 0.606, 11.67),  # alpha < beta
-                                    (0.7, 20.0, 0.4, 3.0),         # alpha > beta
-                                    (2.0, 5.0, 5.0, 5.0)])         # alpha == beta
+@pytest.mark.parametrize(
+    "params",
+    [
+        (0.553, 10.58, 0.606, 11.67),  # alpha < beta
+        (0.7, 20.0, 0.4, 3.0),  # alpha > beta
+        (2.0, 5.0, 5.0, 5.0),
+    ],
+)  # alpha == beta
 def test_likelihood_equals_lifetimes(cal, params):
     x, r, t = (cal[c].to_numpy(float) for c in ("frequency", "recency", "T"))
     ours = ParetoNBDLikelihood(x, r, t)(params)
@@ -42,8 +47,14 @@ def test_likelihood_where_lifetimes_returns_nan():
     r, alpha, s, beta = params = (0.7063, 3.2427, 0.4295, 17.8555)
     x, t = np.array([144.0, 3.0]), np.array([99.0, 30.0])
     ours = ParetoNBDLikelihood(x, t, t)(params)
-    closed = (gammaln(r + x) - gammaln(r) + r * np.log(alpha) + s * np.log(beta)
-              - (r + x) * np.log(alpha + t) - s * np.log(beta + t))
+    closed = (
+        gammaln(r + x)
+        - gammaln(r)
+        + r * np.log(alpha)
+        + s * np.log(beta)
+        - (r + x) * np.log(alpha + t)
+        - s * np.log(beta + t)
+    )
     np.testing.assert_allclose(ours, closed, rtol=1e-12)
     with np.errstate(all="ignore"):
         theirs = ParetoNBDFitter._conditional_log_likelihood(np.array(params), x, t, t)
@@ -66,14 +77,19 @@ def test_fast_fit_matches_lifetimes_and_the_published_fit(cal):
     probe = (np.array([0.0, 2.0, 10.0]), np.array([0.0, 20.0, 35.0]), np.array([38.0, 38.0, 38.0]))
     twin = ParetoNBDFitter()
     twin.params_ = ours.params_.copy()
-    np.testing.assert_allclose(ours.conditional_probability_alive(*probe), twin.conditional_probability_alive(*probe))
-    np.testing.assert_allclose(ours.predict(10, *probe), twin.conditional_expected_number_of_purchases_up_to_time(10, *probe))
+    np.testing.assert_allclose(
+        ours.conditional_probability_alive(*probe), twin.conditional_probability_alive(*probe)
+    )
+    np.testing.assert_allclose(
+        ours.predict(10, *probe), twin.conditional_expected_number_of_purchases_up_to_time(10, *probe)
+    )
 
 
 def test_compressed_and_full_fits_agree(cal):
     frame = clv.compress(cal)
-    compressed = FastParetoNBDFitter().fit(frame["frequency"], frame["recency"], frame["T"],
-                                           weights=frame["weight"], initial_params=np.ones(4))
+    compressed = FastParetoNBDFitter().fit(
+        frame["frequency"], frame["recency"], frame["T"], weights=frame["weight"], initial_params=np.ones(4)
+    )
     full = FastParetoNBDFitter().fit(cal["frequency"], cal["recency"], cal["T"], initial_params=np.ones(4))
     np.testing.assert_allclose(compressed.params_, full.params_, rtol=1e-7)
 

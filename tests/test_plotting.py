@@ -77,15 +77,27 @@ def test_stacked_area_heatmap_and_flow():
     assert "x (5)" in labels and "z (3)" in labels and "y (5)" in labels
 
 
-@pytest.mark.parametrize(("value", "text"), [(2500315.63, "2,500,315.63"), (0.002, "0.002"), (0.43, "0.43"),
-                                             (12.0, "12"), (0.0, "0"), (-0.0001, "-1.00e-04"),
-                                             (float("nan"), "NaN"), (-3.5, "-3.5")])
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (2500315.63, "2,500,315.63"),
+        (0.002, "0.002"),
+        (0.43, "0.43"),
+        (12.0, "12"),
+        (0.0, "0"),
+        (-0.0001, "-1.00e-04"),
+        (float("nan"), "NaN"),
+        (-3.5, "-3.5"),
+    ],
+)
 def test_format_float(value, text):
     assert plotting.format_float(value) == text
 
 
 def test_survival_curves_and_empty_note():
-    km = pd.DataFrame({"time": [0, 1, 2], "survival": [1, 0.5, 0.25], "lower": [1, 0.4, 0.1], "upper": [1, 0.6, 0.4]})
+    km = pd.DataFrame(
+        {"time": [0, 1, 2], "survival": [1, 0.5, 0.25], "lower": [1, 0.4, 0.1], "upper": [1, 0.6, 0.4]}
+    )
     ax = plotting.survival_curves({"a": km, "b": km}, "Survival", "days", "share")
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"]
     assert ax.get_ylim()[0] == 0

@@ -13,12 +13,27 @@ from lifecycle_utils import report
 
 
 def test_record_writes_plain_json_and_returns_a_table(tmp_path):
-    figures = {"customers": np.int64(3), "share": np.float64(0.25), "missing": float("nan"),
-               "start": pd.Timestamp("1997-01-01"), "flag": np.bool_(True), "label": "新手期"}
+    figures = {
+        "customers": np.int64(3),
+        "share": np.float64(0.25),
+        "missing": float("nan"),
+        "start": pd.Timestamp("1997-01-01"),
+        "flag": np.bool_(True),
+        "label": "新手期",
+    }
     table = report.record("00_test", figures, out_dir=tmp_path)
     payload = json.loads((tmp_path / "00_test.json").read_text(encoding="utf-8"))
-    assert payload == {"notebook": "00_test", "figures": {
-        "customers": 3, "share": 0.25, "missing": None, "start": "1997-01-01", "flag": True, "label": "新手期"}}
+    assert payload == {
+        "notebook": "00_test",
+        "figures": {
+            "customers": 3,
+            "share": 0.25,
+            "missing": None,
+            "start": "1997-01-01",
+            "flag": True,
+            "label": "新手期",
+        },
+    }
     assert table["figure"].tolist() == list(figures)
     assert report.read_record("00_test", tmp_path)["customers"] == 3
 
@@ -45,8 +60,14 @@ def test_run_notebooks_executes_copies_and_renders_html(tmp_path):
     src.mkdir()
     params = nbformat.v4.new_code_cell("X = 1\nREPORTS_DIR = '.'")
     params.metadata["tags"] = ["parameters"]
-    make_notebook(src / "00_a.ipynb", [nbformat.v4.new_markdown_cell("# A"), params,
-                                       nbformat.v4.new_code_cell("print(X * 2, REPORTS_DIR != '.')")])
+    make_notebook(
+        src / "00_a.ipynb",
+        [
+            nbformat.v4.new_markdown_cell("# A"),
+            params,
+            nbformat.v4.new_code_cell("print(X * 2, REPORTS_DIR != '.')"),
+        ],
+    )
     lines = []
     written = report.run_notebooks(src, out, parameters={"X": 21}, log=lambda *a, **k: lines.append(a[0]))
     assert sorted(p.name for p in written) == ["00_a.html", "00_a.ipynb", "00_a_full.html", "index.html"]
@@ -62,9 +83,13 @@ def test_run_notebooks_executes_copies_and_renders_html(tmp_path):
 def test_run_notebooks_names_the_failing_notebook_and_cell(tmp_path):
     src = tmp_path / "nb"
     src.mkdir()
-    make_notebook(src / "01_bad.ipynb", [nbformat.v4.new_code_cell("x = 1"),
-                                         nbformat.v4.new_code_cell("1 / 0")])
-    with pytest.raises(RuntimeError, match=r"01_bad.ipynb failed in the cell starting `1 / 0` \(ZeroDivisionError: division by zero\)"):
+    make_notebook(
+        src / "01_bad.ipynb", [nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell("1 / 0")]
+    )
+    with pytest.raises(
+        RuntimeError,
+        match=r"01_bad.ipynb failed in the cell starting `1 / 0` \(ZeroDivisionError: division by zero\)",
+    ):
         report.run_notebooks(src, tmp_path / "out", log=lambda *a, **k: None)
 
 
@@ -76,7 +101,9 @@ def test_run_notebooks_without_notebooks(tmp_path):
 def test_reports_load_nothing_from_a_cdn(tmp_path):
     src = tmp_path / "nb"
     src.mkdir()
-    make_notebook(src / "00_a.ipynb", [nbformat.v4.new_markdown_cell("# Title A"), nbformat.v4.new_code_cell("1 + 1")])
+    make_notebook(
+        src / "00_a.ipynb", [nbformat.v4.new_markdown_cell("# Title A"), nbformat.v4.new_code_cell("1 + 1")]
+    )
     report.run_notebooks(src, tmp_path / "out", log=lambda *a, **k: None)
     for page in (tmp_path / "out").glob("*.html"):
         text = page.read_text()
@@ -85,8 +112,10 @@ def test_reports_load_nothing_from_a_cdn(tmp_path):
 
 
 def test_strip_remote_assets_keeps_local_content():
-    page = ('<script src="https://x.org/a.js"></script><p>keep</p><script type="module">\n'
-            'const m = await import("https://x.org/m.mjs");\n</script><script>local()</script>')
+    page = (
+        '<script src="https://x.org/a.js"></script><p>keep</p><script type="module">\n'
+        'const m = await import("https://x.org/m.mjs");\n</script><script>local()</script>'
+    )
     assert report.strip_remote_assets(page) == "<p>keep</p><script>local()</script>"
 
 
@@ -94,19 +123,37 @@ def test_index_escapes_values_and_links_reports(tmp_path):
     src = tmp_path / "nb"
     src.mkdir()
     make_notebook(src / "00_a.ipynb", [nbformat.v4.new_markdown_cell("# Overview <b>")])
-    report.record("00_a", {"top customer": "<script>alert(1)</script>", "customers": 3,
-                           "first date": "1997-01-01", "last date": "1998-06-30"}, tmp_path)
+    report.record(
+        "00_a",
+        {
+            "top customer": "<script>alert(1)</script>",
+            "customers": 3,
+            "first date": "1997-01-01",
+            "last date": "1998-06-30",
+        },
+        tmp_path,
+    )
     index = report.build_index(tmp_path, [src / "00_a.ipynb"], "my data <x>")
     text = index.read_text()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text and "<script>alert" not in text
-    assert "Overview &lt;b&gt;" in text and 'href="00_a.html"' in text and "my data &lt;x&gt;, 1997-01-01 to 1998-06-30" in text
+    assert (
+        "Overview &lt;b&gt;" in text
+        and 'href="00_a.html"' in text
+        and "my data &lt;x&gt;, 1997-01-01 to 1998-06-30" in text
+    )
 
 
 def test_data_values_in_reports_are_escaped(tmp_path):
     src = tmp_path / "nb"
     src.mkdir()
-    make_notebook(src / "00_a.ipynb", [nbformat.v4.new_code_cell(
-        "import pandas as pd\npd.DataFrame({'customer_id': ['<script>alert(1)</script>']})")])
+    make_notebook(
+        src / "00_a.ipynb",
+        [
+            nbformat.v4.new_code_cell(
+                "import pandas as pd\npd.DataFrame({'customer_id': ['<script>alert(1)</script>']})"
+            )
+        ],
+    )
     report.run_notebooks(src, tmp_path / "out", log=lambda *a, **k: None)
     page = (tmp_path / "out" / "00_a.html").read_text()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)" not in page
@@ -117,14 +164,29 @@ def test_strip_run_metadata_removes_timestamps_and_nothing_else(tmp_path):
 
     from lifecycle_utils.report import strip_run_metadata
 
-    nb = {"cells": [{"cell_type": "code", "metadata": {"tags": ["parameters"], "execution": {"x": "2026"},
-                                                       "papermill": {"duration": 1.0}}, "outputs": [],
-                     "source": "1", "execution_count": 1}],
-          "metadata": {"papermill": {"start_time": "2026"}, "kernelspec": {"name": "python3"}},
-          "nbformat": 4, "nbformat_minor": 5}
+    nb = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "metadata": {
+                    "tags": ["parameters"],
+                    "execution": {"x": "2026"},
+                    "papermill": {"duration": 1.0},
+                },
+                "outputs": [],
+                "source": "1",
+                "execution_count": 1,
+            }
+        ],
+        "metadata": {"papermill": {"start_time": "2026"}, "kernelspec": {"name": "python3"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
     path = tmp_path / "n.ipynb"
     path.write_text(json.dumps(nb))
     assert strip_run_metadata(path) is True and strip_run_metadata(path) is False
     clean = json.loads(path.read_text())
     assert clean["cells"][0]["metadata"] == {"tags": ["parameters"]}
-    assert clean["metadata"] == {"kernelspec": {"name": "python3"}} and clean["cells"][0]["execution_count"] == 1
+    assert (
+        clean["metadata"] == {"kernelspec": {"name": "python3"}} and clean["cells"][0]["execution_count"] == 1
+    )

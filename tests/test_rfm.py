@@ -11,7 +11,8 @@ from lifecycle_utils import data, rfm
 
 def tx_frame(rows):
     return pd.DataFrame(rows, columns=["customer_id", "date", "amount"]).assign(
-        date=lambda d: pd.to_datetime(d["date"]))
+        date=lambda d: pd.to_datetime(d["date"])
+    )
 
 
 @pytest.fixture(scope="module")
@@ -22,8 +23,15 @@ def sample_scored():
 
 
 def test_rfm_values_by_hand():
-    tx = tx_frame([("a", "2024-01-01", 10.0), ("a", "2024-01-01", 5.0), ("a", "2024-03-01", 20.0),
-                   ("b", "2024-02-20", 7.0), ("c", "2024-04-01", 1.0)])
+    tx = tx_frame(
+        [
+            ("a", "2024-01-01", 10.0),
+            ("a", "2024-01-01", 5.0),
+            ("a", "2024-03-01", 20.0),
+            ("b", "2024-02-20", 7.0),
+            ("c", "2024-04-01", 1.0),
+        ]
+    )
     v = rfm.rfm_values(tx, "2024-03-10")
     assert v.loc["a"].tolist() == [9, 2, 35.0] and v.loc["b"].tolist() == [19, 1, 7.0]
     assert "c" not in v.index
@@ -58,8 +66,14 @@ def test_even_values_give_quintiles():
 
 
 def test_recency_direction():
-    v = pd.DataFrame({"recency": [1, 50, 100, 200, 400], "frequency": [1, 2, 3, 4, 5],
-                      "monetary": [1.0, 2.0, 3.0, 4.0, 5.0]}, index=list("abcde"))
+    v = pd.DataFrame(
+        {
+            "recency": [1, 50, 100, 200, 400],
+            "frequency": [1, 2, 3, 4, 5],
+            "monetary": [1.0, 2.0, 3.0, 4.0, 5.0],
+        },
+        index=list("abcde"),
+    )
     scored, edges = rfm.score_rfm(v)
     assert scored["R"].tolist() == [5, 4, 3, 2, 1]  # most recent scores highest
     assert scored["F"].tolist() == [1, 2, 3, 4, 5]
@@ -84,7 +98,8 @@ def test_our_map_covers_all_125_combinations_and_reaches_every_segment():
 def test_the_widely_copied_map_leaves_four_segments_unreachable():
     table = rfm.check_segment_map(rfm.NAIVE_RULES, strict=False)
     assert sorted(table.index[table["score combinations"] == 0]) == sorted(
-        ["New Customers", "Promising", "Can't Lose Them", "Lost"])
+        ["New Customers", "Promising", "Can't Lose Them", "Lost"]
+    )
     with pytest.raises(ValueError, match="never reached .*New Customers, Promising, Can't Lose Them, Lost"):
         rfm.check_segment_map(rfm.NAIVE_RULES)
 
@@ -107,7 +122,7 @@ def test_every_customer_in_exactly_one_segment(sample_scored):
 @pytest.mark.parametrize(
     ("recency", "frequency", "monetary", "expected"),
     [
-        (5, 10, 500.0, "重要价值客户"),   # recent, frequent, high spend
+        (5, 10, 500.0, "重要价值客户"),  # recent, frequent, high spend
         (400, 1, 500.0, "重要挽留客户"),  # long gone, infrequent, high spend
         (5, 1, 500.0, "重要发展客户"),
         (400, 10, 500.0, "重要保持客户"),
@@ -118,7 +133,9 @@ def test_every_customer_in_exactly_one_segment(sample_scored):
     ],
 )
 def test_value_matrix_by_hand(recency, frequency, monetary, expected):
-    base = pd.DataFrame({"recency": [100, 200], "frequency": [3, 4], "monetary": [100.0, 120.0]}, index=["x", "y"])
+    base = pd.DataFrame(
+        {"recency": [100, 200], "frequency": [3, 4], "monetary": [100.0, 120.0]}, index=["x", "y"]
+    )
     one = pd.DataFrame({"recency": [recency], "frequency": [frequency], "monetary": [monetary]}, index=["c"])
     classes, _ = rfm.value_matrix(pd.concat([base, one]), threshold="median")
     assert classes.loc["c", "class"] == expected
@@ -131,8 +148,11 @@ def test_value_matrix_threshold_is_exclusive_and_checked():
     assert classes["R level"].tolist() == ["high", "low", "low"]
     assert classes["class (en)"].notna().all()
     _, thresholds = rfm.value_matrix(v, threshold="mean")
-    assert thresholds == {"recency threshold (mean)": 20.0, "frequency threshold (mean)": 2.0,
-                          "monetary threshold (mean)": 2.0}
+    assert thresholds == {
+        "recency threshold (mean)": 20.0,
+        "frequency threshold (mean)": 2.0,
+        "monetary threshold (mean)": 2.0,
+    }
     with pytest.raises(ValueError, match="threshold must be"):
         rfm.value_matrix(v, threshold="mode")
 
@@ -155,8 +175,14 @@ def test_migration_and_next_period_outcome():
     np.testing.assert_allclose(table.sum(axis=1), 1.0)
     assert table.loc["A", "B"] == 0.5
     assert rfm.migration(before, after, normalize=False).to_numpy().sum() == 3
-    tx = tx_frame([("w", "2024-02-01", 10.0), ("w", "2024-02-02", 10.0), ("x", "2023-12-01", 5.0),
-                   ("y", "2024-03-01", 4.0)])
+    tx = tx_frame(
+        [
+            ("w", "2024-02-01", 10.0),
+            ("w", "2024-02-02", 10.0),
+            ("x", "2023-12-01", 5.0),
+            ("y", "2024-03-01", 4.0),
+        ]
+    )
     outcome = rfm.next_period_outcome(tx, before, "2024-01-01", "2024-02-28")
     assert outcome.loc["A"].tolist() == [2, 50.0, 1.0, 10.0]
     assert outcome.loc["B"].tolist() == [2, 0.0, 0.0, 0.0]

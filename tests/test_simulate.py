@@ -67,8 +67,18 @@ def test_transactions_schema(small):
 
 def test_truth_schema(small):
     tx, truth = small
-    assert list(truth.columns) == ["first_purchase", "cohort", "lam", "p_dropout", "nu",
-                                   "expected_spend", "alive_at_end", "frequency", "recency", "T"]
+    assert list(truth.columns) == [
+        "first_purchase",
+        "cohort",
+        "lam",
+        "p_dropout",
+        "nu",
+        "expected_spend",
+        "alive_at_end",
+        "frequency",
+        "recency",
+        "T",
+    ]
     assert truth.index.name == "customer_id" and truth.index.is_unique
     assert list(truth.index[:3]) == ["000001", "000002", "000003"]
     assert truth.index[-1] == "003000"
@@ -95,8 +105,9 @@ def test_first_purchase_and_cohorts_match_truth(small):
 
 
 def test_acquisition_window_in_calendar_months():
-    tx, truth = simulate_transactions(2_000, start="2022-01-15", acquisition_months=3,
-                                      observation_end="2022-06-30", seed=3)
+    tx, truth = simulate_transactions(
+        2_000, start="2022-01-15", acquisition_months=3, observation_end="2022-06-30", seed=3
+    )
     assert sorted(truth["cohort"].unique()) == ["2022-01", "2022-02", "2022-03"]
     assert truth["first_purchase"].min() >= pd.Timestamp("2022-01-15")
     assert truth["first_purchase"].max() <= pd.Timestamp("2022-03-31")
@@ -148,8 +159,9 @@ def test_other_parameters_and_the_week_length():
     """Nearly identical buyers (about one purchase a week) who rarely drop out: little sampling noise, so
     the closed form is matched to 2%, which a wrong week length or rate parametrisation would miss."""
     params = {"r": 100.0, "alpha": 100.0, "a": 0.5, "b": 50.0}
-    tx, truth = simulate_transactions(20_000, observation_end="2022-12-31", acquisition_months=1, seed=5,
-                                      **params)
+    tx, truth = simulate_transactions(
+        20_000, observation_end="2022-12-31", acquisition_months=1, seed=5, **params
+    )
     days = (tx["date"] - tx["customer_id"].map(truth["first_purchase"])).dt.days
     repeats = (days < 7 * 26).groupby(tx["customer_id"]).sum() - 1
     assert repeats.mean() == pytest.approx(expected_repeats(26.0, **params), rel=0.02)

@@ -15,23 +15,42 @@ from lifecycle_utils import data, simulate
 from lifecycle_utils.__main__ import main
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """Different column names, quantity x unit price instead of an amount, returns, malformed rows."""
     folder = tmp_path_factory.mktemp("site")
-    tx, _ = simulate.simulate_transactions(1500, start="2022-01-01", acquisition_months=12,
-                                           observation_end="2023-12-31", seed=8)
+    tx, _ = simulate.simulate_transactions(
+        1500, start="2022-01-01", acquisition_months=12, observation_end="2023-12-31", seed=8
+    )
     rng = np.random.default_rng(0)
-    frame = pd.DataFrame({"client_no": tx["customer_id"], "order_day": tx["date"].dt.strftime("%Y-%m-%d"),
-                          "qty": rng.integers(1, 4, len(tx))})
+    frame = pd.DataFrame(
+        {
+            "client_no": tx["customer_id"],
+            "order_day": tx["date"].dt.strftime("%Y-%m-%d"),
+            "qty": rng.integers(1, 4, len(tx)),
+        }
+    )
     frame["price"] = (tx["amount"].to_numpy() / frame["qty"]).round(2)
     returns = frame.sample(20, random_state=1).assign(qty=-1)  # a returned unit on the same day
-    bad = pd.DataFrame({"client_no": ["", "X1", "X2"], "order_day": ["2023-01-01", "not a date", "2023-02-01"],
-                        "qty": [1, 1, 1], "price": [5.0, 5.0, "n/a"]})
+    bad = pd.DataFrame(
+        {
+            "client_no": ["", "X1", "X2"],
+            "order_day": ["2023-01-01", "not a date", "2023-02-01"],
+            "qty": [1, 1, 1],
+            "price": [5.0, 5.0, "n/a"],
+        }
+    )
     path = folder / "orders.csv"
     pd.concat([frame, returns, bad], ignore_index=True).to_csv(path, index=False)
     out = folder / "out"
@@ -40,15 +59,37 @@ def site(tmp_path_factory):
 
 def test_the_whole_collection_runs_on_a_file_it_has_never_seen(site, capsys):
     path, out, tx = site
-    code = main(["report", "--data", str(path), "--customer-col", "client_no", "--date-col", "order_day",
-                 "--quantity-col", "qty", "--unit-price-col", "price", "--out", str(out)])
+    code = main(
+        [
+            "report",
+            "--data",
+            str(path),
+            "--customer-col",
+            "client_no",
+            "--date-col",
+            "order_day",
+            "--quantity-col",
+            "qty",
+            "--unit-price-col",
+            "price",
+            "--out",
+            str(out),
+        ]
+    )
     printed = capsys.readouterr().out
     assert code == 0, printed
     assert "return netted into a same-day purchase" in printed and "no customer id" in printed
     assert (out / "index.html").exists() and len(list(out.glob("*_full.html"))) == 6
     overview = json.loads((out / "00_data_overview.json").read_text())["figures"]
-    clean, ledger = data.load_transactions(path, customer_col="client_no", date_col="order_day", amount_col=None,
-                                           quantity_col="qty", unit_price_col="price", on_invalid="drop")
+    clean, ledger = data.load_transactions(
+        path,
+        customer_col="client_no",
+        date_col="order_day",
+        amount_col=None,
+        quantity_col="qty",
+        unit_price_col="price",
+        on_invalid="drop",
+    )
     assert overview["customers"] == clean["customer_id"].nunique() >= tx["customer_id"].nunique() - 20
     assert overview["rows"] == len(clean) and overview["last date"] == "2023-12-31"
 
@@ -77,12 +118,17 @@ def test_every_page_opens_offline_in_a_real_browser(site):
             requests.clear()
             page.goto(html_page.as_uri())
             page.wait_for_load_state("load")
-            broken = page.evaluate("Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).length")
+            broken = page.evaluate(
+                "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).length"
+            )
             assert page.evaluate("document.images.length") > 0, html_page.name
             assert broken == 0, f"{html_page.name}: {broken} images not decoded"
             remote = [u for u in requests if not u.startswith(("file:", "data:"))]
             assert not remote, f"{html_page.name} requested {remote[:3]}"
-            assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
+            assert (
+                page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count()
+                == 0
+            )
             page.screenshot(path=str(shots / f"{html_page.stem}.png"))
         browser.close()
     assert not failed and not errors, (failed[:3], errors[:3])

@@ -15,16 +15,23 @@ RULES = S.StageRules(silent_days=30, churn_days=90, mature_occasions=3)
 
 def tx_frame(rows):
     return pd.DataFrame(rows, columns=["customer_id", "date", "amount"]).assign(
-        date=lambda d: pd.to_datetime(d["date"]))
+        date=lambda d: pd.to_datetime(d["date"])
+    )
 
 
-HISTORIES = tx_frame([
-    ("new", "2024-01-01", 10.0),
-    ("grow", "2024-01-01", 10.0), ("grow", "2024-01-10", 20.0),
-    ("mature", "2024-01-01", 5.0), ("mature", "2024-01-05", 5.0), ("mature", "2024-01-10", 5.0),
-    ("back", "2023-12-01", 7.0), ("back", "2024-05-01", 9.0),
-    ("late", "2024-03-01", 4.0),
-])
+HISTORIES = tx_frame(
+    [
+        ("new", "2024-01-01", 10.0),
+        ("grow", "2024-01-01", 10.0),
+        ("grow", "2024-01-10", 20.0),
+        ("mature", "2024-01-01", 5.0),
+        ("mature", "2024-01-05", 5.0),
+        ("mature", "2024-01-10", 5.0),
+        ("back", "2023-12-01", 7.0),
+        ("back", "2024-05-01", 9.0),
+        ("late", "2024-03-01", 4.0),
+    ]
+)
 
 
 def stage_of(stages, customer, snapshot):
@@ -41,14 +48,14 @@ def hand():
 @pytest.mark.parametrize(
     ("customer", "snapshot", "stage"),
     [
-        ("new", "2024-01-15", "new"),          # one occasion, 14 days ago
-        ("new", "2024-02-15", "silent"),       # 45 days: between 30 and 90
-        ("new", "2024-04-15", "churned"),      # 105 days >= 90
-        ("grow", "2024-01-15", "growing"),     # two occasions, 5 days ago
-        ("mature", "2024-01-15", "mature"),    # three occasions = mature_occasions
-        ("back", "2024-01-15", "silent"),      # 45 days since 2023-12-01
+        ("new", "2024-01-15", "new"),  # one occasion, 14 days ago
+        ("new", "2024-02-15", "silent"),  # 45 days: between 30 and 90
+        ("new", "2024-04-15", "churned"),  # 105 days >= 90
+        ("grow", "2024-01-15", "growing"),  # two occasions, 5 days ago
+        ("mature", "2024-01-15", "mature"),  # three occasions = mature_occasions
+        ("back", "2024-01-15", "silent"),  # 45 days since 2023-12-01
         ("back", "2024-04-15", "churned"),
-        ("back", "2024-05-15", "growing"),     # came back: second occasion, never "new" again
+        ("back", "2024-05-15", "growing"),  # came back: second occasion, never "new" again
     ],
 )
 def test_every_stage_on_hand_built_histories(hand, customer, snapshot, stage):
@@ -71,26 +78,47 @@ def test_returned_flag_and_acquisition(hand):
 
 
 def test_every_transition_on_hand_built_histories():
-    tx = tx_frame([
-        ("a", "2024-01-01", 1.0), ("a", "2024-02-10", 1.0),                           # new, growing, churned
-        ("b", "2024-01-05", 1.0),                                                     # new, silent, churned
-        ("c", "2024-01-01", 1.0), ("c", "2024-01-10", 1.0), ("c", "2024-02-01", 1.0),  # growing, mature, churned
-        ("d", "2023-10-01", 1.0), ("d", "2024-02-10", 1.0),                           # churned, growing, churned
-        ("e", "2023-12-01", 1.0), ("e", "2024-02-10", 1.0),                           # silent, growing, churned
-        ("f", "2024-01-01", 1.0), ("f", "2024-01-05", 1.0), ("f", "2024-01-10", 1.0),
-        ("f", "2024-05-20", 1.0),                                                     # mature, silent, mature
-    ])
+    tx = tx_frame(
+        [
+            ("a", "2024-01-01", 1.0),
+            ("a", "2024-02-10", 1.0),  # new, growing, churned
+            ("b", "2024-01-05", 1.0),  # new, silent, churned
+            ("c", "2024-01-01", 1.0),
+            ("c", "2024-01-10", 1.0),
+            ("c", "2024-02-01", 1.0),  # growing, mature, churned
+            ("d", "2023-10-01", 1.0),
+            ("d", "2024-02-10", 1.0),  # churned, growing, churned
+            ("e", "2023-12-01", 1.0),
+            ("e", "2024-02-10", 1.0),  # silent, growing, churned
+            ("f", "2024-01-01", 1.0),
+            ("f", "2024-01-05", 1.0),
+            ("f", "2024-01-10", 1.0),
+            ("f", "2024-05-20", 1.0),  # mature, silent, mature
+        ]
+    )
     stages = S.assign_stages(tx, RULES, ["2024-01-15", "2024-02-15", "2024-05-31"])
     paths = stages.pivot(index="customer_id", columns="snapshot", values="stage").astype(str)
     assert paths.apply(" > ".join, axis=1).to_dict() == {
-        "a": "new > growing > churned", "b": "new > silent > churned", "c": "growing > mature > churned",
-        "d": "churned > growing > churned", "e": "silent > growing > churned", "f": "mature > silent > mature",
+        "a": "new > growing > churned",
+        "b": "new > silent > churned",
+        "c": "growing > mature > churned",
+        "d": "churned > growing > churned",
+        "e": "silent > growing > churned",
+        "f": "mature > silent > mature",
     }
     counts = S.transition_counts(stages)
-    expected = {("new", "growing"): 1, ("new", "silent"): 1, ("growing", "mature"): 1,
-                ("growing", "churned"): 3, ("silent", "churned"): 1, ("silent", "growing"): 1,
-                ("silent", "mature"): 1, ("mature", "churned"): 1, ("mature", "silent"): 1,
-                ("churned", "growing"): 1}
+    expected = {
+        ("new", "growing"): 1,
+        ("new", "silent"): 1,
+        ("growing", "mature"): 1,
+        ("growing", "churned"): 3,
+        ("silent", "churned"): 1,
+        ("silent", "growing"): 1,
+        ("silent", "mature"): 1,
+        ("mature", "churned"): 1,
+        ("mature", "silent"): 1,
+        ("churned", "growing"): 1,
+    }
     for (a, b), n in expected.items():
         assert counts.loc[a, b] == n, (a, b)
     assert counts.to_numpy().sum() == sum(expected.values()) == 12
@@ -98,26 +126,50 @@ def test_every_transition_on_hand_built_histories():
 
 
 def test_the_remaining_transitions_on_hand_built_histories():
-    tx = tx_frame([
-        ("g", "2024-01-10", 1.0),
-        ("h", "2024-01-10", 1.0), ("h", "2024-01-20", 1.0), ("h", "2024-01-25", 1.0),
-        ("h2", "2024-01-01", 1.0), ("h2", "2024-01-05", 1.0), ("h2", "2024-01-10", 1.0), ("h2", "2024-01-30", 1.0),
-        ("i", "2024-01-01", 1.0), ("i", "2024-01-10", 1.0),
-        ("j", "2023-12-10", 1.0), ("j", "2023-12-20", 1.0),
-        ("k", "2023-12-01", 1.0),
-        ("l", "2023-09-01", 1.0), ("l", "2024-06-01", 1.0), ("l", "2024-06-10", 1.0), ("l", "2024-06-20", 1.0),
-    ])
+    tx = tx_frame(
+        [
+            ("g", "2024-01-10", 1.0),
+            ("h", "2024-01-10", 1.0),
+            ("h", "2024-01-20", 1.0),
+            ("h", "2024-01-25", 1.0),
+            ("h2", "2024-01-01", 1.0),
+            ("h2", "2024-01-05", 1.0),
+            ("h2", "2024-01-10", 1.0),
+            ("h2", "2024-01-30", 1.0),
+            ("i", "2024-01-01", 1.0),
+            ("i", "2024-01-10", 1.0),
+            ("j", "2023-12-10", 1.0),
+            ("j", "2023-12-20", 1.0),
+            ("k", "2023-12-01", 1.0),
+            ("l", "2023-09-01", 1.0),
+            ("l", "2024-06-01", 1.0),
+            ("l", "2024-06-10", 1.0),
+            ("l", "2024-06-20", 1.0),
+        ]
+    )
     stages = S.assign_stages(tx, RULES, ["2024-01-15", "2024-01-31", "2024-06-30"])
     paths = stages.pivot(index="customer_id", columns="snapshot", values="stage").astype(str)
     assert paths.apply(" > ".join, axis=1).to_dict() == {
-        "g": "new > new > churned", "h": "new > mature > churned", "h2": "mature > mature > churned",
-        "i": "growing > growing > churned", "j": "growing > silent > churned",
-        "k": "silent > silent > churned", "l": "churned > churned > mature",
+        "g": "new > new > churned",
+        "h": "new > mature > churned",
+        "h2": "mature > mature > churned",
+        "i": "growing > growing > churned",
+        "j": "growing > silent > churned",
+        "k": "silent > silent > churned",
+        "l": "churned > churned > mature",
     }
     counts = S.transition_counts(stages)
-    for a, b in [("new", "new"), ("new", "mature"), ("new", "churned"), ("mature", "mature"),
-                 ("growing", "growing"), ("growing", "silent"), ("silent", "silent"),
-                 ("churned", "churned"), ("churned", "mature")]:
+    for a, b in [
+        ("new", "new"),
+        ("new", "mature"),
+        ("new", "churned"),
+        ("mature", "mature"),
+        ("growing", "growing"),
+        ("growing", "silent"),
+        ("silent", "silent"),
+        ("churned", "churned"),
+        ("churned", "mature"),
+    ]:
         assert counts.loc[a, b] >= 1, (a, b)
     assert bool(stages.loc[(stages["customer_id"] == "l") & (stages["stage"] == "mature"), "returned"].all())
 
@@ -140,8 +192,8 @@ def test_stage_revenue_attributes_period_revenue_to_the_stage_at_its_end(hand):
     revenue = S.stage_revenue(HISTORIES, hand)
     jan = revenue.loc[pd.Timestamp("2024-01-15")]
     assert jan["new"] == 10.0 and jan["growing"] == 30.0 and jan["mature"] == 15.0
-    assert revenue.loc[pd.Timestamp("2024-05-15"), "growing"] == 9.0   # "back" returned in May
-    assert revenue.loc[pd.Timestamp("2024-04-15"), "silent"] == 4.0    # "late" bought 2024-03-01
+    assert revenue.loc[pd.Timestamp("2024-05-15"), "growing"] == 9.0  # "back" returned in May
+    assert revenue.loc[pd.Timestamp("2024-04-15"), "silent"] == 4.0  # "late" bought 2024-03-01
     assert jan["silent"] == 7.0  # the first period runs from the start of the data
     assert revenue.to_numpy().sum() == pytest.approx(HISTORIES["amount"].sum())
 
@@ -159,9 +211,14 @@ def test_time_in_stage_counts_completed_spells(hand):
 
 
 def test_resurrection():
-    tx = tx_frame([("a", "2024-01-01", 1.0), ("a", "2024-06-01", 1.0),   # churned and came back
-                   ("b", "2024-01-01", 1.0),                             # churned, open gap
-                   ("c", "2024-05-20", 1.0)])                            # not churned
+    tx = tx_frame(
+        [
+            ("a", "2024-01-01", 1.0),
+            ("a", "2024-06-01", 1.0),  # churned and came back
+            ("b", "2024-01-01", 1.0),  # churned, open gap
+            ("c", "2024-05-20", 1.0),
+        ]
+    )  # not churned
     facts = S.resurrection(tx, RULES, observation_end="2024-06-01")
     assert facts.to_dict() == {"ever churned": 2, "came back": 1, "resurrection rate (%)": 50.0}
 
@@ -174,19 +231,29 @@ def test_purchase_gaps_and_quantiles():
 
 
 def test_repeat_probability_counts_only_customers_with_a_full_window():
-    tx = tx_frame([("a", "2024-01-01", 1.0), ("a", "2024-01-11", 1.0),
-                   ("b", "2024-01-01", 1.0),
-                   ("c", "2024-03-25", 1.0)])  # too recent for a 30-day window ending 2024-04-01
+    tx = tx_frame(
+        [
+            ("a", "2024-01-01", 1.0),
+            ("a", "2024-01-11", 1.0),
+            ("b", "2024-01-01", 1.0),
+            ("c", "2024-03-25", 1.0),
+        ]
+    )  # too recent for a 30-day window ending 2024-04-01
     table = S.repeat_probability(tx, window_days=30, observation_end="2024-04-01")
     first = table.set_index("occasions").loc[1]
     assert first["customers"] == 2 and first["repeat probability"] == 0.5
 
 
 def test_mature_threshold_is_where_gains_level_off():
-    table = pd.DataFrame({"occasions": [1, 2, 3, 4, 5], "customers": [1000] * 5,
-                          "repeat probability": [0.4, 0.6, 0.7, 0.73, 0.74]})
+    table = pd.DataFrame(
+        {
+            "occasions": [1, 2, 3, 4, 5],
+            "customers": [1000] * 5,
+            "repeat probability": [0.4, 0.6, 0.7, 0.73, 0.74],
+        }
+    )
     table["gain"] = table["repeat probability"].diff()
-    assert S.mature_threshold(table, tolerance=0.05) == 3   # 3 -> 4 gains 0.03
+    assert S.mature_threshold(table, tolerance=0.05) == 3  # 3 -> 4 gains 0.03
     assert S.mature_threshold(table, tolerance=0.02) == 4
     assert S.mature_threshold(table, tolerance=0.001) == 5  # never levels off: last reliable k
     # a small log: read with FEW_AT_RISK customers at risk, and without two such counts the default
@@ -197,16 +264,29 @@ def test_mature_threshold_is_where_gains_level_off():
 
 
 def test_equal_silent_and_churn_quantiles_stay_one_day_apart():
-    rows = [(f"c{i:03d}", pd.Timestamp("2023-01-01") + pd.Timedelta(days=7 * k), 10.0)
-            for i in range(40) for k in range(30)]  # every gap 7 days
+    rows = [
+        (f"c{i:03d}", pd.Timestamp("2023-01-01") + pd.Timedelta(days=7 * k), 10.0)
+        for i in range(40)
+        for k in range(30)
+    ]  # every gap 7 days
     rules = S.derive_rules(pd.DataFrame(rows, columns=["customer_id", "date", "amount"]))
     assert (rules.silent_days, rules.churn_days) == (7, 8)
 
 
 def test_threshold_candidates_are_the_gap_quantiles_and_the_chosen_threshold():
-    tx = pd.DataFrame({"customer_id": ["a", "a", "b", "b"], "amount": 1.0,
-                       "date": pd.to_datetime(["2023-01-01", "2023-01-11", "2023-01-01", "2023-01-21"])})
-    assert S.threshold_candidates(tx, 15) == [15, 18, 19, 20]  # gaps 10 and 20: 80%, 90%, 95% and 99% quantiles
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b", "b"],
+            "amount": 1.0,
+            "date": pd.to_datetime(["2023-01-01", "2023-01-11", "2023-01-01", "2023-01-21"]),
+        }
+    )
+    assert S.threshold_candidates(tx, 15) == [
+        15,
+        18,
+        19,
+        20,
+    ]  # gaps 10 and 20: 80%, 90%, 95% and 99% quantiles
     assert S.threshold_candidates(tx.head(1), 15) == [15]
 
 
@@ -251,8 +331,15 @@ def test_funnel_and_time_to_second():
 
 
 def test_cohort_retention_leaves_unobserved_cells_empty():
-    tx = tx_frame([("a", "2024-01-05", 1.0), ("a", "2024-02-05", 1.0), ("b", "2024-01-20", 1.0),
-                   ("c", "2024-02-10", 1.0), ("c", "2024-03-01", 1.0)])
+    tx = tx_frame(
+        [
+            ("a", "2024-01-05", 1.0),
+            ("a", "2024-02-05", 1.0),
+            ("b", "2024-01-20", 1.0),
+            ("c", "2024-02-10", 1.0),
+            ("c", "2024-03-01", 1.0),
+        ]
+    )
     table = S.cohort_retention(tx, observation_end="2024-03-31")
     assert table.loc["2024-01", "customers"] == 2
     assert table.loc["2024-01", 1] == 50.0 and table.loc["2024-01", 2] == 0.0
@@ -262,7 +349,13 @@ def test_cohort_retention_leaves_unobserved_cells_empty():
 def test_sensitivity_reports_counts_per_variant():
     table = S.sensitivity(HISTORIES, "2024-01-15", {"base": RULES, "stricter": S.StageRules(10, 40, 2)})
     assert table.loc["base", ["new", "growing", "mature", "silent", "churned"]].tolist() == [1, 1, 1, 1, 0]
-    assert table.loc["stricter", ["new", "growing", "mature", "silent", "churned"]].tolist() == [0, 0, 2, 1, 1]
+    assert table.loc["stricter", ["new", "growing", "mature", "silent", "churned"]].tolist() == [
+        0,
+        0,
+        2,
+        1,
+        1,
+    ]
 
 
 def test_crosswalk_covers_every_stage():
@@ -276,8 +369,13 @@ history = st.lists(
 
 
 @settings(max_examples=120, deadline=None)
-@given(events=history, silent=st.integers(1, 60), extra=st.integers(1, 100), mature=st.integers(2, 5),
-       snap_days=st.lists(st.integers(0, 260), min_size=1, max_size=8))
+@given(
+    events=history,
+    silent=st.integers(1, 60),
+    extra=st.integers(1, 100),
+    mature=st.integers(2, 5),
+    snap_days=st.lists(st.integers(0, 260), min_size=1, max_size=8),
+)
 def test_stage_invariants(events, silent, extra, mature, snap_days):
     start = pd.Timestamp("2024-01-01")
     tx = tx_frame([(c, start + pd.Timedelta(days=d), 1.0) for c, d in events])

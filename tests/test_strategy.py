@@ -33,18 +33,27 @@ def test_expected_gain_and_policies_by_hand(customers):
     gain = st.expected_gain(customers, uplift)
     assert gain.round(6).tolist() == [5.0, 4.0, 9.0, 0.0]  # CLV x (1 - P(alive)) x uplift
     # cost per contact 1 + 2 x 0.5 = 2; budget 5 buys 2 contacts
-    table = st.compare_policies(customers, budget=5, contact_cost=1, incentive_cost=2, redemption_rate=0.5,
-                                uplift_by_stage=uplift, rule=pd.Series([True, False, False, True], index=list("abcd")))
+    table = st.compare_policies(
+        customers,
+        budget=5,
+        contact_cost=1,
+        incentive_cost=2,
+        redemption_rate=0.5,
+        uplift_by_stage=uplift,
+        rule=pd.Series([True, False, False, True], index=list("abcd")),
+    )
     assert (table["contacted"] == 2).all()
-    assert table.loc["highest value at risk", "expected incremental value"] == 14.0   # c and a
+    assert table.loc["highest value at risk", "expected incremental value"] == 14.0  # c and a
     assert table.loc["highest value at risk", "incremental profit"] == 10.0
     assert table.loc["highest value at risk", "ROI"] == 2.5
     assert table.loc["highest value at risk", "break-even uplift factor"] == round(4 / 14, 3)
-    assert table.loc["highest CLV", "expected incremental value"] == 14.0               # c (200) and a (100)
-    assert table.loc["highest churn risk", "expected incremental value"] == 13.0        # c (0.9) and b (0.8)
-    assert table.loc["RFM rule", "expected incremental value"] == 5.0                   # d (80) then a (100): a first
+    assert table.loc["highest CLV", "expected incremental value"] == 14.0  # c (200) and a (100)
+    assert table.loc["highest churn risk", "expected incremental value"] == 13.0  # c (0.9) and b (0.8)
+    assert table.loc["RFM rule", "expected incremental value"] == 5.0  # d (80) then a (100): a first
     pays = table.loc["value at risk, only where it pays"]
-    assert pays["contacted"] == 2 and pays["incremental profit"] == 10.0  # c (9) and a (5) both beat the cost of 2
+    assert (
+        pays["contacted"] == 2 and pays["incremental profit"] == 10.0
+    )  # c (9) and a (5) both beat the cost of 2
     tight = st.compare_policies(customers, 12, 1, 2, 2.5, uplift)  # cost per contact 6: only c gains more
     assert tight.loc["value at risk, only where it pays", "contacted"] == 1
     with pytest.raises(ValueError, match="cost per contact must be positive"):
@@ -96,8 +105,14 @@ def test_intervals_cover_the_simulated_truth_in_most_runs():
 
 
 def test_arm_summary_and_profit_by_hand():
-    table = pd.DataFrame({"arm": ["c"] * 4 + ["t"] * 4, "converted": [0, 0, 0, 1, 1, 1, 0, 0],
-                          "revenue": [0, 0, 0, 40.0, 40.0, 60.0, 0, 0], "segment": "all"})
+    table = pd.DataFrame(
+        {
+            "arm": ["c"] * 4 + ["t"] * 4,
+            "converted": [0, 0, 0, 1, 1, 1, 0, 0],
+            "revenue": [0, 0, 0, 40.0, 40.0, 60.0, 0, 0],
+            "segment": "all",
+        }
+    )
     summary = st.arm_summary(table)
     assert summary.loc["t", "response rate"] == 0.5 and summary.loc["c", "revenue per customer"] == 10.0
     profit = st.incremental_profit(table, "c", margin=0.5, contact_cost={"t": 1.0}, incentive_cost={"t": 4.0})
@@ -123,10 +138,18 @@ def test_heterogeneity_finds_the_simulated_interaction():
 
 
 def test_load_experiment_maps_columns_and_checks_values(tmp_path):
-    frame = pd.DataFrame({"group": ["A", "B", "A"], "won_back": ["yes", "no", "yes"], "sales": [10, 0, 5],
-                          "tier": ["x", "y", "x"]})
+    frame = pd.DataFrame(
+        {
+            "group": ["A", "B", "A"],
+            "won_back": ["yes", "no", "yes"],
+            "sales": [10, 0, 5],
+            "tier": ["x", "y", "x"],
+        }
+    )
     out = st.load_experiment(frame, "group", "won_back", "sales", "tier")
-    assert out.columns.tolist() == ["arm", "converted", "revenue", "segment"] and out["converted"].tolist() == [1, 0, 1]
+    assert out.columns.tolist() == ["arm", "converted", "revenue", "segment"] and out[
+        "converted"
+    ].tolist() == [1, 0, 1]
     with pytest.raises(ValueError, match="column 'won_back': 1 of 3 rows are not 0/1"):
         st.load_experiment(frame.assign(won_back=["yes", "maybe", "no"]), "group", "won_back")
     with pytest.raises(ValueError, match="has 1 arm"):
@@ -146,32 +169,46 @@ def test_headline(customers):
 
 
 def test_experiment_input_simulates_or_loads(tmp_path):
-    table, truth = st.experiment_input(None, "arm", "converted", "revenue", None, 500, ARMS, SEGMENTS, LIFT, seed=1)
+    table, truth = st.experiment_input(
+        None, "arm", "converted", "revenue", None, 500, ARMS, SEGMENTS, LIFT, seed=1
+    )
     assert len(table) == 1500 and truth is not None
     path = tmp_path / "campaign.csv"
     table.rename(columns={"arm": "group", "converted": "won"}).to_csv(path, index=False)
     loaded, none = st.experiment_input(str(path), "group", "won", "revenue", "segment", 0, {}, {}, {})
     assert none is None and len(loaded) == 1500
-    assert st.truth_vs_estimate(st.compare_arms(loaded, "control"), None, "control")["note"].iloc[0].startswith("real")
+    assert (
+        st.truth_vs_estimate(st.compare_arms(loaded, "control"), None, "control")["note"]
+        .iloc[0]
+        .startswith("real")
+    )
 
 
 def test_segment_profit_and_missing_segment():
     table, _ = st.simulate_experiment(1000, ARMS, SEGMENTS, LIFT, seed=4)
     silent = st.segment_profit(table, "silent", "control", 0.3, {}, {"notice + incentive": 10.0})
-    direct = st.incremental_profit(table[table["segment"] == "silent"], "control", 0.3, {}, {"notice + incentive": 10.0})
+    direct = st.incremental_profit(
+        table[table["segment"] == "silent"], "control", 0.3, {}, {"notice + incentive": 10.0}
+    )
     pd.testing.assert_frame_equal(silent, direct)
     assert st.segment_profit(table, "vip", "control", 0.3, {}, {})["note"].iloc[0].startswith("segment 'vip'")
 
 
 # ------------------------------------------------------------------ real campaign tables, thin data
-def _campaign(rates: dict[str, float], n: int, segments: dict[str, float] | None = None,
-              seed: int = 0) -> pd.DataFrame:
+def _campaign(
+    rates: dict[str, float], n: int, segments: dict[str, float] | None = None, seed: int = 0
+) -> pd.DataFrame:
     """A campaign table as users export it: one row per customer with arm, converted (0/1) and spend."""
     rng = np.random.default_rng(seed)
     arm = rng.choice(list(rates), n)
     converted = (rng.random(n) < pd.Series(arm).map(rates).to_numpy()).astype(int)
-    frame = pd.DataFrame({"arm": arm, "converted": converted,
-                          "spend": np.where(converted == 1, rng.gamma(2.0, 50.0, n).round(2), 0.0)})
+    frame = pd.DataFrame(
+        {
+            "arm": arm,
+            "converted": converted,
+            "spend": np.where(converted == 1, rng.gamma(2.0, 50.0, n).round(2), 0.0),
+        }
+    )
     if segments:
         frame["segment"] = rng.choice(list(segments), n, p=list(segments.values()))
     return frame
@@ -251,13 +288,19 @@ def test_load_experiment_refuses_a_single_arm_naming_the_column_and_the_arm():
 
 def test_a_missing_control_arm_is_refused_naming_the_arm_column_the_arms_found_and_the_control_asked_for():
     frame = _campaign(HILLSTROM, 600, seed=1).rename(columns={"arm": "segment"})
-    with pytest.raises(ValueError, match=r"column 'segment': the control arm 'control' is not among the 3 "
-                                         r"arms found \(.*'No E-Mail'"):
+    with pytest.raises(
+        ValueError,
+        match=r"column 'segment': the control arm 'control' is not among the 3 "
+        r"arms found \(.*'No E-Mail'",
+    ):
         st.load_experiment(frame, "segment", "converted", "spend", control="control")
     table = st.load_experiment(frame, "segment", "converted", "spend")
     for analysis in (st.compare_arms, st.heterogeneity):
-        with pytest.raises(ValueError, match=r"control arm 'control' is not among the 3 arm\(s\) in column "
-                                             r"'segment': .*'Womens E-Mail'"):
+        with pytest.raises(
+            ValueError,
+            match=r"control arm 'control' is not among the 3 arm\(s\) in column "
+            r"'segment': .*'Womens E-Mail'",
+        ):
             analysis(table, "control")
     with pytest.raises(ValueError, match=r"control arm 'control' is not among the 3 arm\(s\) in column"):
         st.incremental_profit(table, "control", 0.3, {}, {})
@@ -267,8 +310,14 @@ def test_a_missing_control_arm_is_refused_naming_the_arm_column_the_arms_found_a
 
 
 def test_an_arm_that_converted_nobody_keeps_finite_intervals_without_warnings():
-    table = pd.DataFrame({"arm": ["c"] * 200 + ["t"] * 200, "converted": [0] * 200 + [1] * 10 + [0] * 190,
-                          "revenue": [0.0] * 200 + [20.0] * 10 + [0.0] * 190, "segment": "all"})
+    table = pd.DataFrame(
+        {
+            "arm": ["c"] * 200 + ["t"] * 200,
+            "converted": [0] * 200 + [1] * 10 + [0] * 190,
+            "revenue": [0.0] * 200 + [20.0] * 10 + [0.0] * 190,
+            "segment": "all",
+        }
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # statsmodels divides by the control's zero rate for unused ratios
         out = st.compare_arms(table, "c")
@@ -280,8 +329,14 @@ def test_an_arm_that_converted_nobody_keeps_finite_intervals_without_warnings():
 
 
 def test_compare_arms_when_nobody_converted_in_either_arm_says_the_test_has_no_information():
-    table = pd.DataFrame({"arm": ["c"] * 100 + ["t"] * 100 + ["u"] * 100,
-                          "converted": [0] * 200 + [1] * 5 + [0] * 95, "revenue": 0.0, "segment": "all"})
+    table = pd.DataFrame(
+        {
+            "arm": ["c"] * 100 + ["t"] * 100 + ["u"] * 100,
+            "converted": [0] * 200 + [1] * 5 + [0] * 95,
+            "revenue": 0.0,
+            "segment": "all",
+        }
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         out = st.compare_arms(table, "c")
@@ -312,18 +367,39 @@ def test_four_arms_with_and_without_segments_compare_three_arms_with_holm():
         assert profit.index[0] == "none" and len(profit) == 4
 
 
-@pytest.mark.parametrize("yes, no", [(1, 0), ("1", "0"), (True, False), ("true", "false"), ("TRUE", "False"),
-                                     ("yes", "no"), ("Yes", "NO"), (" yes ", "no"), (1.0, 0.0)])
+@pytest.mark.parametrize(
+    "yes, no",
+    [
+        (1, 0),
+        ("1", "0"),
+        (True, False),
+        ("true", "false"),
+        ("TRUE", "False"),
+        ("yes", "no"),
+        ("Yes", "NO"),
+        (" yes ", "no"),
+        (1.0, 0.0),
+    ],
+)
 def test_load_experiment_reads_converted_as_0_1_true_false_or_yes_no_in_any_case(yes, no):
     frame = pd.DataFrame({"arm": ["a", "a", "b", "b"], "won": [yes, no, no, yes]})
     assert st.load_experiment(frame, "arm", "won")["converted"].tolist() == [1, 0, 0, 1]
 
 
 def test_load_experiment_refuses_bad_revenue_and_missing_arms_naming_column_count_and_examples():
-    frame = pd.DataFrame({"arm": ["a", "a", "b", "b", "b"], "won": [1, 0, 0, 1, 0],
-                          "sales": ["10", "abc", "-3", "5", "x"], "tier": ["p", "q", None, "p", "q"]})
-    with pytest.raises(ValueError, match=r"column 'sales': 3 of 5 rows are not a revenue of 0 or more: "
-                                         r"2 not numbers \(e.g. 'abc', 'x'\); 1 negative \(e.g. '-3'\)"):
+    frame = pd.DataFrame(
+        {
+            "arm": ["a", "a", "b", "b", "b"],
+            "won": [1, 0, 0, 1, 0],
+            "sales": ["10", "abc", "-3", "5", "x"],
+            "tier": ["p", "q", None, "p", "q"],
+        }
+    )
+    with pytest.raises(
+        ValueError,
+        match=r"column 'sales': 3 of 5 rows are not a revenue of 0 or more: "
+        r"2 not numbers \(e.g. 'abc', 'x'\); 1 negative \(e.g. '-3'\)",
+    ):
         st.load_experiment(frame, "arm", "won", "sales")
     with pytest.raises(ValueError, match=r"column 'sales': 1 of 5 rows .*1 missing"):
         st.load_experiment(frame.assign(sales=[1.0, None, 0, 0, 2]), "arm", "won", "sales")
@@ -357,8 +433,9 @@ def test_experiment_input_without_revenue_or_segment_gives_notes_not_errors(tmp_
     policies = pd.DataFrame({"incremental profit": [1.0], "ROI": [0.5]}, index=["random"])
     facts = st.headline_figures(policies, comparison, profit, 100)
     assert facts["most profitable arm"] is None and facts["its net profit per 1,000 customers"] is None
-    frame_input, _ = st.experiment_input(frame, "arm", "converted", "spend", None, 0, {}, {}, {},
-                                         control="No E-Mail")
+    frame_input, _ = st.experiment_input(
+        frame, "arm", "converted", "spend", None, 0, {}, {}, {}, control="No E-Mail"
+    )
     assert len(frame_input) == 6000  # a frame works as well as a path
 
 
@@ -378,9 +455,13 @@ def test_sample_size_and_power_curve_at_the_edges():
     curve = st.power_curve(0.0, [0.0, 0.01, 0.05], 1000)
     assert curve["power"].iloc[0] == pytest.approx(0.05) and curve["power"].is_monotonic_increasing
     assert st.power_curve(0.05, [], 1000).columns.tolist() == ["lift", "power"]
-    impossible = [((0.05, 1.2), "treatment_rate must be a probability"), ((-0.1, 0.05), "control_rate"),
-                  ((0.05, 0.07, 0.05, 0.04), "power must be above alpha"), ((0.05, 0.07, 0), "alpha"),
-                  ((0.05, 0.07, 0.05, 0.8, 0), "ratio")]
+    impossible = [
+        ((0.05, 1.2), "treatment_rate must be a probability"),
+        ((-0.1, 0.05), "control_rate"),
+        ((0.05, 0.07, 0.05, 0.04), "power must be above alpha"),
+        ((0.05, 0.07, 0), "alpha"),
+        ((0.05, 0.07, 0.05, 0.8, 0), "ratio"),
+    ]
     for args, message in impossible:
         with pytest.raises(ValueError, match=message):
             st.sample_size(*args)
@@ -394,8 +475,9 @@ def test_an_arm_in_one_segment_only_is_left_out_of_the_interaction_test_and_a_co
     frame = _campaign({"control": 0.05, "offer": 0.08}, 6000, {"a": 0.5, "b": 0.5}, seed=9)
     pilot = pd.DataFrame({"arm": "pilot", "converted": [1, 0, 0, 1] * 50, "spend": 10.0, "segment": "a"})
     only_control = pd.DataFrame({"arm": "control", "converted": [0, 1] * 20, "spend": 5.0, "segment": "c"})
-    table = st.load_experiment(pd.concat([frame, pilot, only_control], ignore_index=True), "arm", "converted",
-                               "spend", "segment")
+    table = st.load_experiment(
+        pd.concat([frame, pilot, only_control], ignore_index=True), "arm", "converted", "spend", "segment"
+    )
     per_segment, test = st.heterogeneity(table, "control")
     assert "arm(s) in only one segment left out of the interaction test: 'pilot'" in test[st.NOTE]
     assert "segment(s) lacking an arm left out of the interaction test: 'c' (no 'offer')" in test[st.NOTE]

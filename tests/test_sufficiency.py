@@ -64,13 +64,19 @@ def test_transitions_need_two_month_ends_and_flows_thirteen():
     assert year.facts["month ends"] == suf.YEAR_MONTHS and year.ok("year-on-year flows")
 
 
-@pytest.mark.parametrize("repeaters, runs", [(suf.MIN_CLV_REPEATERS - 1, False), (suf.MIN_CLV_REPEATERS, True)])
+@pytest.mark.parametrize(
+    "repeaters, runs", [(suf.MIN_CLV_REPEATERS - 1, False), (suf.MIN_CLV_REPEATERS, True)]
+)
 def test_clv_needs_repeat_buyers_inside_the_calibration_period(repeaters, runs):
     first = _log(200, 0, days=200)
-    again = first.head(repeaters).assign(date=lambda f: f["date"] + pd.Timedelta(days=30))  # inside calibration
+    again = first.head(repeaters).assign(
+        date=lambda f: f["date"] + pd.Timedelta(days=30)
+    )  # inside calibration
     late = first.head(1).assign(date=pd.Timestamp("2023-07-20"))  # stretches the log to 200 days
     verdict = suf.assess_transactions(pd.concat([first, again, late], ignore_index=True))
-    assert verdict.ok("CLV models") is runs and verdict.ok("strategy targeting") is (runs and verdict.ok("stage rules"))
+    assert verdict.ok("CLV models") is runs and verdict.ok("strategy targeting") is (
+        runs and verdict.ok("stage rules")
+    )
 
 
 def test_repeat_buyers_who_come_back_only_after_the_split_do_not_count_for_clv():
@@ -96,7 +102,9 @@ def test_a_note_says_what_is_missing_and_what_would_fix_it():
     verdict = suf.assess_transactions(_log(100, 3))
     note = verdict.note("stage rules")
     assert note.startswith("**Not enough data for stage rules.**")
-    assert f"{suf.MIN_REPEATERS} customers with two or more purchase days" in note and "3 repeat buyers" in note
+    assert (
+        f"{suf.MIN_REPEATERS} customers with two or more purchase days" in note and "3 repeat buyers" in note
+    )
     assert "What would fix it" in note
     with pytest.raises(KeyError, match="no sufficiency rule"):
         verdict.ok("astrology")
@@ -111,7 +119,9 @@ def test_runs_prints_the_note_outside_a_notebook_and_returns_false(capsys):
 
 def test_a_later_check_replaces_the_one_of_the_same_name():
     verdict = suf.assess_transactions(_log(300, 300, days=60))
-    changed = verdict.with_check("CLV values", "04", "a clean fit", "BG/NBD: on a boundary", False, "more data")
+    changed = verdict.with_check(
+        "CLV values", "04", "a clean fit", "BG/NBD: on a boundary", False, "more data"
+    )
     assert not changed.ok("CLV values") and len(changed.checks) == len(verdict.checks)
 
 
@@ -123,7 +133,9 @@ def test_not_run_lists_a_notebooks_blocked_analyses_for_its_record():
 
 
 def test_without_a_transaction_log_only_other_inputs_can_run():
-    table = pd.DataFrame({"duration": [10.0, 20.0] * 15, "churned": [1, 0] * 15, "plan": ["a", "b", "c"] * 10})
+    table = pd.DataFrame(
+        {"duration": [10.0, 20.0] * 15, "churned": [1, 0] * 15, "plan": ["a", "b", "c"] * 10}
+    )
     verdict = suf.combine(suf.assess_transactions(None), suf.assess_durations(table, ["plan"], ["plan"]))
     assert verdict.ok("churn survival") and verdict.any_analysis() and not verdict.ok("RFM segmentation")
     assert verdict.ok("group comparison by plan")
@@ -142,8 +154,9 @@ def test_a_duration_table_without_events_has_no_survival_to_estimate():
 
 
 def test_a_campaign_needs_a_control_and_segments_need_every_arm():
-    table = pd.DataFrame({"arm": ["control", "offer"] * 20, "converted": [0, 1] * 20,
-                          "segment": ["x"] * 20 + ["y"] * 20})
+    table = pd.DataFrame(
+        {"arm": ["control", "offer"] * 20, "converted": [0, 1] * 20, "segment": ["x"] * 20 + ["y"] * 20}
+    )
     assert suf.assess_campaign(table, "control").ok("campaign test")
     assert suf.assess_campaign(table, "control").ok("heterogeneity by segment")
     assert not suf.assess_campaign(table, "holdout").ok("campaign test")

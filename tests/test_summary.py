@@ -17,14 +17,16 @@ def tx_frame(rows):
     )
 
 
-TINY = tx_frame([
-    ("a", "2024-01-01", 10.0),
-    ("a", "2024-01-01", 5.0),   # same day: one occasion of 15
-    ("a", "2024-01-15", 20.0),
-    ("a", "2024-01-29", 40.0),
-    ("b", "2024-01-08", 7.0),
-    ("c", "2024-02-05", 3.0),   # after the observation end used below
-])
+TINY = tx_frame(
+    [
+        ("a", "2024-01-01", 10.0),
+        ("a", "2024-01-01", 5.0),  # same day: one occasion of 15
+        ("a", "2024-01-15", 20.0),
+        ("a", "2024-01-29", 40.0),
+        ("b", "2024-01-08", 7.0),
+        ("c", "2024-02-05", 3.0),  # after the observation end used below
+    ]
+)
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +67,12 @@ def test_T_is_a_column_not_the_transpose():
 def test_summary_agrees_with_lifetimes_on_the_cdnow_sample(sample):
     ours = summary.customer_summary(sample, observation_end="1998-06-30", period="W")
     theirs = lifetimes_utils.summary_data_from_transaction_data(
-        sample, "customer_id", "date", "amount", freq="D", freq_multiplier=7,
+        sample,
+        "customer_id",
+        "date",
+        "amount",
+        freq="D",
+        freq_multiplier=7,
         observation_period_end="1998-06-30",
     )
     cols = ["frequency", "recency", "T", "monetary_value"]
@@ -76,19 +83,32 @@ def test_summary_agrees_with_lifetimes_on_the_cdnow_sample(sample):
 def test_split_agrees_with_lifetimes_and_documents_one_difference(sample):
     ours = summary.calibration_holdout(sample, "1997-09-30", "1998-06-30", period="W")
     theirs = lifetimes_utils.calibration_and_holdout_data(
-        sample, "customer_id", "date", calibration_period_end="1997-09-30",
-        observation_period_end="1998-06-30", freq="D", freq_multiplier=7, monetary_value_col="amount",
+        sample,
+        "customer_id",
+        "date",
+        calibration_period_end="1997-09-30",
+        observation_period_end="1998-06-30",
+        freq="D",
+        freq_multiplier=7,
+        monetary_value_col="amount",
     )
-    same = ["frequency_cal", "recency_cal", "T_cal", "monetary_value_cal", "frequency_holdout",
-            "duration_holdout"]
+    same = [
+        "frequency_cal",
+        "recency_cal",
+        "T_cal",
+        "monetary_value_cal",
+        "frequency_holdout",
+        "duration_holdout",
+    ]
     np.testing.assert_allclose(ours[same].to_numpy(float), theirs[same].to_numpy(float), atol=1e-9)
     # lifetimes averages holdout *rows*; we average holdout *occasions*, as in the calibration period.
     # They agree exactly for customers with one row per holdout day.
     rows_per_day = sample[sample["date"] > "1997-09-30"].groupby(["customer_id", "date"]).size()
     single = rows_per_day.groupby("customer_id").max().eq(1)
     single = single[single].index
-    np.testing.assert_allclose(ours.loc[single, "monetary_value_holdout"],
-                               theirs.loc[single, "monetary_value_holdout"], atol=1e-9)
+    np.testing.assert_allclose(
+        ours.loc[single, "monetary_value_holdout"], theirs.loc[single, "monetary_value_holdout"], atol=1e-9
+    )
     assert not np.allclose(ours["monetary_value_holdout"], theirs["monetary_value_holdout"])
 
 
@@ -97,8 +117,13 @@ def test_lifetimes_split_without_monetary_column_breaks_on_pandas3(sample):
     When an upgrade fixes it this test fails, and the wrapper note in summary can go."""
     try:
         lifetimes_utils.calibration_and_holdout_data(
-            sample, "customer_id", "date", calibration_period_end="1997-09-30",
-            observation_period_end="1998-06-30", freq="D", freq_multiplier=7,
+            sample,
+            "customer_id",
+            "date",
+            calibration_period_end="1997-09-30",
+            observation_period_end="1998-06-30",
+            freq="D",
+            freq_multiplier=7,
         )
     except ValueError as err:
         assert "No objects to concatenate" in str(err)
@@ -186,10 +211,12 @@ def test_duckdb_file_summary_equals_the_pandas_path(sample, tmp_path, suffix):
 def test_duckdb_file_summary_maps_columns(tmp_path):
     path = tmp_path / "orders.csv"
     TINY.rename(columns={"customer_id": "client", "date": "day", "amount": "value"}).assign(
-        day=TINY["date"].dt.strftime("%Y-%m-%d")).to_csv(path, index=False)
+        day=TINY["date"].dt.strftime("%Y-%m-%d")
+    ).to_csv(path, index=False)
     engine = summary.customer_summary_from_file(str(path), "client", "day", "value", "2024-01-29", "D")
-    pd.testing.assert_frame_equal(summary.customer_summary(TINY, "2024-01-29", "D"), engine,
-                                  check_exact=False, rtol=1e-12)
+    pd.testing.assert_frame_equal(
+        summary.customer_summary(TINY, "2024-01-29", "D"), engine, check_exact=False, rtol=1e-12
+    )
 
 
 # ------------------------------------------------------------------------ files larger than memory
@@ -200,13 +227,21 @@ def test_summary_and_rfm_accept_a_path_with_the_same_results(sample, tmp_path, s
     from lifecycle_utils import rfm
 
     path = write_log(sample, tmp_path / f"tx.{suffix}")
-    pd.testing.assert_frame_equal(summary.customer_summary(sample, "1998-06-30"),
-                                  summary.customer_summary(str(path), "1998-06-30"),
-                                  check_exact=False, rtol=1e-12, atol=1e-9)
+    pd.testing.assert_frame_equal(
+        summary.customer_summary(sample, "1998-06-30"),
+        summary.customer_summary(str(path), "1998-06-30"),
+        check_exact=False,
+        rtol=1e-12,
+        atol=1e-9,
+    )
     for monetary in ("total", "mean"):
-        pd.testing.assert_frame_equal(rfm.rfm_values(sample, "1998-03-31", monetary),
-                                      rfm.rfm_values(path, "1998-03-31", monetary),
-                                      check_exact=False, rtol=1e-12, atol=1e-9)
+        pd.testing.assert_frame_equal(
+            rfm.rfm_values(sample, "1998-03-31", monetary),
+            rfm.rfm_values(path, "1998-03-31", monetary),
+            check_exact=False,
+            rtol=1e-12,
+            atol=1e-9,
+        )
 
 
 @pytest.fixture(scope="module")
@@ -224,10 +259,12 @@ def million_rows(tmp_path_factory):
 def test_file_summary_beyond_the_memory_limit_equals_the_pandas_path(million_rows, tmp_path):
     tx, path = million_rows
     assert len(tx) > 1_000_000
-    engine = summary.customer_summary_from_file(path, observation_end="2023-12-31", memory_limit="32MB",
-                                                temp_directory=str(tmp_path / "spill"))
-    pd.testing.assert_frame_equal(summary.customer_summary(tx, "2023-12-31"), engine,
-                                  check_exact=False, rtol=1e-12, atol=1e-9)
+    engine = summary.customer_summary_from_file(
+        path, observation_end="2023-12-31", memory_limit="32MB", temp_directory=str(tmp_path / "spill")
+    )
+    pd.testing.assert_frame_equal(
+        summary.customer_summary(tx, "2023-12-31"), engine, check_exact=False, rtol=1e-12, atol=1e-9
+    )
 
 
 def test_file_summary_names_the_limit_when_memory_runs_out(million_rows):
@@ -246,16 +283,24 @@ def test_whole_periods_floors_recency_and_T_only():
     pd.testing.assert_frame_equal(out.drop(columns=["recency", "T"]), s.drop(columns=["recency", "T"]))
     assert s.loc["a", "recency"] == 13 / 7  # input untouched
     # 28 days / 7 must give exactly 4 whole weeks, also where floating point lands just below
-    assert summary.whole_periods(pd.DataFrame({"recency": [0.1 * 3 / 0.1 - 1e-15], "T": [6.0]}))["recency"].item() == 3.0
+    assert (
+        summary.whole_periods(pd.DataFrame({"recency": [0.1 * 3 / 0.1 - 1e-15], "T": [6.0]}))[
+            "recency"
+        ].item()
+        == 3.0
+    )
 
 
 # ------------------------------------------------------------------------------ id codes, fast path
-@pytest.mark.parametrize("values", [
-    ["0007", "0010", "0007", "9999", "0001"],              # one width, leading zeros
-    ["10", "9", "1", "abc", "10", "ABCDEFGH", "a"],        # several widths, up to 8 bytes
-    ["123456789", "12", "123456789", "0"],                  # over 8 bytes: the string path
-    ["é1", "e1", "é1"],                                     # not ASCII: the string path
-])
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["0007", "0010", "0007", "9999", "0001"],  # one width, leading zeros
+        ["10", "9", "1", "abc", "10", "ABCDEFGH", "a"],  # several widths, up to 8 bytes
+        ["123456789", "12", "123456789", "0"],  # over 8 bytes: the string path
+        ["é1", "e1", "é1"],  # not ASCII: the string path
+    ],
+)
 def test_customer_codes_fast_path_equals_the_string_path(values):
     arrow = pd.Series(values, dtype="str")
     plain = pd.Series(values, dtype=object)

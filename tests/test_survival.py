@@ -20,14 +20,22 @@ import pytest
 from lifecycle_utils import data, report, simulate
 from lifecycle_utils import survival as sv
 
-ROSSI_EFRON = {"fin": -0.3794, "age": -0.0574, "race": 0.3139, "wexp": -0.1498, "mar": -0.4337,
-               "paro": -0.0849, "prio": 0.0915}
+ROSSI_EFRON = {
+    "fin": -0.3794,
+    "age": -0.0574,
+    "race": 0.3139,
+    "wexp": -0.1498,
+    "mar": -0.4337,
+    "paro": -0.0849,
+    "prio": 0.0915,
+}
 ROSSI_COVARIATES = list(ROSSI_EFRON)
 
 
 def tx_frame(rows):
     return pd.DataFrame(rows, columns=["customer_id", "date", "amount"]).assign(
-        date=lambda d: pd.to_datetime(d["date"]))
+        date=lambda d: pd.to_datetime(d["date"])
+    )
 
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,8 +62,9 @@ def categorical_cox_table(n: int = 400, seed: int = 11) -> pd.DataFrame:
     log_hr = pd.Series(plan).map({"basic": 0.4, "standard": 0.0, "premium": -0.6}).to_numpy() + 0.02 * fee
     life = rng.exponential(300 * np.exp(-log_hr))
     months = np.minimum(np.ceil(life / 30), 18)
-    return pd.DataFrame({"duration": months * 30, "churned": (life <= 18 * 30).astype(int), "plan": plan,
-                         "fee": fee})
+    return pd.DataFrame(
+        {"duration": months * 30, "churned": (life <= 18 * 30).astype(int), "plan": plan, "fee": fee}
+    )
 
 
 CATEGORICAL_REFERENCE = {"plan": "standard"}  # neither the most frequent nor the first in order
@@ -70,11 +79,15 @@ def lifelines_ref(tmp_path_factory, cdnow_table, sample_gaps):
     sample_gaps[["duration", "churned"]].to_csv(folder / "sample_gaps.csv", index=False)
     (folder / "cox").mkdir()
     categorical_cox_table().to_csv(folder / "cox" / "table.csv", index=False)
-    (folder / "cox" / "spec.json").write_text(json.dumps(
-        {"file": "table.csv", "categorical": CATEGORICAL_REFERENCE, "numeric": ["fee"]}))
+    (folder / "cox" / "spec.json").write_text(
+        json.dumps({"file": "table.csv", "categorical": CATEGORICAL_REFERENCE, "numeric": ["fee"]})
+    )
     out = folder / "reference.json"
-    run = subprocess.run([str(PEER_PYTHON), str(ROOT / "tests" / "peer" / "lifelines_reference.py"), str(folder),
-                          str(out)], capture_output=True, text=True)
+    run = subprocess.run(
+        [str(PEER_PYTHON), str(ROOT / "tests" / "peer" / "lifelines_reference.py"), str(folder), str(out)],
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode == 0, run.stderr
     return json.loads(out.read_text())
 
@@ -100,10 +113,16 @@ REGULAR = ["2024-01-01", "2024-03-01", "2024-05-01", "2024-07-01", "2024-09-01"]
     ("dates", "duration", "churned"),
     [
         pytest.param(["2024-01-01"], 0, 1, id="one purchase, silent ever since: active life 0"),
-        pytest.param(["2024-01-01", "2024-06-01"], 0, 1, id="came back after a churning gap: first churn counts"),
+        pytest.param(
+            ["2024-01-01", "2024-06-01"], 0, 1, id="came back after a churning gap: first churn counts"
+        ),
         pytest.param(["2024-01-01", "2024-02-01"], 31, 1, id="open gap reaches the threshold"),
-        pytest.param(REGULAR + ["2024-11-01", "2024-12-20"], 265, 0, id="gap still short at the end: censored"),
-        pytest.param(REGULAR + ["2024-09-22"], 265, 1, id="last purchase on the censoring date: 100-day gap by the end"),
+        pytest.param(
+            REGULAR + ["2024-11-01", "2024-12-20"], 265, 0, id="gap still short at the end: censored"
+        ),
+        pytest.param(
+            REGULAR + ["2024-09-22"], 265, 1, id="last purchase on the censoring date: 100-day gap by the end"
+        ),
         pytest.param(REGULAR + ["2024-09-23"], 265, 0, id="one day later: censored at the censoring date"),
         pytest.param(REGULAR[:3] + ["2024-12-20"], 121, 1, id="a 233-day gap after May"),
     ],
@@ -116,8 +135,9 @@ def test_churn_event_time_on_hand_built_histories(dates, duration, churned):
 
 
 def test_censored_customers_are_never_events_and_late_customers_are_left_out():
-    tx = tx_frame([("a", d, 1.0) for d in REGULAR + ["2024-11-01", "2024-12-30"]]
-                  + [("late", "2024-10-01", 1.0)])  # first seen after the censoring date
+    tx = tx_frame(
+        [("a", d, 1.0) for d in REGULAR + ["2024-11-01", "2024-12-30"]] + [("late", "2024-10-01", 1.0)]
+    )  # first seen after the censoring date
     table = sv.churn_table(tx, churn_days=100, observation_end=END)
     assert list(table.index) == ["a"]
     assert table.loc["a", "churned"] == 0
@@ -125,8 +145,15 @@ def test_censored_customers_are_never_events_and_late_customers_are_left_out():
 
 
 def test_early_covariates_and_landmark_guard():
-    tx = tx_frame([("a", "2024-01-01", 10.0), ("a", "2024-01-01", 5.0), ("a", "2024-01-20", 1.0),
-                   ("b", "2024-01-01", 30.0), ("b", "2024-03-01", 1.0)]).assign(quantity=[1, 2, 1, 1, 1])
+    tx = tx_frame(
+        [
+            ("a", "2024-01-01", 10.0),
+            ("a", "2024-01-01", 5.0),
+            ("a", "2024-01-20", 1.0),
+            ("b", "2024-01-01", 30.0),
+            ("b", "2024-03-01", 1.0),
+        ]
+    ).assign(quantity=[1, 2, 1, 1, 1])
     table = sv.churn_table(tx, churn_days=100, observation_end=END)
     assert table.loc["a", "first order value"] == 15.0 and table.loc["a", "first basket"] == 3
     assert bool(table.loc["a", "repeat within 30 days"]) and not bool(table.loc["b", "repeat within 30 days"])
@@ -165,7 +192,9 @@ def test_kaplan_meier_matches_lifelines(lifelines_ref, cdnow_table, sample_gaps,
 def test_kaplan_meier_matches_lifelines_on_rossi(lifelines_ref, rossi):
     ours = sv.kaplan_meier(rossi["duration"], rossi["churned"]).set_index("time")
     ref = reference_km(lifelines_ref["rossi"]["km"]).reindex(ours.index)
-    np.testing.assert_allclose(ours[["survival", "lower", "upper"]], ref[["survival", "lower", "upper"]], atol=1e-8)
+    np.testing.assert_allclose(
+        ours[["survival", "lower", "upper"]], ref[["survival", "lower", "upper"]], atol=1e-8
+    )
 
 
 def test_survival_never_increases_and_bands_hold_it(cdnow_table):
@@ -213,6 +242,7 @@ def test_huge_statistics_report_more_than_a_zero_p_value():
     assert sv.chi_square_result(3.8376, 1)["-log10 p"] == pytest.approx(1.3, abs=0.05)
     # the tail formula agrees with the exact one for df = 1: p = 2 * Phi(-sqrt(x))
     from scipy.special import log_ndtr
+
     for x in (1500.0, 2000.0, 5000.0):
         exact = -(np.log(2) + log_ndtr(-np.sqrt(x))) / np.log(10)
         assert sv.chi_square_result(x, 1)["-log10 p"] == pytest.approx(exact, abs=0.05)
@@ -261,8 +291,13 @@ def test_schoenfeld_residuals_sum_to_zero_at_the_estimate_with_entry_and_strata(
 
 
 def test_design_matrix_expands_categories_against_the_first_level():
-    frame = pd.DataFrame({"tier": pd.Categorical(["low", "mid", "high"], categories=["low", "mid", "high"]),
-                          "flag": [True, False, True], "x": [1, 2, 3]})
+    frame = pd.DataFrame(
+        {
+            "tier": pd.Categorical(["low", "mid", "high"], categories=["low", "mid", "high"]),
+            "flag": [True, False, True],
+            "x": [1, 2, 3],
+        }
+    )
     design = sv.design_matrix(frame, ["tier", "flag", "x"])
     assert list(design.columns) == ["tier[mid vs low]", "tier[high vs low]", "flag", "x"]
     assert design["flag"].tolist() == [1.0, 0.0, 1.0]
@@ -289,10 +324,20 @@ def test_cox_recovers_the_simulated_hazard_ratios():
 def test_subscription_path_end_to_end(tmp_path):
     table, _ = simulate.simulate_subscriptions(3000, seed=4)
     path = tmp_path / "subs.csv"
-    table.rename(columns={"duration": "tenure_days", "churned": "cancelled", "entry": "age_at_start"}).to_csv(path, index=False)
-    prepared = sv.prepare(None, None, survival_table=path, duration_col="tenure_days", event_col="cancelled",
-                          entry_col="age_at_start", group_cols=["annual plan"],
-                          covariates=["annual plan", "monthly fee (per 10)", "support tickets"], value_col="monthly fee")
+    table.rename(columns={"duration": "tenure_days", "churned": "cancelled", "entry": "age_at_start"}).to_csv(
+        path, index=False
+    )
+    prepared = sv.prepare(
+        None,
+        None,
+        survival_table=path,
+        duration_col="tenure_days",
+        event_col="cancelled",
+        entry_col="age_at_start",
+        group_cols=["annual plan"],
+        covariates=["annual plan", "monthly fee (per 10)", "support tickets"],
+        value_col="monthly fee",
+    )
     assert prepared.source == "duration table" and prepared.tx is None
     assert (prepared.table["entry"] > 0).any()
     summary = sv.survival_summary(prepared.table, "annual plan")
@@ -309,9 +354,18 @@ def test_subscription_path_end_to_end(tmp_path):
     ("frame", "message"),
     [
         (pd.DataFrame({"d": [1, 2]}), r"missing column\(s\) 'duration', 'churned'; columns found: d"),
-        (pd.DataFrame({"duration": [1, -2], "churned": [1, 0]}), r"column 'duration': 1 of 2 rows are missing, not numbers or negative"),
-        (pd.DataFrame({"duration": [1, 2], "churned": [1, 2]}), r"column 'churned': 1 of 2 rows are not 0 or 1"),
-        (pd.DataFrame({"duration": [5, 2], "churned": [1, 0], "e": [1, 2]}), r"column 'e': 1 of 2 rows are missing, negative, or not before"),
+        (
+            pd.DataFrame({"duration": [1, -2], "churned": [1, 0]}),
+            r"column 'duration': 1 of 2 rows are missing, not numbers or negative",
+        ),
+        (
+            pd.DataFrame({"duration": [1, 2], "churned": [1, 2]}),
+            r"column 'churned': 1 of 2 rows are not 0 or 1",
+        ),
+        (
+            pd.DataFrame({"duration": [5, 2], "churned": [1, 0], "e": [1, 2]}),
+            r"column 'e': 1 of 2 rows are missing, negative, or not before",
+        ),
     ],
 )
 def test_duration_table_validation(frame, message):
@@ -332,7 +386,10 @@ def test_gap_table_by_hand():
     tx = tx_frame([("a", "2024-01-01", 1.0), ("a", "2024-01-11", 1.0), ("b", "2024-01-05", 1.0)])
     gaps = sv.gap_table(tx, observation_end="2024-01-31")
     assert gaps[["customer_id", "occasion", "duration", "churned"]].values.tolist() == [
-        ["a", 1, 10.0, 1], ["a", 2, 20.0, 0], ["b", 1, 26.0, 0]]
+        ["a", 1, 10.0, 1],
+        ["a", 2, 20.0, 0],
+        ["b", 1, 26.0, 0],
+    ]
 
 
 def test_early_warning_is_zero_until_the_threshold_is_within_reach(cdnow_table):
@@ -374,7 +431,9 @@ def test_prepare_from_transactions(sample_data):
     table = sample_data.table
     assert sample_data.source == "transactions" and sample_data.value_col == "total spend"
     assert set(table["repeat within 30 days"].astype(str)) == {"no", "yes"}
-    assert table["first order value"].value_counts().max() - table["first order value"].value_counts().min() <= 1
+    assert (
+        table["first order value"].value_counts().max() - table["first order value"].value_counts().min() <= 1
+    )
     raw = sv.churn_table(sample_data.tx, 283)["first order value"]
     assert np.allclose(2 ** table["log2 first order value"], raw.clip(lower=1))
     with pytest.raises(ValueError, match="churn_days is needed"):
@@ -398,8 +457,15 @@ def test_refit_for_ph_stratifies_the_covariate_that_fails():
     x = rng.normal(size=n)
     # group 1 dies late but all at once (crossing hazards); x acts proportionally
     life = np.where(group == 1, rng.uniform(150, 200, n), rng.exponential(120, n)) * np.exp(-0.3 * x)
-    table = pd.DataFrame({"duration": np.minimum(np.ceil(life), 300.0), "churned": (life <= 300).astype(int),
-                          "entry": 0.0, "group": group, "x": x})
+    table = pd.DataFrame(
+        {
+            "duration": np.minimum(np.ceil(life), 300.0),
+            "churned": (life <= 300).astype(int),
+            "entry": 0.0,
+            "group": group,
+            "x": x,
+        }
+    )
     prepared = sv.prepare(None, None, survival_table=table, covariates=["group", "x"])
     fit = sv.cox_fit(table, ["group", "x"])
     tests, _ = sv.ph_test(fit)
@@ -418,8 +484,13 @@ def test_delayed_entry_check_and_headline(sample_data):
     overall = sv.survival_summary(sample_data.table, horizons=(90,))
     fit = sv.cox_fit(sample_data.table, sample_data.covariates)
     warning = sv.early_warning_list(sample_data, top=5)
-    figures = sv.headline_figures(sample_data, overall, sv.hazard_ratios(fit),
-                                  sv.logrank_table(sample_data.table, sample_data.groups), warning)
+    figures = sv.headline_figures(
+        sample_data,
+        overall,
+        sv.hazard_ratios(fit),
+        sv.logrank_table(sample_data.table, sample_data.groups),
+        warning,
+    )
     assert figures["customers"] == 2357 and figures["churn threshold (days)"] == 283
     assert figures["strongest log-rank"].startswith("repeat within 30 days")
     assert "HR repeat within 30 days[yes vs no]" in figures
@@ -439,12 +510,15 @@ def test_transaction_only_tables_say_so_for_a_duration_table():
 def notebook_02_calls(surv: sv.SurvivalData, out_dir: Path, horizons=(0, 90, 180, 365)) -> dict:
     """The package calls of notebook 02 in its order (plots' inputs included), wired as the notebook should
     be (the reference levels passed on); returns what the notebook shows."""
-    shown = {"describe": sv.describe(surv), "overall": sv.survival_summary(surv.table, horizons=horizons),
-             "curves": sv.km_by_group(surv.table),
-             "thresholds": sv.threshold_sensitivity(surv.tx, [119, 200, 283, 416]),
-             "panels": sv.km_panels(surv.table, surv.groups),
-             "groups": sv.group_summary(surv.table, surv.groups, horizons),
-             "logranks": sv.logrank_table(surv.table, surv.groups)}
+    shown = {
+        "describe": sv.describe(surv),
+        "overall": sv.survival_summary(surv.table, horizons=horizons),
+        "curves": sv.km_by_group(surv.table),
+        "thresholds": sv.threshold_sensitivity(surv.tx, [119, 200, 283, 416]),
+        "panels": sv.km_panels(surv.table, surv.groups),
+        "groups": sv.group_summary(surv.table, surv.groups, horizons),
+        "logranks": sv.logrank_table(surv.table, surv.groups),
+    }
     cox = sv.cox_fit(surv.table, surv.covariates, reference=surv.reference)
     shown["hazard ratios"] = sv.hazard_ratios(cox)
     ph_tests, shown["scaled"] = sv.ph_test(cox)
@@ -453,17 +527,26 @@ def notebook_02_calls(surv: sv.SurvivalData, out_dir: Path, horizons=(0, 90, 180
     cox_ph, shown["ph note"] = sv.refit_for_ph(surv, cox, ph_tests)
     shown["hazard ratios after ph"], shown["ph tests after"] = sv.hazard_ratios(cox_ph), sv.ph_test(cox_ph)[0]
     second = sv.second_purchase_table(surv)
-    shown["second"] = (sv.km_by_group(second, "first order value"),
-                       sv.survival_summary(second, "first order value", horizons))
+    shown["second"] = (
+        sv.km_by_group(second, "first order value"),
+        sv.survival_summary(second, "first order value", horizons),
+    )
     shown["warning"] = sv.early_warning_list(surv, 90, top=12, fit=cox)
-    shown["figures"] = sv.headline_figures(surv, shown["overall"], shown["hazard ratios after ph"],
-                                           shown["logranks"], shown["warning"])
+    shown["figures"] = sv.headline_figures(
+        surv, shown["overall"], shown["hazard ratios after ph"], shown["logranks"], shown["warning"]
+    )
     report.record("02_churn_survival", shown["figures"], out_dir)  # JSON-able
     return shown
 
 
-THIN = pd.DataFrame({"duration": [3.0, 5, 8, 8, 13, 21], "churned": [1, 0, 1, 1, 0, 1],
-                     "plan": ["a", "a", "b", "b", "a", "b"], "fee": [10.0, 20, 10, 30, 20, 10]})
+THIN = pd.DataFrame(
+    {
+        "duration": [3.0, 5, 8, 8, 13, 21],
+        "churned": [1, 0, 1, 1, 0, 1],
+        "plan": ["a", "a", "b", "b", "a", "b"],
+        "fee": [10.0, 20, 10, 30, 20, 10],
+    }
+)
 THIN_TABLES = {
     "no churn events (all censored)": THIN.assign(churned=0),
     "every duration 0": THIN.assign(duration=0.0),
@@ -479,8 +562,9 @@ def test_notebook_02_runs_on_thin_duration_tables_without_errors_or_warnings(sha
     table = THIN_TABLES[shape]
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        surv = sv.prepare(None, None, survival_table=table, group_cols=["plan"], covariates=["plan", "fee"],
-                          value_col="fee")
+        surv = sv.prepare(
+            None, None, survival_table=table, group_cols=["plan"], covariates=["plan", "fee"], value_col="fee"
+        )
         shown = notebook_02_calls(surv, tmp_path)
     assert shown["figures"]["customers"] == len(table)
     if shape != "a plan without churn":  # thin data says so where the reader looks first
@@ -509,7 +593,8 @@ def test_transactions_without_quantity_leave_basket_size_out_and_say_so(amount_o
     assert "first basket size" not in amount_only_data.groups
     assert "first basket (units)" not in amount_only_data.covariates
     assert sv.describe(amount_only_data)["note 1"].startswith(
-        "no quantity in the transactions: first basket size")
+        "no quantity in the transactions: first basket size"
+    )
     tests = sv.logrank_table(amount_only_data.table, amount_only_data.groups)
     assert tests.index.tolist() == ["first order value", "repeat within 30 days"] and "note" not in tests
 
@@ -522,7 +607,10 @@ def test_a_group_with_one_level_gets_a_note_and_a_nan_statistic_instead_of_an_er
     assert result["note"] == "one level only: nothing to compare"
     tests = sv.logrank_table(table, groups)
     assert tests.loc["first basket size", ["levels", "p-value", "note"]].tolist() == [
-        1, "n/a", "one level only: nothing to compare"]
+        1,
+        "n/a",
+        "one level only: nothing to compare",
+    ]
     assert tests.loc["repeat within 30 days", "note"] == ""
     assert tests.loc["repeat within 30 days", "chi-square"] > 100
     assert list(sv.km_panels(table, groups)["first basket size"]) == ["unknown"]
@@ -539,8 +627,15 @@ def separated_table(n: int = 300, seed: int = 1) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     plan = rng.choice(["basic", "plus", "pro"], n, p=[0.5, 0.25, 0.25])
     churned = np.where(plan == "basic", 0, (rng.random(n) < 0.7).astype(int))
-    return pd.DataFrame({"duration": np.ceil(rng.exponential(20, n)), "plan": plan,
-                         "fee": rng.uniform(10, 60, n), "churned": churned, "entry": 0.0})
+    return pd.DataFrame(
+        {
+            "duration": np.ceil(rng.exponential(20, n)),
+            "plan": plan,
+            "fee": rng.uniform(10, 60, n),
+            "churned": churned,
+            "entry": 0.0,
+        }
+    )
 
 
 def test_a_level_without_churn_events_is_tested_drawn_and_summarised_with_a_note():
@@ -564,8 +659,14 @@ def test_a_runaway_cox_coefficient_is_flagged_and_never_recorded_as_a_headline_f
     assert not fit.trustworthy and set(fit.flags) == {"plan[plus vs basic]", "plan[pro vs basic]", "fee"}
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        surv = sv.prepare(None, None, survival_table=separated_table(), group_cols=["plan"],
-                          covariates=["plan", "fee"], value_col="fee")
+        surv = sv.prepare(
+            None,
+            None,
+            survival_table=separated_table(),
+            group_cols=["plan"],
+            covariates=["plan", "fee"],
+            value_col="fee",
+        )
         shown = notebook_02_calls(surv, tmp_path)
     assert not any(key.startswith("HR plan") for key in shown["figures"])
     assert "runs off" in shown["figures"]["hazard ratio note"]
@@ -583,25 +684,44 @@ def test_a_clean_cox_fit_has_no_note_column_and_is_trustworthy(rossi):
 def test_cox_leaves_out_constant_and_redundant_covariates_and_says_which():
     rng = np.random.default_rng(2)
     x = rng.normal(size=200)
-    table = pd.DataFrame({"duration": np.ceil(rng.exponential(10 * np.exp(-0.5 * x))), "churned": 1,
-                          "entry": 0.0, "x": x, "same": 3.0, "twice x": 2 * x})
+    table = pd.DataFrame(
+        {
+            "duration": np.ceil(rng.exponential(10 * np.exp(-0.5 * x))),
+            "churned": 1,
+            "entry": 0.0,
+            "x": x,
+            "same": 3.0,
+            "twice x": 2 * x,
+        }
+    )
     fit = sv.cox_fit(table, ["x", "same", "twice x"])
     assert fit.params.index.tolist() == ["x"] and fit.trustworthy
-    assert fit.dropped == {"same": "constant in the rows fitted",
-                           "twice x": "a linear combination of the others"}
+    assert fit.dropped == {
+        "same": "constant in the rows fitted",
+        "twice x": "a linear combination of the others",
+    }
     hr = sv.hazard_ratios(fit)
-    assert hr["note"].tolist() == ["", "left out: constant in the rows fitted",
-                                   "left out: a linear combination of the others"]
+    assert hr["note"].tolist() == [
+        "",
+        "left out: constant in the rows fitted",
+        "left out: a linear combination of the others",
+    ]
     assert np.isnan(hr.loc["same", "hazard ratio"]) and "'same' (constant in the rows fitted)" in fit.note
 
 
 @pytest.mark.parametrize(
     ("table", "reason"),
     [
-        pytest.param(pd.DataFrame({"duration": [3.0, 5, 8], "churned": 0, "x": [1.0, 2, 3]}),
-                     "no churn events", id="no churn events"),
-        pytest.param(pd.DataFrame({"duration": [3.0, 5, 8], "churned": 1, "x": [1.0, 1, 1]}),
-                     "no covariate left", id="only a constant covariate"),
+        pytest.param(
+            pd.DataFrame({"duration": [3.0, 5, 8], "churned": 0, "x": [1.0, 2, 3]}),
+            "no churn events",
+            id="no churn events",
+        ),
+        pytest.param(
+            pd.DataFrame({"duration": [3.0, 5, 8], "churned": 1, "x": [1.0, 1, 1]}),
+            "no covariate left",
+            id="only a constant covariate",
+        ),
     ],
 )
 def test_a_cox_model_that_cannot_be_fitted_is_a_note_not_an_exception(table, reason):
@@ -624,8 +744,9 @@ def test_a_cox_model_that_cannot_be_fitted_is_a_note_not_an_exception(table, rea
     [
         pytest.param([3, 5, 8], [0, 0, 0], "no churn events", "not reached", id="no events: all censored"),
         pytest.param([0, 0, 0], [1, 0, 1], "every duration is 0", 0.0, id="every duration 0"),
-        pytest.param([0, 0], [0, 0], "every duration is 0", "not reached",
-                     id="every duration 0 and no events"),
+        pytest.param(
+            [0, 0], [0, 0], "every duration is 0", "not reached", id="every duration 0 and no events"
+        ),
         pytest.param([5], [1], "one customer only", 5.0, id="a single customer who churned"),
         pytest.param([5], [0], "one customer only", "not reached", id="a single censored customer"),
     ],
@@ -655,27 +776,42 @@ def telco_like(n: int = 800, seed: int = 3) -> pd.DataFrame:
     log_hr = pd.Series(contract).map({"Month-to-month": 0.0, "One year": -1.0, "Two year": -2.0}).to_numpy()
     life = rng.exponential(20 * np.exp(-log_hr - 0.005 * (charges - 60)))
     follow = rng.integers(1, 73, n)
-    return pd.DataFrame({"customerID": [f"{i:04d}-TEL" for i in range(n)],
-                         "tenure": np.minimum(np.ceil(life), follow),
-                         "Churn": np.where(life <= follow, "Yes", "No"),
-                         "Contract": contract, "MonthlyCharges": charges})
+    return pd.DataFrame(
+        {
+            "customerID": [f"{i:04d}-TEL" for i in range(n)],
+            "tenure": np.minimum(np.ceil(life), follow),
+            "Churn": np.where(life <= follow, "Yes", "No"),
+            "Contract": contract,
+            "MonthlyCharges": charges,
+        }
+    )
 
 
 def test_early_warning_list_on_a_subscription_table_with_a_three_level_contract():
     # the crash: conditional_churn rebuilt the design from one covariate name per indicator column, so a
     # 3-level Contract came back twice ("cannot reindex on an axis with duplicate labels")
-    frame = telco_like().assign(days=lambda d: d["tenure"] * 30,
-                                churned=lambda d: (d["Churn"] == "Yes").astype(int))
-    surv = sv.prepare(None, None, survival_table=frame, duration_col="days", event_col="churned",
-                      group_cols=["Contract"], covariates=["Contract", "MonthlyCharges"],
-                      value_col="MonthlyCharges")
+    frame = telco_like().assign(
+        days=lambda d: d["tenure"] * 30, churned=lambda d: (d["Churn"] == "Yes").astype(int)
+    )
+    surv = sv.prepare(
+        None,
+        None,
+        survival_table=frame,
+        duration_col="days",
+        event_col="churned",
+        group_cols=["Contract"],
+        covariates=["Contract", "MonthlyCharges"],
+        value_col="MonthlyCharges",
+    )
     fit = sv.cox_fit(surv.table, surv.covariates)
     warning = sv.early_warning_list(surv, horizon_days=90, top=len(frame), fit=fit)
     active = surv.table[surv.table["churned"] == 0]
     assert len(warning) == len(active) and warning["value at risk"].is_monotonic_decreasing
     # the categorical path gives exactly what hand-made 0/1 columns give
-    dummies = surv.table.assign(one=(surv.table["Contract"] == "One year").astype(float),
-                                two=(surv.table["Contract"] == "Two year").astype(float))
+    dummies = surv.table.assign(
+        one=(surv.table["Contract"] == "One year").astype(float),
+        two=(surv.table["Contract"] == "Two year").astype(float),
+    )
     by_hand = sv.conditional_churn(sv.cox_fit(dummies, ["one", "two", "MonthlyCharges"]), dummies, 90)
     np.testing.assert_allclose(warning["P(churn within 90 days)"], by_hand.reindex(warning.index).round(3))
     shared = warning.join(active["Contract"]).groupby(["tenure (days)", "MonthlyCharges", "Contract"])
@@ -685,27 +821,46 @@ def test_early_warning_list_on_a_subscription_table_with_a_three_level_contract(
 def test_notebook_02_runs_on_a_telco_like_table_in_months_with_yes_no_churn(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        surv = sv.prepare(None, None, survival_table=telco_like(), duration_col="tenure", event_col="Churn",
-                          group_cols=["Contract"], covariates=["Contract", "MonthlyCharges"],
-                          value_col="MonthlyCharges", duration_unit="months", id_col="customerID")
+        surv = sv.prepare(
+            None,
+            None,
+            survival_table=telco_like(),
+            duration_col="tenure",
+            event_col="Churn",
+            group_cols=["Contract"],
+            covariates=["Contract", "MonthlyCharges"],
+            value_col="MonthlyCharges",
+            duration_unit="months",
+            id_col="customerID",
+        )
         shown = notebook_02_calls(surv, tmp_path)
     assert surv.reference == {"Contract": "Month-to-month"}
     months = shown["describe"]["longest follow-up (days)"] / (365.25 / 12)
     assert months == pytest.approx(round(months)) and 60 < months <= 72  # whole months, in days
-    assert shown["hazard ratios"].index.tolist()[:2] == ["Contract[One year vs Month-to-month]",
-                                                         "Contract[Two year vs Month-to-month]"]
+    assert shown["hazard ratios"].index.tolist()[:2] == [
+        "Contract[One year vs Month-to-month]",
+        "Contract[Two year vs Month-to-month]",
+    ]
     assert shown["logranks"].loc["Contract", "df"] == 2
     assert len(shown["warning"]) == 12 and shown["warning"].index.str.endswith("-TEL").all()
 
 
 def test_early_warning_list_without_a_cox_model_uses_the_overall_curve_and_says_so():
-    surv = sv.prepare(None, None, survival_table=telco_like(), duration_col="tenure", event_col="Churn",
-                      value_col="MonthlyCharges", duration_unit="months")
+    surv = sv.prepare(
+        None,
+        None,
+        survival_table=telco_like(),
+        duration_col="tenure",
+        event_col="Churn",
+        value_col="MonthlyCharges",
+        duration_unit="months",
+    )
     warning = sv.early_warning_list(surv, horizon_days=90, top=5, fit=None)
     assert len(warning) == 5 and warning["P(churn within 90 days)"].between(0, 1).all()
     assert warning["note"].str.startswith("no Cox model (none given): the overall churn curve").all()
-    figures = sv.headline_figures(surv, sv.survival_summary(surv.table), None,
-                                  sv.logrank_table(surv.table, []), warning)
+    figures = sv.headline_figures(
+        surv, sv.survival_summary(surv.table), None, sv.logrank_table(surv.table, []), warning
+    )
     assert not any(key.startswith("HR ") for key in figures)
     assert figures["early-warning list: value at risk"] > 0
 
@@ -713,8 +868,13 @@ def test_early_warning_list_without_a_cox_model_uses_the_overall_curve_and_says_
 def test_early_warning_list_survives_repeated_index_labels():
     table, _ = simulate.simulate_subscriptions(1000, seed=6)
     doubled = pd.concat([table, table])  # the same index labels twice
-    surv = sv.prepare(None, None, survival_table=doubled, covariates=["annual plan", "support tickets"],
-                      value_col="monthly fee")
+    surv = sv.prepare(
+        None,
+        None,
+        survival_table=doubled,
+        covariates=["annual plan", "support tickets"],
+        value_col="monthly fee",
+    )
     warning = sv.early_warning_list(surv, top=len(doubled), fit=sv.cox_fit(surv.table, surv.covariates))
     assert len(warning) == 2 * (table["churned"] == 0).sum()
     assert warning["value at risk"].is_monotonic_decreasing
@@ -724,23 +884,38 @@ def test_repeated_or_missing_ids_are_refused_at_load():
     frame = telco_like(5).assign(customerID=["a", "b", "a", None, "c"])
     message = r"column 'customerID': 3 of 5 rows are missing or repeated ids \(e.g. 'a', nan\)"
     with pytest.raises(ValueError, match=message):
-        sv.prepare(None, None, survival_table=frame, duration_col="tenure", event_col="Churn",
-                   id_col="customerID")
+        sv.prepare(
+            None, None, survival_table=frame, duration_col="tenure", event_col="Churn", id_col="customerID"
+        )
 
 
 def test_a_broken_numeric_covariate_or_value_column_is_refused_at_load():
     frame = telco_like(40).assign(
-        TotalCharges=lambda d: (d["MonthlyCharges"] * d["tenure"]).round(2).astype(str))
+        TotalCharges=lambda d: (d["MonthlyCharges"] * d["tenure"]).round(2).astype(str)
+    )
     frame.loc[[3, 7], "TotalCharges"] = " "  # as in the public Telco table
     with pytest.raises(ValueError, match=r"column 'TotalCharges': 2 of 40 rows are not numbers, though the"):
-        sv.prepare(None, None, survival_table=frame, duration_col="tenure", event_col="Churn",
-                   covariates=["TotalCharges"])
+        sv.prepare(
+            None,
+            None,
+            survival_table=frame,
+            duration_col="tenure",
+            event_col="Churn",
+            covariates=["TotalCharges"],
+        )
     with pytest.raises(ValueError, match=r"column 'TotalCharges': 2 of 40 rows are not numbers \(e.g. ' '\)"):
-        sv.prepare(None, None, survival_table=frame, duration_col="tenure", event_col="Churn",
-                   value_col="TotalCharges")
+        sv.prepare(
+            None,
+            None,
+            survival_table=frame,
+            duration_col="tenure",
+            event_col="Churn",
+            value_col="TotalCharges",
+        )
     with pytest.raises(ValueError, match=r"value_col: column\(s\) 'Revenue' not in the duration table"):
-        sv.prepare(None, None, survival_table=frame, duration_col="tenure", event_col="Churn",
-                   value_col="Revenue")
+        sv.prepare(
+            None, None, survival_table=frame, duration_col="tenure", event_col="Churn", value_col="Revenue"
+        )
 
 
 # ------------------------------------------------------------------------- duration units and events
@@ -750,8 +925,15 @@ def test_durations_in_weeks_or_months_are_converted_to_days_and_the_factor_is_no
     table = sv.load_survival_table(frame, "t", "gone", "since", duration_unit=unit)
     assert table["duration"].tolist() == [2 * factor, 12 * factor]
     assert table["entry"].tolist() == [0.0, 3 * factor]
-    surv = sv.prepare(None, None, survival_table=frame, duration_col="t", event_col="gone", entry_col="since",
-                      duration_unit=unit)
+    surv = sv.prepare(
+        None,
+        None,
+        survival_table=frame,
+        duration_col="t",
+        event_col="gone",
+        entry_col="since",
+        duration_unit=unit,
+    )
     assert surv.table["duration"].tolist() == [2 * factor, 12 * factor]
     assert unit in surv.notes[0] and (unit == "days" or f"x {factor:g} days per {unit[:-1]}" in surv.notes[0])
     assert sv.describe(surv)["longest follow-up (days)"] == 12 * factor
@@ -783,8 +965,9 @@ def test_event_column_accepts_yes_no_true_false_and_1_0_in_any_case(values):
 def test_event_words_load_from_a_csv_file_and_the_reading_is_noted(tmp_path):
     path = tmp_path / "subs.csv"
     telco_like(30).to_csv(path, index=False)
-    surv = sv.prepare(None, None, survival_table=path, duration_col="tenure", event_col="Churn",
-                      duration_unit="months")
+    surv = sv.prepare(
+        None, None, survival_table=path, duration_col="tenure", event_col="Churn", duration_unit="months"
+    )
     assert set(surv.table["churned"]) == {0, 1}
     assert "event column 'Churn': Yes read as churned (1), No as censored (0)" in surv.notes
 
@@ -798,8 +981,9 @@ def test_an_unreadable_event_value_is_refused_with_column_count_and_examples():
 
 # ------------------------------------------------------------------- categorical Cox covariates
 def test_a_categorical_covariate_is_coded_against_its_most_frequent_level_by_default_and_says_so():
-    frame = pd.DataFrame({"tier": ["b", "a", "b", "c", "b", "c"], "duration": [1.0, 2, 3, 4, 5, 6],
-                          "churned": 1})
+    frame = pd.DataFrame(
+        {"tier": ["b", "a", "b", "c", "b", "c"], "duration": [1.0, 2, 3, 4, 5, 6], "churned": 1}
+    )
     assert sv.design_matrix(frame, ["tier"]).columns.tolist() == ["tier[a vs b]", "tier[c vs b]"]
     fit = sv.cox_fit(frame, ["tier"])
     assert "'tier': reference level 'b' (the most frequent: 3 of 6 rows)" in fit.note
@@ -813,8 +997,9 @@ def test_a_named_reference_level_is_used_and_an_unknown_one_is_refused_with_the_
     fit = sv.cox_fit(table, ["plan", "fee"], reference={"plan": "standard"})
     names = sv.hazard_ratios(fit).index.tolist()
     assert names == ["plan[basic vs standard]", "plan[premium vs standard]", "fee"]
-    surv = sv.prepare(None, None, survival_table=table, covariates=["plan", "fee"],
-                      reference={"plan": "standard"})
+    surv = sv.prepare(
+        None, None, survival_table=table, covariates=["plan", "fee"], reference={"plan": "standard"}
+    )
     assert surv.reference == {"plan": "standard"} and not any("reference level" in n for n in surv.notes)
     levels = r"is not one of its levels: 'basic', 'premium', 'standard'"
     with pytest.raises(ValueError, match=f"reference level 'gold' for 'plan' {levels}"):
@@ -827,20 +1012,26 @@ def test_a_named_reference_level_is_used_and_an_unknown_one_is_refused_with_the_
 
 def test_refit_for_ph_keeps_the_reference_levels_of_the_fit():
     table = categorical_cox_table().assign(x=lambda d: np.random.default_rng(0).normal(size=len(d)))
-    surv = sv.prepare(None, None, survival_table=table, covariates=["fee", "plan"],
-                      reference={"plan": "premium"})
+    surv = sv.prepare(
+        None, None, survival_table=table, covariates=["fee", "plan"], reference={"plan": "premium"}
+    )
     fit = sv.cox_fit(surv.table, surv.covariates, reference=surv.reference)
     tests = sv.ph_test(fit)[0].assign(**{"chi-square": [50.0, 0.1, 0.1, 50.0]})  # 'fee' fails
     refit, sentence = sv.refit_for_ph(surv, fit, tests)
     assert sentence.startswith("'fee' fails") and refit.params.index.tolist() == [
-        "plan[basic vs premium]", "plan[standard vs premium]"]
+        "plan[basic vs premium]",
+        "plan[standard vs premium]",
+    ]
 
 
 def test_categorical_cox_matches_lifelines_coefficients_and_standard_errors(lifelines_ref):
     fit = sv.cox_fit(categorical_cox_table(), ["plan", "fee"], reference=CATEGORICAL_REFERENCE)
     theirs = lifelines_ref["cox_categorical"]
-    assert sorted(theirs["params"]) == sorted(fit.params.index) == sorted(
-        ["plan[basic vs standard]", "plan[premium vs standard]", "fee"])
+    assert (
+        sorted(theirs["params"])
+        == sorted(fit.params.index)
+        == sorted(["plan[basic vs standard]", "plan[premium vs standard]", "fee"])
+    )
     se = pd.Series(np.sqrt(np.diag(fit.cov)), index=fit.params.index)
     for name in fit.params.index:
         assert fit.params[name] == pytest.approx(theirs["params"][name], abs=1e-6)
@@ -849,9 +1040,13 @@ def test_categorical_cox_matches_lifelines_coefficients_and_standard_errors(life
 
 def test_a_churn_threshold_shorter_than_the_30_day_window_drops_the_early_repeat_not_the_analysis():
     days = pd.date_range("2023-01-01", periods=60, freq="2D")
-    tx = pd.DataFrame({"customer_id": np.repeat([f"c{i}" for i in range(30)], 2),
-                       "date": np.concatenate([[days[i], days[i + 1 + i % 3]] for i in range(30)]),
-                       "amount": 10.0})
+    tx = pd.DataFrame(
+        {
+            "customer_id": np.repeat([f"c{i}" for i in range(30)], 2),
+            "date": np.concatenate([[days[i], days[i + 1 + i % 3]] for i in range(30)]),
+            "amount": 10.0,
+        }
+    )
     data = sv.prepare(tx, 5)
     assert "repeat within 30 days" not in data.groups and "repeat within 30 days" not in data.covariates
     assert any("not longer than the 30-day window" in note for note in data.notes)

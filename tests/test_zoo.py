@@ -7,7 +7,6 @@ import json
 
 import nbformat
 import pytest
-
 import zoo
 
 
@@ -20,8 +19,12 @@ def _error_outputs(notebook) -> list[str]:
     found = []
     for cell in notebook.cells:
         for out in cell.get("outputs", []):
-            if out.get("output_type") == "error" or (out.get("output_type") == "stream" and out.get("name") == "stderr"):
-                found.append(cell.source.splitlines()[0] + ": " + str(out.get("text", out.get("evalue", "")))[:300])
+            if out.get("output_type") == "error" or (
+                out.get("output_type") == "stream" and out.get("name") == "stderr"
+            ):
+                found.append(
+                    cell.source.splitlines()[0] + ": " + str(out.get("text", out.get("evalue", "")))[:300]
+                )
     return found
 
 

@@ -37,12 +37,20 @@ class Case:
 def _log(n: int = 400, months: int = 24, acquisition: int = 12, seed: int = 0, **params) -> pd.DataFrame:
     start = pd.Timestamp("2022-01-01")
     end = (start.to_period("M") + months - 1).to_timestamp(how="end").normalize()
-    tx, _ = simulate.simulate_transactions(n, start=str(start.date()), acquisition_months=acquisition,
-                                           observation_end=str(end.date()), seed=seed, **params)
+    tx, _ = simulate.simulate_transactions(
+        n,
+        start=str(start.date()),
+        acquisition_months=acquisition,
+        observation_end=str(end.date()),
+        seed=seed,
+        **params,
+    )
     return tx
 
 
-def _amount_args(path: Path, customer: str = "customer_id", date: str = "date", amount: str = "amount") -> list[str]:
+def _amount_args(
+    path: Path, customer: str = "customer_id", date: str = "date", amount: str = "amount"
+) -> list[str]:
     return ["--data", str(path), "--customer-col", customer, "--date-col", date, "--amount-col", amount]
 
 
@@ -59,12 +67,28 @@ def quantity_price(folder: Path) -> list[str]:
     tx = _log(seed=2)
     rng = np.random.default_rng(2)
     qty = rng.integers(1, 6, len(tx))
-    frame = pd.DataFrame({"client": tx["customer_id"], "day": tx["date"].dt.strftime("%Y-%m-%d"), "qty": qty,
-                          "price": (tx["amount"].to_numpy() / qty).round(2)})
+    frame = pd.DataFrame(
+        {
+            "client": tx["customer_id"],
+            "day": tx["date"].dt.strftime("%Y-%m-%d"),
+            "qty": qty,
+            "price": (tx["amount"].to_numpy() / qty).round(2),
+        }
+    )
     path = folder / "lines.csv"
     frame.to_csv(path, index=False)
-    return ["--data", str(path), "--customer-col", "client", "--date-col", "day", "--quantity-col", "qty",
-            "--unit-price-col", "price"]
+    return [
+        "--data",
+        str(path),
+        "--customer-col",
+        "client",
+        "--date-col",
+        "day",
+        "--quantity-col",
+        "qty",
+        "--unit-price-col",
+        "price",
+    ]
 
 
 def returns(folder: Path) -> list[str]:
@@ -162,19 +186,42 @@ def decimal_comma(folder: Path) -> list[str]:
 def _subscriptions(n: int = 800, seed: int = 0) -> pd.DataFrame:
     table, _ = simulate.simulate_subscriptions(n, seed=seed)
     rng = np.random.default_rng(seed)
-    contract = np.where(table["annual plan"] == 1, rng.choice(["One year", "Two year"], len(table)),
-                        "Month-to-month")
-    return pd.DataFrame({
-        "customerID": table["customer_id"], "tenure": np.ceil(table["duration"] / 30.4375).astype(int),
-        "Churn": np.where(table["churned"] == 1, "Yes", "No"), "Contract": contract,
-        "MonthlyCharges": table["monthly fee"], "entry_months": np.floor(table["entry"] / 30.4375).astype(int),
-    })
+    contract = np.where(
+        table["annual plan"] == 1, rng.choice(["One year", "Two year"], len(table)), "Month-to-month"
+    )
+    return pd.DataFrame(
+        {
+            "customerID": table["customer_id"],
+            "tenure": np.ceil(table["duration"] / 30.4375).astype(int),
+            "Churn": np.where(table["churned"] == 1, "Yes", "No"),
+            "Contract": contract,
+            "MonthlyCharges": table["monthly fee"],
+            "entry_months": np.floor(table["entry"] / 30.4375).astype(int),
+        }
+    )
 
 
 def _survival_args(path: Path) -> list[str]:
-    return ["--survival-table", str(path), "--duration-col", "tenure", "--event-col", "Churn",
-            "--duration-unit", "months", "--group-cols", "Contract", "--cox-covariates", "Contract,MonthlyCharges",
-            "--reference", "Contract=Month-to-month", "--value-col", "MonthlyCharges", "--id-col", "customerID"]
+    return [
+        "--survival-table",
+        str(path),
+        "--duration-col",
+        "tenure",
+        "--event-col",
+        "Churn",
+        "--duration-unit",
+        "months",
+        "--group-cols",
+        "Contract",
+        "--cox-covariates",
+        "Contract,MonthlyCharges",
+        "--reference",
+        "Contract=Month-to-month",
+        "--value-col",
+        "MonthlyCharges",
+        "--id-col",
+        "customerID",
+    ]
 
 
 def subscriptions_months(folder: Path) -> list[str]:
@@ -194,8 +241,9 @@ def subscriptions_delayed_entry(folder: Path) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------- campaigns
-def _campaign(arms: dict[str, float], n: int = 1500, segments: dict[str, float] | None = None,
-              seed: int = 0) -> pd.DataFrame:
+def _campaign(
+    arms: dict[str, float], n: int = 1500, segments: dict[str, float] | None = None, seed: int = 0
+) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     rows = []
     for arm, rate in arms.items():
@@ -210,8 +258,18 @@ def _campaign(arms: dict[str, float], n: int = 1500, segments: dict[str, float] 
 
 
 def _campaign_args(path: Path, control: str, segment: bool) -> list[str]:
-    args = ["--campaign", str(path), "--arm-col", "arm", "--control-arm", control, "--converted-col", "converted",
-            "--revenue-col", "spend"]
+    args = [
+        "--campaign",
+        str(path),
+        "--arm-col",
+        "arm",
+        "--control-arm",
+        control,
+        "--converted-col",
+        "converted",
+        "--revenue-col",
+        "spend",
+    ]
     return args + (["--segment-col", "segment"] if segment else [])
 
 
@@ -231,8 +289,12 @@ def campaign_three_arms_no_segment(folder: Path) -> list[str]:
 
 def campaign_four_arms_segments(folder: Path) -> list[str]:
     path = folder / "four_arms.csv"
-    table = _campaign({"none": 0.04, "notice": 0.05, "coupon": 0.07, "call": 0.09}, n=1200,
-                      segments={"silent": 0.5, "churned": 0.5}, seed=32)
+    table = _campaign(
+        {"none": 0.04, "notice": 0.05, "coupon": 0.07, "call": 0.09},
+        n=1200,
+        segments={"silent": 0.5, "churned": 0.5},
+        seed=32,
+    )
     table.to_csv(path, index=False)
     return _campaign_args(path, "none", segment=True)
 
@@ -256,33 +318,58 @@ TABLE = ("HR ", "churned (%)")  # survival curves and the Cox model on a duratio
 TEST = ("response lift",)  # the campaign analysis
 
 CASES = [
-    Case("amount_only", "transactions with an amount column alone, other column names", amount_only, ran=FULL),
+    Case(
+        "amount_only", "transactions with an amount column alone, other column names", amount_only, ran=FULL
+    ),
     Case("quantity_price", "quantity x unit price, no amount column", quantity_price, ran=FULL),
     Case("returns", "same-day and later returns (negative amounts)", returns, ran=FULL),
-    Case("no_repeaters", "every customer bought once", no_repeaters, ran=("Champions", "not run: stage rules")),
+    Case(
+        "no_repeaters", "every customer bought once", no_repeaters, ran=("Champions", "not run: stage rules")
+    ),
     Case("one_customer", "a single customer", one_customer, "stop"),
     Case("one_day", "every purchase on one day", one_day, "stop"),
     Case("three_months", "3 months of history", three_months, ran=FULL),
     Case("five_years", "5 years of history, 3 years of acquisition", five_years, ran=FULL),
     Case("one_cohort", "one acquisition month", one_cohort, ran=FULL),
     Case("monthly_cohorts", "24 monthly cohorts, Parquet", monthly_cohorts, ran=FULL),
-    Case("wholesale", "60 customers with hundreds of occasions each", wholesale, ran=("snapshot", "Champions")),
+    Case(
+        "wholesale", "60 customers with hundreds of occasions each", wholesale, ran=("snapshot", "Champions")
+    ),
     Case("mixed_iso", "mixed ISO dates and timestamps (T, space, fractional seconds)", mixed_iso, ran=FULL),
     Case("day_first", "day-first dates with --date-format", day_first, ran=FULL),
-    Case("decimal_comma", "';'-separated latin-1 file with decimal commas and thousands spaces", decimal_comma,
-         ran=FULL),
-    Case("subscriptions_months", "subscription table in months, categorical group and covariate",
-         subscriptions_months, ran=TABLE),
-    Case("subscriptions_delayed_entry", "subscription table in months with delayed entry",
-         subscriptions_delayed_entry, ran=TABLE),
+    Case(
+        "decimal_comma",
+        "';'-separated latin-1 file with decimal commas and thousands spaces",
+        decimal_comma,
+        ran=FULL,
+    ),
+    Case(
+        "subscriptions_months",
+        "subscription table in months, categorical group and covariate",
+        subscriptions_months,
+        ran=TABLE,
+    ),
+    Case(
+        "subscriptions_delayed_entry",
+        "subscription table in months with delayed entry",
+        subscriptions_delayed_entry,
+        ran=TABLE,
+    ),
     Case("campaign_two_arms", "two-arm campaign without segments", campaign_two_arms, ran=TEST),
-    Case("campaign_three_arms_no_segment", "three-arm e-mail campaign, yes/no conversions, no segment",
-         campaign_three_arms_no_segment, ran=TEST),
+    Case(
+        "campaign_three_arms_no_segment",
+        "three-arm e-mail campaign, yes/no conversions, no segment",
+        campaign_three_arms_no_segment,
+        ran=TEST,
+    ),
     Case("campaign_four_arms_segments", "four arms with segments", campaign_four_arms_segments, ran=TEST),
-    Case("campaign_empty_segment_cell", "a segment cell with no conversion", campaign_empty_segment_cell,
-         ran=TEST),
-    Case("log_and_campaign", "a transaction log with a campaign table", log_and_campaign,
-         ran=FULL + TEST),
+    Case(
+        "campaign_empty_segment_cell",
+        "a segment cell with no conversion",
+        campaign_empty_segment_cell,
+        ran=TEST,
+    ),
+    Case("log_and_campaign", "a transaction log with a campaign table", log_and_campaign, ran=FULL + TEST),
 ]
 
 
@@ -305,9 +392,24 @@ def run_case(case: Case, folder: Path, notebooks: Path = ROOT / "notebooks") -> 
     out = folder / "out"
     env = os.environ | {"TQDM_DISABLE": "1", "PYTHONHASHSEED": "0"}
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "lifecycle_utils", "report", *args, "--notebooks",
-                           str(notebooks), "--out", str(out)], capture_output=True, text=True, env=env,
-                          cwd=folder, check=False)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "lifecycle_utils",
+            "report",
+            *args,
+            "--notebooks",
+            str(notebooks),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=folder,
+        check=False,
+    )
     return Run(case, done.returncode, done.stdout, done.stderr, out, time.perf_counter() - start)
 
 
@@ -330,13 +432,21 @@ def outcome(run: Run) -> str:
     notes = 0
     for path in executed:
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-        notes += sum("Not enough data for" in "".join(o.get("data", {}).get("text/markdown", ""))
-                     for c in cells for o in c.get("outputs", []))
-    skipped = [line.split(":")[0].removeprefix("skipped ") for line in run.stdout.splitlines()
-               if line.startswith("skipped ")]
-    return (f"exit 0 in {run.seconds:.0f} s: ran {', '.join(p.stem[:2] for p in executed)}"
-            + (f"; skipped {', '.join(s[:2] for s in skipped)}" if skipped else "")
-            + f"; {notes} section note(s)")
+        notes += sum(
+            "Not enough data for" in "".join(o.get("data", {}).get("text/markdown", ""))
+            for c in cells
+            for o in c.get("outputs", [])
+        )
+    skipped = [
+        line.split(":")[0].removeprefix("skipped ")
+        for line in run.stdout.splitlines()
+        if line.startswith("skipped ")
+    ]
+    return (
+        f"exit 0 in {run.seconds:.0f} s: ran {', '.join(p.stem[:2] for p in executed)}"
+        + (f"; skipped {', '.join(s[:2] for s in skipped)}" if skipped else "")
+        + f"; {notes} section note(s)"
+    )
 
 
 if __name__ == "__main__":

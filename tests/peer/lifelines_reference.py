@@ -27,10 +27,13 @@ from lifelines.statistics import logrank_test, proportional_hazard_test
 def km(frame):
     fit = KaplanMeierFitter().fit(frame["duration"], frame["churned"])
     band = fit.confidence_interval_
-    return {"time": fit.survival_function_.index.tolist(),
-            "survival": fit.survival_function_.iloc[:, 0].tolist(),
-            "lower": band.iloc[:, 0].tolist(), "upper": band.iloc[:, 1].tolist(),
-            "median": float(fit.median_survival_time_)}
+    return {
+        "time": fit.survival_function_.index.tolist(),
+        "survival": fit.survival_function_.iloc[:, 0].tolist(),
+        "lower": band.iloc[:, 0].tolist(),
+        "upper": band.iloc[:, 1].tolist(),
+        "median": float(fit.median_survival_time_),
+    }
 
 
 def categorical_cox(spec_path: Path) -> dict:
@@ -40,15 +43,18 @@ def categorical_cox(spec_path: Path) -> dict:
     terms += spec["numeric"]
     # lifelines stops its Newton steps at precision 1e-7 by default, about 4e-5 short of the optimum on this
     # table; a tighter precision reaches the maximum statsmodels finds (score 0), so they agree to 1e-6
-    cox = CoxPHFitter().fit(frame, "duration", "churned", formula=" + ".join(terms),
-                            fit_options={"precision": 1e-12})
+    cox = CoxPHFitter().fit(
+        frame, "duration", "churned", formula=" + ".join(terms), fit_options={"precision": 1e-12}
+    )
 
     def ours(name: str) -> str:
         hit = re.fullmatch(r"C\((\w+), contr\.treatment\('(.*)'\)\)\[T\.(.*)\]", name)
         return f"{hit[1]}[{hit[3]} vs {hit[2]}]" if hit else name
 
-    return {"params": {ours(k): float(v) for k, v in cox.params_.items()},
-            "se": {ours(k): float(v) for k, v in cox.standard_errors_.items()}}
+    return {
+        "params": {ours(k): float(v) for k, v in cox.params_.items()},
+        "se": {ours(k): float(v) for k, v in cox.standard_errors_.items()},
+    }
 
 
 def main(in_dir: Path, out: Path) -> None:
@@ -57,10 +63,16 @@ def main(in_dir: Path, out: Path) -> None:
     cox = CoxPHFitter().fit(rossi, "week", "arrest")
     ph = proportional_hazard_test(cox, rossi, time_transform="km").summary["test_statistic"]
     fin = rossi["fin"] == 1
-    lr = logrank_test(rossi.loc[fin, "week"], rossi.loc[~fin, "week"], rossi.loc[fin, "arrest"], rossi.loc[~fin, "arrest"])
-    result["rossi"] = {"data": rossi.to_dict(orient="list"), "cox_efron": cox.params_.to_dict(),
-                       "logrank_fin": float(lr.test_statistic), "ph_km": ph.to_dict(), "km": km(
-                           rossi.rename(columns={"week": "duration", "arrest": "churned"}))}
+    lr = logrank_test(
+        rossi.loc[fin, "week"], rossi.loc[~fin, "week"], rossi.loc[fin, "arrest"], rossi.loc[~fin, "arrest"]
+    )
+    result["rossi"] = {
+        "data": rossi.to_dict(orient="list"),
+        "cox_efron": cox.params_.to_dict(),
+        "logrank_fin": float(lr.test_statistic),
+        "ph_km": ph.to_dict(),
+        "km": km(rossi.rename(columns={"week": "duration", "arrest": "churned"})),
+    }
     spec_path = in_dir / "cox" / "spec.json"
     if spec_path.exists():
         result["cox_categorical"] = categorical_cox(spec_path)
