@@ -161,11 +161,16 @@ _THOUSANDS = r"[. \u00a0\u202f]"
 _RAISE_HINT = "fix the source or pass on_invalid='drop'"
 
 
-def read_table(path: str | Path, encoding: str = "utf-8", sep: str = ",") -> pd.DataFrame:
+def read_table(
+    path: str | Path, encoding: str = "utf-8", sep: str = ",", *, as_text: bool = True
+) -> pd.DataFrame:
     """Read a CSV (fields separated by ``sep``, default a comma; ``";"`` for many European exports) or
-    Parquet file. Every CSV column is read as text, so ids keep their leading zeros and nothing is parsed
-    silently. Parquet integer columns are read as pandas' nullable integers, never through float, so an
-    id column with a null keeps ``"123"`` (not ``"123.0"``) and ids above 2**53 stay distinct.
+    Parquet file: the one reader for every input table (transactions, duration tables, campaign tables).
+    With ``as_text`` (transactions) every CSV column is read as text, so ids keep their leading zeros and
+    nothing is parsed silently; without it (duration and campaign tables, whose covariates are numbers)
+    pandas infers the column types. Parquet integer columns are read as pandas' nullable integers,
+    never through float, so an id column with a null keeps ``"123"`` (not ``"123.0"``) and ids above
+    2**53 stay distinct.
 
     Raises ``ValueError`` for a missing file, an empty file, or text that is not in ``encoding``
     (the message says which encoding to pass instead).
@@ -177,9 +182,8 @@ def read_table(path: str | Path, encoding: str = "utf-8", sep: str = ",") -> pd.
         frame = _read_parquet(path)
     else:
         try:
-            frame = pd.read_csv(
-                path, dtype=str, encoding=encoding, sep=sep, keep_default_na=False, na_values=[""]
-            )
+            text = {"dtype": str, "keep_default_na": False, "na_values": [""]} if as_text else {}
+            frame = pd.read_csv(path, encoding=encoding, sep=sep, **text)
         except UnicodeDecodeError as err:
             raise ValueError(
                 f"{path.name} is not {encoding} text ({err.reason} at byte {err.start}); "

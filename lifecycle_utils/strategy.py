@@ -29,6 +29,8 @@ from statsmodels.tools.sm_exceptions import (
     PerfectSeparationWarning,
 )
 
+from lifecycle_utils.data import read_table
+
 __all__ = [
     "STAGE_PLAYS",
     "customer_table",
@@ -301,11 +303,7 @@ def load_experiment(
 
     Bad values raise ``ValueError`` naming the column, the count of bad rows and examples. The
     source's column names are kept in ``attrs`` (``"arm column"`` etc.) for later messages."""
-    frame = (
-        source.copy()
-        if isinstance(source, pd.DataFrame)
-        else (pd.read_parquet(source) if str(source).endswith((".parquet", ".pq")) else pd.read_csv(source))
-    )
+    frame = source.copy() if isinstance(source, pd.DataFrame) else read_table(source, as_text=False)
     needed = [c for c in (arm_col, converted_col, revenue_col, segment_col) if c]
     missing = [c for c in needed if c not in frame.columns]
     if missing:

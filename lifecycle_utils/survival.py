@@ -50,10 +50,10 @@ from statsmodels.duration.hazard_regression import PHReg
 from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 from statsmodels.tools.sm_exceptions import ModelWarning
 
+from lifecycle_utils.data import read_table
 from lifecycle_utils.summary import end_of_observation, occasions
 
 __all__ = [
-    "Z95",
     "NEEDS_TRANSACTIONS",
     "NO_P",
     "DURATION_UNITS",
@@ -103,7 +103,6 @@ __all__ = [
     "headline_figures",
 ]
 
-Z95 = stats.norm.ppf(0.975)
 NEEDS_TRANSACTIONS = pd.DataFrame({"note": ["needs transactions: not available for a duration table"]})
 NO_P = "n/a"  # the p-value text where no test could be made
 
@@ -242,8 +241,7 @@ def _read_duration_table(
     if isinstance(source, pd.DataFrame):
         frame = source.copy()
     else:
-        path = str(source)
-        frame = pd.read_parquet(path) if path.endswith((".parquet", ".pq")) else pd.read_csv(path)
+        frame = read_table(source, as_text=False)
     needed = [c for c in (duration_col, event_col, entry_col, id_col) if c is not None]
     missing = [c for c in needed if c not in frame.columns]
     if missing:

@@ -637,3 +637,20 @@ def test_a_file_of_which_nothing_survives_cleaning_is_refused_with_its_ledger(wr
     path = write_csv("customer_id,date,amount\na,2024-01-01,0\nb,2024-01-02,-5\n")
     with pytest.raises(ValueError, match="(?s)no row of tx.csv survived cleaning.*amount of zero"):
         data.load(path, on_invalid="drop")
+
+
+def test_every_input_table_goes_through_one_reader(tmp_path):
+    from lifecycle_utils import strategy, survival
+
+    missing = tmp_path / "nowhere.csv"
+    for load in (
+        lambda: data.load_transactions(missing),
+        lambda: survival.load_survival_table(missing),
+        lambda: strategy.load_experiment(missing, "arm", "converted"),
+    ):
+        with pytest.raises(ValueError, match="data file .*nowhere.csv does not exist"):
+            load()
+    typed = tmp_path / "t.csv"
+    typed.write_text("duration,churned,fee\n10,1,20.5\n12,0,30\n")
+    assert data.read_table(typed, as_text=False)["fee"].dtype == float
+    assert data.read_table(typed)["fee"].tolist() == ["20.5", "30"]
