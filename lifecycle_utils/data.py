@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from lifecycle_utils._lifetimes import dataset_path
+from lifecycle_utils._messages import examples
 
 __all__ = [
     "TRANSACTION_COLUMNS",
@@ -208,13 +209,9 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     return pq.read_table(path).to_pandas(types_mapper=nullable)
 
 
-def _examples(values: pd.Series, k: int = 3) -> str:
-    return ", ".join(repr(v) for v in values.head(k).tolist())
-
-
 def _problem(column: str, mask: pd.Series, what: str, shown: pd.Series) -> str:
     n = int(mask.sum())
-    return f"column '{column}': {n} of {len(mask)} rows {what} (e.g. {_examples(shown[mask])})"
+    return f"column '{column}': {n} of {len(mask)} rows {what} (e.g. {examples(shown[mask])})"
 
 
 def _parse_dates(
@@ -291,8 +288,8 @@ def _all_aware(text: pd.Series, raw: pd.Series, column: str) -> bool:
     if aware.any() and naive.any():
         raise ValueError(
             f"column '{column}': {int(aware.sum())} rows carry a time zone and "
-            f"{int(naive.sum())} do not (e.g. {_examples(raw[aware], 1)} and "
-            f"{_examples(raw[naive], 1)}); make the column consistent before loading"
+            f"{int(naive.sum())} do not (e.g. {examples(raw[aware], 1)} and "
+            f"{examples(raw[naive], 1)}); make the column consistent before loading"
         )
     return bool(aware.any())
 
@@ -309,13 +306,13 @@ def _to_naive(text: pd.Series, fmt: str | None, utc: bool, column: str) -> pd.Se
             parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=utc)
         except (TypeError, ValueError) as err:
             raise ValueError(
-                f"column '{column}': {len(text)} dates could not be read together (e.g. {_examples(text)}: "
+                f"column '{column}': {len(text)} dates could not be read together (e.g. {examples(text)}: "
                 f"{err}); give every value the same form, with an offset like +01:00 or none"
             ) from None
     if not pd.api.types.is_datetime64_any_dtype(parsed):  # pandas 2 returns objects for mixed zones
         raise ValueError(
             f"column '{column}': {len(text)} dates with different time zones (e.g. "
-            f"{_examples(text)}); give every value an offset like +01:00, or none"
+            f"{examples(text)}); give every value an offset like +01:00, or none"
         )
     if isinstance(parsed.dtype, pd.DatetimeTZDtype):
         parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
@@ -404,8 +401,8 @@ def _infer_dayfirst(
     if day_only.any() and month_only.any():
         raise ValueError(
             f"column '{column}': day-first and month-first dates are mixed: {int(day_only.sum())} of "
-            f"{n_rows} rows can only be day-first (e.g. {_examples(text[day_only])}) and "
-            f"{int(month_only.sum())} only month-first (e.g. {_examples(text[month_only])}); "
+            f"{n_rows} rows can only be day-first (e.g. {examples(text[day_only])}) and "
+            f"{int(month_only.sum())} only month-first (e.g. {examples(text[month_only])}); "
             "make the column consistent before loading"
         )
     if day_only.any() or month_only.any():
@@ -423,7 +420,7 @@ def _infer_dayfirst(
     )
     raise ValueError(
         f"column '{column}': {int(ambiguous.sum())} of {n_rows} rows have a date that reads both day-first "
-        f"and month-first (e.g. {_examples(text[ambiguous])}) and no value in the column settles which; "
+        f"and month-first (e.g. {examples(text[ambiguous])}) and no value in the column settles which; "
         f"for day-first dates pass date_format='{day_fmt}' (command line: --date-format '{day_fmt}') "
         f"or dayfirst=True (command line: --dayfirst); for month-first dates pass "
         f"date_format='{month_fmt}' (command line: --date-format '{month_fmt}') or dayfirst=False{timed}"

@@ -29,6 +29,7 @@ from statsmodels.tools.sm_exceptions import (
     PerfectSeparationWarning,
 )
 
+from lifecycle_utils._messages import NOTE, examples, with_notes
 from lifecycle_utils.data import read_table
 
 __all__ = [
@@ -264,23 +265,9 @@ def simulate_experiment(
     return table, truth
 
 
-NOTE = "note"  # the column (or Series entry) in which a result says what it could not estimate, and why
 NO_SEGMENT = "all"  # the segment :func:`load_experiment` gives every customer when no segment column is given
 NO_SEGMENT_NOTE = "no segment column: heterogeneity needs one"
 _FLAGS = {"1": 1, "0": 0, "1.0": 1, "0.0": 0, "true": 1, "false": 0, "yes": 1, "no": 0}
-
-
-def _examples(values, k: int = 3) -> str:
-    """Up to ``k`` distinct example values, quoted, for an error message."""
-    return ", ".join(map(repr, pd.unique(pd.Series(list(values), dtype=object))[:k]))
-
-
-def _with_notes(frame: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
-    """``frame`` with a :data:`NOTE` column (one text per row, empty where there is nothing to say) when
-    any row has a note; unchanged otherwise, so results without caveats keep their shape."""
-    if any(notes):
-        frame = frame.assign(**{NOTE: notes})
-    return frame
 
 
 def load_experiment(
@@ -316,7 +303,7 @@ def load_experiment(
         if col and frame[col].isna().any():
             rows = frame.index[frame[col].isna()]
             raise ValueError(
-                f"column '{col}': {len(rows)} of {n} rows have no {what} (e.g. rows {_examples(rows)})"
+                f"column '{col}': {len(rows)} of {n} rows have no {what} (e.g. rows {examples(rows)})"
             )
     text = frame[converted_col].astype(str).str.strip().str.lower()
     conv = text.map(_FLAGS)
@@ -324,7 +311,7 @@ def load_experiment(
         bad = frame.loc[conv.isna(), converted_col]
         raise ValueError(
             f"column '{converted_col}': {len(bad)} of {n} rows are not 0/1, true/false or "
-            f"yes/no (e.g. {_examples(bad)})"
+            f"yes/no (e.g. {examples(bad)})"
         )
     out = pd.DataFrame({"arm": frame[arm_col].astype(str), "converted": conv.astype(int)})
     if revenue_col:
@@ -336,7 +323,7 @@ def load_experiment(
             (revenue < 0, "negative"),
         ]
         found = [
-            f"{int(mask.sum())} {what} (e.g. {_examples(raw[mask])})" for mask, what in problems if mask.any()
+            f"{int(mask.sum())} {what} (e.g. {examples(raw[mask])})" for mask, what in problems if mask.any()
         ]
         if found:
             bad = int((raw.isna() | revenue.isna() | (revenue < 0)).sum())
@@ -351,13 +338,13 @@ def load_experiment(
     arms = list(pd.unique(out["arm"]))
     if len(arms) < 2:
         raise ValueError(
-            f"column '{arm_col}' has {len(arms)} arm(s) ({_examples(arms)}); a test needs at "
+            f"column '{arm_col}' has {len(arms)} arm(s) ({examples(arms)}); a test needs at "
             "least two, a control and a treatment: one arm is not an experiment"
         )
     if control is not None and str(control) not in arms:
         raise ValueError(
             f"column '{arm_col}': the control arm {control!r} is not among the {len(arms)} arms "
-            f"found ({_examples(arms, 10)})"
+            f"found ({examples(arms, 10)})"
         )
     out.attrs.update(
         {
@@ -381,7 +368,7 @@ def _control(table: pd.DataFrame, control) -> str:
     if control not in arms:
         raise ValueError(
             f"control arm {control!r} is not among the {len(arms)} arm(s) in column '{column}': "
-            f"{_examples(arms, 10)}"
+            f"{examples(arms, 10)}"
         )
     if len(arms) < 2:
         raise ValueError(
@@ -426,7 +413,7 @@ def arm_summary(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
             if n < 2
             else ""
         )
-    return _with_notes(pd.DataFrame(rows).set_index("arm").round(4), notes)
+    return with_notes(pd.DataFrame(rows).set_index("arm").round(4), notes)
 
 
 def _rate_test(k1: int, n1: int, k0: int, n0: int, alpha: float) -> tuple[float, float, float, float, str]:
@@ -489,7 +476,7 @@ def compare_arms(table: pd.DataFrame, control: str, alpha: float = 0.05) -> pd.D
         notes.append("; ".join(said))
     out = pd.DataFrame(rows).set_index("arm")
     out["p-value (Holm)"] = multipletests(out["p-value"], method="holm")[1]
-    return _with_notes(out.round(4), notes)
+    return with_notes(out.round(4), notes)
 
 
 def incremental_profit(
@@ -534,7 +521,7 @@ def incremental_profit(
         if incentive_cost.get(arm, 0.0) and rate == 0:
             said.append("nobody converted: no break-even incentive")
         notes.append("; ".join(said))
-    out = _with_notes(pd.DataFrame(rows).set_index("arm").round(3), notes)
+    out = with_notes(pd.DataFrame(rows).set_index("arm").round(3), notes)
     return out.loc[[control] + [a for a in out.index if a != control]]
 
 
@@ -603,7 +590,7 @@ def power_curve(control_rate: float, lifts, n_per_arm: int, alpha: float = 0.05)
     if outside:
         raise ValueError(
             f"{len(outside)} lift(s) take the control rate {control_rate} outside 0 to 1 "
-            f"(e.g. {_examples(outside)})"
+            f"(e.g. {examples(outside)})"
         )
     rows = []
     for lift in lifts:
@@ -702,7 +689,7 @@ def _interaction_test(table: pd.DataFrame, control: str, arms: list) -> tuple[fl
     lonely = (n > 0).sum(axis=0) < 2  # an arm in one segment only says nothing about the interaction
     if lonely.any():
         notes.append(
-            f"arm(s) in only one segment left out of the interaction test: {_examples(n.columns[lonely], 10)}"
+            f"arm(s) in only one segment left out of the interaction test: {examples(n.columns[lonely], 10)}"
         )
         k, n, arms = k.loc[:, ~lonely], n.loc[:, ~lonely], [arm for arm in arms if not lonely[arm]]
     complete = (n > 0).all(axis=1)
@@ -739,12 +726,12 @@ def _interaction_test(table: pd.DataFrame, control: str, arms: list) -> tuple[fl
     if flat_segments:
         notes.append(
             "segment(s) where every arm converted nobody (or everybody), no information on the "
-            f"interaction, left out: {_examples(flat_segments, 10)}"
+            f"interaction, left out: {examples(flat_segments, 10)}"
         )
     if flat_arms:
         notes.append(
             "arm(s) that converted nobody (or everybody) in every segment, no information on the "
-            f"interaction, left out: {_examples(flat_arms, 10)}"
+            f"interaction, left out: {examples(flat_arms, 10)}"
         )
     sep = (k == 0) | (k == n)
     if len(k) < 2 or k.shape[1] < 2:
@@ -828,7 +815,7 @@ def heterogeneity(table: pd.DataFrame, control: str, alpha: float = 0.05) -> tup
                 }
             )
             row_notes.append(note)
-    return _with_notes(pd.DataFrame(rows).set_index(["segment", "arm"]).round(4), row_notes), test
+    return with_notes(pd.DataFrame(rows).set_index(["segment", "arm"]).round(4), row_notes), test
 
 
 def experiment_input(

@@ -50,6 +50,7 @@ from statsmodels.duration.hazard_regression import PHReg
 from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 from statsmodels.tools.sm_exceptions import ModelWarning
 
+from lifecycle_utils._messages import refuse, with_notes
 from lifecycle_utils.data import read_table
 from lifecycle_utils.summary import end_of_observation, occasions
 
@@ -117,27 +118,6 @@ RUNAWAY_COEF = 10.0
 RUNAWAY_SE = 10.0
 # a text covariate whose values are numbers in at least this share of rows is a broken numeric column
 NUMERIC_SHARE = 0.9
-
-
-def _examples(values: pd.Series, k: int = 3) -> str:
-    return ", ".join(repr(v) for v in pd.unique(values.to_numpy(dtype=object))[:k])
-
-
-def _refuse(column: str, mask: pd.Series, total: int, what: str, shown: pd.Series) -> None:
-    """Raise the boundary ``ValueError``: column, count of bad rows, examples."""
-    if mask.any():
-        raise ValueError(
-            f"column '{column}': {int(mask.sum())} of {total} rows {what} (e.g. {_examples(shown[mask])})"
-        )
-
-
-def _with_notes(frame: pd.DataFrame, notes) -> pd.DataFrame:
-    """``frame`` with a ``note`` column when any of ``notes`` (one per row) says something."""
-    notes = ["" if n is None else str(n) for n in notes]
-    if any(notes):
-        frame = frame.copy()
-        frame["note"] = notes
-    return frame
 
 
 # ------------------------------------------------------------------------------------ churn table
@@ -255,16 +235,16 @@ def _read_duration_table(
         pd.to_numeric(frame[entry_col], errors="coerce") if entry_col else pd.Series(0.0, index=frame.index)
     )
     n = len(frame)
-    _refuse(
+    refuse(
         duration_col,
         duration.isna() | (duration < 0),
         n,
         "are missing, not numbers or negative",
         frame[duration_col],
     )
-    _refuse(event_col, event.isna(), n, "are not 0 or 1, yes or no, true or false", frame[event_col])
+    refuse(event_col, event.isna(), n, "are not 0 or 1, yes or no, true or false", frame[event_col])
     if entry_col:
-        _refuse(
+        refuse(
             entry_col,
             entry.isna() | (entry < 0) | ((entry > 0) & (entry >= duration)),
             n,
@@ -289,7 +269,7 @@ def _read_duration_table(
     out.insert(2, "entry", entry.astype(float) * factor)
     if id_col:
         ids = frame[id_col]
-        _refuse(id_col, ids.isna() | ids.duplicated(keep=False), n, "are missing or repeated ids", ids)
+        refuse(id_col, ids.isna() | ids.duplicated(keep=False), n, "are missing or repeated ids", ids)
         out = out.set_index(id_col)
     return out, notes
 
@@ -456,7 +436,7 @@ def survival_summary(
         row["median 95% CI"] = f"{_fmt_days(med['lower'])} to {_fmt_days(med['upper'])}"
         rows.append(row)
         notes.append(km.attrs["note"])
-    out = _with_notes(pd.DataFrame(rows), notes).set_index("group")
+    out = with_notes(pd.DataFrame(rows), notes).set_index("group")
     out.index.name = group_col or ""
     return out
 
@@ -867,7 +847,7 @@ def hazard_ratios(fit: CoxFit, alpha: float = 0.05) -> pd.DataFrame:
         left_out = pd.DataFrame({c: np.nan for c in columns[:4]} | {"p-value": NO_P}, index=list(fit.dropped))
         out = pd.concat([out, left_out])
         notes += [f"left out: {reason}" for reason in fit.dropped.values()]
-    return _with_notes(out, notes)
+    return with_notes(out, notes)
 
 
 def schoenfeld_residuals(fit: CoxFit) -> pd.DataFrame:
@@ -954,7 +934,7 @@ def ph_test(fit: CoxFit, transform: str = "km") -> tuple[pd.DataFrame, pd.DataFr
     )
     tests.index.name = "covariate"
     if fit.flags:
-        tests = _with_notes(tests, [fit.flags.get(c, "") for c in tests.index])
+        tests = with_notes(tests, [fit.flags.get(c, "") for c in tests.index])
     return tests, scaled
 
 
@@ -1138,7 +1118,7 @@ def threshold_sensitivity(
         row["median active life (days)"] = med["median"]
         rows.append(row)
         notes.append(km.attrs["note"])
-    return _with_notes(pd.DataFrame(rows), notes).set_index("churn_days")
+    return with_notes(pd.DataFrame(rows), notes).set_index("churn_days")
 
 
 # ------------------------------------------------------------------------ one entry point per notebook
@@ -1221,7 +1201,7 @@ def _check_duration_columns(
     if value_col:
         raw = table[value_col]
         parsed = pd.to_numeric(raw, errors="coerce")
-        _refuse(value_col, parsed.isna() & raw.notna(), len(table), "are not numbers", raw)
+        refuse(value_col, parsed.isna() & raw.notna(), len(table), "are not numbers", raw)
         table = table.assign(**{value_col: parsed.astype(float)})
     for col in covs:
         values = table[col]
@@ -1230,7 +1210,7 @@ def _check_duration_columns(
         present = values.dropna()
         parsed = pd.to_numeric(present, errors="coerce")
         if len(present) and parsed.notna().mean() >= NUMERIC_SHARE:
-            _refuse(
+            refuse(
                 col,
                 parsed.isna(),
                 len(table),
@@ -1433,7 +1413,7 @@ def logrank_table(table: pd.DataFrame, groups: list[str]) -> pd.DataFrame:
         rows.append(
             {"group": g, "levels": int(table[g].nunique())} | result.drop("note", errors="ignore").to_dict()
         )
-    return _with_notes(pd.DataFrame(rows), notes).set_index("group") if rows else pd.DataFrame()
+    return with_notes(pd.DataFrame(rows), notes).set_index("group") if rows else pd.DataFrame()
 
 
 def refit_for_ph(
