@@ -26,17 +26,30 @@ CDNOW_MASTER = {
 
 
 def compare(
-    published: dict, reproduced: dict | pd.Series, rel_tol: float = 0.0, abs_tol: float = 0.0
+    published: dict,
+    reproduced: dict | pd.Series,
+    tolerance: float | dict[str, float] = 0.0,
+    rel_tol: float = 0.0,
 ) -> pd.DataFrame:
-    """One row per published figure: ``published``, ``reproduced``, ``tolerance`` and ``match``
-    (``math.isclose`` for numbers with the given tolerances, equality otherwise; a figure missing from
-    ``reproduced`` never matches)."""
+    """Published figures next to their reproduction, one row per published figure (index ``figure``):
+    ``published``, ``reproduced``, ``difference`` (absolute), ``tolerance`` and ``match``.
+
+    A number matches when the absolute difference is at most the tolerance: ``tolerance`` (one absolute
+    tolerance for every figure, or one per figure name; 0 where a dict does not name the figure) or
+    ``rel_tol`` times the published value, whichever is larger; the ``tolerance`` column shows the one
+    applied. Anything else (a date, a text) matches when equal. A figure missing from ``reproduced``
+    never matches."""
     rows = []
     for name, expected in published.items():
         got = reproduced.get(name) if hasattr(reproduced, "get") else None
-        if isinstance(expected, (int, float)) and isinstance(got, (int, float)) and not isinstance(got, bool):
-            ok = math.isclose(float(got), float(expected), rel_tol=rel_tol, abs_tol=abs_tol)
+        absolute = tolerance.get(name, 0.0) if isinstance(tolerance, dict) else tolerance
+        numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (expected, got))
+        if numbers:
+            allowed = max(float(absolute), rel_tol * abs(float(expected)))
+            difference = abs(float(got) - float(expected))
+            ok = difference <= allowed
         else:
-            ok = got is not None and got == expected
-        rows.append((name, expected, got, f"rel {rel_tol:g}, abs {abs_tol:g}", bool(ok)))
-    return pd.DataFrame(rows, columns=["figure", "published", "reproduced", "tolerance", "match"])
+            allowed, difference, ok = math.nan, math.nan, got is not None and got == expected
+        rows.append((name, expected, got, difference, allowed, bool(ok)))
+    columns = ["figure", "published", "reproduced", "difference", "tolerance", "match"]
+    return pd.DataFrame(rows, columns=columns).set_index("figure")

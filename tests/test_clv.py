@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from lifecycle_utils import clv, data, summary
+from lifecycle_utils.validation import compare
 
 matplotlib.use("Agg")
 
@@ -283,14 +284,16 @@ def test_spend_independence_and_bootstrap(cal):
     assert len(a) == 4 and a.equals(b) and a.std() > 0
 
 
-def test_validation_table_computes_the_verdict():
-    table = clv.validation_table([("x", 1.0, 1.0004, 1e-3), ("y", 2.0, 2.1, 0.05)])
-    assert table["pass"].tolist() == [True, False]
+def test_published_validation_uses_the_one_comparison_with_a_tolerance_per_figure(sample, split, fits):
+    table = clv.published_validation(sample, split, fits)
+    assert list(table.columns) == ["published", "reproduced", "difference", "tolerance", "match"]
+    assert table.loc["BG/NBD log-likelihood", "tolerance"] == 0.01
+    assert table.loc["repeat transactions in the holdout", "tolerance"] == 0
 
 
 def test_published_validation_table_passes_every_row(sample, split, fits):
     table = clv.published_validation(sample, split, fits)
-    assert len(table) == 35 and table["pass"].all(), table[~table["pass"]]
+    assert len(table) == 35 and table["match"].all(), table[~table["match"]]
 
 
 def test_period_transactions_sum_to_the_customers(cal, fits):
@@ -332,7 +335,7 @@ def test_best_model_and_headline(split, fits):
         {"total error (%)": [-5.0, 1.0, 50.0], "MAE": [0.60, 0.60, 0.9]}, index=["A", "B", "baseline: x"]
     )
     assert clv.best_model(comparison) == "B"
-    validation = clv.validation_table([("x", 1.0, 1.0, 0.1)])
+    validation = compare({"x": 1.0}, {"x": 1.0}, tolerance=0.1)
     facts = clv.headline_figures(
         validation,
         comparison.assign(**{"actual total": 1}),

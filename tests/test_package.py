@@ -12,7 +12,12 @@ import pytest
 
 import lifecycle_utils
 
-MODULES = sorted(info.name for info in pkgutil.iter_modules(lifecycle_utils.__path__))
+# every module, those inside the layered subpackages (survival, clv) included: "survival.churn"
+MODULES = sorted(
+    info.name.removeprefix("lifecycle_utils.")
+    for info in pkgutil.walk_packages(lifecycle_utils.__path__, prefix="lifecycle_utils.")
+)
+TOP_LEVEL = sorted(info.name for info in pkgutil.iter_modules(lifecycle_utils.__path__))
 
 
 @pytest.mark.parametrize("name", MODULES)
@@ -35,10 +40,26 @@ def test_every_module_declares_its_public_functions_and_classes_in_all(name):
 
 
 def test_the_package_lists_its_public_submodules_without_importing_them():
-    assert sorted(lifecycle_utils.__all__) == [n for n in MODULES if not n.startswith("_")]
+    assert sorted(lifecycle_utils.__all__) == [n for n in TOP_LEVEL if not n.startswith("_")]
     code = (
         "import sys, lifecycle_utils; "
         "print(sorted(m for m in sys.modules if m.startswith('lifecycle_utils.')))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+SUBPACKAGES = sorted(info.name for info in pkgutil.iter_modules(lifecycle_utils.__path__) if info.ispkg)
+
+
+def test_the_layered_modules_are_subpackages():
+    assert SUBPACKAGES == ["clv", "survival"]
+
+
+@pytest.mark.parametrize("name", SUBPACKAGES)
+def test_a_layered_subpackage_offers_every_public_name_of_its_layers(name):
+    package = importlib.import_module(f"lifecycle_utils.{name}")
+    for info in pkgutil.iter_modules(package.__path__):
+        layer = importlib.import_module(f"{package.__name__}.{info.name}")
+        hidden = [n for n in layer.__all__ if n not in package.__all__]
+        assert not hidden, f"{layer.__name__} offers {hidden}, which {package.__name__} does not"

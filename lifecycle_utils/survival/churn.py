@@ -1,0 +1,226 @@
+"""Churn from a transaction log: the churn table, purchase gaps, early-warning probabilities and the
+sensitivity of the results to the churn threshold.
+
+**What "event time" means here.** A customer *churns* at the first inactivity gap of at least
+``churn_days`` days (the churn threshold of notebook 01). The event time is the customer's **active
+life**: days from the first purchase occasion to the last occasion before that gap. Churn is only
+*known* ``churn_days`` after that last purchase, so a customer is observable for churn up to
+``observation_end - churn_days``: every customer is right-censored there, at
+``censor = observation_end - churn_days - first purchase`` (days), when no such gap has started by then.
+
+* event (``churned = 1``): the gap started on or before the censoring date; ``duration`` = active life;
+* censored (``churned = 0``): ``duration = censor``; a customer whose current gap is still shorter
+  than the threshold at the observation end is censored, never counted as churned.
+
+Censoring is then purely administrative (a fixed date minus the acquisition date), which is what
+Kaplan-Meier and Cox need to be unbiased; censoring at the last purchase instead would keep customers
+at risk at times when their churn could not have been seen yet and overstate survival. Customers first
+seen after ``observation_end - churn_days`` cannot be evaluated and are left out. Time to *declared*
+churn is ``duration + churn_days``. Only the first churn counts; a later return (回流) is not undone.
+
+Covariates measured in the first ``landmark_days`` (30) after the first purchase are fixed long before
+any churn can be known (``churn_days`` > ``landmark_days`` is required), so they carry no immortal-time bias.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lifecycle_utils._messages import with_notes
+from lifecycle_utils.summary import end_of_observation, occasions
+from lifecycle_utils.survival.estimators import (
+    NEEDS_TRANSACTIONS,
+    _step,
+    kaplan_meier,
+    median_survival,
+    survival_at,
+)
+
+__all__ = ["churn_table", "gap_table", "occasion_band", "early_warning", "threshold_sensitivity"]
+
+
+# ------------------------------------------------------------------------------------ churn table
+def churn_table(
+    tx: pd.DataFrame, churn_days: int, observation_end=None, landmark_days: int = 30
+) -> pd.DataFrame:
+    """One row per evaluable customer (index ``customer_id``): ``duration`` (days, see the module
+    docstring), ``churned`` (1 = event, 0 = censored), ``entry`` (0: observed from acquisition),
+    and early-behaviour covariates from the first ``landmark_days`` days:
+
+    ``first order value`` (spend of the first occasion), ``first basket`` (units bought on the first
+    occasion, NaN without a quantity column), ``repeat within 30 days`` (a second occasion within
+    ``landmark_days``; the label keeps "30" whatever the landmark), plus ``first purchase``,
+    ``last purchase``, ``occasions``, ``total spend``, ``tenure`` (days from first purchase to the
+    observation end) and ``days since last`` (silence at the observation end).
+    """
+    if landmark_days >= churn_days:
+        raise ValueError(
+            f"landmark_days ({landmark_days}) must be shorter than churn_days ({churn_days}), "
+            "or early-behaviour covariates would look into the outcome"
+        )
+    occ = occasions(tx)
+    end = end_of_observation(occ["date"], observation_end)
+    occ = occ[occ["date"] <= end]
+    occ["next"] = occ.groupby("customer_id", sort=False)["date"].shift(-1)
+    gap_to_next = (occ["next"].fillna(end) - occ["date"]).dt.days
+    starts_churn = gap_to_next >= churn_days
+    first = occ.groupby("customer_id", sort=False)["date"].transform("min")
+    churn_start = occ["date"].where(starts_churn).groupby(occ["customer_id"], sort=False).min()
+    per = occ.groupby("customer_id", sort=True).agg(
+        **{
+            "first purchase": ("date", "min"),
+            "last purchase": ("date", "max"),
+            "occasions": ("date", "size"),
+            "total spend": ("amount", "sum"),
+        }
+    )
+    censor_date = end - pd.Timedelta(days=churn_days)
+    churned = churn_start.reindex(per.index).le(censor_date)
+    active_end = churn_start.reindex(per.index).where(churned, censor_date)
+    table = pd.DataFrame(index=per.index)
+    table["duration"] = (active_end - per["first purchase"]).dt.days.astype(float)
+    table["churned"] = churned.astype(int)
+    table["entry"] = 0.0
+
+    first_occ = occ[occ["date"] == first]
+    table["first order value"] = first_occ.set_index("customer_id")["amount"].reindex(per.index)
+    if "quantity" in tx.columns:
+        day = tx.assign(date=tx["date"].dt.normalize())
+        firsts = day.merge(first_occ[["customer_id", "date"]], on=["customer_id", "date"])
+        table["first basket"] = firsts.groupby("customer_id")["quantity"].sum().reindex(per.index)
+    else:
+        table["first basket"] = np.nan
+    second = occ[(occ["date"] > first)].groupby("customer_id")["date"].min().reindex(per.index)
+    table["repeat within 30 days"] = ((second - per["first purchase"]).dt.days <= landmark_days).fillna(False)
+    table = table.join(per)
+    table["tenure"] = (end - table["first purchase"]).dt.days
+    table["days since last"] = (end - table["last purchase"]).dt.days
+    return table[table["first purchase"] <= censor_date]
+
+
+# --------------------------------------------------------------------------- gaps and early warning
+def gap_table(tx: pd.DataFrame, observation_end=None) -> pd.DataFrame:
+    """Every inter-purchase gap as a survival record: for each purchase occasion, ``duration`` = days
+    to the customer's next occasion (``event`` 1) or to the observation end (censored, 0), with
+    ``occasion`` (1 = first purchase, so occasion 1 rows are the time to the second purchase) and
+    ``customer_id``. Gaps of one customer are not independent: point estimates are fine, standard
+    errors are somewhat too narrow."""
+    occ = occasions(tx)
+    end = end_of_observation(occ["date"], observation_end)
+    occ = occ[occ["date"] <= end]
+    occ["occasion"] = occ.groupby("customer_id", sort=False).cumcount() + 1
+    nxt = occ.groupby("customer_id", sort=False)["date"].shift(-1)
+    return pd.DataFrame(
+        {
+            "customer_id": occ["customer_id"].to_numpy(),
+            "occasion": occ["occasion"].to_numpy(),
+            "duration": (nxt.fillna(end) - occ["date"]).dt.days.to_numpy(float),
+            "churned": nxt.notna().astype(int).to_numpy(),  # here: "event" = next purchase happened
+            "entry": 0.0,
+        }
+    )
+
+
+def occasion_band(occasions_so_far: pd.Series, edges=(1, 2, 4)) -> pd.Series:
+    """Bands of purchase occasions so far: ``"1"``, ``"2-3"``, ``"4+"`` with the default edges."""
+    labels = []
+    for lo, hi in zip(edges, list(edges[1:]) + [None]):
+        labels.append(f"{lo}+" if hi is None else (str(lo) if hi - lo == 1 else f"{lo}-{hi - 1}"))
+    bins = list(edges) + [np.inf]
+    return pd.cut(
+        occasions_so_far, bins=[b - 0.5 for b in bins[:-1]] + [np.inf], labels=labels, right=False
+    ).astype(str)
+
+
+def early_warning(
+    tx: pd.DataFrame,
+    churn_days: int,
+    horizon_days: int = 90,
+    observation_end=None,
+    top: int | None = None,
+) -> pd.DataFrame:
+    """Churn early warning (流失预警) for customers not churned at the observation end.
+
+    A customer silent for ``g`` days churns within the next ``horizon_days`` exactly when the silence
+    reaches ``churn_days`` in that window without a purchase: probability
+    ``S(churn_days) / S(g)`` if ``g + horizon_days >= churn_days``, else 0, where ``S`` is the
+    Kaplan-Meier survival of the time to the next purchase among customers with the same number of
+    occasions (bands 1, 2-3, 4+) — the conditional probability given how long the silence has lasted.
+    Also ``P(no purchase in horizon)`` = ``S(g + horizon) / S(g)``. Ranked by ``value at risk`` =
+    churn probability x annual spend (spend per year of tenure, currency of the data).
+    """
+    gaps = gap_table(tx, observation_end)
+    gaps["band"] = occasion_band(gaps["occasion"])
+    curves = {band: kaplan_meier(part["duration"], part["churned"]) for band, part in gaps.groupby("band")}
+    end = end_of_observation(tx["date"], observation_end)
+    occ = occasions(tx[tx["date"] <= end])
+    per = occ.groupby("customer_id").agg(
+        first=("date", "min"), last=("date", "max"), occasions=("date", "size"), spend=("amount", "sum")
+    )
+    per["silence"] = (end - per["last"]).dt.days
+    per = per[per["silence"] < churn_days].copy()
+    per["band"] = occasion_band(per["occasions"])
+    per["tenure"] = (end - per["first"]).dt.days
+    p_churn = np.zeros(len(per))
+    p_quiet = np.zeros(len(per))
+    for band, km in curves.items():
+        m = (per["band"] == band).to_numpy()
+        g = per.loc[m, "silence"].to_numpy(float)
+        s_g = _step(km, g)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            p_churn[m] = np.where(
+                g + horizon_days >= churn_days, _step(km, np.full_like(g, churn_days)) / s_g, 0.0
+            )
+            p_quiet[m] = _step(km, g + horizon_days) / s_g
+    per["P(churn in horizon)"] = np.nan_to_num(p_churn, nan=1.0).round(3)
+    per["P(no purchase in horizon)"] = np.nan_to_num(p_quiet, nan=1.0).round(3)
+    per["annual spend"] = (per["spend"] / np.maximum(per["tenure"], 1) * 365.25).round(2)
+    per["value at risk"] = (per["P(churn in horizon)"] * per["annual spend"]).round(2)
+    out = per[
+        [
+            "occasions",
+            "tenure",
+            "silence",
+            "spend",
+            "annual spend",
+            "P(no purchase in horizon)",
+            "P(churn in horizon)",
+            "value at risk",
+        ]
+    ].rename(columns={"silence": "days silent", "tenure": "tenure (days)"})
+    out = out.sort_values(["value at risk", "P(churn in horizon)"], ascending=False, kind="stable")
+    return out.head(top) if top else out
+
+
+# ---------------------------------------------------------------------------- threshold sensitivity
+def threshold_sensitivity(
+    tx: pd.DataFrame, thresholds, observation_end=None, horizons=(90, 365)
+) -> pd.DataFrame:
+    """How the churn analysis moves with the churn threshold: per ``churn_days``, the evaluable
+    customers, churned share (%), survival (%) of the active life at the horizons (days) and the
+    median (days); a ``note`` column where a threshold leaves thin data. Without transactions (a
+    ready-made duration table) there is no threshold to move: a one-row note."""
+    if tx is None:
+        return NEEDS_TRANSACTIONS.copy()
+    if not len(thresholds):
+        return pd.DataFrame({"note": ["no churn thresholds given: nothing to compare"]})
+    rows, notes = [], []
+    for c in thresholds:
+        table = churn_table(tx, int(c), observation_end, landmark_days=0)  # no covariates needed here
+        km = kaplan_meier(table["duration"], table["churned"])
+        at = survival_at(km, horizons, follow_up=float(table["duration"].max()))
+        med = median_survival(table["duration"], table["churned"])
+        row = {
+            "churn_days": int(c),
+            "customers": len(table),
+            "churned (%)": round(100 * table["churned"].mean(), 1) if len(table) else np.nan,
+        }
+        row |= {
+            f"S({h}) %": (round(100 * s, 1) if not np.isnan(s) else np.nan)
+            for h, s in zip(at["days"], at["survival"])
+        }
+        row["median active life (days)"] = med["median"]
+        rows.append(row)
+        notes.append(km.attrs["note"])
+    return with_notes(pd.DataFrame(rows), notes).set_index("churn_days")

@@ -1,0 +1,458 @@
+"""What notebook 02 calls: :func:`prepare` builds one :class:`SurvivalData` from either source (a
+transaction log or a duration table), and the notebook's tables (:func:`describe`, :func:`group_summary`,
+:func:`logrank_table`, :func:`early_warning_list`, ...) and :func:`headline_figures` read it, so the
+notebook's cells stay one call each whichever source it runs on.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from lifecycle_utils._messages import refuse, with_notes
+from lifecycle_utils.survival.churn import churn_table, early_warning, gap_table
+from lifecycle_utils.survival.estimators import (
+    CoxFit,
+    _is_numeric,
+    _terms,
+    conditional_churn,
+    covariate_coding,
+    cox_fit,
+    kaplan_meier,
+    km_by_group,
+    log_chi2_sf,
+    logrank,
+    survival_at,
+    survival_summary,
+)
+from lifecycle_utils.survival.inputs import NUMERIC_SHARE, _read_duration_table, duration_factor
+
+__all__ = [
+    "SurvivalData",
+    "LANDMARK_DAYS",
+    "TRANSACTION_GROUPS",
+    "TRANSACTION_COVARIATES",
+    "TRANSACTION_REFERENCE",
+    "tiers",
+    "prepare",
+    "second_purchase_table",
+    "early_warning_list",
+    "describe",
+    "km_panels",
+    "group_summary",
+    "logrank_table",
+    "refit_for_ph",
+    "delayed_entry_check",
+    "headline_figures",
+]
+
+
+# ------------------------------------------------------------------------ one entry point per notebook
+@dataclass(frozen=True)
+class SurvivalData:
+    """What notebook 02 analyses: a duration table (``duration`` and ``entry`` in days, ``churned``
+    0/1, and covariates), the transactions it came from (``None`` for a ready-made duration table),
+    the group columns for curves and log-rank tests, the Cox covariates and the value column for
+    ranking. ``notes`` say what was decided on the way (unit conversion, event words, reference levels,
+    groups or covariates left out, thin data); :func:`describe` shows them. ``reference`` maps each
+    text or categorical Cox covariate to its reference level (pass it on:
+    ``cox_fit(data.table, data.covariates, reference=data.reference)``)."""
+
+    table: pd.DataFrame
+    tx: pd.DataFrame | None
+    groups: list[str]
+    covariates: list[str]
+    value_col: str | None
+    churn_days: int | None
+    notes: list[str] = field(default_factory=list)
+    reference: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def source(self) -> str:
+        return "transactions" if self.tx is not None else "duration table"
+
+
+LANDMARK_DAYS = 30  # early behaviours are measured in the first 30 days after the first purchase
+
+
+TRANSACTION_GROUPS = ["first order value", "first basket size", "repeat within 30 days"]
+
+
+TRANSACTION_COVARIATES = ["log2 first order value", "first basket (units)", "repeat within 30 days"]
+
+
+TRANSACTION_REFERENCE = {"repeat within 30 days": "no"}  # where the level occurs: "yes vs no" reads best
+
+
+def tiers(values: pd.Series, labels=("low", "mid", "high"), unit: str = "$") -> pd.Series:
+    """Equal-count tiers of ``values`` that never fail on ties (ranks break them, so equal values can
+    only straddle a boundary if they are the boundary) labelled with their value ranges, ordered.
+    Fewer values than labels: one tier per value, the lowest labels."""
+    ranks = values.rank(method="first")
+    k = min(len(labels), len(values))
+    if k == len(labels):
+        codes = np.asarray(pd.qcut(ranks, len(labels), labels=False))
+    else:
+        codes = (ranks.to_numpy() - 1).astype(int) if len(values) else np.zeros(0, int)
+    names = []
+    for i, label in enumerate(labels[:k]):
+        part = values[codes == i]
+        names.append(f"{label} ({unit}{part.min():,.0f}-{unit}{part.max():,.0f})")
+    return pd.Categorical.from_codes(codes.astype(int), categories=names, ordered=True)
+
+
+def _data_notes(table: pd.DataFrame, groups: list[str]) -> list[str]:
+    """What a duration table is too thin for: no events, no time, one customer, one-level groups."""
+    notes = []
+    if len(table) < 2:
+        notes.append(f"{len(table)} customer(s): too few for bands, tests or a Cox model")
+    if len(table) and not (table["churned"] == 1).any():
+        notes.append("no churn events: survival stays at 100%, no median, no log-rank test, no Cox model")
+    if len(table) and not (table["duration"] > 0).any():
+        notes.append("every duration is 0: nothing is observed after day 0")
+    for g in groups:
+        if table[g].nunique() < 2:
+            notes.append(f"group '{g}' has {table[g].nunique()} level(s): nothing to compare")
+    return notes
+
+
+def _check_duration_columns(
+    table: pd.DataFrame, groups: list[str], covs: list[str], value_col: str | None
+) -> pd.DataFrame:
+    """Refuse columns that are missing, a value column that is not numbers, and a text covariate that is
+    a broken numeric column (numbers in at least ``NUMERIC_SHARE`` of its rows). Returns the table with
+    the value column as numbers."""
+    value_cols = [value_col] if value_col else []
+    for name, cols in (("group_cols", groups), ("covariates", covs), ("value_col", value_cols)):
+        missing = [c for c in cols if c not in table.columns]
+        if missing:
+            raise ValueError(
+                f"{name}: column(s) {', '.join(map(repr, missing))} not in the duration table; "
+                f"columns found: {', '.join(map(str, table.columns))}"
+            )
+    if value_col:
+        raw = table[value_col]
+        parsed = pd.to_numeric(raw, errors="coerce")
+        refuse(value_col, parsed.isna() & raw.notna(), len(table), "are not numbers", raw)
+        table = table.assign(**{value_col: parsed.astype(float)})
+    for col in covs:
+        values = table[col]
+        if _is_numeric(values) or isinstance(values.dtype, pd.CategoricalDtype):
+            continue
+        present = values.dropna()
+        parsed = pd.to_numeric(present, errors="coerce")
+        if len(present) and parsed.notna().mean() >= NUMERIC_SHARE:
+            refuse(
+                col,
+                parsed.isna(),
+                len(table),
+                "are not numbers, though the other rows are (a numeric "
+                "column with bad values: fix them or leave the rows out)",
+                present,
+            )
+    return table
+
+
+def prepare(
+    tx: pd.DataFrame | None,
+    churn_days: int | None,
+    observation_end=None,
+    survival_table=None,
+    duration_col: str = "duration",
+    event_col: str = "churned",
+    entry_col: str | None = None,
+    group_cols: list[str] | None = None,
+    covariates: list[str] | None = None,
+    value_col: str | None = None,
+    *,
+    duration_unit: str = "days",
+    reference: dict[str, str] | None = None,
+    id_col: str | None = None,
+) -> SurvivalData:
+    """Build the analysis input. With ``survival_table`` (a path or frame of subscription-style data,
+    see :func:`load_survival_table`) the transactions are not used and ``group_cols``, ``covariates``
+    and ``value_col`` name its columns; ``duration_unit`` (``"days"``, ``"weeks"`` = 7 days or
+    ``"months"`` = 365.25 / 12 days) is the unit of its duration and entry columns, converted to days.
+    Otherwise the churn table is built from ``tx`` with ``churn_days`` (durations in days) and gets the
+    early-behaviour groups (first order value tier, first basket size, repeat within 30 days) and Cox
+    covariates (log2 first order value, so the hazard ratio is per doubling; first basket in units;
+    repeat within 30 days); without a quantity column, first basket size is left out of both.
+
+    ``reference`` (``{covariate: level}``) names the reference level of text or categorical Cox
+    covariates (default: the most frequent level; for the transactions, "no" for repeat within 30
+    days); the resolved levels are in ``.reference``. ``id_col`` (duration table only) becomes the
+    index, so the early-warning list shows customer ids. Bad input (missing or bad columns, an unknown
+    unit or reference level) is a ``ValueError``; thin data gives ``.notes``."""
+    duration_factor(duration_unit)
+    if survival_table is not None:
+        table, notes = _read_duration_table(
+            survival_table, duration_col, event_col, entry_col, id_col, duration_unit
+        )
+        groups, covs = list(group_cols or []), list(covariates or [])
+        table = _check_duration_columns(table, groups, covs, value_col)
+        coding, ref_notes = covariate_coding(table, covs, reference)
+        resolved = {c: str(ref) for c, (ref, _) in coding.items() if ref is not None}
+        notes += ref_notes + _data_notes(table, groups)
+        return SurvivalData(table, None, groups, covs, value_col, churn_days, notes, resolved)
+    if tx is None:
+        raise ValueError("give transactions (tx) or a survival_table")
+    if churn_days is None:
+        raise ValueError("churn_days is needed to build a churn table from transactions")
+    early_repeat = churn_days > LANDMARK_DAYS  # the 30-day window must close before churn can be seen
+    table = churn_table(tx, churn_days, observation_end, LANDMARK_DAYS if early_repeat else 0)
+    spend = table["first order value"].copy()
+    table["first order value"] = tiers(spend)
+    basket = table["first basket"]
+    table["first basket size"] = pd.Categorical(
+        np.where(
+            basket.isna(),
+            "unknown",
+            np.where(basket <= 1, "1 unit", np.where(basket == 2, "2 units", "3+ units")),
+        ),
+        categories=["1 unit", "2 units", "3+ units", "unknown"],
+        ordered=True,
+    ).remove_unused_categories()
+    table["repeat within 30 days"] = pd.Categorical(
+        np.where(table["repeat within 30 days"].astype(bool), "yes", "no"), categories=["no", "yes"]
+    )
+    table["log2 first order value"] = np.log2(spend.clip(lower=1.0))
+    table["first basket (units)"] = basket
+    notes = []
+    groups = list(TRANSACTION_GROUPS)
+    if not early_repeat:
+        groups.remove("repeat within 30 days")
+        notes.append(
+            f"the churn threshold ({churn_days} days) is not longer than the {LANDMARK_DAYS}-day window "
+            "of the early repeat, which would then look into the outcome: 'repeat within 30 days' is "
+            "left out of the groups and the Cox covariates"
+        )
+    no_quantity = "quantity" not in tx.columns or tx["quantity"].isna().all()
+    if no_quantity:
+        groups.remove("first basket size")
+        notes.append(
+            "no quantity in the transactions: first basket size is left out of the groups and "
+            "the Cox covariates"
+        )
+    covs = [
+        c
+        for c in TRANSACTION_COVARIATES
+        if not (no_quantity and c == "first basket (units)")
+        and not (not early_repeat and c == "repeat within 30 days")
+        and table[c].notna().all()
+    ]
+    if not no_quantity and "first basket (units)" not in covs:
+        notes.append(
+            f"first basket (units) left out of the Cox covariates: "
+            f"{int(basket.isna().sum())} customers have no quantity on their first day"
+        )
+    covariate_coding(table, covs, reference)  # refuses an unknown covariate or level before defaults apply
+    preferred = {
+        c: lvl for c, lvl in TRANSACTION_REFERENCE.items() if c in covs and lvl in set(table[c].astype(str))
+    }
+    coding, ref_notes = covariate_coding(table, covs, preferred | dict(reference or {}))
+    resolved = {c: str(ref) for c, (ref, _) in coding.items() if ref is not None}
+    notes += ref_notes + _data_notes(table, groups)
+    return SurvivalData(table, tx, groups, covs, "total spend", churn_days, notes, resolved)
+
+
+def second_purchase_table(data: SurvivalData, observation_end=None) -> pd.DataFrame:
+    """Time to the second purchase (the new-to-growing conversion) as a duration table: one row per
+    customer, ``duration`` = days from first to second purchase occasion (``churned`` = 1 here means
+    *converted*) or to the observation end (0), plus the first-order value tier. Empty for a
+    ready-made duration table."""
+    if data.tx is None:
+        return pd.DataFrame(columns=["duration", "churned", "entry", "first order value"])
+    gaps = gap_table(data.tx, observation_end)
+    first = gaps[gaps["occasion"] == 1].set_index("customer_id")
+    first["first order value"] = data.table["first order value"].reindex(first.index)
+    return first[["duration", "churned", "entry", "first order value"]]
+
+
+def early_warning_list(
+    data: SurvivalData, horizon_days: int = 90, top: int = 15, fit: CoxFit | None = None, observation_end=None
+) -> pd.DataFrame:
+    """The early-warning list for either source: from transactions, :func:`early_warning` (silence-
+    conditional churn probability by occasion band, ranked by value at risk); from a duration table,
+    :func:`conditional_churn` with the Cox model ``fit``, ranked by probability x ``value_col``
+    (``horizon_days`` and ``tenure (days)`` in days). For a duration table, a ``note`` column says when
+    the model behind the probabilities is missing (``fit`` None or not fitted: the overall churn curve,
+    Nelson-Aalen, is used) or flagged; without churn events the list is a one-row note."""
+    if data.tx is not None:
+        return early_warning(data.tx, data.churn_days, horizon_days, observation_end, top=top)
+    if not (data.table["churned"] == 1).any():
+        return pd.DataFrame({"note": ["no churn events: no early-warning probabilities"]})
+    given = fit is not None
+    if fit is None:
+        fit = cox_fit(data.table, [])  # no covariates: no model, the Nelson-Aalen baseline
+    p = conditional_churn(fit, data.table, horizon_days)
+    active = (data.table["churned"] == 0).to_numpy()  # positional: safe with repeated index labels
+    out = data.table.loc[active, ["duration"] + ([data.value_col] if data.value_col else [])].copy()
+    out = out.rename(columns={"duration": "tenure (days)"})
+    out[p.name] = p.to_numpy().round(3)
+    value = out[data.value_col].to_numpy(float) if data.value_col else 1.0
+    out["value at risk"] = (p.to_numpy() * value).round(2 if data.value_col else 3)
+    if not fit.fitted:
+        why = fit.notes[-1] if given else "none given"
+        out["note"] = f"no Cox model ({why}): the overall churn curve, the same for every covariate value"
+    elif not fit.trustworthy:
+        out["note"] = "the Cox model is flagged (see hazard_ratios): probabilities not trustworthy"
+    return out.sort_values("value at risk", ascending=False, kind="stable").head(top)
+
+
+# ---------------------------------------------------------------------------- notebook-level tables
+def describe(data: SurvivalData) -> pd.Series:
+    """What is being analysed: source, churn threshold, customers, churn events, censored, customers
+    with delayed entry, and the longest follow-up (days); then one ``note k`` row per note of ``data``."""
+    table = data.table
+    facts = {
+        "source": data.source,
+        "churn threshold (days)": data.churn_days if data.tx is not None else "given by the table",
+        "customers": len(table),
+        "churned (events)": int(table["churned"].sum()),
+        "censored": int((table["churned"] == 0).sum()),
+        "with delayed entry": int((table["entry"] > 0).sum()),
+        "longest follow-up (days)": float(table["duration"].max()),
+    }
+    facts |= {f"note {k}": note for k, note in enumerate(data.notes, start=1)}
+    return pd.Series(facts, name="value", dtype=object)
+
+
+def km_panels(table: pd.DataFrame, groups: list[str]) -> dict[str, dict[str, pd.DataFrame]]:
+    """Kaplan-Meier curves per level of each group column: ``{group column: {level: km table}}``."""
+    return {g: km_by_group(table, g) for g in groups}
+
+
+def group_summary(table: pd.DataFrame, groups: list[str], horizons=(90, 180, 365)) -> pd.DataFrame:
+    """:func:`survival_summary` for each group column, stacked with a ``(group, level)`` index; a
+    ``note`` column (``""`` where there is nothing to say) when any level is thin."""
+    parts = {g: survival_summary(table, g, horizons) for g in groups}
+    if not parts:
+        return pd.DataFrame()
+    out = pd.concat(parts, names=["group", "level"])
+    out.index = out.index.set_levels([lvl.astype(str) for lvl in out.index.levels])
+    if "note" in out:
+        out["note"] = out["note"].fillna("")
+    return out
+
+
+def logrank_table(table: pd.DataFrame, groups: list[str]) -> pd.DataFrame:
+    """A log-rank test per group column: levels, chi-square, df, p-value, -log10 p; a ``note`` column
+    when a group cannot be tested (e.g. "one level only: nothing to compare", NaN statistic)."""
+    rows, notes = [], []
+    for g in groups:
+        result = logrank(table, g)
+        notes.append(result.get("note", ""))
+        rows.append(
+            {"group": g, "levels": int(table[g].nunique())} | result.drop("note", errors="ignore").to_dict()
+        )
+    return with_notes(pd.DataFrame(rows), notes).set_index("group") if rows else pd.DataFrame()
+
+
+def refit_for_ph(
+    data: SurvivalData, fit: CoxFit, tests: pd.DataFrame, alpha: float = 0.001
+) -> tuple[CoxFit, str]:
+    """Where proportional hazards fail (per-covariate p < ``alpha``), refit with the worst offender as
+    a stratum (its own baseline hazard, no coefficient); a numeric covariate with more than five
+    values is stratified by its tertiles; the other covariates keep the fit's reference levels. Returns
+    the model to report and a sentence saying what was done. Without a failure, or without a test
+    (no model, no finite statistic), the original fit is returned."""
+    per = tests.drop(index="GLOBAL", errors="ignore")
+    chi = pd.to_numeric(per["chi-square"], errors="coerce").dropna() if "chi-square" in per else pd.Series()
+    if not fit.fitted or chi.empty:
+        why = fit.notes[-1] if not fit.fitted and fit.notes else "no finite test statistic"
+        return fit, f"No proportional-hazards test was possible ({why}); the model stands as fitted."
+    failing = chi[[log_chi2_sf(float(c), 1) < math.log(alpha) for c in chi]]
+    if failing.empty:
+        return fit, f"No covariate fails proportional hazards at p < {alpha:g}; the model stands as fitted."
+    worst_column = failing.idxmax()
+    source = _terms(fit.covariates, fit.coding).get(worst_column) or next(
+        c for c in data.covariates if worst_column == c or worst_column.startswith(f"{c}[")
+    )
+    table = data.table.copy()
+    values = table[source]
+    if values.nunique() > 5 and pd.api.types.is_numeric_dtype(values):
+        table["_stratum"] = pd.qcut(values.rank(method="first"), 3, labels=["low", "mid", "high"]).astype(str)
+        how = "its tertiles"
+    else:
+        table["_stratum"] = values.astype(str)
+        how = "its levels"
+    others = [c for c in (fit.covariates or data.covariates) if c != source]
+    reference = {c: str(fit.coding[c][0]) for c in others if c in fit.coding and fit.coding[c][0] is not None}
+    refit = cox_fit(table, others, strata_col="_stratum", reference=reference)
+    return refit, (
+        f"'{source}' fails proportional hazards (chi-square {chi[worst_column]:,.1f}, 1 df), "
+        f"so the model is refitted stratified by {how}: each stratum gets its own baseline hazard "
+        f"and the other covariates keep one hazard ratio."
+    )
+
+
+def delayed_entry_check(
+    table: pd.DataFrame, truth: pd.DataFrame, horizons=(90, 180, 365, 730)
+) -> pd.DataFrame:
+    """Survival (%) at the horizons (days): the truth of a simulation, Kaplan-Meier with delayed entry,
+    and Kaplan-Meier that ignores it (treating late joiners as observed from their start)."""
+    with_entry = kaplan_meier(table["duration"], table["churned"], table["entry"])
+    naive = kaplan_meier(table["duration"], table["churned"])
+    follow = float(table["duration"].max())
+    out = pd.DataFrame(
+        {
+            "days": list(horizons),
+            "truth": [100 * float(np.interp(h, truth["days"], truth["survival"])) for h in horizons],
+            "KM with delayed entry": 100 * survival_at(with_entry, horizons, follow)["survival"].to_numpy(),
+            "KM ignoring entry": 100 * survival_at(naive, horizons, follow)["survival"].to_numpy(),
+        }
+    )
+    return out.set_index("days").round(1)
+
+
+def _notes_of(frame: pd.DataFrame) -> list[str]:
+    return list(dict.fromkeys(n for n in frame["note"].astype(str) if n)) if "note" in frame else []
+
+
+def headline_figures(
+    data: SurvivalData,
+    overall: pd.DataFrame,
+    hazard_table: pd.DataFrame | None,
+    logranks: pd.DataFrame,
+    warning: pd.DataFrame,
+) -> dict:
+    """What notebook 02 records: source, threshold, customers, churned share, survival at the
+    horizons, the median, the strongest log-rank group, each hazard ratio that can be trusted (a
+    flagged or left-out one is not recorded as a number; the notes are; none without a
+    ``hazard_table``), and the early-warning list's value at risk. Notes of the inputs are recorded as
+    text under ``... note`` keys."""
+    figures: dict = {
+        "source": data.source,
+        "churn threshold (days)": data.churn_days,
+        "customers": len(data.table),
+        "churned (%)": round(100 * float(data.table["churned"].mean()), 1)
+        if len(data.table)
+        else float("nan"),
+    }
+    row = overall.iloc[0]
+    figures |= {c: row[c] for c in overall.columns if c.startswith("S(") or c.startswith("median")}
+    if _notes_of(overall):
+        figures["survival note"] = " | ".join(_notes_of(overall))
+    chi = pd.to_numeric(logranks["chi-square"], errors="coerce").dropna() if "chi-square" in logranks else []
+    if len(chi):
+        best = chi.idxmax()
+        figures["strongest log-rank"] = (
+            f"{best}: chi-square {float(chi[best]):,.1f}, df {logranks.loc[best, 'df']}"
+        )
+    hazard_table = pd.DataFrame({"hazard ratio": []}) if hazard_table is None else hazard_table
+    notes = hazard_table["note"] if "note" in hazard_table else pd.Series("", index=hazard_table.index)
+    figures |= {
+        f"HR {name}": float(hr)
+        for name, hr in hazard_table["hazard ratio"].items()
+        if np.isfinite(hr) and not notes[name]
+    }
+    if _notes_of(hazard_table):
+        figures["hazard ratio note"] = " | ".join(f"{name}: {n}" for name, n in notes.items() if n)
+    if "value at risk" in warning:
+        figures["early-warning list: value at risk"] = round(float(warning["value at risk"].sum()), 2)
+    else:
+        figures["early-warning list: note"] = " | ".join(_notes_of(warning)) or "no list"
+    return figures
