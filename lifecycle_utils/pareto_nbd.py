@@ -25,11 +25,10 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from lifetimes import ParetoNBDFitter  # noqa: E402
 from scipy.optimize import minimize
 from scipy.special import gammaln, hyp2f1
 
-from lifecycle_utils._lifetimes import lifetimes  # noqa: F401  (import shim first)
+from lifecycle_utils._lifetimes import ConvergenceError, ParetoNBDFitter
 
 __all__ = ["ParetoNBDLikelihood", "LOG_LIMIT", "fit_parameters", "FastParetoNBDFitter"]
 
@@ -166,7 +165,6 @@ class FastParetoNBDFitter(ParetoNBDFitter):
     def _fit(
         self, minimizing_function_args, iterative_fitting, initial_params, params_size, disp, *args, **kwargs
     ):
-        from lifetimes.utils import ConvergenceError
 
         frequency, recency, T, weights, penalizer = minimizing_function_args
         params, value, converged = fit_parameters(frequency, recency, T, weights, penalizer, initial_params)

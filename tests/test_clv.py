@@ -144,7 +144,7 @@ def test_the_time_unit_does_not_matter(cal):
 
 
 def test_a_fallback_that_succeeds_is_kept_and_reported(cal, monkeypatch):
-    real = clv._attempt
+    real = clv.fitting._attempt
     calls = []
 
     def failing_first(cls, data, penalizer, initial, time_scale=1.0):
@@ -153,7 +153,7 @@ def test_a_fallback_that_succeeds_is_kept_and_reported(cal, monkeypatch):
             return None, "did not converge (simulated)", 3
         return real(cls, data, penalizer, initial, time_scale)
 
-    monkeypatch.setattr(clv, "_attempt", failing_first)
+    monkeypatch.setattr(clv.fitting, "_attempt", failing_first)
     fit = clv.fit_model("BG/NBD", cal)
     assert fit.ok and fit.attempts[:2] == [
         "penalizer 0, start default: did not converge (simulated); 3 RuntimeWarnings captured",

@@ -63,3 +63,24 @@ def test_a_layered_subpackage_offers_every_public_name_of_its_layers(name):
         layer = importlib.import_module(f"{package.__name__}.{info.name}")
         hidden = [n for n in layer.__all__ if n not in package.__all__]
         assert not hidden, f"{layer.__name__} offers {hidden}, which {package.__name__} does not"
+
+
+def test_only_the_shim_imports_lifetimes():
+    """lifetimes is archived: every use goes through lifecycle_utils._lifetimes, so a quirk has one home."""
+    import ast
+    from pathlib import Path
+
+    root = Path(lifecycle_utils.__file__).parent
+    importers = []
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            if any(n == "lifetimes" or n.startswith("lifetimes.") for n in names):
+                importers.append(str(path.relative_to(root)))
+    assert sorted(set(importers)) == ["_lifetimes.py"]

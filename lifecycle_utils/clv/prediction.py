@@ -1,0 +1,257 @@
+"""What the fitted transaction models predict, and how well: P(alive), expected purchases, the
+holdout comparison against a naive baseline, conditional expectations by past frequency, cumulative
+tracking, and the model to trust (:func:`best_model`, :func:`trust_check`).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from lifecycle_utils.clv.fitting import FitResult
+from lifecycle_utils.summary import occasions
+
+__all__ = [
+    "probability_alive",
+    "expected_purchases",
+    "conditional_expectations",
+    "holdout_comparison",
+    "tracking",
+    "alive_path",
+    "probability_alive_matrix",
+    "period_transactions",
+    "expected_purchases_matrix",
+    "best_model",
+    "trust_check",
+    "alive",
+]
+
+
+# ------------------------------------------------------------------------------------ predictions
+def probability_alive(fit: FitResult, frequency, recency, T) -> np.ndarray:
+    """P(alive at T) per customer; where lifetimes' Pareto/NBD gives NaN because recency equals T
+    (scipy >= 1.16), the exact value 1 (a purchase at T means alive at T)."""
+    f, r, t = (np.asarray(a, float) for a in (frequency, recency, T))
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        p = np.asarray(fit.model.conditional_probability_alive(f, r, t), float)
+    p = np.where(np.isnan(p) & np.isclose(r, t), 1.0, p)
+    return p
+
+
+def expected_purchases(fit: FitResult, t: float, frequency, recency, T) -> np.ndarray:
+    """Expected repeat purchases in the next ``t`` periods, given each customer's history."""
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        e = np.asarray(
+            fit.model.conditional_expected_number_of_purchases_up_to_time(
+                t, np.asarray(frequency, float), np.asarray(recency, float), np.asarray(T, float)
+            ),
+            float,
+        )
+    return e
+
+
+def conditional_expectations(split: pd.DataFrame, fits: dict[str, FitResult], cap: int = 7) -> pd.DataFrame:
+    """The published validation table: customers grouped by calibration frequency (0 .. ``cap``+),
+    the actual mean holdout purchases and each model's expected mean."""
+    group = split["frequency_cal"].clip(upper=cap).astype(int)
+    out = pd.DataFrame({"customers": group.value_counts().sort_index()})
+    out["actual"] = split["frequency_holdout"].groupby(group).mean()
+    duration = float(split["duration_holdout"].iloc[0])
+    for name, fit in fits.items():
+        if not fit.ok:  # a boundary fit predicts nothing worth showing
+            continue
+        e = expected_purchases(fit, duration, split["frequency_cal"], split["recency_cal"], split["T_cal"])
+        out[name] = pd.Series(e, index=split.index).groupby(group).mean()
+    out.index = [f"{k}+" if k == cap else str(k) for k in out.index]
+    out.index.name = "repeat purchases in calibration"
+    return out
+
+
+def holdout_comparison(split: pd.DataFrame, fits: dict[str, FitResult]) -> pd.DataFrame:
+    """Models against naive baselines on the holdout: total predicted repeat purchases vs actual
+    (error in %), per-customer MAE and RMSE, and correlation with the actual counts. Baselines:
+    *calibration rate* (each customer's repeat rate carried forward, frequency/T x holdout length) and
+    *average* (every customer gets the mean)."""
+    actual = split["frequency_holdout"].to_numpy(float)
+    duration = float(split["duration_holdout"].iloc[0])
+    preds = {}
+    for name, fit in fits.items():
+        if fit.ok:  # a boundary fit predicts nothing worth showing
+            preds[name] = expected_purchases(
+                fit, duration, split["frequency_cal"], split["recency_cal"], split["T_cal"]
+            )
+    preds["baseline: calibration rate"] = (
+        split["frequency_cal"] / split["T_cal"].clip(lower=1) * duration
+    ).to_numpy()
+    preds["baseline: average"] = np.full(
+        len(split), split["frequency_cal"].sum() / split["T_cal"].sum() * duration
+    )
+    rows = []
+    for name, p in preds.items():
+        rows.append(
+            {
+                "model": name,
+                "predicted total": round(float(p.sum()), 1),
+                "actual total": int(actual.sum()),
+                "total error (%)": round(100 * (p.sum() - actual.sum()) / actual.sum(), 1),
+                "MAE": round(float(np.mean(np.abs(p - actual))), 3),
+                "RMSE": round(float(np.sqrt(np.mean((p - actual) ** 2))), 3),
+                "correlation": round(float(np.corrcoef(p, actual)[0, 1]), 3) if np.std(p) > 0 else np.nan,
+            }
+        )
+    return pd.DataFrame(rows).set_index("model")
+
+
+def tracking(
+    tx: pd.DataFrame, fits: dict[str, FitResult], weeks: int, calibration_weeks: int
+) -> pd.DataFrame:
+    """Weekly repeat purchases, actual and expected, in 7-day weeks counted from the first day of
+    ``tx``: columns ``week``, ``actual`` (repeat occasions that week), one expected column per
+    model, and their cumulative ``... (cumulative)`` versions. Expected values sum each customer's
+    unconditional expectation E[X(t)] from their first purchase (customers grouped by first day)."""
+    occ = occasions(tx)
+    start = occ["date"].min()
+    occ["day"] = (occ["date"] - start).dt.days
+    first = occ.groupby("customer_id")["day"].transform("min")
+    repeat = occ[occ["day"] > first]
+    week_of = repeat["day"] // 7 + 1
+    out = pd.DataFrame({"week": np.arange(1, weeks + 1)})
+    out["actual"] = week_of.value_counts().reindex(out["week"], fill_value=0).to_numpy()
+    births = occ.loc[occ["day"] == first, "day"].value_counts().sort_index()
+    ends = out["week"].to_numpy() * 7.0
+    for name, fit in fits.items():
+        if not fit.ok:  # a boundary fit predicts nothing worth showing
+            continue
+        ages = (ends[:, None] - births.index.to_numpy()[None, :]) / 7.0
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            e = np.asarray(
+                fit.model.expected_number_of_purchases_up_to_time(np.clip(ages, 0, None).ravel()), float
+            )
+        cumulative = (e.reshape(ages.shape) * (ages > 0) * births.to_numpy()[None, :]).sum(axis=1)
+        out[f"{name} (cumulative)"] = cumulative
+        out[name] = np.diff(np.r_[0.0, cumulative])
+    out["actual (cumulative)"] = out["actual"].cumsum()
+    out.attrs["calibration_weeks"] = calibration_weeks
+    return out
+
+
+def alive_path(fit: FitResult, customer_tx: pd.DataFrame, end, unit_days: int = 7) -> pd.DataFrame:
+    """P(alive) of one customer on every day from the first purchase to ``end`` (replaces lifetimes'
+    ``calculate_alive_path``, broken on pandas 3): ``date``, ``P(alive)``, ``purchase`` (bool)."""
+    days = occasions(customer_tx)["date"]
+    first, end = days.min(), pd.Timestamp(end)
+    grid = pd.date_range(first, end, freq="D")
+    bought = np.isin(grid.to_numpy(), days.to_numpy())
+    n = np.cumsum(bought) - 1
+    last = pd.Series(np.where(bought, grid, pd.NaT), index=grid).ffill()
+    rec = (last.to_numpy() - np.datetime64(first)).astype("timedelta64[D]").astype(float) / unit_days
+    age = (grid.to_numpy() - np.datetime64(first)).astype("timedelta64[D]").astype(float) / unit_days
+    p = probability_alive(fit, n, rec, age)
+    return pd.DataFrame({"date": grid, "P(alive)": p, "purchase": bought})
+
+
+def _frequency_recency_grid(values, max_frequency: int, T: float, points: int) -> pd.DataFrame:
+    """A frequency (rows, highest first) x recency (columns, 0..T) table of ``values(f, r, T)``."""
+    recency = np.linspace(0, T, points)
+    f, r = np.meshgrid(np.arange(max_frequency + 1), recency, indexing="ij")
+    table = pd.DataFrame(
+        values(f.ravel(), r.ravel(), np.full(f.size, T)).reshape(f.shape),
+        index=pd.Index(range(max_frequency + 1), name="frequency"),
+        columns=pd.Index(np.round(recency, 1), name="recency"),
+    )
+    return table.iloc[::-1]
+
+
+def probability_alive_matrix(fit: FitResult, max_frequency: int, T: float, points: int = 40) -> pd.DataFrame:
+    """P(alive) for a customer of age ``T`` over a grid of frequency (rows, 0..max) and recency
+    (columns, 0..T): the classic frequency/recency matrix."""
+    return _frequency_recency_grid(lambda f, r, t: probability_alive(fit, f, r, t), max_frequency, T, points)
+
+
+def period_transactions(frame: pd.DataFrame, fits: dict[str, FitResult], cap: int = 7) -> pd.DataFrame:
+    """Customers by number of repeat purchases in the calibration period (0 .. ``cap``+): actual, and
+    expected under each model that gives P(X(t) = x) (BG/NBD, MBG/NBD; lifetimes has no such method
+    for Pareto/NBD), summing each customer's probability at their own age ``T``."""
+    actual = frame["frequency"].clip(upper=cap).value_counts().reindex(range(cap + 1), fill_value=0)
+    out = pd.DataFrame({"actual": actual})
+    ages = frame[
+        "T"
+    ].value_counts()  # lifetimes' method takes one age at a time: loop over ages, not customers
+    for name, fit in fits.items():
+        if not fit.ok or not hasattr(fit.model, "probability_of_n_purchases_up_to_time"):
+            continue
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            probs = np.array(
+                [
+                    [float(fit.model.probability_of_n_purchases_up_to_time(age, n)) for n in range(cap)]
+                    for age in ages.index
+                ]
+            )
+        expected = list((probs * ages.to_numpy()[:, None]).sum(axis=0))
+        expected.append(len(frame) - sum(expected))
+        out[name] = np.round(expected, 1)
+    out.index = [f"{k}+" if k == cap else str(k) for k in out.index]
+    out.index.name = "repeat purchases"
+    return out
+
+
+def expected_purchases_matrix(
+    fit: FitResult, max_frequency: int, T: float, horizon: float, points: int = 40
+) -> pd.DataFrame:
+    """Expected repeat purchases in the next ``horizon`` periods for a customer of age ``T`` over a
+    frequency (rows) x recency (columns) grid."""
+    return _frequency_recency_grid(
+        lambda f, r, t: expected_purchases(fit, horizon, f, r, t), max_frequency, T, points
+    )
+
+
+def best_model(comparison: pd.DataFrame, fits: dict[str, FitResult] | None = None) -> str | None:
+    """The model to trust: among the fitted models (not the baselines) that fitted cleanly (converged,
+    no parameter on a boundary; every model when ``fits`` is not given), the lowest per-customer MAE on
+    the holdout, ties broken by the smaller absolute aggregate error. ``None`` when no model fitted
+    cleanly: then no model is trustworthy and none should be used to value customers."""
+    models = comparison[~comparison.index.str.startswith("baseline")]
+    if fits is not None:
+        models = models[[bool(fits[m].ok) if m in fits else False for m in models.index]]
+    models = models[np.isfinite(models["MAE"].astype(float))]
+    if models.empty:
+        return None
+    ranked = models.assign(abs_error=models["total error (%)"].abs()).sort_values(["MAE", "abs_error"])
+    return str(ranked.index[0])
+
+
+def trust_check(
+    fits: dict[str, FitResult], best: str | None, analysis: str = "CLV values", notebook: str = "04"
+) -> dict:
+    """The check a notebook adds to its sufficiency verdict after fitting (see
+    ``sufficiency.Verdict.with_check``): the sections of ``analysis`` run only on a model that fitted
+    cleanly (``best`` is ``None`` when none did)."""
+    found = "; ".join(
+        f"{name}: {'fitted' if fit.ok else ('on a boundary' if fit.model else 'no fit')}"
+        for name, fit in fits.items()
+    )
+    found = f"model to trust: {best} ({found})" if best is not None else f"no model to trust ({found})"
+    return {
+        "analysis": analysis,
+        "notebook": notebook,
+        "ok": best is not None,
+        "found": found,
+        "needs": "a transaction model that converged with no parameter on a boundary",
+        "fix": "more repeat buyers or a longer calibration period (a boundary fit usually means the data "
+        "cannot tell the purchase rate from the dropout)",
+    }
+
+
+def alive(fit: FitResult, frame: pd.DataFrame) -> pd.Series:
+    """P(alive) per customer of a summary frame (``frequency``, ``recency``, ``T``)."""
+    return pd.Series(
+        probability_alive(fit, frame["frequency"], frame["recency"], frame["T"]),
+        index=frame.index,
+        name="P(alive)",
+    )

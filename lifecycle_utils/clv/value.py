@@ -1,0 +1,234 @@
+"""Customer lifetime value in money: CLV per customer from a transaction model and Gamma-Gamma,
+net value after cost, summaries by group, the bootstrap interval of the total, and the lists a team
+acts on (silent customers' spend at risk, potential and early warning). Money is in the currency of
+the data; the discount rate is per unit of time of the summary.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from lifecycle_utils._lifetimes import (
+    GammaGammaFitter,
+)
+from lifecycle_utils.clv.fitting import FitResult, compress, fit_model
+from lifecycle_utils.clv.prediction import expected_purchases, probability_alive
+
+__all__ = [
+    "clv",
+    "net_value",
+    "clv_summary",
+    "clv_by",
+    "bootstrap_total_clv",
+    "example_customers",
+    "value_at_risk",
+    "potential_and_warning",
+    "headline_figures",
+    "interval",
+    "recent_spend",
+]
+
+
+# ---------------------------------------------------------------------------------------------- CLV
+def clv(
+    fit: FitResult,
+    spend: GammaGammaFitter,
+    frame: pd.DataFrame,
+    months: int = 12,
+    margin: float = 1.0,
+    annual_discount: float = 0.10,
+    weeks_per_month: float = 4.345,
+) -> pd.Series:
+    """Customer lifetime value over the next ``months``: for each month, the expected repeat purchases
+    in that month (transaction model, weeks) times the expected spend per purchase (Gamma-Gamma,
+    conditional on the customer's own spend history; the population mean for one-time buyers), times
+    ``margin``, discounted monthly at ``annual_discount``. Currency of the data."""
+    f, r, t = frame["frequency"].to_numpy(float), frame["recency"].to_numpy(float), frame["T"].to_numpy(float)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        value = np.asarray(
+            spend.conditional_expected_average_profit(frame["frequency"], frame["monetary_value"]), float
+        )
+    monthly = (1 + annual_discount) ** (1 / 12) - 1
+    total = np.zeros(len(frame))
+    previous = np.zeros(len(frame))
+    for m in range(1, months + 1):
+        cumulative = expected_purchases(fit, m * weeks_per_month, f, r, t)
+        total += (cumulative - previous) * value * margin / (1 + monthly) ** m
+        previous = cumulative
+    return pd.Series(total, index=frame.index, name=f"CLV {months} months")
+
+
+def net_value(
+    clv_values: pd.Series,
+    acquisition_cost: float = 0.0,
+    retention_cost_per_year: float = 0.0,
+    months: int = 12,
+) -> pd.Series:
+    """The source material's "value minus CAC minus retention cost": CLV less the acquisition cost
+    (only for customers still to be acquired, so usually 0 for existing ones) and the retention cost
+    over the same horizon."""
+    return (clv_values - acquisition_cost - retention_cost_per_year * months / 12).rename("net value")
+
+
+def clv_summary(values: pd.Series, top_share: float = 0.1) -> pd.Series:
+    """Total, mean, median and quantiles of CLV, and the share (%) of total CLV in the top decile."""
+    v = values.sort_values(ascending=False)
+    k = max(1, int(round(top_share * len(v))))
+    return pd.Series(
+        {
+            "customers": len(v),
+            "total": round(float(v.sum()), 0),
+            "mean": round(float(v.mean()), 2),
+            "median": round(float(v.median()), 2),
+            "p90": round(float(v.quantile(0.9)), 2),
+            f"top {round(100 * top_share)}% share of total (%)": round(
+                100 * float(v.iloc[:k].sum() / v.sum()), 1
+            ),
+        },
+        name="value",
+    )
+
+
+def clv_by(values: pd.Series, labels: pd.Series, silent_label: str | None = None) -> pd.DataFrame:
+    """CLV by a label (lifecycle stage, RFM segment): customers, total, mean, and share of total (%)."""
+    frame = pd.DataFrame({"clv": values, "label": labels.reindex(values.index)})
+    g = frame.groupby("label", observed=False)["clv"]
+    out = pd.DataFrame({"customers": g.size(), "total CLV": g.sum().round(0), "mean CLV": g.mean().round(2)})
+    out["share of total (%)"] = (100 * out["total CLV"] / out["total CLV"].sum()).round(1)
+    out.index.name = labels.name
+    return out
+
+
+def bootstrap_total_clv(
+    name: str,
+    frame: pd.DataFrame,
+    spend: GammaGammaFitter,
+    reps: int = 30,
+    seed: int = 0,
+    months: int = 12,
+    **clv_args,
+) -> pd.Series:
+    """Parameter uncertainty of total CLV by a customer bootstrap: resample customers (as multinomial
+    weights on the compressed rows, so each refit is as fast as one fit), refit the transaction model,
+    recompute total CLV with the spend model held fixed. Returns the bootstrap totals."""
+    data = compress(frame)
+    rng = np.random.default_rng(seed)
+    totals = []
+    n = int(data["weight"].sum())
+    for _ in range(reps):
+        weights = rng.multinomial(n, data["weight"] / n)
+        sample = data.assign(weight=weights)[weights > 0]
+        fit = fit_model(name, sample, penalizers=(0.0,), starts=(None,))
+        if fit.model is not None:
+            totals.append(float(clv(fit, spend, frame, months=months, **clv_args).sum()))
+    return pd.Series(totals, name="total CLV")
+
+
+def example_customers(frame: pd.DataFrame) -> dict[str, str]:
+    """Three customers whose P(alive) histories tell different stories: the most frequent buyer who
+    bought recently, the most frequent one who stopped early, and a one-time buyer (the first in id
+    order of each kind). A kind nobody in the data belongs to (no one-time buyer in a wholesaler's log,
+    say) is left out."""
+    rep = frame[frame["frequency"] > 0]
+    gone = rep["recency"] / rep["T"]
+    top = rep[rep["frequency"] >= rep["frequency"].quantile(0.9)]
+    once = frame.index[frame["frequency"] == 0]
+    examples = {}
+    if len(top):
+        examples["frequent, recent"] = str(top["recency"].sub(top["T"]).abs().idxmin())
+        examples["frequent, stopped"] = str(top.assign(g=gone.loc[top.index])["g"].idxmin())
+    if len(once):
+        examples["one purchase"] = str(once[0])
+    return examples
+
+
+def value_at_risk(
+    values: pd.Series, p_alive: pd.Series, past_spend: pd.Series, labels: pd.Series, stage: str = "silent"
+) -> pd.Series:
+    """For the customers labelled ``stage``: how many, their expected CLV (what a reactivation
+    protects), their spend in the last year, and that spend weighted by their probability of being
+    gone, ``sum(past spend x (1 - P(alive)))`` (the revenue at risk)."""
+    m = labels.reindex(values.index).astype(str) == stage
+    return pd.Series(
+        {
+            "customers": int(m.sum()),
+            "expected CLV": round(float(values[m].sum()), 0),
+            "spend in the last year": round(float(past_spend.reindex(values.index)[m].sum()), 0),
+            "last-year spend at risk": round(
+                float((past_spend.reindex(values.index) * (1 - p_alive.reindex(values.index)))[m].sum()), 0
+            ),
+        },
+        name=stage,
+    )
+
+
+def potential_and_warning(
+    frame: pd.DataFrame,
+    fit: FitResult,
+    values: pd.Series,
+    horizon: float = 13.0,
+    top: int = 10,
+    alive_below: float = 0.5,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """潜力预测 and 流失预警 side by side: the ``top`` customers by expected purchases in the next
+    ``horizon`` periods (a quarter: 13 weeks), and the ``top`` by past total spend among those whose
+    P(alive) is below ``alive_below``."""
+    e = expected_purchases(fit, horizon, frame["frequency"], frame["recency"], frame["T"])
+    p = probability_alive(fit, frame["frequency"], frame["recency"], frame["T"])
+    table = pd.DataFrame(
+        {
+            "frequency": frame["frequency"],
+            "recency": frame["recency"].round(1),
+            "T": frame["T"].round(1),
+            "expected purchases next quarter": e.round(2),
+            "P(alive)": p.round(3),
+            "CLV": values.reindex(frame.index).round(2),
+            "total spend": frame.get("total_spend", pd.Series(np.nan, index=frame.index)).round(2),
+        }
+    )
+    potential = table.sort_values("expected purchases next quarter", ascending=False, kind="stable").head(top)
+    warning = (
+        table[table["P(alive)"] < alive_below]
+        .sort_values("total spend", ascending=False, kind="stable")
+        .head(top)
+    )
+    return potential, warning
+
+
+def headline_figures(
+    validation: pd.DataFrame,
+    comparison: pd.DataFrame,
+    best: str,
+    clv_facts: pd.Series,
+    interval: tuple[float, float],
+    at_risk: pd.Series,
+) -> dict:
+    """What notebook 04 records."""
+    return {
+        "published figures reproduced": f"{int(validation['match'].sum())} of {len(validation)}",
+        "model trusted": best,
+        f"{best} holdout total error (%)": float(comparison.loc[best, "total error (%)"]),
+        f"{best} holdout MAE": float(comparison.loc[best, "MAE"]),
+        "total CLV": float(clv_facts["total"]),
+        "total CLV 90% interval": f"{interval[0]:,.0f} to {interval[1]:,.0f}",
+        "mean CLV": float(clv_facts["mean"]),
+        "top 10% share of CLV (%)": float(clv_facts.filter(like="top").iloc[0]),
+        "silent customers' last-year spend at risk": float(at_risk["last-year spend at risk"]),
+    }
+
+
+def interval(draws: pd.Series, level: float = 0.90) -> tuple[float, float]:
+    """Equal-tailed ``level`` percentile interval of bootstrap draws."""
+    lo, hi = draws.quantile([(1 - level) / 2, 1 - (1 - level) / 2])
+    return float(lo), float(hi)
+
+
+def recent_spend(tx: pd.DataFrame, end, days: int = 365) -> pd.Series:
+    """Spend per customer in the ``days`` up to and including ``end`` (0 for customers without any)."""
+    end = pd.Timestamp(end)
+    window = tx[(tx["date"] > end - pd.Timedelta(days=days)) & (tx["date"] <= end)]
+    return window.groupby("customer_id")["amount"].sum().reindex(tx["customer_id"].unique(), fill_value=0.0)
