@@ -239,8 +239,8 @@ def test_heterogeneity_when_the_segment_column_holds_the_arms_says_so_instead_of
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         per_segment, test = st.heterogeneity(table, "No E-Mail")
-    assert "is the segment column the arm column?" in test[st.NOTE] and np.isnan(test["p-value"])
-    assert "could not be estimated" in test[st.NOTE]
+    assert "is the segment column the arm column?" in test["note"] and np.isnan(test["p-value"])
+    assert "could not be estimated" in test["note"]
     assert per_segment["risk difference"].isna().all()
     assert per_segment[st.NOTE].str.contains("no 'No E-Mail' customers in this segment").all()
 
@@ -253,7 +253,7 @@ def test_heterogeneity_with_a_segment_where_the_control_converted_nobody_reports
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no ConvergenceWarning or LinAlgError from the interaction model
         per_segment, test = st.heterogeneity(table, "control")
-    assert test[st.NOTE].startswith("separation: in segment 'tiny' arm 'control' converted nobody (0 of ")
+    assert test["note"].startswith("separation: in segment 'tiny' arm 'control' converted nobody (0 of ")
     assert test["df"] == 1 and np.isfinite(test["likelihood-ratio chi-square"]) and 0 < test["p-value"] <= 1
     tiny = per_segment.loc[("tiny", "offer")]
     assert np.isfinite([tiny["lower"], tiny["upper"]]).all()
@@ -265,16 +265,16 @@ def test_heterogeneity_leaves_out_a_segment_where_nobody_converted_and_says_when
     frame.loc[frame["segment"] == "dead", ["converted", "spend"]] = 0
     table = st.load_experiment(frame, "arm", "converted", "spend", "segment")
     _, test = st.heterogeneity(table, "control")
-    assert "left out: 'dead'" in test[st.NOTE] and test["df"] == 1 and np.isfinite(test["p-value"])
+    assert "left out: 'dead'" in test["note"] and test["df"] == 1 and np.isfinite(test["p-value"])
     two = table[table["segment"] != "a"]
     _, test = st.heterogeneity(two, "control")
-    assert "the interaction model could not be estimated" in test[st.NOTE] and np.isnan(test["p-value"])
+    assert "the interaction model could not be estimated" in test["note"] and np.isnan(test["p-value"])
 
 
 def test_the_separation_fallback_equals_the_logistic_fit_where_both_can_be_estimated():
     table, _ = st.simulate_experiment(6000, ARMS, SEGMENTS, LIFT, seed=1)
     _, fitted = st.heterogeneity(table, "control")
-    lr, df, why = st._interaction_deviance(table)
+    lr, df, why = st.experiments._interaction_deviance(table)
     assert why == "" and df == fitted["df"]
     assert round(lr, 3) == pytest.approx(fitted["likelihood-ratio chi-square"])
     assert st.NOTE not in fitted.index  # the usual case keeps its shape
@@ -479,8 +479,8 @@ def test_an_arm_in_one_segment_only_is_left_out_of_the_interaction_test_and_a_co
         pd.concat([frame, pilot, only_control], ignore_index=True), "arm", "converted", "spend", "segment"
     )
     per_segment, test = st.heterogeneity(table, "control")
-    assert "arm(s) in only one segment left out of the interaction test: 'pilot'" in test[st.NOTE]
-    assert "segment(s) lacking an arm left out of the interaction test: 'c' (no 'offer')" in test[st.NOTE]
+    assert "arm(s) in only one segment left out of the interaction test: 'pilot'" in test["note"]
+    assert "segment(s) lacking an arm left out of the interaction test: 'c' (no 'offer')" in test["note"]
     assert test["df"] == 1 and np.isfinite(test["p-value"]) and ("a", "pilot") in per_segment.index
     note = st.segment_profit(table, "c", "control", 0.3, {}, {})[st.NOTE].iloc[0]
     assert note == "segment 'c' holds only the 'control' arm: nothing to compare"

@@ -1,9 +1,6 @@
-"""Strategy: which play, aimed at whom, pays — and how to read a randomized test of a play.
-
-This module imports none of the analyses: the notebook passes their results in as columns (lifecycle
-stage from :mod:`stages`, value class from :mod:`rfm`, CLV and P(alive) from :mod:`clv`). Money is
-in the currency of the data; probabilities are between 0 and 1; "uplift" is an absolute change in a
-probability (0.05 = five percentage points).
+"""Randomized campaign tests: reading a campaign table (or simulating one with a known truth), response
+and revenue by arm with intervals, differences against the control with Holm-adjusted p-values,
+incremental profit, heterogeneity by segment, and the size of the next test.
 """
 
 from __future__ import annotations
@@ -33,16 +30,8 @@ from lifecycle_utils._messages import NOTE, examples, with_notes
 from lifecycle_utils.data import read_table
 
 __all__ = [
-    "STAGE_PLAYS",
-    "customer_table",
-    "strategy_matrix",
-    "expected_gain",
-    "POLICIES",
-    "policy_order",
-    "compare_policies",
-    "uplift_sensitivity",
+    "NOTE",  # the note column of the results (from lifecycle_utils._messages)
     "simulate_experiment",
-    "NOTE",
     "NO_SEGMENT",
     "NO_SEGMENT_NOTE",
     "load_experiment",
@@ -55,172 +44,7 @@ __all__ = [
     "heterogeneity",
     "experiment_input",
     "truth_vs_estimate",
-    "headline_figures",
 ]
-
-STAGE_PLAYS = pd.DataFrame(
-    [
-        ("new", "activation: onboarding and a second-purchase incentive", "second purchase within 60 days"),
-        (
-            "growing",
-            "retention: cross-sell, reminders at the usual interval",
-            "purchase occasions per quarter",
-        ),
-        ("mature", "upsell and loyalty: bundles, early access, referrals", "spend per customer per quarter"),
-        ("silent", "reactivation before the churn threshold", "share buying again within 90 days"),
-        ("churned", "win-back, aimed only where value is left", "share returning; margin net of incentives"),
-    ],
-    columns=["stage", "play", "KPI"],
-).set_index("stage")
-
-
-# ---------------------------------------------------------------------------------- strategy matrix
-def customer_table(**columns: pd.Series) -> pd.DataFrame:
-    """Join per-customer series (e.g. ``stage=``, ``value_class=``, ``clv=``, ``p_alive=``,
-    ``spend=``) on the customer index; customers missing from a series get NaN there."""
-    frame = pd.concat({name: s for name, s in columns.items()}, axis=1)
-    if "p_alive" in frame:
-        frame["churn_prob"] = 1 - frame["p_alive"]
-    return frame
-
-
-def strategy_matrix(
-    customers: pd.DataFrame, by: str, plays: pd.DataFrame | pd.Series | None = None
-) -> pd.DataFrame:
-    """Per group of ``by`` (``"stage"`` or ``"value_class"``): customers, share of revenue (%), CLV
-    at stake (sum), mean churn probability (1 - P(alive)), CLV at risk (sum of CLV x churn
-    probability), and the play (and KPI) from ``plays`` (indexed by the group labels)."""
-    g = customers.groupby(by, observed=False)
-    out = pd.DataFrame(
-        {
-            "customers": g.size(),
-            "revenue (%)": (100 * g["spend"].sum() / customers["spend"].sum()).round(1),
-            "CLV at stake": g["clv"].sum().round(0),
-            "mean churn probability": g["churn_prob"].mean().round(3),
-            "CLV at risk": (customers["clv"] * customers["churn_prob"])
-            .groupby(customers[by], observed=False)
-            .sum()
-            .round(0),
-        }
-    )
-    if plays is not None:
-        plays = plays.to_frame("play") if isinstance(plays, pd.Series) else plays
-        out = out.join(plays.reindex(out.index.astype(str)).set_axis(out.index))
-    return out
-
-
-# ------------------------------------------------------------------------------- targeting policies
-def expected_gain(customers: pd.DataFrame, uplift_by_stage: dict[str, float]) -> pd.Series:
-    """Expected incremental value of contacting each customer: CLV x churn probability x the assumed
-    uplift of the customer's stage (the share of that at-risk value a contact saves)."""
-    uplift = customers["stage"].astype(str).map(uplift_by_stage).fillna(0.0)
-    return (customers["clv"] * customers["churn_prob"] * uplift).rename("expected gain")
-
-
-POLICIES = (
-    "random",
-    "RFM rule",
-    "highest churn risk",
-    "highest CLV",
-    "highest value at risk",
-    "value at risk, only where it pays",
-)
-
-
-def policy_order(
-    customers: pd.DataFrame, policy: str, gain: pd.Series, rule: pd.Series | None = None, seed: int = 0
-) -> pd.Index:
-    """The customers a policy contacts, best first: ``random`` (seeded shuffle), ``RFM rule`` (only
-    customers where ``rule`` is True, highest CLV first), ``highest churn risk``, ``highest CLV``,
-    ``highest value at risk`` (expected gain). Ties keep index order."""
-    if policy == "random":
-        return customers.index[np.random.default_rng(seed).permutation(len(customers))]
-    if policy == "RFM rule":
-        if rule is None:
-            raise ValueError("the RFM rule policy needs a boolean rule series")
-        chosen = customers[rule.reindex(customers.index, fill_value=False).astype(bool)]
-        return chosen.sort_values("clv", ascending=False, kind="stable").index
-    key = {
-        "highest churn risk": customers["churn_prob"],
-        "highest CLV": customers["clv"],
-        "highest value at risk": gain,
-    }.get(policy)
-    if key is None:
-        raise ValueError(f"unknown policy {policy!r}; choose from {', '.join(POLICIES)}")
-    return key.sort_values(ascending=False, kind="stable").index
-
-
-def compare_policies(
-    customers: pd.DataFrame,
-    budget: float,
-    contact_cost: float,
-    incentive_cost: float,
-    redemption_rate: float,
-    uplift_by_stage: dict[str, float],
-    rule: pd.Series | None = None,
-    seed: int = 0,
-    policies=POLICIES,
-) -> pd.DataFrame:
-    """Each policy under the budget: it contacts its best customers until the budget is spent (cost
-    per contact = ``contact_cost + incentive_cost x redemption_rate``); the last policy also stops at
-    the first customer whose expected gain is below the cost of contacting them. Per policy: customers
-    contacted, cost, expected incremental value (sum of :func:`expected_gain`), incremental profit
-    (value - cost), ROI (profit / cost) and the break-even uplift factor (by how much every assumed
-    uplift must be multiplied for profit to be 0; below 1 means room for error)."""
-    per_contact = contact_cost + incentive_cost * redemption_rate
-    if per_contact <= 0:
-        raise ValueError("the cost per contact must be positive")
-    capacity = int(budget // per_contact)
-    gain = expected_gain(customers, uplift_by_stage)
-    if rule is None:
-        policies = [p for p in policies if p != "RFM rule"]
-    rows = []
-    for policy in policies:
-        if policy == "value at risk, only where it pays":  # stop where a contact costs more than it gains
-            order = policy_order(customers, "highest value at risk", gain, rule, seed)
-            chosen = order[gain.loc[order].to_numpy() > per_contact][:capacity]
-        else:
-            chosen = policy_order(customers, policy, gain, rule, seed)[:capacity]
-        cost = len(chosen) * per_contact
-        value = float(gain.loc[chosen].sum())
-        rows.append(
-            {
-                "policy": policy,
-                "contacted": len(chosen),
-                "cost": round(cost, 2),
-                "expected incremental value": round(value, 2),
-                "incremental profit": round(value - cost, 2),
-                "ROI": round((value - cost) / cost, 3) if cost else np.nan,
-                "break-even uplift factor": round(cost / value, 3) if value > 0 else np.inf,
-            }
-        )
-    return pd.DataFrame(rows).set_index("policy")
-
-
-def uplift_sensitivity(
-    customers: pd.DataFrame,
-    budget: float,
-    contact_cost: float,
-    incentive_cost: float,
-    redemption_rate: float,
-    uplift_by_stage: dict[str, float],
-    factors=None,
-    rule: pd.Series | None = None,
-    seed: int = 0,
-) -> pd.DataFrame:
-    """Incremental profit of each policy when every assumed uplift is multiplied by a factor (rows:
-    ``factor``; columns: policies)."""
-    factors = np.linspace(0, 2, 21) if factors is None else factors
-    rows = []
-    for f in factors:
-        scaled = {k: v * f for k, v in uplift_by_stage.items()}
-        table = compare_policies(
-            customers, budget, contact_cost, incentive_cost, redemption_rate, scaled, rule, seed
-        )
-        rows.append(table["incremental profit"].rename(round(float(f), 3)))
-    out = pd.DataFrame(rows)
-    out.index.name = "uplift factor"
-    return out
 
 
 # --------------------------------------------------------------------------- randomized experiments
@@ -266,7 +90,11 @@ def simulate_experiment(
 
 
 NO_SEGMENT = "all"  # the segment :func:`load_experiment` gives every customer when no segment column is given
+
+
 NO_SEGMENT_NOTE = "no segment column: heterogeneity needs one"
+
+
 _FLAGS = {"1": 1, "0": 0, "1.0": 1, "0.0": 0, "true": 1, "false": 0, "yes": 1, "no": 0}
 
 
@@ -853,39 +681,3 @@ def truth_vs_estimate(comparison: pd.DataFrame, truth: pd.DataFrame | None, cont
         out["true difference"] <= out["difference upper"]
     )
     return out
-
-
-def headline_figures(
-    policies: pd.DataFrame | None, comparison: pd.DataFrame | None, profit: pd.DataFrame | None, n_needed: int
-) -> dict:
-    """What notebook 05 records: the best targeting policy with its incremental profit and ROI
-    (:func:`compare_policies`), the most profitable arm with its net profit per 1,000 customers
-    (:func:`incremental_profit`, the control first), each arm's response lift in percentage points
-    (:func:`compare_arms`) and the planned test size. A part given as None (an analysis the data could
-    not carry) is left out; without revenue (net profit NaN for every arm) the most profitable arm and
-    its profit are None."""
-    figures: dict = {}
-    if policies is not None and policies["incremental profit"].notna().any():
-        best = policies["incremental profit"].idxmax()
-        random = float(policies.loc["random", "incremental profit"]) if "random" in policies.index else None
-        figures |= {
-            "best targeting policy": best,
-            "its incremental profit": float(policies.loc[best, "incremental profit"]),
-            "its ROI": float(policies.loc[best, "ROI"]),
-            "random targeting profit": random,
-        }
-    if profit is not None:
-        others = profit.drop(index=profit.index[0])["net incremental profit"].dropna()
-        best_arm = others.idxmax() if len(others) else None
-        figures |= {
-            "most profitable arm": best_arm,
-            "its net profit per 1,000 customers": None
-            if best_arm is None
-            else float(profit.loc[best_arm, "net per 1,000 customers"]),
-        }
-    if comparison is not None:
-        figures |= {
-            f"{arm}: response lift (points)": round(100 * float(row["rate difference"]), 2)
-            for arm, row in comparison.iterrows()
-        }
-    return figures | {"customers per arm for the planned test": int(n_needed)}
