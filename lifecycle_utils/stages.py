@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from lifecycle_utils.summary import end_of_observation, occasion_arrays, occasion_frame, occasions
+from lifecycle_utils.summary import end_of_observation, occasion_sequence, occasions
 
 __all__ = [
     "STAGES",
@@ -116,31 +116,13 @@ class StageRules:
 
 
 # ------------------------------------------------------------------------------- deriving the rules
-def _occasion_table(tx: pd.DataFrame) -> pd.DataFrame:
-    """Occasions with their number ``k`` (1 = first), previous and next occasion dates per customer.
-    Built on the sorted occasion arrays (:func:`lifecycle_utils.summary.occasion_arrays`): no groupby."""
-    arrays = occasion_arrays(tx)
-    occ = occasion_frame(arrays, tx["date"].dtype)
-    n = len(occ)
-    k = np.arange(n) - np.repeat(arrays.starts, np.diff(np.append(arrays.starts, n))) + 1
-    occ["k"] = k
-    dates = occ["date"]
-    same_as_previous = np.zeros(n, dtype=bool)
-    same_as_previous[1:] = arrays.customer[1:] == arrays.customer[:-1]
-    occ["previous"] = dates.shift(1).where(same_as_previous)
-    same_as_next = np.zeros(n, dtype=bool)
-    same_as_next[:-1] = same_as_previous[1:]
-    occ["next"] = dates.shift(-1).where(same_as_next)
-    return occ
-
-
 def purchase_gaps(tx: pd.DataFrame) -> pd.Series:
     """Days between consecutive purchase occasions of the same customer (returning customers only).
 
     Gaps longer than the observed period cannot be seen, so the upper tail is cut short by the length
     of the data: thresholds derived from it are lower bounds on the true ones.
     """
-    occ = _occasion_table(tx)
+    occ = occasion_sequence(tx)
     gaps = (occ["date"] - occ["previous"]).dt.days.dropna().astype(int)
     return gaps.rename("gap_days").reset_index(drop=True)
 
@@ -174,7 +156,7 @@ def repeat_probability(
     above ``cap`` is pooled. Columns: ``occasions`` (k), ``customers`` (at risk), ``repeat probability``,
     ``gain`` (increase over the previous k, in probability points).
     """
-    occ = _occasion_table(tx)
+    occ = occasion_sequence(tx)
     end = end_of_observation(occ["date"], observation_end)
     at_risk = occ[occ["date"] <= end - pd.Timedelta(days=window_days)]
     came_back = (at_risk["next"] - at_risk["date"]).dt.days <= window_days
@@ -256,7 +238,7 @@ def assign_stages(tx: pd.DataFrame, rules: StageRules, snapshots) -> pd.DataFram
     snapshots.
     """
     snaps = pd.DatetimeIndex(pd.to_datetime(snapshots)).normalize().sort_values().unique()
-    occ = _occasion_table(tx)
+    occ = occasion_sequence(tx)
     dates = occ["date"].to_numpy().astype("datetime64[D]")
     snap_days = snaps.to_numpy().astype("datetime64[D]")
     first_snap = np.searchsorted(snap_days, dates, side="left")  # first snapshot on/after the occasion
@@ -403,7 +385,7 @@ def resurrection(tx: pd.DataFrame, rules: StageRules, observation_end=None) -> p
     the observation end), how many of them came back (a completed gap that long), and the rate (%).
     Customers who churned shortly before the end had little time to return, so the rate is a lower
     bound."""
-    occ = _occasion_table(tx)
+    occ = occasion_sequence(tx)
     end = end_of_observation(occ["date"], observation_end)
     occ = occ[occ["date"] <= end]
     completed = (occ["next"].where(occ["next"] <= end) - occ["date"]).dt.days
@@ -428,7 +410,7 @@ def resurrection(tx: pd.DataFrame, rules: StageRules, observation_end=None) -> p
 def purchase_funnel(tx: pd.DataFrame, steps: int = 3) -> pd.DataFrame:
     """First, second, third ... purchase occasion: customers reaching each step, % of all customers,
     % of the previous step, and the median and 75th percentile of days since the previous occasion."""
-    occ = _occasion_table(tx)
+    occ = occasion_sequence(tx)
     occ["days"] = (occ["date"] - occ["previous"]).dt.days
     rows = []
     total = occ["customer_id"].nunique()
@@ -452,7 +434,7 @@ def purchase_funnel(tx: pd.DataFrame, steps: int = 3) -> pd.DataFrame:
 
 def time_to_second_purchase(tx: pd.DataFrame) -> pd.Series:
     """Days from the first to the second purchase occasion, for customers who made one."""
-    occ = _occasion_table(tx)
+    occ = occasion_sequence(tx)
     second = occ[occ["k"] == 2]
     return (
         (second["date"] - second["previous"]).dt.days.rename("days to second purchase").reset_index(drop=True)

@@ -27,6 +27,7 @@ __all__ = [
     "occasion_arrays",
     "occasion_frame",
     "occasions",
+    "occasion_sequence",
     "customer_summary",
     "whole_periods",
     "calibration_holdout",
@@ -205,6 +206,25 @@ def occasions(tx: pd.DataFrame) -> pd.DataFrame:
     """One row per purchase occasion (customer-day): ``customer_id``, ``date`` (day), ``amount``
     (sum of the day's rows). Sorted by customer and date."""
     return occasion_frame(occasion_arrays(tx), tx["date"].dtype)
+
+
+def occasion_sequence(tx: pd.DataFrame) -> pd.DataFrame:
+    """:func:`occasions` with each occasion's place in the customer's sequence: ``k`` (1 = first),
+    ``previous`` and ``next`` (the dates of the customer's previous and next occasions, NaT where there
+    is none). The one definition of "next purchase" that stages, gaps and churn build on. Built on the
+    sorted occasion arrays: no groupby."""
+    arrays = occasion_arrays(tx)
+    occ = occasion_frame(arrays, tx["date"].dtype)
+    n = len(occ)
+    occ["k"] = np.arange(n) - np.repeat(arrays.starts, np.diff(np.append(arrays.starts, n))) + 1
+    dates = occ["date"]
+    same_as_previous = np.zeros(n, dtype=bool)
+    same_as_previous[1:] = arrays.customer[1:] == arrays.customer[:-1]
+    occ["previous"] = dates.shift(1).where(same_as_previous)
+    same_as_next = np.zeros(n, dtype=bool)
+    same_as_next[:-1] = same_as_previous[1:]
+    occ["next"] = dates.shift(-1).where(same_as_next)
+    return occ
 
 
 def customer_summary(

@@ -338,3 +338,14 @@ def test_the_observation_end_is_the_one_given_or_the_last_date():
     dates = pd.Series(pd.to_datetime(["2024-01-05", "2024-03-01"]))
     assert summary.end_of_observation(dates) == pd.Timestamp("2024-03-01")
     assert summary.end_of_observation(dates, "2024-12-31") == pd.Timestamp("2024-12-31")
+
+
+def test_occasion_sequence_numbers_each_customers_days_and_links_previous_and_next():
+    seq = summary.occasion_sequence(TINY)
+    a = seq[seq["customer_id"] == "a"]
+    assert a["k"].tolist() == [1, 2, 3] and a["amount"].tolist() == [15.0, 20.0, 40.0]
+    assert a["previous"].isna().tolist() == [True, False, False]
+    assert a["next"].tolist()[:2] == [pd.Timestamp("2024-01-15"), pd.Timestamp("2024-01-29")]
+    assert a["next"].isna().tolist() == [False, False, True]
+    one = seq[seq["customer_id"] != "a"]  # one occasion each: nothing before or after, never another customer's
+    assert one["k"].eq(1).all() and one["previous"].isna().all() and one["next"].isna().all()

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from lifecycle_utils._messages import with_notes
-from lifecycle_utils.summary import end_of_observation, occasions
+from lifecycle_utils.summary import end_of_observation, occasion_sequence, occasions
 from lifecycle_utils.survival.estimators import (
     NEEDS_TRANSACTIONS,
     _step,
@@ -59,10 +59,10 @@ def churn_table(
             f"landmark_days ({landmark_days}) must be shorter than churn_days ({churn_days}), "
             "or early-behaviour covariates would look into the outcome"
         )
-    occ = occasions(tx)
+    occ = occasion_sequence(tx)
     end = end_of_observation(occ["date"], observation_end)
-    occ = occ[occ["date"] <= end]
-    occ["next"] = occ.groupby("customer_id", sort=False)["date"].shift(-1)
+    occ = occ[occ["date"] <= end].copy()
+    occ["next"] = occ["next"].where(occ["next"] <= end)  # an occasion after the end is not seen
     gap_to_next = (occ["next"].fillna(end) - occ["date"]).dt.days
     starts_churn = gap_to_next >= churn_days
     first = occ.groupby("customer_id", sort=False)["date"].transform("min")
@@ -106,15 +106,14 @@ def gap_table(tx: pd.DataFrame, observation_end=None) -> pd.DataFrame:
     ``occasion`` (1 = first purchase, so occasion 1 rows are the time to the second purchase) and
     ``customer_id``. Gaps of one customer are not independent: point estimates are fine, standard
     errors are somewhat too narrow."""
-    occ = occasions(tx)
+    occ = occasion_sequence(tx)
     end = end_of_observation(occ["date"], observation_end)
     occ = occ[occ["date"] <= end]
-    occ["occasion"] = occ.groupby("customer_id", sort=False).cumcount() + 1
-    nxt = occ.groupby("customer_id", sort=False)["date"].shift(-1)
+    nxt = occ["next"].where(occ["next"] <= end)  # an occasion after the end is not seen
     return pd.DataFrame(
         {
             "customer_id": occ["customer_id"].to_numpy(),
-            "occasion": occ["occasion"].to_numpy(),
+            "occasion": occ["k"].to_numpy(),
             "duration": (nxt.fillna(end) - occ["date"]).dt.days.to_numpy(float),
             "churned": nxt.notna().astype(int).to_numpy(),  # here: "event" = next purchase happened
             "entry": 0.0,
