@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from lifecycle_utils.summary import default_calibration_end
+from lifecycle_utils.summary import default_calibration_end, end_of_observation
 
 __all__ = [
     "MIN_CUSTOMERS",
@@ -164,8 +164,8 @@ def transaction_facts(tx: pd.DataFrame, observation_end=None) -> dict:
             "calibration weeks": 0,
             "holdout weeks": 0,
         }
-    first, last = tx["date"].min().normalize(), tx["date"].max().normalize()
-    end = pd.Timestamp(observation_end).normalize() if observation_end is not None else last
+    first = tx["date"].min().normalize()
+    end = end_of_observation(tx["date"], observation_end).normalize()
     days = (end - first).days + 1
     occasions = tx[["customer_id", "date"]].drop_duplicates()
     per_customer = occasions.groupby("customer_id", sort=False).size()
