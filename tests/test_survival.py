@@ -141,7 +141,7 @@ def test_censored_customers_are_never_events_and_late_customers_are_left_out():
     table = sv.churn_table(tx, churn_days=100, observation_end=END)
     assert list(table.index) == ["a"]
     assert table.loc["a", "churned"] == 0
-    assert table.loc["a", "days since last"] == 1
+    assert table.loc["a", "days_since_last"] == 1
 
 
 def test_early_covariates_and_landmark_guard():
@@ -155,8 +155,8 @@ def test_early_covariates_and_landmark_guard():
         ]
     ).assign(quantity=[1, 2, 1, 1, 1])
     table = sv.churn_table(tx, churn_days=100, observation_end=END)
-    assert table.loc["a", "first order value"] == 15.0 and table.loc["a", "first basket"] == 3
-    assert bool(table.loc["a", "repeat within 30 days"]) and not bool(table.loc["b", "repeat within 30 days"])
+    assert table.loc["a", "first_order_value"] == 15.0 and table.loc["a", "first_basket"] == 3
+    assert bool(table.loc["a", "early_repeat"]) and not bool(table.loc["b", "early_repeat"])
     with pytest.raises(ValueError, match="landmark_days \\(30\\) must be shorter than churn_days \\(20\\)"):
         sv.churn_table(tx, churn_days=20)
 
@@ -165,7 +165,7 @@ def test_cdnow_churn_table_totals(cdnow_table):
     assert len(cdnow_table) == 23570
     assert cdnow_table["churned"].sum() == 18577  # = "ever churned" in notebook 01 at 283 days
     assert cdnow_table["duration"].max() <= 546 - 283
-    assert (cdnow_table.loc[cdnow_table["churned"] == 0, "days since last"] < 283).all()
+    assert (cdnow_table.loc[cdnow_table["churned"] == 0, "days_since_last"] < 283).all()
 
 
 # ------------------------------------------------------------------------------------ Kaplan-Meier
@@ -429,12 +429,12 @@ def sample_data():
 
 def test_prepare_from_transactions(sample_data):
     table = sample_data.table
-    assert sample_data.source == "transactions" and sample_data.value_col == "total spend"
+    assert sample_data.source == "transactions" and sample_data.value_col == "total_spend"
     assert set(table["repeat within 30 days"].astype(str)) == {"no", "yes"}
     assert (
         table["first order value"].value_counts().max() - table["first order value"].value_counts().min() <= 1
     )
-    raw = sv.churn_table(sample_data.tx, 283)["first order value"]
+    raw = sv.churn_table(sample_data.tx, 283)["first_order_value"]
     assert np.allclose(2 ** table["log2 first order value"], raw.clip(lower=1))
     with pytest.raises(ValueError, match="churn_days is needed"):
         sv.prepare(sample_data.tx, None)

@@ -48,11 +48,11 @@ def churn_table(
     docstring), ``churned`` (1 = event, 0 = censored), ``entry`` (0: observed from acquisition),
     and early-behaviour covariates from the first ``landmark_days`` days:
 
-    ``first order value`` (spend of the first occasion), ``first basket`` (units bought on the first
-    occasion, NaN without a quantity column), ``repeat within 30 days`` (a second occasion within
-    ``landmark_days``; the label keeps "30" whatever the landmark), plus ``first purchase``,
-    ``last purchase``, ``occasions``, ``total spend``, ``tenure`` (days from first purchase to the
-    observation end) and ``days since last`` (silence at the observation end).
+    ``first_order_value`` (spend of the first occasion), ``first_basket`` (units bought on the first
+    occasion, NaN without a quantity column), ``early_repeat`` (a second occasion within
+    ``landmark_days``), plus ``first_purchase``, ``last_purchase``, ``occasions``, ``total_spend``,
+    ``tenure`` (days from first purchase to the observation end) and ``days_since_last`` (silence at the
+    observation end). Column names follow :func:`lifecycle_utils.summary.customer_summary`.
     """
     if landmark_days >= churn_days:
         raise ValueError(
@@ -69,34 +69,34 @@ def churn_table(
     churn_start = occ["date"].where(starts_churn).groupby(occ["customer_id"], sort=False).min()
     per = occ.groupby("customer_id", sort=True).agg(
         **{
-            "first purchase": ("date", "min"),
-            "last purchase": ("date", "max"),
+            "first_purchase": ("date", "min"),
+            "last_purchase": ("date", "max"),
             "occasions": ("date", "size"),
-            "total spend": ("amount", "sum"),
+            "total_spend": ("amount", "sum"),
         }
     )
     censor_date = end - pd.Timedelta(days=churn_days)
     churned = churn_start.reindex(per.index).le(censor_date)
     active_end = churn_start.reindex(per.index).where(churned, censor_date)
     table = pd.DataFrame(index=per.index)
-    table["duration"] = (active_end - per["first purchase"]).dt.days.astype(float)
+    table["duration"] = (active_end - per["first_purchase"]).dt.days.astype(float)
     table["churned"] = churned.astype(int)
     table["entry"] = 0.0
 
     first_occ = occ[occ["date"] == first]
-    table["first order value"] = first_occ.set_index("customer_id")["amount"].reindex(per.index)
+    table["first_order_value"] = first_occ.set_index("customer_id")["amount"].reindex(per.index)
     if "quantity" in tx.columns:
         day = tx.assign(date=tx["date"].dt.normalize())
         firsts = day.merge(first_occ[["customer_id", "date"]], on=["customer_id", "date"])
-        table["first basket"] = firsts.groupby("customer_id")["quantity"].sum().reindex(per.index)
+        table["first_basket"] = firsts.groupby("customer_id")["quantity"].sum().reindex(per.index)
     else:
-        table["first basket"] = np.nan
+        table["first_basket"] = np.nan
     second = occ[(occ["date"] > first)].groupby("customer_id")["date"].min().reindex(per.index)
-    table["repeat within 30 days"] = ((second - per["first purchase"]).dt.days <= landmark_days).fillna(False)
+    table["early_repeat"] = ((second - per["first_purchase"]).dt.days <= landmark_days).fillna(False)
     table = table.join(per)
-    table["tenure"] = (end - table["first purchase"]).dt.days
-    table["days since last"] = (end - table["last purchase"]).dt.days
-    return table[table["first purchase"] <= censor_date]
+    table["tenure"] = (end - table["first_purchase"]).dt.days
+    table["days_since_last"] = (end - table["last_purchase"]).dt.days
+    return table[table["first_purchase"] <= censor_date]
 
 
 # --------------------------------------------------------------------------- gaps and early warning

@@ -203,9 +203,9 @@ def prepare(
         raise ValueError("churn_days is needed to build a churn table from transactions")
     early_repeat = churn_days > LANDMARK_DAYS  # the 30-day window must close before churn can be seen
     table = churn_table(tx, churn_days, observation_end, LANDMARK_DAYS if early_repeat else 0)
-    spend = table["first order value"].copy()
+    spend = table["first_order_value"]
     table["first order value"] = tiers(spend)
-    basket = table["first basket"]
+    basket = table["first_basket"]
     table["first basket size"] = pd.Categorical(
         np.where(
             basket.isna(),
@@ -216,7 +216,7 @@ def prepare(
         ordered=True,
     ).remove_unused_categories()
     table["repeat within 30 days"] = pd.Categorical(
-        np.where(table["repeat within 30 days"].astype(bool), "yes", "no"), categories=["no", "yes"]
+        np.where(table["early_repeat"].astype(bool), "yes", "no"), categories=["no", "yes"]
     )
     table["log2 first order value"] = np.log2(spend.clip(lower=1.0))
     table["first basket (units)"] = basket
@@ -255,7 +255,7 @@ def prepare(
     coding, ref_notes = covariate_coding(table, covs, preferred | dict(reference or {}))
     resolved = {c: str(ref) for c, (ref, _) in coding.items() if ref is not None}
     notes += ref_notes + _data_notes(table, groups)
-    return SurvivalData(table, tx, groups, covs, "total spend", churn_days, notes, resolved)
+    return SurvivalData(table, tx, groups, covs, "total_spend", churn_days, notes, resolved)
 
 
 def second_purchase_table(data: SurvivalData, observation_end=None) -> pd.DataFrame:
