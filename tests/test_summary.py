@@ -347,5 +347,5 @@ def test_occasion_sequence_numbers_each_customers_days_and_links_previous_and_ne
     assert a["previous"].isna().tolist() == [True, False, False]
     assert a["next"].tolist()[:2] == [pd.Timestamp("2024-01-15"), pd.Timestamp("2024-01-29")]
     assert a["next"].isna().tolist() == [False, False, True]
-    one = seq[seq["customer_id"] != "a"]  # one occasion each: nothing before or after, never another customer's
+    one = seq[seq["customer_id"] != "a"]  # one occasion each: no neighbours
     assert one["k"].eq(1).all() and one["previous"].isna().all() and one["next"].isna().all()
