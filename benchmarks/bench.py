@@ -203,7 +203,7 @@ def run_case(n: int, step: str, method: str) -> dict:
             "BG/NBD", summary.whole_periods(frame)
         )  # fit on whole weeks, predict per customer
         spend = clv.fit_gamma_gamma(frame)
-        values = clv.clv(fit, spend, frame, months=12)
+        values = clv.clv(fit, spend, frame=frame, months=12)
         rows = int(np.isfinite(values).sum())
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -204,9 +204,9 @@ def load_inputs(args: argparse.Namespace) -> tuple[sufficiency.Verdict, str]:
             table = survival.load_survival_table(
                 args.survival_table,
                 args.duration_col,
-                args.event_col,
-                args.entry_col,
-                args.id_col,
+                event_col=args.event_col,
+                entry_col=args.entry_col,
+                id_col=args.id_col,
                 duration_unit=args.duration_unit,
             )
             missing = [

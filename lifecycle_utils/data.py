@@ -788,13 +788,13 @@ def load_transactions(
 
 def load(
     source: str | Path | None = "cdnow",
+    *,
     customer_col: str = "customer_id",
     date_col: str = "date",
     amount_col: str | None = "amount",
     quantity_col: str | None = None,
     unit_price_col: str | None = None,
     observation_end: str | None = None,
-    *,
     encoding: str = "utf-8",
     sep: str = ",",
     decimal: str = ".",

@@ -104,7 +104,7 @@ def thousands(ax: Axes, axis: str = "y", prefix: str = "") -> Axes:
 
 
 def bar(
-    frame: pd.DataFrame, x: str, y: str, title: str, xlabel: str, ylabel: str, ax: Axes | None = None
+    frame: pd.DataFrame, x: str, *, y: str, title: str, xlabel: str, ylabel: str, ax: Axes | None = None
 ) -> Axes:
     """Vertical bars of ``frame[y]`` by ``frame[x]`` (in the frame's order), one colour."""
     ax = new_axes(ax)
@@ -116,6 +116,7 @@ def bar(
 def lines(
     frame: pd.DataFrame,
     x: str,
+    *,
     ys: list[str],
     title: str,
     xlabel: str,
@@ -139,6 +140,7 @@ def lines(
 def histogram(
     values: pd.Series,
     bins: int | list[float],
+    *,
     title: str,
     xlabel: str,
     ylabel: str,
@@ -154,7 +156,9 @@ def histogram(
     return decorate(ax, title, xlabel, ylabel)
 
 
-def stacked_area(frame: pd.DataFrame, title: str, xlabel: str, ylabel: str, ax: Axes | None = None) -> Axes:
+def stacked_area(
+    frame: pd.DataFrame, title: str, *, xlabel: str, ylabel: str, ax: Axes | None = None
+) -> Axes:
     """Stacked areas of the columns of ``frame`` against its index (e.g. customers per stage over time),
     legend outside the plot on the right."""
     ax = new_axes(ax)
@@ -175,6 +179,7 @@ def stacked_area(frame: pd.DataFrame, title: str, xlabel: str, ylabel: str, ax: 
 def heatmap(
     matrix: pd.DataFrame,
     title: str,
+    *,
     xlabel: str,
     ylabel: str,
     fmt: str = ".2f",
@@ -198,7 +203,7 @@ def heatmap(
     return decorate(ax, title, xlabel, ylabel)
 
 
-def flow(table: pd.DataFrame, title: str, left: str, right: str, ax: Axes | None = None) -> Axes:
+def flow(table: pd.DataFrame, title: str, *, left: str, right: str, ax: Axes | None = None) -> Axes:
     """Two stacked columns (rows of ``table`` on the left, its columns on the right) joined by bands
     whose widths are the customer counts in ``table`` (an alluvial diagram of one transition)."""
     ax = new_axes(ax, figsize=(8.0, 5.0))
@@ -259,6 +264,7 @@ def vlines(ax: Axes, marks: dict[str, float]) -> Axes:
 def survival_curves(
     curves: dict[str, pd.DataFrame],
     title: str,
+    *,
     xlabel: str,
     ylabel: str,
     ax: Axes | None = None,
@@ -288,6 +294,7 @@ def survival_curves(
 def schoenfeld(
     scaled: pd.DataFrame,
     covariate: str,
+    *,
     beta: float,
     title: str,
     xlabel: str = "days (event time)",
@@ -332,6 +339,7 @@ def schoenfeld(
 def survival_panels(
     panels: dict[str, dict[str, pd.DataFrame]],
     title: str,
+    *,
     xlabel: str,
     ylabel: str,
     bands: bool = True,
@@ -340,14 +348,14 @@ def survival_panels(
     n = max(1, len(panels))
     fig, axes = plt.subplots(1, n, figsize=(4.6 * n, 4.2), sharey=True, squeeze=False)
     for ax, (name, curves) in zip(axes[0], panels.items()):
-        survival_curves(curves, f"by {name}", xlabel, ylabel, ax=ax, bands=bands)
+        survival_curves(curves, f"by {name}", xlabel=xlabel, ylabel=ylabel, ax=ax, bands=bands)
     if not panels:
-        survival_curves({}, "", xlabel, ylabel, ax=axes[0][0])
+        survival_curves({}, "", xlabel=xlabel, ylabel=ylabel, ax=axes[0][0])
     fig.suptitle(title, fontweight="bold")
     return fig
 
 
-def lorenz(curve: pd.DataFrame, title: str, gini: float | None = None, ax: Axes | None = None) -> Axes:
+def lorenz(curve: pd.DataFrame, title: str, *, gini: float | None = None, ax: Axes | None = None) -> Axes:
     """A Lorenz curve (``customer share`` against ``revenue share``) with the line of equality and,
     optionally, the Gini coefficient in the legend; axes in percent."""
     ax = new_axes(ax, figsize=(5.5, 5.0))
@@ -369,7 +377,13 @@ def lorenz(curve: pd.DataFrame, title: str, gini: float | None = None, ax: Axes 
 
 
 def grouped_barh(
-    frame: pd.DataFrame, columns: list[str], title: str, xlabel: str, ylabel: str = "", ax: Axes | None = None
+    frame: pd.DataFrame,
+    columns: list[str],
+    *,
+    title: str,
+    xlabel: str,
+    ylabel: str = "",
+    ax: Axes | None = None,
 ) -> Axes:
     """Horizontal bars of several columns side by side for each row of ``frame`` (first row on top)."""
     ax = new_axes(ax, figsize=(8.0, max(3.0, 0.45 * len(frame) + 1.5)))

@@ -480,7 +480,7 @@ def crosstab(rows: pd.Series, columns: pd.Series, normalize: bool = False) -> pd
     return table
 
 
-def next_period_outcome(tx: pd.DataFrame, labels: pd.Series, start, end) -> pd.DataFrame:
+def next_period_outcome(tx: pd.DataFrame, labels: pd.Series, *, start, end) -> pd.DataFrame:
     """What each segment did after its snapshot: customers, share who bought again (%) between
     ``start`` (exclusive) and ``end`` (inclusive), mean occasions and mean spend per customer in that
     period (all customers of the segment, buyers or not)."""
@@ -499,7 +499,11 @@ def next_period_outcome(tx: pd.DataFrame, labels: pd.Series, start, end) -> pd.D
 
 
 def headline_figures(
-    profile: pd.DataFrame, value_profile: pd.DataFrame, concentration: pd.Series, outcome: pd.DataFrame | None
+    profile: pd.DataFrame,
+    value_profile: pd.DataFrame,
+    *,
+    concentration: pd.Series,
+    outcome: pd.DataFrame | None,
 ) -> dict:
     """What notebook 03 records: customers and revenue share of the largest segments, the value
     matrix's top class, revenue concentration, and how much more the best early segment bought later

@@ -84,6 +84,7 @@ def _check_arguments(n_customers: int, acquisition_months: int, parameters: dict
 def simulate_transactions(
     n_customers: int,
     start: str = "2022-01-01",
+    *,
     acquisition_months: int = 12,
     observation_end: str = "2023-12-31",
     r: float = 0.24,
@@ -213,6 +214,7 @@ SUBSCRIPTION_BETA = {"annual plan": -0.8, "monthly fee (per 10)": 0.15, "support
 def simulate_subscriptions(
     n_customers: int,
     history_days: int = 730,
+    *,
     window_days: int = 365,
     shape: float = 1.3,
     scale_days: float = 400.0,

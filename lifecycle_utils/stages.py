@@ -147,7 +147,7 @@ def gap_quantiles(
 
 
 def repeat_probability(
-    tx: pd.DataFrame, window_days: int, observation_end=None, cap: int = 15
+    tx: pd.DataFrame, window_days: int, *, observation_end=None, cap: int = 15
 ) -> pd.DataFrame:
     """Probability of one more purchase occasion within ``window_days`` after the ``k``-th, by ``k``.
 
@@ -192,6 +192,7 @@ def mature_threshold(repeat_table: pd.DataFrame, tolerance: float = 0.05, min_cu
 def derive_rules(
     tx: pd.DataFrame,
     silent_quantile: float = 0.8,
+    *,
     churn_quantile: float = 0.95,
     tolerance: float = 0.05,
     observation_end=None,
@@ -205,7 +206,7 @@ def derive_rules(
         raise ValueError(f"only {len(gaps)} repeat purchases: too few to derive stage thresholds")
     silent = math.ceil(float(gaps.quantile(silent_quantile)))
     churn = max(math.ceil(float(gaps.quantile(churn_quantile))), silent + 1)  # equal quantiles: one day apart
-    repeat = repeat_probability(tx, churn, observation_end)
+    repeat = repeat_probability(tx, churn, observation_end=observation_end)
     return StageRules(silent, churn, mature_threshold(repeat, tolerance))
 
 

@@ -319,6 +319,7 @@ def whole_periods(summary: pd.DataFrame) -> pd.DataFrame:
 def calibration_holdout(
     tx: pd.DataFrame,
     calibration_end: str | pd.Timestamp,
+    *,
     observation_end: str | pd.Timestamp,
     period: str = "W",
 ) -> pd.DataFrame:

@@ -28,6 +28,7 @@ CDNOW_MASTER = {
 def compare(
     published: dict,
     reproduced: dict | pd.Series,
+    *,
     tolerance: float | dict[str, float] = 0.0,
     rel_tol: float = 0.0,
 ) -> pd.DataFrame:

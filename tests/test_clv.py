@@ -26,7 +26,7 @@ def sample():
 
 @pytest.fixture(scope="module")
 def split(sample):
-    return summary.calibration_holdout(sample, "1997-09-30", "1998-06-30")
+    return summary.calibration_holdout(sample, "1997-09-30", observation_end="1998-06-30")
 
 
 @pytest.fixture(scope="module")
@@ -227,7 +227,7 @@ def test_quirk_stored_likelihood_is_not_the_published_one(fits):
 
 
 def test_alive_path_replaces_calculate_alive_path(fits, sample):
-    path = clv.alive_path(fits["BG/NBD"], sample[sample["customer_id"] == "0001"], "1998-06-30")
+    path = clv.alive_path(fits["BG/NBD"], sample[sample["customer_id"] == "0001"], end="1998-06-30")
     assert path["date"].iloc[0] == pd.Timestamp("1997-01-01") and path["P(alive)"].iloc[0] == 1.0
     assert path["purchase"].sum() == 4 and len(path) == 546
     between = path[(path["date"] > "1997-08-02") & (path["date"] < "1997-12-12")]["P(alive)"]
@@ -238,7 +238,7 @@ def test_alive_path_replaces_calculate_alive_path(fits, sample):
 
 
 def test_probability_alive_matrix(fits):
-    m = clv.probability_alive_matrix(fits["BG/NBD"], 5, 38.86, points=5)
+    m = clv.probability_alive_matrix(fits["BG/NBD"], 5, T=38.86, points=5)
     assert list(m.index) == [5, 4, 3, 2, 1, 0] and m.shape == (6, 5)
     assert (
         m.loc[[1, 2, 3, 4, 5]].iloc[:, -1] > m.loc[[1, 2, 3, 4, 5]].iloc[:, 0]
@@ -249,7 +249,7 @@ def test_probability_alive_matrix(fits):
 # ------------------------------------------------------------------------------------------- CLV
 def test_clv_equals_lifetimes_customer_lifetime_value(fits, cal):
     gg = clv.fit_gamma_gamma(cal)
-    ours = clv.clv(fits["BG/NBD"], gg, cal, months=12, annual_discount=1.01**12 - 1)
+    ours = clv.clv(fits["BG/NBD"], gg, frame=cal, months=12, annual_discount=1.01**12 - 1)
     theirs = gg.customer_lifetime_value(
         fits["BG/NBD"].model,
         cal["frequency"],
@@ -261,9 +261,9 @@ def test_clv_equals_lifetimes_customer_lifetime_value(fits, cal):
         freq="W",
     )
     np.testing.assert_allclose(ours.to_numpy(), np.asarray(theirs), rtol=1e-9)
-    half = clv.clv(fits["BG/NBD"], gg, cal, margin=0.5, annual_discount=1.01**12 - 1)
+    half = clv.clv(fits["BG/NBD"], gg, frame=cal, margin=0.5, annual_discount=1.01**12 - 1)
     np.testing.assert_allclose(half, ours * 0.5)
-    assert clv.clv(fits["BG/NBD"], gg, cal, months=24).sum() > ours.sum()
+    assert clv.clv(fits["BG/NBD"], gg, frame=cal, months=24).sum() > ours.sum()
 
 
 def test_net_value_summary_and_grouping():
@@ -279,8 +279,8 @@ def test_spend_independence_and_bootstrap(cal):
     corr = clv.spend_frequency_correlation(cal)
     assert -0.2 < corr < 0.3
     gg = clv.fit_gamma_gamma(cal)
-    a = clv.bootstrap_total_clv("BG/NBD", cal, gg, reps=4, seed=1)
-    b = clv.bootstrap_total_clv("BG/NBD", cal, gg, reps=4, seed=1)
+    a = clv.bootstrap_total_clv("BG/NBD", cal, spend=gg, reps=4, seed=1)
+    b = clv.bootstrap_total_clv("BG/NBD", cal, spend=gg, reps=4, seed=1)
     assert len(a) == 4 and a.equals(b) and a.std() > 0
 
 
@@ -306,7 +306,7 @@ def test_period_transactions_sum_to_the_customers(cal, fits):
 def test_standard_errors_and_matrices(fits):
     assert clv.standard_errors(fits["BG/NBD"])["r"] == pytest.approx(0.0126, abs=1e-3)
     assert clv.standard_errors(fits["Pareto/NBD"]).isna().all()
-    m = clv.expected_purchases_matrix(fits["BG/NBD"], 5, 38.86, 13.0, points=4)
+    m = clv.expected_purchases_matrix(fits["BG/NBD"], 5, T=38.86, horizon=13.0, points=4)
     assert m.shape == (6, 4) and m.loc[5].iloc[-1] > m.loc[1].iloc[-1]
 
 
@@ -317,7 +317,7 @@ def test_examples_value_at_risk_and_lists(cal, fits):
     values = pd.Series(10.0, index=cal.index)
     p = pd.Series(0.25, index=cal.index)
     labels = pd.Series(np.where(cal["frequency"] > 3, "silent", "mature"), index=cal.index)
-    risk = clv.value_at_risk(values, p, pd.Series(4.0, index=cal.index), labels)
+    risk = clv.value_at_risk(values, p, past_spend=pd.Series(4.0, index=cal.index), labels=labels)
     n = int((cal["frequency"] > 3).sum())
     assert risk.to_dict() == {
         "customers": n,
@@ -325,7 +325,9 @@ def test_examples_value_at_risk_and_lists(cal, fits):
         "spend in the last year": 4.0 * n,
         "last-year spend at risk": 3.0 * n,
     }
-    potential, warning = clv.potential_and_warning(cal.assign(total_spend=1.0), fits["BG/NBD"], values, top=5)
+    potential, warning = clv.potential_and_warning(
+        cal.assign(total_spend=1.0), fits["BG/NBD"], values=values, top=5
+    )
     assert potential["expected purchases next quarter"].is_monotonic_decreasing and len(potential) == 5
     assert (warning["P(alive)"] < 0.5).all()
 
@@ -339,10 +341,10 @@ def test_best_model_and_headline(split, fits):
     facts = clv.headline_figures(
         validation,
         comparison.assign(**{"actual total": 1}),
-        "B",
-        pd.Series({"total": 10.0, "mean": 1.0, "top 10% share of total (%)": 50.0}),
-        (8.0, 12.0),
-        pd.Series({"last-year spend at risk": 3.0}),
+        best="B",
+        clv_facts=pd.Series({"total": 10.0, "mean": 1.0, "top 10% share of total (%)": 50.0}),
+        interval=(8.0, 12.0),
+        at_risk=pd.Series({"last-year spend at risk": 3.0}),
     )
     assert facts["published figures reproduced"] == "1 of 1" and facts["total CLV 90% interval"] == "8 to 12"
 

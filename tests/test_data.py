@@ -570,12 +570,12 @@ def test_load_passes_every_reading_option_and_keeps_its_positional_order(write_c
     path = write_csv("client;day;value\nJosé;02/01/2024;12,5\nNULL;03/01/2024;1\n", encoding="latin-1")
     tx, ledger = data.load(
         path,
-        "client",
-        "day",
-        "value",
-        None,
-        None,
-        None,
+        customer_col="client",
+        date_col="day",
+        amount_col="value",
+        quantity_col=None,
+        unit_price_col=None,
+        observation_end=None,
         encoding="latin-1",
         sep=";",
         decimal=",",
@@ -586,7 +586,7 @@ def test_load_passes_every_reading_option_and_keeps_its_positional_order(write_c
     assert tx["customer_id"].tolist() == ["José", "NULL"] and tx["amount"].tolist() == [12.5, 1.0]
     assert days_of(tx) == ["2024-01-02", "2024-01-03"]
     with pytest.raises(ValueError, match=r"command line: --encoding latin-1"):
-        data.load(path, "client", "day", "value", sep=";")
+        data.load(path, customer_col="client", date_col="day", amount_col="value", sep=";")
 
 
 def test_cdnow_ignores_the_reading_options():

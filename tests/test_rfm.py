@@ -183,7 +183,7 @@ def test_migration_and_next_period_outcome():
             ("y", "2024-03-01", 4.0),
         ]
     )
-    outcome = rfm.next_period_outcome(tx, before, "2024-01-01", "2024-02-28")
+    outcome = rfm.next_period_outcome(tx, before, start="2024-01-01", end="2024-02-28")
     assert outcome.loc["A"].tolist() == [2, 50.0, 1.0, 10.0]
     assert outcome.loc["B"].tolist() == [2, 0.0, 0.0, 0.0]
 

@@ -54,15 +54,27 @@ def test_expected_gain_and_policies_by_hand(customers):
     assert (
         pays["contacted"] == 2 and pays["incremental profit"] == 10.0
     )  # c (9) and a (5) both beat the cost of 2
-    tight = st.compare_policies(customers, 12, 1, 2, 2.5, uplift)  # cost per contact 6: only c gains more
+    tight = st.compare_policies(
+        customers, 12, contact_cost=1, incentive_cost=2, redemption_rate=2.5, uplift_by_stage=uplift
+    )  # cost per contact 6: only c gains more
     assert tight.loc["value at risk, only where it pays", "contacted"] == 1
     with pytest.raises(ValueError, match="cost per contact must be positive"):
-        st.compare_policies(customers, 5, 0, 0, 0, uplift)
+        st.compare_policies(
+            customers, 5, contact_cost=0, incentive_cost=0, redemption_rate=0, uplift_by_stage=uplift
+        )
 
 
 def test_uplift_sensitivity_is_linear_in_the_factor(customers):
     uplift = {"silent": 0.1, "churned": 0.05}
-    sens = st.uplift_sensitivity(customers, 5, 1, 2, 0.5, uplift, factors=[0, 1, 2])
+    sens = st.uplift_sensitivity(
+        customers,
+        5,
+        contact_cost=1,
+        incentive_cost=2,
+        redemption_rate=0.5,
+        uplift_by_stage=uplift,
+        factors=[0, 1, 2],
+    )
     assert sens.loc[0.0].drop("value at risk, only where it pays").eq(-4.0).all()
     assert sens.loc[0.0, "value at risk, only where it pays"] == 0.0  # contacts nobody when nothing pays
     assert sens.loc[2.0, "highest value at risk"] == 2 * 14.0 - 4.0
@@ -123,7 +135,7 @@ def test_arm_summary_and_profit_by_hand():
 def test_sample_size_and_power():
     n = st.sample_size(0.05, 0.07)
     assert 2100 < n < 2300
-    curve = st.power_curve(0.05, [0.02], n)
+    curve = st.power_curve(0.05, [0.02], n_per_arm=n)
     assert curve["power"].iloc[0] == pytest.approx(0.8, abs=0.01)
     with pytest.raises(ValueError, match="equal"):
         st.sample_size(0.05, 0.05)
@@ -161,21 +173,49 @@ def test_load_experiment_maps_columns_and_checks_values(tmp_path):
 def test_headline(customers):
     table, _ = st.simulate_experiment(2000, ARMS, SEGMENTS, LIFT, seed=2)
     comparison = st.compare_arms(table, "control")
-    profit = st.incremental_profit(table, "control", 0.3, {}, {"notice + incentive": 10.0})
-    policies = st.compare_policies(customers, 5, 1, 2, 0.5, {"silent": 0.1, "churned": 0.05})
-    facts = st.headline_figures(policies, comparison, profit, 2199)
+    profit = st.incremental_profit(
+        table, "control", margin=0.3, contact_cost={}, incentive_cost={"notice + incentive": 10.0}
+    )
+    policies = st.compare_policies(
+        customers,
+        5,
+        contact_cost=1,
+        incentive_cost=2,
+        redemption_rate=0.5,
+        uplift_by_stage={"silent": 0.1, "churned": 0.05},
+    )
+    facts = st.headline_figures(policies, comparison, profit=profit, n_needed=2199)
     assert facts["its incremental profit"] == policies["incremental profit"].max() == 10.0
     assert facts["most profitable arm"] in {"plain notice", "notice + incentive"}
 
 
 def test_experiment_input_simulates_or_loads(tmp_path):
     table, truth = st.experiment_input(
-        None, "arm", "converted", "revenue", None, 500, ARMS, SEGMENTS, LIFT, seed=1
+        None,
+        "arm",
+        converted_col="converted",
+        revenue_col="revenue",
+        segment_col=None,
+        n_per_arm=500,
+        arms=ARMS,
+        segment_shares=SEGMENTS,
+        segment_lift=LIFT,
+        seed=1,
     )
     assert len(table) == 1500 and truth is not None
     path = tmp_path / "campaign.csv"
     table.rename(columns={"arm": "group", "converted": "won"}).to_csv(path, index=False)
-    loaded, none = st.experiment_input(str(path), "group", "won", "revenue", "segment", 0, {}, {}, {})
+    loaded, none = st.experiment_input(
+        str(path),
+        "group",
+        converted_col="won",
+        revenue_col="revenue",
+        segment_col="segment",
+        n_per_arm=0,
+        arms={},
+        segment_shares={},
+        segment_lift={},
+    )
     assert none is None and len(loaded) == 1500
     assert (
         st.truth_vs_estimate(st.compare_arms(loaded, "control"), None, "control")["note"]
@@ -186,12 +226,29 @@ def test_experiment_input_simulates_or_loads(tmp_path):
 
 def test_segment_profit_and_missing_segment():
     table, _ = st.simulate_experiment(1000, ARMS, SEGMENTS, LIFT, seed=4)
-    silent = st.segment_profit(table, "silent", "control", 0.3, {}, {"notice + incentive": 10.0})
+    silent = st.segment_profit(
+        table,
+        "silent",
+        control="control",
+        margin=0.3,
+        contact_cost={},
+        incentive_cost={"notice + incentive": 10.0},
+    )
     direct = st.incremental_profit(
-        table[table["segment"] == "silent"], "control", 0.3, {}, {"notice + incentive": 10.0}
+        table[table["segment"] == "silent"],
+        "control",
+        margin=0.3,
+        contact_cost={},
+        incentive_cost={"notice + incentive": 10.0},
     )
     pd.testing.assert_frame_equal(silent, direct)
-    assert st.segment_profit(table, "vip", "control", 0.3, {}, {})["note"].iloc[0].startswith("segment 'vip'")
+    assert (
+        st.segment_profit(table, "vip", control="control", margin=0.3, contact_cost={}, incentive_cost={})[
+            "note"
+        ]
+        .iloc[0]
+        .startswith("segment 'vip'")
+    )
 
 
 # ------------------------------------------------------------------ real campaign tables, thin data
@@ -303,7 +360,7 @@ def test_a_missing_control_arm_is_refused_naming_the_arm_column_the_arms_found_a
         ):
             analysis(table, "control")
     with pytest.raises(ValueError, match=r"control arm 'control' is not among the 3 arm\(s\) in column"):
-        st.incremental_profit(table, "control", 0.3, {}, {})
+        st.incremental_profit(table, "control", margin=0.3, contact_cost={}, incentive_cost={})
     only = table[table["arm"] == "No E-Mail"]
     with pytest.raises(ValueError, match=r"column 'segment' has 1 arm \('No E-Mail', the control asked"):
         st.compare_arms(only, "No E-Mail")
@@ -363,7 +420,9 @@ def test_four_arms_with_and_without_segments_compare_three_arms_with_holm():
             assert test["df"] == 3 and st.NOTE not in test.index and len(per_segment) == 6
         else:
             assert per_segment.empty and test[st.NOTE] == st.NO_SEGMENT_NOTE
-        profit = st.incremental_profit(table, "none", 0.3, {"call": 2.0}, {"coupon": 5.0})
+        profit = st.incremental_profit(
+            table, "none", margin=0.3, contact_cost={"call": 2.0}, incentive_cost={"coupon": 5.0}
+        )
         assert profit.index[0] == "none" and len(profit) == 4
 
 
@@ -416,13 +475,25 @@ def test_experiment_input_without_revenue_or_segment_gives_notes_not_errors(tmp_
     frame = _campaign(HILLSTROM, 6000, seed=3)
     yes_no = frame.assign(converted=np.where(frame["converted"] == 1, "Yes", "No"))
     yes_no.drop(columns="spend").to_csv(path, index=False)
-    table, truth = st.experiment_input(str(path), "arm", "converted", None, None, 0, {}, {}, {})
+    table, truth = st.experiment_input(
+        str(path),
+        "arm",
+        converted_col="converted",
+        revenue_col=None,
+        segment_col=None,
+        n_per_arm=0,
+        arms={},
+        segment_shares={},
+        segment_lift={},
+    )
     assert truth is None and table["segment"].eq(st.NO_SEGMENT).all() and table["revenue"].isna().all()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         summary = st.arm_summary(table)
         comparison = st.compare_arms(table, "No E-Mail")
-        profit = st.incremental_profit(table, "No E-Mail", 0.3, {}, {"Mens E-Mail": 5.0})
+        profit = st.incremental_profit(
+            table, "No E-Mail", margin=0.3, contact_cost={}, incentive_cost={"Mens E-Mail": 5.0}
+        )
         _, test = st.heterogeneity(table, "No E-Mail")
     assert summary[st.NOTE].eq("no revenue column: no revenue per customer").all()
     assert comparison[st.NOTE].eq("no revenue column: no revenue difference").all()
@@ -431,10 +502,19 @@ def test_experiment_input_without_revenue_or_segment_gives_notes_not_errors(tmp_
     assert profit.loc["Mens E-Mail", "incentive cost"] > 0 and profit["net incremental profit"].isna().all()
     assert test[st.NOTE] == st.NO_SEGMENT_NOTE
     policies = pd.DataFrame({"incremental profit": [1.0], "ROI": [0.5]}, index=["random"])
-    facts = st.headline_figures(policies, comparison, profit, 100)
+    facts = st.headline_figures(policies, comparison, profit=profit, n_needed=100)
     assert facts["most profitable arm"] is None and facts["its net profit per 1,000 customers"] is None
     frame_input, _ = st.experiment_input(
-        frame, "arm", "converted", "spend", None, 0, {}, {}, {}, control="No E-Mail"
+        frame,
+        "arm",
+        converted_col="converted",
+        revenue_col="spend",
+        segment_col=None,
+        n_per_arm=0,
+        arms={},
+        segment_shares={},
+        segment_lift={},
+        control="No E-Mail",
     )
     assert len(frame_input) == 6000  # a frame works as well as a path
 
@@ -443,32 +523,32 @@ def test_headline_figures_skip_the_control_even_when_it_is_not_the_first_row_of_
     table, _ = st.simulate_experiment(2000, ARMS, SEGMENTS, LIFT, seed=2)
     shuffled = table.iloc[::-1]  # the last arm simulated comes first
     costly = {"plain notice": 5.0, "notice + incentive": 5.0}  # both treatments lose money
-    profit = st.incremental_profit(shuffled, "control", 0.3, costly, {})
+    profit = st.incremental_profit(shuffled, "control", margin=0.3, contact_cost=costly, incentive_cost={})
     assert profit.index[0] == "control"
     policies = pd.DataFrame({"incremental profit": [1.0], "ROI": [0.5]}, index=["random"])
-    facts = st.headline_figures(policies, st.compare_arms(shuffled, "control"), profit, 100)
+    facts = st.headline_figures(policies, st.compare_arms(shuffled, "control"), profit=profit, n_needed=100)
     assert facts["most profitable arm"] != "control"  # the control (profit 0) is not an arm to run
 
 
 def test_sample_size_and_power_curve_at_the_edges():
     assert st.sample_size(0.0, 0.02) > 0 and st.sample_size(1.0, 0.97) > 0  # rates of 0 and 1 are valid
-    curve = st.power_curve(0.0, [0.0, 0.01, 0.05], 1000)
+    curve = st.power_curve(0.0, [0.0, 0.01, 0.05], n_per_arm=1000)
     assert curve["power"].iloc[0] == pytest.approx(0.05) and curve["power"].is_monotonic_increasing
-    assert st.power_curve(0.05, [], 1000).columns.tolist() == ["lift", "power"]
+    assert st.power_curve(0.05, [], n_per_arm=1000).columns.tolist() == ["lift", "power"]
     impossible = [
-        ((0.05, 1.2), "treatment_rate must be a probability"),
-        ((-0.1, 0.05), "control_rate"),
-        ((0.05, 0.07, 0.05, 0.04), "power must be above alpha"),
-        ((0.05, 0.07, 0), "alpha"),
-        ((0.05, 0.07, 0.05, 0.8, 0), "ratio"),
+        ((0.05, 1.2), {}, "treatment_rate must be a probability"),
+        ((-0.1, 0.05), {}, "control_rate"),
+        ((0.05, 0.07), {"alpha": 0.05, "power": 0.04}, "power must be above alpha"),
+        ((0.05, 0.07), {"alpha": 0}, "alpha"),
+        ((0.05, 0.07), {"ratio": 0}, "ratio"),
     ]
-    for args, message in impossible:
+    for args, options, message in impossible:
         with pytest.raises(ValueError, match=message):
-            st.sample_size(*args)
+            st.sample_size(*args, **options)
     with pytest.raises(ValueError, match=r"1 lift\(s\) take the control rate 0.99 outside 0 to 1 \(e.g"):
-        st.power_curve(0.99, [0.0, 0.02], 1000)
+        st.power_curve(0.99, [0.0, 0.02], n_per_arm=1000)
     with pytest.raises(ValueError, match="n_per_arm"):
-        st.power_curve(0.05, [0.01], 0)
+        st.power_curve(0.05, [0.01], n_per_arm=0)
 
 
 def test_an_arm_in_one_segment_only_is_left_out_of_the_interaction_test_and_a_control_only_segment_is_noted():
@@ -482,12 +562,23 @@ def test_an_arm_in_one_segment_only_is_left_out_of_the_interaction_test_and_a_co
     assert "arm(s) in only one segment left out of the interaction test: 'pilot'" in test["note"]
     assert "segment(s) lacking an arm left out of the interaction test: 'c' (no 'offer')" in test["note"]
     assert test["df"] == 1 and np.isfinite(test["p-value"]) and ("a", "pilot") in per_segment.index
-    note = st.segment_profit(table, "c", "control", 0.3, {}, {})[st.NOTE].iloc[0]
+    note = st.segment_profit(table, "c", control="control", margin=0.3, contact_cost={}, incentive_cost={})[
+        st.NOTE
+    ].iloc[0]
     assert note == "segment 'c' holds only the 'control' arm: nothing to compare"
 
 
 def test_headline_figures_leave_out_the_parts_an_analysis_could_not_carry(customers):
-    assert st.headline_figures(None, None, None, 2199) == {"customers per arm for the planned test": 2199}
-    policies = st.compare_policies(customers, 5, 1, 2, 0.5, {"silent": 0.1, "churned": 0.05})
-    facts = st.headline_figures(policies, None, None, 100)
+    assert st.headline_figures(None, None, profit=None, n_needed=2199) == {
+        "customers per arm for the planned test": 2199
+    }
+    policies = st.compare_policies(
+        customers,
+        5,
+        contact_cost=1,
+        incentive_cost=2,
+        redemption_rate=0.5,
+        uplift_by_stage={"silent": 0.1, "churned": 0.05},
+    )
+    facts = st.headline_figures(policies, None, profit=None, n_needed=100)
     assert facts["best targeting policy"] in policies.index and "most profitable arm" not in facts

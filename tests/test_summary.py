@@ -81,7 +81,7 @@ def test_summary_agrees_with_lifetimes_on_the_cdnow_sample(sample):
 
 
 def test_split_agrees_with_lifetimes_and_documents_one_difference(sample):
-    ours = summary.calibration_holdout(sample, "1997-09-30", "1998-06-30", period="W")
+    ours = summary.calibration_holdout(sample, "1997-09-30", observation_end="1998-06-30", period="W")
     theirs = lifetimes_utils.calibration_and_holdout_data(
         sample,
         "customer_id",
@@ -132,18 +132,18 @@ def test_lifetimes_split_without_monetary_column_breaks_on_pandas3(sample):
 
 
 def test_published_cdnow_sample_split(sample):
-    split = summary.calibration_holdout(sample, "1997-09-30", "1998-06-30")
+    split = summary.calibration_holdout(sample, "1997-09-30", observation_end="1998-06-30")
     assert summary.split_totals(split).to_dict() == CDNOW_SAMPLE_SPLIT
     assert split["duration_holdout"].iloc[0] == 39.0
 
 
 def test_split_rejects_an_observation_end_before_the_calibration_end():
     with pytest.raises(ValueError, match="must be after calibration_end"):
-        summary.calibration_holdout(TINY, "2024-01-29", "2024-01-01")
+        summary.calibration_holdout(TINY, "2024-01-29", observation_end="2024-01-01")
 
 
 def test_holdout_counts_occasions_not_rows():
-    split = summary.calibration_holdout(TINY, "2024-01-10", "2024-02-05", period="D")
+    split = summary.calibration_holdout(TINY, "2024-01-10", observation_end="2024-02-05", period="D")
     assert split.loc["a", "frequency_cal"] == 0 and split.loc["a", "frequency_holdout"] == 2
     assert split.loc["a", "monetary_value_holdout"] == 30.0
     assert "c" not in split.index  # first purchase after the calibration period

@@ -469,10 +469,10 @@ def test_refit_for_ph_stratifies_the_covariate_that_fails():
     prepared = sv.prepare(None, None, survival_table=table, covariates=["group", "x"])
     fit = sv.cox_fit(table, ["group", "x"])
     tests, _ = sv.ph_test(fit)
-    refit, note = sv.refit_for_ph(prepared, fit, tests)
+    refit, note = sv.refit_for_ph(prepared, fit, tests=tests)
     assert note.startswith("'group' fails proportional hazards") and list(refit.exog.columns) == ["x"]
     assert refit.params["x"] > 0.2  # shorter lives with larger x (accelerated failure time, not exactly PH)
-    same, note = sv.refit_for_ph(prepared, fit, tests.assign(**{"chi-square": 0.1}))
+    same, note = sv.refit_for_ph(prepared, fit, tests=tests.assign(**{"chi-square": 0.1}))
     assert same is fit and note.startswith("No covariate fails")
 
 
@@ -487,9 +487,9 @@ def test_delayed_entry_check_and_headline(sample_data):
     figures = sv.headline_figures(
         sample_data,
         overall,
-        sv.hazard_ratios(fit),
-        sv.logrank_table(sample_data.table, sample_data.groups),
-        warning,
+        hazard_table=sv.hazard_ratios(fit),
+        logranks=sv.logrank_table(sample_data.table, sample_data.groups),
+        warning=warning,
     )
     assert figures["customers"] == 2357 and figures["churn threshold (days)"] == 283
     assert figures["strongest log-rank"].startswith("repeat within 30 days")
@@ -524,7 +524,7 @@ def notebook_02_calls(surv: sv.SurvivalData, out_dir: Path, horizons=(0, 90, 180
     ph_tests, shown["scaled"] = sv.ph_test(cox)
     worst = sv.worst_ph_covariate(ph_tests)
     shown["residual plot"] = None if worst is None else (shown["scaled"][["time", worst]], cox.params[worst])
-    cox_ph, shown["ph note"] = sv.refit_for_ph(surv, cox, ph_tests)
+    cox_ph, shown["ph note"] = sv.refit_for_ph(surv, cox, tests=ph_tests)
     shown["hazard ratios after ph"], shown["ph tests after"] = sv.hazard_ratios(cox_ph), sv.ph_test(cox_ph)[0]
     second = sv.second_purchase_table(surv)
     shown["second"] = (
@@ -533,7 +533,11 @@ def notebook_02_calls(surv: sv.SurvivalData, out_dir: Path, horizons=(0, 90, 180
     )
     shown["warning"] = sv.early_warning_list(surv, 90, top=12, fit=cox)
     shown["figures"] = sv.headline_figures(
-        surv, shown["overall"], shown["hazard ratios after ph"], shown["logranks"], shown["warning"]
+        surv,
+        shown["overall"],
+        hazard_table=shown["hazard ratios after ph"],
+        logranks=shown["logranks"],
+        warning=shown["warning"],
     )
     report.record("02_churn_survival", shown["figures"], out_dir)  # JSON-able
     return shown
@@ -735,7 +739,7 @@ def test_a_cox_model_that_cannot_be_fitted_is_a_note_not_an_exception(table, rea
     assert scaled.empty
     assert sv.worst_ph_covariate(tests) is None  # the notebook has no residual plot to draw
     surv = sv.prepare(None, None, survival_table=table, covariates=["x"])
-    same, sentence = sv.refit_for_ph(surv, fit, tests)
+    same, sentence = sv.refit_for_ph(surv, fit, tests=tests)
     assert same is fit and sentence.startswith(f"No proportional-hazards test was possible ({reason}")
 
 
@@ -859,7 +863,11 @@ def test_early_warning_list_without_a_cox_model_uses_the_overall_curve_and_says_
     assert len(warning) == 5 and warning["P(churn within 90 days)"].between(0, 1).all()
     assert warning["note"].str.startswith("no Cox model (none given): the overall churn curve").all()
     figures = sv.headline_figures(
-        surv, sv.survival_summary(surv.table), None, sv.logrank_table(surv.table, []), warning
+        surv,
+        sv.survival_summary(surv.table),
+        hazard_table=None,
+        logranks=sv.logrank_table(surv.table, []),
+        warning=warning,
     )
     assert not any(key.startswith("HR ") for key in figures)
     assert figures["early-warning list: value at risk"] > 0
@@ -922,7 +930,7 @@ def test_a_broken_numeric_covariate_or_value_column_is_refused_at_load():
 @pytest.mark.parametrize(("unit", "factor"), [("days", 1.0), ("weeks", 7.0), ("months", 365.25 / 12)])
 def test_durations_in_weeks_or_months_are_converted_to_days_and_the_factor_is_noted(unit, factor):
     frame = pd.DataFrame({"t": [2, 12], "gone": [1, 0], "since": [0, 3]})
-    table = sv.load_survival_table(frame, "t", "gone", "since", duration_unit=unit)
+    table = sv.load_survival_table(frame, "t", event_col="gone", entry_col="since", duration_unit=unit)
     assert table["duration"].tolist() == [2 * factor, 12 * factor]
     assert table["entry"].tolist() == [0.0, 3 * factor]
     surv = sv.prepare(
@@ -1017,7 +1025,7 @@ def test_refit_for_ph_keeps_the_reference_levels_of_the_fit():
     )
     fit = sv.cox_fit(surv.table, surv.covariates, reference=surv.reference)
     tests = sv.ph_test(fit)[0].assign(**{"chi-square": [50.0, 0.1, 0.1, 50.0]})  # 'fee' fails
-    refit, sentence = sv.refit_for_ph(surv, fit, tests)
+    refit, sentence = sv.refit_for_ph(surv, fit, tests=tests)
     assert sentence.startswith("'fee' fails") and refit.params.index.tolist() == [
         "plan[basic vs premium]",
         "plan[standard vs premium]",

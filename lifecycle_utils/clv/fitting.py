@@ -168,6 +168,7 @@ def _attempt(
 def fit_model(
     name: str,
     frame: pd.DataFrame,
+    *,
     penalizers=(0.0, 0.001, 0.01),
     starts=(None, "data"),
     compressed: bool = True,

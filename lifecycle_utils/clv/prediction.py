@@ -107,7 +107,7 @@ def holdout_comparison(split: pd.DataFrame, fits: dict[str, FitResult]) -> pd.Da
 
 
 def tracking(
-    tx: pd.DataFrame, fits: dict[str, FitResult], weeks: int, calibration_weeks: int
+    tx: pd.DataFrame, fits: dict[str, FitResult], *, weeks: int, calibration_weeks: int
 ) -> pd.DataFrame:
     """Weekly repeat purchases, actual and expected, in 7-day weeks counted from the first day of
     ``tx``: columns ``week``, ``actual`` (repeat occasions that week), one expected column per
@@ -140,7 +140,7 @@ def tracking(
     return out
 
 
-def alive_path(fit: FitResult, customer_tx: pd.DataFrame, end, unit_days: int = 7) -> pd.DataFrame:
+def alive_path(fit: FitResult, customer_tx: pd.DataFrame, *, end, unit_days: int = 7) -> pd.DataFrame:
     """P(alive) of one customer on every day from the first purchase to ``end`` (replaces lifetimes'
     ``calculate_alive_path``, broken on pandas 3): ``date``, ``P(alive)``, ``purchase`` (bool)."""
     days = occasions(customer_tx)["date"]
@@ -167,7 +167,9 @@ def _frequency_recency_grid(values, max_frequency: int, T: float, points: int) -
     return table.iloc[::-1]
 
 
-def probability_alive_matrix(fit: FitResult, max_frequency: int, T: float, points: int = 40) -> pd.DataFrame:
+def probability_alive_matrix(
+    fit: FitResult, max_frequency: int, *, T: float, points: int = 40
+) -> pd.DataFrame:
     """P(alive) for a customer of age ``T`` over a grid of frequency (rows, 0..max) and recency
     (columns, 0..T): the classic frequency/recency matrix."""
     return _frequency_recency_grid(lambda f, r, t: probability_alive(fit, f, r, t), max_frequency, T, points)
@@ -202,7 +204,7 @@ def period_transactions(frame: pd.DataFrame, fits: dict[str, FitResult], cap: in
 
 
 def expected_purchases_matrix(
-    fit: FitResult, max_frequency: int, T: float, horizon: float, points: int = 40
+    fit: FitResult, max_frequency: int, *, T: float, horizon: float, points: int = 40
 ) -> pd.DataFrame:
     """Expected repeat purchases in the next ``horizon`` periods for a customer of age ``T`` over a
     frequency (rows) x recency (columns) grid."""
@@ -227,7 +229,7 @@ def best_model(comparison: pd.DataFrame, fits: dict[str, FitResult] | None = Non
 
 
 def trust_check(
-    fits: dict[str, FitResult], best: str | None, analysis: str = "CLV values", notebook: str = "04"
+    fits: dict[str, FitResult], best: str | None, *, analysis: str = "CLV values", notebook: str = "04"
 ) -> dict:
     """The check a notebook adds to its sufficiency verdict after fitting (see
     ``sufficiency.Verdict.with_check``): the sections of ``analysis`` run only on a model that fitted

@@ -36,6 +36,7 @@ __all__ = [
 def clv(
     fit: FitResult,
     spend: GammaGammaFitter,
+    *,
     frame: pd.DataFrame,
     months: int = 12,
     margin: float = 1.0,
@@ -65,6 +66,7 @@ def clv(
 def net_value(
     clv_values: pd.Series,
     acquisition_cost: float = 0.0,
+    *,
     retention_cost_per_year: float = 0.0,
     months: int = 12,
 ) -> pd.Series:
@@ -106,6 +108,7 @@ def clv_by(values: pd.Series, labels: pd.Series, silent_label: str | None = None
 def bootstrap_total_clv(
     name: str,
     frame: pd.DataFrame,
+    *,
     spend: GammaGammaFitter,
     reps: int = 30,
     seed: int = 0,
@@ -124,7 +127,7 @@ def bootstrap_total_clv(
         sample = data.assign(weight=weights)[weights > 0]
         fit = fit_model(name, sample, penalizers=(0.0,), starts=(None,))
         if fit.model is not None:
-            totals.append(float(clv(fit, spend, frame, months=months, **clv_args).sum()))
+            totals.append(float(clv(fit, spend, frame=frame, months=months, **clv_args).sum()))
     return pd.Series(totals, name="total CLV")
 
 
@@ -147,7 +150,7 @@ def example_customers(frame: pd.DataFrame) -> dict[str, str]:
 
 
 def value_at_risk(
-    values: pd.Series, p_alive: pd.Series, past_spend: pd.Series, labels: pd.Series, stage: str = "silent"
+    values: pd.Series, p_alive: pd.Series, *, past_spend: pd.Series, labels: pd.Series, stage: str = "silent"
 ) -> pd.Series:
     """For the customers labelled ``stage``: how many, their expected CLV (what a reactivation
     protects), their spend in the last year, and that spend weighted by their probability of being
@@ -169,6 +172,7 @@ def value_at_risk(
 def potential_and_warning(
     frame: pd.DataFrame,
     fit: FitResult,
+    *,
     values: pd.Series,
     horizon: float = 13.0,
     top: int = 10,
@@ -202,6 +206,7 @@ def potential_and_warning(
 def headline_figures(
     validation: pd.DataFrame,
     comparison: pd.DataFrame,
+    *,
     best: str,
     clv_facts: pd.Series,
     interval: tuple[float, float],

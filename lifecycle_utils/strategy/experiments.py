@@ -310,6 +310,7 @@ def compare_arms(table: pd.DataFrame, control: str, alpha: float = 0.05) -> pd.D
 def incremental_profit(
     table: pd.DataFrame,
     control: str,
+    *,
     margin: float,
     contact_cost: dict[str, float],
     incentive_cost: dict[str, float],
@@ -356,6 +357,7 @@ def incremental_profit(
 def segment_profit(
     table: pd.DataFrame,
     segment: str,
+    *,
     control: str,
     margin: float,
     contact_cost: dict[str, float],
@@ -372,7 +374,9 @@ def segment_profit(
         return pd.DataFrame(
             {NOTE: [f"segment {segment!r} holds only the {control!r} arm: nothing to compare"]}
         )
-    return incremental_profit(part, control, margin, contact_cost, incentive_cost)
+    return incremental_profit(
+        part, control, margin=margin, contact_cost=contact_cost, incentive_cost=incentive_cost
+    )
 
 
 def _check_rate(name: str, rate: float) -> None:
@@ -388,7 +392,7 @@ def _check_test(alpha: float, power: float | None = None) -> None:
 
 
 def sample_size(
-    control_rate: float, treatment_rate: float, alpha: float = 0.05, power: float = 0.8, ratio: float = 1.0
+    control_rate: float, treatment_rate: float, *, alpha: float = 0.05, power: float = 0.8, ratio: float = 1.0
 ) -> int:
     """Customers per arm (control; the treatment arm has ``ratio`` times as many) for a two-sided test
     of two proportions (response rates, 0 to 1; 0 and 1 allowed) at ``alpha`` with the given ``power``
@@ -405,7 +409,7 @@ def sample_size(
     return int(np.ceil(NormalIndPower().solve_power(effect_size=h, alpha=alpha, power=power, ratio=ratio)))
 
 
-def power_curve(control_rate: float, lifts, n_per_arm: int, alpha: float = 0.05) -> pd.DataFrame:
+def power_curve(control_rate: float, lifts, *, n_per_arm: int, alpha: float = 0.05) -> pd.DataFrame:
     """Power (0 to 1) of a two-sided test with ``n_per_arm`` customers per arm against each absolute lift
     in ``lifts`` (probability differences; a lift of 0 has power ``alpha``). A lift that takes the rate
     outside 0 to 1, ``n_per_arm`` below 1 or ``alpha`` outside (0, 1) raise ``ValueError``."""
@@ -649,6 +653,7 @@ def heterogeneity(table: pd.DataFrame, control: str, alpha: float = 0.05) -> tup
 def experiment_input(
     path,
     arm_col: str,
+    *,
     converted_col: str,
     revenue_col: str | None,
     segment_col: str | None,
@@ -657,7 +662,6 @@ def experiment_input(
     segment_shares: dict[str, float],
     segment_lift: dict[str, float],
     seed: int = 0,
-    *,
     control: str | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """The experiment a notebook analyses: the user's campaign table at ``path`` (a CSV/Parquet path or

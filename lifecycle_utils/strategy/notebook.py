@@ -8,7 +8,11 @@ __all__ = ["headline_figures"]
 
 
 def headline_figures(
-    policies: pd.DataFrame | None, comparison: pd.DataFrame | None, profit: pd.DataFrame | None, n_needed: int
+    policies: pd.DataFrame | None,
+    comparison: pd.DataFrame | None,
+    *,
+    profit: pd.DataFrame | None,
+    n_needed: int,
 ) -> dict:
     """What notebook 05 records: the best targeting policy with its incremental profit and ROI
     (:func:`compare_policies`), the most profitable arm with its net profit per 1,000 customers

@@ -114,6 +114,7 @@ def policy_order(
 def compare_policies(
     customers: pd.DataFrame,
     budget: float,
+    *,
     contact_cost: float,
     incentive_cost: float,
     redemption_rate: float,
@@ -161,6 +162,7 @@ def compare_policies(
 def uplift_sensitivity(
     customers: pd.DataFrame,
     budget: float,
+    *,
     contact_cost: float,
     incentive_cost: float,
     redemption_rate: float,
@@ -176,7 +178,14 @@ def uplift_sensitivity(
     for f in factors:
         scaled = {k: v * f for k, v in uplift_by_stage.items()}
         table = compare_policies(
-            customers, budget, contact_cost, incentive_cost, redemption_rate, scaled, rule, seed
+            customers,
+            budget,
+            contact_cost=contact_cost,
+            incentive_cost=incentive_cost,
+            redemption_rate=redemption_rate,
+            uplift_by_stage=scaled,
+            rule=rule,
+            seed=seed,
         )
         rows.append(table["incremental profit"].rename(round(float(f), 3)))
     out = pd.DataFrame(rows)

@@ -194,7 +194,7 @@ def early_warning(
 
 # ---------------------------------------------------------------------------- threshold sensitivity
 def threshold_sensitivity(
-    tx: pd.DataFrame, thresholds, observation_end=None, horizons=(90, 365)
+    tx: pd.DataFrame, thresholds, *, observation_end=None, horizons=(90, 365)
 ) -> pd.DataFrame:
     """How the churn analysis moves with the churn threshold: per ``churn_days``, the evaluable
     customers, churned share (%), survival (%) of the active life at the horizons (days) and the

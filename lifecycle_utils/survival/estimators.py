@@ -485,9 +485,9 @@ def _independent_columns(x: np.ndarray) -> list[int]:
 def cox_fit(
     table: pd.DataFrame,
     covariates: list[str],
+    *,
     strata_col: str | None = None,
     ties: str = "efron",
-    *,
     reference: dict[str, str] | None = None,
 ) -> CoxFit:
     """Cox proportional-hazards regression (statsmodels ``PHReg``, Efron ties by default) of

@@ -125,10 +125,10 @@ def _read_duration_table(
 def load_survival_table(
     source: str | pd.DataFrame,
     duration_col: str = "duration",
+    *,
     event_col: str = "churned",
     entry_col: str | None = None,
     id_col: str | None = None,
-    *,
     duration_unit: str = "days",
 ) -> pd.DataFrame:
     """A table that already has one row per customer with a duration and a churn flag (subscription

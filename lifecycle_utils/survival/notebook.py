@@ -159,6 +159,7 @@ def _check_duration_columns(
 def prepare(
     tx: pd.DataFrame | None,
     churn_days: int | None,
+    *,
     observation_end=None,
     survival_table=None,
     duration_col: str = "duration",
@@ -167,7 +168,6 @@ def prepare(
     group_cols: list[str] | None = None,
     covariates: list[str] | None = None,
     value_col: str | None = None,
-    *,
     duration_unit: str = "days",
     reference: dict[str, str] | None = None,
     id_col: str | None = None,
@@ -272,7 +272,12 @@ def second_purchase_table(data: SurvivalData, observation_end=None) -> pd.DataFr
 
 
 def early_warning_list(
-    data: SurvivalData, horizon_days: int = 90, top: int = 15, fit: CoxFit | None = None, observation_end=None
+    data: SurvivalData,
+    horizon_days: int = 90,
+    *,
+    top: int = 15,
+    fit: CoxFit | None = None,
+    observation_end=None,
 ) -> pd.DataFrame:
     """The early-warning list for either source: from transactions, :func:`early_warning` (silence-
     conditional churn probability by occasion band, ranked by value at risk); from a duration table,
@@ -352,7 +357,7 @@ def logrank_table(table: pd.DataFrame, groups: list[str]) -> pd.DataFrame:
 
 
 def refit_for_ph(
-    data: SurvivalData, fit: CoxFit, tests: pd.DataFrame, alpha: float = 0.001
+    data: SurvivalData, fit: CoxFit, *, tests: pd.DataFrame, alpha: float = 0.001
 ) -> tuple[CoxFit, str]:
     """Where proportional hazards fail (per-covariate p < ``alpha``), refit with the worst offender as
     a stratum (its own baseline hazard, no coefficient); a numeric covariate with more than five
@@ -415,6 +420,7 @@ def _notes_of(frame: pd.DataFrame) -> list[str]:
 def headline_figures(
     data: SurvivalData,
     overall: pd.DataFrame,
+    *,
     hazard_table: pd.DataFrame | None,
     logranks: pd.DataFrame,
     warning: pd.DataFrame,
