@@ -126,23 +126,10 @@ def notebook_parameters(args: argparse.Namespace) -> dict:
     source = transaction_source(args)
     if source == "cdnow" and args.observation_end:
         params["OBSERVATION_END"] = args.observation_end
-    if source != "cdnow":
-        params |= {
-            "DATA": source,
-            "CUSTOMER_COL": args.customer_col,
-            "DATE_COL": args.date_col,
-            "AMOUNT_COL": args.amount_col,
-            "QUANTITY_COL": args.quantity_col,
-            "UNIT_PRICE_COL": args.unit_price_col,
-            "OBSERVATION_END": args.observation_end,
-            "ON_INVALID": "raise" if args.strict else "drop",
-            "DATE_FORMAT": args.date_format,
-            "DAYFIRST": True if args.dayfirst else None,
-            "ENCODING": args.encoding,
-            "SEP": args.sep,
-            "DECIMAL": args.decimal,
-            "KEEP_NULL_IDS": args.keep_null_ids,
-        }
+    if source is not None and source != "cdnow":
+        params |= {"DATA": source, "OBSERVATION_END": args.observation_end, "DATA_OPTIONS": data_options(args)}
+    elif source is None:
+        params["DATA"] = None
     if args.survival_table:
         params |= {
             "SURVIVAL_TABLE": str(Path(args.survival_table).resolve()),
@@ -183,16 +170,8 @@ def load_inputs(args: argparse.Namespace) -> tuple[sufficiency.Verdict, str]:
         if source is None:
             verdicts.append(sufficiency.assess_transactions(None))
         else:
-            tx, ledger = data.load(
-                source,
-                customer_col=args.customer_col,
-                date_col=args.date_col,
-                amount_col=args.amount_col,
-                quantity_col=args.quantity_col,
-                unit_price_col=args.unit_price_col,
-                observation_end=args.observation_end,
-                **data_options(params),
-            )
+            options = params.get("DATA_OPTIONS", {})
+            tx, ledger = data.load(source, observation_end=args.observation_end, **options)
             printed.append("transaction log: cleaning ledger\n" + ledger.to_string(index=False))
             verdicts.append(sufficiency.assess_transactions(tx, args.observation_end))
     except LookupError as err:  # an encoding Python does not know
@@ -242,18 +221,23 @@ def load_inputs(args: argparse.Namespace) -> tuple[sufficiency.Verdict, str]:
     return verdict, "\n".join(printed)
 
 
-def data_options(params: dict) -> dict:
-    """The loader's reading and cleaning options among the notebook parameters."""
-    keys = {
-        "ON_INVALID": "on_invalid",
-        "DATE_FORMAT": "date_format",
-        "DAYFIRST": "dayfirst",
-        "ENCODING": "encoding",
-        "SEP": "sep",
-        "DECIMAL": "decimal",
-        "KEEP_NULL_IDS": "keep_null_ids",
+def data_options(args: argparse.Namespace) -> dict:
+    """How to read the user's transaction file: the keyword arguments of ``data.load`` (the notebooks'
+    ``DATA_OPTIONS`` parameter), from the column and reading flags."""
+    return {
+        "customer_col": args.customer_col,
+        "date_col": args.date_col,
+        "amount_col": args.amount_col,
+        "quantity_col": args.quantity_col,
+        "unit_price_col": args.unit_price_col,
+        "on_invalid": "raise" if args.strict else "drop",
+        "date_format": args.date_format,
+        "dayfirst": True if args.dayfirst else None,
+        "encoding": args.encoding,
+        "sep": args.sep,
+        "decimal": args.decimal,
+        "keep_null_ids": args.keep_null_ids,
     }
-    return {name: params[key] for key, name in keys.items() if key in params}
 
 
 def notebooks_to_run(verdict: sufficiency.Verdict, paths: list[Path]) -> tuple[list[Path], dict[str, str]]:

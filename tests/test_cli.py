@@ -26,11 +26,9 @@ def test_own_data_arguments_become_notebook_parameters(tmp_path):
         ]
     )
     params = notebook_parameters(args)
-    assert (
-        params["CUSTOMER_COL"] == "client"
-        and params["AMOUNT_COL"] is None
-        and params["QUANTITY_COL"] == "qty"
-    )
+    options = params["DATA_OPTIONS"]
+    assert options["customer_col"] == "client" and options["amount_col"] is None and options["quantity_col"] == "qty"
+    assert options["on_invalid"] == "drop"  # --strict makes it "raise"
     assert params["DATA"].endswith("x.csv") and params["OBSERVATION_END"] == "2024-12-31"
     assert notebook_parameters(parse(["report"])) == {}
 
@@ -186,8 +184,9 @@ def test_reading_options_reach_the_notebooks(tmp_path):
         ]
     )
     params = notebook_parameters(args)
-    assert params["DATE_FORMAT"] == "%d/%m/%Y" and params["SEP"] == ";" and params["DECIMAL"] == ","
-    assert params["ENCODING"] == "latin-1" and params["KEEP_NULL_IDS"] is True and params["DAYFIRST"] is None
+    options = params["DATA_OPTIONS"]
+    assert options["date_format"] == "%d/%m/%Y" and options["sep"] == ";" and options["decimal"] == ","
+    assert options["encoding"] == "latin-1" and options["keep_null_ids"] is True and options["dayfirst"] is None
 
 
 def test_tables_alone_run_without_a_transaction_log(tmp_path):
