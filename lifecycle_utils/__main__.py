@@ -127,7 +127,11 @@ def notebook_parameters(args: argparse.Namespace) -> dict:
     if source == "cdnow" and args.observation_end:
         params["OBSERVATION_END"] = args.observation_end
     if source is not None and source != "cdnow":
-        params |= {"DATA": source, "OBSERVATION_END": args.observation_end, "DATA_OPTIONS": data_options(args)}
+        params |= {
+            "DATA": source,
+            "OBSERVATION_END": args.observation_end,
+            "DATA_OPTIONS": data_options(args),
+        }
     elif source is None:
         params["DATA"] = None
     if args.survival_table:

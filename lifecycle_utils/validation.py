@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from numbers import Real
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["CDNOW_SAMPLE_SPLIT", "CDNOW_MASTER", "compare"]
@@ -44,8 +46,8 @@ def compare(
     for name, expected in published.items():
         got = reproduced.get(name) if hasattr(reproduced, "get") else None
         absolute = tolerance.get(name, 0.0) if isinstance(tolerance, dict) else tolerance
-        numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (expected, got))
-        if numbers:
+        numeric = all(isinstance(v, Real) and not isinstance(v, (bool, np.bool_)) for v in (expected, got))
+        if numeric:
             allowed = max(float(absolute), rel_tol * abs(float(expected)))
             difference = abs(float(got) - float(expected))
             ok = difference <= allowed

@@ -27,7 +27,11 @@ def test_own_data_arguments_become_notebook_parameters(tmp_path):
     )
     params = notebook_parameters(args)
     options = params["DATA_OPTIONS"]
-    assert options["customer_col"] == "client" and options["amount_col"] is None and options["quantity_col"] == "qty"
+    assert (
+        options["customer_col"] == "client"
+        and options["amount_col"] is None
+        and options["quantity_col"] == "qty"
+    )
     assert options["on_invalid"] == "drop"  # --strict makes it "raise"
     assert params["DATA"].endswith("x.csv") and params["OBSERVATION_END"] == "2024-12-31"
     assert notebook_parameters(parse(["report"])) == {}
@@ -186,7 +190,9 @@ def test_reading_options_reach_the_notebooks(tmp_path):
     params = notebook_parameters(args)
     options = params["DATA_OPTIONS"]
     assert options["date_format"] == "%d/%m/%Y" and options["sep"] == ";" and options["decimal"] == ","
-    assert options["encoding"] == "latin-1" and options["keep_null_ids"] is True and options["dayfirst"] is None
+    assert (
+        options["encoding"] == "latin-1" and options["keep_null_ids"] is True and options["dayfirst"] is None
+    )
 
 
 def test_tables_alone_run_without_a_transaction_log(tmp_path):

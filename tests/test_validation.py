@@ -26,3 +26,10 @@ def test_a_text_matches_only_when_equal_and_has_no_difference():
     table = compare({"first date": "1997-01-01"}, {"first date": "1997-01-02"})
     assert not table.loc["first date", "match"]
     assert table["difference"].isna().all()
+
+
+def test_numpy_numbers_are_compared_as_numbers():
+    import numpy as np
+
+    table = compare({"customers": 2357}, {"customers": np.int64(2357)})
+    assert table.loc["customers", "match"] and table.loc["customers", "difference"] == 0
