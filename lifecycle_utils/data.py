@@ -748,13 +748,13 @@ def _net_returns(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[str, int
 
 def load_transactions(
     path: str | Path,
+    *,
     customer_col: str = "customer_id",
     date_col: str = "date",
     amount_col: str | None = "amount",
     quantity_col: str | None = None,
     unit_price_col: str | None = None,
     encoding: str = "utf-8",
-    *,
     sep: str = ",",
     decimal: str = ".",
     date_format: str | None = None,

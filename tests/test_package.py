@@ -84,3 +84,13 @@ def test_only_the_shim_imports_lifetimes():
             if any(n == "lifetimes" or n.startswith("lifetimes.") for n in names):
                 importers.append(str(path.relative_to(root)))
     assert sorted(set(importers)) == ["_lifetimes.py"]
+
+
+@pytest.mark.parametrize("name", SUBPACKAGES)
+def test_no_two_layers_of_a_subpackage_declare_the_same_name(name):
+    package = importlib.import_module(f"lifecycle_utils.{name}")
+    assert len(package.__all__) == len(set(package.__all__)), f"{name}: a name declared by two layers"
+    for info in pkgutil.iter_modules(package.__path__):
+        layer = importlib.import_module(f"{package.__name__}.{info.name}")
+        for n in layer.__all__:
+            assert getattr(package, n) is getattr(layer, n), f"{name}.{n} is not {layer.__name__}.{n}"

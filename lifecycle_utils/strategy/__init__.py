@@ -10,56 +10,10 @@ Two layers: :mod:`~lifecycle_utils.strategy.targeting` (observational: plays, ma
 holds notebook 05's headline figures. Every public name is available here, as ``strategy.<name>``.
 """
 
-from lifecycle_utils.strategy.experiments import (
-    NO_SEGMENT,
-    NO_SEGMENT_NOTE,
-    NOTE,
-    arm_summary,
-    compare_arms,
-    experiment_input,
-    heterogeneity,
-    incremental_profit,
-    load_experiment,
-    power_curve,
-    sample_size,
-    segment_profit,
-    simulate_experiment,
-    truth_vs_estimate,
-)
-from lifecycle_utils.strategy.notebook import headline_figures
-from lifecycle_utils.strategy.targeting import (
-    POLICIES,
-    STAGE_PLAYS,
-    compare_policies,
-    customer_table,
-    expected_gain,
-    policy_order,
-    strategy_matrix,
-    uplift_sensitivity,
-)
+from lifecycle_utils.strategy import experiments, notebook, targeting
+from lifecycle_utils.strategy.experiments import *  # noqa: F403  (the layer's __all__)
+from lifecycle_utils.strategy.notebook import *  # noqa: F403  (the layer's __all__)
+from lifecycle_utils.strategy.targeting import *  # noqa: F403  (the layer's __all__)
 
-__all__ = [
-    "NOTE",
-    "STAGE_PLAYS",
-    "customer_table",
-    "strategy_matrix",
-    "expected_gain",
-    "POLICIES",
-    "policy_order",
-    "compare_policies",
-    "uplift_sensitivity",
-    "simulate_experiment",
-    "NO_SEGMENT",
-    "NO_SEGMENT_NOTE",
-    "load_experiment",
-    "arm_summary",
-    "compare_arms",
-    "incremental_profit",
-    "segment_profit",
-    "sample_size",
-    "power_curve",
-    "heterogeneity",
-    "experiment_input",
-    "truth_vs_estimate",
-    "headline_figures",
-]
+# the face offers exactly what the layers declare, so a new public name needs no second list
+__all__ = [*targeting.__all__, *experiments.__all__, *notebook.__all__]
