@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 
 from lifecycle_utils import report, sufficiency
+from lifecycle_utils._messages import require_columns
 
 __all__ = [
     "parse",
@@ -192,16 +193,8 @@ def load_inputs(args: argparse.Namespace) -> tuple[sufficiency.Verdict, str]:
                 id_col=args.id_col,
                 duration_unit=args.duration_unit,
             )
-            missing = [
-                c
-                for c in (args.group_cols or []) + (args.cox_covariates or []) + [args.value_col]
-                if c is not None and c not in table.columns
-            ]
-            if missing:
-                raise ValueError(
-                    f"column(s) {', '.join(map(repr, missing))} not found; columns: "
-                    f"{', '.join(map(str, table.columns))}"
-                )
+            named = (args.group_cols or []) + (args.cox_covariates or []) + [args.value_col]
+            require_columns(table.columns, named)
             if args.cox_covariates:
                 survival.covariate_coding(table, args.cox_covariates, args.reference)  # checks --reference
             verdicts.append(sufficiency.assess_durations(table, args.group_cols, args.cox_covariates))
@@ -212,9 +205,9 @@ def load_inputs(args: argparse.Namespace) -> tuple[sufficiency.Verdict, str]:
             table = strategy.load_experiment(
                 args.campaign,
                 args.arm_col,
-                args.converted_col,
-                args.revenue_col,
-                args.segment_col,
+                converted_col=args.converted_col,
+                revenue_col=args.revenue_col,
+                segment_col=args.segment_col,
                 control=args.control_arm,
             )
             verdicts.append(sufficiency.assess_campaign(table, args.control_arm))

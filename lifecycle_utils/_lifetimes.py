@@ -24,7 +24,7 @@ with warnings.catch_warnings():
         ModifiedBetaGeoFitter,
         ParetoNBDFitter,
     )
-    from lifetimes import utils as lifetimes_utils  # noqa: F401
+    from lifetimes import utils as lifetimes_utils
     from lifetimes.utils import ConvergenceError
 
 # what the package uses of lifetimes, imported from here and nowhere else
@@ -37,6 +37,7 @@ __all__ = [
     "ModifiedBetaGeoFitter",
     "ParetoNBDFitter",
     "ConvergenceError",
+    "lifetimes_utils",
 ]
 
 LIFETIMES_VERSION: str = lifetimes.__version__

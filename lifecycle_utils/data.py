@@ -33,9 +33,11 @@ import numpy as np
 import pandas as pd
 
 from lifecycle_utils._lifetimes import dataset_path
-from lifecycle_utils._messages import examples
+from lifecycle_utils._messages import examples, problem, require_columns
 
 __all__ = [
+    "FLAG_WORDS",
+    "yes_no_flags",
     "TRANSACTION_COLUMNS",
     "CDNOW_START",
     "CDNOW_END",
@@ -162,6 +164,18 @@ _THOUSANDS = r"[. \u00a0\u202f]"
 _RAISE_HINT = "fix the source or pass on_invalid='drop'"
 
 
+# 1/0 flags read from text (any case, surrounding blanks ignored): churn events, campaign conversions
+FLAG_WORDS: dict[str, int] = {"1": 1, "0": 0, "yes": 1, "no": 0, "true": 1, "false": 0}
+
+
+def yes_no_flags(raw: pd.Series) -> pd.Series:
+    """1/0 as floats (NaN where unreadable) from numbers 0/1 (``1.0`` too), booleans, or the words of
+    :data:`FLAG_WORDS` in any case: the one reader of flag columns (churn events, conversions)."""
+    numeric = pd.to_numeric(raw, errors="coerce").astype(float)
+    words = raw.astype(str).str.strip().str.lower().map(FLAG_WORDS).astype(float)
+    return numeric.where(numeric.isin([0.0, 1.0]), words)
+
+
 def read_table(
     path: str | Path, encoding: str = "utf-8", sep: str = ",", *, as_text: bool = True
 ) -> pd.DataFrame:
@@ -207,11 +221,6 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         return pd.api.types.pandas_dtype(name) if name else None
 
     return pq.read_table(path).to_pandas(types_mapper=nullable)
-
-
-def _problem(column: str, mask: pd.Series, what: str, shown: pd.Series) -> str:
-    n = int(mask.sum())
-    return f"column '{column}': {n} of {len(mask)} rows {what} (e.g. {examples(shown[mask])})"
 
 
 def _parse_dates(
@@ -269,7 +278,8 @@ def _read_zone_names(text: pd.Series, raw: pd.Series, column: str) -> pd.Series:
     named = named.reindex(text.index, fill_value=False)
     if named.any():
         raise ValueError(
-            _problem(column, named, "name a time zone other than UTC, GMT or Z", raw) + "; convert those "
+            problem(column, named, len(named), "name a time zone other than UTC, GMT or Z", raw)
+            + "; convert those "
             "times to an offset like +01:00 (e.g. '2024-01-02 10:00:00+01:00') before loading"
         )
     return text
@@ -503,7 +513,9 @@ def _apply_checks(checks: list[_Check], on_invalid: str) -> tuple[pd.Series, lis
         mask = check.mask.astype(bool) & ~invalid
         if mask.any():
             if on_invalid == "raise":
-                raise ValueError(_problem(check.column, mask, check.what, check.shown) + "; " + check.hint)
+                raise ValueError(
+                    problem(check.column, mask, len(mask), check.what, check.shown) + "; " + check.hint
+                )
             dropped.append((check.reason, int(mask.sum())))
         invalid |= mask
     return invalid, dropped
@@ -519,7 +531,6 @@ def _check_columns(raw: pd.DataFrame, mapped: list[str]) -> None:
     split on another character) or a table without rows."""
     missing = [c for c in mapped if c not in raw.columns]
     if missing:
-        found = ", ".join(map(str, raw.columns))
         hint = next(
             (
                 f"; the header looks {s!r}-separated: pass sep={s!r} (command line: --sep {s!r})"
@@ -528,10 +539,7 @@ def _check_columns(raw: pd.DataFrame, mapped: list[str]) -> None:
             ),
             "",
         )
-        raise ValueError(
-            f"missing column(s) {', '.join(repr(c) for c in missing)} in {len(raw)} rows; "
-            f"columns found: {found}{hint}"
-        )
+        require_columns(raw.columns, missing, hint=hint)
     if len(raw) == 0:
         raise ValueError("the data has a header but no rows")
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from lifecycle_utils.summary import default_calibration_end, end_of_observation
+from lifecycle_utils.summary import calibration_weeks, default_calibration_end, end_of_observation
 
 __all__ = [
     "MIN_CUSTOMERS",
@@ -173,7 +173,7 @@ def transaction_facts(tx: pd.DataFrame, observation_end=None) -> dict:
         calibration_end = default_calibration_end(tx)
     except ValueError:  # under two weeks of data: no split
         calibration_end = first - pd.Timedelta(days=1)
-    half_weeks = ((calibration_end - first).days + 1) // 7
+    half_weeks = calibration_weeks(tx, calibration_end)
     early = occasions[occasions["date"] <= calibration_end].groupby("customer_id", sort=False).size()
     acquired = tx.groupby("customer_id", sort=False)["date"].min().dt.to_period("M").nunique()
     return {

@@ -37,6 +37,7 @@ __all__ = [
     "spend_quantiles",
     "summary_overview",
     "end_of_observation",
+    "calibration_weeks",
     "default_calibration_end",
     "customer_summary_from_file",
 ]
@@ -433,6 +434,13 @@ def end_of_observation(dates: pd.Series, given=None) -> pd.Timestamp:
     """The end of observation: ``given`` (a date or text like ``"2024-12-31"``) when there is one,
     otherwise the last of ``dates`` (the data's last day)."""
     return pd.Timestamp(given) if given is not None else pd.Timestamp(dates.max())
+
+
+def calibration_weeks(tx: pd.DataFrame, calibration_end) -> int:
+    """Whole 7-day weeks from the first day of ``tx`` to ``calibration_end`` inclusive (39 on CDNOW with
+    :func:`default_calibration_end`)."""
+    first = pd.Timestamp(tx["date"].min()).normalize()
+    return int(((pd.Timestamp(calibration_end) - first).days + 1) // 7)
 
 
 def default_calibration_end(tx: pd.DataFrame) -> pd.Timestamp:

@@ -157,7 +157,7 @@ def test_returns_are_netted_within_customer_and_day():
         pytest.param(
             "customer_id,when,amount\na,2024-01-01,1\n",
             {},
-            r"missing column\(s\) 'date' in 1 rows; columns found: customer_id, when, amount",
+            r"missing column\(s\) 'date'; columns found: customer_id, when, amount",
             id="missing-column",
         ),
         pytest.param(
@@ -646,7 +646,7 @@ def test_every_input_table_goes_through_one_reader(tmp_path):
     for load in (
         lambda: data.load_transactions(missing),
         lambda: survival.load_survival_table(missing),
-        lambda: strategy.load_experiment(missing, "arm", "converted"),
+        lambda: strategy.load_experiment(missing, "arm", converted_col="converted"),
     ):
         with pytest.raises(ValueError, match="data file .*nowhere.csv does not exist"):
             load()

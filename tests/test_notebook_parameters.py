@@ -50,8 +50,8 @@ def test_strategy_notebook_runs_on_a_real_campaign_table(tmp_path):
     table, _ = strategy.simulate_experiment(
         1500,
         {"holdout": 0.04, "email": 0.06, "email+coupon": 0.09},
-        {"vip": 0.3, "regular": 0.7},
-        {"vip": 2.0},
+        segment_shares={"vip": 0.3, "regular": 0.7},
+        segment_lift={"vip": 2.0},
         seed=5,
     )
     path = tmp_path / "campaign.csv"

@@ -89,7 +89,7 @@ def test_strategy_matrix(customers):
 
 
 def test_compare_arms_matches_statsmodels_called_directly():
-    table, _ = st.simulate_experiment(3000, ARMS, SEGMENTS, LIFT, seed=3)
+    table, _ = st.simulate_experiment(3000, ARMS, segment_shares=SEGMENTS, segment_lift=LIFT, seed=3)
     ours = st.compare_arms(table, "control")
     c = table[table["arm"] == "control"]
     for arm in ["plain notice", "notice + incentive"]:
@@ -109,7 +109,9 @@ def test_compare_arms_matches_statsmodels_called_directly():
 def test_intervals_cover_the_simulated_truth_in_most_runs():
     covered, runs = 0, 150
     for seed in range(runs):
-        table, truth = st.simulate_experiment(1000, ARMS, SEGMENTS, LIFT, seed=seed)
+        table, truth = st.simulate_experiment(
+            1000, ARMS, segment_shares=SEGMENTS, segment_lift=LIFT, seed=seed
+        )
         check = st.truth_vs_estimate(st.compare_arms(table, "control"), truth, "control")
         covered += int(check["interval covers truth"].sum())
     rate = covered / (2 * runs)
@@ -142,7 +144,7 @@ def test_sample_size_and_power():
 
 
 def test_heterogeneity_finds_the_simulated_interaction():
-    table, truth = st.simulate_experiment(6000, ARMS, SEGMENTS, LIFT, seed=1)
+    table, truth = st.simulate_experiment(6000, ARMS, segment_shares=SEGMENTS, segment_lift=LIFT, seed=1)
     per_segment, test = st.heterogeneity(table, "control")
     assert test["df"] == 2 and test["p-value"] < 0.05
     silent = per_segment.loc[("silent", "notice + incentive")]
@@ -158,20 +160,22 @@ def test_load_experiment_maps_columns_and_checks_values(tmp_path):
             "tier": ["x", "y", "x"],
         }
     )
-    out = st.load_experiment(frame, "group", "won_back", "sales", "tier")
+    out = st.load_experiment(
+        frame, "group", converted_col="won_back", revenue_col="sales", segment_col="tier"
+    )
     assert out.columns.tolist() == ["arm", "converted", "revenue", "segment"] and out[
         "converted"
     ].tolist() == [1, 0, 1]
     with pytest.raises(ValueError, match="column 'won_back': 1 of 3 rows are not 0/1"):
-        st.load_experiment(frame.assign(won_back=["yes", "maybe", "no"]), "group", "won_back")
+        st.load_experiment(frame.assign(won_back=["yes", "maybe", "no"]), "group", converted_col="won_back")
     with pytest.raises(ValueError, match="has 1 arm"):
-        st.load_experiment(frame.assign(group="A"), "group", "won_back")
+        st.load_experiment(frame.assign(group="A"), "group", converted_col="won_back")
     with pytest.raises(ValueError, match="missing column"):
-        st.load_experiment(frame, "arm", "won_back")
+        st.load_experiment(frame, "arm", converted_col="won_back")
 
 
 def test_headline(customers):
-    table, _ = st.simulate_experiment(2000, ARMS, SEGMENTS, LIFT, seed=2)
+    table, _ = st.simulate_experiment(2000, ARMS, segment_shares=SEGMENTS, segment_lift=LIFT, seed=2)
     comparison = st.compare_arms(table, "control")
     profit = st.incremental_profit(
         table, "control", margin=0.3, contact_cost={}, incentive_cost={"notice + incentive": 10.0}
@@ -225,7 +229,7 @@ def test_experiment_input_simulates_or_loads(tmp_path):
 
 
 def test_segment_profit_and_missing_segment():
-    table, _ = st.simulate_experiment(1000, ARMS, SEGMENTS, LIFT, seed=4)
+    table, _ = st.simulate_experiment(1000, ARMS, segment_shares=SEGMENTS, segment_lift=LIFT, seed=4)
     silent = st.segment_profit(
         table,
         "silent",
@@ -275,7 +279,13 @@ HILLSTROM = {"Mens E-Mail": 0.0125, "Womens E-Mail": 0.0088, "No E-Mail": 0.0057
 
 
 def test_heterogeneity_without_a_segment_column_returns_an_empty_table_and_says_it_needs_one():
-    table = st.load_experiment(_campaign(HILLSTROM, 64_000, seed=7), "arm", "converted", "spend", None)
+    table = st.load_experiment(
+        _campaign(HILLSTROM, 64_000, seed=7),
+        "arm",
+        converted_col="converted",
+        revenue_col="spend",
+        segment_col=None,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         per_segment, test = st.heterogeneity(table, "No E-Mail")
@@ -292,7 +302,9 @@ def test_heterogeneity_without_a_segment_column_returns_an_empty_table_and_says_
 def test_heterogeneity_when_the_segment_column_holds_the_arms_says_so_instead_of_a_singular_matrix():
     # Hillstrom names its arm column "segment", the notebook's default SEGMENT_COL: arm and segment coincide
     frame = _campaign(HILLSTROM, 64_000, seed=7).rename(columns={"arm": "segment"})
-    table = st.load_experiment(frame, "segment", "converted", "spend", "segment")
+    table = st.load_experiment(
+        frame, "segment", converted_col="converted", revenue_col="spend", segment_col="segment"
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         per_segment, test = st.heterogeneity(table, "No E-Mail")
@@ -306,7 +318,9 @@ def test_heterogeneity_with_a_segment_where_the_control_converted_nobody_reports
     frame = _campaign({"control": 0.05, "offer": 0.08}, 1600, {"big": 0.95, "tiny": 0.05}, seed=33)
     tiny_control = (frame["segment"] == "tiny") & (frame["arm"] == "control")
     frame.loc[tiny_control, ["converted", "spend"]] = 0
-    table = st.load_experiment(frame, "arm", "converted", "spend", "segment")
+    table = st.load_experiment(
+        frame, "arm", converted_col="converted", revenue_col="spend", segment_col="segment"
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no ConvergenceWarning or LinAlgError from the interaction model
         per_segment, test = st.heterogeneity(table, "control")
@@ -320,7 +334,9 @@ def test_heterogeneity_with_a_segment_where_the_control_converted_nobody_reports
 def test_heterogeneity_leaves_out_a_segment_where_nobody_converted_and_says_when_nothing_is_left():
     frame = _campaign({"control": 0.05, "offer": 0.08}, 3000, {"a": 0.45, "b": 0.45, "dead": 0.1}, seed=5)
     frame.loc[frame["segment"] == "dead", ["converted", "spend"]] = 0
-    table = st.load_experiment(frame, "arm", "converted", "spend", "segment")
+    table = st.load_experiment(
+        frame, "arm", converted_col="converted", revenue_col="spend", segment_col="segment"
+    )
     _, test = st.heterogeneity(table, "control")
     assert "left out: 'dead'" in test["note"] and test["df"] == 1 and np.isfinite(test["p-value"])
     two = table[table["segment"] != "a"]
@@ -329,7 +345,7 @@ def test_heterogeneity_leaves_out_a_segment_where_nobody_converted_and_says_when
 
 
 def test_the_separation_fallback_equals_the_logistic_fit_where_both_can_be_estimated():
-    table, _ = st.simulate_experiment(6000, ARMS, SEGMENTS, LIFT, seed=1)
+    table, _ = st.simulate_experiment(6000, ARMS, segment_shares=SEGMENTS, segment_lift=LIFT, seed=1)
     _, fitted = st.heterogeneity(table, "control")
     lr, df, why = st.experiments._interaction_deviance(table)
     assert why == "" and df == fitted["df"]
@@ -340,7 +356,7 @@ def test_the_separation_fallback_equals_the_logistic_fit_where_both_can_be_estim
 def test_load_experiment_refuses_a_single_arm_naming_the_column_and_the_arm():
     frame = pd.DataFrame({"cell": ["mail"] * 4, "won": [0, 1, 0, 0]})
     with pytest.raises(ValueError, match=r"column 'cell' has 1 arm\(s\) \('mail'\).*not an experiment"):
-        st.load_experiment(frame, "cell", "won")
+        st.load_experiment(frame, "cell", converted_col="won")
 
 
 def test_a_missing_control_arm_is_refused_naming_the_arm_column_the_arms_found_and_the_control_asked_for():
@@ -350,8 +366,10 @@ def test_a_missing_control_arm_is_refused_naming_the_arm_column_the_arms_found_a
         match=r"column 'segment': the control arm 'control' is not among the 3 "
         r"arms found \(.*'No E-Mail'",
     ):
-        st.load_experiment(frame, "segment", "converted", "spend", control="control")
-    table = st.load_experiment(frame, "segment", "converted", "spend")
+        st.load_experiment(
+            frame, "segment", converted_col="converted", revenue_col="spend", control="control"
+        )
+    table = st.load_experiment(frame, "segment", converted_col="converted", revenue_col="spend")
     for analysis in (st.compare_arms, st.heterogeneity):
         with pytest.raises(
             ValueError,
@@ -408,7 +426,9 @@ def test_four_arms_with_and_without_segments_compare_three_arms_with_holm():
     rates = {"none": 0.04, "notice": 0.05, "coupon": 0.07, "call": 0.09}
     frame = _campaign(rates, 8000, {"silent": 0.5, "churned": 0.5}, seed=32)
     for segment_col in ("segment", None):
-        table = st.load_experiment(frame, "arm", "converted", "spend", segment_col)
+        table = st.load_experiment(
+            frame, "arm", converted_col="converted", revenue_col="spend", segment_col=segment_col
+        )
         out = st.compare_arms(table, "none")
         assert sorted(out.index) == ["call", "coupon", "notice"]
         raw = out["p-value"].sort_values()
@@ -442,7 +462,7 @@ def test_four_arms_with_and_without_segments_compare_three_arms_with_holm():
 )
 def test_load_experiment_reads_converted_as_0_1_true_false_or_yes_no_in_any_case(yes, no):
     frame = pd.DataFrame({"arm": ["a", "a", "b", "b"], "won": [yes, no, no, yes]})
-    assert st.load_experiment(frame, "arm", "won")["converted"].tolist() == [1, 0, 0, 1]
+    assert st.load_experiment(frame, "arm", converted_col="won")["converted"].tolist() == [1, 0, 0, 1]
 
 
 def test_load_experiment_refuses_bad_revenue_and_missing_arms_naming_column_count_and_examples():
@@ -459,14 +479,18 @@ def test_load_experiment_refuses_bad_revenue_and_missing_arms_naming_column_coun
         match=r"column 'sales': 3 of 5 rows are not a revenue of 0 or more: "
         r"2 not numbers \(e.g. 'abc', 'x'\); 1 negative \(e.g. '-3'\)",
     ):
-        st.load_experiment(frame, "arm", "won", "sales")
+        st.load_experiment(frame, "arm", converted_col="won", revenue_col="sales")
     with pytest.raises(ValueError, match=r"column 'sales': 1 of 5 rows .*1 missing"):
-        st.load_experiment(frame.assign(sales=[1.0, None, 0, 0, 2]), "arm", "won", "sales")
+        st.load_experiment(
+            frame.assign(sales=[1.0, None, 0, 0, 2]), "arm", converted_col="won", revenue_col="sales"
+        )
     with pytest.raises(ValueError, match=r"column 'arm': 2 of 5 rows have no arm \(e.g. rows 1, 4\)"):
-        st.load_experiment(frame.assign(arm=["a", None, "b", "b", None]), "arm", "won")
+        st.load_experiment(frame.assign(arm=["a", None, "b", "b", None]), "arm", converted_col="won")
     with pytest.raises(ValueError, match=r"column 'tier': 1 of 5 rows have no segment \(e.g. rows 2\)"):
-        st.load_experiment(frame, "arm", "won", segment_col="tier")
-    out = st.load_experiment(frame.assign(sales=[1, 0, 0, 2.5, 0]), "arm", "won", "sales")
+        st.load_experiment(frame, "arm", converted_col="won", segment_col="tier")
+    out = st.load_experiment(
+        frame.assign(sales=[1, 0, 0, 2.5, 0]), "arm", converted_col="won", revenue_col="sales"
+    )
     assert out["revenue"].tolist() == [1.0, 0.0, 0.0, 2.5, 0.0] and out.attrs["arm column"] == "arm"
 
 
@@ -520,7 +544,7 @@ def test_experiment_input_without_revenue_or_segment_gives_notes_not_errors(tmp_
 
 
 def test_headline_figures_skip_the_control_even_when_it_is_not_the_first_row_of_the_table():
-    table, _ = st.simulate_experiment(2000, ARMS, SEGMENTS, LIFT, seed=2)
+    table, _ = st.simulate_experiment(2000, ARMS, segment_shares=SEGMENTS, segment_lift=LIFT, seed=2)
     shuffled = table.iloc[::-1]  # the last arm simulated comes first
     costly = {"plain notice": 5.0, "notice + incentive": 5.0}  # both treatments lose money
     profit = st.incremental_profit(shuffled, "control", margin=0.3, contact_cost=costly, incentive_cost={})
@@ -556,7 +580,11 @@ def test_an_arm_in_one_segment_only_is_left_out_of_the_interaction_test_and_a_co
     pilot = pd.DataFrame({"arm": "pilot", "converted": [1, 0, 0, 1] * 50, "spend": 10.0, "segment": "a"})
     only_control = pd.DataFrame({"arm": "control", "converted": [0, 1] * 20, "spend": 5.0, "segment": "c"})
     table = st.load_experiment(
-        pd.concat([frame, pilot, only_control], ignore_index=True), "arm", "converted", "spend", "segment"
+        pd.concat([frame, pilot, only_control], ignore_index=True),
+        "arm",
+        converted_col="converted",
+        revenue_col="spend",
+        segment_col="segment",
     )
     per_segment, test = st.heterogeneity(table, "control")
     assert "arm(s) in only one segment left out of the interaction test: 'pilot'" in test["note"]

@@ -349,3 +349,9 @@ def test_occasion_sequence_numbers_each_customers_days_and_links_previous_and_ne
     assert a["next"].isna().tolist() == [False, False, True]
     one = seq[seq["customer_id"] != "a"]  # one occasion each: no neighbours
     assert one["k"].eq(1).all() and one["previous"].isna().all() and one["next"].isna().all()
+
+
+def test_calibration_weeks_counts_whole_weeks_from_the_first_day():
+    tx = pd.DataFrame({"date": pd.to_datetime(["1997-01-01 15:00", "1998-06-30 00:00"])})
+    assert summary.calibration_weeks(tx, "1997-09-30") == 39  # 273 days
+    assert summary.calibration_weeks(tx, "1997-09-29") == 38  # 272 days: the 39th week is not whole

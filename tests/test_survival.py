@@ -155,7 +155,7 @@ def test_early_covariates_and_landmark_guard():
         ]
     ).assign(quantity=[1, 2, 1, 1, 1])
     table = sv.churn_table(tx, churn_days=100, observation_end=END)
-    assert table.loc["a", "first_order_value"] == 15.0 and table.loc["a", "first_basket"] == 3
+    assert table.loc["a", "first_spend"] == 15.0 and table.loc["a", "first_basket"] == 3
     assert bool(table.loc["a", "early_repeat"]) and not bool(table.loc["b", "early_repeat"])
     with pytest.raises(ValueError, match="landmark_days \\(30\\) must be shorter than churn_days \\(20\\)"):
         sv.churn_table(tx, churn_days=20)
@@ -434,7 +434,7 @@ def test_prepare_from_transactions(sample_data):
     assert (
         table["first order value"].value_counts().max() - table["first order value"].value_counts().min() <= 1
     )
-    raw = sv.churn_table(sample_data.tx, 283)["first_order_value"]
+    raw = sv.churn_table(sample_data.tx, 283)["first_spend"]
     assert np.allclose(2 ** table["log2 first order value"], raw.clip(lower=1))
     with pytest.raises(ValueError, match="churn_days is needed"):
         sv.prepare(sample_data.tx, None)
@@ -502,7 +502,9 @@ def test_transaction_only_tables_say_so_for_a_duration_table():
     tx, _ = data.load_cdnow_sample()
     assert sv.threshold_sensitivity(tx, [])["note"].iloc[0] == "no churn thresholds given: nothing to compare"
     empty = pd.DataFrame(columns=["duration", "churned", "entry", "first order value"])
-    assert sv.survival_summary(empty, "first order value")["note"].iloc[0].startswith("needs transactions")
+    assert (
+        sv.survival_summary(empty, "first order value")["note"].iloc[0] == "no customers: nothing to estimate"
+    )
     assert sv.km_by_group(empty, "first order value") == {}
 
 
@@ -920,7 +922,7 @@ def test_a_broken_numeric_covariate_or_value_column_is_refused_at_load():
             event_col="Churn",
             value_col="TotalCharges",
         )
-    with pytest.raises(ValueError, match=r"value_col: column\(s\) 'Revenue' not in the duration table"):
+    with pytest.raises(ValueError, match=r"value_col \(the duration table\): missing column\(s\) 'Revenue'"):
         sv.prepare(
             None, None, survival_table=frame, duration_col="tenure", event_col="Churn", value_col="Revenue"
         )

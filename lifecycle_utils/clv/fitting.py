@@ -41,7 +41,6 @@ __all__ = [
     "spend_frequency_correlation",
     "calibration_frame",
     "standard_errors",
-    "calibration_weeks",
     "standard_error_table",
 ]
 
@@ -335,16 +334,12 @@ def calibration_frame(split: pd.DataFrame) -> pd.DataFrame:
 
 def standard_errors(fit: FitResult) -> pd.Series:
     """Standard errors of the parameters from lifetimes' Hessian where it gives them (BG/NBD,
-    MBG/NBD); NaN where it does not (Pareto/NBD: use :func:`bootstrap_total_clv`)."""
+    MBG/NBD); NaN where it does not (Pareto/NBD: use
+    :func:`~lifecycle_utils.clv.value.bootstrap_total_clv`)."""
     try:
         return pd.Series(np.asarray(fit.model.standard_errors_, float), index=fit.params.index)
     except (AttributeError, TypeError, ValueError):
         return pd.Series(np.nan, index=fit.params.index)
-
-
-def calibration_weeks(tx: pd.DataFrame, calibration_end) -> int:
-    """Whole 7-day weeks from the first date of ``tx`` to ``calibration_end`` inclusive (39 on CDNOW)."""
-    return int(((pd.Timestamp(calibration_end) - tx["date"].min()).days + 1) // 7)
 
 
 def standard_error_table(fits: dict[str, FitResult]) -> pd.DataFrame:

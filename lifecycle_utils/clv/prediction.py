@@ -41,7 +41,7 @@ def probability_alive(fit: FitResult, frequency, recency, T) -> np.ndarray:
     return p
 
 
-def expected_purchases(fit: FitResult, t: float, frequency, recency, T) -> np.ndarray:
+def expected_purchases(fit: FitResult, t: float, *, frequency, recency, T) -> np.ndarray:
     """Expected repeat purchases in the next ``t`` periods, given each customer's history."""
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -64,7 +64,9 @@ def conditional_expectations(split: pd.DataFrame, fits: dict[str, FitResult], ca
     for name, fit in fits.items():
         if not fit.ok:  # a boundary fit predicts nothing worth showing
             continue
-        e = expected_purchases(fit, duration, split["frequency_cal"], split["recency_cal"], split["T_cal"])
+        e = expected_purchases(
+            fit, duration, frequency=split["frequency_cal"], recency=split["recency_cal"], T=split["T_cal"]
+        )
         out[name] = pd.Series(e, index=split.index).groupby(group).mean()
     out.index = [f"{k}+" if k == cap else str(k) for k in out.index]
     out.index.name = "repeat purchases in calibration"
@@ -82,7 +84,11 @@ def holdout_comparison(split: pd.DataFrame, fits: dict[str, FitResult]) -> pd.Da
     for name, fit in fits.items():
         if fit.ok:  # a boundary fit predicts nothing worth showing
             preds[name] = expected_purchases(
-                fit, duration, split["frequency_cal"], split["recency_cal"], split["T_cal"]
+                fit,
+                duration,
+                frequency=split["frequency_cal"],
+                recency=split["recency_cal"],
+                T=split["T_cal"],
             )
     preds["baseline: calibration rate"] = (
         split["frequency_cal"] / split["T_cal"].clip(lower=1) * duration
@@ -209,7 +215,10 @@ def expected_purchases_matrix(
     """Expected repeat purchases in the next ``horizon`` periods for a customer of age ``T`` over a
     frequency (rows) x recency (columns) grid."""
     return _frequency_recency_grid(
-        lambda f, r, t: expected_purchases(fit, horizon, f, r, t), max_frequency, T, points
+        lambda f, r, t: expected_purchases(fit, horizon, frequency=f, recency=r, T=t),
+        max_frequency,
+        T,
+        points,
     )
 
 

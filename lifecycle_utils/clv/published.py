@@ -28,7 +28,7 @@ def load_donations() -> pd.DataFrame:
         return pd.read_csv(handle)
 
 
-def fit_bgbb(frequency, recency, n_periods, weights) -> BetaGeoBetaBinomFitter:
+def fit_bgbb(frequency, recency, *, n_periods, weights) -> BetaGeoBetaBinomFitter:
     """BG/BB for discrete-period data (e.g. yearly donations): ``frequency`` and ``recency`` in
     periods out of ``n_periods``, with ``weights`` (customers per row)."""
     with warnings.catch_warnings():
@@ -54,7 +54,7 @@ def published_validation(
 ) -> pd.DataFrame:
     """Every published CDNOW-sample figure (Fader, Hardie and Lee 2005; Fader and Hardie's notes;
     lifetimes' BG/BB donations example) next to our reproduction, with its tolerance and a computed
-    pass column. Tolerances: half a unit of the last published digit, widened to 1e-3 for BG/NBD
+    ``match`` column. Tolerances: half a unit of the last published digit, widened to 1e-3 for BG/NBD
     parameters (published to 4 decimals from a different optimiser)."""
     rows: list[tuple[str, float, float, float]] = []  # figure, published, reproduced, tolerance
     for model in ("BG/NBD", "Pareto/NBD"):
@@ -74,7 +74,7 @@ def published_validation(
     for k, v in PUBLISHED["Gamma-Gamma"].items():
         rows.append((f"Gamma-Gamma {k}", v, float(gg.params_["v" if k == "gamma" else k]), 0.005))
     don = load_donations()
-    bb = fit_bgbb(don["frequency"], don["recency"], don["periods"], don["weights"])
+    bb = fit_bgbb(don["frequency"], don["recency"], n_periods=don["periods"], weights=don["weights"])
     for k, v in PUBLISHED["BG/BB"].items():
         rows.append((f"BG/BB {k} (donations)", v, float(bb.params_[k]), 5e-4))
     cond = conditional_expectations(split, {"BG/NBD": fits["BG/NBD"]})

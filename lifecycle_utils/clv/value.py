@@ -57,7 +57,7 @@ def clv(
     total = np.zeros(len(frame))
     previous = np.zeros(len(frame))
     for m in range(1, months + 1):
-        cumulative = expected_purchases(fit, m * weeks_per_month, f, r, t)
+        cumulative = expected_purchases(fit, m * weeks_per_month, frequency=f, recency=r, T=t)
         total += (cumulative - previous) * value * margin / (1 + monthly) ** m
         previous = cumulative
     return pd.Series(total, index=frame.index, name=f"CLV {months} months")
@@ -181,7 +181,7 @@ def potential_and_warning(
     """潜力预测 and 流失预警 side by side: the ``top`` customers by expected purchases in the next
     ``horizon`` periods (a quarter: 13 weeks), and the ``top`` by past total spend among those whose
     P(alive) is below ``alive_below``."""
-    e = expected_purchases(fit, horizon, frame["frequency"], frame["recency"], frame["T"])
+    e = expected_purchases(fit, horizon, frequency=frame["frequency"], recency=frame["recency"], T=frame["T"])
     p = probability_alive(fit, frame["frequency"], frame["recency"], frame["T"])
     table = pd.DataFrame(
         {

@@ -26,8 +26,8 @@ from statsmodels.tools.sm_exceptions import (
     PerfectSeparationWarning,
 )
 
-from lifecycle_utils._messages import NOTE, examples, with_notes
-from lifecycle_utils.data import read_table
+from lifecycle_utils._messages import NOTE, examples, refuse, require_columns, with_notes
+from lifecycle_utils.data import read_table, yes_no_flags
 
 __all__ = [
     "NOTE",  # the note column of the results (from lifecycle_utils._messages)
@@ -51,6 +51,7 @@ __all__ = [
 def simulate_experiment(
     n_per_arm: int,
     arms: dict[str, float],
+    *,
     segment_shares: dict[str, float],
     segment_lift: dict[str, float],
     mean_revenue: float = 40.0,
@@ -95,16 +96,13 @@ NO_SEGMENT = "all"  # the segment :func:`load_experiment` gives every customer w
 NO_SEGMENT_NOTE = "no segment column: heterogeneity needs one"
 
 
-_FLAGS = {"1": 1, "0": 0, "1.0": 1, "0.0": 0, "true": 1, "false": 0, "yes": 1, "no": 0}
-
-
 def load_experiment(
     source,
     arm_col: str,
+    *,
     converted_col: str,
     revenue_col: str | None = None,
     segment_col: str | None = None,
-    *,
     control: str | None = None,
 ) -> pd.DataFrame:
     """A campaign table (path to CSV/Parquet, or a frame) with one row per customer, in standard columns:
@@ -120,12 +118,7 @@ def load_experiment(
     source's column names are kept in ``attrs`` (``"arm column"`` etc.) for later messages."""
     frame = source.copy() if isinstance(source, pd.DataFrame) else read_table(source, as_text=False)
     needed = [c for c in (arm_col, converted_col, revenue_col, segment_col) if c]
-    missing = [c for c in needed if c not in frame.columns]
-    if missing:
-        raise ValueError(
-            f"missing column(s) {', '.join(map(repr, missing))}; "
-            f"columns found: {', '.join(map(str, frame.columns))}"
-        )
+    require_columns(frame.columns, needed)
     n = len(frame)
     for col, what in ((arm_col, "arm"), (segment_col, "segment")):
         if col and frame[col].isna().any():
@@ -133,14 +126,8 @@ def load_experiment(
             raise ValueError(
                 f"column '{col}': {len(rows)} of {n} rows have no {what} (e.g. rows {examples(rows)})"
             )
-    text = frame[converted_col].astype(str).str.strip().str.lower()
-    conv = text.map(_FLAGS)
-    if conv.isna().any():
-        bad = frame.loc[conv.isna(), converted_col]
-        raise ValueError(
-            f"column '{converted_col}': {len(bad)} of {n} rows are not 0/1, true/false or "
-            f"yes/no (e.g. {examples(bad)})"
-        )
+    conv = yes_no_flags(frame[converted_col])
+    refuse(converted_col, conv.isna(), n, "are not 0/1, true/false or yes/no", frame[converted_col])
     out = pd.DataFrame({"arm": frame[arm_col].astype(str), "converted": conv.astype(int)})
     if revenue_col:
         raw = frame[revenue_col]
@@ -669,8 +656,17 @@ def experiment_input(
     ``path`` is None or empty, the seeded simulation (:func:`simulate_experiment`) with its truth.
     ``revenue_col`` and ``segment_col`` may be None."""
     if path is not None and not (isinstance(path, str) and not path.strip()):
-        return load_experiment(path, arm_col, converted_col, revenue_col, segment_col, control=control), None
-    return simulate_experiment(n_per_arm, arms, segment_shares, segment_lift, seed=seed)
+        return load_experiment(
+            path,
+            arm_col,
+            converted_col=converted_col,
+            revenue_col=revenue_col,
+            segment_col=segment_col,
+            control=control,
+        ), None
+    return simulate_experiment(
+        n_per_arm, arms, segment_shares=segment_shares, segment_lift=segment_lift, seed=seed
+    )
 
 
 def truth_vs_estimate(comparison: pd.DataFrame, truth: pd.DataFrame | None, control: str) -> pd.DataFrame:

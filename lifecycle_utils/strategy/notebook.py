@@ -15,11 +15,12 @@ def headline_figures(
     n_needed: int,
 ) -> dict:
     """What notebook 05 records: the best targeting policy with its incremental profit and ROI
-    (:func:`compare_policies`), the most profitable arm with its net profit per 1,000 customers
-    (:func:`incremental_profit`, the control first), each arm's response lift in percentage points
-    (:func:`compare_arms`) and the planned test size. A part given as None (an analysis the data could
-    not carry) is left out; without revenue (net profit NaN for every arm) the most profitable arm and
-    its profit are None."""
+    (:func:`~lifecycle_utils.strategy.targeting.compare_policies`), the most profitable arm with its
+    net profit per 1,000 customers (:func:`~lifecycle_utils.strategy.experiments.incremental_profit`,
+    the control first), each arm's response lift in percentage points
+    (:func:`~lifecycle_utils.strategy.experiments.compare_arms`) and the planned test size. A part
+    given as None (an analysis the data could not carry) is left out; without revenue (net profit NaN
+    for every arm) the most profitable arm and its profit are None."""
     figures: dict = {}
     if policies is not None and policies["incremental profit"].notna().any():
         best = policies["incremental profit"].idxmax()

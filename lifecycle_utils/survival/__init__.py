@@ -1,4 +1,4 @@
-"""Survival analysis of churn with statsmodels, in three layers:
+"""Survival analysis of churn with statsmodels, in four layers:
 
 * :mod:`~lifecycle_utils.survival.inputs`: reading a ready-made duration table (subscription-style data);
 * :mod:`~lifecycle_utils.survival.estimators`: generic estimators (Kaplan-Meier, log-rank, Cox,

@@ -6,7 +6,7 @@ sensitivity of the results to the churn threshold.
 life**: days from the first purchase occasion to the last occasion before that gap. Churn is only
 *known* ``churn_days`` after that last purchase, so a customer is observable for churn up to
 ``observation_end - churn_days``: every customer is right-censored there, at
-``censor = observation_end - churn_days - first purchase`` (days), when no such gap has started by then.
+``censor = observation_end - churn_days - first_purchase`` (days), when no such gap has started by then.
 
 * event (``churned = 1``): the gap started on or before the censoring date; ``duration`` = active life;
 * censored (``churned = 0``): ``duration = censor``; a customer whose current gap is still shorter
@@ -28,29 +28,37 @@ import numpy as np
 import pandas as pd
 
 from lifecycle_utils._messages import with_notes
-from lifecycle_utils.summary import end_of_observation, occasion_sequence, occasions
+from lifecycle_utils.summary import customer_summary, end_of_observation, occasion_sequence
 from lifecycle_utils.survival.estimators import (
-    NEEDS_TRANSACTIONS,
-    _step,
     kaplan_meier,
+    km_step,
     median_survival,
     survival_at,
 )
 
-__all__ = ["churn_table", "gap_table", "occasion_band", "early_warning", "threshold_sensitivity"]
+NEEDS_TRANSACTIONS = pd.DataFrame({"note": ["needs transactions: not available for a duration table"]})
+
+__all__ = [
+    "NEEDS_TRANSACTIONS",
+    "churn_table",
+    "gap_table",
+    "occasion_band",
+    "early_warning",
+    "threshold_sensitivity",
+]
 
 
 # ------------------------------------------------------------------------------------ churn table
 def churn_table(
-    tx: pd.DataFrame, churn_days: int, observation_end=None, landmark_days: int = 30
+    tx: pd.DataFrame, churn_days: int, *, observation_end=None, landmark_days: int = 30
 ) -> pd.DataFrame:
     """One row per evaluable customer (index ``customer_id``): ``duration`` (days, see the module
     docstring), ``churned`` (1 = event, 0 = censored), ``entry`` (0: observed from acquisition),
     and early-behaviour covariates from the first ``landmark_days`` days:
 
-    ``first_order_value`` (spend of the first occasion), ``first_basket`` (units bought on the first
+    ``first_spend`` (spend of the first occasion), ``first_basket`` (units bought on the first
     occasion, NaN without a quantity column), ``early_repeat`` (a second occasion within
-    ``landmark_days``), plus ``first_purchase``, ``last_purchase``, ``occasions``, ``total_spend``,
+    ``landmark_days``), plus ``first_purchase``, ``last_purchase``, ``occasions``, ``total_spend``
     ``tenure`` (days from first purchase to the observation end) and ``days_since_last`` (silence at the
     observation end). Column names follow :func:`lifecycle_utils.summary.customer_summary`.
     """
@@ -67,14 +75,8 @@ def churn_table(
     starts_churn = gap_to_next >= churn_days
     first = occ.groupby("customer_id", sort=False)["date"].transform("min")
     churn_start = occ["date"].where(starts_churn).groupby(occ["customer_id"], sort=False).min()
-    per = occ.groupby("customer_id", sort=True).agg(
-        **{
-            "first_purchase": ("date", "min"),
-            "last_purchase": ("date", "max"),
-            "occasions": ("date", "size"),
-            "total_spend": ("amount", "sum"),
-        }
-    )
+    columns = ["first_purchase", "last_purchase", "occasions", "total_spend", "first_spend"]
+    per = customer_summary(tx, end, period="D")[columns]
     censor_date = end - pd.Timedelta(days=churn_days)
     churned = churn_start.reindex(per.index).le(censor_date)
     active_end = churn_start.reindex(per.index).where(churned, censor_date)
@@ -83,8 +85,7 @@ def churn_table(
     table["churned"] = churned.astype(int)
     table["entry"] = 0.0
 
-    first_occ = occ[occ["date"] == first]
-    table["first_order_value"] = first_occ.set_index("customer_id")["amount"].reindex(per.index)
+    first_occ = occ[occ["k"] == 1]
     if "quantity" in tx.columns:
         day = tx.assign(date=tx["date"].dt.normalize())
         firsts = day.merge(first_occ[["customer_id", "date"]], on=["customer_id", "date"])
@@ -135,6 +136,7 @@ def occasion_band(occasions_so_far: pd.Series, edges=(1, 2, 4)) -> pd.Series:
 def early_warning(
     tx: pd.DataFrame,
     churn_days: int,
+    *,
     horizon_days: int = 90,
     observation_end=None,
     top: int | None = None,
@@ -153,9 +155,8 @@ def early_warning(
     gaps["band"] = occasion_band(gaps["occasion"])
     curves = {band: kaplan_meier(part["duration"], part["churned"]) for band, part in gaps.groupby("band")}
     end = end_of_observation(tx["date"], observation_end)
-    occ = occasions(tx[tx["date"] <= end])
-    per = occ.groupby("customer_id").agg(
-        first=("date", "min"), last=("date", "max"), occasions=("date", "size"), spend=("amount", "sum")
+    per = customer_summary(tx, end, period="D").rename(
+        columns={"first_purchase": "first", "last_purchase": "last", "total_spend": "spend"}
     )
     per["silence"] = (end - per["last"]).dt.days
     per = per[per["silence"] < churn_days].copy()
@@ -166,12 +167,12 @@ def early_warning(
     for band, km in curves.items():
         m = (per["band"] == band).to_numpy()
         g = per.loc[m, "silence"].to_numpy(float)
-        s_g = _step(km, g)
+        s_g = km_step(km, g)
         with np.errstate(divide="ignore", invalid="ignore"):
             p_churn[m] = np.where(
-                g + horizon_days >= churn_days, _step(km, np.full_like(g, churn_days)) / s_g, 0.0
+                g + horizon_days >= churn_days, km_step(km, np.full_like(g, churn_days)) / s_g, 0.0
             )
-            p_quiet[m] = _step(km, g + horizon_days) / s_g
+            p_quiet[m] = km_step(km, g + horizon_days) / s_g
     per["P(churn in horizon)"] = np.nan_to_num(p_churn, nan=1.0).round(3)
     per["P(no purchase in horizon)"] = np.nan_to_num(p_quiet, nan=1.0).round(3)
     per["annual spend"] = (per["spend"] / np.maximum(per["tenure"], 1) * 365.25).round(2)
@@ -206,7 +207,9 @@ def threshold_sensitivity(
         return pd.DataFrame({"note": ["no churn thresholds given: nothing to compare"]})
     rows, notes = [], []
     for c in thresholds:
-        table = churn_table(tx, int(c), observation_end, landmark_days=0)  # no covariates needed here
+        table = churn_table(
+            tx, int(c), observation_end=observation_end, landmark_days=0
+        )  # no covariates needed here
         km = kaplan_meier(table["duration"], table["churned"])
         at = survival_at(km, horizons, follow_up=float(table["duration"].max()))
         med = median_survival(table["duration"], table["churned"])

@@ -27,7 +27,7 @@ from statsmodels.tools.sm_exceptions import ModelWarning
 from lifecycle_utils._messages import with_notes
 
 __all__ = [
-    "NEEDS_TRANSACTIONS",
+    "NO_CUSTOMERS",
     "NO_P",
     "RUNAWAY_COEF",
     "RUNAWAY_SE",
@@ -47,10 +47,13 @@ __all__ = [
     "schoenfeld_residuals",
     "ph_test",
     "worst_ph_covariate",
+    "is_numeric_covariate",
+    "term_covariates",
+    "km_step",
     "conditional_churn",
 ]
 
-NEEDS_TRANSACTIONS = pd.DataFrame({"note": ["needs transactions: not available for a duration table"]})
+NO_CUSTOMERS = pd.DataFrame({"note": ["no customers: nothing to estimate"]})
 
 
 NO_P = "n/a"  # the p-value text where no test could be made
@@ -178,7 +181,7 @@ def survival_summary(
     when a group's estimate is thin (one customer, no events, every duration 0); a group column with
     no values gives a one-row note."""
     if table.empty:
-        return NEEDS_TRANSACTIONS.copy()
+        return NO_CUSTOMERS.copy()
     groups = (
         [("all", table)]
         if group_col is None
@@ -355,7 +358,8 @@ class CoxFit:
         return " ".join(n[:1].upper() + n[1:] + ("" if n.endswith(".") else ".") for n in self.notes)
 
 
-def _is_numeric(values: pd.Series) -> bool:
+def is_numeric_covariate(values: pd.Series) -> bool:
+    """True for a numeric or boolean column (one coefficient); text and categoricals are coded as levels."""
     return pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values)
 
 
@@ -387,7 +391,7 @@ def covariate_coding(
     text or categorical covariate, or a level that does not occur, is a ``ValueError`` listing the
     choices."""
     reference = dict(reference or {})
-    categorical = [c for c in covariates if not _is_numeric(table[c])]
+    categorical = [c for c in covariates if not is_numeric_covariate(table[c])]
     for col in reference:
         if col not in categorical:
             kind = "numeric" if col in covariates else "not among the covariates"
@@ -442,8 +446,9 @@ def _design(
     return pd.concat(parts, axis=1) if parts else pd.DataFrame(index=table.index)
 
 
-def _terms(covariates, coding: dict[str, tuple[object, list]]) -> dict[str, str]:
-    """Design column -> the covariate it comes from."""
+def term_covariates(covariates, coding: dict[str, tuple[object, list]]) -> dict[str, str]:
+    """Design column (a Cox term such as ``Contract[One year vs Month-to-month]``) -> the covariate it
+    comes from, for the ``covariates`` and their ``coding`` (see :func:`covariate_coding`)."""
     out = {}
     for col in covariates:
         if col in coding:
@@ -674,7 +679,7 @@ def ph_test(fit: CoxFit, transform: str = "km") -> tuple[pd.DataFrame, pd.DataFr
     if transform == "rank":
         g = stats.rankdata(t)
     elif transform == "km":
-        g = 1 - _step(kaplan_meier(fit.duration, fit.event, fit.entry), t)
+        g = 1 - km_step(kaplan_meier(fit.duration, fit.event, fit.entry), t)
     else:
         g = t
     g = g - g.mean()
@@ -713,8 +718,9 @@ def worst_ph_covariate(tests: pd.DataFrame) -> str | None:
     return str(chi.idxmax()) if len(chi) else None
 
 
-def _step(km: pd.DataFrame, t: np.ndarray) -> np.ndarray:
-    """Survival just after time t (right-continuous step function)."""
+def km_step(km: pd.DataFrame, t: np.ndarray) -> np.ndarray:
+    """Kaplan-Meier survival just after each time in ``t`` (the right-continuous step function of a
+    :func:`kaplan_meier` table; 1 before the first time)."""
     idx = np.searchsorted(km["time"].to_numpy(), t, side="right") - 1
     return km["survival"].to_numpy()[np.clip(idx, 0, None)]
 

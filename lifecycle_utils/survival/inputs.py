@@ -2,25 +2,27 @@
 flag, optionally an entry time and covariates), as notebook 02 takes it instead of a transaction log.
 
 Durations in weeks or months are converted to days (:data:`DURATION_UNITS`); event flags may be 1/0,
-yes/no or true/false (:data:`EVENT_WORDS`). Bad values are refused with a ``ValueError`` naming the
-column, the count of bad rows and examples.
+yes/no or true/false (:func:`lifecycle_utils.data.yes_no_flags`). Bad values are refused with a
+``ValueError`` naming the column, the count of bad rows and examples.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from lifecycle_utils._messages import refuse
-from lifecycle_utils.data import read_table
+from lifecycle_utils._messages import refuse, require_columns
+from lifecycle_utils.data import read_table, yes_no_flags
 
-__all__ = ["DURATION_UNITS", "EVENT_WORDS", "NUMERIC_SHARE", "duration_factor", "load_survival_table"]
+__all__ = [
+    "read_duration_table",
+    "DURATION_UNITS",
+    "NUMERIC_SHARE",
+    "duration_factor",
+    "load_survival_table",
+]
 
 # days per unit of a duration table's durations (a month is a twelfth of a Julian year)
 DURATION_UNITS: dict[str, float] = {"days": 1.0, "weeks": 7.0, "months": 365.25 / 12}
-
-
-# event flags read from text (any case, surrounding blanks ignored)
-EVENT_WORDS: dict[str, int] = {"1": 1, "0": 0, "yes": 1, "no": 0, "true": 1, "false": 0}
 
 
 # a text covariate whose values are numbers in at least this share of rows is a broken numeric column
@@ -48,15 +50,7 @@ def _unit_note(duration_unit: str) -> str:
     )
 
 
-def _event_flags(raw: pd.Series) -> pd.Series:
-    """1/0 (float; NaN where unreadable) from numbers 0/1, booleans, or the words yes/no, true/false,
-    1/0 in any case."""
-    numeric = pd.to_numeric(raw, errors="coerce").astype(float)
-    words = raw.astype(str).str.strip().str.lower().map(EVENT_WORDS).astype(float)
-    return numeric.where(numeric.isin([0.0, 1.0]), words)
-
-
-def _read_duration_table(
+def read_duration_table(
     source: str | pd.DataFrame,
     duration_col: str,
     event_col: str,
@@ -71,14 +65,9 @@ def _read_duration_table(
     else:
         frame = read_table(source, as_text=False)
     needed = [c for c in (duration_col, event_col, entry_col, id_col) if c is not None]
-    missing = [c for c in needed if c not in frame.columns]
-    if missing:
-        raise ValueError(
-            f"missing column(s) {', '.join(map(repr, missing))}; columns found: "
-            f"{', '.join(map(str, frame.columns))}"
-        )
+    require_columns(frame.columns, needed)
     duration = pd.to_numeric(frame[duration_col], errors="coerce")
-    event = _event_flags(frame[event_col])
+    event = yes_no_flags(frame[event_col])
     entry = (
         pd.to_numeric(frame[entry_col], errors="coerce") if entry_col else pd.Series(0.0, index=frame.index)
     )
@@ -143,4 +132,4 @@ def load_survival_table(
     in days work downstream. The event column may hold 0/1, booleans, or the words yes/no, true/false,
     1/0 in any case. Bad values raise ``ValueError`` naming the column, the count and examples; an
     unknown unit raises ``ValueError`` listing the allowed ones."""
-    return _read_duration_table(source, duration_col, event_col, entry_col, id_col, duration_unit)[0]
+    return read_duration_table(source, duration_col, event_col, entry_col, id_col, duration_unit)[0]

@@ -12,23 +12,23 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from lifecycle_utils._messages import refuse, with_notes
+from lifecycle_utils._messages import refuse, require_columns, with_notes
 from lifecycle_utils.survival.churn import churn_table, early_warning, gap_table
 from lifecycle_utils.survival.estimators import (
     CoxFit,
-    _is_numeric,
-    _terms,
     conditional_churn,
     covariate_coding,
     cox_fit,
+    is_numeric_covariate,
     kaplan_meier,
     km_by_group,
     log_chi2_sf,
     logrank,
     survival_at,
     survival_summary,
+    term_covariates,
 )
-from lifecycle_utils.survival.inputs import NUMERIC_SHARE, _read_duration_table, duration_factor
+from lifecycle_utils.survival.inputs import NUMERIC_SHARE, duration_factor, read_duration_table
 
 __all__ = [
     "SurvivalData",
@@ -127,12 +127,7 @@ def _check_duration_columns(
     the value column as numbers."""
     value_cols = [value_col] if value_col else []
     for name, cols in (("group_cols", groups), ("covariates", covs), ("value_col", value_cols)):
-        missing = [c for c in cols if c not in table.columns]
-        if missing:
-            raise ValueError(
-                f"{name}: column(s) {', '.join(map(repr, missing))} not in the duration table; "
-                f"columns found: {', '.join(map(str, table.columns))}"
-            )
+        require_columns(table.columns, cols, label=f"{name} (the duration table)")
     if value_col:
         raw = table[value_col]
         parsed = pd.to_numeric(raw, errors="coerce")
@@ -140,7 +135,7 @@ def _check_duration_columns(
         table = table.assign(**{value_col: parsed.astype(float)})
     for col in covs:
         values = table[col]
-        if _is_numeric(values) or isinstance(values.dtype, pd.CategoricalDtype):
+        if is_numeric_covariate(values) or isinstance(values.dtype, pd.CategoricalDtype):
             continue
         present = values.dropna()
         parsed = pd.to_numeric(present, errors="coerce")
@@ -173,9 +168,10 @@ def prepare(
     id_col: str | None = None,
 ) -> SurvivalData:
     """Build the analysis input. With ``survival_table`` (a path or frame of subscription-style data,
-    see :func:`load_survival_table`) the transactions are not used and ``group_cols``, ``covariates``
-    and ``value_col`` name its columns; ``duration_unit`` (``"days"``, ``"weeks"`` = 7 days or
-    ``"months"`` = 365.25 / 12 days) is the unit of its duration and entry columns, converted to days.
+    see :func:`~lifecycle_utils.survival.inputs.load_survival_table`) the transactions are not used
+    and ``group_cols``, ``covariates`` and ``value_col`` name its columns; ``duration_unit``
+    (``"days"``, ``"weeks"`` = 7 days or ``"months"`` = 365.25 / 12 days) is the unit of its duration
+    and entry columns, converted to days.
     Otherwise the churn table is built from ``tx`` with ``churn_days`` (durations in days) and gets the
     early-behaviour groups (first order value tier, first basket size, repeat within 30 days) and Cox
     covariates (log2 first order value, so the hazard ratio is per doubling; first basket in units;
@@ -188,7 +184,7 @@ def prepare(
     unit or reference level) is a ``ValueError``; thin data gives ``.notes``."""
     duration_factor(duration_unit)
     if survival_table is not None:
-        table, notes = _read_duration_table(
+        table, notes = read_duration_table(
             survival_table, duration_col, event_col, entry_col, id_col, duration_unit
         )
         groups, covs = list(group_cols or []), list(covariates or [])
@@ -202,8 +198,10 @@ def prepare(
     if churn_days is None:
         raise ValueError("churn_days is needed to build a churn table from transactions")
     early_repeat = churn_days > LANDMARK_DAYS  # the 30-day window must close before churn can be seen
-    table = churn_table(tx, churn_days, observation_end, LANDMARK_DAYS if early_repeat else 0)
-    spend = table["first_order_value"]
+    table = churn_table(
+        tx, churn_days, observation_end=observation_end, landmark_days=LANDMARK_DAYS if early_repeat else 0
+    )
+    spend = table["first_spend"]
     table["first order value"] = tiers(spend)
     basket = table["first_basket"]
     table["first basket size"] = pd.Categorical(
@@ -279,14 +277,18 @@ def early_warning_list(
     fit: CoxFit | None = None,
     observation_end=None,
 ) -> pd.DataFrame:
-    """The early-warning list for either source: from transactions, :func:`early_warning` (silence-
-    conditional churn probability by occasion band, ranked by value at risk); from a duration table,
-    :func:`conditional_churn` with the Cox model ``fit``, ranked by probability x ``value_col``
+    """The early-warning list for either source: from transactions,
+    :func:`~lifecycle_utils.survival.churn.early_warning` (silence-conditional churn probability by
+    occasion band, ranked by value at risk); from a duration table,
+    :func:`~lifecycle_utils.survival.estimators.conditional_churn` with the Cox model ``fit``, ranked by
+    probability x ``value_col``
     (``horizon_days`` and ``tenure (days)`` in days). For a duration table, a ``note`` column says when
     the model behind the probabilities is missing (``fit`` None or not fitted: the overall churn curve,
     Nelson-Aalen, is used) or flagged; without churn events the list is a one-row note."""
     if data.tx is not None:
-        return early_warning(data.tx, data.churn_days, horizon_days, observation_end, top=top)
+        return early_warning(
+            data.tx, data.churn_days, horizon_days=horizon_days, observation_end=observation_end, top=top
+        )
     if not (data.table["churned"] == 1).any():
         return pd.DataFrame({"note": ["no churn events: no early-warning probabilities"]})
     given = fit is not None
@@ -331,8 +333,9 @@ def km_panels(table: pd.DataFrame, groups: list[str]) -> dict[str, dict[str, pd.
 
 
 def group_summary(table: pd.DataFrame, groups: list[str], horizons=(90, 180, 365)) -> pd.DataFrame:
-    """:func:`survival_summary` for each group column, stacked with a ``(group, level)`` index; a
-    ``note`` column (``""`` where there is nothing to say) when any level is thin."""
+    """:func:`~lifecycle_utils.survival.estimators.survival_summary` for each group column, stacked with
+    a ``(group, level)`` index; a ``note`` column (``""`` where there is nothing to say) when any
+    level is thin."""
     parts = {g: survival_summary(table, g, horizons) for g in groups}
     if not parts:
         return pd.DataFrame()
@@ -373,13 +376,13 @@ def refit_for_ph(
     if failing.empty:
         return fit, f"No covariate fails proportional hazards at p < {alpha:g}; the model stands as fitted."
     worst_column = failing.idxmax()
-    source = _terms(fit.covariates, fit.coding).get(worst_column) or next(
+    source = term_covariates(fit.covariates, fit.coding).get(worst_column) or next(
         c for c in data.covariates if worst_column == c or worst_column.startswith(f"{c}[")
     )
     table = data.table.copy()
     values = table[source]
     if values.nunique() > 5 and pd.api.types.is_numeric_dtype(values):
-        table["_stratum"] = pd.qcut(values.rank(method="first"), 3, labels=["low", "mid", "high"]).astype(str)
+        table["_stratum"] = pd.Series(tiers(values, unit=""), index=table.index).astype(str)
         how = "its tertiles"
     else:
         table["_stratum"] = values.astype(str)
