@@ -19,6 +19,7 @@ __all__ = [
     "simulate",
     "plotting",
     "report",
+    "narrative",
     "validation",
     "pareto_nbd",
 ]

@@ -75,6 +75,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         help="keep ids such as 'NULL' or 'N/A' as customers (default: treated as missing)",
     )
     log.add_argument("--observation-end", help="last day observed, YYYY-MM-DD")
+    rep.add_argument(
+        "--label", help="short name of the data set in titles and sentences (default: the file name)"
+    )
     log.add_argument(
         "--strict",
         action="store_true",
@@ -123,7 +126,7 @@ def transaction_source(args: argparse.Namespace) -> str | None:
 
 def notebook_parameters(args: argparse.Namespace) -> dict:
     """The notebook parameters for the inputs given (empty for the default CDNOW run)."""
-    params: dict = {}
+    params: dict = {"LABEL": args.label} if args.label else {}
     source = transaction_source(args)
     if source == "cdnow" and args.observation_end:
         params["OBSERVATION_END"] = args.observation_end
@@ -289,7 +292,7 @@ def _report(args: argparse.Namespace) -> int:
         parameters=notebook_parameters(args),
         notebooks=chosen,
         skipped=skipped,
-        dataset=args.data or args.survival_table or args.campaign,
+        dataset=args.label or args.data or args.survival_table or args.campaign,
     )
     print(f"wrote {len(written)} files to {out}/; open {out}/index.html")
     return 0

@@ -36,6 +36,7 @@ from lifecycle_utils._lifetimes import dataset_path
 from lifecycle_utils._messages import examples, problem, require_columns
 
 __all__ = [
+    "dataset_label",
     "FLAG_WORDS",
     "yes_no_flags",
     "TRANSACTION_COLUMNS",
@@ -792,6 +793,17 @@ def load_transactions(
         decimal=decimal,
         keep_null_ids=keep_null_ids,
     )
+
+
+def dataset_label(source: str | Path | None, label: str | None = None) -> str:
+    """The short name of a data set in titles and sentences: ``label`` when given, ``"CDNOW"`` or
+    ``"the CDNOW sample"`` for the published data, the file name without its extension for a user's
+    file, and ``"the tables given"`` when there is no transaction log."""
+    if label:
+        return str(label)
+    if source is None:
+        return "the tables given"
+    return {"cdnow": "CDNOW", "cdnow_sample": "the CDNOW sample"}.get(str(source), Path(str(source)).stem)
 
 
 def load(

@@ -139,12 +139,22 @@ def strip_remote_assets(html_text: str) -> str:
 
 
 def notebook_title(nb, fallback: str) -> str:
-    """The first markdown heading of a notebook (its title), or ``fallback``."""
+    """A notebook's title: the first level-1 heading, in a Markdown cell or in the Markdown a code cell
+    showed (a title generated to name the data set); else the first heading of any level; else
+    ``fallback``."""
+    texts = []
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            for line in cell.source.splitlines():
-                if line.startswith("#"):
-                    return line.lstrip("#").strip()
+            texts.append(cell.source)
+        elif cell.cell_type == "code":
+            texts += [o.get("data", {}).get("text/markdown", "") for o in cell.get("outputs", [])]
+    lines = [line for text in texts for line in str(text).splitlines()]
+    for line in lines:
+        if line.startswith("# "):
+            return line[2:].strip()
+    for line in lines:
+        if line.startswith("#"):
+            return line.lstrip("#").strip()
     return fallback
 
 
@@ -380,6 +390,8 @@ def build_index(
     and links to both reports. Every value is HTML-escaped; the page loads nothing from outside."""
     import nbformat
 
+    from lifecycle_utils import narrative
+
     out_dir = Path(out_dir)
     sections = []
     period = ""
@@ -420,8 +432,14 @@ def build_index(
             if thumb
             else ""
         )
+        line = narrative.answer(stem, figures) if figures else None
+        answer = (
+            f"<p><strong>Answer.</strong> {html.escape(line.removeprefix('**Answer.** '))}</p>"
+            if line
+            else ""
+        )
         sections.append(
-            f"<section><h2>{html.escape(title)}</h2>{img}"
+            f"<section><h2>{html.escape(title)}</h2>{img}{answer}"
             f'<p><a href="{html.escape(stem)}.html">report</a> · '
             f'<a href="{html.escape(stem)}_full.html">with code</a></p>'
             f"<table>{rows}</table></section>"

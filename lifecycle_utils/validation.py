@@ -8,7 +8,7 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 
-__all__ = ["CDNOW_SAMPLE_SPLIT", "CDNOW_MASTER", "compare"]
+__all__ = ["CDNOW_SAMPLE_SPLIT", "CDNOW_MASTER", "compare", "published_check"]
 
 # The split of the CDNOW sample in Fader, Hardie and Lee (2005), "Counting your customers the easy way"
 # (39-week calibration, 1997-01-01 to 1997-09-30; 39-week holdout to 1998-06-30).
@@ -56,3 +56,9 @@ def compare(
         rows.append((name, expected, got, difference, allowed, bool(ok)))
     columns = ["figure", "published", "reproduced", "difference", "tolerance", "match"]
     return pd.DataFrame(rows, columns=columns).set_index("figure")
+
+
+def published_check(source, facts: dict | pd.Series) -> pd.DataFrame | None:
+    """For the CDNOW master file (``source == "cdnow"``), its published figures next to ``facts`` (from
+    ``data.describe_transactions``); ``None`` for any other data, which has no published figures."""
+    return compare(CDNOW_MASTER, facts) if str(source) == "cdnow" else None

@@ -253,3 +253,8 @@ def test_an_unknown_encoding_is_a_message_naming_the_flag(tmp_path, capsys):
     code = main(_log(tmp_path / "x.csv", 30) + ["--encoding", "nosuch", "--out", str(tmp_path / "out")])
     err = capsys.readouterr().err
     assert code == 2 and "--encoding" in err and "Traceback" not in err
+
+
+def test_a_label_names_the_data_set_in_every_notebook():
+    params = notebook_parameters(parse(["report", "--label", "Shop EU"]))
+    assert params == {"LABEL": "Shop EU"}

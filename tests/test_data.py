@@ -654,3 +654,10 @@ def test_every_input_table_goes_through_one_reader(tmp_path):
     typed.write_text("duration,churned,fee\n10,1,20.5\n12,0,30\n")
     assert data.read_table(typed, as_text=False)["fee"].dtype == float
     assert data.read_table(typed)["fee"].tolist() == ["20.5", "30"]
+
+
+def test_the_data_set_label_is_given_or_named_after_the_source():
+    assert data.dataset_label("cdnow") == "CDNOW" and data.dataset_label("cdnow_sample") == "the CDNOW sample"
+    assert data.dataset_label("/x/raw/online_retail_II.csv") == "online_retail_II"
+    assert data.dataset_label("/x/orders.csv", "Shop EU") == "Shop EU"
+    assert data.dataset_label(None) == "the tables given"

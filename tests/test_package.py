@@ -49,7 +49,13 @@ def test_the_package_lists_its_public_submodules_without_importing_them():
     assert result.stdout.strip() == "[]"
 
 
-SUBPACKAGES = sorted(info.name for info in pkgutil.iter_modules(lifecycle_utils.__path__) if info.ispkg)
+# packages split by layer, whose face offers every layer's names; narrative is one module per notebook
+# instead (narrative.overview.answer and narrative.answer are different functions), reached by name
+SUBPACKAGES = sorted(
+    info.name
+    for info in pkgutil.iter_modules(lifecycle_utils.__path__)
+    if info.ispkg and info.name != "narrative"
+)
 
 
 def test_the_layered_modules_are_subpackages():

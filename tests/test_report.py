@@ -190,3 +190,32 @@ def test_strip_run_metadata_removes_timestamps_and_nothing_else(tmp_path):
     assert (
         clean["metadata"] == {"kernelspec": {"name": "python3"}} and clean["cells"][0]["execution_count"] == 1
     )
+
+
+def test_a_title_generated_by_a_code_cell_is_the_notebooks_title():
+    shown = nbformat.v4.new_code_cell("narrative.overview.heading(label)")
+    shown.outputs = [
+        nbformat.v4.new_output("execute_result", data={"text/markdown": "# 00 · The data: shop"})
+    ]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("## A section"), shown])
+    assert report.notebook_title(nb, "fallback") == "00 · The data: shop"
+    nb.cells = nb.cells[:1]
+    assert report.notebook_title(nb, "fallback") == "A section"  # no level-1 heading: the first heading
+    nb.cells = []
+    assert report.notebook_title(nb, "fallback") == "fallback"
+
+
+def test_the_index_shows_the_answer_line_the_notebook_generates_from_the_same_record(tmp_path):
+    from lifecycle_utils import narrative
+
+    src = tmp_path / "nb"
+    src.mkdir()
+    make_notebook(src / "00_data_overview.ipynb", [nbformat.v4.new_markdown_cell("# Overview")])
+    figures = {
+        "repeat customers (%)": 62.0,
+        "revenue from repeat occasions (%)": 64.0,
+    }
+    report.record("00_data_overview", figures, tmp_path)
+    text = report.build_index(tmp_path, [src / "00_data_overview.ipynb"], "shop").read_text()
+    line = narrative.answer("00_data_overview", figures).removeprefix("**Answer.** ")
+    assert f"<strong>Answer.</strong> {line}" in text and "More than half of the customers (62.0%)" in line

@@ -33,3 +33,11 @@ def test_numpy_numbers_are_compared_as_numbers():
 
     table = compare({"customers": 2357}, {"customers": np.int64(2357)})
     assert table.loc["customers", "match"] and table.loc["customers", "difference"] == 0
+
+
+def test_the_published_check_is_for_the_cdnow_master_file_only():
+    from lifecycle_utils.validation import CDNOW_MASTER, published_check
+
+    assert published_check("cdnow", dict(CDNOW_MASTER))["match"].all()
+    assert published_check("orders.csv", dict(CDNOW_MASTER)) is None
+    assert published_check("cdnow_sample", dict(CDNOW_MASTER)) is None

@@ -1,0 +1,57 @@
+"""How the narrative writes numbers, and the Markdown text a notebook cell shows.
+
+A sentence about the data is built by a function from the table or fit it interprets and returned as
+:class:`Text`: a string that Jupyter, nbconvert and the stakeholder report render as Markdown under the
+call, and that nbval compares as plain text. Money is written with an escaped dollar sign (``\\$``) so
+that no renderer reads it as mathematics.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+__all__ = ["Text", "count", "money", "percent", "day", "listing"]
+
+
+class Text(str):
+    """Markdown text: shown rendered under a notebook cell, compared as its plain text by nbval."""
+
+    def _repr_markdown_(self) -> str:
+        return str(self)
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def count(n) -> str:
+    """A whole number with thousands separators: ``23,570``."""
+    return f"{int(round(float(n))):,}"
+
+
+def money(x, currency: str = "$", decimals: int = 2) -> str:
+    """An amount with thousands separators and the currency sign escaped for Markdown: ``\\$2,500.63``.
+    ``decimals`` 0 rounds to whole units (``\\$27``)."""
+    sign = "-" if float(x) < 0 else ""
+    escaped = currency.replace("$", "\\$")
+    return f"{sign}{escaped}{abs(float(x)):,.{decimals}f}"
+
+
+def percent(share_pct, decimals: int = 1) -> str:
+    """A percentage given in percent (48.9 -> ``48.9%``); NaN gives ``n/a``."""
+    value = float(share_pct)
+    return "n/a" if math.isnan(value) else f"{value:.{decimals}f}%"
+
+
+def day(value) -> str:
+    """A date as ``YYYY-MM-DD``."""
+    return pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def listing(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    items = [str(i) for i in items]
+    if len(items) <= 2:
+        return " and ".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]

@@ -1,0 +1,187 @@
+"""lifecycle_utils.narrative: sentences built from small hand-made tables, each judgement on both sides
+of its threshold, and the degenerate cases (nothing dropped, nothing found, no new customers)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from lifecycle_utils import narrative
+from lifecycle_utils.narrative import overview as ov
+from lifecycle_utils.narrative.words import Text, count, day, listing, money, percent
+
+
+def test_words_write_numbers_for_a_stakeholder():
+    assert count(23570) == "23,570" and count(2.6) == "3"
+    assert money(2500315.634) == "\\$2,500,315.63" and money(-27.4, decimals=0) == "-\\$27"
+    assert money(5, currency="€") == "€5.00"
+    assert percent(48.94) == "48.9%" and percent(float("nan")) == "n/a"
+    assert day(pd.Timestamp("1997-01-01 13:00")) == "1997-01-01"
+    assert (
+        listing(["a"]) == "a"
+        and listing(["a", "b"]) == "a and b"
+        and listing(["a", "b", "c"]) == "a, b and c"
+    )
+
+
+def test_text_renders_as_markdown_and_compares_as_plain_text():
+    text = Text("**Answer.** x")
+    assert text._repr_markdown_() == "**Answer.** x" and repr(text) == "**Answer.** x"
+
+
+def facts(rows=100, customers=10, total=1234.5):
+    return pd.Series(
+        {
+            "rows": rows,
+            "customers": customers,
+            "first date": "2024-01-01",
+            "last date": "2024-06-30",
+            "total amount": total,
+        }
+    )
+
+
+def test_the_log_sentence_names_the_data_set_and_says_cdnow_only_when_published_figures_are_given():
+    text = ov.log_sentence(facts(), "shop")
+    assert text == (
+        "shop holds 100 purchase rows by 10 customers between 2024-01-01 and 2024-06-30, worth \\$1,234.50."
+    )
+    published = pd.DataFrame({"match": [True, False]})
+    assert "About CDNOW only: 1 of its 2 published figures" in ov.log_sentence(facts(), "CDNOW", published)
+
+
+def ledger(dropped):
+    kept = 100 - sum(n for _, n in dropped)
+    rows = [("read", "rows in the source", 100)] + [("dropped", r, n) for r, n in dropped]
+    return pd.DataFrame(rows + [("kept", "rows kept", kept)], columns=["step", "reason", "rows"])
+
+
+def test_the_ledger_sentence_says_nothing_was_dropped_or_lists_the_reasons():
+    assert ov.ledger_sentence(ledger([])) == "Nothing was dropped: all 100 rows were kept."
+    text = ov.ledger_sentence(ledger([("no customer id", 3), ("bad date", 2)]))
+    assert text.startswith("5 of 100 rows (5.0%) were dropped: no customer id (3) and bad date (2).")
+
+
+def test_the_quality_sentence_lists_only_checks_that_found_rows():
+    checks = pd.DataFrame(
+        {
+            "check": ["amount of zero", "negative amount", "extra rows on the same customer-day"],
+            "rows": [2, 0, 5],
+            "share": [2.0, 0.0, 5.0],
+        }
+    )
+    text = ov.quality_sentence(checks)
+    assert "2 rows (2.00%) with an amount of zero" in text and "negative" not in text
+    assert text.endswith("merge into one purchase occasion in every summary below.")
+    assert ov.quality_sentence(checks.assign(rows=0)) == "None of these checks finds a row."
+
+
+def overview_facts(share, revenue):
+    return pd.Series(
+        {
+            "customers": 200,
+            "repeat customers": round(2 * share),
+            "repeat customers (%)": share,
+            "revenue from repeat occasions (%)": revenue,
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    "share, lead", [(49.9, "Fewer than half"), (50.0, "Exactly half"), (50.1, "More than half")]
+)
+def test_the_majority_words_follow_the_share_on_both_sides_of_half(share, lead):
+    assert ov.repeat_sentence(overview_facts(share, share), "shop").startswith(f"{lead} of shop's customers")
+
+
+@pytest.mark.parametrize("gap, judged", [(9.9, False), (10.0, True)])
+def test_where_the_money_is_needs_a_revenue_share_ten_points_above_the_customer_share(gap, judged):
+    text = ov.repeat_sentence(overview_facts(40.0, 40.0 + gap), "shop")
+    assert ("where the money is" in text) is judged
+    assert ("The repeaters drive the revenue" in ov.answer(figures(40.0, 40.0 + gap))) is judged
+
+
+def distribution(once, twice, top):
+    return pd.DataFrame({"occasions": ["1", "2", "3+"], "share": [once, twice, top]})
+
+
+@pytest.mark.parametrize("once, most", [(50.0, False), (50.1, True)])
+def test_most_buy_once_only_above_half(once, most):
+    dist = distribution(once, 100 - once - 5, 5.0)
+    assert ov.occasions_sentence(dist).startswith("Most customers buy once") is most
+    assert ov.occasions_title(dist, "shop") == (
+        "shop: most customers buy once" if most else "shop: purchase occasions per customer"
+    )
+    assert ov.occasions_sentence(dist).endswith("; 5.0% reach 3 or more occasions.")
+
+
+@pytest.mark.parametrize("mean, tail", [(11.9, False), (12.0, True)])
+def test_a_right_tail_needs_the_mean_at_least_twenty_percent_above_the_median(mean, tail):
+    quantiles = pd.Series({"p50": 10.0, "p99": 80.0, "mean": mean})
+    text = ov.spend_sentence(quantiles)
+    assert text.startswith("A typical purchase occasion is worth about \\$10 (the median)")
+    assert ("a right tail" in text) is tail
+
+
+def weekly(new):
+    return pd.DataFrame(
+        {"week_start": pd.date_range("2024-01-01", periods=len(new), freq="7D"), "new customers": new}
+    )
+
+
+def test_one_acquisition_cohort_when_new_customers_stop_within_the_first_quarter_of_the_weeks():
+    assert ov.single_cohort(weekly([5, 3] + [0] * 6)) == (True, 2, 8)  # 2 <= 0.25 x 8
+    assert ov.single_cohort(weekly([5, 3, 1] + [0] * 5)) == (False, 3, 8)
+    assert ov.activity_sentence(weekly([5, 3] + [0] * 6), "shop").startswith(
+        "shop is a single acquisition cohort: new customers arrive only in the first 2 of 8 weeks"
+    )
+    assert ov.activity_sentence(weekly([5, 0, 1, 0, 2, 0, 0, 1]), "shop").startswith(
+        "New customers keep arriving: 4 of 8 weeks bring new customers, the last in the week of 2024-02-19"
+    )
+    assert ov.activity_sentence(weekly([0, 0]), "shop") == "No week has new customers."
+
+
+def test_the_split_sentence_says_exactly_within_tolerance_or_how_many():
+    exact = pd.DataFrame({"match": [True, True], "difference": [0.0, 0.0]})
+    assert ov.split_sentence(exact).startswith("All 2 published figures are reproduced exactly")
+    close = exact.assign(difference=[0.0, 0.001])
+    assert ov.split_sentence(close).startswith(
+        "All 2 published figures are reproduced within their tolerance"
+    )
+    assert ov.split_sentence(close.assign(match=[True, False])).startswith("1 of 2 published figures")
+
+
+def figures(share=48.9, revenue=68.6, dropped=0, one=True):
+    return {
+        "repeat customers (%)": share,
+        "revenue from repeat occasions (%)": revenue,
+        "rows dropped in cleaning": dropped,
+        "customers buying once (%)": 51.1,
+        "weeks observed": 78,
+        "weeks with new customers up to the last": 12 if one else 70,
+        "one acquisition cohort": one,
+    }
+
+
+def test_the_closing_text_follows_the_recorded_figures():
+    text = narrative.closing("00_data_overview", figures())
+    assert text.startswith("**Answer.** Fewer than half of the customers (48.9%) come back")
+    assert (
+        "- The log loaded without dropping a row." in text
+        and "one acquisition cohort followed for 78" in text
+    )
+    other = narrative.closing("00_data_overview", figures(share=62.0, revenue=64.0, dropped=7, one=False))
+    assert other.startswith("**Answer.** More than half of the customers (62.0%)")
+    assert "- 7 rows were dropped in cleaning" in other and "acquired over 70 of 78 weeks" in other
+    assert narrative.answer("00_data_overview", figures()) == text.split("\n\n")[0]
+    assert narrative.answer("99_unknown", figures()) is None
+
+
+def test_headline_figures_record_what_the_closing_text_needs():
+    dist = distribution(51.1, 17.1, 4.6)
+    recorded = ov.headline_figures(
+        facts(), overview_facts(48.9, 68.6), dist, weekly([5] + [0] * 7), ledger([("x", 4)])
+    )
+    assert recorded["rows dropped in cleaning"] == 4 and recorded["one acquisition cohort"] is True
+    assert recorded["first date"] == "2024-01-01" and recorded["customers buying once (%)"] == 51.1
+    narrative.closing("00_data_overview", recorded)  # every key the closing text reads is there
