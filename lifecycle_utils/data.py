@@ -24,6 +24,7 @@ The cleaning policy for user data is documented in ``data/README.md`` and in :fu
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import warnings
 from pathlib import Path
@@ -36,6 +37,7 @@ from lifecycle_utils._lifetimes import dataset_path
 from lifecycle_utils._messages import examples, problem, require_columns
 
 __all__ = [
+    "source_key",
     "dataset_label",
     "FLAG_WORDS",
     "yes_no_flags",
@@ -793,6 +795,21 @@ def load_transactions(
         decimal=decimal,
         keep_null_ids=keep_null_ids,
     )
+
+
+def source_key(source, observation_end=None, options: dict | None = None) -> str:
+    """Which data a notebook analysed, as one text, so a later notebook can reuse a recorded figure only
+    when it was computed on the same data: the source (``"cdnow"``, ``"cdnow_sample"``, or a file's
+    absolute path with its size and modification time, so an edited file is a different data set), the
+    observation end and the reading options."""
+    if source is None or str(source) in {"cdnow", "cdnow_sample"}:
+        where = None if source is None else str(source)
+    else:
+        path = Path(source).resolve()
+        stat = path.stat() if path.exists() else None
+        where = f"{path} ({stat.st_size} bytes, modified {stat.st_mtime_ns})" if stat else str(path)
+    options = {k: options[k] for k in sorted(options or {})}
+    return json.dumps({"data": where, "observation_end": observation_end, "options": options}, default=str)
 
 
 def dataset_label(source: str | Path | None, label: str | None = None) -> str:

@@ -40,6 +40,7 @@ __all__ = [
     "check_output_folder",
     "run_notebooks",
     "build_index",
+    "reuse",
 ]
 
 VERSIONED = [
@@ -71,16 +72,21 @@ def _plain(value):
     return value
 
 
-def record(notebook: str, figures: dict, out_dir: str | Path = "../reports") -> pd.DataFrame:
+def record(
+    notebook: str, figures: dict, out_dir: str | Path = "../reports", *, data_set: str | None = None
+) -> pd.DataFrame:
     """Write ``{out_dir}/{notebook}.json`` with the notebook's headline figures and return them as a
     two-column table (figure, value) for display. Values must be JSON-able scalars (numpy scalars,
-    timestamps and NaN are converted)."""
+    timestamps and NaN are converted). ``data_set`` (``data.source_key``) says which data they are
+    about, so that :func:`reuse` gives them to a later notebook only for the same data."""
     if not figures:
         raise ValueError("record() needs at least one figure")
     plain = _plain(figures)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     payload = {"notebook": notebook, "figures": plain}
+    if data_set is not None:
+        payload["data set"] = data_set
     (out / f"{notebook}.json").write_text(
         json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
@@ -91,6 +97,18 @@ def record(notebook: str, figures: dict, out_dir: str | Path = "../reports") -> 
 def read_record(notebook: str, out_dir: str | Path = "../reports") -> dict:
     """The figures a notebook recorded with :func:`record`."""
     return json.loads((Path(out_dir) / f"{notebook}.json").read_text(encoding="utf-8"))["figures"]
+
+
+def reuse(notebook: str, figure: str, out_dir: str | Path = "../reports", *, data_set: str):
+    """A figure another notebook recorded for the same data (``data_set``, see ``data.source_key``), or
+    ``None`` when it has no record, recorded it for other data, or did not record that figure."""
+    path = Path(out_dir) / f"{notebook}.json"
+    if not path.is_file():
+        return None
+    payload = json.loads(path.read_text(encoding="utf-8"))
+    if payload.get("data set") != data_set:
+        return None
+    return payload["figures"].get(figure)
 
 
 def versions() -> pd.Series:

@@ -415,3 +415,11 @@ def test_fitted_names_the_models_that_produced_a_fit():
     failed = clv.FitResult("B", None, pd.Series(dtype=float), float("nan"), False)
     edge = clv.FitResult("C", object(), pd.Series(dtype=float), -1.0, False)
     assert clv.fitted({"A": ok, "B": failed, "C": edge}) == ["A"]
+
+
+def test_the_model_to_use_is_the_parameter_then_notebook_04s_choice_then_the_default():
+    assert clv.model_to_use("BG/NBD", "MBG/NBD") == ("BG/NBD", "parameter")
+    assert clv.model_to_use(None, "MBG/NBD") == ("MBG/NBD", "notebook 04")
+    assert clv.model_to_use(None, None) == (clv.DEFAULT_MODEL, "default")  # 04 not run, or nothing trusted
+    with pytest.raises(ValueError, match="CLV_MODEL 'Gompertz' is not one of BG/NBD"):
+        clv.model_to_use("Gompertz", None)

@@ -661,3 +661,18 @@ def test_the_data_set_label_is_given_or_named_after_the_source():
     assert data.dataset_label("/x/raw/online_retail_II.csv") == "online_retail_II"
     assert data.dataset_label("/x/orders.csv", "Shop EU") == "Shop EU"
     assert data.dataset_label(None) == "the tables given"
+
+
+def test_the_source_key_tells_data_sets_apart_and_sees_an_edited_file(tmp_path):
+    import json
+    import os
+
+    path = tmp_path / "orders.csv"
+    path.write_text("customer_id,date,amount\na,2024-01-01,5\n")
+    key = data.source_key(path, "2024-06-30", {"sep": ",", "customer_col": "customer_id"})
+    assert json.loads(key)["options"] == {"customer_col": "customer_id", "sep": ","}  # sorted: order-free
+    assert key == data.source_key(str(path), "2024-06-30", {"customer_col": "customer_id", "sep": ","})
+    assert key != data.source_key(path, None, {"sep": ",", "customer_col": "customer_id"})
+    os.utime(path, ns=(1, 1))  # the same path, modified at another time: another data set
+    assert key != data.source_key(path, "2024-06-30", {"sep": ",", "customer_col": "customer_id"})
+    assert data.source_key("cdnow") != data.source_key("cdnow_sample")

@@ -185,3 +185,13 @@ def test_headline_figures_record_what_the_closing_text_needs():
     assert recorded["rows dropped in cleaning"] == 4 and recorded["one acquisition cohort"] is True
     assert recorded["first date"] == "2024-01-01" and recorded["customers buying once (%)"] == 51.1
     narrative.closing("00_data_overview", recorded)  # every key the closing text reads is there
+
+
+def test_the_model_sentence_says_where_the_model_comes_from():
+    from lifecycle_utils.narrative import strategy
+
+    assert strategy.model_sentence("BG/NBD", "parameter", "shop").endswith("as the CLV_MODEL parameter sets.")
+    assert "the model notebook 04 chose for shop" in strategy.model_sentence("MBG/NBD", "notebook 04", "shop")
+    assert strategy.model_sentence("Pareto/NBD", "default", "shop").startswith(
+        "Notebook 04 has recorded no model choice for shop"
+    )

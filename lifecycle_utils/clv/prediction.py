@@ -10,10 +10,12 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from lifecycle_utils.clv.fitting import FitResult
+from lifecycle_utils.clv.fitting import MODELS, FitResult
 from lifecycle_utils.summary import occasions
 
 __all__ = [
+    "DEFAULT_MODEL",
+    "model_to_use",
     "probability_alive",
     "expected_purchases",
     "conditional_expectations",
@@ -220,6 +222,23 @@ def expected_purchases_matrix(
         T,
         points,
     )
+
+
+DEFAULT_MODEL = "Pareto/NBD"  # the model used when neither a parameter nor notebook 04 names one
+
+
+def model_to_use(override: str | None, recorded: str | None) -> tuple[str, str]:
+    """The transaction model a later notebook uses, and where the choice comes from: ``override`` (a
+    notebook parameter) when given, else ``recorded`` (the model notebook 04 chose for the same data),
+    else :data:`DEFAULT_MODEL`. Returns ``(name, origin)`` with origin ``"parameter"``, ``"notebook 04"``
+    or ``"default"``. An override that is not a known model is a ``ValueError``."""
+    if override is not None:
+        if override not in MODELS:
+            raise ValueError(f"CLV_MODEL {override!r} is not one of {', '.join(MODELS)}")
+        return override, "parameter"
+    if recorded in MODELS:
+        return str(recorded), "notebook 04"
+    return DEFAULT_MODEL, "default"
 
 
 def best_model(comparison: pd.DataFrame, fits: dict[str, FitResult] | None = None) -> str | None:

@@ -4,7 +4,7 @@ runs on. :mod:`~lifecycle_utils.narrative.words` writes numbers and Markdown; on
 holds its sentences, its Answer line and its "What this means" (from the recorded headline figures,
 which the report index reads through :func:`answer` too)."""
 
-from lifecycle_utils.narrative import overview, words
+from lifecycle_utils.narrative import overview, strategy, words
 from lifecycle_utils.narrative.words import *  # noqa: F403  (the layer's __all__)
 
 # the notebooks whose Answer line and "What this means" are generated, by notebook file stem
@@ -24,4 +24,4 @@ def closing(notebook: str, figures: dict) -> words.Text:
     return words.Text(f"{module.answer(figures)}\n\n{module.what_this_means(figures)}")
 
 
-__all__ = ["NOTEBOOKS", "answer", "closing", "overview", *words.__all__]
+__all__ = ["NOTEBOOKS", "answer", "closing", "overview", "strategy", *words.__all__]
