@@ -73,7 +73,7 @@ def _plain(value):
 
 
 def record(
-    notebook: str, figures: dict, out_dir: str | Path = "../reports", *, data_set: str | None = None
+    notebook: str, figures: dict, *, out_dir: str | Path = "../reports", data_set: str | None = None
 ) -> pd.DataFrame:
     """Write ``{out_dir}/{notebook}.json`` with the notebook's headline figures and return them as a
     two-column table (figure, value) for display. Values must be JSON-able scalars (numpy scalars,
@@ -99,7 +99,7 @@ def read_record(notebook: str, out_dir: str | Path = "../reports") -> dict:
     return json.loads((Path(out_dir) / f"{notebook}.json").read_text(encoding="utf-8"))["figures"]
 
 
-def reuse(notebook: str, figure: str, out_dir: str | Path = "../reports", *, data_set: str):
+def reuse(notebook: str, figure: str, *, out_dir: str | Path = "../reports", data_set: str):
     """A figure another notebook recorded for the same data (``data_set``, see ``data.source_key``), or
     ``None`` when it has no record, recorded it for other data, or did not record that figure."""
     path = Path(out_dir) / f"{notebook}.json"

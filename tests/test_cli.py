@@ -121,7 +121,7 @@ def test_a_failed_run_leaves_the_previous_output_as_it_was(tmp_path):
 
     nbs, out = tmp_path / "nbs", tmp_path / "out"
     nbs.mkdir()
-    record = "from lifecycle_utils import report\nreport.record('00_a', {'x': 1}, REPORTS_DIR)"
+    record = "from lifecycle_utils import report\nreport.record('00_a', {'x': 1}, out_dir=REPORTS_DIR)"
     _notebook(nbs / "00_a.ipynb", record)
     first = report.run_notebooks(nbs, out, log=lambda *a, **k: None)
     assert (out / "00_a.html").exists() and (out / report.MANIFEST).exists() and len(first) == 5
@@ -221,7 +221,7 @@ def test_figures_recorded_by_a_notebook_run_by_hand_are_report_files(tmp_path):
     from lifecycle_utils import report
 
     out, nbs = tmp_path / "reports", tmp_path / "nbs"
-    report.record("00_a", {"x": 1}, out)  # e.g. nbval or make notebooks writing ../reports
+    report.record("00_a", {"x": 1}, out_dir=out)  # e.g. nbval or make notebooks writing ../reports
     nbs.mkdir()
     _notebook(nbs / "00_a.ipynb", "1")
     report.check_output_folder(out, nbs, report.notebook_paths(nbs))  # no "foreign file" error

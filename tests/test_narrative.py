@@ -195,3 +195,78 @@ def test_the_model_sentence_says_where_the_model_comes_from():
     assert strategy.model_sentence("Pareto/NBD", "default", "shop").startswith(
         "Notebook 04 has recorded no model choice for shop"
     )
+
+
+def test_every_notebook_title_names_the_data_set():
+    for key in ["00", "01", "02", "03", "04", "05"]:
+        assert narrative.heading(key, "shop").startswith(f"# {key} · ") and "shop" in narrative.heading(
+            key, "shop"
+        )
+
+
+STAGES = {
+    "snapshot": "2024-06-30",
+    "churned share (%)": 40.0,
+    "mature share (%)": 20.0,
+    "silent after (days)": 30,
+    "churned after (days)": 90,
+    "mature from (occasions)": 3,
+    "resurrection rate (%)": 5.0,
+}
+
+
+def test_answers_state_the_recorded_figures_of_their_notebook():
+    assert narrative.answer("01_stage_definition", STAGES) == (
+        "**Answer.** By rules read off this data's purchase gaps (silent after 30 days, churned after 90, "
+        "mature from 3 occasions), 40.0% of the customers are churned at 2024-06-30 and 20.0% mature. "
+        "5.0% of customers who churned came back later."
+    )
+    survival = {"churned (%)": 12.5, "customers": 1000, "churn threshold (days)": None}
+    assert (
+        narrative.answer("02_churn_survival", survival) == "**Answer.** 12.5% of the 1,000 customers churned."
+    )
+    rfm = {
+        "revenue from top 20% of customers (%)": 55.0,
+        "Gini coefficient": 0.41,
+        "A: revenue (%)": 30.0,
+        "B: revenue (%)": 70.0,
+        "B: customers (%)": 25.0,
+    }
+    assert narrative.answer("03_rfm_segmentation", rfm).endswith(
+        "B is the segment with the most revenue: 70.0% from 25.0% of the customers."
+    )
+    clv = {
+        "published figures reproduced": "35 of 35",
+        "model trusted": "BG/NBD",
+        "total CLV": 1234.4,
+        "total CLV 90% interval": "1,000 to 1,500",
+        "top 10% share of CLV (%)": 50.0,
+    }
+    assert "On this data BG/NBD is the model used; next year's total CLV is \\$1,234" in narrative.answer(
+        "04_clv_estimation", clv
+    )
+    strategy = {
+        "best targeting policy": None,
+        "most profitable arm": "mail",
+        "its net profit per 1,000 customers": 5.0,
+        "customers per arm for the planned test": 2660,
+    }
+    text = narrative.answer("05_strategy_comparison", strategy)
+    assert (
+        "targeting policy" not in text
+        and "'mail' has the highest net profit" in text
+        and "2,660 customers per arm" in text
+    )
+
+
+def test_an_answer_says_what_the_data_could_not_carry_instead_of_a_figure():
+    missing = {"not run: stage rules": "needs 20 repeat buyers; has 3"}
+    assert (
+        narrative.answer("01_stage_definition", missing) == "**Answer.** Not run on this data: stage rules."
+    )
+    assert narrative.answer(
+        "04_clv_estimation", {"published CDNOW figures reproduced": "35 of 35"} | missing
+    ) == (
+        "**Answer.** About CDNOW only: 35 of 35 published figures are reproduced. "
+        "Not run on this data: stage rules."
+    )

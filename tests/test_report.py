@@ -131,7 +131,7 @@ def test_index_escapes_values_and_links_reports(tmp_path):
             "first date": "1997-01-01",
             "last date": "1998-06-30",
         },
-        tmp_path,
+        out_dir=tmp_path,
     )
     index = report.build_index(tmp_path, [src / "00_a.ipynb"], "my data <x>")
     text = index.read_text()
@@ -215,17 +215,17 @@ def test_the_index_shows_the_answer_line_the_notebook_generates_from_the_same_re
         "repeat customers (%)": 62.0,
         "revenue from repeat occasions (%)": 64.0,
     }
-    report.record("00_data_overview", figures, tmp_path)
+    report.record("00_data_overview", figures, out_dir=tmp_path)
     text = report.build_index(tmp_path, [src / "00_data_overview.ipynb"], "shop").read_text()
     line = narrative.answer("00_data_overview", figures).removeprefix("**Answer.** ")
     assert f"<strong>Answer.</strong> {line}" in text and "More than half of the customers (62.0%)" in line
 
 
 def test_a_recorded_figure_is_reused_only_for_the_same_data(tmp_path):
-    report.record("04_x", {"model trusted": "BG/NBD"}, tmp_path, data_set="A")
-    assert report.reuse("04_x", "model trusted", tmp_path, data_set="A") == "BG/NBD"
-    assert report.reuse("04_x", "model trusted", tmp_path, data_set="B") is None  # other data
-    assert report.reuse("04_x", "other figure", tmp_path, data_set="A") is None
-    assert report.reuse("03_missing", "model trusted", tmp_path, data_set="A") is None
-    report.record("04_y", {"model trusted": "BG/NBD"}, tmp_path)  # recorded without saying which data
-    assert report.reuse("04_y", "model trusted", tmp_path, data_set="A") is None
+    report.record("04_x", {"model trusted": "BG/NBD"}, out_dir=tmp_path, data_set="A")
+    assert report.reuse("04_x", "model trusted", out_dir=tmp_path, data_set="A") == "BG/NBD"
+    assert report.reuse("04_x", "model trusted", out_dir=tmp_path, data_set="B") is None  # other data
+    assert report.reuse("04_x", "other figure", out_dir=tmp_path, data_set="A") is None
+    assert report.reuse("03_missing", "model trusted", out_dir=tmp_path, data_set="A") is None
+    report.record("04_y", {"model trusted": "BG/NBD"}, out_dir=tmp_path)  # recorded without saying which data
+    assert report.reuse("04_y", "model trusted", out_dir=tmp_path, data_set="A") is None

@@ -541,7 +541,7 @@ def notebook_02_calls(surv: sv.SurvivalData, out_dir: Path, horizons=(0, 90, 180
         logranks=shown["logranks"],
         warning=shown["warning"],
     )
-    report.record("02_churn_survival", shown["figures"], out_dir)  # JSON-able
+    report.record("02_churn_survival", shown["figures"], out_dir=out_dir)  # JSON-able
     return shown
 
 
