@@ -231,6 +231,7 @@ def declared_parameters(path: Path, parameters: dict) -> dict:
     return {k: v for k, v in parameters.items() if k in declared}
 
 
+MARKDOWN_DOLLAR = "\\$"  # a dollar sign escaped for Markdown; plain HTML shows it as is
 MANIFEST = ".lifecycle-report"  # in an output folder: the files the last successful run wrote
 
 
@@ -451,11 +452,8 @@ def build_index(
             else ""
         )
         line = narrative.answer(stem, figures) if figures else None
-        answer = (
-            f"<p><strong>Answer.</strong> {html.escape(line.removeprefix('**Answer.** '))}</p>"
-            if line
-            else ""
-        )
+        plain = line.removeprefix("**Answer.** ").replace(MARKDOWN_DOLLAR, "$") if line else ""
+        answer = f"<p><strong>Answer.</strong> {html.escape(plain)}</p>" if line else ""
         sections.append(
             f"<section><h2>{html.escape(title)}</h2>{img}{answer}"
             f'<p><a href="{html.escape(stem)}.html">report</a> · '

@@ -377,9 +377,10 @@ def occasions_distribution(summary: pd.DataFrame, cap: int = 10) -> pd.DataFrame
 
 
 def weekly_activity(tx: pd.DataFrame) -> pd.DataFrame:
-    """Activity per 7-day week counted from the first date in ``tx`` (week 1 starts that day):
-    ``week_start`` (date), ``occasions`` (customer-days), ``customers`` (distinct buyers),
-    ``new customers`` (first purchase that week), ``revenue`` (sum of amounts)."""
+    """Activity per 7-day week counted from the first date in ``tx`` (week 1 starts that day), every
+    week to the last one included (a week without purchases has zeros): ``week``, ``week_start`` (date),
+    ``occasions`` (customer-days), ``customers`` (distinct buyers), ``new customers`` (first purchase
+    that week), ``revenue`` (sum of amounts)."""
     occ = occasions(tx)
     start = occ["date"].min()
     occ["week"] = (occ["date"] - start).dt.days // 7 + 1
@@ -391,6 +392,7 @@ def weekly_activity(tx: pd.DataFrame) -> pd.DataFrame:
         **{"new customers": ("is_new", "sum")},
         revenue=("amount", "sum"),
     )
+    out = out.reindex(pd.RangeIndex(1, int(out.index.max()) + 1, name="week"), fill_value=0)
     out.insert(0, "week_start", start + pd.to_timedelta((out.index - 1) * 7, unit="D"))
     return out.reset_index()
 

@@ -47,7 +47,9 @@ def test_the_log_sentence_names_the_data_set_and_says_cdnow_only_when_published_
         "shop holds 100 purchase rows by 10 customers between 2024-01-01 and 2024-06-30, worth \\$1,234.50."
     )
     published = pd.DataFrame({"match": [True, False]})
-    assert "About CDNOW only: 1 of its 2 published figures" in ov.log_sentence(facts(), "CDNOW", published)
+    assert "About CDNOW only: 1 of the 2 of its published figures" in ov.log_sentence(
+        facts(), "CDNOW", published
+    )
 
 
 def ledger(dropped):
@@ -88,7 +90,8 @@ def overview_facts(share, revenue):
 
 
 @pytest.mark.parametrize(
-    "share, lead", [(49.9, "Fewer than half"), (50.0, "Exactly half"), (50.1, "More than half")]
+    "share, lead",
+    [(0.0, "None"), (49.9, "Fewer than half"), (50.0, "Half"), (50.1, "More than half"), (100.0, "All")],
 )
 def test_the_majority_words_follow_the_share_on_both_sides_of_half(share, lead):
     assert ov.repeat_sentence(overview_facts(share, share), "shop").startswith(f"{lead} of shop's customers")
@@ -97,8 +100,18 @@ def test_the_majority_words_follow_the_share_on_both_sides_of_half(share, lead):
 @pytest.mark.parametrize("gap, judged", [(9.9, False), (10.0, True)])
 def test_where_the_money_is_needs_a_revenue_share_ten_points_above_the_customer_share(gap, judged):
     text = ov.repeat_sentence(overview_facts(40.0, 40.0 + gap), "shop")
-    assert ("where the money is" in text) is judged
-    assert ("The repeaters drive the revenue" in ov.answer(figures(40.0, 40.0 + gap))) is judged
+    judgement = "Repeat buyers account for a larger share of the revenue than of the customers."
+    assert (judgement in text) is judged
+    assert (judgement in ov.answer(figures(40.0, 40.0 + gap))) is judged
+
+
+@pytest.mark.parametrize("revenue", [None, -20.0, 180.0])  # no net revenue, or refunds beyond sales
+def test_a_repeat_revenue_share_outside_zero_to_hundred_is_not_read_as_a_share(revenue):
+    text = ov.repeat_sentence(overview_facts(40.0, revenue), "shop")
+    assert text.endswith("the share of revenue from repeat occasions cannot be read (no net revenue).")
+    assert ov.answer(figures(40.0, revenue)) == (
+        "**Answer.** Fewer than half of the customers (40.0%) come back after their first purchase."
+    )
 
 
 def distribution(once, twice, top):
@@ -119,13 +132,17 @@ def test_most_buy_once_only_above_half(once, most):
 def test_a_right_tail_needs_the_mean_at_least_twenty_percent_above_the_median(mean, tail):
     quantiles = pd.Series({"p50": 10.0, "p99": 80.0, "mean": mean})
     text = ov.spend_sentence(quantiles)
-    assert text.startswith("A typical purchase occasion is worth about \\$10 (the median)")
+    assert text.startswith("A typical purchase occasion is worth about \\$10 (the median); 99% of occasions")
     assert ("a right tail" in text) is tail
 
 
 def weekly(new):
     return pd.DataFrame(
-        {"week_start": pd.date_range("2024-01-01", periods=len(new), freq="7D"), "new customers": new}
+        {
+            "week": range(1, len(new) + 1),
+            "week_start": pd.date_range("2024-01-01", periods=len(new), freq="7D"),
+            "new customers": new,
+        }
     )
 
 
@@ -135,10 +152,33 @@ def test_one_acquisition_cohort_when_new_customers_stop_within_the_first_quarter
     assert ov.activity_sentence(weekly([5, 3] + [0] * 6), "shop").startswith(
         "shop is a single acquisition cohort: new customers arrive only in the first 2 of 8 weeks"
     )
-    assert ov.activity_sentence(weekly([5, 0, 1, 0, 2, 0, 0, 1]), "shop").startswith(
-        "New customers keep arriving: 4 of 8 weeks bring new customers, the last in the week of 2024-02-19"
+    assert ov.activity_sentence(weekly([5, 0, 1, 0, 2, 0, 0, 1]), "shop") == (
+        "New customers keep arriving: 4 of 8 weeks bring new customers, the last in week 8 "
+        "(starting 2024-02-19)."
     )
-    assert ov.activity_sentence(weekly([0, 0]), "shop") == "No week has new customers."
+    assert ov.activity_sentence(weekly([0] * 8), "shop") == "No week has new customers."
+
+
+def test_no_acquisition_judgement_on_fewer_weeks_than_the_minimum():
+    assert ov.single_cohort(weekly([5] + [0] * 6)) == (None, 1, 7)
+    assert ov.activity_sentence(weekly([5] + [0] * 6), "shop") == (
+        "The log covers 7 week(s): too short to say how customers are acquired."
+    )
+
+
+def test_weekly_activity_counts_calendar_weeks_with_no_purchase_as_zero():
+    from lifecycle_utils import summary
+
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "a"],
+            "date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-02-01"]),
+            "amount": [1.0, 2.0, 3.0],
+        }
+    )
+    weeks = summary.weekly_activity(tx)
+    assert weeks["week"].tolist() == [1, 2, 3, 4, 5] and weeks["occasions"].tolist() == [2, 0, 0, 0, 1]
+    assert weeks["new customers"].tolist() == [2, 0, 0, 0, 0]
 
 
 def test_the_split_sentence_says_exactly_within_tolerance_or_how_many():
@@ -158,7 +198,7 @@ def figures(share=48.9, revenue=68.6, dropped=0, one=True):
         "rows dropped in cleaning": dropped,
         "customers buying once (%)": 51.1,
         "weeks observed": 78,
-        "weeks with new customers up to the last": 12 if one else 70,
+        "last week with new customers": 12 if one else 70,
         "one acquisition cohort": one,
     }
 
@@ -172,7 +212,9 @@ def test_the_closing_text_follows_the_recorded_figures():
     )
     other = narrative.closing("00_data_overview", figures(share=62.0, revenue=64.0, dropped=7, one=False))
     assert other.startswith("**Answer.** More than half of the customers (62.0%)")
-    assert "- 7 rows were dropped in cleaning" in other and "acquired over 70 of 78 weeks" in other
+    assert (
+        "- 7 rows were dropped in cleaning" in other and "New customers arrive up to week 70 of 78" in other
+    )
     assert narrative.answer("00_data_overview", figures()) == text.split("\n\n")[0]
     assert narrative.answer("99_unknown", figures()) is None
 
@@ -217,9 +259,10 @@ STAGES = {
 
 def test_answers_state_the_recorded_figures_of_their_notebook():
     assert narrative.answer("01_stage_definition", STAGES) == (
-        "**Answer.** By rules read off this data's purchase gaps (silent after 30 days, churned after 90, "
-        "mature from 3 occasions), 40.0% of the customers are churned at 2024-06-30 and 20.0% mature. "
-        "5.0% of customers who churned came back later."
+        "**Answer.** With the stage rules of notebook 01 (silent after 30 days without a purchase, churned "
+        "after 90 days, mature from 3 purchase occasions), 40.0% of the customers had churned by 2024-06-30 "
+        "and 20.0% were mature. At least 5.0% of customers who churned came back later (a lower bound: late "
+        "churners had little time to return)."
     )
     survival = {"churned (%)": 12.5, "customers": 1000, "churn threshold (days)": None}
     assert (
@@ -242,8 +285,9 @@ def test_answers_state_the_recorded_figures_of_their_notebook():
         "total CLV 90% interval": "1,000 to 1,500",
         "top 10% share of CLV (%)": 50.0,
     }
-    assert "On this data BG/NBD is the model used; next year's total CLV is \\$1,234" in narrative.answer(
-        "04_clv_estimation", clv
+    assert (
+        "On this data BG/NBD is the model used; total CLV (discounted margin over the notebook's horizon) "
+        "is \\$1,234" in narrative.answer("04_clv_estimation", clv)
     )
     strategy = {
         "best targeting policy": None,
@@ -270,3 +314,30 @@ def test_an_answer_says_what_the_data_could_not_carry_instead_of_a_figure():
         "**Answer.** About CDNOW only: 35 of 35 published figures are reproduced. "
         "Not run on this data: stage rules."
     )
+
+
+def test_answers_survive_figures_recorded_as_missing():
+    """NaN is recorded as null: an Answer states n/a or leaves the clause out, never fails."""
+    assert "At least" not in narrative.answer("01_stage_definition", STAGES | {"resurrection rate (%)": None})
+    assert narrative.answer("02_churn_survival", {"churned (%)": None, "customers": 0}) == "**Answer.**"
+    rfm = {"revenue from top 20% of customers (%)": 80.0, "Gini coefficient": None, "A: revenue (%)": None}
+    assert (
+        narrative.answer("03_rfm_segmentation", rfm)
+        == "**Answer.** The top 20% of customers bring 80.0% of the revenue."
+    )
+    clv = {"published figures reproduced": "35 of 35", "model trusted": "BG/NBD", "total CLV": None}
+    assert "total CLV (discounted margin over the notebook's horizon) is n/a" in narrative.answer(
+        "04_clv_estimation", clv
+    )
+
+
+def test_a_loss_is_called_a_loss():
+    losing = {
+        "best targeting policy": "all",
+        "its incremental profit": -500.0,
+        "most profitable arm": "mail",
+        "its net profit per 1,000 customers": -3.0,
+    }
+    text = narrative.answer("05_strategy_comparison", losing)
+    assert "no targeting policy makes a profit; the smallest loss is 'all' (-\\$500.00)" in text
+    assert "no arm makes a net profit; the smallest loss per 1,000 customers is 'mail' (-\\$3.00)" in text

@@ -166,7 +166,8 @@ def test_occasions_distribution_caps_and_sums_to_100():
 
 def test_weekly_activity_counts_new_customers_once():
     weeks = summary.weekly_activity(TINY)
-    assert weeks["week"].tolist() == [1, 2, 3, 5, 6]
+    assert weeks["week"].tolist() == [1, 2, 3, 4, 5, 6]  # week 4 had no purchase: a row of zeros
+    assert weeks.loc[weeks["week"] == 4, ["occasions", "customers", "new customers"]].eq(0).all(axis=None)
     assert weeks["new customers"].sum() == 3
     assert weeks["occasions"].sum() == 5
     assert weeks["revenue"].sum() == pytest.approx(85.0)

@@ -47,7 +47,7 @@ def not_run(figures: dict) -> str:
 
 def _with_not_run(text: str, figures: dict) -> Text:
     extra = not_run(figures)
-    return Text(f"**Answer.** {text} {extra}".strip() if text else f"**Answer.** {extra}")
+    return Text(" ".join(part for part in ("**Answer.**", text, extra) if part))
 
 
 def stages_answer(figures: dict) -> Text:
@@ -55,26 +55,32 @@ def stages_answer(figures: dict) -> Text:
     if "churned after (days)" not in figures:
         return _with_not_run("", figures)
     text = (
-        f"By rules read off this data's purchase gaps (silent after {count(figures['silent after (days)'])} "
-        f"days, churned after {count(figures['churned after (days)'])}, mature from "
-        f"{count(figures['mature from (occasions)'])} occasions), {percent(figures['churned share (%)'])} "
-        f"of the customers are churned at {figures['snapshot']} and "
-        f"{percent(figures['mature share (%)'])} mature."
+        f"With the stage rules of notebook 01 (silent after {count(figures['silent after (days)'])} days "
+        f"without a purchase, churned after {count(figures['churned after (days)'])} days, mature from "
+        f"{count(figures['mature from (occasions)'])} purchase occasions), "
+        f"{percent(figures['churned share (%)'])} of the customers had churned by {figures['snapshot']} and "
+        f"{percent(figures['mature share (%)'])} were mature."
     )
-    if "resurrection rate (%)" in figures:
-        text += f" {percent(figures['resurrection rate (%)'])} of customers who churned came back later."
+    if figures.get("resurrection rate (%)") is not None:
+        text += (
+            f" At least {percent(figures['resurrection rate (%)'])} of customers who churned came back later "
+            "(a lower bound: late churners had little time to return)."
+        )
     return _with_not_run(text, figures)
 
 
 def survival_answer(figures: dict) -> Text:
     """Notebook 02: the churned share, the strongest log-rank contrast, the early-warning list's stake."""
-    if "churned (%)" not in figures:
+    if figures.get("churned (%)") is None:
         return _with_not_run("", figures)
     threshold = figures.get("churn threshold (days)")
     rule = f" (churn: {count(threshold)} days without a purchase)" if threshold is not None else ""
     text = f"{percent(figures['churned (%)'])} of the {count(figures['customers'])} customers churned{rule}."
-    if "strongest log-rank" in figures:
-        text += f" The largest difference in survival between groups: {figures['strongest log-rank']}."
+    if figures.get("strongest log-rank"):
+        text += (
+            " The clearest difference in survival between groups (log-rank test): "
+            f"{figures['strongest log-rank']}."
+        )
     if "early-warning list: value at risk" in figures:
         text += (
             " The early-warning list puts the value at risk of its top customers at "
@@ -85,13 +91,19 @@ def survival_answer(figures: dict) -> Text:
 
 def rfm_answer(figures: dict) -> Text:
     """Notebook 03: how concentrated revenue is, and the largest segment by revenue."""
-    if "revenue from top 20% of customers (%)" not in figures:
+    if figures.get("revenue from top 20% of customers (%)") is None:
         return _with_not_run("", figures)
+    gini = figures.get("Gini coefficient")
+    concentration = f" (Gini {float(gini):.2f})" if gini is not None else ""
     text = (
         f"The top 20% of customers bring {percent(figures['revenue from top 20% of customers (%)'])} of the "
-        f"revenue (Gini {figures['Gini coefficient']:.2f})."
+        f"revenue{concentration}."
     )
-    revenue = {k.removesuffix(": revenue (%)"): v for k, v in figures.items() if k.endswith(": revenue (%)")}
+    revenue = {
+        k.removesuffix(": revenue (%)"): v
+        for k, v in figures.items()
+        if k.endswith(": revenue (%)") and v is not None
+    }
     if revenue:
         top = max(revenue, key=revenue.get)
         share = figures.get(f"{top}: customers (%)")
@@ -108,9 +120,10 @@ def clv_answer(figures: dict) -> Text:
     text = f"About CDNOW only: {reproduced or 'no'} published figures are reproduced."
     if figures.get("model trusted"):
         text += (
-            f" On this data {figures['model trusted']} is the model used; next year's total CLV is "
-            f"{money(figures['total CLV'], decimals=0)} (90% interval {figures['total CLV 90% interval']}), "
-            f"and the top tenth of customers hold {percent(figures['top 10% share of CLV (%)'])} of it."
+            f" On this data {figures['model trusted']} is the model used; total CLV (discounted margin over "
+            f"the notebook's horizon) is {money(figures.get('total CLV'), decimals=0)} (90% interval "
+            f"{figures.get('total CLV 90% interval', 'n/a')}), and the top tenth of customers hold "
+            f"{percent(figures.get('top 10% share of CLV (%)'))} of it."
         )
     return _with_not_run(text, figures)
 
@@ -119,15 +132,23 @@ def strategy_answer(figures: dict) -> Text:
     """Notebook 05: the targeting policy with the highest profit under the assumed uplifts, the arm with
     the highest net profit in the test, and the size of the next test."""
     parts = []
-    if figures.get("best targeting policy"):
+    profit = figures.get("its incremental profit")
+    if figures.get("best targeting policy") and profit is not None:
         parts.append(
             f"Under the assumed uplifts, '{figures['best targeting policy']}' is the targeting policy with "
-            f"the highest incremental profit ({money(figures['its incremental profit'])})."
+            f"the highest incremental profit ({money(profit)})."
+            if profit > 0
+            else f"Under the assumed uplifts no targeting policy makes a profit; the smallest loss is "
+            f"'{figures['best targeting policy']}' ({money(profit)})."
         )
-    if figures.get("most profitable arm"):
+    arm_profit = figures.get("its net profit per 1,000 customers")
+    if figures.get("most profitable arm") and arm_profit is not None:
         parts.append(
             f"In the campaign test, '{figures['most profitable arm']}' has the highest net profit per 1,000 "
-            f"customers ({money(figures['its net profit per 1,000 customers'])})."
+            f"customers ({money(arm_profit)})."
+            if arm_profit > 0
+            else f"In the campaign test no arm makes a net profit; the smallest loss per 1,000 customers is "
+            f"'{figures['most profitable arm']}' ({money(arm_profit)})."
         )
     if "customers per arm for the planned test" in figures:
         parts.append(

@@ -15,6 +15,7 @@ __all__ = [
     "REVENUE_GAP_POINTS",
     "SKEW_RATIO",
     "SINGLE_COHORT_SHARE",
+    "MIN_WEEKS",
     "CHECK_WORDS",
     "heading",
     "log_sentence",
@@ -39,6 +40,7 @@ REVENUE_GAP_POINTS = 10.0
 SKEW_RATIO = 1.2  # "a right tail" when the mean spend per occasion is at least this multiple of the median
 # "one acquisition cohort" when every new customer arrives in the first SINGLE_COHORT_SHARE of the weeks
 SINGLE_COHORT_SHARE = 0.25
+MIN_WEEKS = 8  # fewer weeks observed than this: no judgement on how customers are acquired
 
 
 def heading(label: str) -> Text:
@@ -56,9 +58,12 @@ def log_sentence(facts: pd.Series, label: str, published: pd.DataFrame | None = 
     )
     if published is not None:
         matched = int(published["match"].sum())
+        how_many = (
+            f"all {len(published)}" if matched == len(published) else f"{matched} of the {len(published)}"
+        )
         text += (
-            f" About CDNOW only: {matched} of its {len(published)} published figures (rows, customers, "
-            "dates, total amount) are matched."
+            f" About CDNOW only: {how_many} of its published figures (rows, customers, dates, total amount) "
+            "are matched."
         )
     return Text(text)
 
@@ -108,27 +113,39 @@ def quality_sentence(checks: pd.DataFrame) -> Text:
 
 
 def _most(share_pct: float) -> str:
+    if share_pct <= 0:
+        return "None"
+    if share_pct >= 100:
+        return "All"
     if share_pct > MAJORITY_PCT:
         return "More than half"
     if share_pct < MAJORITY_PCT:
         return "Fewer than half"
-    return "Exactly half"
+    return "Half"
+
+
+def _revenue_share(value) -> float | None:
+    """A repeat-revenue share that can be read as a share (0-100%); refunds beyond sales or no revenue
+    make it meaningless."""
+    if value is None:
+        return None
+    value = float(value)
+    return value if 0 <= value <= 100 else None
 
 
 def repeat_sentence(overview: pd.Series, label: str) -> Text:
     """Who buys again and what repeat buying brings (from ``summary.summary_overview``)."""
     share = float(overview["repeat customers (%)"])
-    revenue = float(overview["revenue from repeat occasions (%)"])
+    revenue = _revenue_share(overview["revenue from repeat occasions (%)"])
     text = (
         f"{_most(share)} of {label}'s customers ({count(overview['repeat customers'])} of "
-        f"{count(overview['customers'])}, {percent(share)}) bought a second time; their repeat occasions "
-        f"brought in {percent(revenue)} of all revenue."
+        f"{count(overview['customers'])}, {percent(share)}) bought a second time"
     )
+    if revenue is None:
+        return Text(text + "; the share of revenue from repeat occasions cannot be read (no net revenue).")
+    text += f"; their repeat occasions brought in {percent(revenue)} of all revenue."
     if revenue - share >= REVENUE_GAP_POINTS:
-        text += (
-            " Repeat buying carries more of the revenue than the repeaters' share of customers: keeping "
-            "repeaters, and converting first-timers into them, is where the money is."
-        )
+        text += " Repeat buyers account for a larger share of the revenue than of the customers."
     return Text(text)
 
 
@@ -149,9 +166,11 @@ def occasions_sentence(dist: pd.DataFrame) -> Text:
     once, twice = _share_of(dist, "1"), _share_of(dist, "2")
     last = dist.iloc[-1]
     if once > MAJORITY_PCT:
-        text = f"Most customers buy once ({percent(once)}); {percent(twice)} buy twice"
+        text = f"Most customers buy once ({percent(once)})"
     else:
-        text = f"{percent(once)} of customers buy once and {percent(twice)} twice"
+        text = f"{percent(once)} of customers buy once"
+    if (dist["occasions"].astype(str) == "2").any():
+        text += f"; {percent(twice)} buy twice"
     if str(last["occasions"]).endswith("+"):
         text += f"; {percent(last['share'])} reach {str(last['occasions'])[:-1]} or more occasions"
     return Text(text + ".")
@@ -161,33 +180,37 @@ def spend_sentence(quantiles: pd.Series, currency: str = "$") -> Text:
     """Spend per purchase occasion (from ``summary.spend_quantiles``)."""
     median, top, mean = float(quantiles["p50"]), float(quantiles["p99"]), float(quantiles["mean"])
     text = (
-        f"A typical purchase occasion is worth about {money(median, currency, 0)} (the median); the top 1% "
-        f"of occasions spend more than {money(top, currency, 0)}."
+        f"A typical purchase occasion is worth about {money(median, currency, 0)} (the median); 99% of "
+        f"occasions are worth at most {money(top, currency, 0)}."
     )
     if median > 0 and mean / median >= SKEW_RATIO:
         text += (
-            f" The mean ({money(mean, currency)}) sits well above the median: a right tail, which is why "
-            "spend models (Gamma-Gamma) work with per-customer averages."
+            f" The mean ({money(mean, currency)}) sits well above the median: a right tail, which the "
+            "Gamma-Gamma spend model of notebook 04 allows for."
         )
     return Text(text)
 
 
-def single_cohort(weeks: pd.DataFrame) -> tuple[bool, int, int]:
-    """(one acquisition cohort?, weeks with new customers up to the last one, weeks observed) from
-    ``summary.weekly_activity``."""
-    arriving = weeks.index[weeks["new customers"].to_numpy() > 0]
-    n = len(weeks)
-    last = int(arriving.max()) + 1 if len(arriving) else 0  # positions are 0-based
-    return bool(n and last <= SINGLE_COHORT_SHARE * n), last, n
+def single_cohort(weeks: pd.DataFrame) -> tuple[bool | None, int, int]:
+    """(one acquisition cohort?, the last week with new customers, weeks observed) from
+    ``summary.weekly_activity`` (calendar weeks numbered from 1). The judgement is ``None`` when fewer
+    than :data:`MIN_WEEKS` weeks are observed."""
+    n = int(weeks["week"].max()) if len(weeks) else 0
+    arriving = weeks.loc[weeks["new customers"] > 0, "week"]
+    last = int(arriving.max()) if len(arriving) else 0
+    if n < MIN_WEEKS:
+        return None, last, n
+    return bool(last <= SINGLE_COHORT_SHARE * n), last, n
 
 
 def activity_sentence(weeks: pd.DataFrame, label: str) -> Text:
     """How customers arrive over time: one cohort, or a stream."""
-    weeks = weeks.reset_index(drop=True)
     one, last, n = single_cohort(weeks)
     if last == 0:
         return Text("No week has new customers.")
-    until = day(weeks["week_start"].iloc[last - 1])
+    if one is None:
+        return Text(f"The log covers {n} week(s): too short to say how customers are acquired.")
+    until = day(weeks.loc[weeks["week"] == last, "week_start"].iloc[0])
     if one:
         return Text(
             f"{label} is a single acquisition cohort: new customers arrive only in the first {last} of "
@@ -196,8 +219,8 @@ def activity_sentence(weeks: pd.DataFrame, label: str) -> Text:
         )
     arriving = int((weeks["new customers"] > 0).sum())
     return Text(
-        f"New customers keep arriving: {arriving} of {n} weeks bring new customers, the last in the week "
-        f"of {until}."
+        f"New customers keep arriving: {arriving} of {n} weeks bring new customers, the last in week {last} "
+        f"(starting {until})."
     )
 
 
@@ -219,7 +242,7 @@ def headline_figures(
     """What notebook 00 records: the log's size and period, rows dropped, repeat customers and their
     revenue, the one-time buyers' share and how customers were acquired."""
     read, kept, _ = _ledger_counts(ledger)
-    one, last, n = single_cohort(weeks.reset_index(drop=True))
+    one, last, n = single_cohort(weeks)
     return {
         "rows": int(facts["rows"]),
         "customers": int(facts["customers"]),
@@ -231,7 +254,7 @@ def headline_figures(
         "revenue from repeat occasions (%)": float(overview["revenue from repeat occasions (%)"]),
         "customers buying once (%)": _share_of(dist, "1"),
         "weeks observed": n,
-        "weeks with new customers up to the last": last,
+        "last week with new customers": last,
         "one acquisition cohort": one,
     }
 
@@ -239,13 +262,11 @@ def headline_figures(
 def answer(figures: dict) -> Text:
     """The Answer line, from the recorded figures (the index shows the same)."""
     share = float(figures["repeat customers (%)"])
-    revenue = float(figures["revenue from repeat occasions (%)"])
-    text = (
-        f"{_most(share)} of the customers ({percent(share)}) come back after their first purchase; "
-        f"their repeat occasions bring {percent(revenue)} of the revenue."
-    )
-    if revenue - share >= REVENUE_GAP_POINTS:
-        text += " The repeaters drive the revenue every later notebook tries to keep."
+    revenue = _revenue_share(figures["revenue from repeat occasions (%)"])
+    text = f"{_most(share)} of the customers ({percent(share)}) come back after their first purchase"
+    text += "." if revenue is None else f"; their repeat occasions bring {percent(revenue)} of the revenue."
+    if revenue is not None and revenue - share >= REVENUE_GAP_POINTS:
+        text += " Repeat buyers account for a larger share of the revenue than of the customers."
     return Text(f"**Answer.** {text}")
 
 
@@ -257,18 +278,20 @@ def what_this_means(figures: dict) -> Text:
         if dropped == 0
         else f"{count(dropped)} rows were dropped in cleaning; the ledger above says why.",
         f"{percent(figures['customers buying once (%)'])} of customers buy once; repeat purchases bring "
-        f"{percent(figures['revenue from repeat occasions (%)'])} of the revenue. Activation (first to "
-        "second purchase) and retention are the levers the next notebooks measure.",
+        f"{percent(_revenue_share(figures['revenue from repeat occasions (%)']))} of the revenue. "
+        "Activation (first to second purchase) and retention are the levers the next notebooks measure.",
     ]
     weeks = int(figures["weeks observed"])
-    if figures["one acquisition cohort"]:
+    if figures["one acquisition cohort"] is None:
+        bullets.append(f"The log covers {weeks} week(s): too short to judge how customers are acquired.")
+    elif figures["one acquisition cohort"]:
         bullets.append(
             f"The data is one acquisition cohort followed for {weeks} weeks, which limits what later "
             "analyses can say: comparing cohorts needs another data set."
         )
     else:
         bullets.append(
-            f"Customers were acquired over {figures['weeks with new customers up to the last']} of "
-            f"{weeks} weeks, so acquisition cohorts can be compared (notebook 01)."
+            f"New customers arrive up to week {figures['last week with new customers']} of {weeks}, so "
+            "acquisition cohorts can be compared (notebook 01)."
         )
     return Text("\n".join(f"- {b}" for b in bullets))

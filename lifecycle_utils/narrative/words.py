@@ -25,23 +25,28 @@ class Text(str):
         return str(self)
 
 
+def _missing(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
 def count(n) -> str:
-    """A whole number with thousands separators: ``23,570``."""
-    return f"{int(round(float(n))):,}"
+    """A whole number with thousands separators: ``23,570`` (``n/a`` for None or NaN)."""
+    return "n/a" if _missing(n) else f"{int(round(float(n))):,}"
 
 
 def money(x, currency: str = "$", decimals: int = 2) -> str:
     """An amount with thousands separators and the currency sign escaped for Markdown: ``\\$2,500.63``.
-    ``decimals`` 0 rounds to whole units (``\\$27``)."""
+    ``decimals`` 0 rounds to whole units (``\\$27``); ``n/a`` for None or NaN."""
+    if _missing(x):
+        return "n/a"
     sign = "-" if float(x) < 0 else ""
     escaped = currency.replace("$", "\\$")
     return f"{sign}{escaped}{abs(float(x)):,.{decimals}f}"
 
 
 def percent(share_pct, decimals: int = 1) -> str:
-    """A percentage given in percent (48.9 -> ``48.9%``); NaN gives ``n/a``."""
-    value = float(share_pct)
-    return "n/a" if math.isnan(value) else f"{value:.{decimals}f}%"
+    """A percentage given in percent (48.9 -> ``48.9%``); None or NaN gives ``n/a``."""
+    return "n/a" if _missing(share_pct) else f"{float(share_pct):.{decimals}f}%"
 
 
 def day(value) -> str:
