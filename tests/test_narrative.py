@@ -341,3 +341,20 @@ def test_a_loss_is_called_a_loss():
     text = narrative.answer("05_strategy_comparison", losing)
     assert "no targeting policy makes a profit; the smallest loss is 'all' (-\\$500.00)" in text
     assert "no arm makes a net profit; the smallest loss per 1,000 customers is 'mail' (-\\$3.00)" in text
+
+
+def test_heading_with_the_log_gives_a_data_line_of_its_own_figures():
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b"],
+            "date": pd.to_datetime(["2024-01-02", "2024-03-01", "2024-02-10"]),
+            "amount": [10.0, 1500.0, 2.5],
+        }
+    )
+    text = narrative.heading("02", "shop", tx=tx)
+    assert text.splitlines()[0].startswith("# 02 · ") and "shop" in text.splitlines()[0]
+    assert text.endswith(
+        "**Data.** shop: 3 purchase rows by 2 customers from 2024-01-02 to 2024-03-01, worth \\$1,512."
+    )
+    assert narrative.answers.data_line(tx.iloc[:0], "shop") == "**Data.** shop: no purchase rows."
+    assert narrative.heading("02", "shop") == text.splitlines()[0]

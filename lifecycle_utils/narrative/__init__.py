@@ -4,20 +4,21 @@ runs on. :mod:`~lifecycle_utils.narrative.words` writes numbers and Markdown; on
 holds its sentences, its Answer line and its "What this means" (from the recorded headline figures,
 which the report index reads through :func:`answer` too)."""
 
-from lifecycle_utils.narrative import answers, overview, strategy, words
+from lifecycle_utils.narrative import answers, clv, overview, rfm, stages, strategy, survival, words
 from lifecycle_utils.narrative.words import *  # noqa: F403  (the layer's __all__)
 
-# the notebooks whose Answer line and "What this means" are generated, by notebook file stem
-NOTEBOOKS = {"00_data_overview": overview}
-# the Answer line of every notebook, by notebook file stem
-ANSWERS = {
-    "00_data_overview": overview.answer,
-    "01_stage_definition": answers.stages_answer,
-    "02_churn_survival": answers.survival_answer,
-    "03_rfm_segmentation": answers.rfm_answer,
-    "04_clv_estimation": answers.clv_answer,
-    "05_strategy_comparison": answers.strategy_answer,
+# each notebook's narrative module, by notebook file stem: its Answer line (``answer``) and, once a
+# notebook closes with generated text, its "What this means" (``what_this_means``)
+NOTEBOOKS = {
+    "00_data_overview": overview,
+    "01_stage_definition": stages,
+    "02_churn_survival": survival,
+    "03_rfm_segmentation": rfm,
+    "04_clv_estimation": clv,
+    "05_strategy_comparison": strategy,
 }
+# the Answer line of every notebook, by notebook file stem
+ANSWERS = {stem: module.answer for stem, module in NOTEBOOKS.items()}
 heading = answers.heading
 
 
@@ -42,6 +43,10 @@ __all__ = [
     "heading",
     "answers",
     "overview",
+    "stages",
+    "survival",
+    "rfm",
+    "clv",
     "strategy",
     *words.__all__,
 ]
