@@ -1,0 +1,71 @@
+"""The checker of tests/narrative_check.py can fail: CDNOW words and figures outside the CDNOW sections,
+and figures a run did not produce, are found; labelled CDNOW content and the run's own figures are not."""
+
+from __future__ import annotations
+
+import narrative_check as nc
+import nbformat
+
+PAGE = """<html><head><style>h1 {color: red}</style></head><body>
+<h1>03 · RFM of shop</h1><p>The top 20% of customers bring 61.2% of the revenue.</p>
+<h2>About CDNOW only: the published figures<a>¶</a></h2><p>CDNOW has 23,570 customers.</p>
+<h2>What this means</h2><p>About CDNOW only: 35 of 35 published figures (0.243) are reproduced.
+Customers wait 283 days.</p></body></html>"""
+
+
+def test_figures_are_numbers_of_three_digits_separators_decimals_or_percentages():
+    assert nc.figures_in("3 of 4 customers, 23,570 rows, 283 days, 0.386, 15 %, 2x, \\$1,234.50") == [
+        "23,570",
+        "283",
+        "0.386",
+        "15%",
+        "1,234.50",
+    ]
+
+
+def test_a_figure_matches_a_value_at_its_own_precision_and_a_share_its_fraction():
+    assert nc.matches("61.2%", [61.24]) and nc.matches("61.2%", [0.6118])
+    assert not nc.matches("61.2%", [61.26]) and not nc.matches("283", [282.4])
+    assert nc.matches("1,234.50", [1234.5]) and nc.matches("-1,234", [-1234.0])
+
+
+def test_sections_split_a_page_at_its_headings():
+    found = nc.sections(PAGE)
+    assert [h for h, _ in found] == [
+        "",
+        "03 · RFM of shop",
+        "About CDNOW only: the published figures",
+        "What this means",
+    ]
+    assert "23,570" in found[2][1] and "color" not in " ".join(t for _, t in found)
+
+
+def test_cdnow_words_and_figures_are_found_outside_the_cdnow_sections_only():
+    leaks = nc.cdnow_leaks(PAGE, cdnow={"23,570", "283", "0.243"}, own=[])
+    assert leaks == ["283 (a CDNOW figure)"]
+    assert nc.cdnow_leaks(PAGE, cdnow={"283"}, own=[283.0]) == []  # the run's own 283
+    unlabelled = PAGE.replace("About CDNOW only: 35", "Of CDNOW's 35")
+    assert any("CDNOW's 35" in leak for leak in nc.cdnow_leaks(unlabelled, cdnow=set(), own=[]))
+
+
+def _notebook(sentence: str, table: str) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("## Where is the money?"),
+        nbformat.v4.new_code_cell(
+            "x",
+            outputs=[
+                nbformat.v4.new_output("execute_result", data={"text/plain": table}),
+                nbformat.v4.new_output("display_data", data={"text/markdown": sentence}),
+            ],
+        ),
+    ]
+    return nb
+
+
+def test_figures_of_generated_sentences_must_be_the_runs_own():
+    table = "   segment  revenue (%)\n0  Champions    61.2434"
+    assert nc.foreign_figures(_notebook("Champions bring 61.2% of the revenue.", table), {}) == []
+    foreign = nc.foreign_figures(_notebook("Champions bring 63.6% of the revenue.", table), {})
+    assert len(foreign) == 1 and foreign[0].startswith("63.6% in")
+    assert nc.foreign_figures(_notebook("They hold 63.6%.", table), {"share (%)": 63.6}) == []
