@@ -50,6 +50,8 @@ __all__ = [
     "migration_from",
     "crosstab",
     "next_period_outcome",
+    "MIN_RANKED_CUSTOMERS",
+    "predictive_check",
     "headline_figures",
 ]
 
@@ -498,22 +500,68 @@ def next_period_outcome(tx: pd.DataFrame, labels: pd.Series, *, start, end) -> p
     )
 
 
+# a segment enters the predictive check only with at least this many customers at the earlier snapshot:
+# the share of a handful of customers who bought again says little about the segment
+MIN_RANKED_CUSTOMERS = 30
+
+
+def predictive_check(
+    early_profile: pd.DataFrame,
+    outcome: pd.DataFrame,
+    *,
+    start,
+    end,
+    min_customers: int = MIN_RANKED_CUSTOMERS,
+) -> pd.Series:
+    """Whether the segments of an earlier snapshot rank what their customers did afterwards: among the
+    segments with at least ``min_customers`` customers at ``start`` (an :func:`segment_profile` of that
+    snapshot), the Spearman rank correlation between their mean monetary value then and their mean spend
+    from ``start`` to ``end`` (:func:`next_period_outcome`), and the next-period figures of the segments
+    ranked highest and lowest by value then. The correlation is NaN with fewer than two segments."""
+    both = early_profile[["customers", "mean monetary"]].join(
+        outcome[["bought again (%)", "mean spend"]], how="inner"
+    )
+    both = both[(both["customers"] >= min_customers) & both["mean monetary"].notna()]
+    both = both.sort_values("mean monetary", ascending=False, kind="stable")
+    rho = (
+        float(both["mean monetary"].corr(both["mean spend"], method="spearman")) if len(both) >= 2 else np.nan
+    )
+    top, bottom = (both.iloc[0], both.iloc[-1]) if len(both) else (None, None)
+    return pd.Series(
+        {
+            "earlier snapshot": pd.Timestamp(start).strftime("%Y-%m-%d"),
+            "end": pd.Timestamp(end).strftime("%Y-%m-%d"),
+            "min customers per segment": int(min_customers),
+            "segments compared": len(both),
+            "rank correlation (value then, spend after)": round(rho, 3) if not np.isnan(rho) else np.nan,
+            "highest-value segment then": top.name if top is not None else None,
+            "highest: bought again (%)": float(top["bought again (%)"]) if top is not None else np.nan,
+            "highest: mean spend after": float(top["mean spend"]) if top is not None else np.nan,
+            "lowest-value segment then": bottom.name if bottom is not None else None,
+            "lowest: bought again (%)": float(bottom["bought again (%)"]) if bottom is not None else np.nan,
+            "lowest: mean spend after": float(bottom["mean spend"]) if bottom is not None else np.nan,
+        },
+        name="value",
+    )
+
+
 def headline_figures(
     profile: pd.DataFrame,
     value_profile: pd.DataFrame,
     *,
     concentration: pd.Series,
-    outcome: pd.DataFrame | None,
+    check: pd.Series | None = None,
 ) -> dict:
-    """What notebook 03 records: customers and revenue share of the largest segments, the value
-    matrix's top class, revenue concentration, and how much more the best early segment bought later
-    (left out when ``outcome`` is ``None``: the data is too short for the comparison over time)."""
-    figures = {f"{seg}: customers (%)": float(row["customers (%)"]) for seg, row in profile.iterrows()}
+    """What notebook 03 records: the customers scored, customers and revenue share (%) of every segment
+    and value class, revenue concentration, and the predictive check of the earlier snapshot's segments
+    (:func:`predictive_check`, keys prefixed ``"next period: "``; left out when ``check`` is ``None``: the
+    data is too short for the comparison over time)."""
+    figures = {"customers scored": int(profile["customers"].sum())}
+    figures |= {f"{seg}: customers (%)": float(row["customers (%)"]) for seg, row in profile.iterrows()}
     figures |= {f"{seg}: revenue (%)": float(row["revenue (%)"]) for seg, row in profile.iterrows()}
     figures |= {f"{cls}: customers (%)": float(row["customers (%)"]) for cls, row in value_profile.iterrows()}
+    figures |= {f"{cls}: revenue (%)": float(row["revenue (%)"]) for cls, row in value_profile.iterrows()}
     figures |= {k: float(v) for k, v in concentration.items()}
-    if outcome is None or outcome["mean spend"].isna().all():
-        return figures
-    best = outcome["mean spend"].idxmax()
-    figures["best predictive segment"] = f"{best}: {outcome.loc[best, 'bought again (%)']:.1f}% bought again"
+    if check is not None:
+        figures |= {f"next period: {k}": v for k, v in check.items()}
     return figures

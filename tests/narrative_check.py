@@ -121,8 +121,9 @@ def generated_markdown(notebook) -> list[tuple[str, str]]:
 
 
 def shown_values(notebook, recorded: dict) -> list[float]:
-    """Every number the notebook shows outside its generated text (tables, text and error-free outputs),
-    its parameters, and every recorded figure."""
+    """Every number the notebook shows outside its generated text (tables and text outputs), its
+    parameters, and every figure of ``recorded`` (the run's recorded figures: the Data line under each
+    title states the log's size, which notebook 00 records)."""
     texts = [json.dumps(recorded)]
     for cell in notebook.cells:
         if cell.cell_type != "code":
@@ -132,8 +133,10 @@ def shown_values(notebook, recorded: dict) -> list[float]:
         ).get("tags", []):
             texts.append(cell.source)
         for out in cell.get("outputs", []):
-            texts.append(str(out.get("text", "")))
             data = out.get("data", {})
+            if "text/markdown" in data:
+                continue  # generated text (its plain-text copy too) is what is being checked
+            texts.append(str(out.get("text", "")))
             texts += [str(data.get(kind, "")) for kind in ("text/plain", "text/html")]
     return [v for text in texts for v in numbers_in(text)]
 
@@ -183,3 +186,12 @@ def read_run(out: Path, stem: str) -> tuple[str, object, dict]:
     notebook = nbformat.read(out / f"{stem}.ipynb", as_version=4)
     recorded = json.loads((out / f"{stem}.json").read_text(encoding="utf-8"))["figures"]
     return html, notebook, recorded
+
+
+def all_recorded(out: Path) -> dict:
+    """Every figure the run recorded, over all its notebooks (keys prefixed with the notebook)."""
+    return {
+        f"{path.stem}: {key}": value
+        for path in sorted(out.glob("[0-9][0-9]_*.json"))
+        for key, value in json.loads(path.read_text(encoding="utf-8"))["figures"].items()
+    }

@@ -69,3 +69,10 @@ def test_figures_of_generated_sentences_must_be_the_runs_own():
     foreign = nc.foreign_figures(_notebook("Champions bring 63.6% of the revenue.", table), {})
     assert len(foreign) == 1 and foreign[0].startswith("63.6% in")
     assert nc.foreign_figures(_notebook("They hold 63.6%.", table), {"share (%)": 63.6}) == []
+
+
+def test_a_generated_sentence_is_not_its_own_evidence():
+    nb = _notebook("Champions bring 63.6% of the revenue.", "no figures here")
+    nb.cells[1].outputs[1]["data"]["text/plain"] = "Champions bring 63.6% of the revenue."
+    assert nc.shown_values(nb, {}) == []
+    assert len(nc.foreign_figures(nb, {})) == 1

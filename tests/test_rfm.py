@@ -221,3 +221,22 @@ def test_migration_leaves_empty_segments_empty():
     after = pd.Series(pd.Categorical(["A", "B"], categories=["A", "B"]), index=["x", "y"])
     table = rfm.migration(before, after)
     assert table.loc["B"].isna().all() and table.loc["A"].sum() == 1.0
+
+
+def test_predictive_check_ranks_the_large_segments_by_their_value_then():
+    early = pd.DataFrame(
+        {"customers": [100, 50, 40, 3], "mean monetary": [300.0, 50.0, 100.0, 900.0]},
+        index=["A", "B", "C", "small"],
+    )
+    outcome = pd.DataFrame(
+        {"bought again (%)": [60.0, 10.0, 30.0, 100.0], "mean spend": [90.0, 20.0, 10.0, 500.0]},
+        index=early.index,
+    )
+    check = rfm.predictive_check(early, outcome, start="2024-01-31", end="2024-03-31")
+    assert check["segments compared"] == 3  # "small" has fewer than MIN_RANKED_CUSTOMERS
+    assert check["rank correlation (value then, spend after)"] == pytest.approx(0.5)  # ranks 1,3,2 vs 1,2,3
+    assert check["highest-value segment then"] == "A" and check["lowest-value segment then"] == "B"
+    assert check["highest: mean spend after"] == 90.0 and check["lowest: bought again (%)"] == 10.0
+    assert check["earlier snapshot"] == "2024-01-31" and check["end"] == "2024-03-31"
+    none = rfm.predictive_check(early, outcome, start="2024-01-31", end="2024-03-31", min_customers=1000)
+    assert none["segments compared"] == 0 and np.isnan(none["rank correlation (value then, spend after)"])

@@ -6,10 +6,537 @@ Judgements come from named thresholds; where none applies the sentence states th
 
 from __future__ import annotations
 
-from lifecycle_utils.narrative.answers import with_not_run
-from lifecycle_utils.narrative.words import Text, percent
+import math
 
-__all__ = ["answer"]
+import pandas as pd
+
+from lifecycle_utils.narrative.answers import with_not_run
+from lifecycle_utils.narrative.words import Text, count, day, listing, money, percent
+from lifecycle_utils.rfm import VALUE_CLASSES
+
+__all__ = [
+    "EVEN_TOLERANCE",
+    "HEAVY_RATIO",
+    "LIGHT_RATIO",
+    "CONCENTRATED_GINI",
+    "EVEN_GINI",
+    "HOLD_PCT",
+    "MAJORITY_PCT",
+    "RANK_AGREEMENT",
+    "MIN_RANKED_SEGMENTS",
+    "GRID_CELLS",
+    "TOP_CLASS",
+    "WIN_BACK_CLASS",
+    "TAIL_CLASS",
+    "SLIPPING_SEGMENTS",
+    "SLIPPING_CLASSES",
+    "TAIL_SEGMENTS",
+    "even_scores",
+    "weight",
+    "concentration_word",
+    "ranks_next_period",
+    "score_sentence",
+    "map_sentence",
+    "segment_sentence",
+    "heatmap_sentence",
+    "concentration_sentence",
+    "thresholds_sentence",
+    "value_sentence",
+    "snapshots_sentence",
+    "migration_sentence",
+    "stage_sentence",
+    "outcome_sentence",
+    "answer",
+    "what_this_means",
+]
+
+# an axis splits into "near-equal" scores when every score holds within this fraction of an equal share
+# of the customers (10%: with 5 scores of 1,000 customers each, 900 to 1,100)
+EVEN_TOLERANCE = 0.10
+# a group's revenue share against its customer share: "at least twice its share of the customers" from
+# HEAVY_RATIO up, "at most half its share of the customers" from LIGHT_RATIO down; nothing said between
+HEAVY_RATIO = 2.0
+LIGHT_RATIO = 0.5
+# revenue is "concentrated" from a Gini coefficient of CONCENTRATED_GINI up, "moderately concentrated" from
+# EVEN_GINI up, "spread fairly evenly" below it (the usual reading of inequality coefficients)
+CONCENTRATED_GINI = 0.5
+EVEN_GINI = 0.3
+# a segment "holds" its customers when at least this share (%) of them is in it at the later snapshot
+HOLD_PCT = 75.0
+MAJORITY_PCT = 50.0  # "most" of a segment's customers: strictly more than this share (%)
+# the segments of the earlier snapshot "rank" the next period when the Spearman correlation between their
+# value then and their mean spend afterwards is at least RANK_AGREEMENT, over at least MIN_RANKED_SEGMENTS
+# segments (each with rfm.MIN_RANKED_CUSTOMERS customers); fewer segments: no judgement
+RANK_AGREEMENT = 0.7
+MIN_RANKED_SEGMENTS = 4
+GRID_CELLS = 125  # combinations of three scores 1-5 that a segment map must cover (5 x 5 x 5)
+
+# the groups the sentences and the closing bullets name (the default segment map and the value matrix)
+TOP_CLASS = "重要价值客户"  # recent, frequent, high spend
+WIN_BACK_CLASS = "重要挽留客户"  # not recent, infrequent, high spend
+TAIL_CLASS = "一般挽留客户"  # not recent, infrequent, low spend
+SLIPPING_SEGMENTS = ("At Risk", "Can't Lose Them")  # bought often, not recently
+SLIPPING_CLASSES = ("重要保持客户", "重要挽留客户")  # high spend, not recent
+TAIL_SEGMENTS = ("Hibernating", "Lost")  # one or two purchases, long ago
+
+
+# thresholds as a stakeholder reads them (a threshold not listed is written as its number)
+_IN_WORDS = {0.3: "three tenths", 0.5: "one half", 0.7: "seven tenths", 75.0: "three quarters"}
+
+
+def _words(threshold: float) -> str:
+    return _IN_WORDS.get(threshold, f"{threshold:g}")
+
+
+def _missing(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+# --------------------------------------------------------------------------------- rules
+def even_scores(counts: pd.Series) -> bool:
+    """Whether customers per score (``counts``, one entry per score) are near-equal: every score within
+    :data:`EVEN_TOLERANCE` of an equal share. A single score or no customers is not a split."""
+    total = float(counts.sum())
+    if len(counts) < 2 or total <= 0:
+        return False
+    equal = total / len(counts)
+    return bool(((counts - equal).abs() <= EVEN_TOLERANCE * equal + 1e-9).all())
+
+
+def weight(revenue_pct, customers_pct) -> str:
+    """``"heavy"`` when a group's revenue share is at least :data:`HEAVY_RATIO` times its customer share,
+    ``"light"`` when at most :data:`LIGHT_RATIO` times, else ``""`` (also for missing or empty groups)."""
+    if _missing(revenue_pct) or _missing(customers_pct) or float(customers_pct) <= 0:
+        return ""
+    ratio = float(revenue_pct) / float(customers_pct)
+    if ratio >= HEAVY_RATIO:
+        return "heavy"
+    if ratio <= LIGHT_RATIO:
+        return "light"
+    return ""
+
+
+_WEIGHT_WORDS = {
+    "heavy": " (at least twice their share of the customers)",
+    "light": " (at most half their share of the customers)",
+    "": "",
+}
+
+
+def concentration_word(gini) -> str:
+    """How concentrated revenue is by its Gini coefficient (:data:`CONCENTRATED_GINI`,
+    :data:`EVEN_GINI`); ``""`` when the coefficient is missing or outside 0-1 (refunds beyond sales)."""
+    if _missing(gini) or not 0 <= float(gini) <= 1:
+        return ""
+    if float(gini) >= CONCENTRATED_GINI:
+        return "concentrated"
+    if float(gini) >= EVEN_GINI:
+        return "moderately concentrated"
+    return "spread fairly evenly"
+
+
+def ranks_next_period(rho, segments) -> bool | None:
+    """Whether the earlier segments rank the next period (Spearman ``rho`` at least
+    :data:`RANK_AGREEMENT`); ``None`` (no judgement) with fewer than :data:`MIN_RANKED_SEGMENTS`
+    segments compared or no correlation."""
+    if _missing(rho) or _missing(segments) or int(segments) < MIN_RANKED_SEGMENTS:
+        return None
+    return bool(float(rho) >= RANK_AGREEMENT)
+
+
+# ------------------------------------------------------------------------------ sentences
+_AXES = {"R": "recency", "F": "frequency", "M": "monetary"}
+_SCORE_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}
+
+
+def _value_text(axis: str, value: float) -> str:
+    if axis == "F":
+        return f"{count(value)} purchase occasion{'' if value == 1 else 's'}"
+    if axis == "R":
+        return f"{count(value)} day{'' if value == 1 else 's'} since the last purchase"
+    return f"a monetary value of {money(value)}"
+
+
+def _frequency_steps(edges: list[float], lowest: float) -> str:
+    """``1, 2, 3, 4-5 and 6 or more`` from the F edges (lower bounds of scores 2, 3, ...)."""
+    bounds = [int(lowest)] + [int(e) for e in edges]
+    steps = []
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        steps.append(f"{lo}" if hi - 1 <= lo else f"{lo}-{hi - 1}")
+    steps.append(f"{bounds[-1]} or more")
+    return listing(steps)
+
+
+def score_sentence(scored: pd.DataFrame, edges: dict) -> Text:
+    """How the customers spread over the scores of each axis (``scored``: ``rfm.score_rfm``'s table with
+    recency, frequency, monetary and R, F, M; ``edges``: its cut points): near-equal scores, or the
+    score that ties make larger, and what the F scores stand for."""
+    if scored is None or len(scored) == 0:
+        return Text("No customer was scored.")
+    even, parts = [], []
+    for axis, column in _AXES.items():
+        k = len(edges.get(axis, [])) + 1
+        counts = scored[axis].value_counts().reindex(range(1, k + 1), fill_value=0)
+        if k == 1:
+            parts.append(f"{axis} has a single score: every customer has the same {column}.")
+        elif even_scores(counts):
+            even.append((axis, k, counts))
+        else:
+            top = int(counts.idxmax())
+            inside = scored.loc[scored[axis] == top, column]
+            if inside.nunique() == 1:
+                parts.append(
+                    f"{axis} {{lead}}the {count(counts[top])} customers with "
+                    f"{_value_text(axis, float(inside.iloc[0]))} all share score {top}, because identical "
+                    "values get identical scores."
+                )
+            else:
+                held = listing([count(c) for c in counts])
+                parts.append(f"{axis} scores 1-{k} hold {held} customers.")
+    lead = "cannot: " if even else "is uneven: "
+    parts = [p.replace("{lead}", lead) for p in parts]
+    text = []
+    if even:
+        axes = listing([a for a, _, _ in even])
+        sizes = {k for _, k, _ in even}
+        k = sizes.pop() if len(sizes) == 1 else None
+        how = f"{_SCORE_WORDS.get(k, k)} near-equal scores" if k else "near-equal scores"
+        low = min(int(c.min()) for _, _, c in even)
+        high = max(int(c.max()) for _, _, c in even)
+        each = f" ({count(low)} to {count(high)} customers each)" if low != high else f" ({count(low)} each)"
+        verb = "splits" if len(even) == 1 else "split"
+        text.append(f"{axes} {verb} into {how}{each}.")
+    text += parts
+    f_edges = edges.get("F", [])
+    if f_edges and all(float(e).is_integer() for e in f_edges):
+        steps = _frequency_steps(f_edges, scored["frequency"].min())
+        text.append(f"F scores 1-{len(f_edges) + 1} stand for {steps} purchase occasions.")
+    return Text(" ".join(text))
+
+
+def map_sentence(table: pd.DataFrame) -> Text:
+    """Whether a segment map covers every score combination and reaches every segment (from
+    ``rfm.check_segment_map``, strict or not)."""
+    counts = table["score combinations"]
+    covered = int(counts.sum())
+    unreachable = list(counts.index[counts == 0])
+    if covered >= GRID_CELLS and not unreachable:
+        return Text(
+            "All score combinations (5 x 5 x 5) are covered and every segment owns at least "
+            f"{int(counts.min())} of them."
+        )
+    text = []
+    if unreachable:
+        verb = "gets" if len(unreachable) == 1 else "get"
+        text.append(
+            f"{listing(unreachable)} {verb} no combination at all: an earlier rule takes every cell, so "
+            "those customers would silently be reported as another segment."
+        )
+    if covered < GRID_CELLS:
+        text.append(f"{GRID_CELLS - covered} of the 5 x 5 x 5 score combinations match no segment.")
+    return Text(" ".join(text))
+
+
+def _rule_cells(rule: pd.Series) -> str:
+    parts = []
+    for axis in ("R", "F", "M"):
+        lo, hi = int(rule[f"{axis.lower()}_min"]), int(rule[f"{axis.lower()}_max"])
+        if (lo, hi) != (1, 5):
+            parts.append(f"{axis} {lo}" if lo == hi else f"{axis} {lo}-{hi}")
+    return ", ".join(parts) or "any scores"
+
+
+def _members(pairs: list[tuple[str, float, float]]) -> str:
+    """``A (1.0% of the customers, 2.0% of the revenue) and B (3.0% and 4.0%)``."""
+    parts = [
+        f"{name} ({percent(c)} of the customers, {percent(r)} of the revenue)"
+        if i == 0
+        else f"{name} ({percent(c)} and {percent(r)})"
+        for i, (name, c, r) in enumerate(pairs)
+    ]
+    return listing(parts)
+
+
+def _group_weight(pairs: list[tuple[str, float, float]]) -> str:
+    """The :func:`weight` of a group's summed shares, as a clause (``""`` when no rule applies)."""
+    word = weight(sum(r for _, _, r in pairs), sum(c for _, c, _ in pairs))
+    if not word:
+        return ""
+    together = "together " if len(pairs) > 1 else ""
+    how = "at least twice" if word == "heavy" else "at most half"
+    return f"{together}bring {how} their share of the customers in revenue"
+
+
+def _profile_pairs(profile: pd.DataFrame, names) -> list[tuple[str, float, float]]:
+    return [
+        (n, float(profile.loc[n, "customers (%)"]), float(profile.loc[n, "revenue (%)"]))
+        for n in names
+        if n in profile.index and profile.loc[n, "customers"] > 0
+    ]
+
+
+def segment_sentence(profile: pd.DataFrame, rules: pd.DataFrame | None = None) -> Text:
+    """Who holds the revenue (from ``rfm.segment_profile``): the two segments with the most revenue,
+    the long tail (:data:`TAIL_SEGMENTS`) and the empty segments, with their score cells from ``rules``."""
+    if profile is None or profile.empty or profile["customers"].sum() == 0:
+        return Text("No customer was scored.")
+    filled = profile[profile["customers"] > 0].sort_values("revenue (%)", ascending=False, kind="stable")
+    top = filled.iloc[0]
+    text = (
+        f"{top.name} are {percent(top['customers (%)'])} of the customers and bring "
+        f"{percent(top['revenue (%)'])} of all revenue up to the snapshot"
+        f"{_WEIGHT_WORDS[weight(top['revenue (%)'], top['customers (%)'])]}"
+    )
+    if len(filled) > 1:
+        second = filled.iloc[1]
+        text += (
+            f"; {second.name} follow with {percent(second['revenue (%)'])} of the revenue from "
+            f"{percent(second['customers (%)'])} of the customers"
+        )
+    text += "."
+    tail = _profile_pairs(profile, TAIL_SEGMENTS)
+    if tail and top.name not in [n for n, _, _ in tail]:
+        judged = _group_weight(tail)
+        text += f" At the lapsed end of the map{',' if judged else ':'} {_members(tail)}" + (
+            f" {judged}." if judged else "."
+        )
+    empty = list(profile.index[profile["customers"] == 0])
+    if empty:
+        cells = ""
+        if rules is not None:
+            by_name = rules.set_index("segment")
+            cells = listing([f"{s} ({_rule_cells(by_name.loc[s])})" for s in empty if s in by_name.index])
+        verb = "is" if len(empty) == 1 else "are"
+        text += f" {cells or listing(empty)} {verb} empty: no customer has those scores at the snapshot."
+    return Text(text)
+
+
+def heatmap_sentence(heat: pd.DataFrame) -> Text:
+    """How mean monetary value moves with the F score (from ``rfm.rf_heatmap``: R scores as rows,
+    F scores as columns)."""
+    if heat is None or heat.empty or heat.isna().all().all():
+        return Text("No mean monetary value to compare.")
+    rows = [heat.loc[r].dropna() for r in heat.index]
+    rows = [r for r in rows if len(r) >= 2]
+    rising = sum(bool(r.is_monotonic_increasing) for r in rows)
+    if rows and rising == len(rows):
+        text = "Mean monetary value rises with the F score at every R score"
+    elif rows:
+        text = f"Mean monetary value rises with the F score at {rising} of {len(rows)} R scores"
+    else:
+        text = "Too few cells are filled to follow mean monetary value along the F score"
+    columns = [c for c in heat.columns if heat[c].notna().any()]
+    if len(columns) >= 2:
+        low, high = heat[columns[0]].dropna(), heat[columns[-1]].dropna()
+        text += (
+            f" (from {money(low.min(), decimals=0)}-{money(low.max(), decimals=0)} at F = {columns[0]} to "
+            f"{money(high.min(), decimals=0)}-{money(high.max(), decimals=0)} at F = {columns[-1]})"
+        )
+    r, f = heat.stack().idxmax()
+    return Text(f"{text}. The highest mean, {money(heat.loc[r, f], decimals=0)}, is at R = {r}, F = {f}.")
+
+
+def concentration_sentence(concentration: pd.Series | None) -> Text:
+    """How concentrated revenue is (from ``rfm.pareto``), judged by the Gini coefficient."""
+    if concentration is None or concentration.empty:
+        return Text("Revenue concentration was not computed.")
+    top_key = next((k for k in concentration.index if k.startswith("revenue from top")), None)
+    text = ""
+    if top_key is not None:
+        share = top_key.removeprefix("revenue from top ").split(" of customers")[0]
+        text = f"The top {share} of customers bring {percent(concentration[top_key])} of the revenue"
+    if "customers bringing 80% of revenue (%)" in concentration.index:
+        text += (
+            f"{'; ' if text else ''}{percent(concentration['customers bringing 80% of revenue (%)'])} of "
+            "the customers bring 80% of it"
+        )
+    gini = concentration.get("Gini coefficient")
+    word = concentration_word(gini)
+    text = f"{text}." if text else ""
+    if word:
+        text += (
+            f" With a Gini coefficient of {float(gini):.2f}, revenue is {word} (this notebook calls a Gini "
+            f"of {_words(CONCENTRATED_GINI)} or more concentrated, from {_words(EVEN_GINI)} moderately "
+            "concentrated, below that fairly even)."
+        )
+    elif not _missing(gini):
+        text += f" The Gini coefficient, {float(gini):.2f}, is outside 0-1 and is not read."
+    return Text(text.strip() or "Revenue concentration was not computed.")
+
+
+def thresholds_sentence(thresholds: dict) -> Text:
+    """Where high turns to low on each axis of the value matrix (from ``rfm.value_matrix``)."""
+    values = {k.split(" threshold")[0]: v for k, v in thresholds.items()}
+    stat = next(iter(thresholds), "").partition("(")[2].rstrip(")") or "threshold"
+    if any(_missing(v) for v in values.values()) or len(values) < 3:
+        return Text("The thresholds of the value matrix could not be computed.")
+    return Text(
+        f"High and low are set against the {stat} of the customers at the snapshot: R is high below "
+        f"{float(values['recency']):,.2f} days since the last purchase, F above "
+        f"{float(values['frequency']):,.2f} purchase occasions, M above {money(values['monetary'])} (a "
+        "value equal to the threshold counts as low)."
+    )
+
+
+_LEVEL = {
+    "R": {"high": "recent", "low": "not recent"},
+    "F": {"high": "frequent", "low": "infrequent"},
+    "M": {"high": "high spend", "low": "low spend"},
+}
+
+
+def _class_words(cls: str) -> str:
+    row = VALUE_CLASSES.set_index("class").loc[cls]
+    return f"{row['class (en)']}: " + ", ".join(_LEVEL[a][row[a]] for a in ("R", "F", "M"))
+
+
+def value_sentence(value_profile: pd.DataFrame) -> Text:
+    """The value matrix's top class, its win-back class and its tail (from ``rfm.value_profile``)."""
+    if value_profile is None or value_profile.empty or value_profile["customers"].sum() == 0:
+        return Text("No customer was placed in the value matrix.")
+    text = []
+    for cls in (TOP_CLASS, TAIL_CLASS, WIN_BACK_CLASS):
+        if cls not in value_profile.index or value_profile.loc[cls, "customers"] == 0:
+            text.append(f"No customer is {cls} ({_class_words(cls)}).")
+            continue
+        row = value_profile.loc[cls]
+        text.append(
+            f"{cls} ({_class_words(cls)}) are {count(row['customers'])} customers "
+            f"({percent(row['customers (%)'])}) with {percent(row['revenue (%)'])} of the revenue"
+            f"{_WEIGHT_WORDS[weight(row['revenue (%)'], row['customers (%)'])]}."
+        )
+    return Text(" ".join(text))
+
+
+def snapshots_sentence(first, early, end) -> Text:
+    """When the earlier snapshot is, between the first purchase (``first``) and the end of the data."""
+    if _missing(early) or early is pd.NaT:
+        return Text("There is no earlier snapshot on this data.")
+    first, early, end = pd.Timestamp(first), pd.Timestamp(early), pd.Timestamp(end)
+    before, after = ((early - first).days + 1) // 7, (end - early).days // 7
+    return Text(
+        f"The earlier snapshot is {day(early)}: {before} full weeks after the first purchase in the data "
+        f"({day(first)}) and {after} full weeks before its end ({day(end)})."
+    )
+
+
+def migration_sentence(moves: pd.DataFrame, early, end) -> Text:
+    """Where the customers of the growth segments went between the snapshots (from
+    ``rfm.migration_from``: one column per earlier segment, row shares 0-1 by later segment)."""
+    if moves is None or moves.empty or moves.shape[1] == 0:
+        return Text(f"None of the segments followed here had customers at {day(early)}.")
+    top = moves.index[0]
+    text = []
+    for seg in moves.columns:
+        col = 100 * moves[seg].fillna(0)
+        stay = float(col.get(seg, 0.0))
+        lead = f"Of the customers in {seg} at {day(early)}, {percent(stay, 0)} are still there at {day(end)}"
+        if stay >= HOLD_PCT:
+            lead = (
+                f"The {seg} segment is stable ({_words(HOLD_PCT)} or more stay): "
+                + lead[0].lower()
+                + lead[1:]
+            )
+        dest = col.idxmax()
+        if dest != seg and col[dest] > 0:
+            how = "most" if col[dest] > MAJORITY_PCT else "the largest share"
+            lead += f"; {how} ({percent(col[dest], 0)}) moved to {dest}"
+        if top not in (seg, dest):
+            lead += f"; {percent(col.get(top, 0.0), 0)} became {top}"
+        text.append(lead + ".")
+    return Text(" ".join(text))
+
+
+def _recency_limit(edges_r: list[float], r_min: int) -> float | None:
+    """The recency (days) below which the R score is at least ``r_min`` (None: any recency or none)."""
+    k = len(edges_r) + 1
+    i = k - int(r_min)
+    return float(edges_r[i]) if 0 <= i < len(edges_r) else None
+
+
+def stage_sentence(table: pd.DataFrame, edges: dict, rules: pd.DataFrame | None = None) -> Text:
+    """What the lifecycle stages say about the RFM segments (from ``rfm.crosstab`` of segment by stage):
+    the segments that are wholly churned, and the stages of the first segment of the map (with the
+    recency its R score allows, from ``edges`` and ``rules``)."""
+    if table is None or table.empty or table.to_numpy().sum() == 0:
+        return Text("No customer has both a segment and a stage.")
+    sizes = table.sum(axis=1)
+    filled = table[sizes > 0]
+    text = []
+    if "churned" in table.columns:
+        gone = [s for s in filled.index if filled.loc[s, "churned"] == sizes[s]]
+        if gone:
+            text.append(
+                f"Every customer of {listing(gone)} is churned by the stage rules derived as in notebook 01."
+            )
+    first = filled.index[0]
+    stages = [(stage, n) for stage, n in filled.loc[first].items() if n > 0]
+    if len(stages) == 1:
+        text.append(f"All {count(sizes[first])} {first} are {stages[0][0]}.")
+    else:
+        parts = [
+            f"{count(n)} are {stage}" if i == 0 else f"{count(n)} {stage}"
+            for i, (stage, n) in enumerate(stages)
+        ]
+        text.append(f"Of the {count(sizes[first])} {first}, {listing(parts)}.")
+    inactive = sum(int(filled.loc[first].get(stage, 0)) for stage in ("silent", "churned"))
+    if rules is not None and first in set(rules["segment"]) and inactive:
+        r_min = int(rules.set_index("segment").loc[first, "r_min"])
+        limit = _recency_limit(edges.get("R", []), r_min)
+        if limit is not None:
+            text.append(
+                f"{first} need an R score of {r_min} or more, which on this data means a last purchase "
+                f"fewer than {count(limit)} days before the snapshot."
+            )
+    return Text(" ".join(text))
+
+
+def outcome_sentence(check: pd.Series | None) -> Text:
+    """Whether the earlier segments rank what their customers did next (from ``rfm.predictive_check``)."""
+    if check is None or check.empty or not check.get("segments compared"):
+        return Text("No segment is large enough to compare with the next period.")
+    n, rho = int(check["segments compared"]), check["rank correlation (value then, spend after)"]
+    judged = ranks_next_period(rho, n)
+    rho_text = "n/a" if _missing(rho) else f"{float(rho):.2f}"
+    text = (
+        f"Over the {n} segments with at least {count(check['min customers per segment'])} customers at "
+        f"{check['earlier snapshot']}, the rank correlation between their mean monetary value then and their "
+        f"mean spend up to {check['end']} is {rho_text}"
+    )
+    if judged is None:
+        text += f": too few segments to judge the ranking (this notebook asks for {MIN_RANKED_SEGMENTS})."
+    elif judged:
+        text += (
+            ": segments worth more then spent more afterwards, largely in the same order (this notebook asks "
+            f"for a correlation of at least {_words(RANK_AGREEMENT)})."
+        )
+    else:
+        text += (
+            f", short of the correlation of at least {_words(RANK_AGREEMENT)} this notebook asks before "
+            "saying the segments rank the next period."
+        )
+    top, bottom = check["highest-value segment then"], check["lowest-value segment then"]
+    text += (
+        f" {top} (highest value then): {percent(check['highest: bought again (%)'])} bought again and "
+        f"spent {money(check['highest: mean spend after'])} each on average"
+    )
+    if bottom != top:
+        text += (
+            f"; {bottom} (lowest): {percent(check['lowest: bought again (%)'])} and "
+            f"{money(check['lowest: mean spend after'])}"
+        )
+    return Text(text + ".")
+
+
+# --------------------------------------------------------------------------- answer, closing
+def _segments(figures: dict) -> dict:
+    """Recorded revenue shares (%) of the named segments (not the value classes)."""
+    classes = set(VALUE_CLASSES["class"])
+    return {
+        k.removesuffix(": revenue (%)"): v
+        for k, v in figures.items()
+        if k.endswith(": revenue (%)") and v is not None and k.removesuffix(": revenue (%)") not in classes
+    }
 
 
 def answer(figures: dict) -> Text:
@@ -17,19 +544,114 @@ def answer(figures: dict) -> Text:
     if figures.get("revenue from top 20% of customers (%)") is None:
         return with_not_run("", figures)
     gini = figures.get("Gini coefficient")
-    concentration = f" (Gini {float(gini):.2f})" if gini is not None else ""
+    word = concentration_word(gini)
+    concentration = ""
+    if gini is not None:
+        concentration = f" (Gini {float(gini):.2f}{': ' + word if word else ''})"
     text = (
         f"The top 20% of customers bring {percent(figures['revenue from top 20% of customers (%)'])} of the "
         f"revenue{concentration}."
     )
-    revenue = {
-        k.removesuffix(": revenue (%)"): v
-        for k, v in figures.items()
-        if k.endswith(": revenue (%)") and v is not None
-    }
+    revenue = _segments(figures)
     if revenue:
         top = max(revenue, key=revenue.get)
         share = figures.get(f"{top}: customers (%)")
         of = f" from {percent(share)} of the customers" if share is not None else ""
         text += f" {top} is the segment with the most revenue: {percent(revenue[top])}{of}."
     return with_not_run(text, figures)
+
+
+def _pairs(figures: dict, names) -> list[tuple[str, float, float]]:
+    """(name, customers %, revenue %) of the recorded groups in ``names`` that have customers."""
+    return [
+        (n, float(figures[f"{n}: customers (%)"]), float(figures.get(f"{n}: revenue (%)") or 0))
+        for n in names
+        if (figures.get(f"{n}: customers (%)") or 0) > 0
+    ]
+
+
+def _top_bullet(figures: dict) -> str | None:
+    revenue = _segments(figures)
+    if not revenue:
+        return None
+    top = max(revenue, key=revenue.get)
+    customers = figures.get(f"{top}: customers (%)")
+    text = (
+        f"**The segment with the most revenue.** {top} are {percent(customers)} of the customers and bring "
+        f"{percent(revenue[top])} of the revenue"
+    )
+    if weight(revenue[top], customers) == "heavy":
+        text += (
+            ", at least twice their share of the customers: the play for them is recognition and "
+            "service, not discounts"
+        )
+    top_class = _pairs(figures, [TOP_CLASS])
+    if top_class:
+        text += f". In the value matrix: {_members(top_class)}"
+    return text + "."
+
+
+def _slipping_bullet(figures: dict) -> str | None:
+    groups = [g for g in (_pairs(figures, SLIPPING_SEGMENTS), _pairs(figures, SLIPPING_CLASSES)) if g]
+    if not groups:
+        return None
+    return (
+        f"**The valuable ones who slip.** {'; '.join(_members(g) for g in groups)}. By their scores they "
+        "bought often or spent much, but not recently: the candidates for a personal win-back, which "
+        "notebook 05 prices."
+    )
+
+
+def _tail_bullet(figures: dict) -> str | None:
+    groups = [g for g in (_pairs(figures, TAIL_SEGMENTS), _pairs(figures, [TAIL_CLASS])) if g]
+    if not groups:
+        return None
+    text = f"**The lapsed segments.** {'; '.join(_members(g) for g in groups)}."
+    if all(weight(sum(r for _, _, r in g), sum(c for _, c, _ in g)) == "light" for g in groups):
+        text += (
+            " Each group brings at most half its share of the customers in revenue: automated, low-cost "
+            "contact at most."
+        )
+    return text
+
+
+def _next_period_bullet(figures: dict) -> str | None:
+    n = figures.get("next period: segments compared")
+    if n is None:
+        return None
+    rho = figures.get("next period: rank correlation (value then, spend after)")
+    judged = ranks_next_period(rho, n)
+    early, end = figures.get("next period: earlier snapshot"), figures.get("next period: end")
+    rho_text = "n/a" if _missing(rho) else f"{float(rho):.2f}"
+    text = (
+        f"**Do the segments rank the next period?** Segments of {early} against spending up to {end}: rank "
+        f"correlation {rho_text} over {count(n)} segments"
+    )
+    if judged is None:
+        return text + f"; too few segments to judge (this notebook asks for {MIN_RANKED_SEGMENTS})."
+    if judged:
+        return text + (
+            f", at least {_words(RANK_AGREEMENT)}: the segments rank next-period spending and are a basis "
+            "for targeting (notebook 05 prices the plays)."
+        )
+    return text + (
+        f", short of the {_words(RANK_AGREEMENT)} this notebook asks: on this data the segments do not rank "
+        "the next period."
+    )
+
+
+def what_this_means(figures: dict) -> Text:
+    """The closing bullets, from the recorded figures."""
+    if figures.get("customers scored") is None:
+        return Text("- RFM segmentation did not run on this data: the sufficiency table says what it needs.")
+    bullets = [
+        b
+        for b in (
+            _top_bullet(figures),
+            _slipping_bullet(figures),
+            _tail_bullet(figures),
+            _next_period_bullet(figures),
+        )
+        if b
+    ]
+    return Text("\n".join(f"- {b}" for b in bullets))

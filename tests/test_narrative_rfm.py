@@ -1,0 +1,469 @@
+"""lifecycle_utils.narrative.rfm: the sentences of notebook 03 on small hand-made tables, each judgement
+on both sides of its threshold, and the degenerate inputs (nothing scored, empty, all-NaN, one row)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lifecycle_utils import narrative, rfm
+from lifecycle_utils.narrative import rfm as nr
+from lifecycle_utils.narrative.words import Text
+
+
+# ------------------------------------------------------------------------------------- rules
+@pytest.mark.parametrize(
+    "counts, even",
+    [
+        ([109, 91, 100, 100, 100], True),  # within 10% of 100
+        ([110, 90, 100, 100, 100], True),  # at the tolerance
+        ([111, 89, 100, 100, 100], False),  # just beyond
+        ([100], False),  # one score is not a split
+        ([0, 0], False),  # nobody
+    ],
+)
+def test_near_equal_scores_within_the_tolerance(counts, even):
+    assert nr.EVEN_TOLERANCE == 0.10
+    assert nr.even_scores(pd.Series(counts)) is even
+
+
+@pytest.mark.parametrize(
+    "revenue, customers, word",
+    [
+        (19.9, 10.0, ""),
+        (20.0, 10.0, "heavy"),
+        (20.1, 10.0, "heavy"),
+        (5.1, 10.0, ""),
+        (5.0, 10.0, "light"),
+        (4.9, 10.0, "light"),
+        (10.0, 0.0, ""),  # an empty group is neither
+        (None, 10.0, ""),
+        (float("nan"), 10.0, ""),
+    ],
+)
+def test_weight_on_both_sides_of_twice_and_half_the_customer_share(revenue, customers, word):
+    assert (nr.HEAVY_RATIO, nr.LIGHT_RATIO) == (2.0, 0.5)
+    assert nr.weight(revenue, customers) == word
+
+
+@pytest.mark.parametrize(
+    "gini, word",
+    [
+        (0.29, "spread fairly evenly"),
+        (0.30, "moderately concentrated"),
+        (0.31, "moderately concentrated"),
+        (0.49, "moderately concentrated"),
+        (0.50, "concentrated"),
+        (0.51, "concentrated"),
+        (None, ""),
+        (float("nan"), ""),
+        (1.2, ""),  # refunds beyond sales: not a Gini to read
+        (-0.1, ""),
+    ],
+)
+def test_concentration_words_follow_the_gini_thresholds(gini, word):
+    assert nr.concentration_word(gini) == word
+
+
+@pytest.mark.parametrize(
+    "rho, segments, judged",
+    [
+        (0.69, 8, False),
+        (0.70, 8, True),
+        (0.71, 8, True),
+        (0.95, 3, None),  # too few segments: no judgement
+        (0.95, 4, True),
+        (float("nan"), 8, None),
+        (None, 8, None),
+    ],
+)
+def test_ranking_judgement_needs_the_correlation_and_enough_segments(rho, segments, judged):
+    assert nr.ranks_next_period(rho, segments) is judged
+
+
+# --------------------------------------------------------------------------------- scores
+def scored_frame(frequencies, n_each=None):
+    """Customers with the given frequencies, recency and monetary evenly spread (five scores each)."""
+    n = len(frequencies)
+    values = pd.DataFrame(
+        {"recency": np.arange(n) * 3, "frequency": frequencies, "monetary": np.arange(1, n + 1) * 1.5}
+    )
+    return rfm.score_rfm(values)
+
+
+def test_the_score_sentence_names_the_tie_that_makes_a_score_larger():
+    scored, edges = scored_frame([1] * 60 + [2] * 15 + [3] * 10 + [4] * 6 + [5] * 4 + [7] * 3 + [9] * 2)
+    text = nr.score_sentence(scored, edges)
+    assert isinstance(text, Text)
+    assert text.startswith("R and M split into five near-equal scores (20 each).")
+    assert "F cannot: the 60 customers with 1 purchase occasion all share score 1" in text
+    assert text.endswith("F scores 1-5 stand for 1, 2, 3, 4 and 5 or more purchase occasions.")
+
+
+def test_the_score_sentence_on_even_and_degenerate_axes():
+    scored, edges = scored_frame(list(range(1, 101)))
+    assert nr.score_sentence(scored, edges).startswith("R, F and M split into five near-equal scores")
+    one, one_edges = scored_frame([2] * 10)
+    assert "F has a single score: every customer has the same frequency." in nr.score_sentence(one, one_edges)
+    assert nr.score_sentence(scored.iloc[:0], edges) == "No customer was scored."
+    assert nr.score_sentence(None, {}) == "No customer was scored."
+
+
+def test_frequency_steps_from_the_edges():
+    scored, edges = scored_frame([1] * 5 + [2] * 5 + [3] * 5 + [4] * 3 + [5] * 2 + [6] * 5)
+    assert edges["F"] == [2.0, 3.0, 4.0, 6.0]
+    assert nr.score_sentence(scored, edges).endswith(
+        "stand for 1, 2, 3, 4-5 and 6 or more purchase occasions."
+    )
+
+
+# ---------------------------------------------------------------------------- segment maps
+def test_the_map_sentence_for_a_complete_map_and_for_the_widely_copied_one():
+    assert nr.map_sentence(rfm.check_segment_map(rfm.SEGMENT_RULES)) == (
+        "All score combinations (5 x 5 x 5) are covered and every segment owns at least 3 of them."
+    )
+    naive = nr.map_sentence(rfm.check_segment_map(rfm.NAIVE_RULES, strict=False))
+    assert naive.startswith("New Customers, Promising, Can't Lose Them and Lost get no combination at all")
+    assert naive.endswith("36 of the 5 x 5 x 5 score combinations match no segment.")
+    one = pd.DataFrame({"score combinations": [125, 0]}, index=["All", "Nobody"])
+    assert nr.map_sentence(one).startswith("Nobody gets no combination at all")
+
+
+# ------------------------------------------------------------------------------- profiles
+def profile(rows):
+    """segment -> (customers, customers %, revenue %)."""
+    return pd.DataFrame(rows, index=["customers", "customers (%)", "revenue (%)"]).T
+
+
+def test_the_segment_sentence_states_the_top_the_tail_and_the_empty_segments():
+    table = profile(
+        {
+            "Champions": (20, 20.0, 60.0),
+            "Loyal Customers": (10, 10.0, 15.0),
+            "New Customers": (0, 0.0, 0.0),
+            "Hibernating": (30, 30.0, 10.0),
+            "Lost": (40, 40.0, 15.0),
+        }
+    )
+    text = nr.segment_sentence(table, rfm.SEGMENT_RULES)
+    assert text.startswith(
+        "Champions are 20.0% of the customers and bring 60.0% of all revenue up to the snapshot (at least "
+        "twice their share of the customers); Loyal Customers follow with 15.0% of the revenue from 10.0%"
+    )
+    assert (
+        "At the lapsed end of the map, Hibernating (30.0% of the customers, 10.0% of the revenue) and Lost "
+        "(40.0% and 15.0%) together bring at most half their share of the customers in revenue." in text
+    )
+    assert text.endswith("New Customers (R 5, F 1) is empty: no customer has those scores at the snapshot.")
+
+
+def test_the_segment_sentence_without_a_judgement_and_on_degenerate_profiles():
+    table = profile({"Champions": (50, 50.0, 60.0), "Lost": (50, 50.0, 40.0)})
+    text = nr.segment_sentence(table)
+    assert "(at least" not in text and text.endswith(
+        "At the lapsed end of the map: Lost (50.0% of the customers, 40.0% of the revenue)."
+    )
+    assert nr.segment_sentence(profile({"Lost": (5, 100.0, 100.0)})).startswith("Lost are 100.0%")
+    assert nr.segment_sentence(profile({"A": (0, 0.0, 0.0)})) == "No customer was scored."
+    assert nr.segment_sentence(None) == "No customer was scored."
+
+
+def test_the_heatmap_sentence_says_where_spend_rises_with_frequency():
+    heat = pd.DataFrame([[10.0, 20.0, 30.0], [12.0, 18.0, 40.0]], index=[5, 4], columns=[1, 2, 3])
+    assert nr.heatmap_sentence(heat) == (
+        "Mean monetary value rises with the F score at every R score (from \\$10-\\$12 at F = 1 to "
+        "\\$30-\\$40 at F = 3). The highest mean, \\$40, is at R = 4, F = 3."
+    )
+    falling = heat.copy()
+    falling.loc[4, 2] = 5.0  # R = 4: 12, 5, 40 does not rise
+    assert "at 1 of 2 R scores" in nr.heatmap_sentence(falling)
+    assert nr.heatmap_sentence(heat * np.nan) == "No mean monetary value to compare."
+    single = nr.heatmap_sentence(heat[[1]])
+    assert single.startswith("Too few cells are filled") and "at R = 4, F = 1" in single
+
+
+def test_the_concentration_sentence_reads_the_gini_by_its_rule():
+    facts = rfm.pareto(pd.Series([1.0, 1.0, 1.0, 1.0, 96.0]))
+    assert nr.concentration_sentence(facts) == (
+        "The top 20% of customers bring 96.0% of the revenue; 20.0% of the customers bring 80% of it. "
+        "With a Gini coefficient of 0.76, revenue is concentrated (this notebook calls a Gini of one half "
+        "or more concentrated, from three tenths moderately concentrated, below that fairly even)."
+    )
+    even = nr.concentration_sentence(rfm.pareto(pd.Series([5.0] * 10)))
+    assert "revenue is spread fairly evenly" in even
+    assert "is outside 0-1 and is not read" in nr.concentration_sentence(facts.replace(0.76, 1.5))
+    assert "With a Gini" not in nr.concentration_sentence(facts.replace(0.76, np.nan))
+    assert nr.concentration_sentence(None) == "Revenue concentration was not computed."
+    assert nr.concentration_sentence(pd.Series(dtype=float)) == "Revenue concentration was not computed."
+
+
+def test_the_thresholds_sentence_names_the_statistic():
+    _, thresholds = rfm.value_matrix(
+        pd.DataFrame({"recency": [10, 20, 30], "frequency": [1, 2, 3], "monetary": [1.0, 2.0, 3.0]}),
+        threshold="median",
+    )
+    assert nr.thresholds_sentence(thresholds) == (
+        "High and low are set against the median of the customers at the snapshot: R is high below 20.00 "
+        "days since the last purchase, F above 2.00 purchase occasions, M above \\$2.00 (a value equal to "
+        "the threshold counts as low)."
+    )
+    nan = {k: float("nan") for k in thresholds}
+    assert nr.thresholds_sentence(nan) == "The thresholds of the value matrix could not be computed."
+
+
+def test_the_value_sentence_describes_the_named_classes():
+    table = profile(
+        {"重要价值客户": (20, 20.0, 50.0), "一般挽留客户": (60, 60.0, 25.0), "一般价值客户": (20, 20.0, 25.0)}
+    )
+    text = nr.value_sentence(table)
+    assert text.startswith(
+        "重要价值客户 (important value: recent, frequent, high spend) are 20 customers (20.0%) with 50.0% of "
+        "the revenue (at least twice their share of the customers)."
+    )
+    assert (
+        "一般挽留客户 (general win-back: not recent, infrequent, low spend) are 60 customers (60.0%)" in text
+    )
+    assert text.endswith(
+        "No customer is 重要挽留客户 (important to win back: not recent, infrequent, high spend)."
+    )
+    assert nr.value_sentence(table.iloc[:0]) == "No customer was placed in the value matrix."
+
+
+# ------------------------------------------------------------------------------ over time
+def test_the_snapshots_sentence_counts_full_weeks_from_the_data():
+    assert nr.snapshots_sentence("2024-01-01", pd.Timestamp("2024-03-31"), "2024-06-29") == (
+        "The earlier snapshot is 2024-03-31: 13 full weeks after the first purchase in the data "
+        "(2024-01-01) and 12 full weeks before its end (2024-06-29)."
+    )
+    assert (
+        nr.snapshots_sentence("2024-01-01", None, "2024-06-29")
+        == "There is no earlier snapshot on this data."
+    )
+
+
+def moves(stay):
+    """Row shares of the later segment (rows) for earlier Champions and Promising (columns)."""
+    return pd.DataFrame(
+        {"Champions": [stay, 1 - stay, 0.0], "Promising": [0.03, 0.0, 0.97]},
+        index=["Champions", "Loyal Customers", "About To Sleep"],
+    )
+
+
+@pytest.mark.parametrize("stay, stable", [(0.74, False), (0.75, True), (0.76, True)])
+def test_a_segment_is_stable_from_three_quarters_staying(stay, stable):
+    text = nr.migration_sentence(moves(stay), pd.Timestamp("2024-03-31"), pd.Timestamp("2024-06-30"))
+    assert text.startswith("The Champions segment is stable (three quarters or more stay)") is stable
+    assert f"{round(100 * stay)}% are still there at 2024-06-30" in text
+    assert text.endswith(
+        "Of the customers in Promising at 2024-03-31, 0% are still there at 2024-06-30; most (97%) moved to "
+        "About To Sleep; 3% became Champions."
+    )
+
+
+@pytest.mark.parametrize("share, how", [(0.50, "the largest share"), (0.51, "most")])
+def test_most_of_a_segment_means_more_than_half(share, how):
+    table = pd.DataFrame(
+        {"Loyal Customers": [share, 0.49, 1 - share - 0.49]}, index=["Champions", "Loyal Customers", "Lost"]
+    )
+    text = nr.migration_sentence(table, pd.Timestamp("2024-03-31"), pd.Timestamp("2024-06-30"))
+    assert f"; {how} ({round(100 * share)}%) moved to Champions." in text
+
+
+def test_the_migration_sentence_on_no_segment():
+    empty = pd.DataFrame(index=["Champions"])
+    assert nr.migration_sentence(empty, pd.Timestamp("2024-03-31"), "2024-06-30") == (
+        "None of the segments followed here had customers at 2024-03-31."
+    )
+
+
+def stage_table(rows):
+    table = pd.DataFrame(rows, index=["new", "growing", "mature", "silent", "churned"]).T
+    table.index.name, table.columns.name = "segment", "stage"
+    return table
+
+
+def test_the_stage_sentence_states_the_churned_segments_and_the_stages_of_the_top():
+    table = stage_table({"Champions": [0, 0, 30, 15, 5], "Lost": [0, 0, 0, 0, 40], "Promising": [0] * 5})
+    edges = {"R": [100.0, 200.0, 300.0, 400.0]}
+    assert nr.stage_sentence(table, edges, rfm.SEGMENT_RULES) == (
+        "Every customer of Lost is churned by the stage rules derived as in notebook 01. Of the 50 "
+        "Champions, 30 are mature, 15 silent and 5 churned. Champions need an R score of 4 or more, which on "
+        "this data means a last purchase fewer than 200 days before the snapshot."
+    )
+    active = stage_table({"Champions": [0, 0, 30, 0, 0]})
+    assert nr.stage_sentence(active, edges, rfm.SEGMENT_RULES) == "All 30 Champions are mature."
+    assert nr.stage_sentence(table.iloc[:0], edges) == "No customer has both a segment and a stage."
+
+
+def outcome_check(rows, min_customers=30):
+    early = pd.DataFrame(
+        {"customers": [r[0] for r in rows.values()], "mean monetary": [r[1] for r in rows.values()]},
+        index=list(rows),
+    )
+    outcome = pd.DataFrame(
+        {"bought again (%)": [r[2] for r in rows.values()], "mean spend": [r[3] for r in rows.values()]},
+        index=list(rows),
+    )
+    return rfm.predictive_check(
+        early, outcome, start="2024-03-31", end="2024-06-30", min_customers=min_customers
+    )
+
+
+def test_the_outcome_sentence_judges_the_ranking_by_its_rule():
+    agree = outcome_check(
+        {
+            "A": (100, 300.0, 70.0, 150.0),
+            "B": (100, 100.0, 50.0, 50.0),
+            "C": (100, 60.0, 30.0, 30.0),
+            "D": (100, 30.0, 15.0, 9.0),
+            "tiny": (5, 500.0, 0.0, 0.0),  # below the minimum: left out
+        }
+    )
+    assert agree["segments compared"] == 4 and agree["rank correlation (value then, spend after)"] == 1.0
+    text = nr.outcome_sentence(agree)
+    assert text == (
+        "Over the 4 segments with at least 30 customers at 2024-03-31, the rank correlation between their "
+        "mean monetary value then and their mean spend up to 2024-06-30 is 1.00: segments worth more then "
+        "spent more afterwards, largely in the same order (this notebook asks for a correlation of at least "
+        "seven tenths). A (highest value then): 70.0% bought again and spent \\$150.00 each on average; D "
+        "(lowest): 15.0% and \\$9.00."
+    )
+    reversed_ = outcome_check(
+        {
+            "A": (100, 300.0, 10.0, 5.0),
+            "B": (100, 100.0, 20.0, 10.0),
+            "C": (100, 60.0, 30.0, 20.0),
+            "D": (100, 30.0, 40.0, 30.0),
+        }
+    )
+    assert (
+        "is -1.00, short of the correlation of at least seven tenths this notebook asks"
+        in nr.outcome_sentence(reversed_)
+    )
+    three = outcome_check({"A": (100, 3.0, 1.0, 3.0), "B": (100, 2.0, 1.0, 2.0), "C": (100, 1.0, 1.0, 1.0)})
+    assert "too few segments to judge the ranking (this notebook asks for 4)" in nr.outcome_sentence(three)
+
+
+def test_the_outcome_sentence_on_degenerate_checks():
+    one = outcome_check({"A": (100, 3.0, 50.0, 3.0)})
+    text = nr.outcome_sentence(one)
+    assert "is n/a: too few segments" in text and "(lowest)" not in text
+    none = outcome_check({"A": (5, 3.0, 50.0, 3.0)})
+    assert none["segments compared"] == 0
+    assert nr.outcome_sentence(none) == "No segment is large enough to compare with the next period."
+    assert nr.outcome_sentence(None) == "No segment is large enough to compare with the next period."
+
+
+# --------------------------------------------------------------------------- answer, closing
+def record(**changes):
+    figures = {
+        "customers scored": 1000,
+        "Champions: customers (%)": 20.0,
+        "Champions: revenue (%)": 60.0,
+        "At Risk: customers (%)": 1.0,
+        "At Risk: revenue (%)": 2.0,
+        "Can't Lose Them: customers (%)": 0.0,
+        "Can't Lose Them: revenue (%)": 0.0,
+        "Hibernating: customers (%)": 20.0,
+        "Hibernating: revenue (%)": 5.0,
+        "Lost: customers (%)": 20.0,
+        "Lost: revenue (%)": 4.0,
+        "重要价值客户: customers (%)": 18.0,
+        "重要价值客户: revenue (%)": 70.0,  # a value class: never "the segment with the most revenue"
+        "重要保持客户: customers (%)": 2.0,
+        "重要保持客户: revenue (%)": 4.0,
+        "一般挽留客户: customers (%)": 50.0,
+        "一般挽留客户: revenue (%)": 15.0,
+        "revenue from top 20% of customers (%)": 70.0,
+        "customers bringing 80% of revenue (%)": 30.0,
+        "Gini coefficient": 0.62,
+        "next period: earlier snapshot": "2024-03-31",
+        "next period: end": "2024-06-30",
+        "next period: segments compared": 8,
+        "next period: rank correlation (value then, spend after)": 0.86,
+    }
+    return figures | changes
+
+
+def test_the_answer_judges_concentration_and_ignores_the_value_classes():
+    assert narrative.answer("03_rfm_segmentation", record()) == (
+        "**Answer.** The top 20% of customers bring 70.0% of the revenue (Gini 0.62: concentrated). "
+        "Champions is the segment with the most revenue: 60.0% from 20.0% of the customers."
+    )
+    assert "(Gini 0.40: moderately concentrated)" in nr.answer(record(**{"Gini coefficient": 0.4}))
+    assert nr.answer({"not run: RFM segmentation": "needs x"}) == (
+        "**Answer.** Not run on this data: RFM segmentation."
+    )
+
+
+def test_what_this_means_follows_the_recorded_figures():
+    text = nr.what_this_means(record())
+    bullets = text.splitlines()
+    assert len(bullets) == 4 and all(b.startswith("- **") for b in bullets)
+    assert bullets[0] == (
+        "- **The segment with the most revenue.** Champions are 20.0% of the customers and bring 60.0% of "
+        "the revenue, at least twice their share of the customers: the play for them is recognition and "
+        "service, not discounts. In the value matrix: 重要价值客户 (18.0% of the customers, 70.0% of the "
+        "revenue)."
+    )
+    assert bullets[1].startswith(
+        "- **The valuable ones who slip.** At Risk (1.0% of the customers, 2.0% of the revenue); 重要保持客户"
+    )
+    assert bullets[2].endswith(
+        "Each group brings at most half its share of the customers in revenue: automated, low-cost "
+        "contact at most."
+    )
+    assert "rank correlation 0.86 over 8 segments, at least seven tenths: the segments rank" in bullets[3]
+    assert narrative.closing("03_rfm_segmentation", record()).endswith(text)
+
+
+def test_what_this_means_states_the_numbers_where_no_rule_applies():
+    heavy_tail = record(
+        **{"Hibernating: revenue (%)": 17.0, "next period: rank correlation (value then, spend after)": -0.5}
+    )
+    text = nr.what_this_means(heavy_tail)
+    assert "automated, low-cost contact" not in text
+    assert "rank correlation -0.50 over 8 segments, short of the seven tenths this notebook asks" in text
+    short = {k: v for k, v in record().items() if not k.startswith("next period: ")}
+    assert "rank the next period" not in nr.what_this_means(short)
+    nan = record(**{"next period: rank correlation (value then, spend after)": None})
+    assert "rank correlation n/a over 8 segments; too few segments to judge" in nr.what_this_means(nan)
+    assert nr.what_this_means({"not run: RFM segmentation": "needs x"}) == (
+        "- RFM segmentation did not run on this data: the sufficiency table says what it needs."
+    )
+
+
+def test_headline_figures_record_what_the_closing_text_needs():
+    table = profile({"Champions": (20, 20.0, 60.0), "Lost": (80, 80.0, 40.0)})
+    classes = profile({"重要价值客户": (20, 20.0, 60.0), "一般挽留客户": (80, 80.0, 40.0)})
+    check = outcome_check({"Champions": (100, 3.0, 60.0, 30.0), "Lost": (100, 1.0, 10.0, 2.0)})
+    figures = rfm.headline_figures(
+        table, classes, concentration=rfm.pareto(pd.Series([1.0, 3.0])), check=check
+    )
+    assert figures["customers scored"] == 100 and figures["重要价值客户: revenue (%)"] == 60.0
+    assert figures["next period: segments compared"] == 2
+    text = narrative.closing("03_rfm_segmentation", figures)
+    assert "Champions is the segment with the most revenue: 60.0%" in text
+    assert "rank correlation 1.00 over 2 segments; too few segments to judge" in text
+
+
+def test_the_score_sentence_without_an_even_axis_names_the_tie_or_lists_the_scores():
+    values = pd.DataFrame(
+        {
+            "recency": [1] * 6 + [2, 3, 4, 5],
+            "frequency": [1] * 6 + [2, 3, 4, 5],
+            "monetary": [1.0, 1.0, 1.0, 2.0, 2.0, 2.0, 3.0, 3.0, 4.0, 5.0],
+        }
+    )
+    scored, edges = rfm.score_rfm(values)
+    text = nr.score_sentence(scored, edges)
+    assert text.startswith(
+        "R is uneven: the 6 customers with 1 day since the last purchase all share score 5"
+    )
+    spread = pd.DataFrame({"recency": range(10), "frequency": range(1, 11), "monetary": np.arange(1.0, 11.0)})
+    scored, edges = rfm.score_rfm(spread, {"M": [2.0, 3.0, 4.0, 5.0]})  # edges given: M is not balanced
+    assert nr.score_sentence(scored, edges) == (
+        "R and F split into five near-equal scores (2 each). M scores 1-5 hold 1, 1, 1, 1 and 6 customers. "
+        "F scores 1-5 stand for 1-2, 3-4, 5-6, 7-8 and 9 or more purchase occasions."
+    )
