@@ -39,7 +39,10 @@ __all__ = [
     "repeat_probability",
     "FEW_AT_RISK",
     "DEFAULT_MATURE",
+    "MIN_AT_RISK",
+    "mature_basis",
     "mature_threshold",
+    "share_longer",
     "derive_rules",
     "monthly_snapshots",
     "comparison_snapshots",
@@ -99,9 +102,11 @@ class StageRules:
         changes = {"silent_days": silent_days, "churn_days": churn_days, "mature_occasions": mature_occasions}
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
-    def describe(self) -> pd.DataFrame:
-        """The rules as a table (rule, value, meaning) for a notebook."""
-        return pd.DataFrame(
+    def describe(self, gaps: pd.Series | None = None) -> pd.DataFrame:
+        """The rules as a table (rule, value, meaning) for a notebook; with ``gaps`` (days between
+        consecutive purchase occasions, :func:`purchase_gaps`) a column ``observed gaps longer (%)``: the
+        share of those gaps longer than the silent and churn thresholds (NaN for the mature rule)."""
+        table = pd.DataFrame(
             [
                 ("silent_days", self.silent_days, f"silent after {self.silent_days} days without a purchase"),
                 ("churn_days", self.churn_days, f"churned after {self.churn_days} days without a purchase"),
@@ -113,6 +118,13 @@ class StageRules:
             ],
             columns=["rule", "value", "meaning"],
         )
+        if gaps is not None:
+            table["observed gaps longer (%)"] = [
+                share_longer(gaps, self.silent_days),
+                share_longer(gaps, self.churn_days),
+                float("nan"),
+            ]
+        return table
 
 
 # ------------------------------------------------------------------------------- deriving the rules
@@ -136,6 +148,13 @@ def threshold_candidates(
     gaps = purchase_gaps(tx)
     days = set(gap_quantiles(gaps, quantiles)["days"].tolist()) if len(gaps) else set()
     return sorted(days | ({int(churn_days)} if churn_days is not None else set()))
+
+
+def share_longer(gaps: pd.Series, days: int) -> float:
+    """The share (%) of the observed gaps (days, :func:`purchase_gaps`) longer than ``days``, rounded to one
+    decimal: how often a customer who did come back had waited longer than that (NaN without gaps). It
+    says nothing of the customers who never came back."""
+    return round(100 * float((gaps > days).mean()), 1) if len(gaps) else float("nan")
 
 
 def gap_quantiles(
@@ -171,22 +190,55 @@ def repeat_probability(
 
 FEW_AT_RISK = 20  # the smallest number of customers at risk a repeat probability is read from
 DEFAULT_MATURE = 2  # mature from the second occasion when the data cannot show where the curve levels off
+MIN_AT_RISK = 100  # customers at risk a repeat probability is read from when the data has enough of them
 
 
-def mature_threshold(repeat_table: pd.DataFrame, tolerance: float = 0.05, min_customers: int = 100) -> int:
+def mature_basis(
+    repeat_table: pd.DataFrame, tolerance: float = 0.05, min_customers: int = MIN_AT_RISK
+) -> dict:
+    """Where the repeat probability (:func:`repeat_probability`) levels off, and on what grounds.
+
+    Among rows with at least ``min_customers`` customers at risk (a small log with fewer than two such
+    rows is read with :data:`FEW_AT_RISK`), the first ``k >= 2`` whose next step changes the probability
+    by less than ``tolerance`` (probability points): ``rule`` ``"levels off"``. Without such a ``k``, the
+    last reliable ``k``: ``"last reliable"``. Without two reliable rows, :data:`DEFAULT_MATURE`:
+    ``"default"``. Returns ``occasions`` (k), ``rule``, ``min customers`` (the count the rows were read
+    with) and ``gain`` (the step from k to k + 1 for ``"levels off"``, else None)."""
+    used = min_customers
+    reliable = repeat_table[repeat_table["customers"] >= used].reset_index(drop=True)
+    if len(reliable) < 2 and min_customers > FEW_AT_RISK:
+        used = FEW_AT_RISK
+        reliable = repeat_table[repeat_table["customers"] >= used].reset_index(drop=True)
+    if len(reliable) < 2:
+        return {"occasions": DEFAULT_MATURE, "rule": "default", "min customers": used, "gain": None}
+    gains = reliable["gain"].shift(-1)  # gain of going from k to k + 1
+    level = (reliable["occasions"] >= 2) & (gains < tolerance)
+    if level.any():
+        first = level.idxmax()
+        return {
+            "occasions": int(reliable.loc[first, "occasions"]),
+            "rule": "levels off",
+            "min customers": used,
+            "gain": float(gains[first]),
+        }
+    return {
+        "occasions": int(reliable["occasions"].iloc[-1]),
+        "rule": "last reliable",
+        "min customers": used,
+        "gain": None,
+    }
+
+
+def mature_threshold(
+    repeat_table: pd.DataFrame, tolerance: float = 0.05, min_customers: int = MIN_AT_RISK
+) -> int:
     """The number of occasions from which the repeat probability levels off: the first ``k >= 2`` whose
     next step gains less than ``tolerance`` (probability points), among rows with at least
     ``min_customers`` customers at risk. Without such a ``k``, the last reliable ``k``. A small log with
     fewer than two such rows is read with :data:`FEW_AT_RISK` customers at risk instead, and without two
-    rows even then the threshold is :data:`DEFAULT_MATURE` (no levelling off can be seen)."""
-    reliable = repeat_table[repeat_table["customers"] >= min_customers].reset_index(drop=True)
-    if len(reliable) < 2 and min_customers > FEW_AT_RISK:
-        reliable = repeat_table[repeat_table["customers"] >= FEW_AT_RISK].reset_index(drop=True)
-    if len(reliable) < 2:
-        return DEFAULT_MATURE
-    gains = reliable["gain"].shift(-1)  # gain of going from k to k + 1
-    level = reliable[(reliable["occasions"] >= 2) & (gains < tolerance)]
-    return int(level["occasions"].iloc[0] if len(level) else reliable["occasions"].iloc[-1])
+    rows even then the threshold is :data:`DEFAULT_MATURE` (no levelling off can be seen). Which of these
+    applied: :func:`mature_basis`."""
+    return mature_basis(repeat_table, tolerance, min_customers)["occasions"]
 
 
 def derive_rules(
@@ -537,9 +589,21 @@ def threshold_variants(tx: pd.DataFrame, rules: StageRules) -> dict[str, StageRu
     return variants
 
 
-def headline_figures(stages: pd.DataFrame, rules: StageRules, resurrection_facts: pd.Series) -> dict:
+def headline_figures(
+    stages: pd.DataFrame,
+    rules: StageRules,
+    *,
+    resurrection_facts: pd.Series,
+    tx: pd.DataFrame | None = None,
+    repeat: pd.DataFrame | None = None,
+    tolerance: float | None = None,
+) -> dict:
     """What notebook 01 records: customers and share (%) per stage at the last snapshot, the three
-    rules, and the resurrection rate."""
+    rules, the monthly moves out of the silent stage and the resurrection rate; with ``tx`` the share
+    of observed gaps longer than each threshold and the funnel's losses; with ``repeat`` (the
+    :func:`repeat_probability` table the mature rule is read from) and ``tolerance``, on what grounds the
+    mature rule stands (``mature rule``: a :func:`mature_basis` rule, or ``"parameter"`` when the rules
+    in use differ from it). Shares in %, NaN where a figure cannot be computed."""
     last = stages["snapshot"].max()
     counts = stages.loc[stages["snapshot"] == last, "stage"].value_counts().reindex(STAGES, fill_value=0)
     shares = (100 * counts / counts.sum()).round(1)
@@ -550,6 +614,34 @@ def headline_figures(stages: pd.DataFrame, rules: StageRules, resurrection_facts
         "silent after (days)": rules.silent_days,
         "churned after (days)": rules.churn_days,
         "mature from (occasions)": rules.mature_occasions,
+    }
+    if repeat is not None and tolerance is not None:
+        basis = mature_basis(repeat, tolerance)
+        derived = basis["occasions"] == rules.mature_occasions
+        figures["mature rule"] = basis["rule"] if derived else "parameter"
+    if tx is not None:
+        gaps = purchase_gaps(tx)
+        figures["observed gaps longer than the silent threshold (%)"] = share_longer(gaps, rules.silent_days)
+        figures["observed gaps longer than the churn threshold (%)"] = share_longer(gaps, rules.churn_days)
+        funnel = purchase_funnel(tx, steps=3).set_index("purchase")["customers"]
+        figures["customers with no second purchase (%)"] = _share_short(funnel[1], funnel[2])
+        figures["second-time buyers with no third purchase (%)"] = _share_short(funnel[2], funnel[3])
+    moves = transition_matrix(stages)
+    figures["silent to churned per month (%)"] = round(100 * float(moves.loc["silent", "churned"]), 1)
+    figures["silent back to active per month (%)"] = round(
+        100 * float(moves.loc["silent", ACTIVE_STAGES].sum(min_count=1)), 1
+    )
+    figures |= {
+        "ever churned": _whole(resurrection_facts.get("ever churned")),
         "resurrection rate (%)": resurrection_facts["resurrection rate (%)"],
     }
     return figures
+
+
+def _whole(n) -> int | None:
+    return None if n is None or pd.isna(n) else int(n)
+
+
+def _share_short(before: int, after: int) -> float:
+    """The share (%) of ``before`` customers who did not reach the next step (``after`` of them did)."""
+    return round(100 * float(before - after) / float(before), 1) if before else float("nan")

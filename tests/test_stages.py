@@ -417,7 +417,63 @@ def test_threshold_variants_and_headline(hand):
     assert variants["chosen"] == RULES
     assert variants["mature one later"].mature_occasions == 4
     assert variants["gaps p90 / p99"].churn_days >= variants["gaps p70 / p90"].churn_days
-    facts = S.headline_figures(hand, RULES, pd.Series({"resurrection rate (%)": 12.5}))
+    facts = S.headline_figures(hand, RULES, resurrection_facts=pd.Series({"resurrection rate (%)": 12.5}))
     assert facts["snapshot"] == "2024-05-15"
     assert sum(facts[f"{s} customers"] for s in S.STAGES) == 5
     assert facts["churned after (days)"] == 90 and facts["resurrection rate (%)"] == 12.5
+
+
+def test_mature_basis_says_on_what_grounds_the_cut_off_stands():
+    table = pd.DataFrame(
+        {
+            "occasions": [1, 2, 3, 4, 5],
+            "customers": [1000] * 5,
+            "repeat probability": [0.4, 0.6, 0.7, 0.73, 0.74],
+        }
+    )
+    table["gain"] = table["repeat probability"].diff()
+    basis = S.mature_basis(table, tolerance=0.05)
+    assert basis["occasions"] == 3 and basis["rule"] == "levels off" and basis["min customers"] == 100
+    assert basis["gain"] == pytest.approx(0.03)
+    assert S.mature_basis(table, tolerance=0.001)["rule"] == "last reliable"
+    small = table.assign(customers=[60, 40, 30, 25, 10])
+    assert S.mature_basis(small, tolerance=0.05)["min customers"] == S.FEW_AT_RISK
+    tiny = S.mature_basis(table.assign(customers=[30, 10, 5, 5, 5]), tolerance=0.05)
+    assert tiny == {"occasions": S.DEFAULT_MATURE, "rule": "default", "min customers": 20, "gain": None}
+
+
+@pytest.mark.parametrize(
+    ("gain", "rule"), [(0.049, "levels off"), (0.05, "last reliable"), (0.051, "last reliable")]
+)
+def test_levels_off_means_a_step_strictly_below_the_tolerance(gain, rule):
+    table = pd.DataFrame(
+        {"occasions": [1, 2, 3], "customers": [500] * 3, "repeat probability": [0.3, 0.5, 0.5 + gain]}
+    )
+    table["gain"] = table["repeat probability"].diff()
+    assert S.mature_basis(table, tolerance=0.05)["rule"] == rule
+
+
+def test_share_longer_counts_gaps_strictly_longer_than_the_threshold():
+    gaps = pd.Series([10, 20, 30, 40])
+    assert S.share_longer(gaps, 20) == 50.0 and S.share_longer(gaps, 19) == 75.0
+    assert np.isnan(S.share_longer(pd.Series([], dtype=int), 20))
+    described = RULES.describe(gaps=gaps)
+    assert described["observed gaps longer (%)"].tolist()[:2] == [25.0, 0.0]
+    assert "observed gaps longer (%)" not in RULES.describe()
+
+
+def test_headline_figures_record_what_the_closing_text_reads(hand):
+    resurrection = S.resurrection(HISTORIES, RULES, "2024-05-15")
+    repeat = S.repeat_probability(HISTORIES, RULES.churn_days, observation_end="2024-05-15")
+    facts = S.headline_figures(
+        hand, RULES, resurrection_facts=resurrection, tx=HISTORIES, repeat=repeat, tolerance=0.05
+    )
+    # 5 customers: 3 buy a second time, 1 of those a third
+    assert facts["customers with no second purchase (%)"] == 40.0
+    assert facts["second-time buyers with no third purchase (%)"] == pytest.approx(66.7)
+    # gaps 9, 4, 5, 152: one longer than 30 and than 90 days
+    assert facts["observed gaps longer than the silent threshold (%)"] == 25.0
+    assert facts["observed gaps longer than the churn threshold (%)"] == 25.0
+    assert facts["mature rule"] == "parameter"  # too few customers at risk: the default (2), not RULES' 3
+    assert facts["ever churned"] == resurrection["ever churned"]
+    assert 0 <= facts["silent to churned per month (%)"] <= 100

@@ -2,16 +2,496 @@
 table or fit it interprets, and the notebook's Answer and "What this means" from its recorded figures.
 
 Judgements come from named thresholds; where none applies the sentence states the number and stops.
+Contrasts between groups of customers are observational: a sentence says which customers had what
+("customers mature then had churned less often"), never that one thing makes another.
 """
 
 from __future__ import annotations
 
+import math
+
+import pandas as pd
+
+from lifecycle_utils import stages as layer
 from lifecycle_utils.narrative.answers import with_not_run
-from lifecycle_utils.narrative.words import Text, count, percent
+from lifecycle_utils.narrative.words import Text, count, day, listing, money, percent
 
-__all__ = ["answer"]
+__all__ = [
+    "STICKY_PCT",
+    "HALF_PCT",
+    "SENSITIVE_PCT",
+    "ordinal",
+    "gap_sentence",
+    "mature_sentence",
+    "rules_sentence",
+    "sizes_sentence",
+    "revenue_sentence",
+    "transitions_sentence",
+    "flows_sentence",
+    "spells_sentence",
+    "resurrection_sentence",
+    "funnel_sentence",
+    "cohort_sentence",
+    "sensitivity_sentence",
+    "MATURE_WORDS",
+    "answer",
+    "what_this_means",
+]
+
+# churn is "sticky" when at least this share (%) of churned customers are still churned at the next snapshot
+STICKY_PCT = 95.0
+# "most" of the revenue: strictly more than this share (%)
+HALF_PCT = 50.0
+# the silent and churn thresholds "matter" when one of the alternative rules moves at least this share (%)
+# of the customers into or out of the churned stage at the last snapshot
+SENSITIVE_PCT = 5.0
 
 
+# ------------------------------------------------------------------------------------------- helpers
+def _missing(x) -> bool:
+    if x is None:
+        return True
+    try:
+        return math.isnan(float(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def _no_table(table) -> bool:
+    """None, empty, or nothing but NaN."""
+    if table is None or len(table) == 0:
+        return True
+    values = table.select_dtypes("number") if isinstance(table, pd.DataFrame) else table
+    return bool(values.isna().all().all()) if isinstance(values, pd.DataFrame) else bool(values.isna().all())
+
+
+def ordinal(k: int) -> str:
+    """``first`` ... ``tenth``, then ``11th``, ``21st``, ``22nd`` ..."""
+    words = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
+    k = int(k)
+    if 1 <= k <= len(words):
+        return words[k - 1]
+    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
+    return f"{k}{suffix}"
+
+
+def _days(x) -> str:
+    """A number of days as shown in a table: whole days with separators, else one decimal."""
+    if _missing(x):
+        return "n/a"
+    x = float(x)
+    return count(x) if x == round(x) else f"{x:,.1f}"
+
+
+def _pct(share) -> str:
+    """A share given as a fraction (0.154) in percent (``15.4%``)."""
+    return percent(None if _missing(share) else 100 * float(share))
+
+
+# ------------------------------------------------------------------------------------ deriving rules
+def gap_sentence(quantiles: pd.DataFrame | None, *, observed_days: int | None = None) -> Text:
+    """What the gap quantiles say (``stages.gap_quantiles``: ``returns within (%)``, ``days``), and that
+    no gap longer than the ``observed_days`` the log covers can be seen."""
+    rows = None if _no_table(quantiles) else quantiles.dropna(subset=["days"])
+    if rows is None or rows.empty:
+        return Text("No customer bought on two different days: there are no gaps between purchases to read.")
+    parts = [
+        f"{percent(q, 0)} at most {_days(d)} days" for q, d in zip(rows["returns within (%)"], rows["days"])
+    ]
+    parts[0] = parts[0].replace(" at most", " are at most", 1)
+    text = f"Of the observed gaps between two purchase occasions of a customer, {listing(parts)}."
+    if not _missing(observed_days):
+        text += (
+            f" The log covers {count(observed_days)} days, so no longer gap can be observed: these quantiles "
+            "are lower bounds."
+        )
+    return Text(text)
+
+
+def mature_sentence(repeat: pd.DataFrame | None, rules: layer.StageRules | None, *, tolerance: float) -> Text:
+    """What the repeat probabilities (``stages.repeat_probability`` within the churn threshold) say, and
+    on what grounds the mature rule stands: where the curve levels off by the ``MATURE_TOLERANCE`` rule
+    (``stages.mature_basis``), the last number of occasions with enough customers at risk, the default,
+    or a parameter that overrides the derived rules."""
+    if rules is None:
+        return Text("No stage rules were derived: no mature cut-off to read.")
+    if _no_table(repeat) or _no_table(repeat["repeat probability"]):
+        return Text(
+            "No purchase occasion lies far enough before the end of the data to measure a repeat "
+            f"probability; the rules set mature from {rules.mature_occasions} purchase occasions."
+        )
+    basis = layer.mature_basis(repeat, tolerance)
+    k, at_least = basis["occasions"], basis["min customers"]
+    table = repeat.set_index("occasions")
+    reliable = table[table["customers"] >= at_least]
+    shown = [j for j in dict.fromkeys([1, 2, k]) if j in reliable.index]
+    probs = [f"{_pct(reliable.loc[j, 'repeat probability'])} after the {ordinal(j)}" for j in shown]
+    text = ""
+    if probs:
+        text = (
+            f"The share of customers who bought again within {count(rules.churn_days)} days is "
+            f"{listing(probs)} purchase occasion (read where at least {count(at_least)} customers are at "
+            "risk)."
+        )
+        if len(reliable) >= 2 and reliable["repeat probability"].is_monotonic_increasing:
+            text += (
+                " Customers with more occasions so far were more likely to buy again: an association "
+                "across customers, not a measure of what one more purchase changes."
+            )
+    rule = f"MATURE_TOLERANCE = {tolerance:g}"
+    if basis["rule"] == "levels off":
+        text += (
+            f" Going from {k} to {k + 1} occasions changes it by {basis['gain']:+.3f}, less than {rule}: by "
+            f"that rule the curve levels off at {k} occasions"
+        )
+        later = reliable[(reliable.index > k + 1) & (reliable["gain"] >= tolerance)]
+        if len(later):
+            j = int(later.index[0])
+            text += (
+                f", though a later step adds more again ({later['gain'].iloc[0]:+.3f} from {j - 1} to {j})."
+            )
+        else:
+            text += ", and no later step among these adds as much."
+    elif basis["rule"] == "last reliable":
+        text += (
+            f" No step among these changes it by less than {rule}, so the curve is not seen to level "
+            f"off: the cut-off is {k} occasions, the most with at least {count(at_least)} customers at risk."
+        )
+    else:
+        text += (
+            f" Fewer than two numbers of occasions have at least {count(at_least)} customers at risk, so no "
+            f"levelling off can be seen: the cut-off is the default of {k} occasions."
+        )
+    if rules.mature_occasions != k:
+        text += (
+            f" The rules in use set mature from {rules.mature_occasions} occasions instead: a parameter "
+            "overrides the rules derived from the data."
+        )
+    else:
+        text += f" Customers with {k} or more purchase occasions count as mature."
+    return Text(text.strip())
+
+
+def rules_sentence(described: pd.DataFrame | None) -> Text:
+    """The rules in one sentence, from ``StageRules.describe(gaps=...)``: the thresholds and the share of
+    observed gaps longer than each (how often a customer who came back had waited that long)."""
+    if _no_table(described):
+        return Text("No stage rules were derived.")
+    rows = described.set_index("rule")
+    silent, churn = int(rows.loc["silent_days", "value"]), int(rows.loc["churn_days", "value"])
+    text = f"Silent after {count(silent)} days and churned after {count(churn)} days without a purchase"
+    if "observed gaps longer (%)" in rows:
+        longer = rows["observed gaps longer (%)"]
+        text += (
+            f": {percent(longer['silent_days'])} and {percent(longer['churn_days'])} of the observed gaps "
+            "between two purchases are longer than these"
+        )
+    return Text(f"{text}. Mature from {count(rows.loc['mature_occasions', 'value'])} purchase occasions.")
+
+
+# ----------------------------------------------------------------------------------- stages over time
+def sizes_sentence(sizes: pd.DataFrame | None) -> Text:
+    """The stages at the last snapshot, which stage is the largest and since when, and the silent peak
+    (from ``stages.stage_sizes``: snapshots by stage)."""
+    if _no_table(sizes) or sizes.iloc[-1].sum() == 0:
+        return Text("No customer is acquired by the last snapshot.")
+    sizes = sizes.reindex(columns=layer.STAGES, fill_value=0)
+    row, last = sizes.iloc[-1], sizes.index[-1]
+    total = int(row.sum())
+    active = int(row[layer.ACTIVE_STAGES].sum())
+    text = (
+        f"At the last snapshot ({day(last)}), {count(row['churned'])} of the {count(total)} customers "
+        f"acquired by then ({percent(100 * row['churned'] / total)}) are churned, "
+        f"{count(row['silent'])} silent and {count(active)} active ({count(row['new'])} new, "
+        f"{count(row['growing'])} growing, {count(row['mature'])} mature)."
+    )
+    if len(sizes) < 2:
+        return Text(text)
+    largest = sizes.idxmax(axis=1)
+    top = largest.iloc[-1]
+    other = largest[largest != top]
+    since = largest.index[0] if other.empty else largest.index[largest.index > other.index[-1]][0]
+    if since == largest.index[0]:
+        text += f" {top.capitalize()} customers are the largest stage at every snapshot."
+    elif since == last:
+        text += f" {top.capitalize()} customers are the largest stage at the last snapshot."
+    else:
+        text += f" {top.capitalize()} customers have been the largest stage since {day(since)}."
+    peak = sizes["silent"].idxmax()
+    if sizes["silent"].max() > 0 and peak != last:
+        text += f" Silent customers peaked at {count(sizes['silent'].max())} on {day(peak)}."
+    return Text(text)
+
+
+def revenue_sentence(revenue: pd.DataFrame | None) -> Text:
+    """Who bought in the last period and over all periods (from ``stages.stage_revenue``: snapshots by
+    stage, revenue in the currency of the data)."""
+    if _no_table(revenue):
+        return Text("No revenue to split by stage.")
+    revenue = revenue.fillna(0.0)
+    row, last = revenue.iloc[-1], revenue.index[-1]
+    total = float(row.sum())
+    if total <= 0:
+        return Text(
+            f"In the period ending {day(last)} the buyers' net revenue is {money(total, decimals=0)}: no "
+            "shares by stage are read."
+        )
+    buying = row[row != 0].sort_values(ascending=False)
+    parts = [
+        f"{money(v, decimals=0)} ({percent(100 * v / total)}) from {stage} customers"
+        for stage, v in buying.items()
+    ]
+    text = f"In the period ending {day(last)}, revenue was {money(total, decimals=0)}: {listing(parts)}."
+    none = [s for s in layer.STAGES if row[s] == 0 and s in ("silent", "churned")]
+    if none:
+        text += f" {listing([s.capitalize() for s in none][:1] + none[1:])} customers bought nothing in it."
+    overall = revenue.sum()
+    if len(revenue) > 1 and overall.sum() > 0:
+        top = overall.idxmax()
+        share = 100 * overall[top] / overall.sum()
+        how = "most of the revenue" if share > HALF_PCT else "the largest share of the revenue"
+        text += f" Over all {len(revenue)} periods, {top} customers bought {how} ({percent(share)})."
+    return Text(text)
+
+
+def transitions_sentence(transitions: pd.DataFrame | None) -> Text:
+    """How customers move from one snapshot to the next (``stages.transition_matrix``: rows sum to 1),
+    for churned, silent and mature customers; churn is called sticky from :data:`STICKY_PCT`."""
+    if _no_table(transitions):
+        return Text("No customer is seen at two consecutive snapshots: there are no moves between stages.")
+    parts = []
+    churned = transitions.loc["churned"] if "churned" in transitions.index else None
+    if churned is not None and not churned.isna().all():
+        stay = 100 * churned["churned"]
+        lead = "Churn is sticky: " if stay >= STICKY_PCT else ""
+        parts.append(
+            f"{lead}{percent(stay)} of churned customers are still churned at the "
+            f"next snapshot and {_pct(churned[layer.ACTIVE_STAGES].sum())} buy again "
+            f"({_pct(churned['growing'])} moving to growing, {_pct(churned['mature'])} to mature)."
+        )
+    silent = transitions.loc["silent"] if "silent" in transitions.index else None
+    if silent is not None and not silent.isna().all():
+        lost, back = silent["churned"], silent[layer.ACTIVE_STAGES].sum()
+        compare = "more" if lost > back else "fewer" if lost < back else "as many"
+        than = "than" if compare != "as many" else "as"
+        parts.append(
+            f"Of silent customers, {_pct(lost)} move to churned from one snapshot to the next and "
+            f"{_pct(back)} buy again ({compare} are lost {than} come back); "
+            f"{_pct(silent['silent'])} stay silent."
+        )
+    mature = transitions.loc["mature"] if "mature" in transitions.index else None
+    if mature is not None and not mature.isna().all():
+        parts.append(
+            f"Mature customers stay mature {_pct(mature['mature'])} of the time and turn silent "
+            f"{_pct(mature['silent'])} of the time."
+        )
+    if not parts:
+        return Text("No customer was churned, silent or mature at a snapshot before the last.")
+    return Text(" ".join(parts) + " (Pooled over all pairs of consecutive monthly snapshots.)")
+
+
+def flows_sentence(flows: pd.DataFrame | None) -> Text:
+    """Where the customers of the earlier snapshot are at the later one (``stages.flows``: rows the
+    stage at the start, columns the stage at the end, both named ``stage at YYYY-MM-DD``). A contrast
+    between stages is an association, not an effect of moving a customer to another stage."""
+    if _no_table(flows) or flows.to_numpy().sum() == 0:
+        return Text("No customer is in both snapshots.")
+    start = str(flows.index.name or "").removeprefix("stage at ") or "the first snapshot"
+    end = str(flows.columns.name or "").removeprefix("stage at ") or "the last snapshot"
+    rows = [s for s in layer.STAGES if s in flows.index and flows.loc[s].sum() > 0]
+    size = flows.sum(axis=1)
+    churned = {s: 100 * flows.loc[s, "churned"] / size[s] for s in rows}
+    text = ""
+    if "mature" in rows:
+        kept = flows.loc["mature", "mature"]
+        text += (
+            f"Of the {count(size['mature'])} customers mature on {start}, {count(kept)} "
+            f"({percent(100 * kept / size['mature'])}) were still mature on {end}. "
+        )
+    text += f"Share churned by {end}, by stage on {start}: " + listing(
+        [f"{s} {percent(churned[s])} ({count(flows.loc[s, 'churned'])} of {count(size[s])})" for s in rows]
+    )
+    text += "."
+    if "mature" in rows and "new" in rows and churned["mature"] != churned["new"]:
+        how = "less" if churned["mature"] < churned["new"] else "more"
+        text += (
+            f" Customers mature then had churned {how} often than customers new then: an association "
+            "between a customer's stage and later churn, not a measure of what moving a customer to "
+            "another stage would change."
+        )
+    if "not yet acquired" in flows.index:
+        text += f" The {count(size['not yet acquired'])} customers acquired after {start} are left out."
+    return Text(text)
+
+
+def spells_sentence(spells: pd.DataFrame | None) -> Text:
+    """How long completed spells in each stage last (``stages.time_in_stage``, in monthly snapshots) and
+    how many spells are still running when the data ends."""
+    if _no_table(spells) or not (spells["completed"].fillna(0) > 0).any():
+        return Text(
+            "No spell in a stage ended before the data did: there is no completed time in stage to read."
+        )
+    done = spells[(spells["completed"].fillna(0) > 0) & spells["mean snapshots"].notna()]
+    means = [f"{float(m):.1f} as {s}" for s, m in done["mean snapshots"].items()]
+    means[0] = means[0].replace(" as ", " monthly snapshots as ", 1)
+    text = f"A completed spell lasts on average {listing(means)}."
+    if len(done) > 1:
+        text += f" Among completed spells, {done['mean snapshots'].idxmax()} ones last longest on average."
+    running = (spells["spells"] - spells["completed"]).fillna(0)
+    open_ = [
+        f"{count(running[s])} of {count(spells.loc[s, 'spells'])} {s} spells"
+        for s in spells.index
+        if running[s] > 0
+    ]
+    if open_:
+        text += f" Only completed spells are averaged; still running when the data ends: {listing(open_)}."
+    return Text(text)
+
+
+def resurrection_sentence(facts: pd.Series | None, rules: layer.StageRules | None) -> Text:
+    """How many churned customers came back (``stages.resurrection``): a lower bound, since late churners
+    had little time to return."""
+    if facts is None or rules is None:
+        return Text("No comeback rate was computed.")
+    ever, back = facts.get("ever churned"), facts.get("came back")
+    if _missing(ever) or int(ever) == 0:
+        return Text(
+            f"No customer went {count(rules.churn_days)} days without buying: nobody churned, so there is "
+            "no comeback rate."
+        )
+    return Text(
+        f"Of the {count(ever)} customers who went at least {count(rules.churn_days)} days without buying, "
+        f"{count(back)} ({percent(facts.get('resurrection rate (%)'))}) bought again afterwards. Customers "
+        "who churned late in the data had little time to return, so this rate is a lower bound."
+    )
+
+
+def funnel_sentence(funnel: pd.DataFrame | None) -> Text:
+    """How many customers reach each purchase occasion and where the largest loss is
+    (``stages.purchase_funnel``), and how soon second purchases come."""
+    if _no_table(funnel) or funnel["customers"].iloc[0] == 0:
+        return Text("No purchases: there is no funnel to read.")
+    steps = funnel[funnel["purchase"] >= 2].dropna(subset=["% of previous step"])
+    if steps.empty:
+        return Text(
+            f"{count(funnel['customers'].iloc[0])} customers made a first purchase; no later step is shown."
+        )
+    parts = [
+        f"{percent(p)} of customers had made a {ordinal(k)} purchase occasion"
+        if i == 0
+        else f"{percent(p)} of those a {ordinal(k)}"
+        for i, (k, p) in enumerate(zip(steps["purchase"], steps["% of previous step"]))
+    ]
+    text = f"By the end of the data, {listing(parts)}."
+    worst = steps.loc[steps["% of previous step"].idxmin()]
+    k = int(worst["purchase"])
+    if len(steps) > 1:
+        text += (
+            f" The largest loss is between the {ordinal(k - 1)} and the {ordinal(k)} purchase: "
+            f"{percent(100 - worst['% of previous step'])} of customers with a {ordinal(k - 1)} made no "
+            f"{ordinal(k)}."
+        )
+    second = funnel[funnel["purchase"] == 2]
+    if len(second) and not _missing(second["median days since previous"].iloc[0]):
+        text += (
+            f" Customers who made a second purchase did so a median of "
+            f"{_days(second['median days since previous'].iloc[0])} days after the first (75% within "
+            f"{_days(second['p75 days since previous'].iloc[0])} days)."
+        )
+    return Text(text)
+
+
+def cohort_sentence(cohorts: pd.DataFrame | None) -> Text:
+    """The acquisition cohorts and the range of their retention in the month after acquisition and in
+    the later months shown (``stages.cohort_retention``, or the columns of it a notebook displays)."""
+    if _no_table(cohorts):
+        return Text("No acquisition cohort.")
+    months = [c for c in cohorts.columns if c != "customers"]
+    names = list(cohorts.index)
+    text = (
+        f"There is one acquisition cohort ({names[0]})."
+        if len(names) == 1
+        else f"There are {len(names)} acquisition cohorts, from {names[0]} to {names[-1]}."
+    )
+    first = cohorts[1].dropna() if 1 in months else pd.Series(dtype=float)
+    if first.empty:
+        return Text(text + " No cohort has been observed for a month after its acquisition yet.")
+    whom = "it" if len(names) == 1 else f"the {first.index[0]} cohort" if len(first) == 1 else "a cohort"
+    text += f" In the month after acquisition, {_span(first)} of {whom} bought again"
+    later = [c for c in months if pd.api.types.is_integer(c) and c >= 2 and cohorts[c].notna().any()]
+    if later:
+        values = cohorts[later].stack().dropna()
+        when = "month 2" if max(later) == 2 else f"months 2 to {max(later)}"
+        whom = "it" if len(names) == 1 else "a cohort"
+        text += f"; in {when} after it, {_span(values)} of {whom} bought in a month"
+    return Text(text + ".")
+
+
+def _span(values: pd.Series) -> str:
+    """``12.0%``, or ``between 8.0% and 12.0%`` (percent values)."""
+    low, high = percent(values.min()), percent(values.max())
+    return low if low == high else f"between {low} and {high}"
+
+
+def sensitivity_sentence(table: pd.DataFrame | None) -> Text:
+    """How the stage counts at the last snapshot change under alternative rules
+    (``stages.sensitivity``: one row per variant, ``chosen`` first); the thresholds "matter" from
+    :data:`SENSITIVE_PCT`."""
+    if _no_table(table) or "chosen" not in table.index:
+        return Text("No alternative rules were compared.")
+    chosen = table.loc["chosen"]
+    total = float(chosen[layer.STAGES].sum())
+
+    def active(row) -> int:
+        return int(row[layer.ACTIVE_STAGES].sum())
+
+    text = (
+        f"With the chosen rules (silent after {count(chosen['silent_days'])}, churned after "
+        f"{count(chosen['churn_days'])} days), {count(chosen['churned'])} customers are churned and "
+        f"{count(active(chosen))} active"
+    )
+    thresholds = table[
+        (table.index != "chosen")
+        & ((table["silent_days"] != chosen["silent_days"]) | (table["churn_days"] != chosen["churn_days"]))
+    ]
+    others = [
+        f"with the '{name}' rules (silent after {count(r['silent_days'])}, churned after "
+        f"{count(r['churn_days'])} days) {count(r['churned'])} and {count(active(r))}"
+        for name, r in thresholds.iterrows()
+    ]
+    text += "; " + "; ".join(others) + "." if others else "."
+    if len(thresholds) and total > 0:
+        moved = 100 * (thresholds["churned"] - chosen["churned"]).abs().max() / total
+        if moved >= SENSITIVE_PCT:
+            text = "The thresholds matter: " + text[0].lower() + text[1:]
+        else:
+            text += (
+                f" None of these moves {SENSITIVE_PCT:g}% of the customers or more into or out of the "
+                "churned stage."
+            )
+    mature = table[
+        (table.index != "chosen")
+        & (table["silent_days"] == chosen["silent_days"])
+        & (table["churn_days"] == chosen["churn_days"])
+        & (table["mature_occasions"] != chosen["mature_occasions"])
+    ]
+    if len(mature):
+        same = (mature[["new", "silent", "churned"]] == chosen[["new", "silent", "churned"]]).all().all()
+        if same:
+            text += (
+                " Moving the mature cut-off only moves customers between growing and mature ("
+                + listing(
+                    [
+                        f"{count(r['mature'])} mature from {count(r['mature_occasions'])}"
+                        for _, r in mature.iterrows()
+                    ]
+                )
+                + " occasions)."
+            )
+    return Text(text)
+
+
+# ------------------------------------------------------------------------------- Answer and closing
 def answer(figures: dict) -> Text:
     """Notebook 01: the derived thresholds, the churned share at the last snapshot, the comeback rate."""
     if "churned after (days)" not in figures:
@@ -29,3 +509,77 @@ def answer(figures: dict) -> Text:
             "(a lower bound: late churners had little time to return)."
         )
     return with_not_run(text, figures)
+
+
+# how the recorded "mature rule" reads after "mature from N purchase occasions"
+MATURE_WORDS = {
+    "levels off": ", where the chance of another purchase levels off (the MATURE_TOLERANCE rule)",
+    "last reliable": (
+        ", the most occasions with enough customers at risk to read (the chance of another purchase was "
+        "not seen to level off)"
+    ),
+    "default": " (the default: too few repeat buyers to see where the chance of another purchase levels off)",
+    "parameter": " (set by a parameter, not derived from the data)",
+}
+
+
+def what_this_means(figures: dict) -> Text:
+    """The closing bullets, from the recorded figures only."""
+    if "churned after (days)" not in figures:
+        return Text(
+            "- No stage rules could be derived from this data: the notes above say what it would need."
+        )
+    silent, churn = count(figures["silent after (days)"]), count(figures["churned after (days)"])
+    rules = f"**The rules.** Silent after {silent} days and churned after {churn} days without a purchase"
+    longer = (
+        figures.get("observed gaps longer than the silent threshold (%)"),
+        figures.get("observed gaps longer than the churn threshold (%)"),
+    )
+    if not all(_missing(x) for x in longer):
+        rules += (
+            f" ({percent(longer[0])} and {percent(longer[1])} of the observed gaps between two purchases are "
+            "longer: how often a customer who came back had waited that long)"
+        )
+    rules += (
+        f"; mature from {count(figures['mature from (occasions)'])} purchase occasions"
+        f"{MATURE_WORDS.get(figures.get('mature rule'), '')}."
+    )
+    bullets = [rules]
+    lost = []
+    no_second, no_third = (
+        figures.get("customers with no second purchase (%)"),
+        figures.get("second-time buyers with no third purchase (%)"),
+    )
+    if not _missing(no_second):
+        lost.append(
+            f"{percent(no_second)} of customers made no second purchase occasion by the end of the data"
+            + (
+                ""
+                if _missing(no_third)
+                else f", against {percent(no_third)} of second-time buyers who made no third"
+            )
+        )
+    to_churn, back = (
+        figures.get("silent to churned per month (%)"),
+        figures.get("silent back to active per month (%)"),
+    )
+    if not _missing(to_churn):
+        lost.append(
+            f"from one monthly snapshot to the next, {percent(to_churn)} of silent customers moved to "
+            f"churned and {percent(back)} bought again"
+        )
+    if lost:
+        text = "; ".join(lost)
+        bullets.append(
+            f"**Where customers are lost.** {text[0].upper()}{text[1:]}. An activation play (a second "
+            "purchase) and a reactivation play (silent customers) would act at these points; "
+            "notebook 05 tests what a play is worth."
+        )
+    rate = figures.get("resurrection rate (%)")
+    if not _missing(rate):
+        bullets.append(
+            f"**Comebacks.** At least {percent(rate)} of the customers who went {churn} days without buying "
+            "bought again later (a lower bound: late churners had little time to return). Notebook 04 "
+            "estimates who is still alive."
+        )
+    return Text("\n".join(f"- {b}" for b in bullets))

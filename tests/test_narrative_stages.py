@@ -1,0 +1,570 @@
+"""lifecycle_utils.narrative.stages: the sentences of notebook 01 from small hand-made tables, each
+judgement just below, at and just above its threshold, and the degenerate inputs (None, empty, all-NaN,
+a single row) a section that could not run leaves behind."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from lifecycle_utils import narrative
+from lifecycle_utils import stages as S
+from lifecycle_utils.narrative import stages as ns
+from lifecycle_utils.narrative.words import Text
+
+RULES = S.StageRules(silent_days=30, churn_days=90, mature_occasions=3)
+NAN = float("nan")
+
+
+def test_ordinals():
+    assert [ns.ordinal(k) for k in (1, 2, 4, 10, 11, 12, 13, 21, 22, 23, 101)] == [
+        "first",
+        "second",
+        "fourth",
+        "tenth",
+        "11th",
+        "12th",
+        "13th",
+        "21st",
+        "22nd",
+        "23rd",
+        "101st",
+    ]
+
+
+# ------------------------------------------------------------------------------------------- gaps
+def gap_table(days=(30, 100, 200)):
+    return pd.DataFrame({"returns within (%)": [50, 80, 95][: len(days)], "days": list(days)})
+
+
+def test_the_gap_sentence_states_the_quantiles_and_the_observed_span():
+    text = ns.gap_sentence(gap_table(), observed_days=400)
+    assert isinstance(text, Text)
+    assert text.startswith(
+        "Of the observed gaps between two purchase occasions of a customer, 50% are at most 30 days, "
+        "80% at most 100 days and 95% at most 200 days."
+    )
+    assert "The log covers 400 days, so no longer gap can be observed" in text
+    assert "unlikely" not in text and "returns" not in text
+    assert "log covers" not in ns.gap_sentence(gap_table(), observed_days=None)
+    assert ns.gap_sentence(gap_table((7,))).startswith("Of the observed gaps") and "50% are at most 7" in (
+        ns.gap_sentence(gap_table((7,)))
+    )
+
+
+@pytest.mark.parametrize("table", [None, gap_table(())[:0], gap_table((NAN, NAN))])
+def test_no_gaps_is_said_not_computed(table):
+    assert ns.gap_sentence(table, observed_days=10).startswith("No customer bought on two different days")
+
+
+# ----------------------------------------------------------------------------------------- mature
+def repeat_table(probs, customers=None):
+    table = pd.DataFrame(
+        {
+            "occasions": range(1, len(probs) + 1),
+            "customers": customers or [1000] * len(probs),
+            "repeat probability": probs,
+        }
+    )
+    table["gain"] = table["repeat probability"].diff()
+    return table
+
+
+@pytest.mark.parametrize(
+    ("step", "levels"), [(0.049, True), (0.05, False), (0.051, False)], ids=["below", "at", "above"]
+)
+def test_levels_off_only_when_a_step_is_below_the_tolerance(step, levels):
+    # 1 -> 2 gains 0.2, 2 -> 3 gains `step`
+    table = repeat_table([0.3, 0.5, 0.5 + step])
+    rules = S.StageRules(30, 90, 2 if levels else 3)
+    text = ns.mature_sentence(table, rules, tolerance=0.05)
+    assert ("levels off at 2 occasions" in text) is levels
+    assert "MATURE_TOLERANCE = 0.05" in text
+    if levels:
+        assert f"changes it by +{step:.3f}, less than MATURE_TOLERANCE" in text
+        assert text.endswith("Customers with 2 or more purchase occasions count as mature.")
+    else:
+        assert "not seen to level off: the cut-off is 3 occasions, the most with at least 100" in text
+
+
+def test_the_mature_sentence_describes_an_association_only_when_the_curve_rises():
+    rising = ns.mature_sentence(repeat_table([0.3, 0.5, 0.52, 0.53]), RULES, tolerance=0.05)
+    assert "30.0% after the first and 50.0% after the second purchase occasion" in rising
+    assert "bought again within 90 days" in rising
+    assert "more likely to buy again: an association across customers" in rising
+    assert "makes" not in rising
+    falling = ns.mature_sentence(repeat_table([0.5, 0.3, 0.6, 0.61]), RULES, tolerance=0.05)
+    assert "more likely" not in falling
+
+
+def test_a_later_step_above_the_tolerance_is_reported():
+    table = repeat_table([0.3, 0.5, 0.52, 0.53, 0.7])  # 2->3 +0.02 levels off; 4->5 +0.17
+    text = ns.mature_sentence(table, S.StageRules(30, 90, 2), tolerance=0.05)
+    assert "though a later step adds more again (+0.170 from 4 to 5)" in text
+    calm = ns.mature_sentence(repeat_table([0.3, 0.5, 0.52, 0.53]), S.StageRules(30, 90, 2), tolerance=0.05)
+    assert "no later step among these adds as much" in calm
+
+
+def test_the_default_and_a_parameter_override_are_named():
+    tiny = repeat_table([0.3, 0.5, 0.6], customers=[30, 10, 5])
+    text = ns.mature_sentence(tiny, S.StageRules(30, 90, 2), tolerance=0.05)
+    assert "no levelling off can be seen: the cut-off is the default of 2 occasions" in text
+    overridden = ns.mature_sentence(repeat_table([0.3, 0.5, 0.51]), S.StageRules(30, 90, 5), tolerance=0.05)
+    assert overridden.endswith(
+        "The rules in use set mature from 5 occasions instead: a parameter overrides the rules derived from "
+        "the data."
+    )
+
+
+@pytest.mark.parametrize(
+    "table", [None, repeat_table([])[:0], repeat_table([NAN, NAN])], ids=["none", "empty", "all-nan"]
+)
+def test_no_repeat_probability_is_said(table):
+    text = ns.mature_sentence(table, RULES, tolerance=0.05)
+    assert text.startswith("No purchase occasion lies far enough") and "mature from 3" in text
+    assert (
+        ns.mature_sentence(table, None, tolerance=0.05)
+        == "No stage rules were derived: no mature cut-off to read."
+    )
+
+
+def test_a_single_row_falls_back_to_the_default():
+    text = ns.mature_sentence(repeat_table([0.4]), S.StageRules(30, 90, 2), tolerance=0.05)
+    assert "default of 2 occasions" in text and "40.0% after the first" in text
+
+
+# ------------------------------------------------------------------------------------------ rules
+def test_the_rules_sentence_says_what_the_gap_share_is():
+    gaps = pd.Series([10, 20, 40, 100])
+    text = ns.rules_sentence(RULES.describe(gaps=gaps))
+    assert text == (
+        "Silent after 30 days and churned after 90 days without a purchase: 50.0% and 25.0% of the observed "
+        "gaps between two purchases are longer than these. Mature from 3 purchase occasions."
+    )
+    assert ns.rules_sentence(RULES.describe()) == (
+        "Silent after 30 days and churned after 90 days without a purchase. Mature from 3 purchase occasions."
+    )
+    assert (
+        ns.rules_sentence(None)
+        == ns.rules_sentence(RULES.describe().iloc[:0])
+        == "No stage rules were derived."
+    )
+
+
+# ---------------------------------------------------------------------------------- stage sizes
+def sizes(rows, dates=None):
+    dates = dates or pd.date_range("2024-01-31", periods=len(rows), freq="ME")
+    table = pd.DataFrame(rows, columns=S.STAGES, index=pd.DatetimeIndex(dates, name="snapshot"))
+    table.columns.name = "stage"
+    return table
+
+
+def test_the_sizes_sentence_states_the_last_snapshot_the_largest_stage_and_the_silent_peak():
+    table = sizes([[10, 0, 0, 0, 0], [2, 3, 1, 6, 0], [0, 2, 2, 5, 3], [0, 1, 2, 3, 6]])
+    text = ns.sizes_sentence(table)
+    assert text.startswith(
+        "At the last snapshot (2024-04-30), 6 of the 12 customers acquired by then (50.0%) are churned, "
+        "3 silent and 3 active (0 new, 1 growing, 2 mature)."
+    )
+    assert "Churned customers are the largest stage at the last snapshot." in text
+    assert "Silent customers peaked at 6 on 2024-02-29." in text
+    longer = sizes([[10, 0, 0, 0, 0], [0, 1, 2, 3, 6], [0, 1, 1, 3, 7]])
+    assert "Churned customers have been the largest stage since 2024-02-29." in ns.sizes_sentence(longer)
+    always = sizes([[0, 0, 0, 1, 5], [0, 0, 0, 1, 6]])
+    assert "largest stage at every snapshot" in ns.sizes_sentence(always)
+
+
+@pytest.mark.parametrize(
+    "table",
+    [None, sizes([])[:0], sizes([[0, 0, 0, 0, 0]]), sizes([[NAN] * 5])],
+    ids=["none", "empty", "zero", "all-nan"],
+)
+def test_no_customers_at_the_last_snapshot(table):
+    assert ns.sizes_sentence(table) == "No customer is acquired by the last snapshot."
+
+
+def test_a_single_snapshot_states_it_and_stops():
+    text = ns.sizes_sentence(sizes([[4, 0, 0, 0, 0]]))
+    assert text.endswith("(4 new, 0 growing, 0 mature).")
+
+
+# ---------------------------------------------------------------------------------------- revenue
+@pytest.mark.parametrize(
+    ("mature", "most"), [(49.9, False), (50.0, False), (50.1, True)], ids=["below", "at", "above"]
+)
+def test_most_of_the_revenue_only_above_half(mature, most):
+    rest = (100.0 - mature) / 2
+    table = sizes([[0.0] * 5, [rest, rest, mature, 0.0, 0.0]]).astype(float)
+    text = ns.revenue_sentence(table)
+    assert ("mature customers bought most of the revenue" in text) is most
+    assert ("mature customers bought the largest share of the revenue" in text) is (not most)
+
+
+def test_the_revenue_sentence_names_the_buyers_of_the_last_period():
+    table = sizes([[100.0, 0, 0, 0, 0], [0, 25.0, 75.0, 0, 0]]).astype(float)
+    text = ns.revenue_sentence(table)
+    assert text.startswith(
+        "In the period ending 2024-02-29, revenue was \\$100: \\$75 (75.0%) from mature customers and \\$25 "
+        "(25.0%) from growing customers. Silent and churned customers bought nothing in it."
+    )
+    assert "Over all 2 periods, new customers bought the largest share of the revenue (50.0%)." in text
+    single = ns.revenue_sentence(table.iloc[1:])
+    assert "Over all" not in single
+
+
+def test_no_revenue_or_a_net_loss_is_not_read_as_shares():
+    assert ns.revenue_sentence(None) == ns.revenue_sentence(sizes([])[:0]) == "No revenue to split by stage."
+    assert ns.revenue_sentence(sizes([[NAN] * 5])) == "No revenue to split by stage."
+    loss = ns.revenue_sentence(sizes([[0, -5.0, 0, 0, 0]]).astype(float))
+    assert "net revenue is -\\$5: no shares by stage are read" in loss
+
+
+# ------------------------------------------------------------------------------------ transitions
+def matrix(churned_stay=0.98, silent=(0.0, 0.03, 0.02, 0.8, 0.15)):
+    rows = {
+        "new": [0.7, 0.1, 0.0, 0.2, 0.0],
+        "growing": [0.0, 0.7, 0.1, 0.2, 0.0],
+        "mature": [0.0, 0.0, 0.9, 0.1, 0.0],
+        "silent": list(silent),
+        "churned": [0.0, 1 - churned_stay, 0.0, 0.0, churned_stay],
+    }
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=S.STAGES)
+    table.index.name, table.columns.name = "from", "to"
+    return table
+
+
+@pytest.mark.parametrize(("stay", "sticky"), [(0.949, False), (0.95, True), (0.951, True)])
+def test_churn_is_sticky_from_the_threshold(stay, sticky):
+    text = ns.transitions_sentence(matrix(churned_stay=stay))
+    assert text.startswith("Churn is sticky: ") is sticky
+    assert f"{100 * stay:.1f}% of churned customers are still churned at the next snapshot" in text
+    assert text.endswith("(Pooled over all pairs of consecutive monthly snapshots.)")
+
+
+def test_silent_customers_lost_and_back_are_compared():
+    assert "5.0% buy again (more are lost than come back)" in ns.transitions_sentence(matrix())
+    fewer = matrix(silent=(0.0, 0.1, 0.1, 0.75, 0.05))
+    assert "(fewer are lost than come back)" in ns.transitions_sentence(fewer)
+    even = matrix(silent=(0.0, 0.05, 0.05, 0.8, 0.1))
+    assert "(as many are lost as come back)" in ns.transitions_sentence(even)
+
+
+def test_transitions_with_empty_rows_and_none():
+    table = matrix()
+    table.loc["churned"] = NAN
+    text = ns.transitions_sentence(table)
+    assert "churned customers are still" not in text and text.startswith("Of silent customers")
+    assert ns.transitions_sentence(None).startswith("No customer is seen at two consecutive snapshots")
+    assert ns.transitions_sentence(matrix() * NAN).startswith(
+        "No customer is seen at two consecutive snapshots"
+    )
+    only_new = matrix().loc[["new"]]
+    assert (
+        ns.transitions_sentence(only_new)
+        == "No customer was churned, silent or mature at a snapshot before the last."
+    )
+
+
+# ------------------------------------------------------------------------------------------ flows
+def flows(rows: dict):
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=S.STAGES)
+    table.index.name, table.columns.name = "stage at 2023-06-30", "stage at 2024-06-30"
+    return table
+
+
+def test_the_flows_sentence_describes_an_association_not_an_effect():
+    table = flows({"new": [0, 1, 1, 2, 6], "mature": [0, 0, 5, 3, 2], "not yet acquired": [4, 1, 0, 0, 0]})
+    text = ns.flows_sentence(table)
+    assert text.startswith(
+        "Of the 10 customers mature on 2023-06-30, 5 (50.0%) were still mature on 2024-06-30."
+    )
+    assert (
+        "Share churned by 2024-06-30, by stage on 2023-06-30: new 60.0% (6 of 10) and mature 20.0% (2 of 10)."
+        in text
+    )
+    assert "Customers mature then had churned less often than customers new then: an association" in text
+    assert "The 5 customers acquired after 2023-06-30 are left out." in text
+    reverse = flows({"new": [0, 1, 1, 6, 2], "mature": [0, 0, 2, 2, 6]})
+    assert "had churned more often" in ns.flows_sentence(reverse)
+    same = flows({"new": [0, 1, 1, 6, 2], "mature": [0, 0, 6, 2, 2]})
+    assert "often than" not in ns.flows_sentence(same)
+    for word in ("difference", "makes", "converting"):
+        assert word not in text
+
+
+def test_flows_without_a_new_or_mature_row_and_degenerate_tables():
+    silent_only = ns.flows_sentence(flows({"silent": [0, 1, 0, 1, 2]}))
+    assert silent_only == "Share churned by 2024-06-30, by stage on 2023-06-30: silent 50.0% (2 of 4)."
+    assert ns.flows_sentence(None) == ns.flows_sentence(flows({})) == "No customer is in both snapshots."
+    assert ns.flows_sentence(flows({"new": [0, 0, 0, 0, 0]})) == "No customer is in both snapshots."
+
+
+# ------------------------------------------------------------------------------------------ spells
+def spells(rows):
+    table = pd.DataFrame(
+        rows,
+        columns=["spells", "completed", "mean snapshots", "median snapshots"],
+        index=S.STAGES[: len(rows)],
+    )
+    table.index.name = "stage"
+    return table
+
+
+def test_the_spells_sentence_averages_completed_spells_and_counts_the_running_ones():
+    table = spells([[10, 10, 3.4, 3], [8, 6, 3.8, 4], [6, 3, 5.62, 5]])
+    text = ns.spells_sentence(table)
+    assert text.startswith(
+        "A completed spell lasts on average 3.4 monthly snapshots as new, 3.8 as growing and 5.6 as mature."
+    )
+    assert "Among completed spells, mature ones last longest on average." in text
+    assert "still running when the data ends: 2 of 8 growing spells and 3 of 6 mature spells." in text
+    one = ns.spells_sentence(spells([[4, 2, 2.0, 2]]))
+    assert "longest" not in one and "2 of 4 new spells" in one
+
+
+@pytest.mark.parametrize(
+    "table",
+    [None, spells([])[:0], spells([[5, 0, NAN, NAN]]), spells([[NAN, NAN, NAN, NAN]])],
+    ids=["none", "empty", "none-completed", "all-nan"],
+)
+def test_no_completed_spell(table):
+    assert ns.spells_sentence(table).startswith("No spell in a stage ended before the data did")
+
+
+# ----------------------------------------------------------------------------------- resurrection
+def test_the_resurrection_sentence_is_a_lower_bound_without_a_judgement():
+    facts = pd.Series({"ever churned": 200, "came back": 24, "resurrection rate (%)": 12.0}, dtype=object)
+    text = ns.resurrection_sentence(facts, RULES)
+    assert text == (
+        "Of the 200 customers who went at least 90 days without buying, 24 (12.0%) bought again afterwards. "
+        "Customers who churned late in the data had little time to return, so this rate is a lower bound."
+    )
+    assert "minority" not in text and "win-back" not in text
+    nobody = pd.Series({"ever churned": 0, "came back": 0, "resurrection rate (%)": NAN}, dtype=object)
+    assert ns.resurrection_sentence(nobody, RULES).startswith("No customer went 90 days without buying")
+    missing = pd.Series({"ever churned": NAN}, dtype=object)
+    assert ns.resurrection_sentence(missing, RULES).startswith("No customer went 90 days")
+    assert (
+        ns.resurrection_sentence(None, RULES)
+        == ns.resurrection_sentence(facts, None)
+        == "No comeback rate was computed."
+    )
+
+
+# ----------------------------------------------------------------------------------------- funnel
+def funnel(customers, median=57.0, p75=171.0):
+    rows = []
+    for k, n in enumerate(customers, start=1):
+        previous = customers[k - 2] if k > 1 else n
+        rows.append(
+            {
+                "purchase": k,
+                "customers": n,
+                "% of all": round(100 * n / customers[0], 1) if customers[0] else NAN,
+                "% of previous step": round(100 * n / previous, 1) if previous else NAN,
+                "median days since previous": median if k > 1 else NAN,
+                "p75 days since previous": p75 if k > 1 else NAN,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def test_the_funnel_sentence_finds_the_largest_loss():
+    text = ns.funnel_sentence(funnel([100, 40, 30, 24]))
+    assert text.startswith(
+        "By the end of the data, 40.0% of customers had made a second purchase occasion, 75.0% of those a "
+        "third and 80.0% of those a fourth."
+    )
+    assert (
+        "The largest loss is between the first and the second purchase: 60.0% of customers with a first "
+        "made no second." in text
+    )
+    assert text.endswith("did so a median of 57 days after the first (75% within 171 days).")
+    later = ns.funnel_sentence(funnel([100, 60, 20], median=57.5, p75=91.75))
+    assert "between the second and the third purchase" in later and "median of 57.5 days" in later
+    assert "within 91.8 days" in later
+
+
+def test_funnel_degenerate_cases():
+    assert (
+        ns.funnel_sentence(None)
+        == ns.funnel_sentence(funnel([]))
+        == "No purchases: there is no funnel to read."
+    )
+    assert ns.funnel_sentence(funnel([0, 0])) == "No purchases: there is no funnel to read."
+    assert ns.funnel_sentence(funnel([5])) == "5 customers made a first purchase; no later step is shown."
+    two = ns.funnel_sentence(funnel([10, 0], median=NAN, p75=NAN))
+    assert two == "By the end of the data, 0.0% of customers had made a second purchase occasion."
+
+
+# ---------------------------------------------------------------------------------------- cohorts
+def cohorts(rows, names):
+    table = pd.DataFrame(rows, index=names, columns=["customers", *range(len(rows[0]) - 1)])
+    table.index.name = "cohort"
+    return table
+
+
+def test_the_cohort_sentence_states_ranges_without_judging_them():
+    table = cohorts([[100, 100, 15.0, 10.0, 8.0], [80, 100, 12.5, 9.0, NAN]], ["2024-01", "2024-02"])
+    text = ns.cohort_sentence(table)
+    assert text == (
+        "There are 2 acquisition cohorts, from 2024-01 to 2024-02. In the month after acquisition, between "
+        "12.5% and 15.0% of a cohort bought again; in months 2 to 3 after it, between 8.0% and 10.0% of a "
+        "cohort bought in a month."
+    )
+    assert "alike" not in text and "CDNOW" not in text
+
+
+def test_cohort_degenerate_cases():
+    one = ns.cohort_sentence(cohorts([[50, 100, 20.0, 12.9]], ["2024-01"]))
+    assert one == (
+        "There is one acquisition cohort (2024-01). In the month after acquisition, 20.0% of it bought "
+        "again; in month 2 after it, 12.9% of it bought in a month."
+    )
+    young = ns.cohort_sentence(cohorts([[50, 100, 0.0], [40, 100, NAN]], ["2024-01", "2024-02"]))
+    assert young.endswith("In the month after acquisition, 0.0% of the 2024-01 cohort bought again.")
+    fresh = ns.cohort_sentence(cohorts([[50, 100, NAN]], ["2024-01"]))
+    assert fresh.endswith("No cohort has been observed for a month after its acquisition yet.")
+    assert ns.cohort_sentence(cohorts([[50, 100]], ["2024-01"])).endswith("after its acquisition yet.")
+    assert (
+        ns.cohort_sentence(None)
+        == ns.cohort_sentence(cohorts([[1, 1]], ["x"])[:0])
+        == "No acquisition cohort."
+    )
+
+
+# ------------------------------------------------------------------------------------ sensitivity
+def variants(churned_p70=60, mature_moves=True):
+    """100 customers; the p70/p90 variant churns ``churned_p70`` of them (55 with the chosen rules)."""
+    rows = [
+        ("chosen", 30, 90, 3, 0, 10, 15, 20, 55),
+        ("gaps p70 / p90", 20, 60, 3, 0, 8, 12, 100 - 20 - churned_p70, churned_p70),
+        ("mature one later", 30, 90, 4, 0, 17, 8, 20, 55)
+        if mature_moves
+        else ("mature one later", 30, 90, 4, 0, 17, 8, 19, 56),
+    ]
+    columns = ["variant", "silent_days", "churn_days", "mature_occasions", *S.STAGES]
+    return pd.DataFrame(rows, columns=columns).set_index("variant")
+
+
+@pytest.mark.parametrize(
+    ("churned", "matter"), [(59.9, False), (60, True), (60.1, True)], ids=["below", "at", "above"]
+)
+def test_the_thresholds_matter_from_the_named_share_of_customers(churned, matter):
+    table = variants().astype({"churned": float, "silent": float})
+    table.loc["gaps p70 / p90", "churned"] = churned
+    table.loc["gaps p70 / p90", "silent"] = 100 - 20 - churned
+    text = ns.sensitivity_sentence(table)
+    assert text.startswith("The thresholds matter: with the chosen rules") is matter
+    assert ("None of these moves 5% of the customers or more" in text) is (not matter)
+    assert (
+        "with the chosen rules (silent after 30, churned after 90 days), 55 customers are churned and 25 "
+        "active" in text.lower()
+    )
+
+
+def test_the_mature_cut_off_moves_only_growing_and_mature():
+    text = ns.sensitivity_sentence(variants())
+    assert "with the 'gaps p70 / p90' rules (silent after 20, churned after 60 days) 60 and 20" in text
+    assert text.endswith(
+        "Moving the mature cut-off only moves customers between growing and mature (8 mature from 4 "
+        "occasions)."
+    )
+    assert "Moving the mature cut-off" not in ns.sensitivity_sentence(variants(mature_moves=False))
+
+
+def test_sensitivity_degenerate_cases():
+    assert ns.sensitivity_sentence(None) == "No alternative rules were compared."
+    assert ns.sensitivity_sentence(variants()[:0]) == "No alternative rules were compared."
+    assert (
+        ns.sensitivity_sentence(variants().loc[["gaps p70 / p90"]]) == "No alternative rules were compared."
+    )
+    alone = ns.sensitivity_sentence(variants().loc[["chosen"]])
+    assert alone == (
+        "With the chosen rules (silent after 30, churned after 90 days), 55 customers are churned and 25 "
+        "active."
+    )
+
+
+# ------------------------------------------------------------------------------ what this means
+FIGURES = {
+    "snapshot": "2024-06-30",
+    "churned share (%)": 40.0,
+    "mature share (%)": 20.0,
+    "silent after (days)": 30,
+    "churned after (days)": 90,
+    "mature from (occasions)": 3,
+    "mature rule": "levels off",
+    "observed gaps longer than the silent threshold (%)": 20.1,
+    "observed gaps longer than the churn threshold (%)": 4.9,
+    "customers with no second purchase (%)": 55.0,
+    "second-time buyers with no third purchase (%)": 30.0,
+    "silent to churned per month (%)": 12.0,
+    "silent back to active per month (%)": 3.0,
+    "ever churned": 300,
+    "resurrection rate (%)": 8.0,
+}
+
+
+def test_what_this_means_is_built_from_the_recorded_figures_only():
+    text = ns.what_this_means(FIGURES)
+    bullets = text.split("\n")
+    assert len(bullets) == 3 and all(b.startswith("- **") for b in bullets)
+    assert bullets[0] == (
+        "- **The rules.** Silent after 30 days and churned after 90 days without a purchase (20.1% and "
+        "4.9% of the observed gaps between two purchases are longer: how often a customer who came back had "
+        "waited that long); mature from 3 purchase occasions, where the chance of another purchase levels "
+        "off (the MATURE_TOLERANCE rule)."
+    )
+    assert "55.0% of customers made no second purchase occasion by the end of the data, against 30.0%" in text
+    assert "12.0% of silent customers moved to churned and 3.0% bought again" in text
+    assert "At least 8.0% of the customers who went 90 days without buying bought again later" in text
+    for word in ("minority", "unlikely", "biggest", "drive", "makes", "cuts"):
+        assert word not in text
+    closing = narrative.closing("01_stage_definition", FIGURES)
+    assert closing.startswith("**Answer.** With the stage rules of notebook 01") and closing.endswith(text)
+
+
+@pytest.mark.parametrize("rule", ["levels off", "last reliable", "default", "parameter", None])
+def test_the_mature_rule_is_named_as_recorded(rule):
+    text = ns.what_this_means(FIGURES | {"mature rule": rule})
+    assert (rule is None) is ("mature from 3 purchase occasions." in text)
+    if rule is not None:
+        assert ns.MATURE_WORDS[rule] in text
+
+
+def test_what_this_means_survives_missing_and_null_figures():
+    bare = {
+        k: FIGURES[k]
+        for k in (
+            "snapshot",
+            "churned share (%)",
+            "mature share (%)",
+            "silent after (days)",
+            "churned after (days)",
+            "mature from (occasions)",
+        )
+    }
+    text = ns.what_this_means(bare | {"resurrection rate (%)": None})
+    assert text == (
+        "- **The rules.** Silent after 30 days and churned after 90 days without a purchase; mature from 3 "
+        "purchase occasions."
+    )
+    nulls = ns.what_this_means(
+        FIGURES
+        | {"silent to churned per month (%)": None, "second-time buyers with no third purchase (%)": None}
+    )
+    assert "against" not in nulls and "silent customers moved" not in nulls
+    missing = {"not run: stage rules": "needs 20 repeat buyers; has 3"}
+    no_rules = "- No stage rules could be derived from this data: the notes above say what it would need."
+    assert ns.what_this_means(missing) == ns.what_this_means({}) == no_rules
+    assert narrative.closing("01_stage_definition", missing).startswith("**Answer.** Not run on this data")
+    assert "Not run" not in ns.what_this_means(FIGURES | missing)  # the Answer above says it
+
+
+def test_every_public_name_is_exported():
+    for name in ns.__all__:
+        assert hasattr(ns, name), name
+    assert not math.isnan(ns.STICKY_PCT) and ns.HALF_PCT == 50.0 and ns.SENSITIVE_PCT == 5.0
