@@ -16,6 +16,7 @@ from lifecycle_utils import strategy as st
 ARMS = {"control": 0.05, "plain notice": 0.07, "notice + incentive": 0.11}
 SEGMENTS = {"silent": 0.5, "churned": 0.5}
 LIFT = {"silent": 1.5, "churned": 0.5}
+PLAN = pd.Series({"control rate": 0.05, "lift": 0.02, "alpha": 0.05, "power": 0.8, "customers per arm": 100})
 
 
 @pytest.fixture
@@ -188,7 +189,7 @@ def test_headline(customers):
         redemption_rate=0.5,
         uplift_by_stage={"silent": 0.1, "churned": 0.05},
     )
-    facts = st.headline_figures(policies, comparison, profit=profit, n_needed=2199)
+    facts = st.headline_figures(policies, comparison, profit=profit, plan=st.plan_test(0.05, 0.02))
     assert facts["its incremental profit"] == policies["incremental profit"].max() == 10.0
     assert facts["most profitable arm"] in {"plain notice", "notice + incentive"}
 
@@ -526,7 +527,7 @@ def test_experiment_input_without_revenue_or_segment_gives_notes_not_errors(tmp_
     assert profit.loc["Mens E-Mail", "incentive cost"] > 0 and profit["net incremental profit"].isna().all()
     assert test[st.NOTE] == st.NO_SEGMENT_NOTE
     policies = pd.DataFrame({"incremental profit": [1.0], "ROI": [0.5]}, index=["random"])
-    facts = st.headline_figures(policies, comparison, profit=profit, n_needed=100)
+    facts = st.headline_figures(policies, comparison, profit=profit, plan=PLAN)
     assert facts["most profitable arm"] is None and facts["its net profit per 1,000 customers"] is None
     frame_input, _ = st.experiment_input(
         frame,
@@ -550,8 +551,16 @@ def test_headline_figures_skip_the_control_even_when_it_is_not_the_first_row_of_
     profit = st.incremental_profit(shuffled, "control", margin=0.3, contact_cost=costly, incentive_cost={})
     assert profit.index[0] == "control"
     policies = pd.DataFrame({"incremental profit": [1.0], "ROI": [0.5]}, index=["random"])
-    facts = st.headline_figures(policies, st.compare_arms(shuffled, "control"), profit=profit, n_needed=100)
+    facts = st.headline_figures(policies, st.compare_arms(shuffled, "control"), profit=profit, plan=PLAN)
     assert facts["most profitable arm"] != "control"  # the control (profit 0) is not an arm to run
+
+
+def test_plan_test_sizes_the_next_test_as_sample_size_does():
+    plan = st.plan_test(0.05, 0.02, alpha=0.01, power=0.9)
+    assert plan["customers per arm"] == st.sample_size(0.05, 0.07, alpha=0.01, power=0.9)
+    assert plan[["control rate", "lift", "alpha", "power"]].tolist() == [0.05, 0.02, 0.01, 0.9]
+    with pytest.raises(ValueError, match="equal"):
+        st.plan_test(0.05, 0.0)
 
 
 def test_sample_size_and_power_curve_at_the_edges():
@@ -597,8 +606,12 @@ def test_an_arm_in_one_segment_only_is_left_out_of_the_interaction_test_and_a_co
 
 
 def test_headline_figures_leave_out_the_parts_an_analysis_could_not_carry(customers):
-    assert st.headline_figures(None, None, profit=None, n_needed=2199) == {
-        "customers per arm for the planned test": 2199
+    assert st.headline_figures(None, None, profit=None, plan=st.plan_test(0.05, 0.02)) == {
+        "planned control rate (%)": 5.0,
+        "planned lift (points)": 2.0,
+        "planned power (%)": 80.0,
+        "planned test alpha": 0.05,
+        "customers per arm for the planned test": 2199,
     }
     policies = st.compare_policies(
         customers,
@@ -608,5 +621,33 @@ def test_headline_figures_leave_out_the_parts_an_analysis_could_not_carry(custom
         redemption_rate=0.5,
         uplift_by_stage={"silent": 0.1, "churned": 0.05},
     )
-    facts = st.headline_figures(policies, None, profit=None, n_needed=100)
+    facts = st.headline_figures(policies, None, profit=None, plan=PLAN)
     assert facts["best targeting policy"] in policies.index and "most profitable arm" not in facts
+
+
+def test_headline_figures_record_p_values_break_even_coverage_and_the_plan():
+    table, truth = st.simulate_experiment(2000, ARMS, segment_shares=SEGMENTS, segment_lift=LIFT, seed=4)
+    comparison = st.compare_arms(table, "control")
+    profit = st.incremental_profit(
+        table, "control", margin=0.3, contact_cost={}, incentive_cost={"notice + incentive": 10.0}
+    )
+    coverage = st.truth_vs_estimate(comparison, truth, "control")
+    policies = pd.DataFrame(
+        {"incremental profit": [-1.0], "ROI": [-0.5], "contacted": [3], "break-even uplift factor": [np.inf]},
+        index=["random"],
+    )
+    facts = st.headline_figures(
+        policies, comparison, profit=profit, coverage=coverage, plan=st.plan_test(0.05, 0.02), alpha=0.1
+    )
+    assert facts["its break-even uplift factor"] is None and facts["its customers contacted"] == 3
+    assert facts["plain notice: p-value (Holm)"] == comparison.loc["plain notice", "p-value (Holm)"]
+    assert facts["significance level (alpha)"] == 0.1
+    assert facts["notice + incentive: break-even incentive per conversion"] == pytest.approx(
+        profit.loc["notice + incentive", "break-even incentive per conversion"]
+    )
+    assert "plain notice: break-even incentive per conversion" not in facts  # no incentive, no break-even
+    assert (
+        facts["intervals covering the simulated truth"]
+        == f"{int(coverage['interval covers truth'].sum())} of 2"
+    )
+    assert facts["planned power (%)"] == 80.0 and facts["customers per arm for the planned test"] == 2199

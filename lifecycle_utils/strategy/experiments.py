@@ -40,6 +40,7 @@ __all__ = [
     "incremental_profit",
     "segment_profit",
     "sample_size",
+    "plan_test",
     "power_curve",
     "heterogeneity",
     "experiment_input",
@@ -394,6 +395,23 @@ def sample_size(
     if h == 0:
         raise ValueError("the two rates are equal: no sample size can detect a zero effect")
     return int(np.ceil(NormalIndPower().solve_power(effect_size=h, alpha=alpha, power=power, ratio=ratio)))
+
+
+def plan_test(control_rate: float, lift: float, *, alpha: float = 0.05, power: float = 0.8) -> pd.Series:
+    """The next test, sized: the ``control rate`` expected (0 to 1), the absolute ``lift`` to detect (a
+    probability difference), the two-sided test's ``alpha`` and ``power``, and the ``customers per arm``
+    that one comparison of an arm with the control needs (:func:`sample_size`, equal arms). Comparing
+    several arms under a multiple-testing adjustment needs more. Impossible parameters raise
+    ``ValueError`` (see :func:`sample_size`)."""
+    n = sample_size(control_rate, control_rate + lift, alpha=alpha, power=power)
+    plan = {
+        "control rate": control_rate,
+        "lift": lift,
+        "alpha": alpha,
+        "power": power,
+        "customers per arm": n,
+    }
+    return pd.Series(plan, name="next test", dtype=object)
 
 
 def power_curve(control_rate: float, lifts, *, n_per_arm: int, alpha: float = 0.05) -> pd.DataFrame:
