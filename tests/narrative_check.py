@@ -10,8 +10,8 @@ the executed notebook and recorded figures beside it:
   among the run's own results: the tables and text the same notebook shows, or its recorded figures?
 
 Figures are numbers of three or more digits, with a thousands separator, with decimals, or percentages
-(the same rule as the notebook checker's "figures in Markdown"); small counts such as "3 of 4" are not
-judged.
+(the same rule as the notebook checker's "figures in Markdown"); small counts such as "3 of 4" and bounds
+such as "p < 0.001" are not judged.
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ def figures_in(text: str) -> list[str]:
     """The figures a text states (see the module docstring), as written."""
     found = []
     for m in FIGURE.finditer(text):
+        if re.search(r"[<>≤≥]\s?$", text[: m.start()]):
+            continue  # a stated bound such as "p < 0.001" is a cut-off, not a figure of the data
         number, percent = m.group(1), bool(m.group(2))
         if percent or "," in number or "." in number or len(number) >= 3:
             found.append(number + ("%" if percent else ""))

@@ -14,7 +14,9 @@ Customers wait 283 days.</p></body></html>"""
 
 
 def test_figures_are_numbers_of_three_digits_separators_decimals_or_percentages():
-    assert nc.figures_in("3 of 4 customers, 23,570 rows, 283 days, 0.386, 15 %, 2x, \\$1,234.50") == [
+    assert nc.figures_in(
+        "3 of 4 customers, 23,570 rows, 283 days, 0.386, 15 %, 2x, p < 0.001, \\$1,234.50"
+    ) == [
         "23,570",
         "283",
         "0.386",
