@@ -24,7 +24,7 @@ import nbformat
 from bs4 import BeautifulSoup
 
 CDNOW_SECTION = "About CDNOW only"
-FIGURE = re.compile(r"(?<![\w.,])((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(\s?%)?(?![\w])")
+FIGURE = re.compile(r"(?<![\w.,])(?<!e-)(?<!e\+)((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(\s?%)?(?![\w])")
 NUMBER = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
 
 

@@ -25,6 +25,10 @@ def test_figures_are_numbers_of_three_digits_separators_decimals_or_percentages(
     ]
 
 
+def test_the_exponent_of_a_p_value_is_not_a_figure():
+    assert nc.figures_in("p = 1e-300 and 2.5e+120, then 1,234") == ["1,234"]
+
+
 def test_a_figure_matches_a_value_at_its_own_precision_and_a_share_its_fraction():
     assert nc.matches("61.2%", [61.24]) and nc.matches("61.2%", [0.6118])
     assert not nc.matches("61.2%", [61.26]) and not nc.matches("283", [282.4])

@@ -443,6 +443,11 @@ def test_prepare_from_transactions(sample_data):
 def test_describe_group_summary_and_logrank_table(sample_data):
     facts = sv.describe(sample_data)
     assert facts["customers"] == 2357 and facts["churned (events)"] + facts["censored"] == 2357
+    assert facts["customers in the log"] == sample_data.tx["customer_id"].nunique()
+    # the last churn_days days cannot show churn: 1997-01-01 to 1998-06-30 is 545 days, minus 283
+    assert facts["longest follow-up (days)"] == 545 - 283
+    late = sv.prepare(sample_data.tx, 40, observation_end="1997-02-15")  # before acquisition ends
+    assert sv.describe(late)["customers in the log"] < facts["customers in the log"]
     summary = sv.group_summary(sample_data.table, sample_data.groups, horizons=(90,))
     assert summary.index.names == ["group", "level"]
     assert summary.loc["repeat within 30 days"]["customers"].sum() == 2357
@@ -471,6 +476,7 @@ def test_refit_for_ph_stratifies_the_covariate_that_fails():
     tests, _ = sv.ph_test(fit)
     refit, note = sv.refit_for_ph(prepared, fit, tests=tests)
     assert note.startswith("'group' fails proportional hazards") and list(refit.exog.columns) == ["x"]
+    assert refit.strata_col == "group" and fit.strata_col is None  # the refit names its stratum
     assert refit.params["x"] > 0.2  # shorter lives with larger x (accelerated failure time, not exactly PH)
     same, note = sv.refit_for_ph(prepared, fit, tests=tests.assign(**{"chi-square": 0.1}))
     assert same is fit and note.startswith("No covariate fails")
@@ -479,22 +485,49 @@ def test_refit_for_ph_stratifies_the_covariate_that_fails():
 def test_delayed_entry_check_and_headline(sample_data):
     table, truth = simulate.simulate_subscriptions(5000, seed=7)
     check = sv.delayed_entry_check(table, truth, horizons=(90, 365))
-    assert list(check.columns) == ["truth", "KM with delayed entry", "KM ignoring entry"]
+    assert list(check.columns) == [
+        "truth",
+        "KM with delayed entry",
+        "KM ignoring entry",
+        "error with entry (points)",
+        "error ignoring entry (points)",
+    ]
     assert abs(check.loc[365, "KM with delayed entry"] - check.loc[365, "truth"]) < 3
+    assert (
+        abs(
+            check.loc[365, "error ignoring entry (points)"]
+            - (check.loc[365, "KM ignoring entry"] - check.loc[365, "truth"])
+        )
+        <= 0.11
+    )
     overall = sv.survival_summary(sample_data.table, horizons=(90,))
     fit = sv.cox_fit(sample_data.table, sample_data.covariates)
     warning = sv.early_warning_list(sample_data, top=5)
+    logranks = sv.logrank_table(sample_data.table, sample_data.groups)
+    groups = sv.group_summary(sample_data.table, sample_data.groups, (0, 90))
     figures = sv.headline_figures(
         sample_data,
         overall,
         hazard_table=sv.hazard_ratios(fit),
-        logranks=sv.logrank_table(sample_data.table, sample_data.groups),
+        logranks=logranks,
         warning=warning,
+        groups=groups,
+        horizon_days=90,
     )
     assert figures["customers"] == 2357 and figures["churn threshold (days)"] == 283
-    assert figures["strongest log-rank"].startswith("repeat within 30 days")
-    assert "HR repeat within 30 days[yes vs no]" in figures
+    assert figures["strongest log-rank group"] == "repeat within 30 days"
+    row = logranks.loc["repeat within 30 days"]
+    assert figures["strongest log-rank chi-square"] == row["chi-square"]
+    assert figures["strongest log-rank df"] == 1 and figures["strongest log-rank p-value"] < 1e-20
+    assert figures["median days, repeat within 30 days: yes"] > 0  # a repeat makes day 0 impossible
+    hr = sv.hazard_ratios(fit).loc["repeat within 30 days[yes vs no]"]
+    assert figures["HR repeat within 30 days[yes vs no]"] == hr["hazard ratio"]
+    assert figures["HR repeat within 30 days[yes vs no] lower 95%"] == hr["lower 95%"]
+    assert figures["S(90) %"] == float(overall["S(90) %"].iloc[0].split(" ")[0])
     assert figures["early-warning list: value at risk"] == round(warning["value at risk"].sum(), 2)
+    assert figures["early-warning list: ranked by"] == "annual spend"
+    assert figures["early-warning list: customers"] == 5 and figures["early-warning horizon (days)"] == 90
+    assert figures["longest follow-up (days)"] == sv.describe(sample_data)["longest follow-up (days)"]
 
 
 def test_transaction_only_tables_say_so_for_a_duration_table():

@@ -1,32 +1,822 @@
-"""The sentences of notebook 02 (churn survival analysis), each built from the
-table or fit it interprets, and the notebook's Answer and "What this means" from its recorded figures.
+"""The sentences of notebook 02 (churn survival analysis), each built from the table or fit it
+interprets, and the notebook's Answer and "What this means" from its recorded figures.
 
 Judgements come from named thresholds; where none applies the sentence states the number and stops.
+Hazard ratios and group contrasts are associations in the data ("customers who ... had a hazard N times
+that of ..."), never effects: nothing here says that changing a behaviour would change churn.
 """
 
 from __future__ import annotations
 
-from lifecycle_utils.narrative.answers import with_not_run
-from lifecycle_utils.narrative.words import Text, count, money, percent
+import math
+import numbers
+import re
 
-__all__ = ["answer"]
+import pandas as pd
+
+from lifecycle_utils.narrative.answers import with_not_run
+from lifecycle_utils.narrative.words import Text, count, listing, money, percent
+from lifecycle_utils.survival import LANDMARK_DAYS, PH_ALPHA, log_chi2_sf
+
+__all__ = [
+    "CHANCE_P",
+    "FAR_BEYOND_CHANCE_P",
+    "MAJORITY_PCT",
+    "SMALLEST_P_SHOWN",
+    "chance",
+    "ph_fails",
+    "includes_one",
+    "most",
+    "p_text",
+    "term_phrase",
+    "follow_up_sentence",
+    "overall_sentence",
+    "threshold_sentence",
+    "group_sentence",
+    "logrank_sentence",
+    "hazard_sentence",
+    "ph_sentence",
+    "final_model_sentence",
+    "conversion_sentence",
+    "delayed_entry_sentence",
+    "warning_sentence",
+    "answer",
+    "what_this_means",
+]
+
+CHANCE_P = 0.05  # a log-rank difference is "beyond chance" when its p-value is below this
+FAR_BEYOND_CHANCE_P = 0.001  # ... and "far beyond chance" when its p-value is below this
+# p-values below this are written "p < 1e-99" (the tables show them to 1e-300): a stakeholder gains
+# nothing from a three-digit exponent
+SMALLEST_P_SHOWN = 1e-99
+MAJORITY_PCT = 50.0  # "most active lives end on the first purchase day" when strictly more than this (%)
+
+_S_COLUMN = re.compile(r"^S\((\d+(?:\.\d+)?)\) %$")
+_TERM = re.compile(r"^(.*)\[(.*) vs (.*)\]$")
+_REPEAT = f"repeat within {LANDMARK_DAYS} days"
+
+
+# ---------------------------------------------------------------------------------------- rules
+def _missing(x) -> bool:
+    """None or NaN (a record stores NaN as null); text is not missing."""
+    if x is None:
+        return True
+    return isinstance(x, numbers.Real) and math.isnan(float(x))
+
+
+def chance(p) -> str | None:
+    """The words for a test's p-value: "far beyond chance" below :data:`FAR_BEYOND_CHANCE_P`, "beyond
+    chance" below :data:`CHANCE_P`, else "not distinguishable from chance"; ``None`` without a p-value."""
+    if _missing(p):
+        return None
+    if float(p) < FAR_BEYOND_CHANCE_P:
+        return "far beyond chance"
+    if float(p) < CHANCE_P:
+        return "beyond chance"
+    return "not distinguishable from chance"
+
+
+def ph_fails(p) -> bool:
+    """Whether a proportional-hazards test fails: its p-value is below ``survival.PH_ALPHA``, the level at
+    which ``survival.refit_for_ph`` stratifies (no p-value: no failure shown)."""
+    return not _missing(p) and float(p) < PH_ALPHA
+
+
+def includes_one(lower, upper) -> bool:
+    """Whether a hazard ratio's interval includes 1 (no association detectable); missing bounds count as
+    including it."""
+    if _missing(lower) or _missing(upper):
+        return True
+    return float(lower) <= 1.0 <= float(upper)
+
+
+def most(share_pct) -> bool:
+    """Whether a share (%) is "most": strictly more than :data:`MAJORITY_PCT`."""
+    return not _missing(share_pct) and float(share_pct) > MAJORITY_PCT
+
+
+def p_text(p) -> str:
+    """A p-value as the tables show it, ``p = 0.145`` or ``p = 3.71e-55``; below
+    :data:`SMALLEST_P_SHOWN` (including a p-value that underflowed to 0) ``p < 1e-99``; ``p n/a``
+    without one."""
+    if _missing(p):
+        return "p n/a"
+    if float(p) < SMALLEST_P_SHOWN:
+        return f"p < {SMALLEST_P_SHOWN:.0e}".replace("e-0", "e-")
+    return f"p = {float(p):.3g}"
+
+
+# -------------------------------------------------------------------------------------- helpers
+def _md(text) -> str:
+    """A label from the data in Markdown: dollar signs escaped (``low ($0-$15)``)."""
+    return str(text).replace("$", "\\$")
+
+
+def _point(cell) -> float | None:
+    """A table cell as a number: ``43.0`` from ``"43.0 (42.3-43.6)"``; ``None`` for text such as
+    ``"beyond follow-up"`` or ``"not reached"`` and for missing values."""
+    if _missing(cell):
+        return None
+    try:
+        return float(str(cell).split(" (")[0].replace(",", ""))
+    except ValueError:
+        return None
+
+
+def _days(value) -> str:
+    """A number of days (``0``, ``133``, ``1,095``); text such as ``"not reached"`` kept; ``n/a``."""
+    number = _point(value)
+    if number is None:
+        return str(value) if isinstance(value, str) and value else "n/a"
+    return count(number)
+
+
+def _median_value(value, ci=None) -> str:
+    """``133 days (95% CI 116 to 149)``, ``0 days``, ``not reached``, ``n/a``."""
+    number = _point(value)
+    if number is None:
+        return "not reached" if str(value) == "not reached" else "n/a"
+    text = f"{count(number)} days"
+    if number > 0 and isinstance(ci, str) and ci:
+        text += f" (95% CI {ci})"
+    return text
+
+
+def _median(value, ci=None) -> str:
+    """``median 133 days (95% CI 116 to 149)``, ``median 0 days``, ``median not reached``."""
+    return f"median {_median_value(value, ci)}"
+
+
+def _horizons(frame: pd.DataFrame) -> list[tuple[float, str]]:
+    """The survival columns of a table: ``[(days, "S(days) %"), ...]``."""
+    return [(float(m.group(1)), c) for c in frame.columns if (m := _S_COLUMN.match(str(c)))]
+
+
+def _ratio(x) -> str:
+    return "n/a" if _missing(x) else (f"{float(x):.3f}" if abs(float(x)) < 10 else f"{float(x):,.1f}")
+
+
+def _p_of(row: pd.Series) -> float | None:
+    """A test's p-value from its chi-square and df (exact where the printed p-value underflows)."""
+    chi = pd.to_numeric(pd.Series([row.get("chi-square")]), errors="coerce").iloc[0]
+    df = row.get("df")
+    if _missing(chi) or _missing(df) or int(df) < 1:
+        return None
+    return math.exp(log_chi2_sf(float(chi), int(df)))
+
+
+def _chi(chi) -> str:
+    """A chi-square statistic at the precision that keeps it readable: ``1,381.7``, ``4.43``, ``0.023``."""
+    chi = float(chi)
+    return f"{chi:,.1f}" if chi >= 10 else (f"{chi:.2f}" if chi >= 1 else f"{chi:.3f}")
+
+
+def _p_words(p) -> str:
+    """:func:`p_text` of a number, or of the p-value text a table shows (``"3.71e-55"``, ``"< 1e-300"``)."""
+    if isinstance(p, str):
+        try:
+            return p_text(0.0 if p.startswith("<") else float(p))
+        except ValueError:
+            return f"p {p}"
+    return p_text(p)
+
+
+def _statistic(chi, df, p) -> str:
+    """``chi-square 1,381.7, 1 df, p < 1e-300``; ``p`` a number or the p-value text a table shows."""
+    return f"chi-square {_chi(chi)}, {int(df)} df, {_p_words(p)}"
+
+
+def _shown_p(row: pd.Series, p):
+    """The p-value as the table shows it (``"3.71e-55"``, ``"< 1e-300"``), else the number ``p``."""
+    text = row.get("p-value")
+    return text if isinstance(text, str) and text and text != "n/a" else p
+
+
+def _note_only(frame: pd.DataFrame | None) -> str | None:
+    """The note of a table that is only a note (e.g. "no customers: nothing to estimate"), or ``None``."""
+    if frame is None:
+        return "nothing was computed"
+    if list(frame.columns) == ["note"]:
+        return "; ".join(str(n) for n in frame["note"]) or "nothing to show"
+    return None
+
+
+def _row_notes(frame: pd.DataFrame) -> list[str]:
+    if "note" not in frame:
+        return []
+    return list(dict.fromkeys(str(n) for n in frame["note"] if isinstance(n, str) and n))
+
+
+def term_phrase(term: str) -> tuple[str, str]:
+    """Who a hazard ratio compares, as ``(these customers, "that of" whom)``: the transaction covariates
+    in words, a text covariate ``name[level vs reference]`` by its levels, a number per unit."""
+    if term == f"{_REPEAT}[yes vs no]":
+        return (
+            f"customers who bought again within {LANDMARK_DAYS} days of their first purchase",
+            "that of customers who did not",
+        )
+    if term == "log2 first order value":
+        return "customers whose first order was worth twice as much", "that of otherwise similar customers"
+    if term == "first basket (units)":
+        return "customers with one more unit in their first basket", "that of otherwise similar customers"
+    match = _TERM.match(str(term))
+    if match:
+        name, level, reference = (_md(g) for g in match.groups())
+        return f"customers with {name} '{level}'", f"that of customers with {name} '{reference}'"
+    return f"customers with '{_md(term)}' one unit higher", "that of otherwise similar customers"
+
+
+def _hazard_line(term: str, hr, lower, upper) -> str:
+    who, whom = term_phrase(term)
+    text = f"{who} had a churn hazard {_ratio(hr)} times {whom} (95% CI {_ratio(lower)} to {_ratio(upper)})"
+    if includes_one(lower, upper):
+        text += ": the interval includes 1, so no association is detectable"
+    return text
+
+
+def _hazard_lines(hazards: pd.DataFrame) -> list[str]:
+    lines = []
+    notes = hazards["note"] if "note" in hazards else pd.Series("", index=hazards.index)
+    for term, row in hazards.iterrows():
+        note = notes[term] if isinstance(notes[term], str) else ""
+        if note:
+            lines.append(f"'{_md(term)}': no hazard ratio to read ({note})")
+        elif not _missing(row.get("hazard ratio")):
+            lines.append(_hazard_line(str(term), row["hazard ratio"], row["lower 95%"], row["upper 95%"]))
+    return lines
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _bullets(lines: list[str]) -> str:
+    """A Markdown list, each line ending with a full stop (lines are not capitalised: a line may start
+    with a label from the data)."""
+    return "\n".join(f"- {line}." for line in lines)
+
+
+# ---------------------------------------------------------------------------------- the sentences
+def follow_up_sentence(description: pd.Series, label: str) -> Text:
+    """Who can be evaluated and how far churn can be followed (from ``survival.describe``)."""
+    n = int(description.get("customers", 0) or 0)
+    events = int(description.get("churned (events)", 0) or 0)
+    follow = description.get("longest follow-up (days)")
+    if description.get("source") == "duration table":
+        if n == 0:
+            return Text(f"{label}'s duration table holds no customer: nothing to analyse.")
+        text = (
+            f"{label}'s duration table holds {count(n)} customers: {count(events)} "
+            f"({percent(100 * events / n)}) churned and {count(n - events)} are censored"
+        )
+        late = int(description.get("with delayed entry", 0) or 0)
+        if late:
+            text += f"; {count(late)} entered observation late (delayed entry)"
+        return Text(text + f". The longest duration observed is {_days(follow)} days.")
+    threshold = description.get("churn threshold (days)")
+    in_log = description.get("customers in the log", n)
+    if n == 0:
+        return Text(
+            f"None of the {count(in_log)} customers of {label} can be evaluated: each made a first "
+            f"purchase less than {count(threshold)} days before the end of the data, too late for churn "
+            "to be seen."
+        )
+    if n == in_log:
+        lead = f"All {count(n)} customers of {label} can be evaluated"
+    else:
+        lead = (
+            f"{count(n)} of the {count(in_log)} customers of {label} can be evaluated (the others made "
+            f"their first purchase less than {count(threshold)} days before the end of the data, too late "
+            "for churn to be seen)"
+        )
+    return Text(
+        f"{lead}; {count(events)} ({percent(100 * events / n)}) churned within the observation window. "
+        f"No active life longer than {_days(follow)} days can be observed: churn shows only "
+        f"{count(threshold)} days after a customer's last purchase, so the last {count(threshold)} days "
+        "of the data cannot show it."
+    )
+
+
+def overall_sentence(overall: pd.DataFrame, *, source: str = "transactions") -> Text:
+    """How long active lives last (from ``survival.survival_summary`` without groups): beyond day 0,
+    at each horizon, the median."""
+    note = _note_only(overall)
+    if note is not None or overall.empty:
+        return Text(f"Survival was not estimated: {note or 'no customers'}.")
+    row = overall.iloc[0]
+    parts = []
+    horizons = _horizons(overall)
+    day0 = _point(row["S(0) %"]) if "S(0) %" in overall else None
+    if day0 is not None and day0 < 100:
+        if source == "transactions":
+            parts.append(
+                f"{percent(day0)} of the customers extend their active life beyond the day of their first "
+                f"purchase (`S(0)`); the other {percent(100 - day0)} did not buy again before churning"
+            )
+        else:
+            parts.append(f"{percent(100 - day0)} of the customers churned on day 0")
+    seen = [(h, _point(row[c])) for h, c in horizons if h > 0 and _point(row[c]) is not None]
+    beyond = [h for h, c in horizons if h > 0 and _point(row[c]) is None]
+    if seen:
+        parts.append("still active: " + ", ".join(f"{percent(s)} at {count(h)} days" for h, s in seen))
+    if beyond:
+        days = listing([count(h) for h in beyond])
+        parts.append(f"{days} days {'lie' if len(beyond) > 1 else 'lies'} beyond the follow-up of this data")
+    median = row.get("median days")
+    text = "; ".join(parts)
+    text = (text[:1].upper() + text[1:] + ". ") if text else ""
+    text += f"The median active life is {_median_value(median, row.get('median 95% CI'))}"
+    if _point(median) == 0:
+        text += ": at least half of the active lives end on day 0"
+    elif str(median) == "not reached":
+        text = text.replace("is not reached", "is not reached: more than half are still active at the end")
+    notes = _row_notes(overall)
+    return Text(text + "." + (f" ({'; '.join(notes)}.)" if notes else ""))
+
+
+def threshold_sentence(sensitivity: pd.DataFrame, churn_days=None) -> Text:
+    """How the churned share and the follow-up move with the churn threshold (from
+    ``survival.threshold_sensitivity``)."""
+    note = _note_only(sensitivity)
+    if note is not None:
+        if note.startswith("needs transactions"):
+            return Text(
+                "A duration table has no churn threshold to move: its own churn column says who churned."
+            )
+        return Text(f"Not compared: {note}.")
+    if sensitivity.empty:
+        return Text("No churn threshold to compare.")
+    table = sensitivity.sort_index()
+    shares = [
+        f"{percent(s)} at {count(t)} days" + (" (the threshold used)" if t == churn_days else "")
+        for t, s in table["churned (%)"].items()
+    ]
+    text = f"Churned share by churn threshold: {listing(shares)}."
+    values = table["churned (%)"].dropna()
+    if len(values) > 1 and values.is_monotonic_decreasing and values.iloc[0] > values.iloc[-1]:
+        text += " The longer the threshold, the smaller the churned share."
+    customers = table["customers"]
+    if customers.nunique() > 1:
+        text += (
+            f" The customers who can be evaluated change too, from {count(customers.iloc[0])} at "
+            f"{count(customers.index[0])} days to {count(customers.iloc[-1])} at "
+            f"{count(customers.index[-1])} days: a longer threshold leaves out the customers acquired late."
+        )
+    horizons = _horizons(table)
+    if horizons:
+        h, column = horizons[-1]
+        seen = table[column].dropna()
+        unseen = [count(t) for t in table.index if t not in seen.index]
+        if not len(seen):
+            text += f" Survival at {count(h)} days cannot be observed with any of these thresholds."
+        elif not unseen:
+            text += f" Survival at {count(h)} days can be observed at every threshold."
+        else:
+            which = "a threshold" if len(seen) == 1 else "thresholds"
+            text += (
+                f" Survival at {count(h)} days can be observed only with {which} of "
+                f"{listing([count(t) for t in seen.index])} days "
+                f"({listing([percent(v) for v in seen])} still active), not with {listing(unseen)} days: "
+                "a longer threshold leaves less follow-up."
+            )
+    return Text(
+        text + " The threshold is a business definition; survival curves are comparable only at the same "
+        "threshold."
+    )
+
+
+def _levels_line(part: pd.DataFrame, *, still: str) -> str:
+    """One group's levels: the share at the longest horizon every level reaches, and the medians."""
+    horizons = [(h, c) for h, c in _horizons(part) if h > 0]
+    observed = [(h, c) for h, c in horizons if part[c].map(_point).notna().all()]
+    items = []
+    for level, row in part.iterrows():
+        bits = []
+        if observed:
+            h, c = observed[-1]
+            bits.append(f"{percent(_point(row[c]))} {still} at {count(h)} days")
+        if "median days" in part:
+            bits.append(_median(row["median days"], row.get("median 95% CI")))
+        items.append(f"{_md(level)}: {', '.join(bits)}")
+    return "; ".join(items)
+
+
+def group_sentence(groups: pd.DataFrame) -> Text:
+    """Survival by early behaviour or group (from ``survival.group_summary``): per level, the share
+    still active at the longest horizon all its group's levels reach, and the median active life."""
+    note = _note_only(groups)
+    if note is not None:
+        return Text(f"No groups compared: {note}.")
+    if groups.empty:
+        return Text("No groups to compare.")
+    lines = []
+    for group in dict.fromkeys(groups.index.get_level_values(0)):
+        part = groups.loc[group]
+        line = f"**{_md(group)}**: {_levels_line(part, still='still active')}"
+        notes = _row_notes(part)
+        lines.append(line + (f" ({'; '.join(notes)})" if notes else ""))
+    return Text(
+        "Share still active (95% bands in the table) and median active life, by group:\n" + _bullets(lines)
+    )
+
+
+def logrank_sentence(logranks: pd.DataFrame) -> Text:
+    """Which group differences are beyond chance (from ``survival.logrank_table``), by the rule
+    :func:`chance`, the clearest (smallest p-value) first."""
+    if logranks is None or logranks.empty or "chi-square" not in logranks:
+        note = _note_only(logranks) if logranks is not None and len(logranks) else None
+        return Text(f"No log-rank test: {note or 'no groups to compare'}.")
+    tested = [(g, _p_of(row), row) for g, row in logranks.iterrows()]
+    ranked = sorted([t for t in tested if t[1] is not None], key=lambda t: t[1])
+    untested = [t for t in tested if t[1] is None]
+    lines = [
+        f"{_md(g)} ({_statistic(row['chi-square'], row['df'], _shown_p(row, p))}): {chance(p)}"
+        for g, p, row in ranked
+    ]
+    notes = logranks["note"] if "note" in logranks else pd.Series("", index=logranks.index)
+    lines += [f"{_md(g)}: not tested ({notes[g] or 'no statistic'})" for g, _, _ in untested]
+    if not ranked:
+        return Text("No group could be tested:\n" + _bullets(lines))
+    beyond = [g for g, p, _ in ranked if float(p) < CHANCE_P]
+    if not beyond:
+        lead = "No group difference in survival is beyond chance:"
+    elif len(ranked) == 1:
+        lead = "The log-rank test:"
+    else:
+        lead = f"Ranked by p-value, the clearest difference is by {_md(ranked[0][0])}:"
+    return Text(lead + "\n" + _bullets(lines))
+
+
+def _hazard_block(hazards: pd.DataFrame | None) -> tuple[str, bool]:
+    """(text, whether hazard ratios are stated) for a ``survival.hazard_ratios`` table."""
+    if hazards is None or hazards.empty:
+        return "No hazard ratio was estimated.", False
+    if list(hazards.index) == ["no model"]:
+        note = hazards["note"].iloc[0] if "note" in hazards else ""
+        return f"No Cox model was fitted: {note or 'no reason given'}", False
+    lines = _hazard_lines(hazards)
+    if not lines:
+        return "No hazard ratio was estimated.", False
+    return (
+        "With the other covariates in the model held fixed (associations in this data, not effects of "
+        "changing a behaviour):\n" + _bullets([_capital(line) for line in lines])
+    ), True
+
+
+def hazard_sentence(hazards: pd.DataFrame) -> Text:
+    """The Cox model's hazard ratios (from ``survival.hazard_ratios``) as associations: "customers who
+    ... had a churn hazard N times that of ... (95% CI ...)"; flagged or left-out covariates by their
+    note; no model by its reason."""
+    text, stated = _hazard_block(hazards)
+    if stated:
+        text += (
+            "\n\nEach hazard ratio assumes the ratio stays the same over the whole follow-up; the next "
+            "section checks that."
+        )
+    return Text(text)
+
+
+def _ph_results(tests: pd.DataFrame) -> tuple[list, list, pd.Series | None]:
+    """(passing, failing, global row) of a ``survival.ph_test`` table; each entry (term, p, row)."""
+    if tests is None or tests.empty or "chi-square" not in tests:
+        return [], [], None
+    per = tests.drop(index="GLOBAL", errors="ignore")
+    results = [(str(t), _p_of(row), row) for t, row in per.iterrows()]
+    results = [r for r in results if r[1] is not None]
+    glob = tests.loc["GLOBAL"] if "GLOBAL" in tests.index and _p_of(tests.loc["GLOBAL"]) is not None else None
+    return [r for r in results if not ph_fails(r[1])], [r for r in results if ph_fails(r[1])], glob
+
+
+def _repeat_by_construction(groups: pd.DataFrame | None) -> str:
+    """Why the early repeat breaks proportional hazards, from the group table: repeaters cannot end on
+    day 0, and after it they lose a larger, smaller or equal share of their number."""
+    if groups is None or groups.empty or _REPEAT not in groups.index.get_level_values(0):
+        return ""
+    part = groups.loc[_REPEAT]
+    later = [(h, c) for h, c in _horizons(part) if h > 0 and part[c].map(_point).notna().all()]
+    if "S(0) %" not in part or not {"yes", "no"} <= set(part.index) or not later:
+        return ""
+    h, c = later[0]
+    yes0, yes1 = _point(part.loc["yes", "S(0) %"]), _point(part.loc["yes", c])
+    no0, no1 = _point(part.loc["no", "S(0) %"]), _point(part.loc["no", c])
+    if not (yes0 and no0):
+        return ""
+    kept_yes, kept_no = yes1 / yes0, no1 / no0
+    how = "a larger" if kept_yes < kept_no else ("a smaller" if kept_yes > kept_no else "the same")
+    return (
+        f" Part of this is by construction: a customer who bought again within {LANDMARK_DAYS} days has an "
+        f"active life longer than 0 ({percent(yes0)} get beyond day 0), against {percent(no0)} of the "
+        f"others. After day 0 the repeaters lose {how} share of their number: from {percent(yes0)} to "
+        f"{percent(yes1)} at {count(h)} days, against {percent(no0)} to {percent(no1)} for the others."
+    )
+
+
+def ph_sentence(tests: pd.DataFrame, groups: pd.DataFrame | None = None) -> Text:
+    """The proportional-hazards check (from ``survival.ph_test``): which covariates show no departure,
+    which fail (rule :func:`ph_fails`); with ``groups`` (``survival.group_summary``) why an early
+    repeat fails."""
+    passing, failing, glob = _ph_results(tests)
+    if not passing and not failing:
+        note = _row_notes(tests) if tests is not None else []
+        return Text(f"No proportional-hazards test was possible ({'; '.join(note) or 'no statistic'}).")
+    text = ""
+    if passing:
+        text += "The proportional-hazards check does not fail for " + listing(
+            [f"{_md(t)} ({_p_words(_shown_p(r, p))})" for t, p, r in passing]
+        )
+        text += "."
+    if failing:
+        worst = max(failing, key=lambda r: float(r[2]["chi-square"]))
+        terms = listing(
+            [f"{_md(t)} ({_statistic(r['chi-square'], r['df'], _shown_p(r, p))})" for t, p, r in failing]
+        )
+        one = len(failing) == 1
+        changes = "its hazard ratio changes" if one else "their hazard ratios change"
+        text += (
+            f" The test fails for {terms}: {changes} over time, so a single hazard ratio misstates "
+            f"{'it' if one else 'them'}."
+        )
+        if worst[0].startswith(_REPEAT):
+            text += _repeat_by_construction(groups)
+        text += f" The model is refitted below stratified by {'it' if one else 'the worst of them'}."
+    if glob is not None:
+        text += f" Global test: {_statistic(glob['chi-square'], glob['df'], _shown_p(glob, _p_of(glob)))}."
+    return Text(text.strip())
+
+
+def final_model_sentence(
+    hazards: pd.DataFrame, tests: pd.DataFrame, *, stratified_by: str | None = None
+) -> Text:
+    """The model to report (after ``survival.refit_for_ph``): what it is stratified by, its hazard
+    ratios, and whether its proportional-hazards check now passes."""
+    if hazards is None or hazards.empty or list(hazards.index) == ["no model"]:
+        return Text(_hazard_block(hazards)[0])
+    if stratified_by:
+        lead = (
+            f"The model to report is stratified by {_md(stratified_by)}: each of its levels has a baseline "
+            "hazard of its own, so it gets no hazard ratio."
+        )
+    else:
+        lead = "The model stands as fitted."
+    text = f"{lead} {_hazard_block(hazards)[0]}"
+    passing, failing, glob = _ph_results(tests)
+    if failing:
+        terms = listing([_md(t) for t, _, _ in failing])
+        text += (
+            f"\n\nIts proportional-hazards check still fails for {terms}: read "
+            f"{'its hazard ratio' if len(failing) == 1 else 'their hazard ratios'} as an average over "
+            "the follow-up."
+        )
+    elif passing:
+        stat = (
+            f" (global test: {_statistic(glob['chi-square'], glob['df'], _shown_p(glob, _p_of(glob)))})"
+            if glob is not None
+            else ""
+        )
+        text += (
+            f"\n\nIts proportional-hazards check does not fail{stat}: these are the hazard ratios "
+            "recorded below."
+        )
+    else:
+        text += "\n\nIts proportional-hazards check could not be made."
+    return Text(text)
+
+
+def conversion_sentence(second: pd.DataFrame, *, source: str = "transactions") -> Text:
+    """How fast new customers make a second purchase (from ``survival.survival_summary`` of
+    ``survival.second_purchase_table`` by group): the share still without one at each horizon, and the
+    median time to it."""
+    if source != "transactions":
+        return Text("The time to a second purchase needs transactions: not estimated for a duration table.")
+    note = _note_only(second)
+    if note is not None or second.empty:
+        return Text(f"Not estimated: {note or 'no customers'}.")
+    lines = []
+    for level, row in second.iterrows():
+        seen = [(h, _point(row[c])) for h, c in _horizons(second) if h > 0 and _point(row[c]) is not None]
+        bits = ", ".join(f"{percent(s)} at {count(h)} days" for h, s in seen) or "no horizon within the data"
+        median = _median_value(row.get("median days"), row.get("median 95% CI"))
+        lines.append(f"{_md(level)}: {bits}; median time to a second purchase {median}")
+    by = f", by {_md(second.index.name)}" if second.index.name else ""
+    return Text(f"Share still without a second purchase{by}:\n" + _bullets(lines))
+
+
+def delayed_entry_sentence(check: pd.DataFrame) -> Text:
+    """What ignoring delayed entry costs on the simulated subscriptions (from
+    ``survival.delayed_entry_check``)."""
+    if check is None or check.empty or "error ignoring entry (points)" not in check:
+        return Text("The delayed-entry check was not run.")
+    with_entry = check["error with entry (points)"].abs().max()
+    worst = check["error ignoring entry (points)"].abs().idxmax()
+    error = check.loc[worst, "error ignoring entry (points)"]
+    how = "overstates" if error > 0 else ("understates" if error < 0 else "matches")
+    return Text(
+        "On the simulated subscriptions (the same whatever data the notebook runs on), Kaplan-Meier with "
+        f"delayed entry stays within {abs(with_entry):.1f} points of the true survival at every horizon; "
+        f"ignoring entry {how} it by up to {abs(error):.1f} points, at {count(worst)} days "
+        f"({percent(check.loc[worst, 'KM ignoring entry'])} against a true "
+        f"{percent(check.loc[worst, 'truth'])}): customers who left before the window opened were never "
+        "seen. Pass `ENTRY_COL` when your table has such customers."
+    )
+
+
+def _span(values: pd.Series, fmt) -> str:
+    lo, hi = values.min(), values.max()
+    return fmt(lo) if fmt(lo) == fmt(hi) else f"{fmt(lo)} to {fmt(hi)}"
+
+
+def warning_sentence(warning: pd.DataFrame, horizon_days: int) -> Text:
+    """Who tops the early-warning list (from ``survival.early_warning_list``): their purchases, silence,
+    churn probability and past spend; what the ranking is (past spend, not predicted value)."""
+    h = count(horizon_days)
+    note = _note_only(warning)
+    if note is not None:
+        return Text(f"No early-warning list: {note}.")
+    if warning.empty:
+        return Text("The early-warning list is empty: no customer is still active.")
+    n = count(len(warning))
+    if "annual spend" in warning:  # from transactions
+        p = warning["P(churn in horizon)"]
+        at_risk = warning[p > 0]
+        if at_risk.empty:
+            return Text(
+                f"None of the {n} customers listed can churn within the next {h} days: each silence is more "
+                f"than {h} days short of the churn threshold."
+            )
+        text = (
+            f"The {n} customers at the top of the list have made {_span(warning['occasions'], count)} "
+            f"purchases and have been silent for {_span(warning['days silent'], count)} days"
+        )
+        if len(at_risk) < len(warning):
+            text += (
+                f"; {count(len(at_risk))} of them can churn within the next {h} days (the others' silence is "
+                f"more than {h} days short of the threshold), with a probability of "
+                f"{_span(at_risk['P(churn in horizon)'], lambda x: f'{x:.2f}')}"
+            )
+        else:
+            text += (
+                f"; their probability of churning within the next {h} days is "
+                f"{_span(p, lambda x: f'{x:.2f}')}"
+            )
+        return Text(
+            text
+            + f". In the past they spent {_span(warning['annual spend'], lambda x: money(x, decimals=0))} "
+            "a year (annual spend: their spend so far, scaled to a year since their first purchase). The "
+            "list is ranked by that probability times past annual spend (value at risk): past spend, not a "
+            "forecast of what they would spend if they stayed, and no sign that a contact would keep them."
+        )
+    p = next((c for c in warning.columns if str(c).startswith("P(churn")), None)
+    value = [c for c in warning.columns if c not in ("tenure (days)", p, "value at risk", "note")]
+    tenure = _span(warning["tenure (days)"], count)
+    text = f"The {n} customers at the top of the list are still active after {tenure} days"
+    if p is not None:
+        text += (
+            f"; their probability of churning within the next {h} days is "
+            f"{_span(warning[p], lambda x: f'{x:.2f}')}"
+        )
+    text += "."
+    if value:
+        text += (
+            f" The list is ranked by that probability times '{_md(value[0])}' "
+            f"({_span(warning[value[0]], lambda x: f'{x:,.2f}')} on the list), not by a forecast of value."
+        )
+    notes = _row_notes(warning)
+    return Text(text + (f" Note: {'; '.join(notes)}." if notes else ""))
+
+
+# --------------------------------------------------------------------- the Answer and the closing
+def _strongest(figures: dict) -> tuple[str, str | None, str] | None:
+    """(group, chance words, the statistic) of the recorded strongest log-rank contrast."""
+    group = figures.get("strongest log-rank group")
+    chi = figures.get("strongest log-rank chi-square")
+    if group is None or _missing(chi):
+        return None
+    p = figures.get("strongest log-rank p-value")
+    stat = f"log-rank {_statistic(chi, figures.get('strongest log-rank df') or 1, p)}"
+    return _md(group), chance(p), stat
+
+
+def _warning_clause(figures: dict) -> str:
+    value = figures.get("early-warning list: value at risk")
+    if _missing(value):
+        return ""
+    n = figures.get("early-warning list: customers")
+    who = f"The {count(n)} customers at the top of the early-warning list" if n else "The early-warning list"
+    horizon = figures.get("early-warning horizon (days)")
+    within = f"within {count(horizon)} days" if horizon else "within the warning horizon"
+    ranked = figures.get("early-warning list: ranked by", "annual spend")
+    if ranked == "annual spend":
+        return (
+            f"{who} hold {money(value, decimals=0)} of past annual spend weighted by their probability of "
+            f"churning {within}."
+        )
+    if ranked == "churn probability":
+        return f"Of {who[0].lower()}{who[1:]}, {float(value):,.1f} are expected to churn {within}."
+    return (
+        f"{who} hold {float(value):,.2f} of '{_md(ranked)}' weighted by their probability of churning "
+        f"{within}."
+    )
 
 
 def answer(figures: dict) -> Text:
-    """Notebook 02: the churned share, the strongest log-rank contrast, the early-warning list's stake."""
+    """Notebook 02: the churned share, the clearest log-rank contrast (named beyond chance only by the
+    rule :func:`chance`), and the early-warning list's probability-weighted past spend."""
     if figures.get("churned (%)") is None:
         return with_not_run("", figures)
     threshold = figures.get("churn threshold (days)")
     rule = f" (churn: {count(threshold)} days without a purchase)" if threshold is not None else ""
     text = f"{percent(figures['churned (%)'])} of the {count(figures['customers'])} customers churned{rule}."
-    if figures.get("strongest log-rank"):
-        text += (
-            " The clearest difference in survival between groups (log-rank test): "
-            f"{figures['strongest log-rank']}."
+    strongest = _strongest(figures)
+    if strongest is not None:
+        group, words, stat = strongest
+        if words in ("beyond chance", "far beyond chance"):
+            text += f" Survival differs most clearly by {group} ({stat}: {words})."
+        else:
+            text += f" No group difference in survival is beyond chance (the clearest, by {group}: {stat})."
+    clause = _warning_clause(figures)
+    return with_not_run(f"{text} {clause}".strip(), figures)
+
+
+def _hazards_recorded(figures: dict) -> list[str]:
+    lines = []
+    for key, hr in figures.items():
+        if not key.startswith("HR ") or key.endswith(("lower 95%", "upper 95%")) or _missing(hr):
+            continue
+        term = key.removeprefix("HR ")
+        lines.append(_hazard_line(term, hr, figures.get(f"{key} lower 95%"), figures.get(f"{key} upper 95%")))
+    return lines
+
+
+def what_this_means(figures: dict) -> Text:
+    """The closing bullets, from the recorded figures only."""
+    if figures.get("churned (%)") is None:
+        missing = [k.removeprefix("not run: ") for k in figures if k.startswith("not run: ")]
+        if not missing:
+            return Text("- No churn survival figure was recorded for this data.")
+        return Text(
+            f'- Not run on this data: {", ".join(missing)}. The table under "What can this data carry?" '
+            "says what would fix it."
         )
-    if "early-warning list: value at risk" in figures:
-        text += (
-            " The early-warning list puts the value at risk of its top customers at "
-            f"{money(figures['early-warning list: value at risk'], decimals=0)}."
+    bullets = []
+    transactions = figures.get("source", "transactions") == "transactions"
+    day0 = figures.get("active lives ending on day 0 (%)")
+    life = []
+    if not _missing(day0) and float(day0) > 0:
+        lead = "**Most active lives end on the first purchase day.** " if most(day0) and transactions else ""
+        life.append(
+            f"{lead}{percent(day0)} of the customers did not buy again before churning"
+            if transactions
+            else f"{percent(day0)} of the customers churned on day 0"
         )
-    return with_not_run(text, figures)
+    median = figures.get("median days")
+    if median is not None:
+        life.append(f"the median active life is {_median_value(median, figures.get('median 95% CI'))}")
+    if life:
+        bullets.append("; ".join(life))
+    strongest = _strongest(figures)
+    if strongest is not None:
+        group, words, stat = strongest
+        if words in ("beyond chance", "far beyond chance"):
+            prefix = f"median days, {figures['strongest log-rank group']}: "
+            medians = [
+                f"{_median_value(v)} for {_md(k.removeprefix(prefix))}"
+                for k, v in figures.items()
+                if k.startswith(prefix) and v is not None
+            ]
+            text = f"**Survival differs most clearly by {group}** ({stat}: {words})"
+            bullets.append(text + (f": median active life {listing(medians)}" if medians else ""))
+        else:
+            bullets.append(f"**No group differs in survival beyond chance** (the clearest, {group}: {stat})")
+    hazards = _hazards_recorded(figures)
+    if hazards:
+        strata = figures.get("Cox model stratified by")
+        within = f" in the Cox model stratified by {_md(strata)}" if strata else " in the Cox model"
+        bullets.append(
+            f"**With the other covariates held fixed{within}** (associations, not effects of changing "
+            f"them): {'; '.join(hazards)}"
+        )
+    elif figures.get("hazard ratio note"):
+        bullets.append(f"No hazard ratio can be trusted: {figures['hazard ratio note']}")
+    follow = figures.get("longest follow-up (days)")
+    beyond = [k[2:-3] for k, v in figures.items() if _S_COLUMN.match(k) and v is None]
+    beyond_text = f"; survival at {listing(beyond)} days lies beyond it" if beyond else ""
+    if transactions and not _missing(follow):
+        threshold = count(figures.get("churn threshold (days)"))
+        bullets.append(
+            f"**Report the threshold with the curve.** With a {threshold}-day churn threshold no active "
+            f"life longer than {_days(follow)} days can be observed{beyond_text}. "
+            "A shorter threshold leaves more follow-up but counts more gaps as churn"
+        )
+    elif not _missing(follow):
+        bullets.append(f"Durations come from the table; the longest is {_days(follow)} days{beyond_text}")
+    clause = _warning_clause(figures)
+    if clause:
+        bullets.append(
+            f"**Who is about to churn.** {clause[:-1]}. That is past spend, not predicted value: notebook 04 "
+            "predicts value and notebook 05 tests whether a contact pays"
+            if figures.get("early-warning list: ranked by", "annual spend") == "annual spend"
+            else f"**Who is about to churn.** {clause[:-1]}"
+        )
+    elif figures.get("early-warning list: note"):
+        bullets.append(f"No early-warning list: {figures['early-warning list: note']}")
+    return Text(_bullets([_capital(b) for b in bullets]))

@@ -314,7 +314,8 @@ class CoxFit:
     ``(reference level, other levels)``, so the same design can be built for other rows. ``notes``
     say what was decided or found (reference levels chosen, covariates or rows left out, convergence);
     ``flags`` name the coefficients not to be trusted (design column -> reason: no convergence, a
-    coefficient running off); ``dropped`` the covariates or design columns left out (name -> reason).
+    coefficient running off); ``dropped`` the covariates or design columns left out (name -> reason);
+    ``strata_col`` the column whose levels got a baseline hazard of their own (``None``: no strata).
     """
 
     result: object | None
@@ -328,6 +329,7 @@ class CoxFit:
     notes: tuple[str, ...] = ()
     flags: dict[str, str] = field(default_factory=dict)
     dropped: dict[str, str] = field(default_factory=dict)
+    strata_col: str | None = None
 
     @property
     def params(self) -> pd.Series:
@@ -548,6 +550,7 @@ def cox_fit(
             tuple(notes + [reason]),
             {},
             dropped,
+            strata_col,
         )
 
     if not (event == 1).any():
@@ -586,7 +589,18 @@ def cox_fit(
     if flags:
         notes.append(f"not trustworthy: {', '.join(map(repr, flags))} (see the note per row)")
     return CoxFit(
-        result, exog, duration, event, entry, strata, tuple(covariates), coding, tuple(notes), flags, dropped
+        result,
+        exog,
+        duration,
+        event,
+        entry,
+        strata,
+        tuple(covariates),
+        coding,
+        tuple(notes),
+        flags,
+        dropped,
+        strata_col,
     )
 
 

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from lifecycle_utils._messages import refuse, require_columns, with_notes
+from lifecycle_utils.summary import end_of_observation
 from lifecycle_utils.survival.churn import churn_table, early_warning, gap_table
 from lifecycle_utils.survival.estimators import (
     CoxFit,
@@ -33,6 +34,7 @@ from lifecycle_utils.survival.inputs import NUMERIC_SHARE, duration_factor, read
 __all__ = [
     "SurvivalData",
     "LANDMARK_DAYS",
+    "PH_ALPHA",
     "TRANSACTION_GROUPS",
     "TRANSACTION_COVARIATES",
     "TRANSACTION_REFERENCE",
@@ -40,6 +42,7 @@ __all__ = [
     "prepare",
     "second_purchase_table",
     "early_warning_list",
+    "longest_follow_up",
     "describe",
     "km_panels",
     "group_summary",
@@ -59,7 +62,8 @@ class SurvivalData:
     ranking. ``notes`` say what was decided on the way (unit conversion, event words, reference levels,
     groups or covariates left out, thin data); :func:`describe` shows them. ``reference`` maps each
     text or categorical Cox covariate to its reference level (pass it on:
-    ``cox_fit(data.table, data.covariates, reference=data.reference)``)."""
+    ``cox_fit(data.table, data.covariates, reference=data.reference)``). ``observation_end`` is the
+    end of observation of the transactions (``None`` for a duration table)."""
 
     table: pd.DataFrame
     tx: pd.DataFrame | None
@@ -69,6 +73,7 @@ class SurvivalData:
     churn_days: int | None
     notes: list[str] = field(default_factory=list)
     reference: dict[str, str] = field(default_factory=dict)
+    observation_end: pd.Timestamp | None = None
 
     @property
     def source(self) -> str:
@@ -76,6 +81,11 @@ class SurvivalData:
 
 
 LANDMARK_DAYS = 30  # early behaviours are measured in the first 30 days after the first purchase
+
+
+# a covariate "fails" proportional hazards when its Grambsch-Therneau test has a p-value below this;
+# :func:`refit_for_ph` then stratifies on it
+PH_ALPHA = 0.001
 
 
 TRANSACTION_GROUPS = ["first order value", "first basket size", "repeat within 30 days"]
@@ -253,7 +263,8 @@ def prepare(
     coding, ref_notes = covariate_coding(table, covs, preferred | dict(reference or {}))
     resolved = {c: str(ref) for c, (ref, _) in coding.items() if ref is not None}
     notes += ref_notes + _data_notes(table, groups)
-    return SurvivalData(table, tx, groups, covs, "total_spend", churn_days, notes, resolved)
+    end = end_of_observation(tx["date"], observation_end)
+    return SurvivalData(table, tx, groups, covs, "total_spend", churn_days, notes, resolved, end)
 
 
 def second_purchase_table(data: SurvivalData, observation_end=None) -> pd.DataFrame:
@@ -310,18 +321,38 @@ def early_warning_list(
 
 
 # ---------------------------------------------------------------------------- notebook-level tables
-def describe(data: SurvivalData) -> pd.Series:
-    """What is being analysed: source, churn threshold, customers, churn events, censored, customers
-    with delayed entry, and the longest follow-up (days); then one ``note k`` row per note of ``data``."""
+def longest_follow_up(data: SurvivalData) -> float:
+    """The longest time (days) for which a customer's churn can be seen: from transactions, the days
+    from the earliest first purchase to the end of observation minus ``churn_days`` (the last
+    ``churn_days`` days cannot show churn); for a duration table, the longest duration. NaN without
+    customers."""
     table = data.table
-    facts = {
+    if table.empty:
+        return float("nan")
+    if data.tx is not None and "tenure" in table:
+        return float(table["tenure"].max() - data.churn_days)
+    return float(table["duration"].max())
+
+
+def describe(data: SurvivalData) -> pd.Series:
+    """What is being analysed: source, churn threshold, (from transactions) the customers in the log
+    up to the end of observation, the customers evaluated, churn events, censored, customers with
+    delayed entry, and the longest follow-up (days, :func:`longest_follow_up`); then one ``note k``
+    row per note of ``data``."""
+    table = data.table
+    facts: dict = {
         "source": data.source,
         "churn threshold (days)": data.churn_days if data.tx is not None else "given by the table",
+    }
+    if data.tx is not None:
+        seen = data.tx if data.observation_end is None else data.tx[data.tx["date"] <= data.observation_end]
+        facts["customers in the log"] = int(seen["customer_id"].nunique())
+    facts |= {
         "customers": len(table),
         "churned (events)": int(table["churned"].sum()),
         "censored": int((table["churned"] == 0).sum()),
         "with delayed entry": int((table["entry"] > 0).sum()),
-        "longest follow-up (days)": float(table["duration"].max()),
+        "longest follow-up (days)": longest_follow_up(data),
     }
     facts |= {f"note {k}": note for k, note in enumerate(data.notes, start=1)}
     return pd.Series(facts, name="value", dtype=object)
@@ -360,13 +391,13 @@ def logrank_table(table: pd.DataFrame, groups: list[str]) -> pd.DataFrame:
 
 
 def refit_for_ph(
-    data: SurvivalData, fit: CoxFit, *, tests: pd.DataFrame, alpha: float = 0.001
+    data: SurvivalData, fit: CoxFit, *, tests: pd.DataFrame, alpha: float = PH_ALPHA
 ) -> tuple[CoxFit, str]:
     """Where proportional hazards fail (per-covariate p < ``alpha``), refit with the worst offender as
-    a stratum (its own baseline hazard, no coefficient); a numeric covariate with more than five
-    values is stratified by its tertiles; the other covariates keep the fit's reference levels. Returns
-    the model to report and a sentence saying what was done. Without a failure, or without a test
-    (no model, no finite statistic), the original fit is returned."""
+    a stratum (its own baseline hazard, no coefficient; the refit's ``strata_col`` names it); a numeric
+    covariate with more than five values is stratified by its tertiles; the other covariates keep the
+    fit's reference levels. Returns the model to report and a sentence saying what was done. Without a
+    failure, or without a test (no model, no finite statistic), the original fit is returned."""
     per = tests.drop(index="GLOBAL", errors="ignore")
     chi = pd.to_numeric(per["chi-square"], errors="coerce").dropna() if "chi-square" in per else pd.Series()
     if not fit.fitted or chi.empty:
@@ -382,14 +413,14 @@ def refit_for_ph(
     table = data.table.copy()
     values = table[source]
     if values.nunique() > 5 and pd.api.types.is_numeric_dtype(values):
-        table["_stratum"] = pd.Series(tiers(values, unit=""), index=table.index).astype(str)
+        table[source] = pd.Series(tiers(values, unit=""), index=table.index).astype(str)
         how = "its tertiles"
     else:
-        table["_stratum"] = values.astype(str)
+        table[source] = values.astype(str)
         how = "its levels"
     others = [c for c in (fit.covariates or data.covariates) if c != source]
     reference = {c: str(fit.coding[c][0]) for c in others if c in fit.coding and fit.coding[c][0] is not None}
-    refit = cox_fit(table, others, strata_col="_stratum", reference=reference)
+    refit = cox_fit(table, others, strata_col=source, reference=reference)  # the stratum keeps its name
     return refit, (
         f"'{source}' fails proportional hazards (chi-square {chi[worst_column]:,.1f}, 1 df), "
         f"so the model is refitted stratified by {how}: each stratum gets its own baseline hazard "
@@ -401,7 +432,8 @@ def delayed_entry_check(
     table: pd.DataFrame, truth: pd.DataFrame, horizons=(90, 180, 365, 730)
 ) -> pd.DataFrame:
     """Survival (%) at the horizons (days): the truth of a simulation, Kaplan-Meier with delayed entry,
-    and Kaplan-Meier that ignores it (treating late joiners as observed from their start)."""
+    and Kaplan-Meier that ignores it (treating late joiners as observed from their start), and each
+    estimate's error (percentage points, estimate minus truth)."""
     with_entry = kaplan_meier(table["duration"], table["churned"], table["entry"])
     naive = kaplan_meier(table["duration"], table["churned"])
     follow = float(table["duration"].max())
@@ -413,11 +445,36 @@ def delayed_entry_check(
             "KM ignoring entry": 100 * survival_at(naive, horizons, follow)["survival"].to_numpy(),
         }
     )
+    out["error with entry (points)"] = out["KM with delayed entry"] - out["truth"]
+    out["error ignoring entry (points)"] = out["KM ignoring entry"] - out["truth"]
     return out.set_index("days").round(1)
 
 
 def _notes_of(frame: pd.DataFrame) -> list[str]:
     return list(dict.fromkeys(n for n in frame["note"].astype(str) if n)) if "note" in frame else []
+
+
+def _number(value):
+    """A table cell as a number where it is one (``"43.0 (42.3-43.6)"`` -> 43.0); text such as
+    ``"not reached"`` stays text; ``"beyond follow-up"`` and missing values become ``None``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value)
+    head = str(value).split(" (")[0].strip()
+    try:
+        return float(head)
+    except ValueError:
+        return None if head in ("beyond follow-up", "", "n/a") else head
+
+
+def _log_p(row: pd.Series) -> float:
+    """Natural log of a test's p-value from its chi-square and df (finite where the p-value underflows);
+    NaN without a statistic."""
+    chi, df = pd.to_numeric(row.get("chi-square"), errors="coerce"), row.get("df")
+    if pd.isna(chi) or pd.isna(df) or int(df) < 1:
+        return float("nan")
+    return log_chi2_sf(float(chi), int(df))
 
 
 def headline_figures(
@@ -427,12 +484,25 @@ def headline_figures(
     hazard_table: pd.DataFrame | None,
     logranks: pd.DataFrame,
     warning: pd.DataFrame,
+    groups: pd.DataFrame | None = None,
+    stratified_by: str | None = None,
+    horizon_days: int | None = None,
 ) -> dict:
-    """What notebook 02 records: source, threshold, customers, churned share, survival at the
-    horizons, the median, the strongest log-rank group, each hazard ratio that can be trusted (a
-    flagged or left-out one is not recorded as a number; the notes are; none without a
-    ``hazard_table``), and the early-warning list's value at risk. Notes of the inputs are recorded as
-    text under ``... note`` keys."""
+    """What notebook 02 records, each figure a number or a short text of its own:
+
+    * source, churn threshold, customers, churned share (%), the longest follow-up (days);
+    * survival (%) at each horizon of ``overall`` (``None`` beyond the follow-up), the median (days, or
+      "not reached") and its interval, and the share of active lives that end on day 0 (%);
+    * the strongest log-rank contrast (smallest p-value): its group, chi-square, df and p-value
+      (0.0 where it underflows), and with ``groups`` (:func:`group_summary`) the median of each of its
+      levels;
+    * each hazard ratio that can be trusted with its 95% interval (a flagged or left-out one is not
+      recorded as a number; the notes are; none without a ``hazard_table``), and the covariate the model
+      is ``stratified_by``;
+    * the early-warning list: its rows, what it is ranked by (probability times past annual spend, or
+      times the value column), the sum of its ``value at risk`` and the horizon (``horizon_days``).
+
+    Notes of the inputs are recorded as text under ``... note`` keys."""
     figures: dict = {
         "source": data.source,
         "churn threshold (days)": data.churn_days,
@@ -440,28 +510,61 @@ def headline_figures(
         "churned (%)": round(100 * float(data.table["churned"].mean()), 1)
         if len(data.table)
         else float("nan"),
+        "longest follow-up (days)": longest_follow_up(data),
     }
-    row = overall.iloc[0]
-    figures |= {c: row[c] for c in overall.columns if c.startswith("S(") or c.startswith("median")}
+    row = overall.iloc[0] if len(overall) else pd.Series(dtype=object)
+    for c in overall.columns:
+        if c.startswith("S("):
+            figures[c] = _number(row[c])
+        elif c == "median days":
+            figures[c] = _number(row[c])
+        elif c == "median 95% CI":
+            figures[c] = row[c]
+    day0 = figures.get("S(0) %")
+    if isinstance(day0, float):
+        figures["active lives ending on day 0 (%)"] = round(100 - day0, 1)
+    elif len(data.table):
+        ends = (data.table["duration"] == 0) & (data.table["churned"] == 1) & (data.table["entry"] == 0)
+        figures["active lives ending on day 0 (%)"] = round(100 * float(ends.mean()), 1)
     if _notes_of(overall):
         figures["survival note"] = " | ".join(_notes_of(overall))
-    chi = pd.to_numeric(logranks["chi-square"], errors="coerce").dropna() if "chi-square" in logranks else []
-    if len(chi):
-        best = chi.idxmax()
-        figures["strongest log-rank"] = (
-            f"{best}: chi-square {float(chi[best]):,.1f}, df {logranks.loc[best, 'df']}"
-        )
+    if "chi-square" in logranks and len(logranks):
+        log_p = logranks.apply(_log_p, axis=1).dropna()
+        if len(log_p):
+            best = log_p.idxmin()
+            figures |= {
+                "strongest log-rank group": str(best),
+                "strongest log-rank chi-square": float(logranks.loc[best, "chi-square"]),
+                "strongest log-rank df": int(logranks.loc[best, "df"]),
+                "strongest log-rank p-value": math.exp(log_p[best]),
+            }
+            if groups is not None and len(groups) and best in groups.index.get_level_values(0):
+                for level, median in groups.loc[best, "median days"].items():
+                    figures[f"median days, {best}: {level}"] = _number(median)
     hazard_table = pd.DataFrame({"hazard ratio": []}) if hazard_table is None else hazard_table
     notes = hazard_table["note"] if "note" in hazard_table else pd.Series("", index=hazard_table.index)
-    figures |= {
-        f"HR {name}": float(hr)
-        for name, hr in hazard_table["hazard ratio"].items()
-        if np.isfinite(hr) and not notes[name]
-    }
+    for name, hr in hazard_table["hazard ratio"].items():
+        if np.isfinite(hr) and not notes[name]:
+            figures[f"HR {name}"] = float(hr)
+            figures[f"HR {name} lower 95%"] = float(hazard_table.loc[name, "lower 95%"])
+            figures[f"HR {name} upper 95%"] = float(hazard_table.loc[name, "upper 95%"])
+    if stratified_by is not None and len(hazard_table):
+        figures["Cox model stratified by"] = stratified_by
     if _notes_of(hazard_table):
         figures["hazard ratio note"] = " | ".join(f"{name}: {n}" for name, n in notes.items() if n)
     if "value at risk" in warning:
-        figures["early-warning list: value at risk"] = round(float(warning["value at risk"].sum()), 2)
+        ranked_by = (
+            "annual spend"
+            if "annual spend" in warning
+            else (data.value_col if data.value_col in warning else "churn probability")
+        )
+        figures |= {
+            "early-warning list: customers": len(warning),
+            "early-warning list: ranked by": ranked_by,
+            "early-warning list: value at risk": round(float(warning["value at risk"].sum()), 2),
+        }
+        if horizon_days is not None:
+            figures["early-warning horizon (days)"] = int(horizon_days)
     else:
         figures["early-warning list: note"] = " | ".join(_notes_of(warning)) or "no list"
     return figures

@@ -1,0 +1,736 @@
+"""lifecycle_utils.narrative.survival: the sentences of notebook 02 from small hand-made tables, each
+judgement on both sides of its threshold, the degenerate inputs (empty, a note instead of a table, one
+row, NaN, no model), and the Answer and "What this means" from recorded figures."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lifecycle_utils import data, narrative, report
+from lifecycle_utils import survival as sv
+from lifecycle_utils.narrative import survival as ns
+from lifecycle_utils.narrative.words import Text
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "02_churn_survival.ipynb"
+CAUSAL = re.compile(r"\b(drives?|makes?|cuts?|causes?|leads? to|because of|lengthens?|shortens?)\b", re.I)
+
+
+# ------------------------------------------------------------------------------------------ rules
+@pytest.mark.parametrize(
+    "p, words",
+    [
+        (0.000999, "far beyond chance"),
+        (0.001, "beyond chance"),
+        (0.00101, "beyond chance"),
+        (0.0499, "beyond chance"),
+        (0.05, "not distinguishable from chance"),
+        (0.0501, "not distinguishable from chance"),
+        (0.0, "far beyond chance"),  # a p-value that underflowed
+        (None, None),
+        (float("nan"), None),
+    ],
+)
+def test_chance_words_follow_the_named_p_value_thresholds(p, words):
+    assert ns.chance(p) == words
+    assert ns.CHANCE_P == 0.05 and ns.FAR_BEYOND_CHANCE_P == 0.001
+
+
+@pytest.mark.parametrize("p, fails", [(0.000999, True), (0.001, False), (0.00101, False), (None, False)])
+def test_proportional_hazards_fail_below_the_layers_alpha(p, fails):
+    assert ns.ph_fails(p) is fails and sv.PH_ALPHA == 0.001
+
+
+@pytest.mark.parametrize(
+    "lower, upper, includes",
+    [
+        (0.999, 1.2, True),
+        (1.0, 1.2, True),
+        (1.001, 1.2, False),
+        (0.8, 0.999, False),
+        (0.8, 1.0, True),
+        (0.8, 1.001, True),
+        (None, 1.2, True),
+        (float("nan"), float("nan"), True),
+    ],
+)
+def test_an_interval_includes_one_at_its_edges(lower, upper, includes):
+    assert ns.includes_one(lower, upper) is includes
+
+
+@pytest.mark.parametrize("share, judged", [(49.9, False), (50.0, False), (50.1, True), (None, False)])
+def test_most_means_strictly_more_than_half(share, judged):
+    assert ns.most(share) is judged
+
+
+def test_p_values_are_written_as_the_tables_write_them():
+    assert ns.p_text(0.1449) == "p = 0.145" and ns.p_text(3.71e-55) == "p = 3.71e-55"
+    assert ns.p_text(None) == "p n/a" and ns.SMALLEST_P_SHOWN == 1e-99
+    # no three-digit exponent in a sentence: below 1e-99 (or underflowed to 0) the floor is stated
+    assert ns.p_text(1.01e-99) == "p = 1.01e-99" and ns.p_text(1e-99) == "p = 1e-99"
+    assert ns.p_text(9.9e-100) == "p < 1e-99" and ns.p_text(0.0) == "p < 1e-99"
+
+
+def test_the_method_text_states_the_thresholds_the_rules_use():
+    text = "".join(
+        "".join(c["source"])
+        for c in json.loads(NOTEBOOK.read_text())["cells"]
+        if c["cell_type"] == "markdown"
+    )
+    for value in (ns.CHANCE_P, ns.FAR_BEYOND_CHANCE_P, sv.PH_ALPHA):
+        assert f"`p < {value:g}`" in text
+
+
+def test_hazard_ratio_terms_read_as_who_is_compared_with_whom():
+    assert ns.term_phrase("repeat within 30 days[yes vs no]") == (
+        "customers who bought again within 30 days of their first purchase",
+        "that of customers who did not",
+    )
+    assert (
+        ns.term_phrase("log2 first order value")[0] == "customers whose first order was worth twice as much"
+    )
+    assert ns.term_phrase("Contract[Two year vs Month-to-month]") == (
+        "customers with Contract 'Two year'",
+        "that of customers with Contract 'Month-to-month'",
+    )
+    assert ns.term_phrase("fee ($)") == (
+        "customers with 'fee (\\$)' one unit higher",
+        "that of otherwise similar customers",
+    )
+
+
+# -------------------------------------------------------------------------------- who is evaluated
+def description(**changes):
+    facts = {
+        "source": "transactions",
+        "churn threshold (days)": 100,
+        "customers in the log": 500,
+        "customers": 400,
+        "churned (events)": 300,
+        "censored": 100,
+        "with delayed entry": 0,
+        "longest follow-up (days)": 265.0,
+    }
+    return pd.Series(facts | changes, dtype=object)
+
+
+def test_the_follow_up_sentence_says_who_is_evaluated_and_how_far_churn_is_seen():
+    text = ns.follow_up_sentence(description(), "shop")
+    assert isinstance(text, Text)
+    assert text.startswith("400 of the 500 customers of shop can be evaluated (the others made their first")
+    assert "300 (75.0%) churned" in text and "No active life longer than 265 days can be observed" in text
+    assert ns.follow_up_sentence(description(customers=500), "shop").startswith("All 500 customers of shop")
+    assert ns.follow_up_sentence(
+        description(customers=0, **{"churned (events)": 0, "longest follow-up (days)": float("nan")}), "shop"
+    ).startswith("None of the 500 customers of shop can be evaluated")
+
+
+def test_the_follow_up_sentence_of_a_duration_table():
+    table = description(
+        source="duration table", **{"with delayed entry": 7, "longest follow-up (days)": 1095.0}
+    )
+    assert ns.follow_up_sentence(table, "subs") == (
+        "subs's duration table holds 400 customers: 300 (75.0%) churned and 100 are censored; 7 entered "
+        "observation late (delayed entry). The longest duration observed is 1,095 days."
+    )
+    empty = description(source="duration table", customers=0)
+    assert (
+        ns.follow_up_sentence(empty, "subs") == "subs's duration table holds no customer: nothing to analyse."
+    )
+
+
+# ---------------------------------------------------------------------------------- overall survival
+def overall(s0="43.0 (42.3-43.6)", s90="30.2 (29.7-30.8)", s365="beyond follow-up", median="0", ci="0 to 0"):
+    return pd.DataFrame(
+        {
+            "customers": [100],
+            "churned": [80],
+            "S(0) %": [s0],
+            "S(90) %": [s90],
+            "S(365) %": [s365],
+            "median days": [median],
+            "median 95% CI": [ci],
+        },
+        index=pd.Index(["all"], name=""),
+    )
+
+
+def test_the_overall_sentence_states_day_zero_the_horizons_and_the_median():
+    text = ns.overall_sentence(overall())
+    assert text.startswith("43.0% of the customers extend their active life beyond the day of their first")
+    assert "the other 57.0% did not buy again before churning" in text
+    assert "still active: 30.2% at 90 days; 365 days lies beyond the follow-up of this data" in text
+    assert text.endswith("The median active life is 0 days: at least half of the active lives end on day 0.")
+
+
+def test_the_overall_sentence_of_a_duration_table_and_an_unreached_median():
+    text = ns.overall_sentence(
+        overall(s0="100.0 (100.0-100.0)", s365="60.0 (55.0-65.0)", median="not reached", ci="x"),
+        source="duration table",
+    )
+    assert text.startswith("Still active: 30.2% at 90 days, 60.0% at 365 days.")
+    assert "day 0" not in text and text.endswith(
+        "is not reached: more than half are still active at the end."
+    )
+    churned_at_zero = ns.overall_sentence(
+        overall(s0="90.0 (85.0-95.0)", median="200", ci="150 to 250"), source="duration table"
+    )
+    assert churned_at_zero.startswith("10.0% of the customers churned on day 0")
+    assert "The median active life is 200 days (95% CI 150 to 250)." in churned_at_zero
+
+
+def test_the_overall_sentence_on_a_note_or_nothing():
+    assert (
+        ns.overall_sentence(sv.NO_CUSTOMERS)
+        == "Survival was not estimated: no customers: nothing to estimate."
+    )
+    assert ns.overall_sentence(overall().iloc[:0]) == "Survival was not estimated: no customers."
+    thin = overall().assign(note="no churn events: survival stays at 100% and the median is not reached")
+    assert ns.overall_sentence(thin).endswith(
+        "(no churn events: survival stays at 100% and the median is not reached.)"
+    )
+
+
+# ------------------------------------------------------------------------------ the churn threshold
+def sensitivity(churned=(97.7, 90.4, 78.8), customers=(500, 500, 500), s365=(2.5, np.nan, np.nan)):
+    return pd.DataFrame(
+        {
+            "customers": list(customers),
+            "churned (%)": list(churned),
+            "S(90) %": [13.3, 23.7, 30.2],
+            "S(365) %": list(s365),
+            "median active life (days)": [0, 0, 0],
+        },
+        index=pd.Index([119, 200, 283], name="churn_days"),
+    )
+
+
+def test_the_threshold_sentence_states_shares_and_what_can_be_observed():
+    text = ns.threshold_sentence(sensitivity(), churn_days=283)
+    assert text.startswith(
+        "Churned share by churn threshold: 97.7% at 119 days, 90.4% at 200 days and 78.8% at 283 days "
+        "(the threshold used). The longer the threshold, the smaller the churned share."
+    )
+    assert "only with a threshold of 119 days (2.5% still active), not with 200 and 283 days" in text
+    assert "change too" not in text
+    assert text.endswith("survival curves are comparable only at the same threshold.")
+
+
+def test_the_threshold_sentence_judges_only_what_the_table_shows():
+    text = ns.threshold_sentence(sensitivity(churned=(90.0, 91.0, 80.0), customers=(900, 700, 500)))
+    assert "The longer the threshold, the smaller" not in text  # not monotone here
+    assert "from 900 at 119 days to 500 at 283 days" in text
+    assert "can be observed at every threshold" in ns.threshold_sentence(sensitivity(s365=(2.5, 8.0, 13.0)))
+    assert "cannot be observed with any" in ns.threshold_sentence(sensitivity(s365=(np.nan,) * 3))
+    one = ns.threshold_sentence(sensitivity().iloc[:1], churn_days=119)
+    assert one.startswith("Churned share by churn threshold: 97.7% at 119 days (the threshold used).")
+
+
+def test_the_threshold_sentence_on_a_duration_table_or_no_thresholds():
+    assert ns.threshold_sentence(sv.NEEDS_TRANSACTIONS).startswith("A duration table has no churn threshold")
+    assert ns.threshold_sentence(
+        pd.DataFrame({"note": ["no churn thresholds given: nothing to compare"]})
+    ) == ("Not compared: no churn thresholds given: nothing to compare.")
+    assert ns.threshold_sentence(sensitivity().iloc[:0]) == "No churn threshold to compare."
+
+
+# --------------------------------------------------------------------------------------- the groups
+def groups():
+    rows = [
+        (
+            "first order value",
+            "low ($0-$15)",
+            "37.2 (36.1-38.3)",
+            "18.8 (18.0-19.7)",
+            "beyond follow-up",
+            "0",
+            "0 to 0",
+        ),
+        (
+            "first order value",
+            "high ($32-$1,120)",
+            "49.5 (48.4-50.6)",
+            "28.6 (27.6-29.6)",
+            "beyond follow-up",
+            "0",
+            "0 to 0",
+        ),
+        (
+            "repeat within 30 days",
+            "no",
+            "30.9 (30.3-31.6)",
+            "25.1 (24.5-25.7)",
+            "beyond follow-up",
+            "0",
+            "0 to 0",
+        ),
+        (
+            "repeat within 30 days",
+            "yes",
+            "100.0 (100.0-100.0)",
+            "54.5 (53.0-56.0)",
+            "beyond follow-up",
+            "133",
+            "116 to 149",
+        ),
+    ]
+    frame = pd.DataFrame(
+        rows, columns=["group", "level", "S(0) %", "S(90) %", "S(365) %", "median days", "median 95% CI"]
+    )
+    return frame.set_index(["group", "level"])
+
+
+def test_the_group_sentence_gives_each_level_at_the_longest_horizon_all_reach():
+    text = ns.group_sentence(groups())
+    assert "- **first order value**: low (\\$0-\\$15): 18.8% still active at 90 days, median 0 days;" in text
+    assert "yes: 54.5% still active at 90 days, median 133 days (95% CI 116 to 149)." in text
+    assert "365" not in text
+
+
+def test_the_group_sentence_on_one_level_a_note_or_nothing():
+    one = ns.group_sentence(groups().iloc[:1])
+    assert one.endswith(
+        "- **first order value**: low (\\$0-\\$15): 18.8% still active at 90 days, median 0 days."
+    )
+    assert ns.group_sentence(pd.DataFrame()) == "No groups to compare."
+    assert ns.group_sentence(sv.NO_CUSTOMERS) == "No groups compared: no customers: nothing to estimate."
+    thin = groups().assign(note=["", "one customer only: no confidence band", "", ""])
+    assert "(one customer only: no confidence band)" in ns.group_sentence(thin)
+
+
+# ------------------------------------------------------------------------------------------ log-rank
+def logranks(*rows):
+    out = []
+    for group, chi, df in rows:
+        result = (
+            sv.chi_square_result(chi, df)
+            if chi is not None
+            else sv.estimators._no_test(df, "one level only: nothing to compare")
+        )
+        out.append({"group": group, "levels": df + 1} | result.to_dict())
+    frame = pd.DataFrame(out).set_index("group")
+    if "note" in frame:
+        frame["note"] = frame["note"].fillna("")
+    return frame
+
+
+def test_the_logrank_sentence_names_chance_by_the_rule_and_ranks_by_p_value():
+    text = ns.logrank_sentence(
+        logranks(("first order value", 250.665, 2), ("repeat within 30 days", 1381.744, 1))
+    )
+    assert text.startswith("Ranked by p-value, the clearest difference is by repeat within 30 days:")
+    assert "- repeat within 30 days (chi-square 1,381.7, 1 df, p < 1e-99): far beyond chance." in text
+    assert (
+        "- first order value (chi-square 250.7, 2 df, p = 3.7e-55): far beyond chance." in text
+    )  # as its table
+
+
+@pytest.mark.parametrize(
+    "chi, words",
+    [
+        (3.84, "not distinguishable from chance"),  # p = 0.0500
+        (3.85, "beyond chance"),  # p = 0.0498
+        (10.82, "beyond chance"),  # p = 0.00100
+        (10.83, "far beyond chance"),  # p = 0.000999
+    ],
+)
+def test_the_logrank_words_on_both_sides_of_each_threshold(chi, words):
+    # chi-square with 1 df: p = 0.05 at 3.841, p = 0.001 at 10.828
+    text = ns.logrank_sentence(logranks(("plan", chi, 1)))
+    assert text.endswith(f": {words}.") and text.startswith(
+        "No group difference in survival is beyond chance:"
+        if words.startswith("not")
+        else "The log-rank test:"
+    )
+
+
+def test_the_logrank_sentence_on_untested_groups_or_none():
+    text = ns.logrank_sentence(logranks(("plan", 0.023, 1), ("region", None, 0)))
+    assert text.startswith("No group difference in survival is beyond chance:")
+    assert "- plan (chi-square 0.023, 1 df, p = 0.879): not distinguishable" in text
+    assert "- region: not tested (one level only: nothing to compare)." in text
+    assert ns.logrank_sentence(logranks(("region", None, 0))).startswith("No group could be tested:")
+    assert ns.logrank_sentence(pd.DataFrame()) == "No log-rank test: no groups to compare."
+
+
+# ------------------------------------------------------------------------------------------------ Cox
+def hazards(**rows):
+    frame = pd.DataFrame(
+        [(np.log(hr), hr, lo, hi, "0.01") for hr, lo, hi in rows.values()],
+        columns=["coef", "hazard ratio", "lower 95%", "upper 95%", "p-value"],
+        index=[k.replace("__", " ") for k in rows],
+    )
+    return frame
+
+
+def test_hazard_ratios_read_as_associations_with_their_interval():
+    table = hazards(
+        **{
+            "repeat within 30 days[yes vs no]": (0.386, 0.369, 0.403),
+            "first basket (units)": (0.999, 0.988, 1.011),
+        }
+    )
+    text = ns.hazard_sentence(table)
+    assert text.startswith("With the other covariates in the model held fixed (associations in this data")
+    assert (
+        "- Customers who bought again within 30 days of their first purchase had a churn hazard 0.386 times "
+        "that of customers who did not (95% CI 0.369 to 0.403)." in text
+    )
+    assert "(95% CI 0.988 to 1.011): the interval includes 1, so no association is detectable." in text
+    assert text.endswith("the next section checks that.") and not CAUSAL.search(text)
+
+
+def test_hazard_sentence_on_a_flagged_row_no_model_or_nothing():
+    table = hazards(x=(1.5, 1.2, 1.9)).assign(note=["the coefficient runs off: not trustworthy"])
+    assert (
+        "- 'x': no hazard ratio to read (the coefficient runs off: not trustworthy)."
+        in ns.hazard_sentence(table)
+    )
+    no_model = pd.DataFrame({"hazard ratio": [np.nan], "note": ["No churn events."]}, index=["no model"])
+    assert ns.hazard_sentence(no_model) == "No Cox model was fitted: No churn events."
+    assert ns.hazard_sentence(pd.DataFrame()) == "No hazard ratio was estimated."
+    left_out = hazards(x=(np.nan, np.nan, np.nan))
+    assert ns.hazard_sentence(left_out) == "No hazard ratio was estimated."
+
+
+# ------------------------------------------------------------------------------ proportional hazards
+def ph_tests(**chis):
+    rows = [sv.chi_square_result(chi, 1) for chi in chis.values()]
+    rows.append(sv.chi_square_result(sum(chis.values()), len(chis)))
+    return pd.DataFrame(rows, index=pd.Index([*chis, "GLOBAL"], name="covariate"))
+
+
+def test_the_ph_sentence_names_passing_and_failing_covariates():
+    text = ns.ph_sentence(ph_tests(x=0.055, **{"repeat within 30 days[yes vs no]": 1165.2}), groups=groups())
+    assert text.startswith("The proportional-hazards check does not fail for x (p = 0.815).")
+    assert "The test fails for repeat within 30 days[yes vs no] (chi-square 1,165.2, 1 df, p < 1e-99)" in text
+    assert "(100.0% get beyond day 0), against 30.9% of the others" in text
+    assert (
+        "the repeaters lose a larger share of their number: from 100.0% to 54.5% at 90 days, "
+        "against 30.9% to 25.1%" in text
+    )
+    assert (
+        "The model is refitted below stratified by it." in text
+        and "Global test: chi-square 1,165.3, 2 df" in text
+    )
+
+
+@pytest.mark.parametrize("chi, fails", [(10.9, True), (10.8, False)])  # p = 0.001 at chi-square 10.828
+def test_the_ph_sentence_on_both_sides_of_alpha(chi, fails):
+    text = ns.ph_sentence(ph_tests(x=chi))
+    assert ("The test fails for x" in text) is fails and text.startswith(
+        "The proportional-hazards check does not fail"
+    ) is not fails
+
+
+def test_the_ph_sentence_without_a_test():
+    no_model = sv.ph_test(
+        sv.cox_fit(pd.DataFrame({"duration": [1.0, 2], "churned": [0, 0], "entry": 0.0, "x": [1, 2]}), ["x"])
+    )[0]
+    assert ns.ph_sentence(no_model).startswith("No proportional-hazards test was possible (no model:")
+    assert ns.ph_sentence(pd.DataFrame()) == "No proportional-hazards test was possible (no statistic)."
+
+
+def test_the_final_model_sentence_says_what_it_is_stratified_by_and_whether_it_passes():
+    table = hazards(**{"log2 first order value": (0.902, 0.883, 0.921)})
+    text = ns.final_model_sentence(
+        table, ph_tests(**{"log2 first order value": 0.056}), stratified_by="repeat within 30 days"
+    )
+    assert text.startswith("The model to report is stratified by repeat within 30 days: each of its levels")
+    assert (
+        "customers whose first order was worth twice as much had a churn hazard 0.902 times" in text.lower()
+    )
+    assert text.endswith(
+        "does not fail (global test: chi-square 0.056, 1 df, p = 0.813): these are the hazard ratios "
+        "recorded below."
+    )
+    still = ns.final_model_sentence(table, ph_tests(**{"log2 first order value": 20.0}))
+    assert (
+        still.startswith("The model stands as fitted.") and "still fails for log2 first order value" in still
+    )
+    no_model = pd.DataFrame({"hazard ratio": [np.nan], "note": ["No churn events."]}, index=["no model"])
+    assert ns.final_model_sentence(no_model, pd.DataFrame()) == "No Cox model was fitted: No churn events."
+
+
+# ------------------------------------------------------------------- second purchase, entry, warning
+def test_the_conversion_sentence_states_the_shares_not_yet_converted():
+    second = pd.DataFrame(
+        {
+            "S(0) %": ["100.0 (100.0-100.0)"] * 2,
+            "S(90) %": ["75.2 (74.2-76.1)", "65.1 (64.1-66.2)"],
+            "median days": ["not reached", "293"],
+            "median 95% CI": ["not reached to not reached", "272 to 323"],
+        },
+        index=pd.Index(["low ($0-$15)", "high ($32-$1,120)"], name="first order value"),
+    )
+    text = ns.conversion_sentence(second)
+    assert text.startswith("Share still without a second purchase, by first order value:")
+    assert "- low (\\$0-\\$15): 75.2% at 90 days; median time to a second purchase not reached." in text
+    assert (
+        "- high (\\$32-\\$1,120): 65.1% at 90 days; median time to a second purchase 293 days "
+        "(95% CI 272 to 323)." in text
+    )
+    assert ns.conversion_sentence(second, source="duration table").startswith(
+        "The time to a second purchase needs transactions"
+    )
+    assert ns.conversion_sentence(sv.NO_CUSTOMERS) == "Not estimated: no customers: nothing to estimate."
+
+
+def test_the_delayed_entry_sentence_reads_the_errors_of_the_check():
+    check = pd.DataFrame(
+        {"truth": [77.8, 26.2], "KM with delayed entry": [77.4, 25.9], "KM ignoring entry": [85.7, 42.5]},
+        index=pd.Index([90, 365], name="days"),
+    )
+    check["error with entry (points)"] = check["KM with delayed entry"] - check["truth"]
+    check["error ignoring entry (points)"] = check["KM ignoring entry"] - check["truth"]
+    text = ns.delayed_entry_sentence(check.round(1))
+    assert "stays within 0.4 points of the true survival" in text
+    assert (
+        "ignoring entry overstates it by up to 16.3 points, at 365 days (42.5% against a true 26.2%)" in text
+    )
+    assert ns.delayed_entry_sentence(pd.DataFrame()) == "The delayed-entry check was not run."
+
+
+def warning(p=(0.9, 0.8, 0.0)):
+    return pd.DataFrame(
+        {
+            "occasions": [9, 4, 2],
+            "tenure (days)": [500, 400, 300],
+            "days silent": [250, 230, 100],
+            "spend": [1000.0, 500.0, 80.0],
+            "annual spend": [730.0, 456.25, 97.33],
+            "P(no purchase in horizon)": [0.9, 0.8, 0.5],
+            "P(churn in horizon)": list(p),
+            "value at risk": [730 * p[0], 456.25 * p[1], 97.33 * p[2]],
+        },
+        index=["a", "b", "c"],
+    )
+
+
+def test_the_warning_sentence_speaks_of_past_spend_and_who_can_churn():
+    text = ns.warning_sentence(warning(), horizon_days=90)
+    assert text.startswith(
+        "The 3 customers at the top of the list have made 2 to 9 purchases and have been silent for "
+        "100 to 250 days"
+    )
+    assert (
+        "2 of them can churn within the next 90 days" in text and "with a probability of 0.80 to 0.90" in text
+    )
+    assert "In the past they spent \\$97 to \\$730 a year" in text
+    assert "past spend, not a forecast" in text and "worth" not in text
+    everyone = ns.warning_sentence(warning(p=(0.9, 0.8, 0.7)), horizon_days=90)
+    assert "their probability of churning within the next 90 days is 0.70 to 0.90" in everyone
+    nobody = ns.warning_sentence(warning(p=(0.0, 0.0, 0.0)), horizon_days=90)
+    assert nobody.startswith("None of the 3 customers listed can churn within the next 90 days")
+    assert (
+        ns.warning_sentence(warning().iloc[:0], horizon_days=90)
+        == "The early-warning list is empty: no customer is still active."
+    )
+    single = ns.warning_sentence(warning().iloc[:1], horizon_days=90)
+    assert "have made 9 purchases and have been silent for 250 days" in single
+
+
+def test_the_warning_sentence_of_a_duration_table():
+    table = pd.DataFrame(
+        {
+            "tenure (days)": [43, 85],
+            "monthly fee": [56.34, 57.78],
+            "P(churn within 90 days)": [0.829, 0.697],
+            "value at risk": [46.69, 40.29],
+            "note": ["no Cox model (none given): the overall churn curve"] * 2,
+        }
+    )
+    text = ns.warning_sentence(table, horizon_days=90)
+    assert text.startswith(
+        "The 2 customers at the top of the list are still active after 43 to 85 days; their probability"
+    )
+    assert "ranked by that probability times 'monthly fee' (56.34 to 57.78 on the list)" in text
+    assert text.endswith("Note: no Cox model (none given): the overall churn curve.")
+    assert ns.warning_sentence(
+        pd.DataFrame({"note": ["no churn events: no early-warning probabilities"]}), horizon_days=90
+    ) == ("No early-warning list: no churn events: no early-warning probabilities.")
+
+
+# ------------------------------------------------------------------- the Answer and the closing text
+FIGURES = {
+    "source": "transactions",
+    "churn threshold (days)": 283,
+    "customers": 23570,
+    "churned (%)": 78.8,
+    "longest follow-up (days)": 262.0,
+    "S(0) %": 43.0,
+    "S(90) %": 30.2,
+    "S(365) %": None,
+    "median days": 0.0,
+    "median 95% CI": "0 to 0",
+    "active lives ending on day 0 (%)": 57.0,
+    "strongest log-rank group": "repeat within 30 days",
+    "strongest log-rank chi-square": 1381.744,
+    "strongest log-rank df": 1,
+    "strongest log-rank p-value": 0.0,
+    "median days, repeat within 30 days: no": 0.0,
+    "median days, repeat within 30 days: yes": 133.0,
+    "median days, repeat within 30 days: maybe": "not reached",
+    "HR log2 first order value": 0.902,
+    "HR log2 first order value lower 95%": 0.883,
+    "HR log2 first order value upper 95%": 0.921,
+    "Cox model stratified by": "repeat within 30 days",
+    "early-warning list: customers": 12,
+    "early-warning list: ranked by": "annual spend",
+    "early-warning list: value at risk": 8405.98,
+    "early-warning horizon (days)": 90,
+}
+
+
+def test_the_answer_formats_the_separate_log_rank_figures():
+    assert narrative.answer("02_churn_survival", FIGURES) == (
+        "**Answer.** 78.8% of the 23,570 customers churned (churn: 283 days without a purchase). Survival "
+        "differs most clearly by repeat within 30 days (log-rank chi-square 1,381.7, 1 df, p < 1e-99: far "
+        "beyond chance). The 12 customers at the top of the early-warning list hold \\$8,406 of past annual "
+        "spend weighted by their probability of churning within 90 days."
+    )
+
+
+@pytest.mark.parametrize("p, beyond", [(0.0499, True), (0.05, False), (0.0501, False)])
+def test_the_answer_calls_a_difference_beyond_chance_only_below_the_threshold(p, beyond):
+    text = ns.answer(FIGURES | {"strongest log-rank p-value": p, "strongest log-rank chi-square": 3.84})
+    assert ("Survival differs most clearly by" in text) is beyond
+    assert ("No group difference in survival is beyond chance (the clearest, by repeat" in text) is not beyond
+    closing = ns.what_this_means(FIGURES | {"strongest log-rank p-value": p})
+    assert ("**Survival differs most clearly by repeat within 30 days**" in closing) is beyond
+
+
+def test_what_this_means_is_built_from_the_record_alone():
+    text = narrative.closing("02_churn_survival", FIGURES)
+    assert text.startswith("**Answer.**")
+    bullets = text.split("\n\n", 1)[1].splitlines()
+    assert bullets[0] == (
+        "- **Most active lives end on the first purchase day.** 57.0% of the customers did not buy again "
+        "before churning; the median active life is 0 days."
+    )
+    assert bullets[1].endswith(
+        "median active life 0 days for no, 133 days for yes and not reached for maybe."
+    )
+    assert "stratified by repeat within 30 days" in bullets[2] and "0.902 times that of" in bullets[2]
+    assert (
+        "no active life longer than 262 days can be observed; survival at 365 days lies beyond it"
+        in bullets[3]
+    )
+    assert (
+        bullets[4].startswith("- **Who is about to churn.**")
+        and "past spend, not predicted value" in bullets[4]
+    )
+    assert not CAUSAL.search(text) and "worth a" not in text
+
+
+@pytest.mark.parametrize("share, lead", [(50.0, False), (50.1, True)])
+def test_the_day_zero_judgement_needs_more_than_half(share, lead):
+    text = ns.what_this_means(FIGURES | {"active lives ending on day 0 (%)": share})
+    assert ("**Most active lives end on the first purchase day.**" in text) is lead
+
+
+def test_the_closing_text_of_a_duration_table():
+    figures = {
+        "source": "duration table",
+        "churn threshold (days)": None,
+        "customers": 2316,
+        "churned (%)": 56.1,
+        "longest follow-up (days)": 1095.0,
+        "active lives ending on day 0 (%)": 0.0,
+        "median days": 206.0,
+        "median 95% CI": "193 to 216",
+        "HR Contract[Two year vs Month-to-month]": 0.2,
+        "HR Contract[Two year vs Month-to-month] lower 95%": 0.1,
+        "HR Contract[Two year vs Month-to-month] upper 95%": 0.3,
+        "early-warning list: customers": 12,
+        "early-warning list: ranked by": "monthly fee",
+        "early-warning list: value at risk": 438.35,
+        "early-warning horizon (days)": 90,
+    }
+    text = narrative.closing("02_churn_survival", figures)
+    assert text.startswith("**Answer.** 56.1% of the 2,316 customers churned. The 12 customers at the top")
+    assert "hold 438.35 of 'monthly fee' weighted by their probability of churning within 90 days" in text
+    assert "- The median active life is 206 days (95% CI 193 to 216)." in text
+    assert (
+        "customers with Contract 'Two year' had a churn hazard 0.200 times that of customers with Contract"
+        in text
+    )
+    assert "- Durations come from the table; the longest is 1,095 days." in text
+    assert "day 0" not in text and "threshold" not in text
+
+
+def test_the_closing_text_survives_missing_and_degenerate_records():
+    assert ns.answer({}) == "**Answer.**"
+    assert ns.what_this_means({}) == "- No churn survival figure was recorded for this data."
+    not_run = {"not run: churn survival": "needs 20 customers"}
+    assert ns.answer(not_run) == "**Answer.** Not run on this data: churn survival."
+    assert ns.what_this_means(not_run).startswith("- Not run on this data: churn survival. The table under")
+    nulls = {k: None for k in FIGURES} | {"churned (%)": 10.0, "customers": 5}
+    assert ns.answer(nulls) == "**Answer.** 10.0% of the 5 customers churned."
+    ns.what_this_means(nulls)  # every value recorded as null: no failure
+    flagged = {"churned (%)": 1.0, "customers": 1, "hazard ratio note": "x: flagged"}
+    assert ns.what_this_means(flagged) == "- No hazard ratio can be trusted: x: flagged."
+
+
+# ---------------------------------------------------------------- the notebook's calls, end to end
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory):
+    """The notebook's calls on the CDNOW sample, recorded and read back as the closing cell does."""
+    tx, _ = data.load_cdnow_sample()
+    surv = sv.prepare(tx, 283)
+    overall = sv.survival_summary(surv.table, horizons=(0, 90, 180, 365))
+    by_group = sv.group_summary(surv.table, surv.groups, (0, 90, 180, 365))
+    logranks = sv.logrank_table(surv.table, surv.groups)
+    cox = sv.cox_fit(surv.table, surv.covariates, reference=surv.reference)
+    ph_tests = sv.ph_test(cox)[0]
+    cox_ph, _ = sv.refit_for_ph(surv, cox, tests=ph_tests)
+    warning = sv.early_warning_list(surv, 90, top=12, fit=cox)
+    figures = sv.headline_figures(
+        surv,
+        overall,
+        hazard_table=sv.hazard_ratios(cox_ph),
+        logranks=logranks,
+        warning=warning,
+        groups=by_group,
+        stratified_by=cox_ph.strata_col,
+        horizon_days=90,
+    )
+    out = tmp_path_factory.mktemp("reports")
+    report.record("02_churn_survival", figures, out_dir=out)
+    return {
+        "surv": surv,
+        "overall": overall,
+        "groups": by_group,
+        "logranks": logranks,
+        "ph tests": ph_tests,
+        "cox_ph": cox_ph,
+        "warning": warning,
+        "record": report.read_record("02_churn_survival", out),
+    }
+
+
+def test_every_sentence_runs_on_the_notebooks_results_and_the_record_says_the_same(sample_run):
+    record = sample_run["record"]
+    assert (
+        record["strongest log-rank group"] == "repeat within 30 days"
+        and record["Cox model stratified by"] == "repeat within 30 days"
+    )
+    texts = [
+        ns.follow_up_sentence(sv.describe(sample_run["surv"]), "sample"),
+        ns.overall_sentence(sample_run["overall"]),
+        ns.group_sentence(sample_run["groups"]),
+        ns.logrank_sentence(sample_run["logranks"]),
+        ns.ph_sentence(sample_run["ph tests"], groups=sample_run["groups"]),
+        ns.warning_sentence(sample_run["warning"], horizon_days=90),
+        narrative.closing("02_churn_survival", record),
+    ]
+    assert all(isinstance(t, Text) and t for t in texts) and not any(CAUSAL.search(t) for t in texts)
+    assert f"{record['churned (%)']:.1f}%" in texts[0] and f"{record['churned (%)']:.1f}%" in texts[-1]
+    chi = f"{record['strongest log-rank chi-square']:,.1f}"
+    assert chi in texts[3] and chi in texts[-1]
+    assert f"{record['HR log2 first order value']:.3f} times" in texts[-1]
