@@ -423,3 +423,68 @@ def test_the_model_to_use_is_the_parameter_then_notebook_04s_choice_then_the_def
     assert clv.model_to_use(None, None) == (clv.DEFAULT_MODEL, "default")  # 04 not run, or nothing trusted
     with pytest.raises(ValueError, match="CLV_MODEL 'Gompertz' is not one of BG/NBD"):
         clv.model_to_use("Gompertz", None)
+
+
+@pytest.mark.parametrize("second, tied", [(0.509, True), (0.51, True), (0.511, False)])
+def test_models_within_two_percent_of_the_lowest_mae_are_indistinguishable(second, tied):
+    """clv.MAE_TIE_PCT: within it the smaller error on the total decides; beyond it the lower MAE does."""
+    comparison = pd.DataFrame(
+        {"total error (%)": [-20.0, 5.0, 50.0], "MAE": [0.50, second, 0.9]}, index=["A", "B", "baseline: x"]
+    )
+    assert clv.MAE_TIE_PCT == 2.0
+    assert clv.indistinguishable(comparison) == (["A", "B"] if tied else ["A"])
+    assert clv.best_model(comparison) == ("B" if tied else "A")
+    clean = clv.FitResult("A", object(), pd.Series({"r": 1.0}), -1.0, True)
+    edge = clv.FitResult("B", object(), pd.Series({"r": 1e-9}), -1.0, False)
+    assert clv.indistinguishable(comparison, {"A": clean, "B": edge}) == ["A"]  # a boundary fit never ties
+    assert clv.indistinguishable(comparison, {"A": edge, "B": edge}) == []
+
+
+def test_the_headline_figures_record_the_horizon_the_choice_and_the_silent_customers():
+    comparison = pd.DataFrame(
+        {"total error (%)": [-5.0, 1.0, 50.0], "MAE": [0.60, 0.60, 0.9], "actual total": 1},
+        index=["A", "B", "baseline: x"],
+    )
+    fitted = clv.FitResult("A", object(), pd.Series({"r": 1.0}), -1.0, True)
+    facts = clv.headline_figures(
+        compare({"x": 1.0}, {"x": 1.0}, tolerance=0.1),
+        comparison,
+        best="B",
+        clv_facts=pd.Series({"total": 10.0, "mean": 1.0, "median": 0.5, "top 10% share of total (%)": 50.0}),
+        interval=(8.0, 11.0),
+        at_risk=pd.Series(
+            {
+                "customers": 4,
+                "expected CLV": 2.0,
+                "spend in the last year": 9.0,
+                "last-year spend at risk": 3.0,
+            },
+            name="silent",
+        ),
+        fits={"A": fitted, "B": fitted},
+        spend_corr=0.1234,
+        months=6,
+        margin=0.25,
+        annual_discount=0.08,
+    )
+    assert facts["model trusted"] == "B" and facts["models indistinguishable on holdout MAE"] == "A, B"
+    assert facts["best baseline holdout MAE"] == 0.9
+    assert (facts["CLV horizon (months)"], facts["margin (%)"], facts["annual discount (%)"]) == (
+        6,
+        25.0,
+        8.0,
+    )
+    assert (
+        facts["total CLV 90% interval within ± (%)"] == 20.0 and facts["spend-frequency correlation"] == 0.123
+    )
+    assert facts["silent customers"] == 4 and facts["silent customers' last-year spend at risk"] == 3.0
+    nan_interval = clv.headline_figures(
+        compare({"x": 1.0}, {"x": 1.0}),
+        comparison,
+        best="B",
+        clv_facts=pd.Series({"total": 10.0, "mean": 1.0, "top 10% share of total (%)": 50.0}),
+        interval=(float("nan"), float("nan")),
+    )
+    assert nan_interval["total CLV 90% interval"] == "n/a"
+    assert nan_interval["total CLV 90% interval within ± (%)"] is None
+    assert "silent customers" not in nan_interval and "CLV horizon (months)" not in nan_interval

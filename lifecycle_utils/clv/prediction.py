@@ -25,6 +25,8 @@ __all__ = [
     "probability_alive_matrix",
     "period_transactions",
     "expected_purchases_matrix",
+    "MAE_TIE_PCT",
+    "indistinguishable",
     "best_model",
     "trust_check",
     "alive",
@@ -241,18 +243,46 @@ def model_to_use(override: str | None, recorded: str | None) -> tuple[str, str]:
     return DEFAULT_MODEL, "default"
 
 
-def best_model(comparison: pd.DataFrame, fits: dict[str, FitResult] | None = None) -> str | None:
-    """The model to trust: among the fitted models (not the baselines) that fitted cleanly (converged,
-    no parameter on a boundary; every model when ``fits`` is not given), the lowest per-customer MAE on
-    the holdout, ties broken by the smaller absolute aggregate error. ``None`` when no model fitted
-    cleanly: then no model is trustworthy and none should be used to value customers."""
+# models whose holdout MAE is within this many percent of the lowest MAE are indistinguishable on the
+# holdout check: the choice among them goes to the smaller error on the total
+MAE_TIE_PCT = 2.0
+
+
+def _clean_models(comparison: pd.DataFrame, fits: dict[str, FitResult] | None) -> pd.DataFrame:
+    """The rows of the fitted models (not the baselines) that fitted cleanly and have a finite MAE."""
     models = comparison[~comparison.index.str.startswith("baseline")]
     if fits is not None:
         models = models[[bool(fits[m].ok) if m in fits else False for m in models.index]]
-    models = models[np.isfinite(models["MAE"].astype(float))]
+    return models[np.isfinite(models["MAE"].astype(float))]
+
+
+def indistinguishable(comparison: pd.DataFrame, fits: dict[str, FitResult] | None = None) -> list[str]:
+    """The models :func:`best_model` chooses from: among the models that fitted cleanly (every model
+    when ``fits`` is not given), those whose holdout MAE is at most :data:`MAE_TIE_PCT` percent above
+    the lowest, lowest MAE first. Empty when no model fitted cleanly."""
+    models = _clean_models(comparison, fits)
     if models.empty:
+        return []
+    mae = models["MAE"].astype(float)
+    # the slack absorbs floating-point noise in ``lowest x (1 + pct/100)``, so "at the threshold" ties
+    tied = models[mae <= mae.min() * (1 + MAE_TIE_PCT / 100) + 1e-9]
+    return [str(m) for m in tied.sort_values("MAE", kind="stable").index]
+
+
+def best_model(comparison: pd.DataFrame, fits: dict[str, FitResult] | None = None) -> str | None:
+    """The model to trust, by a stated rule: among the models that fitted cleanly (converged, no
+    parameter on a boundary; every model when ``fits`` is not given) and are not baselines, the lowest
+    per-customer MAE on the holdout; models within :data:`MAE_TIE_PCT` percent of that MAE are
+    indistinguishable on this check (:func:`indistinguishable`), and among them the one with the smallest
+    absolute error on the total is used (then the lower MAE). ``None`` when no model fitted cleanly:
+    then no model is trustworthy and none should be used to value customers."""
+    tied = indistinguishable(comparison, fits)
+    if not tied:
         return None
-    ranked = models.assign(abs_error=models["total error (%)"].abs()).sort_values(["MAE", "abs_error"])
+    models = comparison.loc[tied]
+    ranked = models.assign(abs_error=models["total error (%)"].abs()).sort_values(
+        ["abs_error", "MAE"], kind="stable"
+    )
     return str(ranked.index[0])
 
 

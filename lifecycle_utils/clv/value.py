@@ -15,7 +15,7 @@ from lifecycle_utils._lifetimes import (
     GammaGammaFitter,
 )
 from lifecycle_utils.clv.fitting import FitResult, compress, fit_model
-from lifecycle_utils.clv.prediction import expected_purchases, probability_alive
+from lifecycle_utils.clv.prediction import expected_purchases, indistinguishable, probability_alive
 
 __all__ = [
     "clv",
@@ -25,6 +25,7 @@ __all__ = [
     "bootstrap_total_clv",
     "example_customers",
     "value_at_risk",
+    "WARNING_ALIVE_BELOW",
     "potential_and_warning",
     "headline_figures",
     "interval",
@@ -169,6 +170,9 @@ def value_at_risk(
     )
 
 
+WARNING_ALIVE_BELOW = 0.5  # the early-warning list: customers whose P(alive) is below this ("probably gone")
+
+
 def potential_and_warning(
     frame: pd.DataFrame,
     fit: FitResult,
@@ -176,7 +180,7 @@ def potential_and_warning(
     values: pd.Series,
     horizon: float = 13.0,
     top: int = 10,
-    alive_below: float = 0.5,
+    alive_below: float = WARNING_ALIVE_BELOW,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """潜力预测 and 流失预警 side by side: the ``top`` customers by expected purchases in the next
     ``horizon`` periods (a quarter: 13 weeks), and the ``top`` by past total spend among those whose
@@ -210,20 +214,60 @@ def headline_figures(
     best: str,
     clv_facts: pd.Series,
     interval: tuple[float, float],
-    at_risk: pd.Series,
+    at_risk: pd.Series | None = None,
+    fits: dict[str, FitResult] | None = None,
+    spend_corr: float | None = None,
+    months: int | None = None,
+    margin: float | None = None,
+    annual_discount: float | None = None,
 ) -> dict:
-    """What notebook 04 records."""
-    return {
+    """What notebook 04 records: the CDNOW check, the model used (``"model trusted"``, which notebook 05
+    reuses) with its holdout errors, the better baseline's MAE and the models indistinguishable from it
+    on the holdout (``fits`` given), the CLV horizon, margin and discount, total CLV with its 90%
+    interval, concentration, the spend-frequency correlation, and the silent customers' spend at risk
+    (``at_risk`` from :func:`value_at_risk`, when the stage rules ran). Figures not given are not
+    recorded."""
+    baselines = comparison[comparison.index.str.startswith("baseline")]["MAE"].astype(float)
+    lo, hi = (float(v) for v in interval)
+    finite = bool(np.isfinite([lo, hi]).all())
+    total = float(clv_facts["total"])
+    figures = {
         "published figures reproduced": f"{int(validation['match'].sum())} of {len(validation)}",
         "model trusted": best,
         f"{best} holdout total error (%)": float(comparison.loc[best, "total error (%)"]),
         f"{best} holdout MAE": float(comparison.loc[best, "MAE"]),
-        "total CLV": float(clv_facts["total"]),
-        "total CLV 90% interval": f"{interval[0]:,.0f} to {interval[1]:,.0f}",
-        "mean CLV": float(clv_facts["mean"]),
-        "top 10% share of CLV (%)": float(clv_facts.filter(like="top").iloc[0]),
-        "silent customers' last-year spend at risk": float(at_risk["last-year spend at risk"]),
+        "best baseline holdout MAE": float(baselines.min()) if len(baselines) else None,
     }
+    if fits is not None:
+        figures["models indistinguishable on holdout MAE"] = ", ".join(indistinguishable(comparison, fits))
+    if months is not None:
+        figures["CLV horizon (months)"] = int(months)
+    if margin is not None:
+        figures["margin (%)"] = round(100 * float(margin), 2)
+    if annual_discount is not None:
+        figures["annual discount (%)"] = round(100 * float(annual_discount), 2)
+    figures |= {
+        "total CLV": total,
+        "total CLV 90% interval": f"{lo:,.0f} to {hi:,.0f}" if finite else "n/a",
+        "total CLV 90% interval within ± (%)": (
+            round(100 * max(abs(lo - total), abs(hi - total)) / total, 2) if finite and total > 0 else None
+        ),
+        "mean CLV": float(clv_facts["mean"]),
+        "median CLV": float(clv_facts["median"]) if "median" in clv_facts else None,
+        "top 10% share of CLV (%)": float(clv_facts.filter(like="top").iloc[0]),
+    }
+    if spend_corr is not None:
+        figures["spend-frequency correlation"] = round(float(spend_corr), 3)
+    if at_risk is not None:
+        stage = at_risk.name or "silent"
+        for figure, key in [
+            (f"{stage} customers", "customers"),
+            (f"{stage} customers' last-year spend", "spend in the last year"),
+            (f"{stage} customers' last-year spend at risk", "last-year spend at risk"),
+        ]:
+            if key in at_risk:
+                figures[figure] = float(at_risk[key]) if key != "customers" else int(at_risk[key])
+    return figures
 
 
 def interval(draws: pd.Series, level: float = 0.90) -> tuple[float, float]:

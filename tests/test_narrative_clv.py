@@ -1,0 +1,620 @@
+"""lifecycle_utils.narrative.clv: notebook 04's sentences from small hand-made tables, each judgement on
+both sides of its threshold (just below, at, just above), and the degenerate inputs (None, empty,
+all-NaN, a single row)."""
+
+from __future__ import annotations
+
+import types
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lifecycle_utils import narrative
+from lifecycle_utils.clv import MAE_TIE_PCT, WARNING_ALIVE_BELOW
+from lifecycle_utils.narrative import clv as nc
+from lifecycle_utils.validation import compare
+
+NAN = float("nan")
+
+
+def ok(*names, failed=()):
+    """Stand-ins for clv.FitResult: only ``ok`` is read."""
+    fits = {n: types.SimpleNamespace(ok=True) for n in names}
+    return fits | {n: types.SimpleNamespace(ok=False) for n in failed}
+
+
+# ------------------------------------------------------------------------------- about CDNOW only
+def validation(reproduced_ll=-9582.43):
+    published = {
+        "BG/NBD r": 0.2426,
+        "BG/NBD log-likelihood": -9582.43,
+        "holdout purchases per customer, x = 0: actual": 0.237,
+        "repeat transactions in the holdout": 1882,
+    }
+    reproduced = published | {"BG/NBD log-likelihood": reproduced_ll}
+    tolerance = {
+        "BG/NBD r": 1e-3,
+        "BG/NBD log-likelihood": 0.01,
+        "holdout purchases per customer, x = 0: actual": 5e-4,
+    }
+    return compare(published, reproduced, tolerance=tolerance)
+
+
+def test_the_published_sentence_counts_the_matches_and_is_about_cdnow_only():
+    text = nc.published_sentence(validation())
+    assert text.startswith("About CDNOW only: all 4 published figures are reproduced within their tolerance")
+    assert "the parameters of BG/NBD" in text and "BG/NBD -9,582.43 against the published -9,582.43" in text
+    assert "1,882 repeat transactions in the holdout" in text
+    assert text.endswith(
+        "The wrappers fit the models as the papers do; the models below run through the same code."
+    )
+    missed = nc.published_sentence(validation(reproduced_ll=-9600.0))
+    assert missed.startswith("About CDNOW only: 3 of the 4 published figures")
+    assert "Not reproduced: BG/NBD log-likelihood" in missed and "as the papers do" not in missed
+
+
+@pytest.mark.parametrize(
+    "empty", [None, pd.DataFrame(columns=["published", "reproduced", "tolerance", "match"])]
+)
+def test_the_published_sentence_without_a_table(empty):
+    assert nc.published_sentence(empty) == "About CDNOW only: no published figure was compared."
+
+
+# ------------------------------------------------------------------------------- the split
+def test_split_weeks_come_from_the_split_not_from_cdnow():
+    tx = pd.DataFrame({"date": pd.to_datetime(["1997-01-01", "1998-06-30"])})
+    assert nc.split_weeks(tx, "1997-09-30", end="1998-06-30") == ("weeks 1-39", "weeks 40-78")
+    tx = pd.DataFrame({"date": pd.to_datetime(["2023-01-01", "2023-03-31"])})
+    assert nc.split_weeks(tx, "2023-02-11", end="2023-03-31") == ("weeks 1-6", "weeks 7-13")
+
+
+def test_split_weeks_of_an_empty_log_or_no_split_say_the_period():
+    empty = pd.DataFrame({"date": pd.to_datetime([])})
+    assert nc.split_weeks(empty, "2023-01-01", end="2023-02-01") == (
+        "the calibration period",
+        "the holdout period",
+    )
+    tx = pd.DataFrame({"date": pd.to_datetime(["2023-01-01"])})
+    assert nc.split_weeks(tx, None, end="2023-01-01") == ("the calibration period", "the holdout period")
+
+
+# ------------------------------------------------------------------------------- fits
+def fit_table(fitted=("yes", "yes"), notes=("plain maximum likelihood",) * 2, ll=(-100.0, -90.0)):
+    return pd.DataFrame(
+        {"fitted": list(fitted), "log-likelihood": list(ll), "parameters": "", "note": list(notes)},
+        index=pd.Index(["A", "B"], name="model"),
+    )
+
+
+def test_the_fit_sentence_names_clean_fits_fallbacks_and_the_highest_likelihood():
+    assert nc.fit_sentence(fit_table()) == (
+        "All 2 models fitted cleanly by plain maximum likelihood. B has the highest log-likelihood on the "
+        "calibration period (-90.00; A -100.00); the holdout check below decides which model is used."
+    )
+    text = nc.fit_sentence(fit_table(notes=("plain maximum likelihood", "kept the fit with penalizer 0.01")))
+    assert text.startswith("All 2 models fitted cleanly (B after a fallback).")
+    text = nc.fit_sentence(fit_table(fitted=("yes", "on a boundary")))
+    assert (
+        text
+        == "A fitted cleanly by plain maximum likelihood. Left out of the predictions: B (on a boundary)."
+    )
+
+
+@pytest.mark.parametrize("report", [None, fit_table().iloc[:0]])
+def test_the_fit_sentence_without_fits(report):
+    assert nc.fit_sentence(report) == "No transaction model was fitted."
+
+
+def test_a_single_model_is_named():
+    assert nc.fit_sentence(fit_table().iloc[:1]) == "A fitted cleanly by plain maximum likelihood."
+
+
+def test_no_clean_fit_is_said():
+    text = nc.fit_sentence(fit_table(fitted=("no", "on a boundary"), ll=(NAN, -5.0)))
+    assert text == "No model fitted cleanly. Left out of the predictions: A (no fit) and B (on a boundary)."
+
+
+def test_the_standard_error_sentence_names_models_with_and_without():
+    index = pd.MultiIndex.from_tuples([("A", "r"), ("A", "b"), ("B", "r")], names=["model", "parameter"])
+    table = pd.DataFrame({"estimate": [1.0, 2.0, 3.0], "standard error": [0.1, 0.5, NAN]}, index=index)
+    text = nc.standard_error_sentence(table)
+    assert text.startswith("A comes with standard errors from lifetimes' Hessian; B does not.")
+    assert "The least precise parameter is A b (standard error 0.5, 25% of its estimate)." in text
+    huge = table.assign(**{"standard error": [0.1, 50.0, NAN]})
+    assert "(standard error 50, more than ten times its estimate)." in nc.standard_error_sentence(huge)
+    assert nc.standard_error_sentence(None) == "No model fitted, so there are no standard errors."
+    assert nc.standard_error_sentence(table.iloc[:0]) == "No model fitted, so there are no standard errors."
+
+
+# ------------------------------------------------------------------------------- the holdout check
+def comparison(mae=(0.80, 0.90), errors=(-12.0, -5.0), base_mae=(1.00, 1.50), actual=1000):
+    rows = list(
+        zip(
+            ["A", "B", "baseline: calibration rate", "baseline: average"],
+            mae + base_mae,
+            errors + (40.0, 30.0),
+        )
+    )
+    return pd.DataFrame(
+        {
+            "predicted total": 0.0,
+            "actual total": actual,
+            "total error (%)": [e for _, _, e in rows],
+            "MAE": [m for _, m, _ in rows],
+        },
+        index=pd.Index([n for n, _, _ in rows], name="model"),
+    )
+
+
+def test_the_holdout_sentence_states_the_errors_the_baseline_and_the_rule():
+    text = nc.holdout_sentence(comparison(), "A", fits=ok("A", "B"))
+    assert text.startswith(
+        "On the holdout, customers made 1,000 repeat purchases; the models predicted 5.0% fewer (B) and "
+        "12.0% fewer (A); carrying each customer's calibration rate forward (a baseline that ignores "
+        "dropout) gives 40.0% more."
+    )
+    assert (
+        "Per customer, A is off by 0.800 purchases on average (MAE), against 1.000 for the better naive "
+        "baseline (calibration rate): 20.0% lower, so it beats the naive forecasts" in text
+    )
+    assert (
+        f"A is used: its holdout MAE is the lowest, more than {MAE_TIE_PCT:g}% below the next model's (B "
+        "0.900)." in text
+    )
+    assert text.endswith(
+        "Its total ran 12.0% low: if the model refitted on the whole period errs the same way, the CLV "
+        "totals below are conservative."
+    )
+
+
+@pytest.mark.parametrize("gain, beats", [(9.9, False), (10.0, True), (10.1, True)])
+def test_beating_the_baselines_needs_an_mae_ten_percent_lower(gain, beats):
+    table = comparison(mae=(1 - gain / 100, 2.0), base_mae=(1.0, 1.5))
+    text = nc.holdout_sentence(table, "A", fits=ok("A", "B"))
+    assert ("so it beats the naive forecasts" in text) is beats
+    assert ("not clearly better than a naive forecast" in text) is not beats
+
+
+def test_a_model_worse_than_a_baseline_is_said_to_be_higher():
+    text = nc.holdout_sentence(comparison(mae=(1.2, 1.5)), "A", fits=ok("A", "B"))
+    assert "20.0% higher, so it is not clearly better than a naive forecast" in text
+
+
+@pytest.mark.parametrize("second, tied", [(1.019, True), (1.02, True), (1.021, False)])
+def test_models_within_the_mae_threshold_are_indistinguishable(second, tied):
+    # B's total is closer, so when the two are tied on MAE the rule uses B
+    table = comparison(mae=(1.0, second), errors=(-12.0, -5.0), base_mae=(2.0, 3.0))
+    from lifecycle_utils import clv
+
+    best = clv.best_model(table, ok("A", "B"))
+    assert best == ("B" if tied else "A")
+    text = nc.holdout_sentence(table, best, fits=ok("A", "B"))
+    assert ("A and B are indistinguishable on this check" in text) is tied
+    if tied:
+        assert "B is used: of these, it has the smallest error on the total." in text
+
+
+@pytest.mark.parametrize(
+    "error, words",
+    [(-10.1, "ran 10.1% low"), (-10.0, "within 10%"), (10.0, "within 10%"), (10.1, "ran 10.1% high")],
+)
+def test_the_total_reads_close_within_ten_percent_else_low_or_high(error, words):
+    text = nc.holdout_sentence(comparison(errors=(error, 50.0)), "A", fits=ok("A", "B"))
+    assert words in text
+    assert ("optimistic" in text) is (error > 10) and ("conservative" in text) is (error < -10)
+
+
+def test_the_holdout_sentence_for_one_clean_model_no_model_and_no_table():
+    text = nc.holdout_sentence(comparison(), "B", fits=ok("B", failed=["A"]))
+    assert "B is the only model that fitted cleanly, so it is used." in text
+    text = nc.holdout_sentence(comparison(), None, fits=ok(failed=["A", "B"]))
+    assert text.endswith("No model fitted cleanly, so none is used to value customers.")
+    assert nc.holdout_sentence(None, None) == "No model was compared on the holdout."
+    assert nc.holdout_sentence(comparison().iloc[:0], None) == "No model was compared on the holdout."
+
+
+def test_no_repeat_purchase_in_the_holdout_leaves_the_total_unread():
+    table = comparison(errors=(NAN, NAN), actual=0)
+    text = nc.holdout_sentence(table, "A", fits=ok("A", "B"))
+    assert text.startswith(
+        "Customers made no repeat purchases in the holdout, so errors on the total cannot be read."
+    )
+    assert "ran" not in text and "within 10%" not in text
+
+
+def test_a_model_with_an_nan_error_is_left_out_of_the_totals():
+    text = nc.holdout_sentence(comparison(errors=(-12.0, NAN)), "A", fits=ok("A", "B"))
+    assert "the models predicted 12.0% fewer (A);" in text
+
+
+# ------------------------------------------------------------------------------- describing the data
+def period(gap):
+    return pd.DataFrame(
+        {"actual": [500.0, 300.0, 200.0], "M": [500.0 + gap, 300.0 - gap, 200.0]},
+        index=pd.Index(["0", "1", "2+"], name="repeat purchases"),
+    )
+
+
+@pytest.mark.parametrize("gap, close", [(19.9, True), (20.0, True), (20.1, False)])  # 2% of 1,000
+def test_the_histogram_is_close_when_no_group_is_off_by_more_than_two_percent(gap, close):
+    text = nc.period_sentence(period(gap))
+    assert ("M is within 2% of the customers in every group" in text) is close
+    assert ("M is off by up to" in text) is not close
+
+
+def test_the_period_sentence_degenerate_inputs():
+    assert nc.period_sentence(None) == "No customer in the calibration period to compare with."
+    assert nc.period_sentence(period(0).iloc[:0]) == "No customer in the calibration period to compare with."
+    assert nc.period_sentence(period(0)[["actual"]]).startswith("lifetimes gives this distribution for none")
+    assert "M gives no distribution" in nc.period_sentence(period(0).assign(M=NAN))
+    assert "(largest gap 1 customer, at 0 repeat purchases)" in nc.period_sentence(period(1.0))
+
+
+def conditional():
+    return pd.DataFrame(
+        {"customers": [10, 5], "actual": [0.2, 2.0], "A": [0.1, 2.5], "B": [0.3, 1.0]},
+        index=pd.Index(["0", "1+"], name="repeat purchases in calibration"),
+    )
+
+
+def test_the_conditional_sentence_counts_groups_below_and_the_largest_gap():
+    text = nc.conditional_sentence(conditional(), "B")
+    assert (
+        "the number where the expected mean holdout purchases are below the actual mean is 1 for A and 1 "
+        "for B." in text
+    )
+    assert text.endswith(
+        "The largest gap of B is for customers with 1+ repeat purchases in the calibration period: 1.000 "
+        "expected against 2.000."
+    )
+    assert "The largest gap of A" in nc.conditional_sentence(conditional(), None)
+    assert nc.conditional_sentence(None) == "No customer to compare in the holdout."
+    assert nc.conditional_sentence(conditional()[["customers", "actual"]]).startswith("No model")
+    one = nc.conditional_sentence(conditional().iloc[:1].assign(A=NAN), "A")
+    assert one.startswith("Of the 1 group of customers") and "largest gap" not in one
+
+
+def track(calibration_weeks=2):
+    out = pd.DataFrame({"week": [1, 2, 3, 4], "actual": [1.0, 2.0, 9.0, 4.0], "M": [1.0, 2.0, 4.0, 4.0]})
+    out["M (cumulative)"] = out["M"].cumsum()
+    out["actual (cumulative)"] = out["actual"].cumsum()
+    out.attrs["calibration_weeks"] = calibration_weeks
+    return out
+
+
+def test_the_tracking_sentence_compares_the_weeks_after_calibration():
+    assert nc.tracking_sentence(track(), "M") == (
+        "In weeks 3-4, after the calibration period, all customers (including any first seen after it) "
+        "made 13 repeat purchases; the models expected 8 (M, -38.5%). The weeks where the actual count "
+        "exceeds M's expectation most are weeks 3."
+    )
+    assert nc.tracking_sentence(track(calibration_weeks=4)) == "No week follows the calibration period."
+    assert nc.tracking_sentence(track(calibration_weeks=3)).startswith(
+        "In week 4, after the calibration period"
+    )
+    assert nc.tracking_sentence(track().assign(M=NAN), "M").endswith("made 13 repeat purchases.")
+    assert nc.tracking_sentence(None) == "No week to track."
+    assert nc.tracking_sentence(track().iloc[:0]) == "No week to track."
+
+
+def matrix(top_early, top_late, one_early=0.5, one_late=0.95):
+    return pd.DataFrame(
+        [[top_early, top_early, top_late], [one_early, one_early, one_late], [1.0, 1.0, 1.0]],
+        index=pd.Index([2, 1, 0], name="frequency"),
+        columns=pd.Index([0.0, 5.0, 10.0], name="recency"),
+    )
+
+
+@pytest.mark.parametrize(
+    "p, words",
+    [(0.099, "0.10 (probably gone)"), (0.10, "0.10 if"), (0.899, "0.90 if"), (0.90, "0.90 (probably alive)")],
+)
+def test_probably_gone_below_a_tenth_and_probably_alive_from_nine_tenths(p, words):
+    assert words in nc.alive_sentence(matrix(p, 1.0))
+
+
+def test_the_alive_sentence_reads_the_top_row_and_one_purchase():
+    assert nc.alive_sentence(matrix(0.01, 0.99)) == (
+        "For a customer observed for 10.0 weeks: with 2 repeat purchases, P(alive) is 0.01 (probably "
+        "gone) if the last came 5.0 weeks after the first and 0.99 (probably alive) if it came at the "
+        "end; with 1 repeat purchase, 0.50 and 0.95 (probably alive). (Probably gone: under 0.10; "
+        "probably alive: 0.90 or more.)"
+    )
+    assert "n/a" in nc.alive_sentence(matrix(NAN, NAN))
+
+
+def test_the_alive_sentence_degenerate_inputs():
+    assert nc.alive_sentence(None) == "P(alive) was not computed."
+    assert nc.alive_sentence(matrix(0.1, 0.9).iloc[:, :1]) == "P(alive) was not computed."
+    assert (
+        nc.alive_sentence(matrix(0.1, 0.9).loc[[0]]) == "The matrix has no customer with a repeat purchase."
+    )
+
+
+# ------------------------------------------------------------------------------- spend and value
+@pytest.mark.parametrize(
+    "r, weak", [(0.299, True), (0.3, False), (0.301, False), (-0.299, True), (-0.3, False)]
+)
+def test_the_independence_check_is_weak_below_three_tenths(r, weak):
+    text = nc.independence_sentence(r)
+    assert ("does not contradict" in text) is weak and ("in doubt" in text) is not weak
+
+
+@pytest.mark.parametrize("r", [None, NAN, np.float64("nan")])
+def test_the_independence_check_without_a_correlation(r):
+    assert nc.independence_sentence(r).startswith(
+        "The correlation of repeat frequency and mean repeat spend cannot"
+    )
+
+
+def test_the_spend_model_sentence_gives_the_implied_mean():
+    text = nc.spend_model_sentence(pd.Series({"p": 6.25, "q": 3.74, "v": 15.44}))
+    assert text.startswith(
+        "The fitted spend model implies a mean spend per purchase of \\$35.22 across customers"
+    )
+    assert "infinite" in nc.spend_model_sentence(pd.Series({"p": 1.0, "q": 1.0, "v": 2.0}))
+    assert nc.spend_model_sentence(None) == "The spend model was not fitted."
+    assert (
+        nc.spend_model_sentence(pd.Series({"p": NAN, "q": 2.0, "v": 1.0}))
+        == "The spend model was not fitted."
+    )
+    fitted = types.SimpleNamespace(params_=pd.Series({"p": 1.0, "q": 2.0, "v": 3.0}))
+    assert "\\$3.00" in nc.spend_model_sentence(fitted)
+
+
+def facts(share, total=1000.0):
+    return pd.Series(
+        {
+            "customers": 100,
+            "total": total,
+            "mean": 10.0,
+            "median": 2.5,
+            "p90": 20.0,
+            "top 10% share of total (%)": share,
+        }
+    )
+
+
+TERMS = {"months": 12, "margin": 0.3, "annual_discount": 0.1}
+
+
+@pytest.mark.parametrize("share, concentrated", [(49.9, False), (50.0, True), (50.1, True)])
+def test_value_is_concentrated_when_the_top_tenth_hold_half(share, concentrated):
+    text = nc.clv_sentence(facts(share), **TERMS)
+    assert text.startswith(
+        "Over the next 12 months, at a 30% margin and a 10% yearly discount, expected CLV totals \\$1,000 "
+        "across 100 customers; the mean customer is worth \\$10.00 and the median \\$2.50."
+    )
+    assert ("value is concentrated" in text) is concentrated
+    assert ("value is not concentrated" in text) is not concentrated
+
+
+@pytest.mark.parametrize("share", [NAN, -58.9, 109.5])
+def test_a_top_share_outside_zero_to_hundred_is_not_read(share):
+    assert nc.clv_sentence(facts(share), **TERMS).endswith("cannot be read (total CLV is not positive).")
+
+
+def test_the_clv_sentence_without_customers():
+    assert nc.clv_sentence(None, **TERMS) == "No customer was valued."
+    assert nc.clv_sentence(facts(50.0).drop("customers"), **TERMS) == ("No customer was valued.")
+
+
+@pytest.mark.parametrize("negative, more_than_half", [(4, False), (5, False), (6, True)])
+def test_more_than_half_worth_less_than_the_costs(negative, more_than_half):
+    net = pd.Series([-1.0] * negative + [3.0] * (10 - negative))
+    text = nc.net_value_sentence(net, acquisition_cost=0.0, retention_cost_per_year=2.0, months=12)
+    assert text.startswith("After a retention cost of \\$2.00 a year, the median customer's net value is")
+    assert f"{negative * 10:.1f}% of the customers have a negative net value" in text
+    assert ("more than half of the customers" in text) is more_than_half
+
+
+def test_the_net_value_sentence_names_every_cost_and_the_horizon():
+    net = pd.Series([1.0, -1.0])
+    text = nc.net_value_sentence(net, acquisition_cost=5.0, retention_cost_per_year=2.0, months=6)
+    assert text.startswith(
+        "After a retention cost of \\$2.00 a year (\\$1.00 over the 6 months) and an acquisition cost of "
+        "\\$5.00,"
+    )
+    assert nc.net_value_sentence(net, acquisition_cost=0, retention_cost_per_year=0, months=12) == (
+        "No acquisition or retention cost is assumed, so net value equals CLV."
+    )
+    for empty in (None, pd.Series(dtype=float), pd.Series([NAN, NAN])):
+        assert nc.net_value_sentence(empty, acquisition_cost=0, retention_cost_per_year=2, months=12) == (
+            "No customer was valued."
+        )
+
+
+@pytest.mark.parametrize("reach, narrow", [(4.9, True), (5.0, True), (5.1, False)])
+def test_the_interval_is_narrow_within_five_percent(reach, narrow):
+    text = nc.interval_sentence((1000 - 10 * reach, 1000 + 5.0), 1000.0, refits=20, holdout_error=-4.0)
+    assert f"within ±{reach:.1f}% of the total (\\$1,000)" in text
+    assert ("narrow" in text) is narrow and ("wide" in text) is not narrow
+    assert text.endswith("on the holdout its total was off by 4.0%, within this interval's reach.")
+
+
+def test_the_interval_against_the_model_error_and_degenerate_draws():
+    text = nc.interval_sentence((990.0, 1010.0), 1000.0, refits=20, holdout_error=-12.9)
+    assert text.startswith("From parameter uncertainty alone (20 refits of the transaction model")
+    assert text.endswith("off by 12.9%, more than this interval reaches.")
+    assert "The interval leaves out" not in nc.interval_sentence((990.0, 1010.0), 1000.0, refits=20)
+    no_interval = "The bootstrap gave no interval of total CLV (no refit succeeded)."
+    assert nc.interval_sentence((NAN, NAN), 1000.0, refits=0) == no_interval
+    assert nc.interval_sentence(None, 1000.0, refits=0) == no_interval
+    assert nc.interval_sentence((1.0, 2.0), 0.0, refits=3).endswith("is \\$1 to \\$2.")
+
+
+def by(index_name, labels, totals, customers):
+    table = pd.DataFrame(
+        {"customers": customers, "total CLV": totals}, index=pd.Index(labels, name=index_name)
+    )
+    table["mean CLV"] = table["total CLV"] / table["customers"]
+    table["share of total (%)"] = (100 * table["total CLV"] / table["total CLV"].sum()).round(1)
+    return table
+
+
+def test_the_clv_by_sentence_names_the_largest_group_and_what_churned_customers_hold():
+    table = by("stage", ["mature", "silent", "churned"], [60.0, 30.0, 10.0], [10, 20, 70])
+    assert nc.clv_by_sentence(table) == (
+        "By stage, 'mature' holds the largest share of the CLV, 60.0%, with 10 customers (10.0% of all). "
+        "Customers in the churned stage still hold 10.0%: the model gives them a chance of being alive."
+    )
+    segments = by("segment", ["Champions"], [5.0], [1])  # a single row
+    assert nc.clv_by_sentence(segments) == (
+        "By segment, 'Champions' holds the largest share of the CLV, 100.0%, with 1 customer (100.0% of all)."
+    )
+    assert (
+        nc.clv_by_sentence(by("stage", ["new", "churned"], [0.0, 0.0], [0, 3]))
+        == "No CLV to break down by stage."
+    )
+    assert nc.clv_by_sentence(None) == "No CLV to break down by group."
+
+
+def at_risk(customers=10, spend=1000.0, risk=250.0):
+    return pd.Series(
+        {
+            "customers": customers,
+            "expected CLV": 80.0,
+            "spend in the last year": spend,
+            "last-year spend at risk": risk,
+        },
+        name="silent",
+    )
+
+
+def test_the_at_risk_sentence_comes_from_the_same_table():
+    assert nc.at_risk_sentence(at_risk()) == (
+        "The 10 silent customers spent \\$1,000 in the last year; weighted by their probability of being "
+        "gone (1 - P(alive)), \\$250 of that (25.0%) is at risk (revenue, before margin). Their expected "
+        "CLV is \\$80."
+    )
+    assert nc.at_risk_sentence(at_risk(customers=0)).startswith("No customer is in the silent stage")
+    assert nc.at_risk_sentence(at_risk(spend=0.0, risk=0.0)).endswith(
+        "spent nothing in the last year, so none of it is at risk."
+    )
+    assert nc.at_risk_sentence(None) == "The spend at risk was not computed."
+
+
+def lists(n_warning):
+    potential = pd.DataFrame({"expected purchases next quarter": [3.0, 1.5]})
+    warning = pd.DataFrame({"total spend": [100.0] * n_warning, "CLV": [1.0] * n_warning})
+    return potential, warning
+
+
+def test_the_lists_sentence_says_who_is_on_each_list():
+    text = nc.lists_sentence(*lists(2))
+    assert text.startswith(
+        "The first list holds the 2 customers with the most expected purchases in the next quarter (1.50 "
+        "to 3.00 each)"
+    )
+    assert f"highest past spenders among customers with P(alive) under {WARNING_ALIVE_BELOW:g}" in text
+    assert "(together \\$200 spent so far, \\$2 of expected CLV)" in text
+    assert nc.lists_sentence(*lists(0)).endswith("so the second list is empty.")
+    one = nc.lists_sentence(pd.DataFrame({"expected purchases next quarter": [NAN]}), lists(1)[1])
+    assert (
+        one.startswith(
+            "The first list holds the 1 customer with the most expected purchases in the next "
+            "quarter (n/a to n/a each)"
+        )
+        and "The second holds the 1 highest past spender among" in one
+    )
+    assert nc.lists_sentence(None, None, alive_below=0.3) == (
+        "The first list is empty: no customer to rank. No customer has P(alive) under 0.3, so the second "
+        "list is empty."
+    )
+
+
+# ------------------------------------------------------------------------------- the record
+FIGURES = {
+    "published figures reproduced": "35 of 35",
+    "model trusted": "B",
+    "B holdout total error (%)": -12.9,
+    "B holdout MAE": 0.8,
+    "best baseline holdout MAE": 1.0,
+    "models indistinguishable on holdout MAE": "B, A",
+    "CLV horizon (months)": 6,
+    "margin (%)": 25.0,
+    "annual discount (%)": 8.0,
+    "total CLV": 1234.4,
+    "total CLV 90% interval": "1,200 to 1,260",
+    "total CLV 90% interval within ± (%)": 2.8,
+    "mean CLV": 1.2,
+    "median CLV": 0.4,
+    "top 10% share of CLV (%)": 65.3,
+    "spend-frequency correlation": 0.05,
+    "silent customers": 10,
+    "silent customers' last-year spend": 1000.0,
+    "silent customers' last-year spend at risk": 250.0,
+}
+
+
+def test_the_answer_states_the_recorded_horizon_margin_and_discount():
+    assert nc.answer(FIGURES) == (
+        "**Answer.** About CDNOW only: 35 of 35 published figures are reproduced. On this data B is the "
+        "model used; total CLV over the next 6 months (at a 25% margin, discounted at 8% a year) is "
+        "\\$1,234 (90% interval 1,200 to 1,260), and the top tenth of customers hold 65.3% of it."
+    )
+    assert narrative.answer("04_clv_estimation", FIGURES) == nc.answer(FIGURES)
+    older = {
+        k: v
+        for k, v in FIGURES.items()
+        if k not in ("CLV horizon (months)", "margin (%)", "annual discount (%)")
+    }
+    assert "total CLV (discounted margin over the notebook's horizon) is \\$1,234" in nc.answer(older)
+
+
+def test_what_this_means_is_built_from_the_record():
+    text = nc.what_this_means(FIGURES)
+    assert text.splitlines() == [
+        "- B is the model used: B and A are indistinguishable on the holdout error per customer, and of "
+        "these it has the smallest error on the total. Its MAE (0.800) is 20.0% below the better naive "
+        "baseline's (1.000): it beats the naive forecasts. Its holdout total ran 12.9% low: read the CLV "
+        "totals as conservative.",
+        "- Total CLV over the next 6 months is \\$1,234 (90% interval 1,200 to 1,260, within ±2.8%: "
+        "narrow, from parameter uncertainty alone). Value is concentrated: the top 10% of customers hold "
+        "65.3% of it.",
+        "- Of the \\$1,000 the 10 silent customers spent in the last year, \\$250 (25.0%) is at risk, "
+        "weighted by their probability of being gone. P(alive) and the two lists say whom to contact and "
+        "whom to let go; notebook 05 weighs what a contact costs.",
+    ]
+    assert narrative.closing("04_clv_estimation", FIGURES) == f"{nc.answer(FIGURES)}\n\n{text}"
+
+
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        ({"B holdout MAE": 0.91}, "not clearly better than the better naive baseline's"),
+        ({"B holdout MAE": 0.9}, "it beats the naive forecasts"),
+        ({"B holdout total error (%)": 10.0}, "within 10% of what happened (+10.0%)"),
+        ({"B holdout total error (%)": 10.1}, "ran 10.1% high: read the CLV totals as optimistic"),
+        (
+            {"models indistinguishable on holdout MAE": "B"},
+            "the lowest holdout error per customer of the models",
+        ),
+        ({"top 10% share of CLV (%)": 49.9}, "value is not concentrated in a few"),
+        ({"total CLV 90% interval within ± (%)": 5.1}, "wide, from parameter uncertainty alone"),
+        ({"spend-frequency correlation": -0.3}, "Spend and frequency are correlated (-0.30)"),
+        (
+            {"published figures reproduced": "34 of 35"},
+            "About CDNOW only: only 34 of 35 published figures are reproduced, so the wrappers may not",
+        ),
+    ],
+)
+def test_each_closing_judgement_follows_its_threshold(change, words):
+    assert words in nc.what_this_means(FIGURES | change)
+
+
+def test_what_this_means_when_the_models_did_not_run_or_figures_are_missing():
+    cdnow_only = {
+        "published CDNOW figures reproduced": "35 of 35",
+        "not run: CLV models": "needs 20 repeat buyers",
+    }
+    assert nc.what_this_means(cdnow_only).splitlines() == [
+        "- No transaction model valued the customers of this data; the notes above say why.",
+    ]
+    assert nc.answer(cdnow_only).endswith("Not run on this data: CLV models.")
+    sparse = {"model trusted": "B", "total CLV": None, "top 10% share of CLV (%)": None}
+    text = nc.what_this_means(sparse)
+    assert "Total CLV over the notebook's horizon is n/a." in text and "at risk" not in text
+    no_silent = FIGURES | {"silent customers": 0}
+    assert "No customer is silent at the end of the data." in nc.what_this_means(no_silent)
