@@ -7,7 +7,8 @@ the executed notebook and recorded figures beside it:
   generated text, appear outside the sections headed "About CDNOW only"? A figure that the run's own
   tables or records also hold is not a leak (two data sets can share a number).
 - :func:`foreign_figures`: is every figure of a generated sentence (the Markdown a code cell shows) found
-  among the run's own results: the tables and text the same notebook shows, or its recorded figures?
+  among the run's own results (the tables and text the same notebook shows, or its recorded figures), or
+  arithmetic on two numbers the same text states (a share, a relative difference, a sum)?
 
 Figures are numbers of three or more digits, with a thousands separator, with decimals, or percentages
 (the same rule as the notebook checker's "figures in Markdown"); small counts such as "3 of 4" and bounds
@@ -70,6 +71,18 @@ def matches(token: str, values: list[float]) -> bool:
             if abs(abs(candidate) - abs(target)) <= tolerance:
                 return True
     return False
+
+
+def derived(token: str, stated: list[float]) -> bool:
+    """Whether a figure is arithmetic on other numbers stated in the same text: a share or a relative
+    difference in percent (``5 of 1,100 rows (0.5%)``, ``expected 277 (-41.6%)`` of 474), a ratio, a sum
+    or a difference of two of them."""
+    values = [v for v in stated if v != 0]
+    results = []
+    for a in values:
+        for b in values:
+            results += [a + b, a - b, a / b, 100 * a / b, 100 * (a - b) / b]
+    return matches(token, results)
 
 
 def sections(html: str) -> list[tuple[str, str]]:
@@ -175,8 +188,9 @@ def foreign_figures(notebook, recorded: dict) -> list[str]:
         if heading.startswith(CDNOW_SECTION):
             continue
         text = LABELLED_SENTENCE.sub("", text)
+        stated = numbers_in(text)
         for token in figures_in(text):
-            if not matches(token, own):
+            if not matches(token, own) and not derived(token, [v for v in stated if v != _value(token)]):
                 at = text.find(token)
                 foreign.append(f"{token} in '...{text[max(0, at - 60) : at + 20]}...'")
     return foreign

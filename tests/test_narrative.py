@@ -226,6 +226,7 @@ def test_headline_figures_record_what_the_closing_text_needs():
     )
     assert recorded["rows dropped in cleaning"] == 4 and recorded["one acquisition cohort"] is True
     assert recorded["first date"] == "2024-01-01" and recorded["customers buying once (%)"] == 51.1
+    assert recorded["weeks with new customers"] == 1 and recorded["weeks observed"] == 8
     narrative.closing("00_data_overview", recorded)  # every key the closing text reads is there
 
 

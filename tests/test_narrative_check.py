@@ -82,3 +82,10 @@ def test_a_generated_sentence_is_not_its_own_evidence():
     nb.cells[1].outputs[1]["data"]["text/plain"] = "Champions bring 63.6% of the revenue."
     assert nc.shown_values(nb, {}) == []
     assert len(nc.foreign_figures(nb, {})) == 1
+
+
+def test_a_share_or_difference_of_numbers_the_text_states_is_the_runs_own():
+    table = "read 1,100 dropped 5 expected 277 actual 474"
+    assert nc.foreign_figures(_notebook("5 of 1,100 rows (0.5%) were dropped.", table), {}) == []
+    assert nc.foreign_figures(_notebook("474 made, 277 expected (-41.6%).", table), {}) == []
+    assert len(nc.foreign_figures(_notebook("474 made, 277 expected (-40.0%).", table), {})) == 1

@@ -255,6 +255,7 @@ def headline_figures(
         "customers buying once (%)": _share_of(dist, "1"),
         "weeks observed": n,
         "last week with new customers": last,
+        "weeks with new customers": int((weeks["new customers"] > 0).sum()),
         "one acquisition cohort": one,
     }
 
