@@ -49,10 +49,14 @@ __all__ = [
     "assign_stages",
     "stage_at",
     "stage_sizes",
+    "size_summary",
     "stage_revenue",
+    "revenue_summary",
     "transition_counts",
     "transition_matrix",
+    "transition_summary",
     "flows",
+    "flow_summary",
     "time_in_stage",
     "resurrection",
     "purchase_funnel",
@@ -348,6 +352,47 @@ def stage_sizes(stages: pd.DataFrame, share: bool = False) -> pd.DataFrame:
     return sizes
 
 
+def size_summary(sizes: pd.DataFrame) -> pd.DataFrame:
+    """The snapshots of :func:`stage_sizes` a reader needs, one row each, named by what it shows:
+    ``first snapshot``, ``silent peak`` (the most silent customers, unless that is the last snapshot or
+    there are none), ``<stage> largest since`` (from when the stage largest at the last snapshot has
+    been the largest without a break; with two snapshots or more) and ``last snapshot``. A snapshot that
+    is several of these is one row, its names joined by ``" / "``. Rows in date order; columns
+    ``snapshot`` (the date), the customers in each stage, ``active`` (new + growing + mature),
+    ``customers acquired`` (all stages) and ``churned (%)`` (of the customers acquired, one decimal)."""
+    columns = ["snapshot", *ACTIVE_STAGES, "active", "silent", "churned", "customers acquired", "churned (%)"]
+    sizes = sizes.reindex(columns=STAGES).fillna(0)
+    if sizes.empty:
+        return pd.DataFrame(columns=columns)
+    first, last = sizes.index[0], sizes.index[-1]
+    roles: dict = {first: ["first snapshot"]}
+    if len(sizes) > 1:
+        largest = sizes.idxmax(axis=1)
+        top = largest.iloc[-1]
+        other = largest[largest != top]
+        since = first if other.empty else largest.index[largest.index > other.index[-1]][0]
+        roles.setdefault(since, []).append(f"{top} largest since")
+        peak = sizes["silent"].idxmax()
+        if sizes["silent"].max() > 0 and peak != last:
+            roles.setdefault(peak, []).append("silent peak")
+    roles.setdefault(last, []).append("last snapshot")
+    picked = sizes.loc[sorted(roles)]
+    acquired = picked.sum(axis=1)
+    table = pd.DataFrame(
+        {
+            "snapshot": picked.index,
+            **{s: picked[s] for s in ACTIVE_STAGES},
+            "active": picked[ACTIVE_STAGES].sum(axis=1),
+            "silent": picked["silent"],
+            "churned": picked["churned"],
+            "customers acquired": acquired,
+            "churned (%)": (100 * picked["churned"] / acquired.where(acquired > 0)).round(1),
+        }
+    )
+    table.index = pd.Index([" / ".join(roles[d]) for d in picked.index])
+    return table
+
+
 def stage_revenue(tx: pd.DataFrame, stages: pd.DataFrame) -> pd.DataFrame:
     """Revenue of each period (after the previous snapshot, up to and including this one; the first
     period runs from the start of the data) by the stage the buyer is in at the end of the period;
@@ -365,6 +410,29 @@ def stage_revenue(tx: pd.DataFrame, stages: pd.DataFrame) -> pd.DataFrame:
     )
     table.columns = pd.Index(STAGES, name="stage")
     return table.reindex(snaps, fill_value=0.0)
+
+
+def revenue_summary(revenue: pd.DataFrame) -> pd.DataFrame:
+    """:func:`stage_revenue` in the last period and over all periods: rows the stages and ``total``;
+    for each column group (``period ending YYYY-MM-DD``, and ``all N periods`` when there are two
+    periods or more) the ``revenue`` (currency of the data, in whole units) and its ``share (%)`` of the
+    group's total (one decimal; NaN when that total is not positive)."""
+    revenue = revenue.reindex(columns=STAGES).fillna(0.0)
+    if revenue.empty:
+        return pd.DataFrame(index=pd.Index([*STAGES, "total"], name="stage"))
+    groups = {f"period ending {pd.Timestamp(revenue.index[-1]).date()}": revenue.iloc[-1]}
+    if len(revenue) > 1:
+        groups[f"all {len(revenue)} periods"] = revenue.sum()
+    parts = {}
+    for name, amounts in groups.items():
+        amounts = amounts.astype(float)
+        column = pd.concat([amounts, pd.Series({"total": float(amounts.sum())})])
+        total = float(column["total"])
+        parts[(name, "revenue")] = column.round(0)
+        parts[(name, "share (%)")] = (100 * column / total).round(1) if total > 0 else column * np.nan
+    table = pd.DataFrame(parts)
+    table.index.name = "stage"
+    return table
 
 
 # --------------------------------------------------------------------------------------- transitions
@@ -391,6 +459,19 @@ def transition_matrix(stages: pd.DataFrame) -> pd.DataFrame:
     return counts.div(counts.sum(axis=1).replace(0, np.nan), axis=0)
 
 
+def transition_summary(matrix: pd.DataFrame) -> pd.DataFrame:
+    """A :func:`transition_matrix` in percent of the row (one decimal), with a column
+    ``new, growing or mature``: the share moving to (or staying in) an active stage. For silent and
+    churned customers that is the share who bought again. The columns are named
+    ``to (% of the row)``."""
+    table = (100 * matrix.reindex(columns=STAGES)).round(1)
+    table["new, growing or mature"] = (
+        100 * matrix.reindex(columns=ACTIVE_STAGES).sum(axis=1, min_count=1)
+    ).round(1)
+    table.columns.name = "to (% of the row)"
+    return table
+
+
 def flows(stages: pd.DataFrame, start, end) -> pd.DataFrame:
     """Customers by stage at ``start`` (rows, plus ``"not yet acquired"``) and at ``end`` (columns)."""
     a = stage_at(stages, start).astype(str)
@@ -405,10 +486,29 @@ def flows(stages: pd.DataFrame, start, end) -> pd.DataFrame:
     return table.loc[(table.sum(axis=1) > 0)]
 
 
+def flow_summary(flows: pd.DataFrame) -> pd.DataFrame:
+    """A :func:`flows` table with, per row (stage at the start), ``customers`` (the row total),
+    ``same stage (%)`` (of them in the same stage at the end; NaN for ``not yet acquired``) and
+    ``churned (%)`` (of them churned at the end), one decimal; NaN for an empty row."""
+    table = flows.copy()
+    size = flows.sum(axis=1)
+    same = pd.Series(
+        [flows.loc[s, s] if s in flows.columns else np.nan for s in flows.index],
+        index=flows.index,
+        dtype=float,
+    )
+    per = size.where(size > 0)
+    table["customers"] = size
+    table["same stage (%)"] = (100 * same / per).round(1)
+    table["churned (%)"] = (100 * flows["churned"] / per).round(1)
+    return table
+
+
 def time_in_stage(stages: pd.DataFrame) -> pd.DataFrame:
     """Spells: consecutive snapshots a customer spends in one stage. Per stage: ``spells``,
-    ``completed`` (followed by another stage; the others are cut off by the end of the data),
-    ``mean snapshots`` and ``median snapshots`` of the completed spells (months with monthly snapshots)."""
+    ``completed`` (followed by another stage), ``still running`` (the others: cut off by the end of the
+    data), ``mean snapshots`` and ``median snapshots`` of the completed spells (months with monthly
+    snapshots)."""
     ordered = stages.sort_values(["customer_id", "snapshot"], kind="stable")
     cust = ordered["customer_id"].to_numpy()
     stage = ordered["stage"].cat.codes.to_numpy()
@@ -421,10 +521,13 @@ def time_in_stage(stages: pd.DataFrame) -> pd.DataFrame:
     last_of_customer = ~length["customer"].duplicated(keep="last")
     length["completed"] = ~last_of_customer.to_numpy()
     done = length[length["completed"]]
+    started = length.groupby("stage", observed=False).size()
+    completed = done.groupby("stage", observed=False).size().reindex(started.index, fill_value=0)
     table = pd.DataFrame(
         {
-            "spells": length.groupby("stage", observed=False).size(),
-            "completed": done.groupby("stage", observed=False).size(),
+            "spells": started,
+            "completed": completed,
+            "still running": started - completed,
             "mean snapshots": done.groupby("stage", observed=False)["snapshots"].mean().round(2),
             "median snapshots": done.groupby("stage", observed=False)["snapshots"].median(),
         }
@@ -554,7 +657,8 @@ CROSSWALK = pd.DataFrame(
 
 def sensitivity(tx: pd.DataFrame, snapshot, variants: dict[str, StageRules]) -> pd.DataFrame:
     """Stage counts at one snapshot under alternative rules: one row per named variant, with the
-    rules' three numbers and the customers per stage."""
+    rules' three numbers (``silent after (days)``, ``churned after (days)``, ``mature from
+    (occasions)``), the customers per stage and ``active`` (new + growing + mature)."""
     rows = []
     for name, rules in variants.items():
         at = assign_stages(tx, rules, [snapshot])
@@ -562,10 +666,13 @@ def sensitivity(tx: pd.DataFrame, snapshot, variants: dict[str, StageRules]) -> 
         rows.append(
             {
                 "variant": name,
-                "silent_days": rules.silent_days,
-                "churn_days": rules.churn_days,
-                "mature_occasions": rules.mature_occasions,
-                **counts.to_dict(),
+                "silent after (days)": rules.silent_days,
+                "churned after (days)": rules.churn_days,
+                "mature from (occasions)": rules.mature_occasions,
+                **{s: int(counts[s]) for s in ACTIVE_STAGES},
+                "active": int(counts[ACTIVE_STAGES].sum()),
+                "silent": int(counts["silent"]),
+                "churned": int(counts["churned"]),
             }
         )
     return pd.DataFrame(rows).set_index("variant")

@@ -190,6 +190,36 @@ def test_a_single_snapshot_states_it_and_stops():
     assert text.endswith("(4 new, 0 growing, 0 mature).")
 
 
+def role(table, name):
+    """The row of a ``stages.size_summary`` table that shows ``name`` (``last snapshot``, ...)."""
+    return next(label for label in table.index if name in label.split(" / "))
+
+
+def test_the_sizes_sentence_reads_its_figures_from_the_summary_the_notebook_shows():
+    raw = sizes([[10, 0, 0, 0, 0], [2, 3, 1, 6, 0], [0, 2, 2, 5, 3], [0, 1, 2, 3, 6]])
+    shown = S.size_summary(raw)
+    assert ns.sizes_sentence(shown) == ns.sizes_sentence(raw)
+    altered = shown.copy()  # a figure changed in the shown table is the figure the sentence states
+    altered.loc[role(shown, "last snapshot"), ["active", "customers acquired", "churned (%)"]] = [
+        30,
+        120,
+        5.0,
+    ]
+    altered.loc[role(shown, "silent peak"), "silent"] = 60
+    text = ns.sizes_sentence(altered)
+    assert "6 of the 120 customers acquired by then (5.0%) are churned, 3 silent and 30 active" in text
+    assert "Silent customers peaked at 60 on 2024-02-29." in text
+
+
+def test_the_sizes_summary_without_a_last_snapshot_or_customers():
+    shown = S.size_summary(sizes([[10, 0, 0, 0, 0], [0, 1, 2, 3, 6]]))
+    assert (
+        ns.sizes_sentence(shown.drop(index=role(shown, "last snapshot")))
+        == "No customer is acquired by the last snapshot."
+    )
+    assert ns.sizes_sentence(S.size_summary(sizes([])[:0])) == "No customer is acquired by the last snapshot."
+
+
 # ---------------------------------------------------------------------------------------- revenue
 @pytest.mark.parametrize(
     ("mature", "most"), [(49.9, False), (50.0, False), (50.1, True)], ids=["below", "at", "above"]
@@ -214,11 +244,26 @@ def test_the_revenue_sentence_names_the_buyers_of_the_last_period():
     assert "Over all" not in single
 
 
+def test_the_revenue_sentence_reads_its_figures_from_the_summary_the_notebook_shows():
+    raw = sizes([[100.0, 0, 0, 0, 0], [0, 25.0, 75.0, 0, 0]]).astype(float)
+    shown = S.revenue_summary(raw)
+    assert ns.revenue_sentence(shown) == ns.revenue_sentence(raw)
+    altered = shown.copy()
+    altered.loc["total", ("period ending 2024-02-29", "revenue")] = 1000.0
+    altered.loc["mature", ("period ending 2024-02-29", "share (%)")] = 7.5
+    altered.loc["new", ("all 2 periods", "share (%)")] = 51.0
+    text = ns.revenue_sentence(altered)
+    assert text.startswith("In the period ending 2024-02-29, revenue was \\$1,000: \\$75 (7.5%) from mature")
+    assert "Over all 2 periods, new customers bought most of the revenue (51.0%)." in text
+    assert "Over all" not in ns.revenue_sentence(S.revenue_summary(raw.iloc[1:]))
+
+
 def test_no_revenue_or_a_net_loss_is_not_read_as_shares():
     assert ns.revenue_sentence(None) == ns.revenue_sentence(sizes([])[:0]) == "No revenue to split by stage."
     assert ns.revenue_sentence(sizes([[NAN] * 5])) == "No revenue to split by stage."
     loss = ns.revenue_sentence(sizes([[0, -5.0, 0, 0, 0]]).astype(float))
     assert "net revenue is -\\$5: no shares by stage are read" in loss
+    assert ns.revenue_sentence(S.revenue_summary(sizes([])[:0])) == "No revenue to split by stage."
 
 
 # ------------------------------------------------------------------------------------ transitions
@@ -249,6 +294,17 @@ def test_silent_customers_lost_and_back_are_compared():
     assert "(fewer are lost than come back)" in ns.transitions_sentence(fewer)
     even = matrix(silent=(0.0, 0.05, 0.05, 0.8, 0.1))
     assert "(as many are lost as come back)" in ns.transitions_sentence(even)
+
+
+def test_the_transitions_sentence_reads_its_figures_from_the_summary_the_notebook_shows():
+    shown = S.transition_summary(matrix())
+    assert ns.transitions_sentence(shown) == ns.transitions_sentence(matrix())
+    altered = shown.copy()
+    altered.loc["churned", "new, growing or mature"] = 3.3
+    altered.loc["silent", "new, growing or mature"] = 20.0
+    text = ns.transitions_sentence(altered)
+    assert "still churned at the next snapshot and 3.3% buy again" in text
+    assert "15.0% move to churned from one snapshot to the next and 20.0% buy again (fewer are lost" in text
 
 
 def test_transitions_with_empty_rows_and_none():
@@ -294,6 +350,22 @@ def test_the_flows_sentence_describes_an_association_not_an_effect():
         assert word not in text
 
 
+def test_the_flows_sentence_reads_its_figures_from_the_summary_the_notebook_shows():
+    raw = flows({"new": [0, 1, 1, 2, 6], "mature": [0, 0, 5, 3, 2], "not yet acquired": [4, 1, 0, 0, 0]})
+    shown = S.flow_summary(raw)
+    assert ns.flows_sentence(shown) == ns.flows_sentence(raw)
+    altered = shown.copy()
+    altered.loc["mature", ["customers", "same stage (%)", "churned (%)"]] = [40, 12.5, 5.0]
+    altered.loc["not yet acquired", "customers"] = 7
+    text = ns.flows_sentence(altered)
+    assert text.startswith("Of the 40 customers mature on 2023-06-30, 5 (12.5%) were still mature")
+    assert "mature 5.0% (2 of 40)" in text and "The 7 customers acquired after 2023-06-30" in text
+    assert (
+        ns.flows_sentence(S.flow_summary(flows({"new": [0, 0, 0, 0, 0]})))
+        == "No customer is in both snapshots."
+    )
+
+
 def test_flows_without_a_new_or_mature_row_and_degenerate_tables():
     silent_only = ns.flows_sentence(flows({"silent": [0, 1, 0, 1, 2]}))
     assert silent_only == "Share churned by 2024-06-30, by stage on 2023-06-30: silent 50.0% (2 of 4)."
@@ -322,6 +394,14 @@ def test_the_spells_sentence_averages_completed_spells_and_counts_the_running_on
     assert "still running when the data ends: 2 of 8 growing spells and 3 of 6 mature spells." in text
     one = ns.spells_sentence(spells([[4, 2, 2.0, 2]]))
     assert "longest" not in one and "2 of 4 new spells" in one
+
+
+def test_the_spells_sentence_reads_the_running_spells_the_notebook_shows():
+    table = spells([[10, 10, 3.4, 3], [8, 6, 3.8, 4], [6, 3, 5.62, 5]])
+    table.insert(2, "still running", [0, 2, 3])
+    assert ns.spells_sentence(table) == ns.spells_sentence(table.drop(columns="still running"))
+    table.loc["growing", "still running"] = 1
+    assert "still running when the data ends: 1 of 8 growing spells" in ns.spells_sentence(table)
 
 
 @pytest.mark.parametrize(
@@ -445,8 +525,15 @@ def variants(churned_p70=60, mature_moves=True):
         if mature_moves
         else ("mature one later", 30, 90, 4, 0, 17, 8, 19, 56),
     ]
-    columns = ["variant", "silent_days", "churn_days", "mature_occasions", *S.STAGES]
+    columns = ["variant", "silent after (days)", "churned after (days)", "mature from (occasions)", *S.STAGES]
     return pd.DataFrame(rows, columns=columns).set_index("variant")
+
+
+def test_the_sensitivity_sentence_reads_the_active_column_the_notebook_shows():
+    table = variants().assign(active=[25, 20, 25])
+    assert ns.sensitivity_sentence(table) == ns.sensitivity_sentence(variants())
+    table.loc["gaps p70 / p90", "active"] = 19
+    assert "(silent after 20, churned after 60 days) 60 and 19" in ns.sensitivity_sentence(table)
 
 
 @pytest.mark.parametrize(

@@ -188,6 +188,44 @@ def test_stage_sizes_and_shares(hand):
     np.testing.assert_allclose(shares.sum(axis=1), 100.0, atol=0.2)
 
 
+def test_the_size_summary_shows_the_snapshots_the_sentence_reads():
+    sizes = pd.DataFrame(
+        [[10, 0, 0, 0, 0], [2, 3, 1, 6, 0], [0, 1, 2, 3, 6], [0, 1, 1, 3, 7]],
+        columns=S.STAGES,
+        index=pd.date_range("2024-01-31", periods=4, freq="ME"),
+    )
+    table = S.size_summary(sizes)
+    assert list(table.index) == ["first snapshot", "silent peak", "churned largest since", "last snapshot"]
+    assert list(table.columns) == [
+        "snapshot",
+        "new",
+        "growing",
+        "mature",
+        "active",
+        "silent",
+        "churned",
+        "customers acquired",
+        "churned (%)",
+    ]
+    last = table.loc["last snapshot"]
+    assert last["snapshot"] == pd.Timestamp("2024-04-30") and last["active"] == 2
+    assert last["customers acquired"] == 12 and last["churned (%)"] == 58.3
+    assert table.loc["silent peak", "snapshot"] == pd.Timestamp("2024-02-29")
+    assert table.loc["churned largest since", "snapshot"] == pd.Timestamp("2024-03-31")
+    # one snapshot several things: one row, its names joined
+    always = S.size_summary(sizes.iloc[[2, 3]])
+    assert list(always.index) == ["first snapshot / churned largest since / silent peak", "last snapshot"]
+    assert list(S.size_summary(sizes.iloc[:1]).index) == ["first snapshot / last snapshot"]
+    assert S.size_summary(sizes.iloc[:0]).empty
+
+
+def test_the_size_summary_of_the_hand_histories(hand):
+    table = S.size_summary(S.stage_sizes(hand))
+    last = table.loc[[name for name in table.index if "last snapshot" in name][0]]
+    assert last["customers acquired"] == 5
+    assert last["active"] == last[S.ACTIVE_STAGES].sum()
+
+
 def test_stage_revenue_attributes_period_revenue_to_the_stage_at_its_end(hand):
     revenue = S.stage_revenue(HISTORIES, hand)
     jan = revenue.loc[pd.Timestamp("2024-01-15")]
@@ -196,6 +234,62 @@ def test_stage_revenue_attributes_period_revenue_to_the_stage_at_its_end(hand):
     assert revenue.loc[pd.Timestamp("2024-04-15"), "silent"] == 4.0  # "late" bought 2024-03-01
     assert jan["silent"] == 7.0  # the first period runs from the start of the data
     assert revenue.to_numpy().sum() == pytest.approx(HISTORIES["amount"].sum())
+
+
+def test_the_revenue_summary_has_period_totals_and_shares(hand):
+    revenue = S.stage_revenue(HISTORIES, hand)
+    table = S.revenue_summary(revenue)
+    assert list(table.index) == [*S.STAGES, "total"]
+    assert list(dict.fromkeys(table.columns.get_level_values(0))) == [
+        "period ending 2024-05-15",
+        "all 4 periods",
+    ]
+    last, overall = "period ending 2024-05-15", "all 4 periods"
+    assert table.loc["growing", (last, "revenue")] == 9.0 and table.loc["total", (last, "share (%)")] == 100.0
+    assert table.loc["total", (overall, "revenue")] == pytest.approx(HISTORIES["amount"].sum())
+    shares = table[(overall, "share (%)")].drop("total")
+    assert shares.sum() == pytest.approx(100.0, abs=0.2)
+    assert table.loc["new", (overall, "share (%)")] == round(100 * 10.0 / 75.0, 1)
+
+
+def test_the_revenue_summary_of_one_period_a_loss_and_nothing():
+    one = pd.DataFrame([[0, 30.0, 70.0, 0, 0]], columns=S.STAGES, index=pd.DatetimeIndex(["2024-01-31"]))
+    table = S.revenue_summary(one)
+    assert list(dict.fromkeys(table.columns.get_level_values(0))) == ["period ending 2024-01-31"]
+    assert table.loc["mature", ("period ending 2024-01-31", "share (%)")] == 70.0
+    loss = S.revenue_summary(one.assign(mature=-50.0))
+    assert loss[("period ending 2024-01-31", "share (%)")].isna().all()
+    assert S.revenue_summary(one.iloc[:0]).columns.empty
+
+
+def test_the_transition_summary_is_in_percent_with_the_share_to_an_active_stage(hand):
+    matrix = S.transition_matrix(hand)
+    table = S.transition_summary(matrix)
+    assert list(table.columns) == [*S.STAGES, "new, growing or mature"]
+    assert table.columns.name == "to (% of the row)"
+    rows = matrix.dropna(how="all").index
+    np.testing.assert_allclose(table.loc[rows, S.STAGES].sum(axis=1), 100.0, atol=0.3)
+    expected = (100 * matrix.loc[rows, S.ACTIVE_STAGES].sum(axis=1)).round(1)
+    np.testing.assert_allclose(table.loc[rows, "new, growing or mature"], expected)
+    empty = matrix.index.difference(rows)
+    assert table.loc[empty].isna().all().all()
+
+
+def test_the_flow_summary_adds_row_totals_and_shares(hand):
+    raw = S.flows(hand, "2024-01-15", "2024-05-15")
+    table = S.flow_summary(raw)
+    assert list(table.columns) == [*S.STAGES, "customers", "same stage (%)", "churned (%)"]
+    assert (table["customers"] == raw.sum(axis=1)).all()
+    assert table.loc["not yet acquired", "customers"] == 1
+    assert np.isnan(table.loc["not yet acquired", "same stage (%)"])
+    for stage in [s for s in S.STAGES if s in raw.index]:
+        assert table.loc[stage, "churned (%)"] == round(
+            100 * raw.loc[stage, "churned"] / raw.loc[stage].sum(), 1
+        )
+        assert table.loc[stage, "same stage (%)"] == round(
+            100 * raw.loc[stage, stage] / raw.loc[stage].sum(), 1
+        )
+    assert table.columns.name == raw.columns.name and table.index.name == raw.index.name
 
 
 def test_flows_include_customers_not_yet_acquired(hand):
@@ -208,6 +302,9 @@ def test_time_in_stage_counts_completed_spells(hand):
     table = S.time_in_stage(hand)
     assert table.loc["new", "spells"] == 1 and table.loc["new", "completed"] == 1
     assert table.loc["churned", "completed"] == 1  # "back" left churned; "new" is still churned
+    assert (table["still running"] == table["spells"] - table["completed"]).all()
+    # a spell still running is a customer in that stage at the last snapshot
+    assert table["still running"].tolist() == S.stage_sizes(hand).iloc[-1].tolist()
 
 
 def test_resurrection():
@@ -348,6 +445,25 @@ def test_cohort_retention_leaves_unobserved_cells_empty():
 
 def test_sensitivity_reports_counts_per_variant():
     table = S.sensitivity(HISTORIES, "2024-01-15", {"base": RULES, "stricter": S.StageRules(10, 40, 2)})
+    assert list(table.columns) == [
+        "silent after (days)",
+        "churned after (days)",
+        "mature from (occasions)",
+        "new",
+        "growing",
+        "mature",
+        "active",
+        "silent",
+        "churned",
+    ]
+    assert table.loc[
+        "stricter", ["silent after (days)", "churned after (days)", "mature from (occasions)"]
+    ].tolist() == [
+        10,
+        40,
+        2,
+    ]
+    assert table["active"].tolist() == [3, 2]
     assert table.loc["base", ["new", "growing", "mature", "silent", "churned"]].tolist() == [1, 1, 1, 1, 0]
     assert table.loc["stricter", ["new", "growing", "mature", "silent", "churned"]].tolist() == [
         0,

@@ -190,100 +190,122 @@ def rules_sentence(described: pd.DataFrame | None) -> Text:
 
 
 # ----------------------------------------------------------------------------------- stages over time
+def _roles(table: pd.DataFrame) -> dict[str, object]:
+    """The rows of a ``stages.size_summary`` table by what they show (``last snapshot``, ...)."""
+    return {role: name for name in table.index for role in str(name).split(" / ")}
+
+
 def sizes_sentence(sizes: pd.DataFrame | None) -> Text:
-    """The stages at the last snapshot, which stage is the largest and since when, and the silent peak
-    (from ``stages.stage_sizes``: snapshots by stage)."""
-    if _no_table(sizes) or sizes.iloc[-1].sum() == 0:
+    """The stages at the last snapshot, which stage is the largest and since when, and the silent peak,
+    read from the table the notebook shows (``stages.size_summary``; a ``stages.stage_sizes`` table of
+    snapshots by stage is summarised first)."""
+    if _no_table(sizes):
         return Text("No customer is acquired by the last snapshot.")
-    sizes = sizes.reindex(columns=layer.STAGES, fill_value=0)
-    row, last = sizes.iloc[-1], sizes.index[-1]
-    total = int(row.sum())
-    active = int(row[layer.ACTIVE_STAGES].sum())
+    table = sizes if "customers acquired" in sizes.columns else layer.size_summary(sizes)
+    roles = _roles(table)
+    if "last snapshot" not in roles:
+        return Text("No customer is acquired by the last snapshot.")
+    row = table.loc[roles["last snapshot"]]
+    if _missing(row["customers acquired"]) or row["customers acquired"] == 0:
+        return Text("No customer is acquired by the last snapshot.")
     text = (
-        f"At the last snapshot ({day(last)}), {count(row['churned'])} of the {count(total)} customers "
-        f"acquired by then ({percent(100 * row['churned'] / total)}) are churned, "
-        f"{count(row['silent'])} silent and {count(active)} active ({count(row['new'])} new, "
+        f"At the last snapshot ({day(row['snapshot'])}), {count(row['churned'])} of the "
+        f"{count(row['customers acquired'])} customers acquired by then ({percent(row['churned (%)'])}) are "
+        f"churned, {count(row['silent'])} silent and {count(row['active'])} active ({count(row['new'])} new, "
         f"{count(row['growing'])} growing, {count(row['mature'])} mature)."
     )
-    if len(sizes) < 2:
+    largest = [r for r in roles if r.endswith(" largest since")]
+    if roles.get("first snapshot") == roles["last snapshot"] or not largest:
         return Text(text)
-    largest = sizes.idxmax(axis=1)
-    top = largest.iloc[-1]
-    other = largest[largest != top]
-    since = largest.index[0] if other.empty else largest.index[largest.index > other.index[-1]][0]
-    if since == largest.index[0]:
+    top = largest[0].removesuffix(" largest since")
+    since = table.loc[roles[largest[0]], "snapshot"]
+    first = table.loc[roles["first snapshot"], "snapshot"] if "first snapshot" in roles else None
+    if since == first:
         text += f" {top.capitalize()} customers are the largest stage at every snapshot."
-    elif since == last:
+    elif since == row["snapshot"]:
         text += f" {top.capitalize()} customers are the largest stage at the last snapshot."
     else:
         text += f" {top.capitalize()} customers have been the largest stage since {day(since)}."
-    peak = sizes["silent"].idxmax()
-    if sizes["silent"].max() > 0 and peak != last:
-        text += f" Silent customers peaked at {count(sizes['silent'].max())} on {day(peak)}."
+    if "silent peak" in roles:
+        peak = table.loc[roles["silent peak"]]
+        text += f" Silent customers peaked at {count(peak['silent'])} on {day(peak['snapshot'])}."
     return Text(text)
 
 
 def revenue_sentence(revenue: pd.DataFrame | None) -> Text:
-    """Who bought in the last period and over all periods (from ``stages.stage_revenue``: snapshots by
-    stage, revenue in the currency of the data)."""
+    """Who bought in the last period and over all periods, read from the table the notebook shows
+    (``stages.revenue_summary``: stages by period group, revenue and share; a ``stages.stage_revenue``
+    table of snapshots by stage is summarised first)."""
     if _no_table(revenue):
         return Text("No revenue to split by stage.")
-    revenue = revenue.fillna(0.0)
-    row, last = revenue.iloc[-1], revenue.index[-1]
-    total = float(row.sum())
+    table = revenue if isinstance(revenue.columns, pd.MultiIndex) else layer.revenue_summary(revenue)
+    groups = list(dict.fromkeys(table.columns.get_level_values(0)))
+    if not groups:
+        return Text("No revenue to split by stage.")
+    period = groups[0]
+    amounts = table[(period, "revenue")].fillna(0.0)
+    shares = table[(period, "share (%)")]
+    total = float(amounts["total"])
     if total <= 0:
         return Text(
-            f"In the period ending {day(last)} the buyers' net revenue is {money(total, decimals=0)}: no "
-            "shares by stage are read."
+            f"In the {period} the buyers' net revenue is {money(total, decimals=0)}: no shares by stage are "
+            "read."
         )
-    buying = row[row != 0].sort_values(ascending=False)
+    by_stage = amounts.reindex(layer.STAGES).fillna(0.0)
+    buying = by_stage[by_stage != 0].sort_values(ascending=False)
     parts = [
-        f"{money(v, decimals=0)} ({percent(100 * v / total)}) from {stage} customers"
+        f"{money(v, decimals=0)} ({percent(shares[stage])}) from {stage} customers"
         for stage, v in buying.items()
     ]
-    text = f"In the period ending {day(last)}, revenue was {money(total, decimals=0)}: {listing(parts)}."
-    none = [s for s in layer.STAGES if row[s] == 0 and s in ("silent", "churned")]
+    text = f"In the {period}, revenue was {money(total, decimals=0)}: {listing(parts)}."
+    none = [s for s in ("silent", "churned") if by_stage[s] == 0]
     if none:
         text += f" {listing([s.capitalize() for s in none][:1] + none[1:])} customers bought nothing in it."
-    overall = revenue.sum()
-    if len(revenue) > 1 and overall.sum() > 0:
-        top = overall.idxmax()
-        share = 100 * overall[top] / overall.sum()
-        how = "most of the revenue" if share > HALF_PCT else "the largest share of the revenue"
-        text += f" Over all {len(revenue)} periods, {top} customers bought {how} ({percent(share)})."
+    if len(groups) > 1:
+        overall = table[(groups[1], "revenue")].reindex(layer.STAGES).fillna(0.0)
+        overall_shares = table[(groups[1], "share (%)")]
+        if float(table.loc["total", (groups[1], "revenue")]) > 0:
+            top = overall.idxmax()
+            share = overall_shares[top]
+            how = "most of the revenue" if share > HALF_PCT else "the largest share of the revenue"
+            text += f" Over {groups[1]}, {top} customers bought {how} ({percent(share)})."
     return Text(text)
 
 
 def transitions_sentence(transitions: pd.DataFrame | None) -> Text:
-    """How customers move from one snapshot to the next (``stages.transition_matrix``: rows sum to 1),
-    for churned, silent and mature customers; churn is called sticky from :data:`STICKY_PCT`."""
+    """How customers move from one snapshot to the next, for churned, silent and mature customers, read
+    from the table the notebook shows (``stages.transition_summary``: % of the row, with the share to
+    ``new, growing or mature``; a ``stages.transition_matrix`` of row shares is summarised first); churn
+    is called sticky from :data:`STICKY_PCT`."""
     if _no_table(transitions):
         return Text("No customer is seen at two consecutive snapshots: there are no moves between stages.")
+    active = "new, growing or mature"
+    table = transitions if active in transitions.columns else layer.transition_summary(transitions)
     parts = []
-    churned = transitions.loc["churned"] if "churned" in transitions.index else None
+    churned = table.loc["churned"] if "churned" in table.index else None
     if churned is not None and not churned.isna().all():
-        stay = 100 * churned["churned"]
+        stay = churned["churned"]
         lead = "Churn is sticky: " if stay >= STICKY_PCT else ""
         parts.append(
             f"{lead}{percent(stay)} of churned customers are still churned at the "
-            f"next snapshot and {_pct(churned[layer.ACTIVE_STAGES].sum())} buy again "
-            f"({_pct(churned['growing'])} moving to growing, {_pct(churned['mature'])} to mature)."
+            f"next snapshot and {percent(churned[active])} buy again "
+            f"({percent(churned['growing'])} moving to growing, {percent(churned['mature'])} to mature)."
         )
-    silent = transitions.loc["silent"] if "silent" in transitions.index else None
+    silent = table.loc["silent"] if "silent" in table.index else None
     if silent is not None and not silent.isna().all():
-        lost, back = silent["churned"], silent[layer.ACTIVE_STAGES].sum()
+        lost, back = silent["churned"], silent[active]
         compare = "more" if lost > back else "fewer" if lost < back else "as many"
         than = "than" if compare != "as many" else "as"
         parts.append(
-            f"Of silent customers, {_pct(lost)} move to churned from one snapshot to the next and "
-            f"{_pct(back)} buy again ({compare} are lost {than} come back); "
-            f"{_pct(silent['silent'])} stay silent."
+            f"Of silent customers, {percent(lost)} move to churned from one snapshot to the next and "
+            f"{percent(back)} buy again ({compare} are lost {than} come back); "
+            f"{percent(silent['silent'])} stay silent."
         )
-    mature = transitions.loc["mature"] if "mature" in transitions.index else None
+    mature = table.loc["mature"] if "mature" in table.index else None
     if mature is not None and not mature.isna().all():
         parts.append(
-            f"Mature customers stay mature {_pct(mature['mature'])} of the time and turn silent "
-            f"{_pct(mature['silent'])} of the time."
+            f"Mature customers stay mature {percent(mature['mature'])} of the time and turn silent "
+            f"{percent(mature['silent'])} of the time."
         )
     if not parts:
         return Text("No customer was churned, silent or mature at a snapshot before the last.")
@@ -291,25 +313,30 @@ def transitions_sentence(transitions: pd.DataFrame | None) -> Text:
 
 
 def flows_sentence(flows: pd.DataFrame | None) -> Text:
-    """Where the customers of the earlier snapshot are at the later one (``stages.flows``: rows the
-    stage at the start, columns the stage at the end, both named ``stage at YYYY-MM-DD``). A contrast
-    between stages is an association, not an effect of moving a customer to another stage."""
-    if _no_table(flows) or flows.to_numpy().sum() == 0:
+    """Where the customers of the earlier snapshot are at the later one, read from the table the
+    notebook shows (``stages.flow_summary``: rows the stage at the start, columns the stage at the end,
+    both named ``stage at YYYY-MM-DD``, with each row's ``customers``, ``same stage (%)`` and ``churned
+    (%)``; a ``stages.flows`` table is summarised first). A contrast between stages is an association,
+    not an effect of moving a customer to another stage."""
+    if _no_table(flows):
         return Text("No customer is in both snapshots.")
-    start = str(flows.index.name or "").removeprefix("stage at ") or "the first snapshot"
-    end = str(flows.columns.name or "").removeprefix("stage at ") or "the last snapshot"
-    rows = [s for s in layer.STAGES if s in flows.index and flows.loc[s].sum() > 0]
-    size = flows.sum(axis=1)
-    churned = {s: 100 * flows.loc[s, "churned"] / size[s] for s in rows}
+    table = flows if "customers" in flows.columns else layer.flow_summary(flows)
+    size = table["customers"].fillna(0)
+    if size.sum() == 0:
+        return Text("No customer is in both snapshots.")
+    start = str(table.index.name or "").removeprefix("stage at ") or "the first snapshot"
+    end = str(table.columns.name or "").removeprefix("stage at ") or "the last snapshot"
+    rows = [s for s in layer.STAGES if s in table.index and size[s] > 0]
+    churned = table["churned (%)"]
     text = ""
     if "mature" in rows:
-        kept = flows.loc["mature", "mature"]
+        kept, kept_pct = table.loc["mature", "mature"], table.loc["mature", "same stage (%)"]
         text += (
             f"Of the {count(size['mature'])} customers mature on {start}, {count(kept)} "
-            f"({percent(100 * kept / size['mature'])}) were still mature on {end}. "
+            f"({percent(kept_pct)}) were still mature on {end}. "
         )
     text += f"Share churned by {end}, by stage on {start}: " + listing(
-        [f"{s} {percent(churned[s])} ({count(flows.loc[s, 'churned'])} of {count(size[s])})" for s in rows]
+        [f"{s} {percent(churned[s])} ({count(table.loc[s, 'churned'])} of {count(size[s])})" for s in rows]
     )
     text += "."
     if "mature" in rows and "new" in rows and churned["mature"] != churned["new"]:
@@ -319,7 +346,7 @@ def flows_sentence(flows: pd.DataFrame | None) -> Text:
             "between a customer's stage and later churn, not a measure of what moving a customer to "
             "another stage would change."
         )
-    if "not yet acquired" in flows.index:
+    if "not yet acquired" in table.index:
         text += f" The {count(size['not yet acquired'])} customers acquired after {start} are left out."
     return Text(text)
 
@@ -337,7 +364,10 @@ def spells_sentence(spells: pd.DataFrame | None) -> Text:
     text = f"A completed spell lasts on average {listing(means)}."
     if len(done) > 1:
         text += f" Among completed spells, {done['mean snapshots'].idxmax()} ones last longest on average."
-    running = (spells["spells"] - spells["completed"]).fillna(0)
+    if "still running" in spells.columns:
+        running = spells["still running"].fillna(0)
+    else:
+        running = (spells["spells"] - spells["completed"]).fillna(0)
     open_ = [
         f"{count(running[s])} of {count(spells.loc[s, 'spells'])} {s} spells"
         for s in spells.index
@@ -433,30 +463,32 @@ def _span(values: pd.Series) -> str:
     return low if low == high else f"between {low} and {high}"
 
 
+# the columns of ``stages.sensitivity`` that hold the rules of each variant
+_SILENT, _CHURN, _MATURE = "silent after (days)", "churned after (days)", "mature from (occasions)"
+
+
 def sensitivity_sentence(table: pd.DataFrame | None) -> Text:
-    """How the stage counts at the last snapshot change under alternative rules
-    (``stages.sensitivity``: one row per variant, ``chosen`` first); the thresholds "matter" from
+    """How the stage counts at the last snapshot change under alternative rules, read from the table the
+    notebook shows (``stages.sensitivity``: one row per variant, ``chosen`` first, with the rules'
+    numbers, the customers per stage and ``active``); the thresholds "matter" from
     :data:`SENSITIVE_PCT`."""
     if _no_table(table) or "chosen" not in table.index:
         return Text("No alternative rules were compared.")
+    if "active" not in table.columns:
+        table = table.assign(active=table[layer.ACTIVE_STAGES].sum(axis=1))
     chosen = table.loc["chosen"]
     total = float(chosen[layer.STAGES].sum())
-
-    def active(row) -> int:
-        return int(row[layer.ACTIVE_STAGES].sum())
-
     text = (
-        f"With the chosen rules (silent after {count(chosen['silent_days'])}, churned after "
-        f"{count(chosen['churn_days'])} days), {count(chosen['churned'])} customers are churned and "
-        f"{count(active(chosen))} active"
+        f"With the chosen rules (silent after {count(chosen[_SILENT])}, churned after "
+        f"{count(chosen[_CHURN])} days), {count(chosen['churned'])} customers are churned and "
+        f"{count(chosen['active'])} active"
     )
     thresholds = table[
-        (table.index != "chosen")
-        & ((table["silent_days"] != chosen["silent_days"]) | (table["churn_days"] != chosen["churn_days"]))
+        (table.index != "chosen") & ((table[_SILENT] != chosen[_SILENT]) | (table[_CHURN] != chosen[_CHURN]))
     ]
     others = [
-        f"with the '{name}' rules (silent after {count(r['silent_days'])}, churned after "
-        f"{count(r['churn_days'])} days) {count(r['churned'])} and {count(active(r))}"
+        f"with the '{name}' rules (silent after {count(r[_SILENT])}, churned after "
+        f"{count(r[_CHURN])} days) {count(r['churned'])} and {count(r['active'])}"
         for name, r in thresholds.iterrows()
     ]
     text += "; " + "; ".join(others) + "." if others else "."
@@ -471,9 +503,9 @@ def sensitivity_sentence(table: pd.DataFrame | None) -> Text:
             )
     mature = table[
         (table.index != "chosen")
-        & (table["silent_days"] == chosen["silent_days"])
-        & (table["churn_days"] == chosen["churn_days"])
-        & (table["mature_occasions"] != chosen["mature_occasions"])
+        & (table[_SILENT] == chosen[_SILENT])
+        & (table[_CHURN] == chosen[_CHURN])
+        & (table[_MATURE] != chosen[_MATURE])
     ]
     if len(mature):
         same = (mature[["new", "silent", "churned"]] == chosen[["new", "silent", "churned"]]).all().all()
@@ -481,10 +513,7 @@ def sensitivity_sentence(table: pd.DataFrame | None) -> Text:
             text += (
                 " Moving the mature cut-off only moves customers between growing and mature ("
                 + listing(
-                    [
-                        f"{count(r['mature'])} mature from {count(r['mature_occasions'])}"
-                        for _, r in mature.iterrows()
-                    ]
+                    [f"{count(r['mature'])} mature from {count(r[_MATURE])}" for _, r in mature.iterrows()]
                 )
                 + " occasions)."
             )
