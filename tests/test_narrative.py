@@ -159,6 +159,18 @@ def test_one_acquisition_cohort_when_new_customers_stop_within_the_first_quarter
     assert ov.activity_sentence(weekly([0] * 8), "shop") == "No week has new customers."
 
 
+def test_new_customers_keep_arriving_only_when_some_arrive_near_the_end():
+    # the last arrival in week 6 of 9 leaves 3 weeks without one: fewer than RECENT_WEEKS (4)
+    assert ov.activity_sentence(weekly([5, 0, 1, 0, 0, 2, 0, 0, 0]), "shop").startswith(
+        "New customers keep arriving: 3 of 9 weeks"
+    )
+    # week 6 of 10: 4 weeks without one
+    assert ov.activity_sentence(weekly([5, 0, 1, 0, 0, 2, 0, 0, 0, 0]), "shop") == (
+        "New customers arrived in 3 of 10 weeks, the last in week 6 (starting 2024-02-05); none arrived "
+        "in the last 4 weeks."
+    )
+
+
 def test_no_acquisition_judgement_on_fewer_weeks_than_the_minimum():
     assert ov.single_cohort(weekly([5] + [0] * 6)) == (None, 1, 7)
     assert ov.activity_sentence(weekly([5] + [0] * 6), "shop") == (

@@ -16,6 +16,7 @@ __all__ = [
     "SKEW_RATIO",
     "SINGLE_COHORT_SHARE",
     "MIN_WEEKS",
+    "RECENT_WEEKS",
     "CHECK_WORDS",
     "heading",
     "log_sentence",
@@ -41,6 +42,9 @@ SKEW_RATIO = 1.2  # "a right tail" when the mean spend per occasion is at least 
 # "one acquisition cohort" when every new customer arrives in the first SINGLE_COHORT_SHARE of the weeks
 SINGLE_COHORT_SHARE = 0.25
 MIN_WEEKS = 8  # fewer weeks observed than this: no judgement on how customers are acquired
+# new customers "keep arriving" only when some arrive within this many weeks of the end of the log;
+# otherwise the sentence says when acquisition stopped
+RECENT_WEEKS = 4
 
 
 def heading(label: str) -> Text:
@@ -62,8 +66,8 @@ def log_sentence(facts: pd.Series, label: str, published: pd.DataFrame | None = 
             f"all {len(published)}" if matched == len(published) else f"{matched} of the {len(published)}"
         )
         text += (
-            f" About CDNOW only: {how_many} of its published figures (rows, customers, dates, total amount) "
-            "are matched."
+            f" About CDNOW only: {how_many} of its published figures (rows, customers, first and last date, "
+            "total amount) are matched."
         )
     return Text(text)
 
@@ -218,9 +222,14 @@ def activity_sentence(weeks: pd.DataFrame, label: str) -> Text:
             "stage and survival analyses follow one cohort through time."
         )
     arriving = int((weeks["new customers"] > 0).sum())
+    if n - last < RECENT_WEEKS:
+        return Text(
+            f"New customers keep arriving: {arriving} of {n} weeks bring new customers, the last in week "
+            f"{last} (starting {until})."
+        )
     return Text(
-        f"New customers keep arriving: {arriving} of {n} weeks bring new customers, the last in week {last} "
-        f"(starting {until})."
+        f"New customers arrived in {arriving} of {n} weeks, the last in week {last} (starting {until}); "
+        f"none arrived in the last {n - last} weeks."
     )
 
 
@@ -232,7 +241,7 @@ def split_sentence(comparison: pd.DataFrame) -> Text:
     lead = "All" if matched == len(comparison) else f"{matched} of"
     text = f"{lead} {len(comparison)} published figures are reproduced {how}"
     if matched == len(comparison):
-        return Text(text + ", so the models of notebook 04 start from the same data as the papers.")
+        return Text(text + ", so the package's calibration/holdout split reproduces the papers' split.")
     return Text(text + "; the others differ (see the table).")
 
 
@@ -280,7 +289,7 @@ def what_this_means(figures: dict) -> Text:
         else f"{count(dropped)} rows were dropped in cleaning; the ledger above says why.",
         f"{percent(figures['customers buying once (%)'])} of customers buy once; repeat purchases bring "
         f"{percent(_revenue_share(figures['revenue from repeat occasions (%)']))} of the revenue. "
-        "Activation (first to second purchase) and retention are the levers the next notebooks measure.",
+        "Activation (first to second purchase) and retention are the behaviours the next notebooks describe.",
     ]
     weeks = int(figures["weeks observed"])
     if figures["one acquisition cohort"] is None:
