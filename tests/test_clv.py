@@ -64,6 +64,11 @@ def test_gamma_gamma_reproduces_the_published_fit(cal):
     assert gg.params_["p"] == pytest.approx(6.25, abs=0.01)
     assert gg.params_["q"] == pytest.approx(3.74, abs=0.01)
     assert gg.params_["v"] == pytest.approx(15.44, abs=0.01)
+    table = clv.spend_model_table(gg)
+    assert list(table.index) == ["p", "q", "v", clv.SPEND_MEAN]
+    p, q, v = (gg.params_[k] for k in "pqv")
+    assert table.loc[clv.SPEND_MEAN, "estimate"] == round(p * v / (q - 1), 2)
+    assert np.isnan(clv.spend_model_table(pd.Series({"p": 1.0, "q": 1.0, "v": 2.0})).iloc[-1, 0])
 
 
 def test_bgbb_reproduces_the_published_donations_fit():
@@ -92,6 +97,18 @@ def test_holdout_and_tracking_totals(sample, split, fits):
     assert track.loc[track["week"] == 39, "actual (cumulative)"].item() == 2457
     assert track["BG/NBD (cumulative)"].iloc[-1] == pytest.approx(4339, rel=0.05)
     assert (np.diff(track["BG/NBD (cumulative)"]) >= 0).all()
+    totals = clv.tracking_totals(track)
+    assert list(totals.columns) == ["repeat purchases in weeks 40-78", "difference from actual (%)"]
+    assert totals.loc["actual"].iloc[0] == 4339 - 2457 and totals.attrs == {"first_week": 40, "last_week": 78}
+    after = track[track["week"] > 39]
+    bg = after["BG/NBD"].sum()
+    assert totals.loc["BG/NBD"].iloc[0] == round(bg, 1)
+    assert totals.loc["BG/NBD", "difference from actual (%)"] == round(100 * (bg - 1882) / 1882, 1)
+    peaks = clv.peak_weeks(track, model="BG/NBD")
+    excess = (track["actual"] - track["BG/NBD"]).nlargest(3)
+    assert sorted(peaks.index) == list(peaks.index) == sorted(track.loc[excess.index, "week"])
+    assert peaks["actual minus expected"].max() == round(excess.max(), 1)
+    assert clv.peak_weeks(track, model="nope").empty and clv.peak_weeks(track, model=None).empty
 
 
 def test_holdout_comparison_has_models_and_baselines(split, fits):
@@ -240,6 +257,16 @@ def test_alive_path_replaces_calculate_alive_path(fits, sample):
     assert path["P(alive)"].iloc[-1] == pytest.approx(end)
 
 
+def test_alive_corners_read_the_top_row_and_one_purchase(fits):
+    m = clv.probability_alive_matrix(fits["BG/NBD"], 12, T=77.9, points=12)
+    corners = clv.alive_corners(m)
+    assert list(corners.index) == [(12, m.columns[1]), (12, 77.9), (1, m.columns[1]), (1, 77.9)]
+    assert (corners["observed for (weeks)"] == 77.9).all()
+    assert corners.loc[(1, m.columns[1]), "P(alive)"] == round(m.loc[1, m.columns[1]], 3)
+    assert clv.alive_corners(None).empty and clv.alive_corners(m.iloc[:, :1]).empty
+    assert clv.alive_corners(m.loc[[0]]).empty
+
+
 def test_probability_alive_matrix(fits):
     m = clv.probability_alive_matrix(fits["BG/NBD"], 5, T=38.86, points=5)
     assert list(m.index) == [5, 4, 3, 2, 1, 0] and m.shape == (6, 5)
@@ -274,6 +301,9 @@ def test_net_value_summary_and_grouping():
     assert clv.net_value(values, acquisition_cost=5, retention_cost_per_year=12, months=6)["a"] == 89.0
     s = clv.clv_summary(values)
     assert s["total"] == 166 and s["top 10% share of total (%)"] == round(100 * 100 / 166, 1)
+    net = clv.net_value_summary(clv.net_value(values, retention_cost_per_year=2.0))
+    assert net[clv.NEGATIVE_SHARE] == 70.0 and net["median"] == -1.0 and net.name == "net value"
+    assert net.drop(clv.NEGATIVE_SHARE).equals(clv.clv_summary(values - 2.0).rename("net value"))
     by = clv.clv_by(values, pd.Series(["x"] * 5 + ["y"] * 5, index=values.index, name="stage"))
     assert by.loc["x", "total CLV"] == 161 and by["share of total (%)"].sum() == pytest.approx(100, abs=0.1)
 
@@ -301,8 +331,12 @@ def test_published_validation_table_passes_every_row(sample, split, fits):
 
 def test_period_transactions_sum_to_the_customers(cal, fits):
     table = clv.period_transactions(cal, fits)
-    assert table["actual"].sum() == len(cal) and table.loc["0", "actual"] == 1411
-    assert table["BG/NBD"].sum() == pytest.approx(len(cal), abs=0.5)
+    groups = table.drop(index=clv.ALL_CUSTOMERS)
+    assert groups["actual"].sum() == len(cal) and table.loc["0", "actual"] == 1411
+    assert groups["BG/NBD"].sum() == pytest.approx(len(cal), abs=0.5)
+    assert table.index[-1] == clv.ALL_CUSTOMERS
+    n = len(cal)
+    assert table.loc[clv.ALL_CUSTOMERS].to_dict() == {"actual": n, "BG/NBD": n, "MBG/NBD": n}
     assert "Pareto/NBD" not in table  # lifetimes has no P(X(t) = x) for it
 
 
@@ -333,6 +367,11 @@ def test_examples_value_at_risk_and_lists(cal, fits):
     )
     assert potential["expected purchases next quarter"].is_monotonic_decreasing and len(potential) == 5
     assert (warning["P(alive)"] < 0.5).all()
+    totals = clv.list_totals(potential, warning)
+    assert list(totals["customers"]) == [5, len(warning)]
+    assert totals["CLV"].iloc[0] == round(potential["CLV"].sum(), 2)
+    assert totals["total spend"].iloc[-1] == round(warning["total spend"].sum(), 2)
+    assert totals.index[-1] == "warning: top past spenders with P(alive) under 0.5"
 
 
 def test_best_model_and_headline(split, fits):
@@ -356,6 +395,10 @@ def test_small_helpers(fits, cal):
     table = clv.standard_error_table(fits)
     assert table.loc[("BG/NBD", "r"), "standard error"] == pytest.approx(0.0126, abs=1e-3)
     assert np.isnan(table.loc[("Pareto/NBD", "s"), "standard error"])
+    row = table.loc[("BG/NBD", "b")]
+    se_pct = 100 * clv.standard_errors(fits["BG/NBD"])["b"] / fits["BG/NBD"].params["b"]
+    assert row["standard error (% of estimate)"] == round(se_pct, 1)
+    assert np.isnan(table.loc[("Pareto/NBD", "s"), "standard error (% of estimate)"])
     assert clv.interval(pd.Series(np.arange(101.0))) == pytest.approx((5.0, 95.0))
     p = clv.alive(fits["BG/NBD"], cal)
     assert p.index.equals(cal.index) and p.between(0, 1).all()
@@ -488,3 +531,9 @@ def test_the_headline_figures_record_the_horizon_the_choice_and_the_silent_custo
     assert nan_interval["total CLV 90% interval"] == "n/a"
     assert nan_interval["total CLV 90% interval within ± (%)"] is None
     assert "silent customers" not in nan_interval and "CLV horizon (months)" not in nan_interval
+
+
+def test_the_top_share_of_a_total_that_is_not_positive_is_not_a_share():
+    assert np.isnan(clv.clv_summary(pd.Series([3.0, -5.0, -1.0]))["top 10% share of total (%)"])
+    assert np.isnan(clv.clv_summary(pd.Series([0.0, 0.0]))["top 10% share of total (%)"])
+    assert clv.clv_summary(pd.Series([3.0, 1.0] + [0.0] * 8))["top 10% share of total (%)"] == 75.0

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lifecycle_utils import narrative
+from lifecycle_utils import clv, narrative
 from lifecycle_utils.clv import MAE_TIE_PCT, WARNING_ALIVE_BELOW
 from lifecycle_utils.narrative import clv as nc
 from lifecycle_utils.validation import compare
@@ -123,6 +123,8 @@ def test_the_standard_error_sentence_names_models_with_and_without():
     assert "The least precise parameter is A b (standard error 0.5, 25% of its estimate)." in text
     huge = table.assign(**{"standard error": [0.1, 50.0, NAN]})
     assert "(standard error 50, more than ten times its estimate)." in nc.standard_error_sentence(huge)
+    shown = table.assign(**{"standard error (% of estimate)": [10.0, 134.7, NAN]})
+    assert "(standard error 0.5, 135% of its estimate)." in nc.standard_error_sentence(shown)
     assert nc.standard_error_sentence(None) == "No model fitted, so there are no standard errors."
     assert nc.standard_error_sentence(table.iloc[:0]) == "No model fitted, so there are no standard errors."
 
@@ -248,7 +250,16 @@ def test_the_period_sentence_degenerate_inputs():
     assert nc.period_sentence(period(0).iloc[:0]) == "No customer in the calibration period to compare with."
     assert nc.period_sentence(period(0)[["actual"]]).startswith("lifetimes gives this distribution for none")
     assert "M gives no distribution" in nc.period_sentence(period(0).assign(M=NAN))
-    assert "(largest gap 1 customer, at 0 repeat purchases)" in nc.period_sentence(period(1.0))
+    gap = "(largest gap 1.0 customers at 0 repeat purchases: 501.0 expected against 500)"
+    assert gap in nc.period_sentence(period(1.0))
+
+
+def test_the_period_sentence_reads_the_customers_from_the_all_customers_row():
+    table = period(30.0)
+    table.loc[clv.ALL_CUSTOMERS] = table.sum()
+    text = nc.period_sentence(table)
+    assert text.startswith("Against the 1,000 customers' actual repeat purchases")
+    assert "M is off by up to 3.0% of the customers (30.0 customers at 0 repeat purchases: 530.0" in text
 
 
 def conditional():
@@ -284,18 +295,35 @@ def track(calibration_weeks=2):
 
 
 def test_the_tracking_sentence_compares_the_weeks_after_calibration():
-    assert nc.tracking_sentence(track(), "M") == (
+    totals, peaks = clv.tracking_totals(track()), clv.peak_weeks(track(), model="M")
+    assert nc.tracking_sentence(totals, peaks) == (
         "In weeks 3-4, after the calibration period, all customers (including any first seen after it) "
-        "made 13 repeat purchases; the models expected 8 (M, -38.5%). The weeks where the actual count "
-        "exceeds M's expectation most are weeks 3."
+        "made 13 repeat purchases; the models expected 8 (M, -38.5%). The week where the actual count "
+        "exceeds M's expectation most is week 3."
     )
-    assert nc.tracking_sentence(track(calibration_weeks=4)) == "No week follows the calibration period."
-    assert nc.tracking_sentence(track(calibration_weeks=3)).startswith(
+    assert nc.tracking_sentence(clv.tracking_totals(track(calibration_weeks=4))) == (
+        "No week follows the calibration period."
+    )
+    assert nc.tracking_sentence(clv.tracking_totals(track(calibration_weeks=3))).startswith(
         "In week 4, after the calibration period"
     )
-    assert nc.tracking_sentence(track().assign(M=NAN), "M").endswith("made 13 repeat purchases.")
-    assert nc.tracking_sentence(None) == "No week to track."
-    assert nc.tracking_sentence(track().iloc[:0]) == "No week to track."
+    gone = track().assign(M=NAN)
+    assert nc.tracking_sentence(clv.tracking_totals(gone), clv.peak_weeks(gone, model="M")).endswith(
+        "made 13 repeat purchases."
+    )
+    assert nc.tracking_sentence(None) == "No week follows the calibration period."
+    assert nc.tracking_sentence(clv.tracking_totals(track().iloc[:0])) == (
+        "No week follows the calibration period."
+    )
+
+
+def test_the_tracking_sentence_states_only_what_its_tables_show():
+    many = track().assign(M=[0.0, 0.0, 4.0, 1.0])
+    totals, peaks = clv.tracking_totals(many), clv.peak_weeks(many, model="M")
+    assert list(totals.index) == ["actual", "M"] and list(peaks.index) == [2, 3, 4]
+    assert totals.loc["M", "difference from actual (%)"] == -61.5
+    text = nc.tracking_sentence(totals, peaks)
+    assert "expected 5 (M, -61.5%)" in text and text.endswith("most are weeks 2, 3 and 4.")
 
 
 def matrix(top_early, top_late, one_early=0.5, one_late=0.95):
@@ -322,6 +350,9 @@ def test_the_alive_sentence_reads_the_top_row_and_one_purchase():
         "probably alive: 0.90 or more.)"
     )
     assert "n/a" in nc.alive_sentence(matrix(NAN, NAN))
+    corners = clv.alive_corners(matrix(0.01, 0.99))
+    assert list(corners["P(alive)"]) == [0.01, 0.99, 0.5, 0.95]
+    assert nc.alive_sentence(corners) == nc.alive_sentence(matrix(0.01, 0.99))
 
 
 def test_the_alive_sentence_degenerate_inputs():
@@ -361,6 +392,11 @@ def test_the_spend_model_sentence_gives_the_implied_mean():
     )
     fitted = types.SimpleNamespace(params_=pd.Series({"p": 1.0, "q": 2.0, "v": 3.0}))
     assert "\\$3.00" in nc.spend_model_sentence(fitted)
+    table = clv.spend_model_table(fitted)
+    assert table.loc[clv.SPEND_MEAN, "estimate"] == 3.0
+    assert nc.spend_model_sentence(table.assign(estimate=[1.0, 2.0, 3.0, 3.25])).startswith(
+        "The fitted spend model implies a mean spend per purchase of \\$3.25"
+    )
 
 
 def facts(share, total=1000.0):
@@ -407,6 +443,10 @@ def test_more_than_half_worth_less_than_the_costs(negative, more_than_half):
     assert text.startswith("After a retention cost of \\$2.00 a year, the median customer's net value is")
     assert f"{negative * 10:.1f}% of the customers have a negative net value" in text
     assert ("more than half of the customers" in text) is more_than_half
+    summary = clv.net_value_summary(net)
+    assert summary[clv.NEGATIVE_SHARE] == negative * 10
+    shown = nc.net_value_sentence(summary, acquisition_cost=0.0, retention_cost_per_year=2.0, months=12)
+    assert shown == text
 
 
 def test_the_net_value_sentence_names_every_cost_and_the_horizon():
@@ -510,6 +550,10 @@ def test_the_lists_sentence_says_who_is_on_each_list():
     assert f"highest past spenders among customers with P(alive) under {WARNING_ALIVE_BELOW:g}" in text
     assert "(together \\$200 spent so far, \\$2 of expected CLV)" in text
     assert nc.lists_sentence(*lists(0)).endswith("so the second list is empty.")
+    totals = clv.list_totals(*lists(2))
+    assert list(totals["customers"]) == [2, 2] and totals["total spend"].iloc[-1] == 200.0
+    given = nc.lists_sentence(*lists(2), totals=totals.assign(CLV=[0.0, 7.0]))
+    assert "(together \\$200 spent so far, \\$7 of expected CLV)" in given
     one = nc.lists_sentence(pd.DataFrame({"expected purchases next quarter": [NAN]}), lists(1)[1])
     assert (
         one.startswith(

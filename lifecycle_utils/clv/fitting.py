@@ -38,6 +38,8 @@ __all__ = [
     "fitted",
     "fit_report",
     "fit_gamma_gamma",
+    "SPEND_MEAN",
+    "spend_model_table",
     "spend_frequency_correlation",
     "calibration_frame",
     "standard_errors",
@@ -312,6 +314,23 @@ def fit_gamma_gamma(
         return GammaGammaFitter().fit(repeaters[frequency_col], repeaters[monetary_col])
 
 
+SPEND_MEAN = "implied mean spend per purchase, p v / (q - 1)"
+
+
+def spend_model_table(spend_model) -> pd.DataFrame:
+    """The fitted Gamma-Gamma parameters (``p``, ``q``, ``v``; of a fitted ``GammaGammaFitter`` or its
+    ``params_``) and the mean spend per purchase across customers they imply, ``p v / (q - 1)`` (NaN
+    when ``q`` is at most 1: the mean is then infinite)."""
+    params = getattr(spend_model, "params_", spend_model)
+    p, q, v = (float(params[k]) for k in ("p", "q", "v"))
+    mean = p * v / (q - 1) if q > 1 else np.nan
+    table = pd.DataFrame(
+        {"estimate": [round(p, 3), round(q, 3), round(v, 3), round(mean, 2)]},
+        index=pd.Index(["p", "q", "v", SPEND_MEAN], name="spend model (Gamma-Gamma)"),
+    )
+    return table
+
+
 def spend_frequency_correlation(summary_frame: pd.DataFrame) -> float:
     """Pearson correlation of repeat frequency and mean repeat spend among repeat customers (near 0
     supports the Gamma-Gamma independence assumption)."""
@@ -344,7 +363,7 @@ def standard_errors(fit: FitResult) -> pd.Series:
 
 def standard_error_table(fits: dict[str, FitResult]) -> pd.DataFrame:
     """Parameters and their Hessian standard errors for each fitted model (NaN where lifetimes gives
-    none), one row per model and parameter."""
+    none), also as a percentage of the estimate's absolute value, one row per model and parameter."""
     rows = []
     for name, fit in fits.items():
         if fit.model is None:
@@ -357,6 +376,9 @@ def standard_error_table(fits: dict[str, FitResult]) -> pd.DataFrame:
                     "parameter": k,
                     "estimate": round(float(v), 4),
                     "standard error": round(float(se[k]), 4) if np.isfinite(se[k]) else np.nan,
+                    "standard error (% of estimate)": (
+                        round(100 * float(se[k]) / abs(float(v)), 1) if np.isfinite(se[k]) and v else np.nan
+                    ),
                 }
             )
     return pd.DataFrame(rows).set_index(["model", "parameter"])

@@ -21,9 +21,13 @@ __all__ = [
     "conditional_expectations",
     "holdout_comparison",
     "tracking",
+    "tracking_totals",
+    "peak_weeks",
     "alive_path",
     "probability_alive_matrix",
+    "alive_corners",
     "period_transactions",
+    "ALL_CUSTOMERS",
     "expected_purchases_matrix",
     "MAE_TIE_PCT",
     "indistinguishable",
@@ -150,6 +154,58 @@ def tracking(
     return out
 
 
+def tracking_totals(track: pd.DataFrame) -> pd.DataFrame:
+    """Repeat purchases after the calibration period of a :func:`tracking` table (its
+    ``calibration_weeks`` attribute), actual and expected under each model, with each model's difference
+    from the actual total in %: one row per source (``actual`` first). Attributes ``first_week`` and
+    ``last_week`` give the weeks summed (also in the column header). Empty when no week follows the
+    calibration period."""
+    cal = int(track.attrs.get("calibration_weeks", 0)) if track is not None else 0
+    after = track[track["week"] > cal] if track is not None else pd.DataFrame()
+    if after.empty:
+        return pd.DataFrame(columns=["repeat purchases", "difference from actual (%)"])
+    first, last = cal + 1, int(after["week"].max())
+    models = [
+        c
+        for c in track.columns
+        if c not in ("week", "actual") and not c.endswith("(cumulative)") and track[c].notna().any()
+    ]
+    actual = float(after["actual"].sum())
+    totals = pd.Series({"actual": actual} | {m: float(after[m].sum()) for m in models})
+    difference = 100 * (totals - actual) / actual if actual else totals * np.nan
+    weeks = f"weeks {first}-{last}" if last > first else f"week {last}"
+    out = pd.DataFrame(
+        {f"repeat purchases in {weeks}": totals.round(1), "difference from actual (%)": difference.round(1)}
+    )
+    out.loc["actual", "difference from actual (%)"] = np.nan
+    out.index.name = "after the calibration period"
+    out.attrs.update(first_week=first, last_week=last)
+    return out
+
+
+def peak_weeks(track: pd.DataFrame, *, model: str | None, top: int = 3) -> pd.DataFrame:
+    """The ``top`` weeks of a :func:`tracking` table where the actual repeat purchases exceed
+    ``model``'s expectation most (only weeks where they exceed it), in week order: actual, expected and
+    the excess. Attribute ``model`` names the model. Empty when ``model`` is not in the table."""
+    columns = ["actual repeat purchases", f"expected ({model})", "actual minus expected"]
+    if track is None or model not in track.columns or track[model].isna().all():
+        out = pd.DataFrame(columns=columns)
+    else:
+        excess = (track["actual"] - track[model]).sort_values(ascending=False, kind="stable")
+        rows = [i for i in excess.index[:top] if excess[i] > 0]
+        picked = track.loc[rows].sort_values("week")
+        out = pd.DataFrame(
+            {
+                columns[0]: picked["actual"].to_numpy(),
+                columns[1]: picked[model].round(1).to_numpy(),
+                columns[2]: (picked["actual"] - picked[model]).round(1).to_numpy(),
+            },
+            index=pd.Index(picked["week"].astype(int).to_numpy(), name="week"),
+        )
+    out.attrs["model"] = model
+    return out
+
+
 def alive_path(fit: FitResult, customer_tx: pd.DataFrame, *, end, unit_days: int = 7) -> pd.DataFrame:
     """P(alive) of one customer on every day from the first purchase to ``end`` (replaces lifetimes'
     ``calculate_alive_path``, broken on pandas 3): ``date``, ``P(alive)``, ``purchase`` (bool)."""
@@ -185,12 +241,39 @@ def probability_alive_matrix(
     return _frequency_recency_grid(lambda f, r, t: probability_alive(fit, f, r, t), max_frequency, T, points)
 
 
+ALL_CUSTOMERS = "all customers"  # the last row of period_transactions: the column sums
+
+
+def alive_corners(matrix: pd.DataFrame | None) -> pd.DataFrame:
+    """The corners of a :func:`probability_alive_matrix` a reader looks at: for the most frequent row and
+    the row of one repeat purchase, P(alive) when the last purchase came early (the first recency after
+    0) and when it came at the end (recency = the customer's age, the last column). One row per
+    (repeat purchases, recency); empty when the matrix has fewer than two columns or no row with a
+    repeat purchase."""
+    columns = [
+        "repeat purchases",
+        "last purchase (weeks after the first)",
+        "observed for (weeks)",
+        "P(alive)",
+    ]
+    rows = []
+    if matrix is not None and len(matrix) and matrix.shape[1] >= 2:
+        early, late = matrix.columns[1], matrix.columns[-1]
+        for f in dict.fromkeys(f for f in (int(max(matrix.index)), 1) if f in matrix.index and f > 0):
+            for recency in (early, late):
+                p = pd.to_numeric(matrix.loc[f, recency], errors="coerce")
+                rows.append([f, float(recency), float(late), round(float(p), 3)])
+    return pd.DataFrame(rows, columns=columns).set_index(columns[:2])
+
+
 def period_transactions(frame: pd.DataFrame, fits: dict[str, FitResult], cap: int = 7) -> pd.DataFrame:
     """Customers by number of repeat purchases in the calibration period (0 .. ``cap``+): actual, and
     expected under each model that gives P(X(t) = x) (BG/NBD, MBG/NBD; lifetimes has no such method
-    for Pareto/NBD), summing each customer's probability at their own age ``T``."""
+    for Pareto/NBD), summing each customer's probability at their own age ``T``; a last row
+    :data:`ALL_CUSTOMERS` holds the sums (leave it out to plot the histogram)."""
     actual = frame["frequency"].clip(upper=cap).value_counts().reindex(range(cap + 1), fill_value=0)
     out = pd.DataFrame({"actual": actual})
+    sums = {"actual": int(actual.sum())}
     ages = frame[
         "T"
     ].value_counts()  # lifetimes' method takes one age at a time: loop over ages, not customers
@@ -208,7 +291,10 @@ def period_transactions(frame: pd.DataFrame, fits: dict[str, FitResult], cap: in
         expected = list((probs * ages.to_numpy()[:, None]).sum(axis=0))
         expected.append(len(frame) - sum(expected))
         out[name] = np.round(expected, 1)
+        sums[name] = round(float(np.sum(expected)), 1)
     out.index = [f"{k}+" if k == cap else str(k) for k in out.index]
+    out.loc[ALL_CUSTOMERS] = pd.Series(sums)
+    out["actual"] = out["actual"].astype(int)
     out.index.name = "repeat purchases"
     return out
 

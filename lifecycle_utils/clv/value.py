@@ -21,12 +21,15 @@ __all__ = [
     "clv",
     "net_value",
     "clv_summary",
+    "NEGATIVE_SHARE",
+    "net_value_summary",
     "clv_by",
     "bootstrap_total_clv",
     "example_customers",
     "value_at_risk",
     "WARNING_ALIVE_BELOW",
     "potential_and_warning",
+    "list_totals",
     "headline_figures",
     "interval",
     "recent_spend",
@@ -78,7 +81,8 @@ def net_value(
 
 
 def clv_summary(values: pd.Series, top_share: float = 0.1) -> pd.Series:
-    """Total, mean, median and quantiles of CLV, and the share (%) of total CLV in the top decile."""
+    """Total, mean, median and quantiles of CLV, and the share (%) of total CLV in the top decile (NaN when
+    the total is not positive, as a sum of net values may be)."""
     v = values.sort_values(ascending=False)
     k = max(1, int(round(top_share * len(v))))
     return pd.Series(
@@ -88,12 +92,25 @@ def clv_summary(values: pd.Series, top_share: float = 0.1) -> pd.Series:
             "mean": round(float(v.mean()), 2),
             "median": round(float(v.median()), 2),
             "p90": round(float(v.quantile(0.9)), 2),
-            f"top {round(100 * top_share)}% share of total (%)": round(
-                100 * float(v.iloc[:k].sum() / v.sum()), 1
+            # a share of a total that is not positive (net values may be) means nothing: NaN
+            f"top {round(100 * top_share)}% share of total (%)": (
+                round(100 * float(v.iloc[:k].sum() / v.sum()), 1) if v.sum() > 0 else float("nan")
             ),
         },
         name="value",
     )
+
+
+NEGATIVE_SHARE = "customers with a negative net value (%)"  # the row net_value_summary adds
+
+
+def net_value_summary(net: pd.Series) -> pd.Series:
+    """:func:`clv_summary` of net values (:func:`net_value`), with the share (%) of customers whose net
+    value is negative (:data:`NEGATIVE_SHARE`), among those with a value (the summary counts every
+    customer, as :func:`clv_summary` of the CLV values does)."""
+    values = net.dropna()
+    share = round(100 * float((values < 0).mean()), 1) if len(values) else np.nan
+    return pd.concat([clv_summary(net), pd.Series({NEGATIVE_SHARE: share})]).rename("net value")
 
 
 def clv_by(values: pd.Series, labels: pd.Series, silent_label: str | None = None) -> pd.DataFrame:
@@ -205,6 +222,29 @@ def potential_and_warning(
         .head(top)
     )
     return potential, warning
+
+
+def list_totals(
+    potential: pd.DataFrame, warning: pd.DataFrame, *, alive_below: float = WARNING_ALIVE_BELOW
+) -> pd.DataFrame:
+    """The totals of the two lists of :func:`potential_and_warning`: customers, expected purchases next
+    quarter, past total spend and CLV, one row per list."""
+    rows = {}
+    for name, table in (
+        ("potential: most expected purchases next quarter", potential),
+        (f"warning: top past spenders with P(alive) under {alive_below:g}", warning),
+    ):
+        table = table if table is not None else pd.DataFrame()
+        rows[name] = {
+            "customers": len(table),
+            **{
+                column: round(float(table[column].sum()), 2) if column in table else np.nan
+                for column in ("expected purchases next quarter", "total spend", "CLV")
+            },
+        }
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index.name = "list (totals)"
+    return out
 
 
 def headline_figures(

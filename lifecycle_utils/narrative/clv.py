@@ -212,7 +212,7 @@ def fit_sentence(report: pd.DataFrame | None) -> Text:
 
 def standard_error_sentence(table: pd.DataFrame | None) -> Text:
     """Which models come with Hessian standard errors (from ``clv.standard_error_table``), and the
-    least precise parameter relative to its estimate."""
+    least precise parameter relative to its estimate (the table's "standard error (% of estimate)")."""
     if _empty(table):
         return Text("No model fitted, so there are no standard errors.")
     has = table["standard error"].notna().groupby(level="model", sort=False).all()
@@ -226,13 +226,19 @@ def standard_error_sentence(table: pd.DataFrame | None) -> Text:
     if without:
         parts.append(f"{listing(without)} {'does' if len(without) == 1 else 'do'} not")
     text = "; ".join(parts) + "."
-    rel = (table["standard error"] / table["estimate"].abs()).replace([float("inf")], float("nan")).dropna()
+    column = "standard error (% of estimate)"
+    rel = (
+        table[column].map(_num)
+        if column in table
+        else 100 * table["standard error"] / table["estimate"].abs()
+    )
+    rel = rel.replace([float("inf")], float("nan")).dropna()
     if len(rel):
         model, param = rel.idxmax()
         se = float(table.loc[(model, param), "standard error"])
         text += f" The least precise parameter is {model} {param} (standard error {se:.3g}, " + (
-            f"{percent(100 * float(rel.max()), 0)} of its estimate)."
-            if rel.max() < 10
+            f"{percent(float(rel.max()), 0)} of its estimate)."
+            if rel.max() < 1000
             else "more than ten times its estimate)."
         )
     return Text(text + " The interval of total CLV below comes from a customer bootstrap of the model used.")
@@ -330,11 +336,17 @@ def holdout_sentence(comparison: pd.DataFrame | None, best: str | None, *, fits:
 
 
 def period_sentence(period: pd.DataFrame | None) -> Text:
-    """How well each model reproduces the calibration histogram (``clv.period_transactions``), by the
-    rule :data:`HISTOGRAM_CLOSE_PCT`."""
-    if _empty(period) or not _num(period["actual"].sum()):
+    """How well each model reproduces the calibration histogram (``clv.period_transactions``; the
+    customers from its ``clv.ALL_CUSTOMERS`` row), by the rule :data:`HISTOGRAM_CLOSE_PCT`."""
+    from lifecycle_utils.clv.prediction import ALL_CUSTOMERS
+
+    if not _empty(period) and ALL_CUSTOMERS in period.index:
+        customers = _num(period.loc[ALL_CUSTOMERS, "actual"])
+        period = period.drop(index=ALL_CUSTOMERS)
+    else:
+        customers = None if _empty(period) else _num(period["actual"].sum())
+    if _empty(period) or not customers:
         return Text("No customer in the calibration period to compare with.")
-    customers = float(period["actual"].sum())
     models = [c for c in period.columns if c != "actual"]
     if not models:
         return Text("lifetimes gives this distribution for none of the models that fitted cleanly.")
@@ -344,8 +356,12 @@ def period_sentence(period: pd.DataFrame | None) -> Text:
         if gap.isna().all():
             parts.append(f"{m} gives no distribution")
             continue
-        share = round(100 * float(gap.max()) / customers, 9)
-        where = f"{_customers(gap.max())}, at {_purchases(gap.idxmax())}"
+        g = gap.idxmax()
+        share = round(100 * float(gap[g]) / customers, 9)
+        where = (
+            f"{float(gap[g]):,.1f} customers at {_purchases(g)}: {float(period.loc[g, m]):,.1f} expected "
+            f"against {count(period.loc[g, 'actual'])}"
+        )
         if share <= HISTOGRAM_CLOSE_PCT:
             parts.append(
                 f"{m} is within {HISTOGRAM_CLOSE_PCT:g}% of the customers in every group (largest gap "
@@ -386,58 +402,62 @@ def conditional_sentence(conditional: pd.DataFrame | None, best: str | None = No
     return Text(text)
 
 
-def tracking_sentence(track: pd.DataFrame | None, best: str | None = None) -> Text:
-    """Weekly tracking (``clv.tracking``, its ``calibration_weeks`` attribute): repeat purchases after the
-    calibration period, actual against each model's expectation, and the weeks where the actual count
-    exceeds ``best``'s expectation most."""
-    if _empty(track):
-        return Text("No week to track.")
-    cal = int(track.attrs.get("calibration_weeks", 0))
-    models = [
-        c
-        for c in track.columns
-        if c not in ("week", "actual") and not c.endswith("(cumulative)") and track[c].notna().any()
-    ]
-    after = track[track["week"] > cal]
-    if after.empty:
+def tracking_sentence(totals: pd.DataFrame | None, peaks: pd.DataFrame | None = None) -> Text:
+    """Repeat purchases after the calibration period, actual against each model's expectation
+    (``clv.tracking_totals``), and the weeks where the actual count exceeds the model used's expectation
+    most (``clv.peak_weeks``)."""
+    if _empty(totals) or "actual" not in totals.index:
         return Text("No week follows the calibration period.")
-    actual = float(after["actual"].sum())
-    last = int(after["week"].max())
-    weeks = f"weeks {cal + 1}-{last}" if last > cal + 1 else f"week {last}"
+    first, last = totals.attrs.get("first_week"), totals.attrs.get("last_week")
+    weeks = (
+        f"weeks {first}-{last}"
+        if first is not None and last is not None and last > first
+        else f"week {last}"
+        if last is not None
+        else "the weeks"
+    )
+    purchases, difference = totals.columns[0], "difference from actual (%)"
+    actual = _num(totals.loc["actual", purchases]) or 0.0
     text = (
         f"In {weeks}, after the calibration period, all customers "
         f"(including any first seen after it) made {count(actual)} repeat purchases"
     )
-    if models and actual > 0:
-        said = [
-            f"{count(after[m].sum())} ({m}, {_signed(100 * (float(after[m].sum()) - actual) / actual)})"
-            for m in models
-        ]
+    models = totals.drop(index="actual")
+    said = [
+        f"{count(row[purchases])} ({m}, {_signed(float(row[difference]))})"
+        for m, row in models.iterrows()
+        if _num(row[purchases]) is not None and _num(row[difference]) is not None
+    ]
+    if said and actual > 0:
         text += f"; the models expected {listing(said)}"
     text += "."
-    model = best if best in models else (models[0] if models else None)
-    if model is not None:
-        excess = (track["actual"] - track[model]).sort_values(ascending=False, kind="stable")
-        weeks = sorted(int(track.loc[i, "week"]) for i in excess.index[:3] if excess[i] > 0)
-        if weeks:
-            text += (
-                f" The weeks where the actual count exceeds {model}'s expectation most are weeks "
-                f"{listing(weeks)}."
-            )
+    if not _empty(peaks):
+        weeks = sorted(int(w) for w in peaks.index)
+        model = peaks.attrs.get("model")
+        lead = f" The weeks where the actual count exceeds {model}'s expectation most are weeks"
+        text += (
+            f"{lead} {listing(weeks)}."
+            if len(weeks) > 1
+            else f" The week where the actual count exceeds {model}'s expectation most is week {weeks[0]}."
+        )
     return Text(text)
 
 
-def alive_sentence(matrix: pd.DataFrame | None) -> Text:
-    """P(alive) from ``clv.probability_alive_matrix`` (frequency rows, recency columns, age = the last
-    column): the most frequent row and the row of one repeat purchase, stopped early against bought at
-    the end, read by :data:`GONE_BELOW` and :data:`ALIVE_FROM`."""
-    if _empty(matrix) or matrix.shape[1] < 2:
+def alive_sentence(table: pd.DataFrame | None) -> Text:
+    """P(alive) at the corners of the frequency/recency matrix (``clv.alive_corners``; a
+    ``clv.probability_alive_matrix`` is read through it): the most frequent row and the row of one
+    repeat purchase, stopped early against bought at the end, read by :data:`GONE_BELOW` and
+    :data:`ALIVE_FROM`."""
+    if table is not None and "P(alive)" not in table.columns:  # a matrix: read its corners
+        from lifecycle_utils.clv.prediction import alive_corners
+
+        if _empty(table) or table.shape[1] < 2:
+            return Text("P(alive) was not computed.")
+        if not any(f > 0 for f in table.index):
+            return Text("The matrix has no customer with a repeat purchase.")
+        table = alive_corners(table)
+    if _empty(table):
         return Text("P(alive) was not computed.")
-    early, late = matrix.columns[1], matrix.columns[-1]
-    top = int(max(matrix.index))
-    rows = [f for f in (top, 1) if f in matrix.index and f > 0]
-    if not rows:
-        return Text("The matrix has no customer with a repeat purchase.")
 
     def read(p: float | None) -> str:
         if p is None:
@@ -445,18 +465,21 @@ def alive_sentence(matrix: pd.DataFrame | None) -> Text:
         verdict = " (probably gone)" if p < GONE_BELOW else " (probably alive)" if p >= ALIVE_FROM else ""
         return f"{p:.2f}{verdict}"
 
+    age = float(table["observed for (weeks)"].iloc[0])
     parts = []
-    for f in dict.fromkeys(rows):
-        stopped, ended = read(_num(matrix.loc[f, early])), read(_num(matrix.loc[f, late]))
+    for f in table.index.get_level_values(0).unique():
+        rows = table.loc[f]
+        early = float(rows.index[0])
+        stopped, ended = read(_num(rows["P(alive)"].iloc[0])), read(_num(rows["P(alive)"].iloc[-1]))
         if not parts:
             parts.append(
-                f"with {_purchases(f)}, P(alive) is {stopped} if the last came {float(early):.1f} weeks "
-                f"after the first and {ended} if it came at the end"
+                f"with {_purchases(f)}, P(alive) is {stopped} if the last came {early:.1f} weeks after the "
+                f"first and {ended} if it came at the end"
             )
         else:
             parts.append(f"with {_purchases(f)}, {stopped} and {ended}")
     return Text(
-        f"For a customer observed for {float(late):.1f} weeks: {'; '.join(parts)}. (Probably gone: under "
+        f"For a customer observed for {age:.1f} weeks: {'; '.join(parts)}. (Probably gone: under "
         f"{GONE_BELOW:.2f}; probably alive: {ALIVE_FROM:.2f} or more.)"
     )
 
@@ -487,19 +510,28 @@ def independence_sentence(correlation) -> Text:
 
 
 def spend_model_sentence(spend_model) -> Text:
-    """What the fitted Gamma-Gamma model (a fitted ``GammaGammaFitter`` or its ``params_``: ``p``, ``q``,
-    ``v``) implies: the mean spend per purchase across customers, ``p v / (q - 1)``."""
-    params = getattr(spend_model, "params_", spend_model)
-    if params is None or not all(_num(params.get(k)) is not None for k in ("p", "q", "v")):
+    """What the fitted Gamma-Gamma model implies, from ``clv.spend_model_table`` (a fitted
+    ``GammaGammaFitter`` or its ``params_`` is read through it): the mean spend per purchase across
+    customers, ``p v / (q - 1)``."""
+    from lifecycle_utils.clv.fitting import SPEND_MEAN, spend_model_table
+
+    table = spend_model
+    if not isinstance(table, pd.DataFrame):
+        params = getattr(spend_model, "params_", spend_model)
+        if params is None or not all(_num(params.get(k)) is not None for k in ("p", "q", "v")):
+            return Text("The spend model was not fitted.")
+        table = spend_model_table(params)
+    estimate = table["estimate"] if "estimate" in table else pd.Series(dtype=float)
+    q, mean = _num(estimate.get("q")), _num(estimate.get(SPEND_MEAN))
+    if q is None or any(_num(estimate.get(k)) is None for k in ("p", "v")):
         return Text("The spend model was not fitted.")
-    p, q, v = (float(params[k]) for k in ("p", "q", "v"))
-    if q <= 1:
+    if q <= 1 or mean is None:
         return Text(
             f"The fitted spend model has q = {q:.3g}, at most 1: the mean spend per purchase it implies is "
             "infinite, so the spend of customers with few purchases is not pinned down."
         )
     return Text(
-        f"The fitted spend model implies a mean spend per purchase of {money(p * v / (q - 1))} across "
+        f"The fitted spend model implies a mean spend per purchase of {money(mean)} across "
         "customers (p v / (q - 1)); each customer's expected spend moves from it towards their own mean "
         "repeat spend, the more repeat purchases they have."
     )
@@ -523,23 +555,27 @@ def clv_sentence(clv_facts: pd.Series | None, *, months: int, margin: float, ann
     if share >= CONCENTRATED_PCT:
         return Text(
             text + f" The top 10% of customers hold {percent(share)} of it: value is concentrated (the rule: "
-            f"at least {CONCENTRATED_PCT:g}%)."
+            f"a share ≥ {CONCENTRATED_PCT:g}%)."
         )
     return Text(
-        text + f" The top 10% of customers hold {percent(share)} of it: less than {CONCENTRATED_PCT:g}%, so "
-        "value is not concentrated in a few customers by this rule."
+        text + f" The top 10% of customers hold {percent(share)} of it: value is not concentrated in a few "
+        f"customers (the rule: a share ≥ {CONCENTRATED_PCT:g}%)."
     )
 
 
 def net_value_sentence(
     net: pd.Series | None, *, acquisition_cost: float, retention_cost_per_year: float, months: int
 ) -> Text:
-    """Net value per customer (``clv.net_value``): the median, and the share of customers worth less than
-    the assumed costs, read by :data:`MAJORITY_PCT`."""
+    """Net value (``clv.net_value_summary``; per-customer net values from ``clv.net_value`` are read
+    through it): the median, and the share of customers worth less than the assumed costs, read by
+    :data:`MAJORITY_PCT`."""
+    from lifecycle_utils.clv.value import NEGATIVE_SHARE, net_value_summary
+
     if _empty(net) or net.dropna().empty:
         return Text("No customer was valued.")
     if not acquisition_cost and not retention_cost_per_year:
         return Text("No acquisition or retention cost is assumed, so net value equals CLV.")
+    summary = net if NEGATIVE_SHARE in net.index else net_value_summary(net)
     costs = []
     if retention_cost_per_year:
         costs.append(
@@ -552,13 +588,12 @@ def net_value_sentence(
         )
     if acquisition_cost:
         costs.append(f"an acquisition cost of {money(acquisition_cost)}")
-    values = net.dropna()
-    share = round(100 * float((values < 0).mean()), 9)
+    share = _num(summary[NEGATIVE_SHARE])
     text = (
-        f"After {listing(costs)}, the median customer's net value is {money(values.median())}, and "
+        f"After {listing(costs)}, the median customer's net value is {money(summary['median'])}, and "
         f"{percent(share)} of the customers have a negative net value"
     )
-    if share > MAJORITY_PCT:
+    if share is not None and share > MAJORITY_PCT:
         return Text(
             text + ": more than half of the customers are expected to bring less than these costs, which "
             "notebook 05 turns into a targeting rule."
@@ -653,11 +688,21 @@ def at_risk_sentence(at_risk: pd.Series | None) -> Text:
     )
 
 
-def lists_sentence(potential: pd.DataFrame | None, warning: pd.DataFrame | None, *, alive_below=None) -> Text:
+def lists_sentence(
+    potential: pd.DataFrame | None,
+    warning: pd.DataFrame | None,
+    *,
+    totals: pd.DataFrame | None = None,
+    alive_below=None,
+) -> Text:
     """The two lists of ``clv.potential_and_warning``: who is expected to buy most next quarter, and the
-    high past spenders whose P(alive) is below ``alive_below`` (default ``clv.WARNING_ALIVE_BELOW``)."""
-    if alive_below is None:
-        from lifecycle_utils.clv.value import WARNING_ALIVE_BELOW as alive_below
+    high past spenders whose P(alive) is below ``alive_below`` (default ``clv.WARNING_ALIVE_BELOW``), with
+    their totals from ``totals`` (``clv.list_totals``; computed from the lists when not given)."""
+    from lifecycle_utils.clv.value import WARNING_ALIVE_BELOW, list_totals
+
+    alive_below = WARNING_ALIVE_BELOW if alive_below is None else alive_below
+    if totals is None:
+        totals = list_totals(potential, warning, alive_below=alive_below)
     if _empty(potential):
         first = "The first list is empty: no customer to rank."
     else:
@@ -673,8 +718,8 @@ def lists_sentence(potential: pd.DataFrame | None, warning: pd.DataFrame | None,
         second = (
             f"The second holds the {_n(len(warning), 'highest past spender')} among customers with P(alive) "
             f"under {alive_below:g}, more likely gone than alive (together "
-            f"{money(warning['total spend'].sum(), decimals=0)} spent so far, "
-            f"{money(warning['CLV'].sum(), decimals=0)} of expected CLV): win-back candidates."
+            f"{money(totals['total spend'].iloc[-1], decimals=0)} spent so far, "
+            f"{money(totals['CLV'].iloc[-1], decimals=0)} of expected CLV): win-back candidates."
         )
     return Text(f"{first} {second}")
 
