@@ -17,6 +17,7 @@ as the ties allow.
 
 from __future__ import annotations
 
+import math
 import os
 
 import numpy as np
@@ -27,6 +28,7 @@ from lifecycle_utils.summary import customer_summary, occasions
 __all__ = [
     "AXES",
     "rfm_values",
+    "total_spend",
     "tie_safe_edges",
     "score",
     "score_rfm",
@@ -42,6 +44,7 @@ __all__ = [
     "VALUE_CLASSES",
     "value_matrix",
     "value_profile",
+    "thresholds_table",
     "rf_heatmap",
     "pareto",
     "lorenz_curve",
@@ -51,6 +54,9 @@ __all__ = [
     "crosstab",
     "next_period_outcome",
     "MIN_RANKED_CUSTOMERS",
+    "MIN_RANKED_SHARE",
+    "MIN_RANKED_FLOOR",
+    "min_ranked_customers",
     "predictive_check",
     "headline_figures",
 ]
@@ -80,6 +86,14 @@ def rfm_values(tx: pd.DataFrame | str | os.PathLike, snapshot, monetary: str = "
             "monetary": per["total_spend"] if monetary == "total" else per["total_spend"] / per["occasions"],
         }
     )
+
+
+def total_spend(values: pd.DataFrame, monetary: str = "total") -> pd.Series:
+    """Each customer's total spend (revenue) from an :func:`rfm_values` table made with ``monetary``:
+    the monetary value itself for ``"total"``, mean spend per occasion times occasions for ``"mean"``."""
+    if monetary not in {"total", "mean"}:
+        raise ValueError(f"monetary must be 'total' or 'mean', not {monetary!r}")
+    return values["monetary"] if monetary == "total" else values["monetary"] * values["frequency"]
 
 
 # ------------------------------------------------------------------------------------------- scores
@@ -286,16 +300,20 @@ def assign_segments(scored: pd.DataFrame, rules: pd.DataFrame = SEGMENT_RULES) -
     )
 
 
-def segment_profile(scored: pd.DataFrame, labels: pd.Series, plays: pd.Series | None = None) -> pd.DataFrame:
-    """Per segment: customers, share of customers (%), share of revenue (%), mean recency (days),
-    mean frequency (occasions), mean monetary value, and the recommended play."""
-    frame = scored.assign(segment=labels)
+def segment_profile(
+    scored: pd.DataFrame, labels: pd.Series, *, plays: pd.Series | None = None, monetary: str = "total"
+) -> pd.DataFrame:
+    """Per segment: customers, share of customers (%), share of revenue (%: of all customers' total
+    spend, whichever ``monetary`` the table was made with, see :func:`total_spend`), mean recency (days),
+    mean frequency (occasions), mean monetary value (total or mean spend per occasion, as ``monetary``),
+    and the recommended play."""
+    frame = scored.assign(segment=labels, _spend=total_spend(scored, monetary))
     g = frame.groupby("segment", observed=False)
     out = pd.DataFrame(
         {
             "customers": g.size(),
             "customers (%)": (100 * g.size() / len(frame)).round(1),
-            "revenue (%)": (100 * g["monetary"].sum() / frame["monetary"].sum()).round(1),
+            "revenue (%)": (100 * g["_spend"].sum() / frame["_spend"].sum()).round(1),
             "mean recency (days)": g["recency"].mean().round(0),
             "mean frequency": g["frequency"].mean().round(2),
             "mean monetary": g["monetary"].mean().round(2),
@@ -399,13 +417,38 @@ def value_matrix(values: pd.DataFrame, threshold: str = "mean") -> tuple[pd.Data
     return merged, {f"{k} threshold ({threshold})": round(v, 2) for k, v in cut.items()}
 
 
-def value_profile(values: pd.DataFrame, classes: pd.DataFrame) -> pd.DataFrame:
+def value_profile(values: pd.DataFrame, classes: pd.DataFrame, *, monetary: str = "total") -> pd.DataFrame:
     """:func:`segment_profile` of the 8 value classes, with the English label and the play."""
-    profile = segment_profile(values, classes["class"])
+    profile = segment_profile(values, classes["class"], monetary=monetary)
     info = VALUE_CLASSES.set_index("class")
     profile.insert(0, "class (en)", info["class (en)"].reindex(profile.index))
     profile["play"] = info["play"].reindex(profile.index)
     return profile
+
+
+_THRESHOLD_UNITS = {
+    "recency": ("days since the last purchase", "below"),
+    "frequency": ("purchase occasions", "above"),
+    "monetary": ("spend (currency of the data)", "above"),
+}
+
+
+def thresholds_table(thresholds: dict) -> pd.DataFrame:
+    """The thresholds of :func:`value_matrix` as a small table: per axis, the threshold, its unit and on
+    which side of it the axis counts as high (a value equal to the threshold counts as low)."""
+    rows = []
+    for key, value in thresholds.items():
+        axis, _, stat = key.partition(" threshold")
+        unit, side = _THRESHOLD_UNITS[axis]
+        rows.append(
+            {
+                "axis": axis,
+                f"threshold{stat}": value,
+                "unit": unit,
+                "high when": f"{side} the threshold",
+            }
+        )
+    return pd.DataFrame(rows).set_index("axis")
 
 
 # ------------------------------------------------------------------------------ views of the base
@@ -500,9 +543,22 @@ def next_period_outcome(tx: pd.DataFrame, labels: pd.Series, *, start, end) -> p
     )
 
 
-# a segment enters the predictive check only with at least this many customers at the earlier snapshot:
-# the share of a handful of customers who bought again says little about the segment
+# a segment enters the predictive check only with at least MIN_RANKED_CUSTOMERS customers at the earlier
+# snapshot (the share of a handful of customers who bought again says little about the segment), or, on
+# smaller data, MIN_RANKED_SHARE of the customers at that snapshot (rounded up) when that is fewer, and
+# never fewer than MIN_RANKED_FLOOR: 30 from 300 customers up, 24 of 239, 10 up to 100 customers
 MIN_RANKED_CUSTOMERS = 30
+MIN_RANKED_SHARE = 0.10
+MIN_RANKED_FLOOR = 10
+
+
+def min_ranked_customers(customers: int) -> int:
+    """The fewest customers a segment needs at the earlier snapshot to enter :func:`predictive_check`,
+    with ``customers`` customers at that snapshot: :data:`MIN_RANKED_CUSTOMERS`, or
+    :data:`MIN_RANKED_SHARE` of the customers (rounded up) when that is fewer, at least
+    :data:`MIN_RANKED_FLOOR`."""
+    share = math.ceil(round(MIN_RANKED_SHARE * int(customers), 9))
+    return int(max(MIN_RANKED_FLOOR, min(MIN_RANKED_CUSTOMERS, share)))
 
 
 def predictive_check(
@@ -511,18 +567,26 @@ def predictive_check(
     *,
     start,
     end,
-    min_customers: int = MIN_RANKED_CUSTOMERS,
+    min_customers: int | None = None,
 ) -> pd.Series:
     """Whether the segments of an earlier snapshot rank what their customers did afterwards: among the
     segments with at least ``min_customers`` customers at ``start`` (an :func:`segment_profile` of that
-    snapshot), the Spearman rank correlation between their mean monetary value then and their mean spend
-    from ``start`` to ``end`` (:func:`next_period_outcome`), and the next-period figures of the segments
-    ranked highest and lowest by value then. The correlation is NaN with fewer than two segments."""
-    both = early_profile[["customers", "mean monetary"]].join(
+    snapshot; default :func:`min_ranked_customers` of its customers), the Spearman rank correlation
+    between their mean monetary value then and their mean spend from ``start`` to ``end``
+    (:func:`next_period_outcome`), and the next-period figures of the segments ranked highest and lowest
+    by value then. The correlation is NaN with fewer than two segments. The segments with customers but
+    fewer than the minimum are named (``"name (customers)"``, ``"; "`` between them, by value then), and
+    those of them worth more then than every segment compared."""
+    customers_then = int(early_profile["customers"].sum())
+    if min_customers is None:
+        min_customers = min_ranked_customers(customers_then)
+    joined = early_profile[["customers", "mean monetary"]].join(
         outcome[["bought again (%)", "mean spend"]], how="inner"
     )
-    both = both[(both["customers"] >= min_customers) & both["mean monetary"].notna()]
-    both = both.sort_values("mean monetary", ascending=False, kind="stable")
+    joined = joined.sort_values("mean monetary", ascending=False, kind="stable")
+    both = joined[(joined["customers"] >= min_customers) & joined["mean monetary"].notna()]
+    small = joined[(joined["customers"] > 0) & (joined["customers"] < min_customers)]
+    above = small[small["mean monetary"] > both["mean monetary"].max()] if len(both) else small
     rho = (
         float(both["mean monetary"].corr(both["mean spend"], method="spearman")) if len(both) >= 2 else np.nan
     )
@@ -531,8 +595,11 @@ def predictive_check(
         {
             "earlier snapshot": pd.Timestamp(start).strftime("%Y-%m-%d"),
             "end": pd.Timestamp(end).strftime("%Y-%m-%d"),
+            "customers at the earlier snapshot": customers_then,
             "min customers per segment": int(min_customers),
             "segments compared": len(both),
+            "segments left out for size": "; ".join(f"{s} ({int(n)})" for s, n in small["customers"].items()),
+            "left out, worth more then": "; ".join(str(s) for s in above.index),
             "rank correlation (value then, spend after)": round(rho, 3) if not np.isnan(rho) else np.nan,
             "highest-value segment then": top.name if top is not None else None,
             "highest: bought again (%)": float(top["bought again (%)"]) if top is not None else np.nan,
@@ -551,11 +618,13 @@ def headline_figures(
     *,
     concentration: pd.Series,
     check: pd.Series | None = None,
+    stages: pd.DataFrame | None = None,
 ) -> dict:
     """What notebook 03 records: the customers scored, customers and revenue share (%) of every segment
-    and value class, revenue concentration, and the predictive check of the earlier snapshot's segments
+    and value class, revenue concentration, the predictive check of the earlier snapshot's segments
     (:func:`predictive_check`, keys prefixed ``"next period: "``; left out when ``check`` is ``None``: the
-    data is too short for the comparison over time)."""
+    data is too short for the comparison over time), and, from ``stages`` (:func:`crosstab` of segment by
+    lifecycle stage), each segment's customers and how many of them are silent and churned."""
     figures = {"customers scored": int(profile["customers"].sum())}
     figures |= {f"{seg}: customers (%)": float(row["customers (%)"]) for seg, row in profile.iterrows()}
     figures |= {f"{seg}: revenue (%)": float(row["revenue (%)"]) for seg, row in profile.iterrows()}
@@ -564,4 +633,8 @@ def headline_figures(
     figures |= {k: float(v) for k, v in concentration.items()}
     if check is not None:
         figures |= {f"next period: {k}": v for k, v in check.items()}
+    if stages is not None:
+        for seg, row in stages.iterrows():
+            figures[f"{seg}: customers"] = int(row.sum())
+            figures |= {f"{seg}: {st} (customers)": int(row.get(st, 0)) for st in ("silent", "churned")}
     return figures

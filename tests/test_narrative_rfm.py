@@ -148,14 +148,20 @@ def test_the_segment_sentence_states_the_top_the_tail_and_the_empty_segments():
     )
     text = nr.segment_sentence(table, rfm.SEGMENT_RULES)
     assert text.startswith(
-        "Champions are 20.0% of the customers and bring 60.0% of all revenue up to the snapshot (at least "
-        "twice their share of the customers); Loyal Customers follow with 15.0% of the revenue from 10.0%"
+        "Champions are 20.0% of the customers and bring 60.0% of all revenue up to the end of the data (at "
+        "least twice their share of the customers); Loyal Customers follow with 15.0% of the revenue from "
+        "10.0%"
     )
+    assert "up to the snapshot" not in text  # the end of the data, not the earlier snapshot
+    dated = nr.segment_sentence(table, rfm.SEGMENT_RULES, end=pd.Timestamp("2024-06-30"))
+    assert "60.0% of all revenue up to 2024-06-30, the end of the data (at least twice" in dated
     assert (
         "At the lapsed end of the map, Hibernating (30.0% of the customers, 10.0% of the revenue) and Lost "
         "(40.0% and 15.0%) together bring at most half their share of the customers in revenue." in text
     )
-    assert text.endswith("New Customers (R 5, F 1) is empty: no customer has those scores at the snapshot.")
+    assert text.endswith(
+        "New Customers (R 5, F 1) is empty: no customer has those scores at the end of the data."
+    )
 
 
 def test_the_segment_sentence_without_a_judgement_and_on_degenerate_profiles():
@@ -172,9 +178,18 @@ def test_the_segment_sentence_without_a_judgement_and_on_degenerate_profiles():
 def test_the_heatmap_sentence_says_where_spend_rises_with_frequency():
     heat = pd.DataFrame([[10.0, 20.0, 30.0], [12.0, 18.0, 40.0]], index=[5, 4], columns=[1, 2, 3])
     assert nr.heatmap_sentence(heat) == (
-        "Mean monetary value rises with the F score at every R score (from \\$10-\\$12 at F = 1 to "
-        "\\$30-\\$40 at F = 3). The highest mean, \\$40, is at R = 4, F = 3."
+        "Mean total spend rises with the F score at every R score (from \\$10-\\$12 at F = 1 to "
+        "\\$30-\\$40 at F = 3). The highest mean, \\$40, is at R = 4, F = 3. Part of the rise is by "
+        "construction: total spend adds up the purchase occasions that F counts (spend per occasion, "
+        'MONETARY = "mean", takes that out).'
     )
+    # spend per occasion does not add up with F: the rise is a finding, stated without the caveat
+    assert nr.heatmap_sentence(heat, "mean") == (
+        "Mean spend per purchase occasion rises with the F score at every R score (from \\$10-\\$12 at "
+        "F = 1 to \\$30-\\$40 at F = 3). The highest mean, \\$40, is at R = 4, F = 3."
+    )
+    with pytest.raises(ValueError):
+        nr.heatmap_sentence(heat, "sum")
     falling = heat.copy()
     falling.loc[4, 2] = 5.0  # R = 4: 12, 5, 40 does not rise
     assert "at 1 of 2 R scores" in nr.heatmap_sentence(falling)
@@ -204,9 +219,9 @@ def test_the_thresholds_sentence_names_the_statistic():
         threshold="median",
     )
     assert nr.thresholds_sentence(thresholds) == (
-        "High and low are set against the median of the customers at the snapshot: R is high below 20.00 "
-        "days since the last purchase, F above 2.00 purchase occasions, M above \\$2.00 (a value equal to "
-        "the threshold counts as low)."
+        "High and low are set against the median of the customers at the end of the data: R is high below "
+        "20.00 days since the last purchase, F above 2.00 purchase occasions, M above \\$2.00 (a value "
+        "equal to the threshold counts as low)."
     )
     nan = {k: float("nan") for k in thresholds}
     assert nr.thresholds_sentence(nan) == "The thresholds of the value matrix could not be computed."
@@ -289,7 +304,7 @@ def test_the_stage_sentence_states_the_churned_segments_and_the_stages_of_the_to
     assert nr.stage_sentence(table, edges, rfm.SEGMENT_RULES) == (
         "Every customer of Lost is churned by the stage rules derived as in notebook 01. Of the 50 "
         "Champions, 30 are mature, 15 silent and 5 churned. Champions need an R score of 4 or more, which on "
-        "this data means a last purchase fewer than 200 days before the snapshot."
+        "this data means a last purchase fewer than 200 days before the end of the data."
     )
     active = stage_table({"Champions": [0, 0, 30, 0, 0]})
     assert nr.stage_sentence(active, edges, rfm.SEGMENT_RULES) == "All 30 Champions are mature."
@@ -311,23 +326,30 @@ def outcome_check(rows, min_customers=30):
 
 
 def test_the_outcome_sentence_judges_the_ranking_by_its_rule():
-    agree = outcome_check(
-        {
-            "A": (100, 300.0, 70.0, 150.0),
-            "B": (100, 100.0, 50.0, 50.0),
-            "C": (100, 60.0, 30.0, 30.0),
-            "D": (100, 30.0, 15.0, 9.0),
-            "tiny": (5, 500.0, 0.0, 0.0),  # below the minimum: left out
-        }
-    )
+    agree_rows = {
+        "A": (100, 300.0, 70.0, 150.0),
+        "B": (100, 100.0, 50.0, 50.0),
+        "C": (100, 60.0, 30.0, 30.0),
+        "D": (100, 30.0, 15.0, 9.0),
+        "tiny": (5, 500.0, 0.0, 0.0),  # below the minimum: left out, and named
+    }
+    agree = outcome_check(agree_rows)
     assert agree["segments compared"] == 4 and agree["rank correlation (value then, spend after)"] == 1.0
     text = nr.outcome_sentence(agree)
     assert text == (
-        "Over the 4 segments with at least 30 customers at 2024-03-31, the rank correlation between their "
-        "mean monetary value then and their mean spend up to 2024-06-30 is 1.00: segments worth more then "
-        "spent more afterwards, largely in the same order (this notebook asks for a correlation of at least "
-        "seven tenths). A (highest value then): 70.0% bought again and spent \\$150.00 each on average; D "
-        "(lowest): 15.0% and \\$9.00."
+        "Over the 4 segments with at least 30 customers at 2024-03-31 (this notebook's minimum, lowered to "
+        "one tenth of the customers on smaller data), the rank correlation between their mean total spend "
+        "then and their mean spend from then up to 2024-06-30 is 1.00: segments worth more then spent "
+        "more afterwards, largely in the same order (this notebook asks for a correlation of at least "
+        "seven tenths). Left out for size: tiny (5 customers). tiny was worth more then than any segment "
+        "compared; the outcome table above shows what they did next. Of the 4 segments compared, A had "
+        "the highest value then: 70.0% bought again and spent \\$150.00 each on average; D the lowest: "
+        "15.0% and \\$9.00."
+    )
+    assert "mean spend per purchase occasion then" in nr.outcome_sentence(agree, "mean")
+    set_by_hand = outcome_check(agree_rows, min_customers=50)
+    assert "at least 50 customers at 2024-03-31 (the minimum set for this run)" in nr.outcome_sentence(
+        set_by_hand
     )
     reversed_ = outcome_check(
         {
@@ -343,6 +365,29 @@ def test_the_outcome_sentence_judges_the_ranking_by_its_rule():
     )
     three = outcome_check({"A": (100, 3.0, 1.0, 3.0), "B": (100, 2.0, 1.0, 2.0), "C": (100, 1.0, 1.0, 1.0)})
     assert "too few segments to judge the ranking (this notebook asks for 4)" in nr.outcome_sentence(three)
+
+
+def test_the_outcome_sentence_names_the_minimum_rule_and_what_it_left_out():
+    """The long log: 239 customers at the earlier snapshot, so the minimum is 24 (one tenth), and a
+    segment of 20 is named as left out instead of dropped silently."""
+    rows = {f"S{i}": (30 + i, 100.0 - i, 50.0, 100.0 - 2 * i) for i in range(6)}
+    rows["Small"] = (20, 50.0, 30.0, 10.0)
+    rows["Empty"] = (0, float("nan"), float("nan"), float("nan"))  # empty: not "left out for size"
+    rows["Filler"] = (239 - sum(r[0] for r in rows.values()), 10.0, 10.0, 1.0)
+    check = outcome_check(rows, min_customers=None)
+    assert check["customers at the earlier snapshot"] == 239 and check["min customers per segment"] == 24
+    text = nr.outcome_sentence(check)
+    assert text.startswith(
+        "Over the 7 segments with at least 24 customers at 2024-03-31 (one tenth of the 239 customers then, "
+        "as this notebook asks on smaller data; 30 on larger data, never fewer than 10), the rank"
+    )
+    assert "Left out for size: Small (20 customers). Of the 7 segments compared, S0 had the highest" in text
+    assert "Empty" not in text
+    big = outcome_check({k: (v[0] * 10, *v[1:]) for k, v in rows.items()}, min_customers=None)
+    assert "(this notebook's minimum, lowered to one tenth of the customers on smaller data)" in (
+        nr.outcome_sentence(big)
+    )
+    assert "Left out for size" not in nr.outcome_sentence(big)
 
 
 def test_the_outcome_sentence_on_degenerate_checks():
@@ -403,19 +448,51 @@ def test_what_this_means_follows_the_recorded_figures():
     assert len(bullets) == 4 and all(b.startswith("- **") for b in bullets)
     assert bullets[0] == (
         "- **The segment with the most revenue.** Champions are 20.0% of the customers and bring 60.0% of "
-        "the revenue, at least twice their share of the customers: the play for them is recognition and "
-        "service, not discounts. In the value matrix: 重要价值客户 (18.0% of the customers, 70.0% of the "
-        "revenue)."
+        "the revenue, at least twice their share of the customers; in the value matrix, 重要价值客户 (18.0% "
+        "of the customers, 70.0% of the revenue). A play to test, not a finding of this notebook: "
+        "recognition and service rather than discounts."
     )
     assert bullets[1].startswith(
         "- **The valuable ones who slip.** At Risk (1.0% of the customers, 2.0% of the revenue); 重要保持客户"
     )
     assert bullets[2].endswith(
-        "Each group brings at most half its share of the customers in revenue: automated, low-cost "
-        "contact at most."
+        "Each group brings at most half its share of the customers in revenue. A play to test, not a "
+        "finding of this notebook: automated, low-cost contact at most."
     )
     assert "rank correlation 0.86 over 8 segments, at least seven tenths: the segments rank" in bullets[3]
+    assert "the play for them is" not in text  # a play is a suggestion to test, not a finding
     assert narrative.closing("03_rfm_segmentation", record()).endswith(text)
+
+
+def test_the_closing_bullets_state_the_stage_mix_of_the_segments_they_name():
+    stages = {
+        "Champions: customers": 4993,
+        "Champions: churned (customers)": 541,
+        "Champions: silent (customers)": 1361,
+        "Hibernating: customers": 4637,
+        "Hibernating: churned (customers)": 4637,
+        "Hibernating: silent (customers)": 0,
+        "Lost: customers": 4711,
+        "Lost: churned (customers)": 4711,
+        "Lost: silent (customers)": 0,
+        "next period: min customers per segment": 30,
+        "next period: segments left out for size": "Can't Lose Them (27); Need Attention (13)",
+    }
+    bullets = nr.what_this_means(record(**stages)).splitlines()
+    assert (
+        "By notebook 01's stage rules, 541 of the 4,993 Champions are churned and 1,361 silent at the end "
+        "of the data. Their RFM scores rank past spending, not whether they still buy. A play to test, not "
+        "a finding of this notebook: recognition and service rather than discounts, for those still buying."
+    ) in bullets[0]
+    assert (
+        "By notebook 01's stage rules, all 4,637 Hibernating and all 4,711 Lost are churned at the end of "
+        "the data. A play to test" in bullets[2]
+    )
+    assert "over 8 segments of at least 30 customers (2 smaller ones left out)" in bullets[3]
+    active = record(**{"Champions: customers": 50, "Champions: churned (customers)": 0})
+    active["Champions: silent (customers)"] = 0
+    first = nr.what_this_means(active).splitlines()[0]
+    assert "none of the 50 Champions is silent or churned" in first and "past spending" not in first
 
 
 def test_what_this_means_states_the_numbers_where_no_rule_applies():
@@ -438,14 +515,18 @@ def test_headline_figures_record_what_the_closing_text_needs():
     table = profile({"Champions": (20, 20.0, 60.0), "Lost": (80, 80.0, 40.0)})
     classes = profile({"重要价值客户": (20, 20.0, 60.0), "一般挽留客户": (80, 80.0, 40.0)})
     check = outcome_check({"Champions": (100, 3.0, 60.0, 30.0), "Lost": (100, 1.0, 10.0, 2.0)})
+    by_stage = stage_table({"Champions": [0, 0, 12, 5, 3], "Lost": [0, 0, 0, 0, 80]})
     figures = rfm.headline_figures(
-        table, classes, concentration=rfm.pareto(pd.Series([1.0, 3.0])), check=check
+        table, classes, concentration=rfm.pareto(pd.Series([1.0, 3.0])), check=check, stages=by_stage
     )
+    assert figures["Champions: customers"] == 20 and figures["Champions: churned (customers)"] == 3
+    assert figures["Lost: silent (customers)"] == 0 and figures["Lost: churned (customers)"] == 80
     assert figures["customers scored"] == 100 and figures["重要价值客户: revenue (%)"] == 60.0
     assert figures["next period: segments compared"] == 2
     text = narrative.closing("03_rfm_segmentation", figures)
     assert "Champions is the segment with the most revenue: 60.0%" in text
-    assert "rank correlation 1.00 over 2 segments; too few segments to judge" in text
+    assert "rank correlation 1.00 over 2 segments of at least 30 customers; too few segments to judge" in text
+    assert "3 of the 20 Champions are churned and 5 silent" in text
 
 
 def test_the_score_sentence_without_an_even_axis_names_the_tie_or_lists_the_scores():

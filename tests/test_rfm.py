@@ -114,7 +114,7 @@ def test_every_customer_in_exactly_one_segment(sample_scored):
     scored, _ = sample_scored
     labels = rfm.assign_segments(scored)
     assert labels.notna().all() and len(labels) == len(scored) and labels.index.is_unique
-    profile = rfm.segment_profile(scored, labels, rfm.SEGMENT_RULES.set_index("segment")["play"])
+    profile = rfm.segment_profile(scored, labels, plays=rfm.SEGMENT_RULES.set_index("segment")["play"])
     assert profile["customers"].sum() == len(scored)
     assert profile["revenue (%)"].sum() == pytest.approx(100, abs=0.2)
 
@@ -240,3 +240,80 @@ def test_predictive_check_ranks_the_large_segments_by_their_value_then():
     assert check["earlier snapshot"] == "2024-01-31" and check["end"] == "2024-03-31"
     none = rfm.predictive_check(early, outcome, start="2024-01-31", end="2024-03-31", min_customers=1000)
     assert none["segments compared"] == 0 and np.isnan(none["rank correlation (value then, spend after)"])
+
+
+@pytest.mark.parametrize(
+    "customers, minimum",
+    [
+        (23570, 30),  # large data: the fixed minimum
+        (300, 30),  # one tenth is exactly 30
+        (299, 30),  # one tenth rounds up to 30
+        (290, 29),  # just below: one tenth
+        (239, 24),  # the long log's earlier snapshot
+        (101, 11),
+        (100, 10),  # one tenth meets the floor
+        (99, 10),  # below: the floor
+        (20, 10),
+    ],
+)
+def test_the_minimum_segment_size_scales_with_small_data(customers, minimum):
+    assert (rfm.MIN_RANKED_CUSTOMERS, rfm.MIN_RANKED_SHARE, rfm.MIN_RANKED_FLOOR) == (30, 0.10, 10)
+    assert rfm.min_ranked_customers(customers) == minimum
+
+
+def test_predictive_check_names_the_segments_it_leaves_out_for_size():
+    early = pd.DataFrame(
+        {"customers": [26, 18, 34, 161, 0], "mean monetary": [300.0, 120.0, 50.0, 20.0, np.nan]},
+        index=["Champions", "Loyal", "Hibernating", "Lost", "Empty"],
+    )
+    outcome = pd.DataFrame(
+        {
+            "bought again (%)": [84.6, 44.4, 17.6, 21.3, np.nan],
+            "mean spend": [277.86, 31.46, 21.19, 13.97, np.nan],
+        },
+        index=early.index,
+    )
+    check = rfm.predictive_check(early, outcome, start="2024-06-08", end="2026-11-24")
+    assert check["customers at the earlier snapshot"] == 239 and check["min customers per segment"] == 24
+    assert check["segments compared"] == 3 and check["highest-value segment then"] == "Champions"
+    assert check["segments left out for size"] == "Loyal (18)" and check["left out, worth more then"] == ""
+    fixed = rfm.predictive_check(early, outcome, start="2024-06-08", end="2026-11-24", min_customers=30)
+    assert fixed["segments left out for size"] == "Champions (26); Loyal (18)"
+    assert (
+        fixed["left out, worth more then"] == "Champions; Loyal"
+    )  # both above Hibernating, the top compared
+
+
+def test_revenue_shares_are_of_total_spend_whichever_monetary_value_is_scored():
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "a", "a", "b"],
+            "date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04", "2024-01-04"]),
+            "amount": [10.0, 10.0, 10.0, 10.0, 40.0],
+        }
+    )
+    labels = pd.Series(["A", "B"], index=["a", "b"])
+    for monetary in ("total", "mean"):
+        values = rfm.rfm_values(tx, "2024-01-04", monetary)
+        assert rfm.total_spend(values, monetary).tolist() == [40.0, 40.0]
+        profile = rfm.segment_profile(values, labels, monetary=monetary)
+        assert profile["revenue (%)"].tolist() == [50.0, 50.0]  # a: 4 x 10, b: 1 x 40
+    # without monetary="mean" the shares would be of mean spend per occasion (10 against 40): 20% and 80%
+    mean_values = rfm.rfm_values(tx, "2024-01-04", "mean")
+    assert rfm.segment_profile(mean_values, labels)["revenue (%)"].tolist() == [20.0, 80.0]
+    with pytest.raises(ValueError):
+        rfm.total_spend(mean_values, "median")
+
+
+def test_the_thresholds_table_has_units_and_the_side_that_counts_as_high():
+    _, thresholds = rfm.value_matrix(
+        pd.DataFrame({"recency": [10, 20, 30], "frequency": [1, 2, 3], "monetary": [1.0, 2.0, 3.0]}),
+        threshold="median",
+    )
+    table = rfm.thresholds_table(thresholds)
+    assert list(table.index) == ["recency", "frequency", "monetary"]
+    assert list(table.columns) == ["threshold (median)", "unit", "high when"]
+    assert table.loc["recency", "threshold (median)"] == 20.0
+    assert table.loc["recency", "unit"] == "days since the last purchase"
+    assert table.loc["recency", "high when"] == "below the threshold"
+    assert table.loc["monetary", "high when"] == "above the threshold"

@@ -12,7 +12,12 @@ import pandas as pd
 
 from lifecycle_utils.narrative.answers import with_not_run
 from lifecycle_utils.narrative.words import Text, count, day, listing, money, percent
-from lifecycle_utils.rfm import VALUE_CLASSES
+from lifecycle_utils.rfm import (
+    MIN_RANKED_CUSTOMERS,
+    MIN_RANKED_FLOOR,
+    VALUE_CLASSES,
+    min_ranked_customers,
+)
 
 __all__ = [
     "EVEN_TOLERANCE",
@@ -275,16 +280,21 @@ def _profile_pairs(profile: pd.DataFrame, names) -> list[tuple[str, float, float
     ]
 
 
-def segment_sentence(profile: pd.DataFrame, rules: pd.DataFrame | None = None) -> Text:
-    """Who holds the revenue (from ``rfm.segment_profile``): the two segments with the most revenue,
-    the long tail (:data:`TAIL_SEGMENTS`) and the empty segments, with their score cells from ``rules``."""
+def _end_of_data(end=None) -> str:
+    return "the end of the data" if end is None or _missing(end) else f"{day(end)}, the end of the data"
+
+
+def segment_sentence(profile: pd.DataFrame, rules: pd.DataFrame | None = None, *, end=None) -> Text:
+    """Who holds the revenue (from ``rfm.segment_profile``, scored at the end of the data, ``end``):
+    the two segments with the most revenue, the long tail (:data:`TAIL_SEGMENTS`) and the empty
+    segments, with their score cells from ``rules``."""
     if profile is None or profile.empty or profile["customers"].sum() == 0:
         return Text("No customer was scored.")
     filled = profile[profile["customers"] > 0].sort_values("revenue (%)", ascending=False, kind="stable")
     top = filled.iloc[0]
     text = (
         f"{top.name} are {percent(top['customers (%)'])} of the customers and bring "
-        f"{percent(top['revenue (%)'])} of all revenue up to the snapshot"
+        f"{percent(top['revenue (%)'])} of all revenue up to {_end_of_data(end)}"
         f"{_WEIGHT_WORDS[weight(top['revenue (%)'], top['customers (%)'])]}"
     )
     if len(filled) > 1:
@@ -307,24 +317,38 @@ def segment_sentence(profile: pd.DataFrame, rules: pd.DataFrame | None = None) -
             by_name = rules.set_index("segment")
             cells = listing([f"{s} ({_rule_cells(by_name.loc[s])})" for s in empty if s in by_name.index])
         verb = "is" if len(empty) == 1 else "are"
-        text += f" {cells or listing(empty)} {verb} empty: no customer has those scores at the snapshot."
+        text += (
+            f" {cells or listing(empty)} {verb} empty: no customer has those scores at the end of the data."
+        )
     return Text(text)
 
 
-def heatmap_sentence(heat: pd.DataFrame) -> Text:
-    """How mean monetary value moves with the F score (from ``rfm.rf_heatmap``: R scores as rows,
-    F scores as columns)."""
+_MONETARY_WORDS = {"total": "total spend", "mean": "spend per purchase occasion"}
+
+
+def _monetary_words(monetary: str) -> str:
+    if monetary not in _MONETARY_WORDS:
+        raise ValueError(f"monetary must be 'total' or 'mean', not {monetary!r}")
+    return _MONETARY_WORDS[monetary]
+
+
+def heatmap_sentence(heat: pd.DataFrame, monetary: str = "total") -> Text:
+    """How mean monetary value (``monetary``: ``"total"`` spend or ``"mean"`` spend per occasion, as
+    ``rfm.rfm_values`` made it) moves with the F score (from ``rfm.rf_heatmap``: R scores as rows, F
+    scores as columns). With total spend, a rise with F is partly by construction, and the sentence says
+    so."""
+    what = _monetary_words(monetary)
     if heat is None or heat.empty or heat.isna().all().all():
         return Text("No mean monetary value to compare.")
     rows = [heat.loc[r].dropna() for r in heat.index]
     rows = [r for r in rows if len(r) >= 2]
     rising = sum(bool(r.is_monotonic_increasing) for r in rows)
     if rows and rising == len(rows):
-        text = "Mean monetary value rises with the F score at every R score"
+        text = f"Mean {what} rises with the F score at every R score"
     elif rows:
-        text = f"Mean monetary value rises with the F score at {rising} of {len(rows)} R scores"
+        text = f"Mean {what} rises with the F score at {rising} of {len(rows)} R scores"
     else:
-        text = "Too few cells are filled to follow mean monetary value along the F score"
+        text = f"Too few cells are filled to follow mean {what} along the F score"
     columns = [c for c in heat.columns if heat[c].notna().any()]
     if len(columns) >= 2:
         low, high = heat[columns[0]].dropna(), heat[columns[-1]].dropna()
@@ -333,7 +357,13 @@ def heatmap_sentence(heat: pd.DataFrame) -> Text:
             f"{money(high.min(), decimals=0)}-{money(high.max(), decimals=0)} at F = {columns[-1]})"
         )
     r, f = heat.stack().idxmax()
-    return Text(f"{text}. The highest mean, {money(heat.loc[r, f], decimals=0)}, is at R = {r}, F = {f}.")
+    text = f"{text}. The highest mean, {money(heat.loc[r, f], decimals=0)}, is at R = {r}, F = {f}."
+    if monetary == "total" and rising:
+        text += (
+            " Part of the rise is by construction: total spend adds up the purchase occasions that F counts "
+            '(spend per occasion, MONETARY = "mean", takes that out).'
+        )
+    return Text(text)
 
 
 def concentration_sentence(concentration: pd.Series | None) -> Text:
@@ -371,7 +401,7 @@ def thresholds_sentence(thresholds: dict) -> Text:
     if any(_missing(v) for v in values.values()) or len(values) < 3:
         return Text("The thresholds of the value matrix could not be computed.")
     return Text(
-        f"High and low are set against the {stat} of the customers at the snapshot: R is high below "
+        f"High and low are set against the {stat} of the customers at the end of the data: R is high below "
         f"{float(values['recency']):,.2f} days since the last purchase, F above "
         f"{float(values['frequency']):,.2f} purchase occasions, M above {money(values['monetary'])} (a "
         "value equal to the threshold counts as low)."
@@ -486,22 +516,51 @@ def stage_sentence(table: pd.DataFrame, edges: dict, rules: pd.DataFrame | None 
         if limit is not None:
             text.append(
                 f"{first} need an R score of {r_min} or more, which on this data means a last purchase "
-                f"fewer than {count(limit)} days before the snapshot."
+                f"fewer than {count(limit)} days before the end of the data."
             )
     return Text(" ".join(text))
 
 
-def outcome_sentence(check: pd.Series | None) -> Text:
-    """Whether the earlier segments rank what their customers did next (from ``rfm.predictive_check``)."""
+def _left_out(text) -> list[tuple[str, int]]:
+    """(segment, customers) from ``rfm.predictive_check``'s ``"A (8); B (18)"``."""
+    if _missing(text) or not str(text).strip():
+        return []
+    pairs = []
+    for part in str(text).split("; "):
+        name, _, n = part.rpartition(" (")
+        pairs.append((name, int(n.rstrip(")"))))
+    return pairs
+
+
+def _minimum_rule(check: pd.Series) -> str:
+    """How the minimum segment size of the check came about (``rfm.min_ranked_customers``)."""
+    m, then = int(check["min customers per segment"]), check.get("customers at the earlier snapshot")
+    if _missing(then) or m != min_ranked_customers(int(then)):
+        return "the minimum set for this run"
+    if m == MIN_RANKED_CUSTOMERS:
+        return "this notebook's minimum, lowered to one tenth of the customers on smaller data"
+    if m == MIN_RANKED_FLOOR:
+        return f"this notebook's floor on small data; {MIN_RANKED_CUSTOMERS} on larger data"
+    return (
+        f"one tenth of the {count(then)} customers then, as this notebook asks on smaller data; "
+        f"{MIN_RANKED_CUSTOMERS} on larger data, never fewer than {MIN_RANKED_FLOOR}"
+    )
+
+
+def outcome_sentence(check: pd.Series | None, monetary: str = "total") -> Text:
+    """Whether the earlier segments rank what their customers did next (from ``rfm.predictive_check``;
+    ``monetary`` names what their value then is): the segments compared, those left out for size, and
+    the highest- and lowest-value segments of those compared."""
     if check is None or check.empty or not check.get("segments compared"):
         return Text("No segment is large enough to compare with the next period.")
     n, rho = int(check["segments compared"]), check["rank correlation (value then, spend after)"]
     judged = ranks_next_period(rho, n)
     rho_text = "n/a" if _missing(rho) else f"{float(rho):.2f}"
     text = (
-        f"Over the {n} segments with at least {count(check['min customers per segment'])} customers at "
-        f"{check['earlier snapshot']}, the rank correlation between their mean monetary value then and their "
-        f"mean spend up to {check['end']} is {rho_text}"
+        f"Over the {n} segment{'' if n == 1 else 's'} with at least "
+        f"{count(check['min customers per segment'])} customers at {check['earlier snapshot']} "
+        f"({_minimum_rule(check)}), the rank correlation between their mean {_monetary_words(monetary)} then "
+        f"and their mean spend from then up to {check['end']} is {rho_text}"
     )
     if judged is None:
         text += f": too few segments to judge the ranking (this notebook asks for {MIN_RANKED_SEGMENTS})."
@@ -515,14 +574,30 @@ def outcome_sentence(check: pd.Series | None) -> Text:
             f", short of the correlation of at least {_words(RANK_AGREEMENT)} this notebook asks before "
             "saying the segments rank the next period."
         )
+    left = _left_out(check.get("segments left out for size"))
+    if left:
+        named = [
+            f"{s} ({count(c)} customer{'' if c == 1 else 's'})" if i == 0 else f"{s} ({count(c)})"
+            for i, (s, c) in enumerate(left)
+        ]
+        text += f" Left out for size: {listing(named)}."
+        worth = check.get("left out, worth more then")
+        above = [] if _missing(worth) else [a for a in str(worth).split("; ") if a]
+        if above:
+            verb = "was" if len(above) == 1 else "were"
+            text += (
+                f" {listing(above)} {verb} worth more then than any segment compared; the outcome table "
+                "above shows what they did next."
+            )
     top, bottom = check["highest-value segment then"], check["lowest-value segment then"]
     text += (
-        f" {top} (highest value then): {percent(check['highest: bought again (%)'])} bought again and "
-        f"spent {money(check['highest: mean spend after'])} each on average"
+        f" Of the {n} segment{'' if n == 1 else 's'} compared, {top} had the highest value then: "
+        f"{percent(check['highest: bought again (%)'])} bought again and spent "
+        f"{money(check['highest: mean spend after'])} each on average"
     )
     if bottom != top:
         text += (
-            f"; {bottom} (lowest): {percent(check['lowest: bought again (%)'])} and "
+            f"; {bottom} the lowest: {percent(check['lowest: bought again (%)'])} and "
             f"{money(check['lowest: mean spend after'])}"
         )
     return Text(text + ".")
@@ -570,25 +645,63 @@ def _pairs(figures: dict, names) -> list[tuple[str, float, float]]:
     ]
 
 
+_PLAY_LEAD = "A play to test, not a finding of this notebook:"
+
+
+def _stage_clause(figures: dict, names) -> str:
+    """How many customers of the segments ``names`` are churned and silent by notebook 01's stage
+    rules, from the recorded ``"<segment>: churned (customers)"`` (``""`` when not recorded)."""
+    parts, gone = [], []
+    for name in names:
+        n = figures.get(f"{name}: customers")
+        churned, silent = (
+            figures.get(f"{name}: churned (customers)"),
+            figures.get(f"{name}: silent (customers)"),
+        )
+        if _missing(n) or _missing(churned) or _missing(silent) or not n:
+            continue
+        if churned == n:
+            gone.append(f"all {count(n)} {name}")
+        elif churned == 0 and silent == 0:
+            parts.append(f"none of the {count(n)} {name} is silent or churned")
+        else:
+            parts.append(f"{count(churned)} of the {count(n)} {name} are churned and {count(silent)} silent")
+    if gone:
+        parts.append(f"{listing(gone)} are churned")
+    if not parts:
+        return ""
+    return f" By notebook 01's stage rules, {listing(parts)} at the end of the data."
+
+
 def _top_bullet(figures: dict) -> str | None:
     revenue = _segments(figures)
     if not revenue:
         return None
     top = max(revenue, key=revenue.get)
     customers = figures.get(f"{top}: customers (%)")
+    heavy = weight(revenue[top], customers) == "heavy"
     text = (
         f"**The segment with the most revenue.** {top} are {percent(customers)} of the customers and bring "
         f"{percent(revenue[top])} of the revenue"
     )
-    if weight(revenue[top], customers) == "heavy":
-        text += (
-            ", at least twice their share of the customers: the play for them is recognition and "
-            "service, not discounts"
-        )
+    if heavy:
+        text += ", at least twice their share of the customers"
     top_class = _pairs(figures, [TOP_CLASS])
     if top_class:
-        text += f". In the value matrix: {_members(top_class)}"
-    return text + "."
+        text += f"; in the value matrix, {_members(top_class)}"
+    text += "."
+    stages = _stage_clause(figures, [top])
+    if stages:
+        inactive = (figures.get(f"{top}: churned (customers)") or 0) + (
+            figures.get(f"{top}: silent (customers)") or 0
+        )
+        text += stages
+        if inactive:
+            text += " Their RFM scores rank past spending, not whether they still buy."
+    if heavy:
+        text += f" {_PLAY_LEAD} recognition and service rather than discounts"
+        text += ", for those still buying." if stages else "."
+    return text
 
 
 def _slipping_bullet(figures: dict) -> str | None:
@@ -607,11 +720,12 @@ def _tail_bullet(figures: dict) -> str | None:
     if not groups:
         return None
     text = f"**The lapsed segments.** {'; '.join(_members(g) for g in groups)}."
-    if all(weight(sum(r for _, _, r in g), sum(c for _, c, _ in g)) == "light" for g in groups):
-        text += (
-            " Each group brings at most half its share of the customers in revenue: automated, low-cost "
-            "contact at most."
-        )
+    light = all(weight(sum(r for _, _, r in g), sum(c for _, c, _ in g)) == "light" for g in groups)
+    if light:
+        text += " Each group brings at most half its share of the customers in revenue."
+    text += _stage_clause(figures, [n for n, _, _ in _pairs(figures, TAIL_SEGMENTS)])
+    if light:
+        text += f" {_PLAY_LEAD} automated, low-cost contact at most."
     return text
 
 
@@ -627,6 +741,12 @@ def _next_period_bullet(figures: dict) -> str | None:
         f"**Do the segments rank the next period?** Segments of {early} against spending up to {end}: rank "
         f"correlation {rho_text} over {count(n)} segments"
     )
+    least = figures.get("next period: min customers per segment")
+    if not _missing(least):
+        left = len(_left_out(figures.get("next period: segments left out for size")))
+        text += f" of at least {count(least)} customers" + (
+            f" ({count(left)} smaller {'one' if left == 1 else 'ones'} left out)" if left else ""
+        )
     if judged is None:
         return text + f"; too few segments to judge (this notebook asks for {MIN_RANKED_SEGMENTS})."
     if judged:
