@@ -70,10 +70,20 @@ def test_most_means_strictly_more_than_half(share, judged):
 
 def test_p_values_are_written_as_the_tables_write_them():
     assert ns.p_text(0.1449) == "p = 0.145" and ns.p_text(3.71e-55) == "p = 3.71e-55"
-    assert ns.p_text(None) == "p n/a" and ns.SMALLEST_P_SHOWN == 1e-99
-    # no three-digit exponent in a sentence: below 1e-99 (or underflowed to 0) the floor is stated
-    assert ns.p_text(1.01e-99) == "p = 1.01e-99" and ns.p_text(1e-99) == "p = 1e-99"
-    assert ns.p_text(9.9e-100) == "p < 1e-99" and ns.p_text(0.0) == "p < 1e-99"
+    assert ns.p_text(None) == "p n/a" and ns.SMALLEST_P_SHOWN == 1e-300
+    # the tables' floor (survival.logrank, survival.ph_test): "< 1e-300" there, "p < 1e-300" here
+    assert ns.p_text(1.01e-300) == "p = 1.01e-300" and ns.p_text(2.23e-255) == "p = 2.23e-255"
+    assert ns.p_text(9.9e-301) == "p < 1e-300" and ns.p_text(0.0) == "p < 1e-300"
+    underflow = sv.chi_square_result(1400.0, 1)
+    assert underflow["p-value"] == "< 1e-300" and ns.logrank_sentence(logranks(("plan", 1400.0, 1))).count(
+        "p < 1e-300"
+    )
+
+
+def test_statistics_are_written_in_plain_words():
+    text = ns.logrank_sentence(logranks(("plan", 43.2, 1), ("region", 9.5, 2)))
+    assert "chi-square 43.2 with 1 degree of freedom, p = " in text
+    assert "chi-square 9.50 with 2 degrees of freedom, p = " in text and " df" not in text
 
 
 def test_the_method_text_states_the_thresholds_the_rules_use():
@@ -162,7 +172,10 @@ def overall(s0="43.0 (42.3-43.6)", s90="30.2 (29.7-30.8)", s365="beyond follow-u
 
 def test_the_overall_sentence_states_day_zero_the_horizons_and_the_median():
     text = ns.overall_sentence(overall())
-    assert text.startswith("43.0% of the customers extend their active life beyond the day of their first")
+    assert text.startswith(
+        "43.0% of the customers are still active after their first purchase day (the table's S(0)); "
+    )
+    assert "`S(0)`" not in text
     assert "the other 57.0% did not buy again before churning" in text
     assert "still active: 30.2% at 90 days; 365 days lies beyond the follow-up of this data" in text
     assert text.endswith("The median active life is 0 days: at least half of the active lives end on day 0.")
@@ -320,14 +333,31 @@ def logranks(*rows):
 
 
 def test_the_logrank_sentence_names_chance_by_the_rule_and_ranks_by_p_value():
+    text = ns.logrank_sentence(logranks(("first order value", 250.665, 2), ("first basket size", 367.9, 2)))
+    assert text.startswith("Ranked by p-value, the clearest difference is by first basket size:")
+    assert (
+        "- first order value (chi-square 250.7 with 2 degrees of freedom, p = 3.7e-55): far beyond chance."
+        in text
+    )  # as its table
+
+
+def test_a_group_built_in_by_its_definition_is_never_the_clearest_and_always_says_so():
+    assert "repeat within 30 days" in sv.BUILT_IN_GROUPS and ns.built_in("first order value") is None
+    assert ns.built_in("repeat within 30 days[yes vs no]") == sv.BUILT_IN_GROUPS["repeat within 30 days"]
     text = ns.logrank_sentence(
         logranks(("first order value", 250.665, 2), ("repeat within 30 days", 1381.744, 1))
     )
-    assert text.startswith("Ranked by p-value, the clearest difference is by repeat within 30 days:")
-    assert "- repeat within 30 days (chi-square 1,381.7, 1 df, p < 1e-99): far beyond chance." in text
+    assert text.startswith(
+        "Ranked by p-value; among the groups not built in by their definition, the clearest difference "
+        "is by first order value:"
+    )
     assert (
-        "- first order value (chi-square 250.7, 2 df, p = 3.7e-55): far beyond chance." in text
-    )  # as its table
+        "- repeat within 30 days (chi-square 1,381.7 with 1 degree of freedom, p < 1e-300): far beyond "
+        "chance; this difference is partly built in by its definition: a customer in the 'yes' group "
+        "cannot churn before their repeat purchase" in text
+    )
+    only = ns.logrank_sentence(logranks(("first order value", 1.0, 2), ("repeat within 30 days", 20.0, 1)))
+    assert only.startswith("Only groups whose difference is partly built in by their definition differ")
 
 
 @pytest.mark.parametrize(
@@ -352,7 +382,7 @@ def test_the_logrank_words_on_both_sides_of_each_threshold(chi, words):
 def test_the_logrank_sentence_on_untested_groups_or_none():
     text = ns.logrank_sentence(logranks(("plan", 0.023, 1), ("region", None, 0)))
     assert text.startswith("No group difference in survival is beyond chance:")
-    assert "- plan (chi-square 0.023, 1 df, p = 0.879): not distinguishable" in text
+    assert "- plan (chi-square 0.023 with 1 degree of freedom, p = 0.879): not distinguishable" in text
     assert "- region: not tested (one level only: nothing to compare)." in text
     assert ns.logrank_sentence(logranks(("region", None, 0))).startswith("No group could be tested:")
     assert ns.logrank_sentence(pd.DataFrame()) == "No log-rank test: no groups to compare."
@@ -378,11 +408,44 @@ def test_hazard_ratios_read_as_associations_with_their_interval():
     text = ns.hazard_sentence(table)
     assert text.startswith("With the other covariates in the model held fixed (associations in this data")
     assert (
-        "- Customers who bought again within 30 days of their first purchase had a churn hazard 0.386 times "
-        "that of customers who did not (95% CI 0.369 to 0.403)." in text
+        "- Customers who bought again within 30 days of their first purchase had a risk of churning at any "
+        "moment (hazard) 0.386 times that of customers who did not (95% CI 0.369 to 0.403); this difference "
+        "is partly built in by its definition: a customer in the 'yes' group cannot churn before their "
+        "repeat purchase" in text
     )
+    assert "churn hazard" not in text
     assert "(95% CI 0.988 to 1.011): the interval includes 1, so no association is detectable." in text
     assert text.endswith("the next section checks that.") and not CAUSAL.search(text)
+
+
+@pytest.mark.parametrize(
+    "chi, upper, disagree",
+    [(3.465176, 0.856, True), (3.84, 0.856, True), (3.85, 0.856, False), (3.465176, 1.0, False)],
+)  # chi-square 3.84 with 1 df: p = 0.0500; 3.85: p = 0.0498
+def test_a_hazard_ratio_the_log_rank_test_contradicts_says_so_and_why(chi, upper, disagree):
+    # long: log-rank p = 0.0627 (not beyond chance) but the interval 0.419 to 0.856 excludes 1
+    table = hazards(**{"repeat within 30 days[yes vs no]": (0.599, 0.419, upper)})
+    tests = logranks(("first order value", 4.57, 2), ("repeat within 30 days", chi, 1))
+    facts = description(**{"churned (events)": 258, "churned on day 0": 151})
+    text = ns.hazard_sentence(table, logranks=tests, description=facts)
+    assert ("the two disagree" in text) is disagree
+    if disagree:
+        assert (
+            "The log-rank test of repeat within 30 days finds no difference beyond chance "
+            f"({ns.p_text(ns._p_of(tests.loc['repeat within 30 days']))}) while this interval excludes 1: "
+            "the two disagree, for two reasons: 151 of the 258 churns fall on the same day (day 0)" in text
+        )
+        assert "how day 0 is weighed. Neither figure alone is a finding." in text
+    final = ns.final_model_sentence(table, ph_tests(x=0.1), logranks=tests, description=facts)
+    assert ("Neither figure alone is a finding" in final) is disagree
+    # a Cox interval including 1 against a log-rank difference beyond chance disagrees too
+    wide = hazards(**{"repeat within 30 days[yes vs no]": (0.9, 0.7, 1.1)})
+    beyond = ns.hazard_sentence(
+        wide, logranks=logranks(("repeat within 30 days", 3.85, 1)), description=facts
+    )
+    assert "finds a difference beyond chance (p = 0.0497) while this interval includes 1" in beyond
+    # without the log-rank table the line stands with its built-in caveat only
+    assert "disagree" not in ns.hazard_sentence(table)
 
 
 def test_hazard_sentence_on_a_flagged_row_no_model_or_nothing():
@@ -407,8 +470,15 @@ def ph_tests(**chis):
 
 def test_the_ph_sentence_names_passing_and_failing_covariates():
     text = ns.ph_sentence(ph_tests(x=0.055, **{"repeat within 30 days[yes vs no]": 1165.2}), groups=groups())
-    assert text.startswith("The proportional-hazards check does not fail for x (p = 0.815).")
-    assert "The test fails for repeat within 30 days[yes vs no] (chi-square 1,165.2, 1 df, p < 1e-99)" in text
+    assert text.startswith(
+        "The check that a hazard ratio stays the same over the whole follow-up (proportional hazards) does "
+        "not fail for customers with 'x' one unit higher against otherwise similar customers (p = 0.815)."
+    )
+    assert (
+        "It fails for customers who bought again within 30 days of their first purchase against customers "
+        "who did not (chi-square 1,165.2 with 1 degree of freedom, p = 2.23e-255)" in text
+    )
+    assert "[yes vs no]" not in text
     assert "(100.0% get beyond day 0), against 30.9% of the others" in text
     assert (
         "the repeaters lose a larger share of their number: from 100.0% to 54.5% at 90 days, "
@@ -416,15 +486,27 @@ def test_the_ph_sentence_names_passing_and_failing_covariates():
     )
     assert (
         "The model is refitted below stratified by it." in text
-        and "Global test: chi-square 1,165.3, 2 df" in text
+        and "Global test: chi-square 1,165.3 with 2 degrees of freedom" in text
     )
+
+
+def test_the_ph_sentence_says_a_built_in_hazard_ratio_is_not_constant_even_when_the_test_passes():
+    # long: the check gives p = 0.0061 for the early repeat, not below PH_ALPHA
+    text = ns.ph_sentence(ph_tests(x=1.65, **{"repeat within 30 days[yes vs no]": 7.5}), groups=groups())
+    assert "fails" not in text
+    assert (
+        "Not failing at p < 0.001 is no sign that the hazard ratio of customers who bought again within "
+        "30 days of their first purchase stays constant over time: by definition, a customer in the 'yes' "
+        "group cannot churn before their repeat purchase" in text
+    )
+    assert not CAUSAL.search(text) and "constant over time" not in ns.ph_sentence(ph_tests(x=1.65))
 
 
 @pytest.mark.parametrize("chi, fails", [(10.9, True), (10.8, False)])  # p = 0.001 at chi-square 10.828
 def test_the_ph_sentence_on_both_sides_of_alpha(chi, fails):
     text = ns.ph_sentence(ph_tests(x=chi))
-    assert ("The test fails for x" in text) is fails and text.startswith(
-        "The proportional-hazards check does not fail"
+    assert ("fails for customers with 'x' one unit higher" in text) is fails and text.startswith(
+        "The check that a hazard ratio stays the same"
     ) is not fails
 
 
@@ -443,15 +525,17 @@ def test_the_final_model_sentence_says_what_it_is_stratified_by_and_whether_it_p
     )
     assert text.startswith("The model to report is stratified by repeat within 30 days: each of its levels")
     assert (
-        "customers whose first order was worth twice as much had a churn hazard 0.902 times" in text.lower()
+        "customers whose first order was worth twice as much had a risk of churning at any moment (hazard) "
+        "0.902 times" in text.lower()
     )
     assert text.endswith(
-        "does not fail (global test: chi-square 0.056, 1 df, p = 0.813): these are the hazard ratios "
-        "recorded below."
+        "does not fail (global test: chi-square 0.056 with 1 degree of freedom, p = 0.813): these are the "
+        "hazard ratios recorded below."
     )
     still = ns.final_model_sentence(table, ph_tests(**{"log2 first order value": 20.0}))
     assert (
-        still.startswith("The model stands as fitted.") and "still fails for log2 first order value" in still
+        still.startswith("The model stands as fitted.")
+        and "still fails for customers whose first order was worth twice as much against" in still
     )
     no_model = pd.DataFrame({"hazard ratio": [np.nan], "note": ["No churn events."]}, index=["no model"])
     assert ns.final_model_sentence(no_model, pd.DataFrame()) == "No Cox model was fitted: No churn events."
@@ -513,23 +597,27 @@ def warning(p=(0.9, 0.8, 0.0)):
 
 
 def test_the_warning_sentence_speaks_of_past_spend_and_who_can_churn():
+    # customer c cannot churn within 90 days (probability 0): counted, never described
     text = ns.warning_sentence(warning(), horizon_days=90)
     assert text.startswith(
-        "The 3 customers at the top of the list have made 2 to 9 purchases and have been silent for "
-        "100 to 250 days"
+        "2 of the 3 customers listed can churn within the next 90 days (the others' silence is more than "
+        "90 days short of the threshold: probability 0). These 2 have made 4 to 9 purchases and have been "
+        "silent for 230 to 250 days; their probability of churning within the next 90 days is 0.80 to 0.90."
     )
-    assert (
-        "2 of them can churn within the next 90 days" in text and "with a probability of 0.80 to 0.90" in text
-    )
-    assert "In the past they spent \\$97 to \\$730 a year" in text
+    assert "In the past they spent \\$456 to \\$730 a year" in text
+    assert "100" not in text and "97" not in text
     assert "past spend, not a forecast" in text and "worth" not in text
     everyone = ns.warning_sentence(warning(p=(0.9, 0.8, 0.7)), horizon_days=90)
+    assert everyone.startswith(
+        "The 3 customers on the list can churn within the next 90 days (probability above 0). They have "
+        "made 2 to 9 purchases and have been silent for 100 to 250 days"
+    )
     assert "their probability of churning within the next 90 days is 0.70 to 0.90" in everyone
     nobody = ns.warning_sentence(warning(p=(0.0, 0.0, 0.0)), horizon_days=90)
     assert nobody.startswith("None of the 3 customers listed can churn within the next 90 days")
     assert (
         ns.warning_sentence(warning().iloc[:0], horizon_days=90)
-        == "The early-warning list is empty: no customer is still active."
+        == "The early-warning list is empty: no customer still active can churn within the next 90 days."
     )
     single = ns.warning_sentence(warning().iloc[:1], horizon_days=90)
     assert "have made 9 purchases and have been silent for 250 days" in single
@@ -569,13 +657,21 @@ FIGURES = {
     "median days": 0.0,
     "median 95% CI": "0 to 0",
     "active lives ending on day 0 (%)": 57.0,
-    "strongest log-rank group": "repeat within 30 days",
-    "strongest log-rank chi-square": 1381.744,
-    "strongest log-rank df": 1,
-    "strongest log-rank p-value": 0.0,
+    "churned (events)": 18577,
+    "churned on day 0": 13443,
+    "strongest log-rank group": "first basket size",
+    "strongest log-rank chi-square": 367.9,
+    "strongest log-rank df": 2,
+    "strongest log-rank p-value": 1.27e-80,
+    "median days, first basket size: 1 unit": 0.0,
+    "median days, first basket size: 3+ units": 9.0,
+    "median days, first basket size: unknown": "not reached",
+    "groups built in by definition": "repeat within 30 days",
+    "log-rank repeat within 30 days: chi-square": 1381.744,
+    "log-rank repeat within 30 days: df": 1,
+    "log-rank repeat within 30 days: p-value": 0.0,
     "median days, repeat within 30 days: no": 0.0,
     "median days, repeat within 30 days: yes": 133.0,
-    "median days, repeat within 30 days: maybe": "not reached",
     "HR log2 first order value": 0.902,
     "HR log2 first order value lower 95%": 0.883,
     "HR log2 first order value upper 95%": 0.921,
@@ -589,20 +685,38 @@ FIGURES = {
 
 def test_the_answer_formats_the_separate_log_rank_figures():
     assert narrative.answer("02_churn_survival", FIGURES) == (
-        "**Answer.** 78.8% of the 23,570 customers churned (churn: 283 days without a purchase). Survival "
-        "differs most clearly by repeat within 30 days (log-rank chi-square 1,381.7, 1 df, p < 1e-99: far "
-        "beyond chance). The 12 customers at the top of the early-warning list hold \\$8,406 of past annual "
-        "spend weighted by their probability of churning within 90 days."
+        "**Answer.** 78.8% of the 23,570 customers churned (churn: 283 days without a purchase). Among the "
+        "groups not built in by their definition, survival differs most clearly by first basket size "
+        "(log-rank chi-square 367.9 with 2 degrees of freedom, p = 1.27e-80: far beyond chance). The split "
+        "by repeat within 30 days gives log-rank chi-square 1,381.7 with 1 degree of freedom, p < 1e-300 "
+        "(far beyond chance), a difference partly built in by its definition: a customer in the 'yes' group "
+        "cannot churn before their repeat purchase, so none of them can churn on day 0. The 12 customers at "
+        "the top of the early-warning list hold \\$8,406 of past annual spend weighted by their probability "
+        "of churning within 90 days."
+    )
+
+
+def test_a_group_built_in_by_its_definition_is_never_the_headline():
+    # the old record shape (the built-in group recorded as the strongest) is what the layer no longer writes
+    text = ns.what_this_means(FIGURES)
+    lead = "**Among the groups not built in by their definition, survival differs most clearly by first "
+    assert lead in text
+    assert "most clearly by repeat" not in text and "most clearly by repeat" not in ns.answer(FIGURES)
+    assert (
+        "- **The split by repeat within 30 days is partly built in by its definition**: a customer in the "
+        "'yes' group cannot churn before their repeat purchase, so none of them can churn on day 0. It gives "
+        "log-rank chi-square 1,381.7 with 1 degree of freedom, p < 1e-300 (far beyond chance); median active "
+        "life 0 days for no and 133 days for yes." in text
     )
 
 
 @pytest.mark.parametrize("p, beyond", [(0.0499, True), (0.05, False), (0.0501, False)])
 def test_the_answer_calls_a_difference_beyond_chance_only_below_the_threshold(p, beyond):
     text = ns.answer(FIGURES | {"strongest log-rank p-value": p, "strongest log-rank chi-square": 3.84})
-    assert ("Survival differs most clearly by" in text) is beyond
-    assert ("No group difference in survival is beyond chance (the clearest, by repeat" in text) is not beyond
+    assert ("survival differs most clearly by first basket size" in text) is beyond
+    assert ("no group difference in survival is beyond chance (the clearest, by first" in text) is not beyond
     closing = ns.what_this_means(FIGURES | {"strongest log-rank p-value": p})
-    assert ("**Survival differs most clearly by repeat within 30 days**" in closing) is beyond
+    assert ("survival differs most clearly by first basket size**" in closing) is beyond
 
 
 def test_what_this_means_is_built_from_the_record_alone():
@@ -614,16 +728,17 @@ def test_what_this_means_is_built_from_the_record_alone():
         "before churning; the median active life is 0 days."
     )
     assert bullets[1].endswith(
-        "median active life 0 days for no, 133 days for yes and not reached for maybe."
+        "median active life 0 days for 1 unit, 9 days for 3+ units and not reached for unknown."
     )
-    assert "stratified by repeat within 30 days" in bullets[2] and "0.902 times that of" in bullets[2]
+    assert bullets[2].startswith("- **The split by repeat within 30 days is partly built in")
+    assert "stratified by repeat within 30 days" in bullets[3] and "0.902 times that of" in bullets[3]
     assert (
         "no active life longer than 262 days can be observed; survival at 365 days lies beyond it"
-        in bullets[3]
+        in bullets[4]
     )
     assert (
-        bullets[4].startswith("- **Who is about to churn.**")
-        and "past spend, not predicted value" in bullets[4]
+        bullets[5].startswith("- **Who is about to churn.**")
+        and "past spend, not predicted value" in bullets[5]
     )
     assert not CAUSAL.search(text) and "worth a" not in text
 
@@ -657,8 +772,8 @@ def test_the_closing_text_of_a_duration_table():
     assert "hold 438.35 of 'monthly fee' weighted by their probability of churning within 90 days" in text
     assert "- The median active life is 206 days (95% CI 193 to 216)." in text
     assert (
-        "customers with Contract 'Two year' had a churn hazard 0.200 times that of customers with Contract"
-        in text
+        "customers with Contract 'Two year' had a risk of churning at any moment (hazard) 0.200 times that "
+        "of customers with Contract" in text
     )
     assert "- Durations come from the table; the longest is 1,095 days." in text
     assert "day 0" not in text and "threshold" not in text
@@ -708,6 +823,7 @@ def sample_run(tmp_path_factory):
         "groups": by_group,
         "logranks": logranks,
         "ph tests": ph_tests,
+        "cox": cox,
         "cox_ph": cox_ph,
         "warning": warning,
         "record": report.read_record("02_churn_survival", out),
@@ -717,7 +833,8 @@ def sample_run(tmp_path_factory):
 def test_every_sentence_runs_on_the_notebooks_results_and_the_record_says_the_same(sample_run):
     record = sample_run["record"]
     assert (
-        record["strongest log-rank group"] == "repeat within 30 days"
+        record["strongest log-rank group"] not in sv.BUILT_IN_GROUPS
+        and record["groups built in by definition"] == "repeat within 30 days"
         and record["Cox model stratified by"] == "repeat within 30 days"
     )
     texts = [
@@ -727,10 +844,18 @@ def test_every_sentence_runs_on_the_notebooks_results_and_the_record_says_the_sa
         ns.logrank_sentence(sample_run["logranks"]),
         ns.ph_sentence(sample_run["ph tests"], groups=sample_run["groups"]),
         ns.warning_sentence(sample_run["warning"], horizon_days=90),
+        ns.hazard_sentence(
+            sv.hazard_ratios(sample_run["cox"]),
+            logranks=sample_run["logranks"],
+            description=sv.describe(sample_run["surv"]),
+        ),
         narrative.closing("02_churn_survival", record),
     ]
     assert all(isinstance(t, Text) and t for t in texts) and not any(CAUSAL.search(t) for t in texts)
     assert f"{record['churned (%)']:.1f}%" in texts[0] and f"{record['churned (%)']:.1f}%" in texts[-1]
     chi = f"{record['strongest log-rank chi-square']:,.1f}"
     assert chi in texts[3] and chi in texts[-1]
+    built = f"{record['log-rank repeat within 30 days: chi-square']:,.1f}"
+    assert built in texts[3] and built in texts[-1] and texts[-1].count("partly built in by its definition")
+    assert "partly built in by its definition" in texts[-2]
     assert f"{record['HR log2 first order value']:.3f} times" in texts[-1]

@@ -515,11 +515,22 @@ def test_delayed_entry_check_and_headline(sample_data):
         horizon_days=90,
     )
     assert figures["customers"] == 2357 and figures["churn threshold (days)"] == 283
-    assert figures["strongest log-rank group"] == "repeat within 30 days"
+    # the strongest contrast is chosen among the groups not built in by their definition; the early repeat,
+    # whose difference is (a "yes" customer cannot churn on day 0), is recorded under its own keys
+    others = logranks.drop(index=list(sv.BUILT_IN_GROUPS))
+    best = others["chi-square"].idxmax()  # both other groups have 2 df here
+    assert figures["strongest log-rank group"] == best != "repeat within 30 days"
+    assert figures["strongest log-rank chi-square"] == others.loc[best, "chi-square"]
+    assert figures["groups built in by definition"] == "repeat within 30 days"
     row = logranks.loc["repeat within 30 days"]
-    assert figures["strongest log-rank chi-square"] == row["chi-square"]
-    assert figures["strongest log-rank df"] == 1 and figures["strongest log-rank p-value"] < 1e-20
+    assert figures["log-rank repeat within 30 days: chi-square"] == row["chi-square"]
+    assert figures["log-rank repeat within 30 days: df"] == 1
+    assert figures["log-rank repeat within 30 days: p-value"] < 1e-20
     assert figures["median days, repeat within 30 days: yes"] > 0  # a repeat makes day 0 impossible
+    table = sample_data.table
+    assert figures["churned (events)"] == table["churned"].sum()
+    assert figures["churned on day 0"] == ((table["duration"] == 0) & (table["churned"] == 1)).sum()
+    assert sv.describe(sample_data)["churned on day 0"] == figures["churned on day 0"]
     hr = sv.hazard_ratios(fit).loc["repeat within 30 days[yes vs no]"]
     assert figures["HR repeat within 30 days[yes vs no]"] == hr["hazard ratio"]
     assert figures["HR repeat within 30 days[yes vs no] lower 95%"] == hr["lower 95%"]
@@ -1095,3 +1106,15 @@ def test_a_churn_threshold_shorter_than_the_30_day_window_drops_the_early_repeat
     assert any("not longer than the 30-day window" in note for note in data.notes)
     table = sv.threshold_sensitivity(tx, [3, 5, 8])
     assert list(table.index) == [3, 5, 8]
+
+
+def test_early_warning_list_holds_only_customers_who_can_churn_within_the_horizon():
+    # long (a five-year log): 4 of the 12 at the top had a churn probability of 0 and padded the list
+    tx, _ = data.load_cdnow_sample()
+    surv = sv.prepare(tx, 283)
+    every = sv.early_warning(tx, 283, horizon_days=90)
+    can = every[every["P(churn in horizon)"] > 0]
+    assert (every["P(churn in horizon)"] == 0).any()  # the raw layer keeps them
+    short = sv.early_warning_list(surv, 90, top=len(can) + 5)
+    assert len(short) == len(can) and (short["P(churn in horizon)"] > 0).all()
+    assert sv.early_warning_list(surv, 90, top=3).index.tolist() == can.index[:3].tolist()

@@ -16,7 +16,7 @@ import pandas as pd
 
 from lifecycle_utils.narrative.answers import with_not_run
 from lifecycle_utils.narrative.words import Text, count, listing, money, percent
-from lifecycle_utils.survival import LANDMARK_DAYS, PH_ALPHA, log_chi2_sf
+from lifecycle_utils.survival import BUILT_IN_GROUPS, LANDMARK_DAYS, PH_ALPHA, log_chi2_sf
 
 __all__ = [
     "CHANCE_P",
@@ -29,6 +29,8 @@ __all__ = [
     "most",
     "p_text",
     "term_phrase",
+    "term_name",
+    "built_in",
     "follow_up_sentence",
     "overall_sentence",
     "threshold_sentence",
@@ -46,9 +48,9 @@ __all__ = [
 
 CHANCE_P = 0.05  # a log-rank difference is "beyond chance" when its p-value is below this
 FAR_BEYOND_CHANCE_P = 0.001  # ... and "far beyond chance" when its p-value is below this
-# p-values below this are written "p < 1e-99" (the tables show them to 1e-300): a stakeholder gains
-# nothing from a three-digit exponent
-SMALLEST_P_SHOWN = 1e-99
+# p-values below this are written "p < 1e-300", as the tables (survival.logrank_table, survival.ph_test)
+# write them: the sentence and the table beside it show the same bound
+SMALLEST_P_SHOWN = 1e-300
 MAJORITY_PCT = 50.0  # "most active lives end on the first purchase day" when strictly more than this (%)
 
 _S_COLUMN = re.compile(r"^S\((\d+(?:\.\d+)?)\) %$")
@@ -97,12 +99,13 @@ def most(share_pct) -> bool:
 
 def p_text(p) -> str:
     """A p-value as the tables show it, ``p = 0.145`` or ``p = 3.71e-55``; below
-    :data:`SMALLEST_P_SHOWN` (including a p-value that underflowed to 0) ``p < 1e-99``; ``p n/a``
+    :data:`SMALLEST_P_SHOWN` (including a p-value that underflowed to 0) ``p < 1e-300``, as the tables;
+    ``p n/a``
     without one."""
     if _missing(p):
         return "p n/a"
     if float(p) < SMALLEST_P_SHOWN:
-        return f"p < {SMALLEST_P_SHOWN:.0e}".replace("e-0", "e-")
+        return f"p < {SMALLEST_P_SHOWN:.0e}"
     return f"p = {float(p):.3g}"
 
 
@@ -182,8 +185,10 @@ def _p_words(p) -> str:
 
 
 def _statistic(chi, df, p) -> str:
-    """``chi-square 1,381.7, 1 df, p < 1e-300``; ``p`` a number or the p-value text a table shows."""
-    return f"chi-square {_chi(chi)}, {int(df)} df, {_p_words(p)}"
+    """``chi-square 1,381.7 with 1 degree of freedom, p < 1e-300``; ``p`` a number or the p-value text a
+    table shows."""
+    df = int(df)
+    return f"chi-square {_chi(chi)} with {df} degree{'' if df == 1 else 's'} of freedom, {_p_words(p)}"
 
 
 def _shown_p(row: pd.Series, p):
@@ -226,15 +231,87 @@ def term_phrase(term: str) -> tuple[str, str]:
     return f"customers with '{_md(term)}' one unit higher", "that of otherwise similar customers"
 
 
-def _hazard_line(term: str, hr, lower, upper) -> str:
+def term_name(term: str) -> str:
+    """A model term in plain words, as :func:`term_phrase` names who it compares: "customers who bought
+    again within 30 days of their first purchase against customers who did not"."""
     who, whom = term_phrase(term)
-    text = f"{who} had a churn hazard {_ratio(hr)} times {whom} (95% CI {_ratio(lower)} to {_ratio(upper)})"
+    return f"{who} against {whom.removeprefix('that of ')}"
+
+
+def _group_of(term) -> str:
+    """The column a model term comes from: ``repeat within 30 days`` from ``repeat within 30 days[yes vs
+    no]``."""
+    match = _TERM.match(str(term))
+    return match.group(1) if match else str(term)
+
+
+def built_in(group) -> str | None:
+    """Why a group's (or a model term's) difference in survival is partly built in by its definition
+    (``survival.BUILT_IN_GROUPS``), or ``None`` when it is not."""
+    return BUILT_IN_GROUPS.get(_group_of(group))
+
+
+def _disagreement(term: str, lower, upper, logrank_p, ties) -> str:
+    """Where the log-rank test of a term's group and the term's hazard-ratio interval disagree (one beyond
+    chance, the other not): what each says and why they can, from the churns tied on day 0 (``ties`` =
+    (on day 0, all churns)) and a built-in group's hazard that changes over time; "" where they agree."""
+    if _missing(logrank_p) or _missing(lower) or _missing(upper):
+        return ""
+    beyond = float(logrank_p) < CHANCE_P
+    if beyond != includes_one(lower, upper):
+        return ""
+    group = _md(_group_of(term))
+    finds = "a difference beyond chance" if beyond else "no difference beyond chance"
+    interval = "includes" if beyond else "excludes"
+    text = (
+        f". The log-rank test of {group} finds {finds} ({p_text(logrank_p)}) while this interval "
+        f"{interval} 1: the two disagree"
+    )
+    reasons = []
+    day0, events = ties if ties else (None, None)
+    if not _missing(day0) and int(day0) > 1:
+        reasons.append(
+            f"{count(day0)} of the {count(events)} churns fall on the same day (day 0), ties that the "
+            "log-rank test and the Cox model (Efron's method) count differently"
+        )
+    if built_in(term):
+        reasons.append(
+            "by that definition this group's risk of churning is not a fixed multiple of the other's over "
+            "time, so one ratio over the whole follow-up depends on how day 0 is weighed"
+        )
+    if reasons:
+        text += (", for two reasons: " + "; and ".join(reasons)) if len(reasons) > 1 else (": " + reasons[0])
+    return text + ". Neither figure alone is a finding"
+
+
+def _hazard_line(term: str, hr, lower, upper, *, logrank_p=None, ties=None) -> str:
+    who, whom = term_phrase(term)
+    text = (
+        f"{who} had a risk of churning at any moment (hazard) {_ratio(hr)} times {whom} "
+        f"(95% CI {_ratio(lower)} to {_ratio(upper)})"
+    )
     if includes_one(lower, upper):
         text += ": the interval includes 1, so no association is detectable"
-    return text
+    why = built_in(term)
+    if why:
+        text += f"; this difference is partly built in by its definition: {why}"
+    return text + _disagreement(term, lower, upper, logrank_p, ties)
 
 
-def _hazard_lines(hazards: pd.DataFrame) -> list[str]:
+def _context(logranks: pd.DataFrame | None, description: pd.Series | None) -> tuple[dict, tuple | None]:
+    """({group: log-rank p-value}, (churns on day 0, all churns)) from a ``survival.logrank_table`` and a
+    ``survival.describe`` series, where given."""
+    ps = {}
+    if logranks is not None and "chi-square" in logranks:
+        ps = {str(g): p for g, row in logranks.iterrows() if (p := _p_of(row)) is not None}
+    ties = None
+    if description is not None and "churned on day 0" in description:
+        ties = (description.get("churned on day 0"), description.get("churned (events)"))
+    return ps, ties
+
+
+def _hazard_lines(hazards: pd.DataFrame, context=({}, None)) -> list[str]:
+    ps, ties = context
     lines = []
     notes = hazards["note"] if "note" in hazards else pd.Series("", index=hazards.index)
     for term, row in hazards.iterrows():
@@ -242,7 +319,16 @@ def _hazard_lines(hazards: pd.DataFrame) -> list[str]:
         if note:
             lines.append(f"'{_md(term)}': no hazard ratio to read ({note})")
         elif not _missing(row.get("hazard ratio")):
-            lines.append(_hazard_line(str(term), row["hazard ratio"], row["lower 95%"], row["upper 95%"]))
+            lines.append(
+                _hazard_line(
+                    str(term),
+                    row["hazard ratio"],
+                    row["lower 95%"],
+                    row["upper 95%"],
+                    logrank_p=ps.get(_group_of(term)),
+                    ties=ties,
+                )
+            )
     return lines
 
 
@@ -310,8 +396,8 @@ def overall_sentence(overall: pd.DataFrame, *, source: str = "transactions") -> 
     if day0 is not None and day0 < 100:
         if source == "transactions":
             parts.append(
-                f"{percent(day0)} of the customers extend their active life beyond the day of their first "
-                f"purchase (`S(0)`); the other {percent(100 - day0)} did not buy again before churning"
+                f"{percent(day0)} of the customers are still active after their first purchase day (the "
+                f"table's S(0)); the other {percent(100 - day0)} did not buy again before churning"
             )
         else:
             parts.append(f"{percent(100 - day0)} of the customers churned on day 0")
@@ -431,6 +517,7 @@ def logrank_sentence(logranks: pd.DataFrame) -> Text:
     untested = [t for t in tested if t[1] is None]
     lines = [
         f"{_md(g)} ({_statistic(row['chi-square'], row['df'], _shown_p(row, p))}): {chance(p)}"
+        + (f"; this difference is partly built in by its definition: {built_in(g)}" if built_in(g) else "")
         for g, p, row in ranked
     ]
     notes = logranks["note"] if "note" in logranks else pd.Series("", index=logranks.index)
@@ -438,23 +525,31 @@ def logrank_sentence(logranks: pd.DataFrame) -> Text:
     if not ranked:
         return Text("No group could be tested:\n" + _bullets(lines))
     beyond = [g for g, p, _ in ranked if float(p) < CHANCE_P]
+    others = [g for g, _, _ in ranked if not built_in(g)]
     if not beyond:
         lead = "No group difference in survival is beyond chance:"
     elif len(ranked) == 1:
         lead = "The log-rank test:"
-    else:
+    elif len(others) == len(ranked):
         lead = f"Ranked by p-value, the clearest difference is by {_md(ranked[0][0])}:"
+    elif not any(g in others for g in beyond):
+        lead = "Only groups whose difference is partly built in by their definition differ beyond chance:"
+    else:
+        lead = (
+            "Ranked by p-value; among the groups not built in by their definition, the clearest difference "
+            f"is by {_md(others[0])}:"
+        )
     return Text(lead + "\n" + _bullets(lines))
 
 
-def _hazard_block(hazards: pd.DataFrame | None) -> tuple[str, bool]:
+def _hazard_block(hazards: pd.DataFrame | None, context=({}, None)) -> tuple[str, bool]:
     """(text, whether hazard ratios are stated) for a ``survival.hazard_ratios`` table."""
     if hazards is None or hazards.empty:
         return "No hazard ratio was estimated.", False
     if list(hazards.index) == ["no model"]:
         note = hazards["note"].iloc[0] if "note" in hazards else ""
         return f"No Cox model was fitted: {note or 'no reason given'}", False
-    lines = _hazard_lines(hazards)
+    lines = _hazard_lines(hazards, context)
     if not lines:
         return "No hazard ratio was estimated.", False
     return (
@@ -463,11 +558,16 @@ def _hazard_block(hazards: pd.DataFrame | None) -> tuple[str, bool]:
     ), True
 
 
-def hazard_sentence(hazards: pd.DataFrame) -> Text:
+def hazard_sentence(
+    hazards: pd.DataFrame, *, logranks: pd.DataFrame | None = None, description: pd.Series | None = None
+) -> Text:
     """The Cox model's hazard ratios (from ``survival.hazard_ratios``) as associations: "customers who
-    ... had a churn hazard N times that of ... (95% CI ...)"; flagged or left-out covariates by their
-    note; no model by its reason."""
-    text, stated = _hazard_block(hazards)
+    ... had a risk of churning at any moment (hazard) N times that of ... (95% CI ...)"; flagged or
+    left-out covariates by their note; no model by its reason. A group partly built in by its definition
+    (``survival.BUILT_IN_GROUPS``) says so; with ``logranks`` (``survival.logrank_table``) and
+    ``description`` (``survival.describe``), where the log-rank test of a term's group and its interval
+    disagree the line says so and why (churns tied on day 0, a built-in hazard that changes over time)."""
+    text, stated = _hazard_block(hazards, _context(logranks, description))
     if stated:
         text += (
             "\n\nEach hazard ratio assumes the ratio stays the same over the whole follow-up; the next "
@@ -521,19 +621,32 @@ def ph_sentence(tests: pd.DataFrame, groups: pd.DataFrame | None = None) -> Text
         return Text(f"No proportional-hazards test was possible ({'; '.join(note) or 'no statistic'}).")
     text = ""
     if passing:
-        text += "The proportional-hazards check does not fail for " + listing(
-            [f"{_md(t)} ({_p_words(_shown_p(r, p))})" for t, p, r in passing]
+        text += (
+            "The check that a hazard ratio stays the same over the whole follow-up (proportional hazards) "
+            "does not fail for "
+            + listing([f"{term_name(t)} ({_p_words(_shown_p(r, p))})" for t, p, r in passing])
+            + "."
         )
-        text += "."
+        for t, p, _ in passing:
+            if built_in(t):
+                text += (
+                    f" Not failing at p < {PH_ALPHA:g} is no sign that the hazard ratio of "
+                    f"{term_phrase(t)[0]} stays constant over time: by definition, {built_in(t)}. Its "
+                    "single ratio averages a risk that differs on day 0 and after."
+                )
     if failing:
         worst = max(failing, key=lambda r: float(r[2]["chi-square"]))
         terms = listing(
-            [f"{_md(t)} ({_statistic(r['chi-square'], r['df'], _shown_p(r, p))})" for t, p, r in failing]
+            [
+                f"{term_name(t)} ({_statistic(r['chi-square'], r['df'], _shown_p(r, p))})"
+                for t, p, r in failing
+            ]
         )
         one = len(failing) == 1
         changes = "its hazard ratio changes" if one else "their hazard ratios change"
+        lead = "The check" if not passing else "It"
         text += (
-            f" The test fails for {terms}: {changes} over time, so a single hazard ratio misstates "
+            f" {lead} fails for {terms}: {changes} over time, so a single hazard ratio misstates "
             f"{'it' if one else 'them'}."
         )
         if worst[0].startswith(_REPEAT):
@@ -545,10 +658,17 @@ def ph_sentence(tests: pd.DataFrame, groups: pd.DataFrame | None = None) -> Text
 
 
 def final_model_sentence(
-    hazards: pd.DataFrame, tests: pd.DataFrame, *, stratified_by: str | None = None
+    hazards: pd.DataFrame,
+    tests: pd.DataFrame,
+    *,
+    stratified_by: str | None = None,
+    logranks: pd.DataFrame | None = None,
+    description: pd.Series | None = None,
 ) -> Text:
     """The model to report (after ``survival.refit_for_ph``): what it is stratified by, its hazard
-    ratios, and whether its proportional-hazards check now passes."""
+    ratios (with the caveats of :func:`hazard_sentence` given ``logranks`` and ``description``), and
+    whether its proportional-hazards check now passes."""
+    context = _context(logranks, description)
     if hazards is None or hazards.empty or list(hazards.index) == ["no model"]:
         return Text(_hazard_block(hazards)[0])
     if stratified_by:
@@ -558,10 +678,10 @@ def final_model_sentence(
         )
     else:
         lead = "The model stands as fitted."
-    text = f"{lead} {_hazard_block(hazards)[0]}"
+    text = f"{lead} {_hazard_block(hazards, context)[0]}"
     passing, failing, glob = _ph_results(tests)
     if failing:
-        terms = listing([_md(t) for t, _, _ in failing])
+        terms = listing([term_name(t) for t, _, _ in failing])
         text += (
             f"\n\nIts proportional-hazards check still fails for {terms}: read "
             f"{'its hazard ratio' if len(failing) == 1 else 'their hazard ratios'} as an average over "
@@ -626,14 +746,18 @@ def _span(values: pd.Series, fmt) -> str:
 
 
 def warning_sentence(warning: pd.DataFrame, horizon_days: int) -> Text:
-    """Who tops the early-warning list (from ``survival.early_warning_list``): their purchases, silence,
-    churn probability and past spend; what the ranking is (past spend, not predicted value)."""
+    """Who tops the early-warning list (from ``survival.early_warning_list``): how many can churn within
+    the horizon (probability above 0) and, of those only, their purchases, silence, churn probability and
+    past spend; what the ranking is (past spend, not predicted value). Customers listed with a probability
+    of 0 (a silence too short to reach the threshold within the horizon) are counted, never described."""
     h = count(horizon_days)
     note = _note_only(warning)
     if note is not None:
         return Text(f"No early-warning list: {note}.")
     if warning.empty:
-        return Text("The early-warning list is empty: no customer is still active.")
+        return Text(
+            f"The early-warning list is empty: no customer still active can churn within the next {h} days."
+        )
     n = count(len(warning))
     if "annual spend" in warning:  # from transactions
         p = warning["P(churn in horizon)"]
@@ -643,24 +767,25 @@ def warning_sentence(warning: pd.DataFrame, horizon_days: int) -> Text:
                 f"None of the {n} customers listed can churn within the next {h} days: each silence is more "
                 f"than {h} days short of the churn threshold."
             )
-        text = (
-            f"The {n} customers at the top of the list have made {_span(warning['occasions'], count)} "
-            f"purchases and have been silent for {_span(warning['days silent'], count)} days"
-        )
+        k = count(len(at_risk))
         if len(at_risk) < len(warning):
-            text += (
-                f"; {count(len(at_risk))} of them can churn within the next {h} days (the others' silence is "
-                f"more than {h} days short of the threshold), with a probability of "
-                f"{_span(at_risk['P(churn in horizon)'], lambda x: f'{x:.2f}')}"
+            lead = (
+                f"{k} of the {n} customers listed can churn within the next {h} days (the others' silence is "
+                f"more than {h} days short of the threshold: probability 0). These {k}"
             )
         else:
-            text += (
-                f"; their probability of churning within the next {h} days is "
-                f"{_span(p, lambda x: f'{x:.2f}')}"
+            lead = (
+                f"The {k} customers on the list can churn within the next {h} days (probability above 0). "
+                "They"
             )
+        text = (
+            f"{lead} have made {_span(at_risk['occasions'], count)} purchases and have been silent for "
+            f"{_span(at_risk['days silent'], count)} days; their probability of churning within the next {h} "
+            f"days is {_span(at_risk['P(churn in horizon)'], lambda x: f'{x:.2f}')}"
+        )
         return Text(
             text
-            + f". In the past they spent {_span(warning['annual spend'], lambda x: money(x, decimals=0))} "
+            + f". In the past they spent {_span(at_risk['annual spend'], lambda x: money(x, decimals=0))} "
             "a year (annual spend: their spend so far, scaled to a year since their first purchase). The "
             "list is ranked by that probability times past annual spend (value at risk): past spend, not a "
             "forecast of what they would spend if they stayed, and no sign that a contact would keep them."
@@ -686,7 +811,8 @@ def warning_sentence(warning: pd.DataFrame, horizon_days: int) -> Text:
 
 # --------------------------------------------------------------------- the Answer and the closing
 def _strongest(figures: dict) -> tuple[str, str | None, str] | None:
-    """(group, chance words, the statistic) of the recorded strongest log-rank contrast."""
+    """(group, chance words, the statistic) of the recorded strongest log-rank contrast (among the groups
+    not built in by their definition)."""
     group = figures.get("strongest log-rank group")
     chi = figures.get("strongest log-rank chi-square")
     if group is None or _missing(chi):
@@ -694,6 +820,35 @@ def _strongest(figures: dict) -> tuple[str, str | None, str] | None:
     p = figures.get("strongest log-rank p-value")
     stat = f"log-rank {_statistic(chi, figures.get('strongest log-rank df') or 1, p)}"
     return _md(group), chance(p), stat
+
+
+def _built_in_recorded(figures: dict) -> list[tuple[str, str, str | None, str]]:
+    """(group, label, chance words, the statistic) of each recorded group built in by its definition."""
+    out = []
+    for group in str(figures.get("groups built in by definition") or "").split(" | "):
+        chi = figures.get(f"log-rank {group}: chi-square")
+        if not group or _missing(chi):
+            continue
+        p = figures.get(f"log-rank {group}: p-value")
+        stat = f"log-rank {_statistic(chi, figures.get(f'log-rank {group}: df') or 1, p)}"
+        out.append((group, _md(group), chance(p), stat))
+    return out
+
+
+def _logrank_p_recorded(figures: dict, group: str):
+    if figures.get("strongest log-rank group") == group:
+        return figures.get("strongest log-rank p-value")
+    return figures.get(f"log-rank {group}: p-value")
+
+
+def _medians_recorded(figures: dict, group: str) -> str:
+    prefix = f"median days, {group}: "
+    medians = [
+        f"{_median_value(v)} for {_md(k.removeprefix(prefix))}"
+        for k, v in figures.items()
+        if k.startswith(prefix) and v is not None
+    ]
+    return f"median active life {listing(medians)}" if medians else ""
 
 
 def _warning_clause(figures: dict) -> str:
@@ -727,24 +882,40 @@ def answer(figures: dict) -> Text:
     rule = f" (churn: {count(threshold)} days without a purchase)" if threshold is not None else ""
     text = f"{percent(figures['churned (%)'])} of the {count(figures['customers'])} customers churned{rule}."
     strongest = _strongest(figures)
+    built = _built_in_recorded(figures)
+    among = "Among the groups not built in by their definition, " if built else ""
     if strongest is not None:
         group, words, stat = strongest
         if words in ("beyond chance", "far beyond chance"):
-            text += f" Survival differs most clearly by {group} ({stat}: {words})."
+            text += " " + _capital(f"{among}survival differs most clearly by {group} ({stat}: {words}).")
         else:
-            text += f" No group difference in survival is beyond chance (the clearest, by {group}: {stat})."
+            text += " " + _capital(
+                f"{among}no group difference in survival is beyond chance (the clearest, by {group}: {stat})."
+            )
+    for raw, group, words, stat in built:
+        text += (
+            f" The split by {group} gives {stat} ({words}), a difference partly built in by its definition: "
+            f"{built_in(raw)}."
+        )
     clause = _warning_clause(figures)
     return with_not_run(f"{text} {clause}".strip(), figures)
 
 
-def _hazards_recorded(figures: dict) -> list[str]:
-    lines = []
+def _hazards_recorded(figures: dict) -> tuple[list[str], list[str]]:
+    """(plain lines, lines with a caveat: a group built in by its definition or a log-rank test that
+    disagrees) of the recorded hazard ratios."""
+    plain, caveated = [], []
+    ties = (figures.get("churned on day 0"), figures.get("churned (events)"))
     for key, hr in figures.items():
         if not key.startswith("HR ") or key.endswith(("lower 95%", "upper 95%")) or _missing(hr):
             continue
         term = key.removeprefix("HR ")
-        lines.append(_hazard_line(term, hr, figures.get(f"{key} lower 95%"), figures.get(f"{key} upper 95%")))
-    return lines
+        lower, upper = figures.get(f"{key} lower 95%"), figures.get(f"{key} upper 95%")
+        p = _logrank_p_recorded(figures, _group_of(term))
+        line = _hazard_line(term, hr, lower, upper, logrank_p=p, ties=ties)
+        caveat = built_in(term) or _disagreement(term, lower, upper, p, ties)
+        (caveated if caveat else plain).append(line)
+    return plain, caveated
 
 
 def what_this_means(figures: dict) -> Text:
@@ -774,28 +945,36 @@ def what_this_means(figures: dict) -> Text:
     if life:
         bullets.append("; ".join(life))
     strongest = _strongest(figures)
+    built = _built_in_recorded(figures)
+    among = "among the groups not built in by their definition, " if built else ""
     if strongest is not None:
         group, words, stat = strongest
         if words in ("beyond chance", "far beyond chance"):
-            prefix = f"median days, {figures['strongest log-rank group']}: "
-            medians = [
-                f"{_median_value(v)} for {_md(k.removeprefix(prefix))}"
-                for k, v in figures.items()
-                if k.startswith(prefix) and v is not None
-            ]
-            text = f"**Survival differs most clearly by {group}** ({stat}: {words})"
-            bullets.append(text + (f": median active life {listing(medians)}" if medians else ""))
+            medians = _medians_recorded(figures, figures["strongest log-rank group"])
+            text = f"**{_capital(among + 'survival')} differs most clearly by {group}** ({stat}: {words})"
+            bullets.append(text + (f": {medians}" if medians else ""))
         else:
-            bullets.append(f"**No group differs in survival beyond chance** (the clearest, {group}: {stat})")
-    hazards = _hazards_recorded(figures)
-    if hazards:
-        strata = figures.get("Cox model stratified by")
-        within = f" in the Cox model stratified by {_md(strata)}" if strata else " in the Cox model"
+            bullets.append(
+                f"**{_capital(among + 'no group')} differs in survival beyond chance** (the clearest, "
+                f"{group}: {stat})"
+            )
+    for raw, group, words, stat in built:
+        medians = _medians_recorded(figures, raw)
+        bullets.append(
+            f"**The split by {group} is partly built in by its definition**: {built_in(raw)}. It gives "
+            f"{stat} ({words})" + (f"; {medians}" if medians else "")
+        )
+    plain, caveated = _hazards_recorded(figures)
+    strata = figures.get("Cox model stratified by")
+    within = f" in the Cox model stratified by {_md(strata)}" if strata else " in the Cox model"
+    if plain:
         bullets.append(
             f"**With the other covariates held fixed{within}** (associations, not effects of changing "
-            f"them): {'; '.join(hazards)}"
+            f"them): {'; '.join(plain)}"
         )
-    elif figures.get("hazard ratio note"):
+    lead = "In the same model" if plain else f"With the other covariates held fixed{within}"
+    bullets += [f"{lead}, {line}" for line in caveated]
+    if not (plain or caveated) and figures.get("hazard ratio note"):
         bullets.append(f"No hazard ratio can be trusted: {figures['hazard ratio note']}")
     follow = figures.get("longest follow-up (days)")
     beyond = [k[2:-3] for k, v in figures.items() if _S_COLUMN.match(k) and v is None]

@@ -38,6 +38,7 @@ __all__ = [
     "TRANSACTION_GROUPS",
     "TRANSACTION_COVARIATES",
     "TRANSACTION_REFERENCE",
+    "BUILT_IN_GROUPS",
     "tiers",
     "prepare",
     "second_purchase_table",
@@ -95,6 +96,19 @@ TRANSACTION_COVARIATES = ["log2 first order value", "first basket (units)", "rep
 
 
 TRANSACTION_REFERENCE = {"repeat within 30 days": "no"}  # where the level occurs: "yes vs no" reads best
+
+
+# groups whose difference in survival is partly built in by their definition, with why. Time runs from the
+# first purchase, so a group defined by what a customer did after it is known only for those who were still
+# active then: a "yes" customer's active life is at least as long as the wait for that repeat. Their
+# log-rank test and hazard ratio are reported with this caveat, and the strongest contrast the notebook
+# records (headline_figures) is chosen among the other groups. A landmark analysis would remove it.
+BUILT_IN_GROUPS = {
+    "repeat within 30 days": (
+        "a customer in the 'yes' group cannot churn before their repeat purchase, so none of them can "
+        "churn on day 0"
+    )
+}
 
 
 def tiers(values: pd.Series, labels=("low", "mid", "high"), unit: str = "$") -> pd.Series:
@@ -290,16 +304,19 @@ def early_warning_list(
 ) -> pd.DataFrame:
     """The early-warning list for either source: from transactions,
     :func:`~lifecycle_utils.survival.churn.early_warning` (silence-conditional churn probability by
-    occasion band, ranked by value at risk); from a duration table,
+    occasion band, ranked by value at risk) with only the customers who can churn within the horizon
+    (probability above 0: a silence within ``horizon_days`` of the threshold), so the list holds at
+    most ``top`` of them and is shorter when fewer can churn; from a duration table,
     :func:`~lifecycle_utils.survival.estimators.conditional_churn` with the Cox model ``fit``, ranked by
     probability x ``value_col``
     (``horizon_days`` and ``tenure (days)`` in days). For a duration table, a ``note`` column says when
     the model behind the probabilities is missing (``fit`` None or not fitted: the overall churn curve,
     Nelson-Aalen, is used) or flagged; without churn events the list is a one-row note."""
     if data.tx is not None:
-        return early_warning(
-            data.tx, data.churn_days, horizon_days=horizon_days, observation_end=observation_end, top=top
+        every = early_warning(
+            data.tx, data.churn_days, horizon_days=horizon_days, observation_end=observation_end
         )
+        return every[every["P(churn in horizon)"] > 0].head(top)
     if not (data.table["churned"] == 1).any():
         return pd.DataFrame({"note": ["no churn events: no early-warning probabilities"]})
     given = fit is not None
@@ -336,7 +353,8 @@ def longest_follow_up(data: SurvivalData) -> float:
 
 def describe(data: SurvivalData) -> pd.Series:
     """What is being analysed: source, churn threshold, (from transactions) the customers in the log
-    up to the end of observation, the customers evaluated, churn events, censored, customers with
+    up to the end of observation, the customers evaluated, churn events (and those on day 0, tied on the
+    same day), censored, customers with
     delayed entry, and the longest follow-up (days, :func:`longest_follow_up`); then one ``note k``
     row per note of ``data``."""
     table = data.table
@@ -350,6 +368,7 @@ def describe(data: SurvivalData) -> pd.Series:
     facts |= {
         "customers": len(table),
         "churned (events)": int(table["churned"].sum()),
+        "churned on day 0": int(((table["churned"] == 1) & (table["duration"] == 0)).sum()),
         "censored": int((table["churned"] == 0).sum()),
         "with delayed entry": int((table["entry"] > 0).sum()),
         "longest follow-up (days)": longest_follow_up(data),
@@ -493,9 +512,12 @@ def headline_figures(
     * source, churn threshold, customers, churned share (%), the longest follow-up (days);
     * survival (%) at each horizon of ``overall`` (``None`` beyond the follow-up), the median (days, or
       "not reached") and its interval, and the share of active lives that end on day 0 (%);
-    * the strongest log-rank contrast (smallest p-value): its group, chi-square, df and p-value
-      (0.0 where it underflows), and with ``groups`` (:func:`group_summary`) the median of each of its
-      levels;
+    * the churn events and those on day 0 (tied on the same day);
+    * the strongest log-rank contrast (smallest p-value) among the groups not in
+      :data:`BUILT_IN_GROUPS`: its group, chi-square, df and p-value (0.0 where it underflows); each
+      built-in group tested, under ``groups built in by definition``, with its own ``log-rank <group>:
+      chi-square``, ``df`` and ``p-value``; and with ``groups`` (:func:`group_summary`) the median of
+      each level of these groups;
     * each hazard ratio that can be trusted with its 95% interval (a flagged or left-out one is not
       recorded as a number; the notes are; none without a ``hazard_table``), and the covariate the model
       is ``stratified_by``;
@@ -511,6 +533,8 @@ def headline_figures(
         if len(data.table)
         else float("nan"),
         "longest follow-up (days)": longest_follow_up(data),
+        "churned (events)": int(data.table["churned"].sum()),
+        "churned on day 0": int(((data.table["churned"] == 1) & (data.table["duration"] == 0)).sum()),
     }
     row = overall.iloc[0] if len(overall) else pd.Series(dtype=object)
     for c in overall.columns:
@@ -530,17 +554,31 @@ def headline_figures(
         figures["survival note"] = " | ".join(_notes_of(overall))
     if "chi-square" in logranks and len(logranks):
         log_p = logranks.apply(_log_p, axis=1).dropna()
-        if len(log_p):
-            best = log_p.idxmin()
+        built_in = [g for g in log_p.index if g in BUILT_IN_GROUPS]
+        others = log_p.drop(index=built_in)
+        medians = []
+        if len(others):
+            best = others.idxmin()
+            medians.append(best)
             figures |= {
                 "strongest log-rank group": str(best),
                 "strongest log-rank chi-square": float(logranks.loc[best, "chi-square"]),
                 "strongest log-rank df": int(logranks.loc[best, "df"]),
                 "strongest log-rank p-value": math.exp(log_p[best]),
             }
-            if groups is not None and len(groups) and best in groups.index.get_level_values(0):
-                for level, median in groups.loc[best, "median days"].items():
-                    figures[f"median days, {best}: {level}"] = _number(median)
+        if built_in:
+            figures["groups built in by definition"] = " | ".join(built_in)
+        for g in built_in:
+            medians.append(g)
+            figures |= {
+                f"log-rank {g}: chi-square": float(logranks.loc[g, "chi-square"]),
+                f"log-rank {g}: df": int(logranks.loc[g, "df"]),
+                f"log-rank {g}: p-value": math.exp(log_p[g]),
+            }
+        for g in medians:
+            if groups is not None and len(groups) and g in groups.index.get_level_values(0):
+                for level, median in groups.loc[g, "median days"].items():
+                    figures[f"median days, {g}: {level}"] = _number(median)
     hazard_table = pd.DataFrame({"hazard ratio": []}) if hazard_table is None else hazard_table
     notes = hazard_table["note"] if "note" in hazard_table else pd.Series("", index=hazard_table.index)
     for name, hr in hazard_table["hazard ratio"].items():
