@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 from statsmodels.stats.proportion import confint_proportions_2indep
 from statsmodels.stats.proportion import test_proportions_2indep as sm_test_2indep
 
@@ -76,9 +77,23 @@ def test_uplift_sensitivity_is_linear_in_the_factor(customers):
         uplift_by_stage=uplift,
         factors=[0, 1, 2],
     )
-    assert sens.loc[0.0].drop("value at risk, only where it pays").eq(-4.0).all()
-    assert sens.loc[0.0, "value at risk, only where it pays"] == 0.0  # contacts nobody when nothing pays
+    assert sens.loc[0.0].eq(-4.0).all()  # every policy paid for its 2 contacts, which save nothing
     assert sens.loc[2.0, "highest value at risk"] == 2 * 14.0 - 4.0
+
+
+def test_uplift_sensitivity_scores_the_contacts_chosen_under_the_assumed_uplifts(customers):
+    """The contact list stays the one chosen under the assumed uplifts (it is not re-picked at each
+    factor, which would amount to knowing the true uplift): a policy that pays at the assumed uplifts
+    loses money below its break-even factor, and crosses zero exactly there."""
+    uplift = {"silent": 0.1, "churned": 0.05}
+    args = dict(contact_cost=1, incentive_cost=2, redemption_rate=0.5, uplift_by_stage=uplift)
+    policies = st.compare_policies(customers, 5, **args)
+    even = policies.loc["value at risk, only where it pays", "break-even uplift factor"]
+    sens = st.uplift_sensitivity(customers, 5, **args, factors=[0.0, 0.5 * even, even, 1.0])
+    pays = sens["value at risk, only where it pays"]
+    assert pays.loc[0.0] == -4.0 and pays.loc[round(0.5 * even, 3)] < 0  # re-picking would contact nobody: 0
+    assert pays.loc[round(even, 3)] == pytest.approx(0.0, abs=0.01)
+    assert pays.loc[1.0] == policies.loc["value at risk, only where it pays", "incremental profit"]
 
 
 def test_strategy_matrix(customers):
@@ -132,7 +147,17 @@ def test_arm_summary_and_profit_by_hand():
     assert summary.loc["t", "response rate"] == 0.5 and summary.loc["c", "revenue per customer"] == 10.0
     profit = st.incremental_profit(table, "c", margin=0.5, contact_cost={"t": 1.0}, incentive_cost={"t": 4.0})
     # revenue lift 25 - 10 = 15, x 0.5 = 7.5; contact 1; incentive 4 x 0.5 = 2
-    assert profit.loc["t"].tolist() == [7.5, 1.0, 2.0, 4.5, 4500.0, 13.0]  # break-even: (7.5 - 1) / 0.5
+    assert profit.loc["t"].tolist()[:6] == [7.5, 1.0, 2.0, 4.5, 4500.0, 13.0]  # break-even: (7.5 - 1) / 0.5
+    # the Welch interval of the revenue difference per customer (as compare_arms) beside the point estimate
+    welch = stats.ttest_ind(table.loc[4:, "revenue"], table.loc[:3, "revenue"], equal_var=False)
+    low, high = welch.confidence_interval(0.95)
+    assert profit.loc["t", "revenue lower"] == pytest.approx(low, abs=1e-3)
+    assert profit.loc["t", "revenue upper"] == pytest.approx(high, abs=1e-3)
+    assert np.isnan(profit.loc["c", "revenue lower"])
+    narrow = st.incremental_profit(
+        table, "c", margin=0.5, contact_cost={"t": 1.0}, incentive_cost={"t": 4.0}, alpha=0.5
+    )
+    assert narrow.loc["t", "revenue upper"] - narrow.loc["t", "revenue lower"] < high - low
 
 
 def test_sample_size_and_power():
@@ -651,3 +676,36 @@ def test_headline_figures_record_p_values_break_even_coverage_and_the_plan():
         == f"{int(coverage['interval covers truth'].sum())} of 2"
     )
     assert facts["planned power (%)"] == 80.0 and facts["customers per arm for the planned test"] == 2199
+
+
+def test_headline_figures_record_spend_budget_simulation_and_point_differences(customers):
+    table, truth = st.simulate_experiment(2000, ARMS, segment_shares=SEGMENTS, segment_lift=LIFT, seed=4)
+    comparison = st.compare_arms(table, "control")
+    profit = st.incremental_profit(table, "control", margin=0.3, contact_cost={}, incentive_cost={})
+    coverage = st.truth_vs_estimate(comparison, truth, "control")
+    per_segment, _ = st.heterogeneity(table, "control")
+    policies = st.compare_policies(
+        customers, 5, contact_cost=1, incentive_cost=2, redemption_rate=0.5, uplift_by_stage={"silent": 0.1}
+    )
+    facts = st.headline_figures(
+        policies, comparison, profit=profit, coverage=coverage, plan=PLAN, budget=5, per_segment=per_segment
+    )
+    best = facts["best targeting policy"]
+    assert facts["targeting budget"] == 5.0 and facts["its cost"] == policies.loc[best, "cost"]
+    assert facts["random targeting cost"] == policies.loc["random", "cost"]
+    assert facts["random targeting contacts"] == policies.loc["random", "contacted"]
+    assert facts["campaign test simulated"] is True  # coverage compares it with a known truth
+    assert facts["interval level (%)"] == 95.0
+    assert facts["plain notice: response lift lower (points)"] == round(
+        100 * comparison.loc["plain notice", "difference lower"], 2
+    )
+    assert facts["plain notice: true response lift (points)"] == 2.0
+    row = per_segment.loc[("silent", "plain notice")]
+    assert facts["plain notice among silent: response difference upper (points)"] == round(
+        100 * row["upper"], 2
+    )
+    arm = facts["most profitable arm"]
+    low, high = profit.loc[arm, "revenue lower"], profit.loc[arm, "revenue upper"]
+    assert facts["its revenue interval includes zero"] == bool(low <= 0 <= high)
+    real = st.headline_figures(None, comparison, profit=None, plan=PLAN, simulated=False)
+    assert real["campaign test simulated"] is False and "targeting budget" not in real

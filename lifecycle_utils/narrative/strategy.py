@@ -3,16 +3,22 @@ interprets, and the notebook's Answer and "What this means" from its recorded fi
 
 Judgements come from named rules: a policy or an arm "makes money" when its incremental profit is above
 :data:`PROFIT_FLOOR` (a policy's profit is *expected* under uplifts that are assumptions, an arm's is a
-point estimate without an interval, and the sentences say so); a difference is "beyond chance" only at
-a named significance level ``alpha`` (:func:`beyond_chance`, on Holm-adjusted p-values); a group holds
-"most of" the CLV at stake above :data:`MAJORITY_PCT`. Where no rule applies a sentence states the
-number and stops.
+point estimate without an interval, and the sentences say so); a policy's profit is "material" (and the
+policy is called the best) only when it is at least :data:`MATERIAL_SHARE_OF_BUDGET` percent of the
+targeting budget (:func:`material_profit`); an arm's profit is judged only when the interval of its
+revenue difference excludes zero; a difference is "beyond chance" only at a named significance level
+``alpha`` (:func:`beyond_chance`, on Holm-adjusted p-values); a segment's response difference is "not
+distinguishable from zero" when its interval includes zero; a group holds "most of" the CLV at stake
+above :data:`MAJORITY_PCT`. Differences of response rates are in percentage points. A simulated campaign
+test is named as such (:data:`SIMULATED`). Where no rule applies a sentence states the number and
+stops.
 """
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 from lifecycle_utils._messages import NOTE
@@ -21,10 +27,13 @@ from lifecycle_utils.narrative.words import Text, count, listing, money, percent
 
 __all__ = [
     "PROFIT_FLOOR",
+    "MATERIAL_SHARE_OF_BUDGET",
     "ALPHA",
     "MAJORITY_PCT",
     "ASSUMED",
+    "SIMULATED",
     "makes_money",
+    "material_profit",
     "beyond_chance",
     "model_sentence",
     "matrix_sentence",
@@ -43,6 +52,9 @@ __all__ = [
 # a policy or an arm "makes money" when its incremental profit (currency of the data) is strictly above
 # this, and "loses money" when it is below; at exactly this it breaks even
 PROFIT_FLOOR = 0.0
+# a policy's expected profit is "material" (worth calling the best policy) when it is at least this share
+# of the targeting budget (%); below it the sentences give the number and call no policy the best
+MATERIAL_SHARE_OF_BUDGET = 1.0
 # the significance level a sentence reads p-values at when the notebook passes none: a difference is
 # "beyond chance at alpha" when its (Holm-adjusted) p-value is strictly below it
 ALPHA = 0.05
@@ -51,6 +63,8 @@ MAJORITY_PCT = 50.0
 # how every targeting sentence qualifies its figures: the uplifts are parameters, not measurements
 ASSUMED = "under the assumed uplifts (parameters of this notebook, not measured)"
 _ASSUMED_LEAD = ASSUMED[0].upper() + ASSUMED[1:]
+# how the sentences about the campaign test open when it is the simulated one (the same for every data set)
+SIMULATED = "In the simulated campaign test (not this data's customers)"
 
 
 def _missing(x) -> bool:
@@ -65,6 +79,21 @@ def _missing(x) -> bool:
 def makes_money(profit) -> bool | None:
     """True above :data:`PROFIT_FLOOR`, False at or below it, None for a missing profit."""
     return None if _missing(profit) else float(profit) > PROFIT_FLOOR
+
+
+def material_profit(profit, budget) -> bool | None:
+    """True when ``profit`` is above :data:`PROFIT_FLOOR` and at least :data:`MATERIAL_SHARE_OF_BUDGET`
+    percent of ``budget``, False otherwise, None for a missing profit; without a budget, as
+    :func:`makes_money`."""
+    if _missing(profit):
+        return None
+    if _missing(budget):
+        return makes_money(profit)
+    return makes_money(profit) and float(profit) >= MATERIAL_SHARE_OF_BUDGET / 100 * float(budget)
+
+
+def _floor_words(budget) -> str:
+    return f"the materiality floor of {MATERIAL_SHARE_OF_BUDGET:g}% of the {money(budget, decimals=0)} budget"
 
 
 def _loses(profit) -> bool:
@@ -102,6 +131,24 @@ def _share(probability) -> str:
     return percent(None if _missing(probability) else 100 * round(float(probability), 3) + 0.0)
 
 
+def _points(diff) -> str:
+    """A difference of two probabilities in percentage points, as the tables round it: 0.0168 -> ``1.7``."""
+    return "n/a" if _missing(diff) else f"{100 * round(float(diff), 3) + 0.0:.1f}"
+
+
+def _includes_zero(low, high) -> bool:
+    return not _missing(low) and not _missing(high) and float(low) <= 0 <= float(high)
+
+
+def _level(alpha: float) -> str:
+    """The interval level of a significance level: 0.05 -> ``95%``."""
+    return f"{round(100 * (1 - float(alpha)), 4):g}%"
+
+
+def _contacts(n) -> str:
+    return f"{count(n)} contact{'' if not _missing(n) and int(n) == 1 else 's'}"
+
+
 def _signed_money(x) -> str:
     return money(x) if _missing(x) or float(x) < 0 else f"+{money(x)}"
 
@@ -133,11 +180,17 @@ def model_sentence(model: str, origin: str, label: str) -> Text:
 
 
 # ------------------------------------------------------------------------------------- the matrix
-def matrix_sentence(matrix: pd.DataFrame | None, *, by: str = "stage") -> Text:
+def matrix_sentence(
+    matrix: pd.DataFrame | None,
+    *,
+    by: str = "stage",
+    months: float | None = None,
+    margin: float | None = None,
+) -> Text:
     """Where the CLV at stake and at risk sit (from ``strategy.strategy_matrix``, grouped ``by``
     ``"stage"`` or ``"value_class"``): the group with the most CLV at stake ("most of" it above
     :data:`MAJORITY_PCT`) and its mean churn probability, the group with the most CLV at risk, and the
-    largest group."""
+    largest group. ``months`` and ``margin`` (a share) name the CLV's horizon and margin."""
     what = {"stage": "lifecycle stage", "value_class": "value class"}.get(by, by)
     if _empty(matrix, "customers") or matrix["customers"].sum() == 0:
         return Text(f"No customers to place by {what}.")
@@ -149,7 +202,13 @@ def matrix_sentence(matrix: pd.DataFrame | None, *, by: str = "stage") -> Text:
     top = stake.idxmax()
     share = 100 * stake[top] / stake[stake > 0].sum()
     lead = "all of" if share >= 100 else "most of" if share > MAJORITY_PCT else "the largest part of"
-    text = f"By {what}, {top} customers hold {lead} the CLV at stake ({money(stake[top], decimals=0)}"
+    basis = []
+    if not _missing(months):
+        basis.append(f"{float(months):g}-month CLV")
+    if not _missing(margin):
+        basis.append(f"{'' if basis else 'CLV '}at a {round(100 * float(margin), 2):g}% margin")
+    basis = f"{' '.join(basis)}: " if basis else ""
+    text = f"By {what}, {top} customers hold {lead} the CLV at stake ({basis}{money(stake[top], decimals=0)}"
     churn = matrix.loc[top, "mean churn probability"] if "mean churn probability" in matrix else None
     text += ")" if _missing(churn) else f"; mean churn probability {_share(churn)})"
     if len(matrix) > 1:
@@ -164,10 +223,24 @@ def matrix_sentence(matrix: pd.DataFrame | None, *, by: str = "stage") -> Text:
 
 
 # ---------------------------------------------------------------------------- targeting policies
-def policies_sentence(policies: pd.DataFrame | None) -> Text:
-    """Which targeting policies make money :data:`ASSUMED` (from ``strategy.compare_policies``): those
-    above :data:`PROFIT_FLOOR`, the highest and the lowest profit (ties named together), and at what
-    share of the assumed uplifts the best policy's contacts break even."""
+def _spending(policies: pd.DataFrame) -> str:
+    """What each policy spends, policies with the same spend and contacts named together, largest first."""
+    groups: dict[tuple[float, int], list] = {}
+    for name, row in policies.iterrows():
+        if _missing(row["cost"]) or _missing(row["contacted"]):
+            continue
+        groups.setdefault((float(row["cost"]), int(row["contacted"])), []).append(name)
+    return "; ".join(
+        f"{money(cost)}{' each' if len(names) > 1 else ''} on {_contacts(n)} ({_quoted(names)})"
+        for (cost, n), names in sorted(groups.items(), key=lambda kv: -kv[0][0])
+    )
+
+
+def policies_sentence(policies: pd.DataFrame | None, *, budget: float | None = None) -> Text:
+    """What each targeting policy spends of ``budget`` and which make money :data:`ASSUMED` (from
+    ``strategy.compare_policies``): those above :data:`PROFIT_FLOOR`, the highest profit - called the
+    best only when it is material (:func:`material_profit`) - and the lowest (ties named together), and at
+    what share of the assumed uplifts the best policy's contacts break even."""
     if _empty(policies, "incremental profit"):
         return Text("No targeting policy was compared.")
     profit = policies["incremental profit"].dropna()
@@ -175,31 +248,43 @@ def policies_sentence(policies: pd.DataFrame | None) -> Text:
     best = list(profit.index[profit == best_value])
     worst = list(profit.index[profit == worst_value])
     paying = [p for p in profit.index if makes_money(profit[p])]
+    row = policies.loc[best[0]]
+    roi = f"ROI {float(row['ROI']):.2f}" if "ROI" in row and not _missing(row["ROI"]) else None
+    detail = ", ".join([_quoted(best), *([roi] if roi else [])])
+    floor = "" if _missing(budget) else f", at least {_floor_words(budget)}"
     if not paying:
+        judged = (
+            f"no policy is expected to make money; the smallest expected loss is {money(-best_value)} "
+            f"({_quoted(best)})"
+        )
+    elif not material_profit(best_value, budget):
+        judged = (
+            f"the highest expected profit, {money(best_value)} ({detail}), is below {_floor_words(budget)}: "
+            "no policy is expected to make a material profit"
+        )
+    elif len(paying) == 1:
+        judged = f"only {_quoted(paying)} is expected to make money: {money(best_value)}"
+        judged += f" ({roi}){floor}" if roi else floor
+    else:
+        which = "every policy is" if len(paying) == len(profit) else f"{_quoted(paying)} are"
+        judged = (
+            f"{which} expected to make money; the highest expected profit is {money(best_value)} ({detail})"
+        )
+        judged += floor
+    if "cost" in policies and "contacted" in policies:
+        with_budget = "" if _missing(budget) else f" with a budget of {money(budget, decimals=0)}"
         text = (
-            f"{_ASSUMED_LEAD}, no policy is expected to make money; the smallest expected loss is "
-            f"{money(-best_value)} ({_quoted(best)})"
+            f"{_ASSUMED_LEAD},{with_budget} the policies spend {_spending(policies)}. "
+            f"{judged[0].upper()}{judged[1:]}"
         )
     else:
-        row = policies.loc[best[0]]
-        detail = [f"{count(row['contacted'])} contacts"] if "contacted" in row else []
-        if "ROI" in row and not _missing(row["ROI"]):
-            detail.append(f"ROI {float(row['ROI']):.2f}")
-        if len(paying) == 1:
-            text = f"{_ASSUMED_LEAD}, only {_quoted(paying)} is expected to make money: {money(best_value)}"
-            text += f" ({', '.join(detail)})" if detail else ""
-        else:
-            which = "every policy is" if len(paying) == len(profit) else f"{_quoted(paying)} are"
-            text = (
-                f"{_ASSUMED_LEAD}, {which} expected to make money; the highest expected profit is "
-                f"{money(best_value)} ({', '.join([_quoted(best), *detail])})"
-            )
-        factor = row.get("break-even uplift factor")
-        if not _missing(factor) and math.isfinite(float(factor)) and float(factor) < 1:
-            text += (
-                f". The customers {'it contacts' if len(best) == 1 else 'they contact'} would still break "
-                f"even at {percent(100 * float(factor), 0)} of the assumed uplifts"
-            )
+        text = f"{_ASSUMED_LEAD}, {judged}"
+    factor = row.get("break-even uplift factor")
+    if paying and not _missing(factor) and math.isfinite(float(factor)) and float(factor) < 1:
+        text += (
+            f". The customers {'it contacts' if len(best) == 1 else 'they contact'} would still break "
+            f"even at {percent(100 * float(factor), 0)} of the assumed uplifts"
+        )
     if len(profit) > 1 and worst_value < best_value:
         shared = "shared by " if len(worst) > 1 else ""
         text += f". The lowest expected profit is {money(worst_value)} ({shared}{_quoted(worst)})"
@@ -207,23 +292,42 @@ def policies_sentence(policies: pd.DataFrame | None) -> Text:
 
 
 def sensitivity_sentence(sensitivity: pd.DataFrame | None, policies: pd.DataFrame | None) -> Text:
-    """How the policies' expected profit moves with the uplift assumption (``strategy.uplift_sensitivity``,
-    rows ``uplift factor``): which policies never lose money over the factors tried, and how far the
-    uplifts would have to rise for the policies that lose money at the assumed uplifts to break even
-    (the ``break-even uplift factor`` of ``strategy.compare_policies``)."""
+    """What each policy's contacts earn if the true uplifts differ from those assumed
+    (``strategy.uplift_sensitivity``, rows ``uplift factor``; the contacts stay those chosen under the
+    assumed uplifts): which policies never lose money over the factors tried, below what share of the
+    assumed uplifts the policies that make money at them lose money, and how far the uplifts would have
+    to rise for the policies that lose money to break even (the ``break-even uplift factor`` of
+    ``strategy.compare_policies``)."""
     if sensitivity is None or sensitivity.empty or sensitivity.isna().all().all():
         return Text("The uplift sensitivity was not computed.")
     lo, hi = float(sensitivity.index.min()), float(sensitivity.index.max())
     safe = [p for p in sensitivity.columns if not any(_loses(v) for v in sensitivity[p])]
-    span = f"Over uplifts from {lo:g} to {hi:g} times those assumed"
+    span = (
+        "Keeping the customers each policy contacts under the assumed uplifts, and scoring them at true "
+        f"uplifts from {lo:g} to {hi:g} times those assumed"
+    )
     if safe:
         text = f"{span}, {_quoted(safe)} never {'loses' if len(safe) == 1 else 'lose'} money"
     else:
-        text = f"{span}, every policy loses money at some uplift"
+        text = f"{span}, every policy loses money at some of these uplifts"
     if not _empty(policies, "incremental profit") and "break-even uplift factor" in policies:
-        losing = policies[[_loses(v) for v in policies["incremental profit"]]]
-        factors = losing["break-even uplift factor"].astype(float)
-        finite = factors[factors.map(math.isfinite)]
+        factors = policies["break-even uplift factor"].astype(float)
+        finite_factor = np.isfinite(factors.to_numpy(float))
+        gains = np.array([bool(makes_money(v)) for v in policies["incremental profit"]], dtype=bool)
+        losses = np.array([_loses(v) for v in policies["incremental profit"]], dtype=bool)
+        gaining = factors[gains & finite_factor]
+        if len(gaining) == 1:
+            text += (
+                f"; {_quoted(gaining.index)}, which makes money at the assumed uplifts, loses money if the "
+                f"true uplifts are below {percent(100 * float(gaining.iloc[0]), 0)} of them"
+            )
+        elif len(gaining) > 1:
+            text += (
+                f"; the {len(gaining)} policies that make money at the assumed uplifts lose money if the "
+                f"true uplifts are below {percent(100 * gaining.min(), 0)} to "
+                f"{percent(100 * gaining.max(), 0)} of them"
+            )
+        finite = factors[losses & finite_factor]
         if len(finite) == 1:
             text += (
                 f"; {_quoted(finite.index)}, which loses money at the assumed uplifts, would need "
@@ -234,16 +338,21 @@ def sensitivity_sentence(sensitivity: pd.DataFrame | None, policies: pd.DataFram
                 f"; the {len(finite)} policies that lose money at the assumed uplifts would need "
                 f"{finite.min():.1f} to {finite.max():.1f} times them to break even"
             )
-        never = list(factors.index[~factors.map(math.isfinite)])
+        never = list(factors.index[losses & ~finite_factor])
         if never:
             text += f"; {_quoted(never)} {_is(never)} expected to save nothing at any uplift"
     return Text(text + ".")
 
 
 # ------------------------------------------------------------------------------- the campaign test
-def arms_sentence(summary: pd.DataFrame | None, *, alpha: float = ALPHA) -> Text:
+def _lead(plain: str, simulated: bool) -> str:
+    """A test sentence's opening: ``plain`` as is, or after :data:`SIMULATED` for the simulated test."""
+    return f"{SIMULATED}, {plain[0].lower()}{plain[1:]}" if simulated else plain
+
+
+def arms_sentence(summary: pd.DataFrame | None, *, alpha: float = ALPHA, simulated: bool = False) -> Text:
     """Response and revenue per customer by arm (from ``strategy.arm_summary``), with the response
-    intervals at the ``1 - alpha`` level."""
+    intervals at the ``1 - alpha`` level; ``simulated`` says the test is the simulated one."""
     if _empty(summary, "customers"):
         return Text("No arm to summarise.")
     parts = []
@@ -254,7 +363,7 @@ def arms_sentence(summary: pd.DataFrame | None, *, alpha: float = ALPHA) -> Text
         if not _missing(row.get("rate lower")):
             part += f"; interval {_share(row['rate lower'])} to {_share(row['rate upper'])}"
         parts.append(part + ")")
-    text = f"Response by arm (intervals at the 1 − α level, {_alpha(alpha)}): {listing(parts)}."
+    text = f"{_lead('Response by arm', simulated)} ({_level(alpha)} intervals): {listing(parts)}."
     if not _empty(summary, "revenue per customer"):
         revenue = [
             f"{arm} {money(v)}" for arm, v in summary["revenue per customer"].items() if not _missing(v)
@@ -267,17 +376,19 @@ def arms_sentence(summary: pd.DataFrame | None, *, alpha: float = ALPHA) -> Text
 
 def _direction(diff) -> str:
     if diff > 0:
-        return f"higher by {_share(diff)} of customers"
+        return f"higher by {_points(diff)} percentage points"
     if diff < 0:
-        return f"lower by {_share(-diff)} of customers"
+        return f"lower by {_points(-diff)} percentage points"
     return "the same"
 
 
-def comparison_sentence(comparison: pd.DataFrame | None, *, alpha: float = ALPHA) -> Text:
+def comparison_sentence(
+    comparison: pd.DataFrame | None, *, alpha: float = ALPHA, simulated: bool = False
+) -> Text:
     """Each arm against the control (from ``strategy.compare_arms`` at the same ``alpha``): the response
-    difference with its interval and Holm-adjusted p-value, which differences are beyond chance at
-    ``alpha`` (:func:`beyond_chance`), and the revenue difference with its (unadjusted) interval and
-    whether that interval excludes zero."""
+    difference in percentage points with its interval and Holm-adjusted p-value, which response
+    differences are beyond chance at ``alpha`` (:func:`beyond_chance`), and the revenue difference with
+    its (unadjusted) interval and whether that interval excludes zero."""
     if _empty(comparison, "rate difference"):
         return Text("No arm was compared with the control.")
     k = len(comparison)
@@ -286,25 +397,27 @@ def comparison_sentence(comparison: pd.DataFrame | None, *, alpha: float = ALPHA
         part = f"{arm}'s response rate is {_direction(row['rate difference'])}"
         if not _missing(row.get("difference lower")):
             part += (
-                f" (interval {_share(row['difference lower'])} to {_share(row['difference upper'])}; "
+                f" (interval {_points(row['difference lower'])} to {_points(row['difference upper'])} "
+                "points; "
                 f"Holm-adjusted {_p(row['p-value (Holm)'])})"
             )
         parts.append(part)
         verdict = beyond_chance(row["p-value (Holm)"], alpha)
         (beyond if verdict else within).append(arm)
     text = (
-        f"Against the control, with p-values adjusted for {count(k)} comparison{'s' if k > 1 else ''} "
-        f"(Holm): {'; '.join(parts)}. "
+        f"{_lead('Against the control', simulated)}, with p-values adjusted for {count(k)} "
+        f"comparison{'s' if k > 1 else ''} (Holm): {'; '.join(parts)}. "
     )
     if k == 1:
-        text += f"At {_alpha(alpha)} the difference is {'' if beyond else 'not '}beyond chance."
+        text += f"At {_alpha(alpha)} the response difference is {'' if beyond else 'not '}beyond chance."
     elif not within:
-        text += f"At {_alpha(alpha)} every difference is beyond chance."
+        every = "both response differences are" if k == 2 else "every response difference is"
+        text += f"At {_alpha(alpha)} {every} beyond chance."
     elif not beyond:
-        text += f"At {_alpha(alpha)} none of these differences is beyond chance."
+        text += f"At {_alpha(alpha)} none of these response differences is beyond chance."
     else:
         text += (
-            f"At {_alpha(alpha)} the difference is beyond chance for {listing(beyond)}, not for "
+            f"At {_alpha(alpha)} the response difference is beyond chance for {listing(beyond)}, not for "
             f"{listing(within)}."
         )
     if _empty(comparison, "revenue difference") or _empty(comparison, "revenue lower"):
@@ -332,33 +445,49 @@ def truth_sentence(check: pd.DataFrame | None) -> Text:
             "This is a real campaign table: the true effects are unknown, so nothing checks the intervals."
         )
     covered = check["interval covers truth"].astype(bool)
-    truths = listing([f"{arm} {_share(v)}" for arm, v in check["true difference"].items()])
+    truths = listing([f"{arm} {_points(v)}" for arm, v in check["true difference"].items()])
     how_many = "every arm" if covered.all() else f"{count(covered.sum())} of {count(len(covered))} arms"
     return Text(
         f"The intervals cover the true difference set in the simulation for {how_many} (true differences "
-        f"in response: {truths} of customers). This is one simulated draw; the package's tests check the "
-        "coverage over many seeds."
+        f"in response: {truths} percentage points). This is one simulated draw; the package's tests check "
+        "the coverage over many seeds."
     )
 
 
+def _segment_difference(segment, row) -> str:
+    """A segment's response difference in points with its interval, "not distinguishable from zero" when
+    the interval includes zero."""
+    text = f"{_points(row['risk difference'])} ({segment}"
+    if not _missing(row.get("lower")) and not _missing(row.get("upper")):
+        text += f"; interval {_points(row['lower'])} to {_points(row['upper'])}"
+        if _includes_zero(row["lower"], row["upper"]):
+            text += ", not distinguishable from zero"
+    return text + ")"
+
+
 def heterogeneity_sentence(
-    per_segment: pd.DataFrame | None, interaction: pd.Series | None, *, alpha: float = ALPHA
+    per_segment: pd.DataFrame | None,
+    interaction: pd.Series | None,
+    *,
+    alpha: float = ALPHA,
+    simulated: bool = False,
 ) -> Text:
     """Whether the effect differs by segment (from ``strategy.heterogeneity``): the interaction test
     read at ``alpha`` (:func:`beyond_chance`), or why it could not be done, then each arm's per-segment
-    response differences from lowest to highest."""
+    response differences in percentage points from lowest to highest, with their intervals ("not
+    distinguishable from zero" when an interval includes zero)."""
     if interaction is None or len(interaction) == 0:
         return Text("The effect by segment was not tested.")
     p = interaction.get("p-value")
     note = interaction.get(NOTE)
     if _missing(p):
         why = f": {note}" if isinstance(note, str) and note else ""
-        text = f"The arm x segment interaction could not be tested{why}."
+        text = f"{_lead('The arm x segment interaction could not be tested', simulated)}{why}."
     else:
         chi, df = interaction.get("likelihood-ratio chi-square"), interaction.get("df")
         text = (
-            f"The arm x segment interaction test gives {_p(p)} (likelihood-ratio chi-square "
-            f"{float(chi):.2f} on {count(df)} df), "
+            f"{_lead('The arm x segment interaction test gives', simulated)} {_p(p)} (likelihood-ratio "
+            f"chi-square {float(chi):.2f} on {count(df)} df), "
         )
         text += (
             f"below {_alpha(alpha)}: the effect differs between segments beyond chance at that level."
@@ -371,23 +500,34 @@ def heterogeneity_sentence(
         return Text(text)
     ranges = []
     for arm in pd.unique(per_segment.index.get_level_values("arm")):
-        diffs = per_segment.xs(arm, level="arm")["risk difference"].dropna().astype(float)
+        rows = per_segment.xs(arm, level="arm")
+        diffs = rows["risk difference"].dropna().astype(float)
         if diffs.empty:
             continue
         low, high = diffs.idxmin(), diffs.idxmax()
         if len(diffs) == 1 or low == high:
-            ranges.append(f"{arm} {_share(diffs[low])} ({low})")
+            ranges.append(f"{arm} {_segment_difference(low, rows.loc[low])}")
         else:
-            ranges.append(f"{arm} from {_share(diffs[low])} ({low}) to {_share(diffs[high])} ({high})")
+            ranges.append(
+                f"{arm} from {_segment_difference(low, rows.loc[low])} to "
+                f"{_segment_difference(high, rows.loc[high])}"
+            )
     if ranges:
-        text += f" Response differences against the control by segment: {'; '.join(ranges)}."
+        text += (
+            " Response differences against the control by segment, in percentage points: "
+            f"{'; '.join(ranges)}."
+        )
     return Text(text)
 
 
-def profit_sentence(profit: pd.DataFrame | None, *, segment: str | None = None) -> Text:
+def profit_sentence(
+    profit: pd.DataFrame | None, *, segment: str | None = None, simulated: bool = False
+) -> Text:
     """Net incremental profit per 1,000 customers by arm (from ``strategy.incremental_profit`` or
-    ``strategy.segment_profit``, the control first): point estimates, which arms make or lose money on
-    them (:func:`makes_money`), and the break-even incentive per conversion of incentive arms."""
+    ``strategy.segment_profit``, the control first): point estimates; for an arm whose revenue difference
+    has an interval that includes zero, that the test cannot tell whether it pays; for the others, which
+    make or lose money on the point estimates (:func:`makes_money`); and the break-even incentive per
+    conversion of incentive arms."""
     note = _note_only(profit)
     if note is not None:
         return Text(note[0].upper() + note[1:] + ".")
@@ -395,7 +535,7 @@ def profit_sentence(profit: pd.DataFrame | None, *, segment: str | None = None) 
         return Text("No profit was computed.")
     others = profit.iloc[1:]
     net = others["net per 1,000 customers"]
-    where = f"On {segment} customers" if segment else "Against the control"
+    where = _lead(f"On {segment} customers" if segment else "Against the control", simulated)
     if net.isna().all():
         return Text(f"{where}, the profit needs revenue, which this test does not have (see the note).")
     figures = listing([f"{money(v)} for {arm}" for arm, v in net.items() if not _missing(v)])
@@ -403,8 +543,33 @@ def profit_sentence(profit: pd.DataFrame | None, *, segment: str | None = None) 
         f"{where}, the net incremental profit per 1,000 customers is {figures}: point estimates, with no "
         "interval, so the test does not show whether they differ from zero beyond chance."
     )
-    gain = [arm for arm, v in net.items() if makes_money(v)]
-    loss = [arm for arm, v in net.items() if _loses(v)]
+    unclear = []
+    if "revenue lower" in others and "revenue upper" in others:
+        unclear = [
+            arm
+            for arm, row in others.iterrows()
+            if _includes_zero(row["revenue lower"], row["revenue upper"])
+        ]
+    if unclear:
+        bounds = listing(
+            [
+                f"{money(others.loc[a, 'revenue lower'])} to {money(others.loc[a, 'revenue upper'])}"
+                + ("" if len(unclear) == 1 else f" for {a}")
+                for a in unclear
+            ]
+        )
+        whose = (
+            "its revenue difference per customer against the control has an interval"
+            if len(unclear) == 1
+            else "their revenue differences per customer against the control have intervals"
+        )
+        text += (
+            f" The test cannot tell whether {listing(unclear)} {'pays' if len(unclear) == 1 else 'pay'}: "
+            f"{whose} of {bounds}, which include{'s' if len(unclear) == 1 else ''} zero."
+        )
+    judged = {arm: v for arm, v in net.items() if arm not in unclear}
+    gain = [arm for arm, v in judged.items() if makes_money(v)]
+    loss = [arm for arm, v in judged.items() if _loses(v)]
     said = []
     if gain:
         said.append(f"{listing(gain)} {'makes' if len(gain) == 1 else 'make'} money")
@@ -428,8 +593,9 @@ def plan_sentence(plan: pd.Series | None) -> Text:
     if plan is None or len(plan) == 0 or _missing(plan.get("customers per arm")):
         return Text("The next test was not sized.")
     return Text(
-        f"To detect a lift of {_share(plan['lift'])} of customers over a {_share(plan['control rate'])} "
-        f"response rate with {percent(100 * float(plan['power']), 0)} power (two-sided, "
+        f"To detect a lift of {_points(plan['lift'])} percentage points over a "
+        f"{_share(plan['control rate'])} response rate with {percent(100 * float(plan['power']), 0)} "
+        "power (two-sided, "
         f"{_alpha(float(plan['alpha']))}), each arm needs {count(plan['customers per arm'])} customers. "
         "That is for one comparison with the control: comparing several arms with a multiple-testing "
         "adjustment needs more."
@@ -437,28 +603,59 @@ def plan_sentence(plan: pd.Series | None) -> Text:
 
 
 # ------------------------------------------------------------------------------ Answer and closing
+def _test_name(figures: dict) -> str:
+    return SIMULATED if figures.get("campaign test simulated") else "In the campaign test"
+
+
 def answer(figures: dict) -> Text:
-    """Notebook 05: the targeting policy with the highest profit under the assumed uplifts, the arm with
-    the highest net profit in the test, and the size of the next test."""
+    """Notebook 05: the targeting policy with the highest profit under the assumed uplifts (called the
+    best only when its profit is material, :func:`material_profit`), the arm with the highest net profit
+    in the test (named simulated when it is), and the size of the next test."""
     parts = []
-    profit = figures.get("its incremental profit")
-    if figures.get("best targeting policy") and profit is not None:
-        parts.append(
-            f"Under the assumed uplifts, '{figures['best targeting policy']}' is the targeting policy with "
-            f"the highest incremental profit ({money(profit)})."
-            if profit > 0
-            else f"Under the assumed uplifts no targeting policy makes a profit; the smallest loss is "
-            f"'{figures['best targeting policy']}' ({money(profit)})."
-        )
+    best, profit = figures.get("best targeting policy"), figures.get("its incremental profit")
+    budget, cost = figures.get("targeting budget"), figures.get("its cost")
+    if best and not _missing(profit):
+        if material_profit(profit, budget):
+            spend = (
+                ""
+                if _missing(cost) or _missing(budget)
+                else (f", spending {money(cost)} of the {money(budget, decimals=0)} budget")
+            )
+            parts.append(
+                f"Under the assumed uplifts, '{best}' is the targeting policy with the highest incremental "
+                f"profit ({money(profit)}{spend})."
+            )
+        elif makes_money(profit):
+            n = figures.get("its customers contacted")
+            parts.append(
+                "Under the assumed uplifts no targeting policy is expected to make a material profit: the "
+                f"highest, '{best}', is {money(profit)}{'' if _missing(n) else f' from {_contacts(n)}'}, "
+                f"below {_floor_words(budget)}."
+            )
+        else:
+            parts.append(
+                "Under the assumed uplifts no targeting policy makes a profit; the smallest loss is "
+                f"'{best}' ({money(profit)})."
+            )
     arm_profit = figures.get("its net profit per 1,000 customers")
-    if figures.get("most profitable arm") and arm_profit is not None:
-        parts.append(
-            f"In the campaign test, '{figures['most profitable arm']}' has the highest net profit per 1,000 "
-            f"customers ({money(arm_profit)}, a point estimate)."
-            if arm_profit > 0
-            else f"In the campaign test no arm makes a net profit; the smallest loss per 1,000 customers is "
-            f"'{figures['most profitable arm']}' ({money(arm_profit)})."
-        )
+    arm = figures.get("most profitable arm")
+    if arm and arm_profit is not None:
+        if arm_profit > 0:
+            text = (
+                f"{_test_name(figures)}, '{arm}' has the highest net profit per 1,000 customers "
+                f"({money(arm_profit)}, a point estimate)"
+            )
+            if figures.get("its revenue interval includes zero"):
+                text += (
+                    ", but the test cannot tell whether it pays: the interval of its revenue difference "
+                    "includes zero"
+                )
+            parts.append(text + ".")
+        else:
+            parts.append(
+                f"{_test_name(figures)}, no arm makes a net profit; the smallest loss per 1,000 customers is "
+                f"'{arm}' ({money(arm_profit)})."
+            )
     if "customers per arm for the planned test" in figures:
         parts.append(
             f"The next test needs {count(figures['customers per arm for the planned test'])} customers per "
@@ -467,24 +664,50 @@ def answer(figures: dict) -> Text:
     return with_not_run(" ".join(parts), figures)
 
 
+def _random_part(figures: dict) -> str:
+    random = figures.get("random targeting profit")
+    if _missing(random):
+        return ""
+    spent, n = figures.get("random targeting cost"), figures.get("random targeting contacts")
+    if _missing(spent):
+        return f"; random targeting: {money(random)}"
+    if spent == figures.get("its cost"):
+        return f"; random targeting with the same spend: {money(random)}"
+    contacts = "" if _missing(n) else f" on {_contacts(n)}"
+    return f"; random targeting, spending {money(spent)}{contacts}: {money(random)}"
+
+
 def _targeting_bullet(figures: dict) -> str | None:
     best, profit = figures.get("best targeting policy"), figures.get("its incremental profit")
     if not best or _missing(profit):
         return None
-    random = figures.get("random targeting profit")
-    random_part = "" if _missing(random) else f"; random targeting of the same budget: {money(random)}"
+    budget, cost, n = (
+        figures.get("targeting budget"),
+        figures.get("its cost"),
+        figures.get("its customers contacted"),
+    )
+    random_part = _random_part(figures)
+    spend = "" if _missing(n) else f" from {_contacts(n)}"
+    spend += "" if _missing(cost) else f" costing {money(cost)}"
     if not makes_money(profit):
         return (
             f"**Targeting.** {_ASSUMED_LEAD}, no targeting policy is expected to make "
             f"money; the smallest expected loss is '{best}' ({money(profit)}){random_part}. Contacting "
             "customers pays only if the true uplifts are higher: the test below measures one."
         )
-    text = f"**Targeting.** {_ASSUMED_LEAD}, '{best}' has the highest expected profit ({money(profit)}"
-    if not _missing(figures.get("its customers contacted")):
-        text += f" from {count(figures['its customers contacted'])} contacts"
+    if not material_profit(profit, budget):
+        return (
+            f"**Targeting.** {_ASSUMED_LEAD}, no policy is expected to make a material profit: the highest "
+            f"expected profit is {money(profit)} ('{best}'{',' if spend else ''}{spend}), below "
+            f"{_floor_words(budget)}{random_part}."
+        )
+    text = f"**Targeting.** {_ASSUMED_LEAD}, '{best}' has the highest expected profit ({money(profit)}{spend}"
     if not _missing(figures.get("its ROI")):
         text += f", ROI {float(figures['its ROI']):.2f}"
-    text += f"){random_part}."
+    text += ")"
+    if not _missing(budget):
+        text += f", at least {_floor_words(budget)}"
+    text += f"{random_part}."
     factor = figures.get("its break-even uplift factor")
     if not _missing(factor) and float(factor) < 1:
         text += (
@@ -506,18 +729,20 @@ def _test_bullet(figures: dict) -> str | None:
     parts, beyond = [], []
     for arm, lift in lifts.items():
         p = figures.get(f"{arm}: p-value (Holm)")
-        parts.append(f"{arm} {'+' if lift > 0 else ''}{lift:.2f} points (Holm-adjusted {_p(p)})")
+        parts.append(f"{arm} {'+' if lift > 0 else ''}{lift:.2f} percentage points (Holm-adjusted {_p(p)})")
         if beyond_chance(p, alpha):
             beyond.append(arm)
-    text = f"**The campaign test.** Response against the control: {listing(parts)}. "
+    lead = _lead("Response against the control", bool(figures.get("campaign test simulated")))
+    text = f"**The campaign test.** {lead}: {listing(parts)}. "
     if len(lifts) == 1:
-        text += f"At {_alpha(alpha)} the difference is {'' if beyond else 'not '}beyond chance."
+        text += f"At {_alpha(alpha)} the response difference is {'' if beyond else 'not '}beyond chance."
     elif len(beyond) == len(lifts):
-        text += f"At {_alpha(alpha)} every difference is beyond chance."
+        every = "both response differences are" if len(lifts) == 2 else "every response difference is"
+        text += f"At {_alpha(alpha)} {every} beyond chance."
     elif beyond:
-        text += f"At {_alpha(alpha)} the difference is beyond chance for {listing(beyond)} only."
+        text += f"At {_alpha(alpha)} the response difference is beyond chance for {listing(beyond)} only."
     else:
-        text += f"At {_alpha(alpha)} no difference is beyond chance."
+        text += f"At {_alpha(alpha)} no response difference is beyond chance."
     covered = figures.get("intervals covering the simulated truth")
     if covered:
         text += f" The test is simulated: its intervals cover the true differences for {covered} arms."
@@ -530,15 +755,22 @@ def _profit_bullet(figures: dict) -> str | None:
     arm, net = figures.get("most profitable arm"), figures.get("its net profit per 1,000 customers")
     if not arm or _missing(net):
         return "**Profit in the test.** Not computed: the campaign table has no revenue."
+    simulated = bool(figures.get("campaign test simulated"))
     if makes_money(net):
         text = (
-            f"**Profit in the test.** '{arm}' has the highest net profit per 1,000 customers ({money(net)}), "
-            "a point estimate without an interval: the test does not show that it makes money beyond chance."
+            f"**Profit in the test.** {_lead(f'{arm!r} has', simulated)} the highest net profit per 1,000 "
+            f"customers ({money(net)}), a point estimate without an interval"
+        )
+        text += (
+            ", and the interval of its revenue difference per customer includes zero: the test cannot tell "
+            "whether it pays."
+            if figures.get("its revenue interval includes zero")
+            else ": the test does not show that it makes money beyond chance."
         )
     else:
         text = (
-            f"**Profit in the test.** No arm makes money on the point estimates; the smallest loss per 1,000 "
-            f"customers is '{arm}' ({money(net)})."
+            f"**Profit in the test.** {_lead('No arm makes money', simulated)} on the point estimates; the "
+            f"smallest loss per 1,000 customers is '{arm}' ({money(net)})."
         )
     even = {
         k.removesuffix(": break-even incentive per conversion"): v
@@ -574,7 +806,7 @@ def _plan_bullet(figures: dict) -> str | None:
         )
     ):
         text += (
-            f" to detect a lift of {figures['planned lift (points)']:g} points over a "
+            f" to detect a lift of {figures['planned lift (points)']:g} percentage points over a "
             f"{percent(figures['planned control rate (%)'])} response rate with "
             f"{percent(figures['planned power (%)'], 0)} power ({_alpha(figures['planned test alpha'])}, "
             "two-sided)"

@@ -302,17 +302,27 @@ def incremental_profit(
     margin: float,
     contact_cost: dict[str, float],
     incentive_cost: dict[str, float],
+    alpha: float = 0.05,
 ) -> pd.DataFrame:
     """Per arm, per customer, against the control (the first row): incremental margin (revenue difference
     x ``margin``, a share of revenue), the contact cost, the incentive cost (paid to each *converted*
     customer of the arm), and the net incremental profit, all in the currency of the data; also per
     1,000 customers, and for incentive arms the incentive per conversion at which the arm would break
-    even. An incentive can lift response and still lose money. Without a revenue column the margin and
-    profit are NaN and a :data:`NOTE` column says why; it also says why a break-even is missing."""
+    even. An incentive can lift response and still lose money. The profit is a point estimate; the
+    ``1 - alpha`` Welch interval of the revenue difference per customer it rests on (``revenue lower``,
+    ``revenue upper``, as :func:`compare_arms`) says whether the test can tell that the arm earns more
+    than the control at all. Without a revenue column the margin and profit are NaN and a :data:`NOTE`
+    column says why; it also says why a break-even is missing."""
     control = _control(table, control)
-    base = table.loc[table["arm"] == control, "revenue"].mean()
+    c = table[table["arm"] == control]
+    base = c["revenue"].mean()
     rows, notes = [], []
     for arm, part in table.groupby("arm", sort=False):
+        low = high = np.nan
+        if arm != control and not _no_revenue(part) and not _no_revenue(c) and min(len(part), len(c)) > 1:
+            low, high = stats.ttest_ind(part["revenue"], c["revenue"], equal_var=False).confidence_interval(
+                1 - alpha
+            )
         lift = (part["revenue"].mean() - base) * margin
         contact = contact_cost.get(arm, 0.0) - contact_cost.get(control, 0.0)
         incentive = incentive_cost.get(arm, 0.0) * part["converted"].mean()
@@ -328,6 +338,8 @@ def incremental_profit(
                 "net incremental profit": net,
                 "net per 1,000 customers": 1000 * net,
                 "break-even incentive per conversion": break_even,
+                "revenue lower": low,
+                "revenue upper": high,
             }
         )
         said = (
@@ -350,9 +362,10 @@ def segment_profit(
     margin: float,
     contact_cost: dict[str, float],
     incentive_cost: dict[str, float],
+    alpha: float = 0.05,
 ) -> pd.DataFrame:
-    """:func:`incremental_profit` within one segment; a one-row :data:`NOTE` when the segment (or its
-    control group, or any other arm) is not in the data."""
+    """:func:`incremental_profit` within one segment (revenue intervals at ``1 - alpha``); a one-row
+    :data:`NOTE` when the segment (or its control group, or any other arm) is not in the data."""
     part = table[table["segment"].astype(str) == str(segment)]
     if part.empty or control not in set(part["arm"]):
         return pd.DataFrame(
@@ -363,7 +376,7 @@ def segment_profit(
             {NOTE: [f"segment {segment!r} holds only the {control!r} arm: nothing to compare"]}
         )
     return incremental_profit(
-        part, control, margin=margin, contact_cost=contact_cost, incentive_cost=incentive_cost
+        part, control, margin=margin, contact_cost=contact_cost, incentive_cost=incentive_cost, alpha=alpha
     )
 
 

@@ -111,6 +111,37 @@ def policy_order(
     return key.sort_values(ascending=False, kind="stable").index
 
 
+def _contacts(
+    customers: pd.DataFrame,
+    budget: float,
+    *,
+    contact_cost: float,
+    incentive_cost: float,
+    redemption_rate: float,
+    uplift_by_stage: dict[str, float],
+    rule: pd.Series | None,
+    seed: int,
+    policies,
+) -> tuple[dict[str, pd.Index], pd.Series, float]:
+    """The customers each policy contacts under ``budget`` and the assumed uplifts, the expected gain
+    per customer under those uplifts, and the cost per contact."""
+    per_contact = contact_cost + incentive_cost * redemption_rate
+    if per_contact <= 0:
+        raise ValueError("the cost per contact must be positive")
+    capacity = int(budget // per_contact)
+    gain = expected_gain(customers, uplift_by_stage)
+    if rule is None:
+        policies = [p for p in policies if p != "RFM rule"]
+    chosen = {}
+    for policy in policies:
+        if policy == "value at risk, only where it pays":  # stop where a contact costs more than it gains
+            order = policy_order(customers, "highest value at risk", gain, rule, seed)
+            chosen[policy] = order[gain.loc[order].to_numpy() > per_contact][:capacity]
+        else:
+            chosen[policy] = policy_order(customers, policy, gain, rule, seed)[:capacity]
+    return chosen, gain, per_contact
+
+
 def compare_policies(
     customers: pd.DataFrame,
     budget: float,
@@ -123,32 +154,32 @@ def compare_policies(
     seed: int = 0,
     policies=POLICIES,
 ) -> pd.DataFrame:
-    """Each policy under the budget: it contacts its best customers until the budget is spent (cost
-    per contact = ``contact_cost + incentive_cost x redemption_rate``); the last policy also stops at
-    the first customer whose expected gain is below the cost of contacting them. Per policy: customers
-    contacted, cost, expected incremental value (sum of :func:`expected_gain`), incremental profit
-    (value - cost), ROI (profit / cost) and the break-even uplift factor (by how much every assumed
-    uplift must be multiplied for profit to be 0; below 1 means room for error)."""
-    per_contact = contact_cost + incentive_cost * redemption_rate
-    if per_contact <= 0:
-        raise ValueError("the cost per contact must be positive")
-    capacity = int(budget // per_contact)
-    gain = expected_gain(customers, uplift_by_stage)
-    if rule is None:
-        policies = [p for p in policies if p != "RFM rule"]
+    """Each policy under the budget: it contacts its best customers until the budget is spent or the
+    customers run out (cost per contact = ``contact_cost + incentive_cost x redemption_rate``); the last
+    policy also stops at the first customer whose expected gain is below the cost of contacting them, so
+    the policies need not spend the same amount. Per policy: customers contacted, cost (what it spends),
+    expected incremental value (sum of :func:`expected_gain`), incremental profit (value - cost), ROI
+    (profit / cost) and the break-even uplift factor (by how much every assumed uplift must be multiplied
+    for the profit of the same contacts to be 0; below 1 means room for error)."""
+    chosen, gain, per_contact = _contacts(
+        customers,
+        budget,
+        contact_cost=contact_cost,
+        incentive_cost=incentive_cost,
+        redemption_rate=redemption_rate,
+        uplift_by_stage=uplift_by_stage,
+        rule=rule,
+        seed=seed,
+        policies=policies,
+    )
     rows = []
-    for policy in policies:
-        if policy == "value at risk, only where it pays":  # stop where a contact costs more than it gains
-            order = policy_order(customers, "highest value at risk", gain, rule, seed)
-            chosen = order[gain.loc[order].to_numpy() > per_contact][:capacity]
-        else:
-            chosen = policy_order(customers, policy, gain, rule, seed)[:capacity]
-        cost = len(chosen) * per_contact
-        value = float(gain.loc[chosen].sum())
+    for policy, contacted in chosen.items():
+        cost = len(contacted) * per_contact
+        value = float(gain.loc[contacted].sum())
         rows.append(
             {
                 "policy": policy,
-                "contacted": len(chosen),
+                "contacted": len(contacted),
                 "cost": round(cost, 2),
                 "expected incremental value": round(value, 2),
                 "incremental profit": round(value - cost, 2),
@@ -171,23 +202,27 @@ def uplift_sensitivity(
     rule: pd.Series | None = None,
     seed: int = 0,
 ) -> pd.DataFrame:
-    """Incremental profit of each policy when every assumed uplift is multiplied by a factor (rows:
-    ``factor``; columns: policies)."""
+    """Incremental profit of each policy's contacts when the true uplifts are the assumed ones multiplied
+    by a factor (rows: ``uplift factor``; columns: policies). The contacts are those each policy chooses
+    under the *assumed* uplifts (as :func:`compare_policies`), kept fixed: the table shows what the
+    chosen contact list earns if the assumption is wrong, so a policy's profit crosses zero at its
+    break-even uplift factor."""
     factors = np.linspace(0, 2, 21) if factors is None else factors
-    rows = []
-    for f in factors:
-        scaled = {k: v * f for k, v in uplift_by_stage.items()}
-        table = compare_policies(
-            customers,
-            budget,
-            contact_cost=contact_cost,
-            incentive_cost=incentive_cost,
-            redemption_rate=redemption_rate,
-            uplift_by_stage=scaled,
-            rule=rule,
-            seed=seed,
-        )
-        rows.append(table["incremental profit"].rename(round(float(f), 3)))
-    out = pd.DataFrame(rows)
-    out.index.name = "uplift factor"
+    chosen, gain, per_contact = _contacts(
+        customers,
+        budget,
+        contact_cost=contact_cost,
+        incentive_cost=incentive_cost,
+        redemption_rate=redemption_rate,
+        uplift_by_stage=uplift_by_stage,
+        rule=rule,
+        seed=seed,
+        policies=POLICIES,
+    )
+    value = {policy: float(gain.loc[contacted].sum()) for policy, contacted in chosen.items()}
+    cost = {policy: len(contacted) * per_contact for policy, contacted in chosen.items()}
+    out = pd.DataFrame(
+        [{p: round(float(f) * value[p] - cost[p], 2) for p in chosen} for f in factors],
+        index=pd.Index([round(float(f), 3) for f in factors], name="uplift factor"),
+    )
     return out
