@@ -179,6 +179,22 @@ def cdnow_leaks(html: str, cdnow: set[str], own: list[float]) -> list[str]:
     return leaks
 
 
+def own_figures(notebook, recorded: dict) -> list[float]:
+    """The run's own values (:func:`shown_values`) and the figures its generated sentences derive from
+    numbers they state (:func:`derived`): what a page may state without it being a CDNOW leak."""
+    own = shown_values(notebook, recorded)
+    extra = []
+    for _, text in generated_markdown(notebook):
+        text = LABELLED_SENTENCE.sub("", text)
+        stated = numbers_in(text)
+        extra += [
+            _value(token)
+            for token in figures_in(text)
+            if derived(token, [v for v in stated if v != _value(token)])
+        ]
+    return own + extra
+
+
 def foreign_figures(notebook, recorded: dict) -> list[str]:
     """Figures of the notebook's generated sentences outside CDNOW sections that are none of the run's
     own values (:func:`shown_values`), each with the start of its sentence."""

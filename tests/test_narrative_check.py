@@ -89,3 +89,11 @@ def test_a_share_or_difference_of_numbers_the_text_states_is_the_runs_own():
     assert nc.foreign_figures(_notebook("5 of 1,100 rows (0.5%) were dropped.", table), {}) == []
     assert nc.foreign_figures(_notebook("474 made, 277 expected (-41.6%).", table), {}) == []
     assert len(nc.foreign_figures(_notebook("474 made, 277 expected (-40.0%).", table), {})) == 1
+
+
+def test_a_figure_a_sentence_derives_is_not_a_cdnow_leak():
+    nb = _notebook("1.256 against 1.560: 19.5% lower.", "MAE 1.256 1.560")
+    assert 19.5 in [round(v, 1) for v in nc.own_figures(nb, {})]
+    page = "<h2>Which model?</h2><p>1.256 against 1.560: 19.5% lower.</p>"
+    assert nc.cdnow_leaks(page, {"19.5%"}, nc.own_figures(nb, {})) == []
+    assert nc.cdnow_leaks(page, {"19.5%"}, nc.shown_values(nb, {})) == ["19.5% (a CDNOW figure)"]

@@ -75,7 +75,7 @@ def test_the_report_tells_the_story_of_the_data_it_ran_on(runs, case):
         title = narrative_check.sections(html)[1][0]
         assert label in title, (page.name, title)
         everything = narrative_check.all_recorded(run.out)
-        own = narrative_check.shown_values(notebook, everything)
+        own = narrative_check.own_figures(notebook, everything)
         assert not narrative_check.cdnow_leaks(html, cdnow, own), page.name
         assert not narrative_check.foreign_figures(notebook, everything), page.name
         answer = narrative.answer(page.stem, recorded)
