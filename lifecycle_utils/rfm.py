@@ -45,6 +45,10 @@ __all__ = [
     "value_matrix",
     "value_profile",
     "thresholds_table",
+    "STAGE_PLAYS",
+    "play_table",
+    "plays_by_stage",
+    "play_counts",
     "rf_heatmap",
     "pareto",
     "lorenz_curve",
@@ -58,6 +62,10 @@ __all__ = [
     "MIN_RANKED_FLOOR",
     "min_ranked_customers",
     "predictive_check",
+    "next_period_per_customer",
+    "auc",
+    "BOOT_SAMPLES",
+    "baseline_check",
     "headline_figures",
 ]
 
@@ -451,6 +459,80 @@ def thresholds_table(thresholds: dict) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("axis")
 
 
+# ------------------------------------------------------------------------ plays by class and stage
+# The value matrix's play (VALUE_CLASSES) assumes a customer who still buys. For customers notebook 01's
+# stage rules call silent or churned, the play follows the stage and the customer's past value instead:
+# high spend (M level high, the 重要 classes) is worth a personal win-back, low spend an automated one or
+# none. Active stages (new, growing, mature) keep the value matrix's play.
+STAGE_PLAYS = pd.DataFrame(
+    [
+        ("silent", "high", "win back now: personal contact and an offer worth their past spend"),
+        ("silent", "low", "cheap automated reactivation; no personal contact"),
+        ("churned", "high", "one win-back offer worth their past spend, then let go"),
+        ("churned", "low", "let go: no spend beyond the newsletter"),
+    ],
+    columns=["stage", "M level", "play"],
+)
+
+
+def play_table(stages=("new", "growing", "mature", "silent", "churned")) -> pd.DataFrame:
+    """The play for every (value class, lifecycle stage): the value matrix's play (:data:`VALUE_CLASSES`)
+    for a stage not in :data:`STAGE_PLAYS` (an active customer), else the stage's play for the class's
+    M level. Columns ``class``, ``class (en)``, ``stage``, ``play`` and ``play from`` (``"value class"``
+    or ``"stage"``), one row per class and stage, classes in the matrix's order."""
+    grid = VALUE_CLASSES.merge(pd.DataFrame({"stage": list(stages)}), how="cross")
+    grid = grid.merge(
+        STAGE_PLAYS.rename(columns={"M level": "M", "play": "stage play"}), on=["stage", "M"], how="left"
+    )
+    by_stage = grid["stage play"].notna()
+    grid["play"] = grid["stage play"].where(by_stage, grid["play"])
+    grid["play from"] = np.where(by_stage, "stage", "value class")
+    return grid[["class", "class (en)", "stage", "play", "play from"]]
+
+
+def plays_by_stage(classes: pd.DataFrame, stages: pd.Series) -> pd.DataFrame:
+    """The play of every customer from the value class (``classes``: :func:`value_matrix`'s table) and
+    the lifecycle stage at the same date (``stages``: a stage per customer, as notebook 01's rules give
+    it), through :func:`play_table`. Customers with both a class and a stage only. Columns ``class``,
+    ``class (en)``, ``stage``, ``play``, ``play from`` and ``overridden`` (True where the stage replaced
+    the class's own play)."""
+    both = classes.index.intersection(stages.index)
+    frame = pd.DataFrame(
+        {"class": classes.loc[both, "class"].astype(str), "stage": stages.loc[both].astype(str)}, index=both
+    )
+    table = play_table(sorted(set(frame["stage"])))
+    out = (
+        frame.reset_index()
+        .merge(table, on=["class", "stage"], how="left")
+        .set_index(frame.index.name or "index")
+    )
+    out.index.name = classes.index.name
+    own = VALUE_CLASSES.set_index("class")["play"]
+    out["overridden"] = out["play"].ne(out["class"].map(own))
+    out["class"] = pd.Categorical(out["class"], categories=list(VALUE_CLASSES["class"]), ordered=True)
+    return out[["class", "class (en)", "stage", "play", "play from", "overridden"]]
+
+
+def play_counts(plays: pd.DataFrame) -> pd.DataFrame:
+    """Customers per (value class, lifecycle stage) with their play (from :func:`plays_by_stage`): only
+    the combinations that have customers, classes in the matrix's order and stages in their lifecycle
+    order (``new`` to ``churned``; other labels after them)."""
+    order = ["new", "growing", "mature", "silent", "churned"]
+    g = plays.groupby(["class", "stage"], observed=True)
+    out = g.agg(
+        customers=("play", "size"),
+        **{
+            "class (en)": ("class (en)", "first"),
+            "play": ("play", "first"),
+            "play from": ("play from", "first"),
+        },
+    ).reset_index()
+    rank = out["stage"].map({s: i for i, s in enumerate(order)}).fillna(len(order))
+    out = out.assign(_rank=rank).sort_values(["class", "_rank"], kind="stable").drop(columns="_rank")
+    out["class"] = out["class"].astype(str)
+    return out.set_index(["class", "stage"])[["class (en)", "customers", "play", "play from"]]
+
+
 # ------------------------------------------------------------------------------ views of the base
 def rf_heatmap(scored: pd.DataFrame) -> pd.DataFrame:
     """Mean monetary value by R score (rows, 5 = most recent first) and F score (columns)."""
@@ -525,22 +607,142 @@ def crosstab(rows: pd.Series, columns: pd.Series, normalize: bool = False) -> pd
     return table
 
 
-def next_period_outcome(tx: pd.DataFrame, labels: pd.Series, *, start, end) -> pd.DataFrame:
-    """What each segment did after its snapshot: customers, share who bought again (%) between
-    ``start`` (exclusive) and ``end`` (inclusive), mean occasions and mean spend per customer in that
-    period (all customers of the segment, buyers or not)."""
+def next_period_per_customer(tx: pd.DataFrame, customers: pd.Index, *, start, end) -> pd.DataFrame:
+    """Per customer of ``customers``: purchase occasions and spend (currency of the data) between
+    ``start`` (exclusive) and ``end`` (inclusive); 0 for customers who did not buy then."""
     window = occasions(tx[(tx["date"] > pd.Timestamp(start)) & (tx["date"] <= pd.Timestamp(end))])
     per = window.groupby("customer_id").agg(occasions=("date", "size"), spend=("amount", "sum"))
-    frame = pd.DataFrame({"segment": labels}).join(per).fillna({"occasions": 0, "spend": 0.0})
+    out = per.reindex(customers).fillna({"occasions": 0, "spend": 0.0})
+    out["occasions"] = out["occasions"].astype(int)
+    return out
+
+
+def next_period_outcome(
+    tx: pd.DataFrame, labels: pd.Series, *, start, end, min_customers: int | None = None
+) -> pd.DataFrame:
+    """What each segment did after its snapshot: customers, share who bought again (%) between
+    ``start`` (exclusive) and ``end`` (inclusive) with its Wilson 95% interval (%), mean occasions and
+    mean spend per customer in that period (all customers of the segment, buyers or not), and a ``note``
+    ``"small: n customers"`` for segments with customers but fewer than ``min_customers`` (default
+    :func:`min_ranked_customers` of all customers labelled), whose rates say little."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    per = next_period_per_customer(tx, labels.index, start=start, end=end)
+    frame = per.assign(segment=labels, bought=per["occasions"] > 0)
     g = frame.groupby("segment", observed=False)
+    n, k = g.size(), g["bought"].sum()
+    empty = n.to_numpy() == 0  # no interval for a segment nobody is in (and no division by zero)
+    lo, hi = proportion_confint(k.to_numpy(), np.where(empty, 1, n.to_numpy()), alpha=0.05, method="wilson")
+    least = min_ranked_customers(len(labels)) if min_customers is None else int(min_customers)
+    note = [f"small: {c} customer{'' if c == 1 else 's'}" if 0 < c < least else "" for c in n]
     return pd.DataFrame(
         {
-            "customers": g.size(),
-            "bought again (%)": (100 * g["occasions"].apply(lambda s: (s > 0).mean())).round(1),
+            "customers": n,
+            "bought again (%)": (100 * k / n.replace(0, np.nan)).round(1),
+            "bought again, 95% low (%)": np.where(empty, np.nan, np.round(100 * lo, 1)),
+            "bought again, 95% high (%)": np.where(empty, np.nan, np.round(100 * hi, 1)),
             "mean occasions": g["occasions"].mean().round(2),
             "mean spend": g["spend"].mean().round(2),
+            "note": note,
         }
     )
+
+
+def auc(score, outcome) -> float:
+    """Area under the ROC curve of ``score`` for a 0/1 ``outcome``: the chance that a random customer
+    with outcome 1 scores higher than a random one with outcome 0, ties counted as one half
+    (Mann-Whitney, mid-ranks). NaN when either outcome is absent."""
+    from scipy.stats import rankdata
+
+    s, y = np.asarray(score, float), np.asarray(outcome, bool)
+    n1, n0 = int(y.sum()), int((~y).sum())
+    if n1 == 0 or n0 == 0:
+        return float("nan")
+    ranks = rankdata(s)
+    return float((ranks[y].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
+
+
+def _spearman(score: np.ndarray, target: np.ndarray) -> float:
+    from scipy.stats import rankdata
+
+    a, b = rankdata(score), rankdata(target)
+    if a.std() == 0 or b.std() == 0:
+        return float("nan")
+    return float(np.corrcoef(a, b)[0, 1])
+
+
+BOOT_SAMPLES = 200  # bootstrap resamples of customers behind the 95% intervals of baseline_check
+
+_PREDICTORS = ("RFM segment", "frequency alone", "recency alone")
+
+
+def baseline_check(
+    values: pd.DataFrame,
+    labels: pd.Series,
+    *,
+    tx: pd.DataFrame,
+    start,
+    end,
+    n_boot: int = BOOT_SAMPLES,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """How well the segments of an earlier snapshot rank customers on what they did next, against naive
+    baselines, at customer level. ``values`` (:func:`rfm_values` at ``start``) and ``labels`` (the
+    segment of each customer then). Each customer's segment score is the segment's mean monetary value
+    at ``start`` (no look at the outcome); the baselines are frequency alone (occasions) and recency
+    alone (fewer days = higher). Per predictor: the AUC for "bought again" between ``start`` (exclusive)
+    and ``end`` (inclusive) and the Spearman rank correlation with spend in that period, each with a
+    percentile 95% interval from ``n_boot`` bootstrap resamples of customers (seeded with ``seed``).
+    A ``note`` says when an estimate is not possible (everyone or nobody bought again)."""
+    both = values.index.intersection(labels.index)
+    seg_value = values.loc[both, "monetary"].groupby(labels.loc[both], observed=True).mean()
+    scores = np.column_stack(
+        [
+            labels.loc[both].map(seg_value).to_numpy(float),
+            values.loc[both, "frequency"].to_numpy(float),
+            -values.loc[both, "recency"].to_numpy(float),
+        ]
+    )
+    per = next_period_per_customer(tx, both, start=start, end=end)
+    bought, spend = (per["occasions"] > 0).to_numpy(), per["spend"].to_numpy(float)
+    rng = np.random.default_rng(seed)
+    n = len(both)
+    boot = np.full((int(n_boot), len(_PREDICTORS), 2), np.nan)
+    for b in range(int(n_boot)):
+        idx = rng.integers(0, n, n)
+        for j in range(len(_PREDICTORS)):
+            boot[b, j] = auc(scores[idx, j], bought[idx]), _spearman(scores[idx, j], spend[idx])
+    rows = []
+    for j, name in enumerate(_PREDICTORS):
+        point_auc, point_rho = auc(scores[:, j], bought), _spearman(scores[:, j], spend)
+        with np.errstate(all="ignore"):
+            lo_a, hi_a = (
+                np.nanpercentile(boot[:, j, 0], [2.5, 97.5])
+                if np.isfinite(boot[:, j, 0]).any()
+                else (np.nan, np.nan)
+            )
+            lo_r, hi_r = (
+                np.nanpercentile(boot[:, j, 1], [2.5, 97.5])
+                if np.isfinite(boot[:, j, 1]).any()
+                else (np.nan, np.nan)
+            )
+        note = ""
+        if np.isnan(point_auc):
+            note = "everyone or nobody bought again: no AUC"
+        rows.append(
+            {
+                "predictor": name,
+                "customers": n,
+                "AUC, bought again": round(point_auc, 3),
+                "AUC 95% low": round(float(lo_a), 3),
+                "AUC 95% high": round(float(hi_a), 3),
+                "rank correlation with spend after": round(point_rho, 3),
+                "rank correlation 95% low": round(float(lo_r), 3),
+                "rank correlation 95% high": round(float(hi_r), 3),
+                "note": note,
+            }
+        )
+    return pd.DataFrame(rows).set_index("predictor")
 
 
 # a segment enters the predictive check only with at least MIN_RANKED_CUSTOMERS customers at the earlier
@@ -619,12 +821,17 @@ def headline_figures(
     concentration: pd.Series,
     check: pd.Series | None = None,
     stages: pd.DataFrame | None = None,
+    plays: pd.DataFrame | None = None,
+    baselines: pd.DataFrame | None = None,
 ) -> dict:
     """What notebook 03 records: the customers scored, customers and revenue share (%) of every segment
     and value class, revenue concentration, the predictive check of the earlier snapshot's segments
     (:func:`predictive_check`, keys prefixed ``"next period: "``; left out when ``check`` is ``None``: the
     data is too short for the comparison over time), and, from ``stages`` (:func:`crosstab` of segment by
-    lifecycle stage), each segment's customers and how many of them are silent and churned."""
+    lifecycle stage), each segment's customers and how many of them are silent and churned; from
+    ``plays`` (:func:`play_counts`) the customers with a class and a stage and those whose play follows
+    the stage; from ``baselines`` (:func:`baseline_check`) each predictor's figures, keys
+    ``"baseline: <predictor>: <column>"``."""
     figures = {"customers scored": int(profile["customers"].sum())}
     figures |= {f"{seg}: customers (%)": float(row["customers (%)"]) for seg, row in profile.iterrows()}
     figures |= {f"{seg}: revenue (%)": float(row["revenue (%)"]) for seg, row in profile.iterrows()}
@@ -637,4 +844,11 @@ def headline_figures(
         for seg, row in stages.iterrows():
             figures[f"{seg}: customers"] = int(row.sum())
             figures |= {f"{seg}: {st} (customers)": int(row.get(st, 0)) for st in ("silent", "churned")}
+    if plays is not None:
+        figures["customers with a class and a stage"] = int(plays["customers"].sum())
+        by_stage = plays.loc[plays["play from"] == "stage", "customers"]
+        figures["play set by the stage (customers)"] = int(by_stage.sum())
+    if baselines is not None:
+        for pred, row in baselines.drop(columns=["customers", "note"], errors="ignore").iterrows():
+            figures |= {f"baseline: {pred}: {col}": float(v) for col, v in row.items()}
     return figures

@@ -548,3 +548,103 @@ def test_the_score_sentence_without_an_even_axis_names_the_tie_or_lists_the_scor
         "R and F split into five near-equal scores (2 each). M scores 1-5 hold 1, 1, 1, 1 and 6 customers. "
         "F scores 1-5 stand for 1-2, 3-4, 5-6, 7-8 and 9 or more purchase occasions."
     )
+
+
+# ------------------------------------------------------------------ plays by class and stage
+def _play_counts(stages_by_class: dict) -> pd.DataFrame:
+    classes = [c for c, st in stages_by_class.items() for _ in st]
+    stages_now = [s for st in stages_by_class.values() for s in st]
+    ids = pd.Index([f"c{i}" for i in range(len(classes))], name="customer_id")
+    plays = rfm.plays_by_stage(pd.DataFrame({"class": classes}, index=ids), pd.Series(stages_now, index=ids))
+    return rfm.play_counts(plays)
+
+
+def test_plays_sentence_counts_the_customers_whose_stage_sets_the_play():
+    counts = _play_counts(
+        {"重要价值客户": ["mature", "silent", "silent", "churned"], "重要保持客户": ["churned", "churned"]}
+    )
+    text = nr.plays_sentence(counts)
+    assert "5 of the 6 customers are silent or churned" in text
+    assert (
+        'Of the 重要价值客户 customers, 2 silent and 1 churned are no longer told to "keep them exactly'
+        in text
+    )
+    assert "Every customer of 重要保持客户 is silent or churned" in text
+    active = nr.plays_sentence(_play_counts({"重要价值客户": ["mature", "growing"]}))
+    assert active.startswith("None of the 2 customers is silent or churned")
+    assert nr.plays_sentence(pd.DataFrame(columns=["customers"])) == (
+        "No customer has both a value class and a lifecycle stage."
+    )
+
+
+# --------------------------------------------------------------------- naive baselines
+def _baselines(seg=(0.70, 0.69, 0.71), freq=(0.65, 0.64, 0.66), rec=(0.66, 0.65, 0.67), rank=None):
+    rank = rank or {
+        "RFM segment": (0.4, 0.39, 0.41),
+        "frequency alone": (0.3, 0.29, 0.31),
+        "recency alone": (0.3, 0.29, 0.31),
+    }
+    rows = {}
+    for name, a in (("RFM segment", seg), ("frequency alone", freq), ("recency alone", rec)):
+        r = rank[name]
+        rows[name] = {
+            "customers": 100,
+            "AUC, bought again": a[0],
+            "AUC 95% low": a[1],
+            "AUC 95% high": a[2],
+            "rank correlation with spend after": r[0],
+            "rank correlation 95% low": r[1],
+            "rank correlation 95% high": r[2],
+            "note": "",
+        }
+    return pd.DataFrame(rows).T.rename_axis("predictor")
+
+
+@pytest.mark.parametrize(
+    "seg, base, verdict",
+    [
+        ((0.70, 0.69, 0.71), (0.68, 0.66, 0.685), True),  # lead 0.02, intervals apart
+        ((0.70, 0.69, 0.71), (0.681, 0.67, 0.685), None),  # lead 0.019: short of the margin
+        ((0.70, 0.68, 0.72), (0.60, 0.55, 0.69), None),  # lead 0.10 but intervals overlap
+        ((0.68, 0.66, 0.685), (0.70, 0.69, 0.71), False),  # the baseline leads by 0.02, apart
+        ((float("nan"), float("nan"), float("nan")), (0.70, 0.69, 0.71), None),
+    ],
+)
+def test_beats_baseline_on_both_sides_of_the_margin(seg, base, verdict):
+    assert nr.BASELINE_MARGIN == 0.02
+    table = _baselines(seg=seg, freq=base)
+    assert nr.beats_baseline(table, "frequency alone") is verdict
+
+
+def test_baseline_sentence_says_whether_the_segments_beat_the_baselines():
+    good = nr.baseline_sentence(_baselines(), early="2024-01-31", end="2024-06-30")
+    assert (
+        "AUC of 0.700 (95% interval 0.690 to 0.710), against 0.650 (0.640 to 0.660) for frequency alone"
+        in good
+    )
+    assert "The segments beat both baselines on both measures" in good
+    worse = nr.baseline_sentence(_baselines(seg=(0.60, 0.59, 0.61)), early="2024-01-31", end="2024-06-30")
+    assert "beat frequency alone on spend and recency alone on spend" in worse
+    assert "They trail frequency alone on bought again and recency alone on bought again" in worse
+    none = _baselines(seg=(0.60, 0.59, 0.61), rank={k: (0.3, 0.29, 0.31) for k in nr._PREDICTOR_ROWS})
+    assert "do not beat the naive baselines on either measure" in nr.baseline_sentence(
+        none, "2024-01-31", "2024-06-30"
+    )
+    empty = _baselines(seg=(float("nan"),) * 3)
+    empty.loc["RFM segment", "note"] = "everyone or nobody bought again: no AUC"
+    assert "cannot be scored" in nr.baseline_sentence(empty, "2024-01-31", "2024-06-30")
+
+
+def test_closing_bullet_on_the_baselines_follows_the_recorded_figures():
+    def figures(table):
+        base = {"customers scored": 100}
+        for pred, row in table.drop(columns=["customers", "note"]).iterrows():
+            base |= {f"baseline: {pred}: {c}": float(v) for c, v in row.items()}
+        return base
+
+    good = nr.what_this_means(figures(_baselines()))
+    assert "they beat both baselines on who bought again and on spend, by at least 0.02" in good
+    bad = nr.what_this_means(figures(_baselines(seg=(0.60, 0.59, 0.61))))
+    assert "AUC of 0.600, against 0.650 for frequency alone and 0.660 for recency alone" in bad
+    assert "they do not beat both baselines on both measures" in bad
+    assert "Segments against naive baselines" not in nr.what_this_means({"customers scored": 100})

@@ -184,8 +184,122 @@ def test_migration_and_next_period_outcome():
         ]
     )
     outcome = rfm.next_period_outcome(tx, before, start="2024-01-01", end="2024-02-28")
-    assert outcome.loc["A"].tolist() == [2, 50.0, 1.0, 10.0]
-    assert outcome.loc["B"].tolist() == [2, 0.0, 0.0, 0.0]
+    cols = ["customers", "bought again (%)", "mean occasions", "mean spend"]
+    assert outcome.loc["A", cols].tolist() == [2, 50.0, 1.0, 10.0]
+    assert outcome.loc["B", cols].tolist() == [2, 0.0, 0.0, 0.0]
+    # Wilson 95% for 1 of 2: centre 0.5, half-width z*sqrt(1/8 + z^2/16)/(1 + z^2/2) = 0.4055
+    assert outcome.loc["A", "bought again, 95% low (%)"] == 9.5
+    assert outcome.loc["A", "bought again, 95% high (%)"] == 90.5
+    # Wilson for 0 of 2: upper z^2/(n + z^2) = 3.8415/5.8415 = 65.8%
+    assert outcome.loc["B", "bought again, 95% low (%)"] == 0.0
+    assert outcome.loc["B", "bought again, 95% high (%)"] == 65.8
+    assert outcome.loc["A", "note"] == "small: 2 customers"  # below the floor of 10
+    big = rfm.next_period_outcome(tx, before, start="2024-01-01", end="2024-02-28", min_customers=2)
+    assert (big["note"] == "").all()
+    one = rfm.next_period_outcome(tx, before.iloc[:3], start="2024-01-01", end="2024-02-28")
+    assert one.loc["B", "note"] == "small: 1 customer"
+
+
+def test_auc_counts_ties_as_one_half():
+    assert rfm.auc([1, 2, 3, 4], [0, 0, 1, 1]) == 1.0
+    assert rfm.auc([1, 2, 3, 4], [0, 1, 0, 1]) == 0.75  # 3 of the 4 (buyer, non-buyer) pairs in order
+    assert rfm.auc([4, 3, 2, 1], [0, 0, 1, 1]) == 0.0
+    assert rfm.auc([1, 1, 1, 1], [0, 1, 0, 1]) == 0.5
+    assert np.isnan(rfm.auc([1, 2], [1, 1]))
+
+
+def _baseline_case():
+    """Six customers at 2024-03-31: recency ranks who buys again perfectly, frequency in reverse."""
+    rows = [
+        ("a", "2024-03-30", 10.0),
+        ("b", "2024-03-20", 10.0),
+        ("c", "2024-03-10", 10.0),
+        ("d", "2024-02-01", 10.0),
+        ("d", "2024-02-02", 10.0),
+        ("e", "2024-01-15", 10.0),
+        ("e", "2024-01-16", 10.0),
+        ("e", "2024-01-17", 10.0),
+        ("f", "2024-01-01", 10.0),
+        ("f", "2024-01-02", 10.0),
+        ("f", "2024-01-03", 10.0),
+        ("f", "2024-01-04", 10.0),
+        ("a", "2024-04-10", 30.0),
+        ("b", "2024-04-10", 20.0),
+        ("c", "2024-04-10", 10.0),
+    ]
+    return tx_frame(rows)
+
+
+def test_baseline_check_scores_segments_and_the_naive_baselines():
+    tx = _baseline_case()
+    values = rfm.rfm_values(tx, "2024-03-31")
+    labels = pd.Series(["x", "x", "y", "y", "z", "z"], index=values.index)
+    table = rfm.baseline_check(values, labels, tx=tx, start="2024-03-31", end="2024-04-30", n_boot=50, seed=1)
+    assert list(table.index) == ["RFM segment", "frequency alone", "recency alone"]
+    assert table.loc["recency alone", "AUC, bought again"] == 1.0  # a, b, c are the three most recent
+    assert table.loc["frequency alone", "AUC, bought again"] == 0.0  # the buyers bought least often
+    # mean monetary: x 10, y 15, z 35; buyers a, b (x) and c (y) rank below d (y), e, f (z):
+    # pairs (buyer, non-buyer) in order: none; ties: c with d -> 0.5 of 9 pairs
+    assert table.loc["RFM segment", "AUC, bought again"] == round(0.5 / 9, 3)
+    # spend after: a 30 > b 20 > c 10 > d = e = f = 0 (mid-rank 2); recency ranks a-f 6 down to 1:
+    # Pearson of (6, 5, 4, 3, 2, 1) and (6, 5, 4, 2, 2, 2) = 15.5 / sqrt(17.5 * 15.5) = 0.9411
+    assert table.loc["recency alone", "rank correlation with spend after"] == 0.941
+    assert (table["AUC 95% low"] <= table["AUC, bought again"]).all()
+    assert (table["AUC 95% high"] >= table["AUC, bought again"]).all()
+    again = rfm.baseline_check(values, labels, tx=tx, start="2024-03-31", end="2024-04-30", n_boot=50, seed=1)
+    pd.testing.assert_frame_equal(table, again)  # seeded
+
+
+def test_baseline_check_says_when_nobody_bought_again():
+    tx = _baseline_case()
+    values = rfm.rfm_values(tx, "2024-03-31")
+    labels = pd.Series("x", index=values.index)
+    table = rfm.baseline_check(values, labels, tx=tx, start="2024-04-30", end="2024-05-31", n_boot=20)
+    assert table["AUC, bought again"].isna().all()
+    assert table["note"].str.contains("nobody bought again").all()
+
+
+def test_play_table_keeps_the_class_play_only_for_active_customers():
+    table = rfm.play_table().set_index(["class", "stage"])
+    assert len(table) == 8 * 5
+    own = rfm.VALUE_CLASSES.set_index("class")["play"]
+    for (cls, stage), row in table.iterrows():
+        if stage in ("new", "growing", "mature"):
+            assert row["play"] == own[cls] and row["play from"] == "value class"
+        else:
+            assert row["play from"] == "stage"
+            assert "exactly as they are" not in row["play"] and "before they lapse" not in row["play"]
+    assert table.loc[("重要价值客户", "churned"), "play"] == table.loc[("重要保持客户", "churned"), "play"]
+    assert table.loc[("重要价值客户", "churned"), "play"] != table.loc[("一般价值客户", "churned"), "play"]
+
+
+def test_plays_by_stage_and_their_counts():
+    classes = pd.DataFrame(
+        {"class": ["重要价值客户", "重要价值客户", "重要价值客户", "一般挽留客户"]},
+        index=pd.Index(list("abcd"), name="customer_id"),
+    )
+    stages_now = pd.Series(["mature", "silent", "churned", "churned"], index=list("abcd"))
+    plays = rfm.plays_by_stage(classes, stages_now)
+    assert plays["overridden"].tolist() == [False, True, True, True]
+    assert plays.loc["a", "play"] == rfm.VALUE_CLASSES.set_index("class").loc["重要价值客户", "play"]
+    assert plays.loc["b", "play"].startswith("win back now")
+    assert plays.loc["d", "play"].startswith("let go")
+    counts = rfm.play_counts(plays)
+    assert counts["customers"].tolist() == [1, 1, 1, 1]
+    assert list(counts.index) == [
+        ("重要价值客户", "mature"),
+        ("重要价值客户", "silent"),
+        ("重要价值客户", "churned"),
+        ("一般挽留客户", "churned"),
+    ]
+    figures = rfm.headline_figures(
+        pd.DataFrame({"customers": [4], "customers (%)": [100.0], "revenue (%)": [100.0]}, index=["S"]),
+        pd.DataFrame({"customers (%)": [], "revenue (%)": []}),
+        concentration=pd.Series(dtype=float),
+        plays=counts,
+    )
+    assert figures["customers with a class and a stage"] == 4
+    assert figures["play set by the stage (customers)"] == 3
 
 
 def test_rf_heatmap_orders_recent_first(sample_scored):

@@ -36,6 +36,10 @@ __all__ = [
     "SLIPPING_SEGMENTS",
     "SLIPPING_CLASSES",
     "TAIL_SEGMENTS",
+    "BASELINE_MARGIN",
+    "beats_baseline",
+    "plays_sentence",
+    "baseline_sentence",
     "even_scores",
     "weight",
     "concentration_word",
@@ -74,6 +78,10 @@ MAJORITY_PCT = 50.0  # "most" of a segment's customers: strictly more than this 
 # segments (each with rfm.MIN_RANKED_CUSTOMERS customers); fewer segments: no judgement
 RANK_AGREEMENT = 0.7
 MIN_RANKED_SEGMENTS = 4
+# the segments "beat" a naive baseline (frequency alone, recency alone) on a measure (AUC for bought again,
+# rank correlation with spend) when they lead it by at least BASELINE_MARGIN and their 95% intervals do
+# not overlap; they "trail" it when the baseline leads by as much with intervals apart
+BASELINE_MARGIN = 0.02
 GRID_CELLS = 125  # combinations of three scores 1-5 that a segment map must cover (5 x 5 x 5)
 
 # the groups the sentences and the closing bullets name (the default segment map and the value matrix)
@@ -603,6 +611,117 @@ def outcome_sentence(check: pd.Series | None, monetary: str = "total") -> Text:
     return Text(text + ".")
 
 
+def plays_sentence(counts: pd.DataFrame) -> Text:
+    """How often the lifecycle stage overrides the value class's play (from ``rfm.play_counts``:
+    customers per value class and stage with the play and where it comes from): the customers whose play
+    follows their stage, those of :data:`TOP_CLASS` among them, and the classes none of whose customers
+    keeps the class's play."""
+    if counts is None or counts.empty or counts["customers"].sum() == 0:
+        return Text("No customer has both a value class and a lifecycle stage.")
+    total = int(counts["customers"].sum())
+    by_stage = counts[counts["play from"] == "stage"]
+    moved = int(by_stage["customers"].sum())
+    if moved == 0:
+        return Text(
+            f"None of the {count(total)} customers is silent or churned by notebook 01's stage rules: every "
+            "customer keeps the play of their value class."
+        )
+    text = [
+        f"By notebook 01's stage rules, {count(moved)} of the {count(total)} customers are silent or "
+        "churned, so their play follows their stage and past spend (a win-back, or letting go) "
+        "instead of their value class's play, which assumes a customer who still buys."
+    ]
+    classes = counts.index.get_level_values("class")
+    if TOP_CLASS in set(classes):
+        top = by_stage[by_stage.index.get_level_values("class") == TOP_CLASS]
+        parts = [f"{count(n)} {stage}" for (_, stage), n in top["customers"].items() if n > 0]
+        if parts:
+            own = VALUE_CLASSES.set_index("class").loc[TOP_CLASS, "play"].split("; ")[-1]
+            text.append(f'Of the {TOP_CLASS} customers, {listing(parts)} are no longer told to "{own}".')
+    whole = [c for c in dict.fromkeys(classes) if (counts.loc[c, "play from"] == "stage").all()]
+    if whole:
+        text.append(
+            f"Every customer of {listing(whole)} is silent or churned: none keeps the class's own play."
+        )
+    return Text(" ".join(text))
+
+
+_MEASURES = {
+    "AUC": ("AUC, bought again", "AUC 95% low", "AUC 95% high"),
+    "rank": (
+        "rank correlation with spend after",
+        "rank correlation 95% low",
+        "rank correlation 95% high",
+    ),
+}
+
+
+def beats_baseline(table: pd.DataFrame, baseline: str, measure: str = "AUC") -> bool | None:
+    """Whether the segments beat ``baseline`` (a row of ``rfm.baseline_check``) on ``measure`` (``"AUC"``
+    or ``"rank"``): True when the segments lead by at least :data:`BASELINE_MARGIN` with 95% intervals
+    that do not overlap, False when the baseline leads so, ``None`` (no clear difference) otherwise or
+    when a figure is missing."""
+    point, low, high = _MEASURES[measure]
+    seg, base = table.loc["RFM segment"], table.loc[baseline]
+    if any(_missing(x) for x in (seg[point], seg[low], seg[high], base[point], base[low], base[high])):
+        return None
+    if seg[point] - base[point] >= BASELINE_MARGIN - 1e-9 and seg[low] > base[high]:
+        return True
+    if base[point] - seg[point] >= BASELINE_MARGIN - 1e-9 and base[low] > seg[high]:
+        return False
+    return None
+
+
+def _with_interval(row: pd.Series, measure: str, first: bool) -> str:
+    point, low, high = _MEASURES[measure]
+    if _missing(row[point]):
+        return "n/a"
+    if _missing(row[low]):
+        return f"{row[point]:.3f}"
+    inner = (
+        f"95% interval {row[low]:.3f} to {row[high]:.3f}" if first else f"{row[low]:.3f} to {row[high]:.3f}"
+    )
+    return f"{row[point]:.3f} ({inner})"
+
+
+def baseline_sentence(table: pd.DataFrame | None, early, end) -> Text:
+    """Whether the segments of the earlier snapshot ``early`` rank customers on what they did up to
+    ``end`` better than frequency alone and recency alone (from ``rfm.baseline_check``), on both
+    measures, judged by :func:`beats_baseline`."""
+    if table is None or table.empty or "RFM segment" not in table.index:
+        return Text("No comparison with naive baselines was possible.")
+    seg = table.loc["RFM segment"]
+    if _missing(seg["AUC, bought again"]):
+        note = seg.get("note") or "no AUC"
+        return Text(f"The segments cannot be scored against the baselines on this data: {note}.")
+    bases = [b for b in ("frequency alone", "recency alone") if b in table.index]
+    text = (
+        f"Customer by customer, the segments of {day(early)} rank who bought again up to {day(end)} with an "
+        f"AUC of {_with_interval(seg, 'AUC', True)}, against "
+        + listing([f"{_with_interval(table.loc[b], 'AUC', False)} for {b}" for b in bases])
+        + f"; on spend afterwards their rank correlation is {_with_interval(seg, 'rank', False)}, against "
+        + listing([f"{_with_interval(table.loc[b], 'rank', False)} for {b}" for b in bases])
+        + "."
+    )
+    verdicts = {(b, m): beats_baseline(table, b, m) for b in bases for m in _MEASURES}
+    names = {"AUC": "bought again", "rank": "spend"}
+    beaten = [f"{b} on {names[m]}" for (b, m), v in verdicts.items() if v is True]
+    trailing = [f"{b} on {names[m]}" for (b, m), v in verdicts.items() if v is False]
+    rule = (
+        f"this notebook asks for a lead of at least {BASELINE_MARGIN:g} "
+        "with 95% intervals that do not overlap"
+    )
+    if beaten and len(beaten) == len(verdicts):
+        text += f" The segments beat both baselines on both measures ({rule})."
+    elif beaten:
+        text += f" The segments beat {listing(beaten)} ({rule}), but not every baseline on every measure."
+    else:
+        text += f" The segments do not beat the naive baselines on either measure ({rule})."
+    if trailing:
+        text += f" They trail {listing(trailing)} by that standard."
+    return Text(text)
+
+
 # --------------------------------------------------------------------------- answer, closing
 def _segments(figures: dict) -> dict:
     """Recorded revenue shares (%) of the named segments (not the value classes)."""
@@ -749,6 +868,11 @@ def _next_period_bullet(figures: dict) -> str | None:
         )
     if judged is None:
         return text + f"; too few segments to judge (this notebook asks for {MIN_RANKED_SEGMENTS})."
+    if judged and _baseline_table(figures) is not None and not _beats_all(_baseline_table(figures)):
+        return text + (
+            f", at least {_words(RANK_AGREEMENT)}: the segments rank next-period spending as groups, but "
+            "customer by customer no better than a single axis (next point)."
+        )
     if judged:
         return text + (
             f", at least {_words(RANK_AGREEMENT)}: the segments rank next-period spending and are a basis "
@@ -757,6 +881,46 @@ def _next_period_bullet(figures: dict) -> str | None:
     return text + (
         f", short of the {_words(RANK_AGREEMENT)} this notebook asks: on this data the segments do not rank "
         "the next period."
+    )
+
+
+_PREDICTOR_ROWS = ("RFM segment", "frequency alone", "recency alone")
+
+
+def _baseline_table(figures: dict) -> pd.DataFrame | None:
+    """The recorded ``rfm.baseline_check`` figures as its table (None when not recorded or no AUC)."""
+    columns = _MEASURES["AUC"] + _MEASURES["rank"]
+    if any(f"baseline: {p}: {c}" not in figures for p in _PREDICTOR_ROWS for c in columns):
+        return None
+    table = pd.DataFrame(
+        {c: [figures[f"baseline: {p}: {c}"] for p in _PREDICTOR_ROWS] for c in columns},
+        index=list(_PREDICTOR_ROWS),
+    )
+    return None if table["AUC, bought again"].isna().any() else table
+
+
+def _beats_all(table: pd.DataFrame) -> bool:
+    return all(beats_baseline(table, b, m) is True for b in _PREDICTOR_ROWS[1:] for m in _MEASURES)
+
+
+def _baseline_bullet(figures: dict) -> str | None:
+    table = _baseline_table(figures)
+    if table is None:
+        return None
+    auc = table["AUC, bought again"]
+    text = (
+        "**Segments against naive baselines.** Customer by customer, the segments rank who bought again "
+        f"with an AUC of {auc['RFM segment']:.3f}, against {auc['frequency alone']:.3f} for frequency alone "
+        f"and {auc['recency alone']:.3f} for recency alone"
+    )
+    if _beats_all(table):
+        return text + (
+            f": they beat both baselines on who bought again and on spend, by at least {BASELINE_MARGIN:g} "
+            "with 95% intervals apart."
+        )
+    return text + (
+        f": they do not beat both baselines on both measures (who bought again, spend) by the "
+        f"{BASELINE_MARGIN:g} with 95% intervals apart that this notebook asks."
     )
 
 
@@ -771,6 +935,7 @@ def what_this_means(figures: dict) -> Text:
             _slipping_bullet(figures),
             _tail_bullet(figures),
             _next_period_bullet(figures),
+            _baseline_bullet(figures),
         )
         if b
     ]
