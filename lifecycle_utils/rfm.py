@@ -789,8 +789,12 @@ def predictive_check(
     both = joined[(joined["customers"] >= min_customers) & joined["mean monetary"].notna()]
     small = joined[(joined["customers"] > 0) & (joined["customers"] < min_customers)]
     above = small[small["mean monetary"] > both["mean monetary"].max()] if len(both) else small
+    # no rank correlation with fewer than two segments or a side that does not vary (every customer
+    # bought once: no spend afterwards); scipy would warn and give NaN
     rho = (
-        float(both["mean monetary"].corr(both["mean spend"], method="spearman")) if len(both) >= 2 else np.nan
+        _spearman(both["mean monetary"].to_numpy(), both["mean spend"].to_numpy())
+        if len(both) >= 2
+        else np.nan
     )
     top, bottom = (both.iloc[0], both.iloc[-1]) if len(both) else (None, None)
     return pd.Series(

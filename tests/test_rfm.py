@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -354,6 +356,11 @@ def test_predictive_check_ranks_the_large_segments_by_their_value_then():
     assert check["earlier snapshot"] == "2024-01-31" and check["end"] == "2024-03-31"
     none = rfm.predictive_check(early, outcome, start="2024-01-31", end="2024-03-31", min_customers=1000)
     assert none["segments compared"] == 0 and np.isnan(none["rank correlation (value then, spend after)"])
+    flat = outcome.assign(**{"mean spend": 0.0})  # nobody bought again: no rank correlation, no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        quiet = rfm.predictive_check(early, flat, start="2024-01-31", end="2024-03-31")
+    assert np.isnan(quiet["rank correlation (value then, spend after)"])
 
 
 @pytest.mark.parametrize(
