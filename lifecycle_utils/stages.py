@@ -25,8 +25,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from lifecycle_utils.summary import end_of_observation, occasion_sequence, occasions
+from lifecycle_utils.survival.estimators import chi_square_result, kaplan_meier
 
 __all__ = [
     "STAGES",
@@ -43,6 +45,13 @@ __all__ = [
     "mature_basis",
     "mature_threshold",
     "share_longer",
+    "RETURN_CHANCE",
+    "RETURN_HORIZON",
+    "CHURN_RULES",
+    "gap_spells",
+    "return_chance",
+    "return_chance_threshold",
+    "threshold_table",
     "derive_rules",
     "monthly_snapshots",
     "comparison_snapshots",
@@ -55,9 +64,14 @@ __all__ = [
     "transition_counts",
     "transition_matrix",
     "transition_summary",
+    "wilson_interval",
+    "transition_intervals",
+    "monthly_rates",
+    "rate_change_test",
     "flows",
     "flow_summary",
     "time_in_stage",
+    "restricted_mean",
     "resurrection",
     "purchase_funnel",
     "time_to_second_purchase",
@@ -245,6 +259,158 @@ def mature_threshold(
     return mature_basis(repeat_table, tolerance, min_customers)["occasions"]
 
 
+# ---------------------------------------------------------------- chance of a return given the silence
+RETURN_CHANCE = 0.10  # churned once the chance of a return within RETURN_HORIZON days falls below this
+RETURN_HORIZON = 180  # days: the horizon of "a return" in the return-chance rule
+CHURN_RULES = ("gap quantile", "return chance")  # how derive_rules may set the churn threshold
+
+
+def gap_spells(tx: pd.DataFrame, *, observation_end=None, first_only: bool = False) -> pd.DataFrame:
+    """Every wait after a purchase occasion, censoring-aware: one row per occasion on or before the
+    observation end with ``customer_id``, ``k`` (the occasion's number), ``days`` (to the next occasion,
+    or to the observation end when there is none by then) and ``returned`` (1 when the next occasion
+    came by the observation end, 0 for the customer's last, still open wait: censored). With
+    ``first_only`` only the wait after the first occasion (one row per customer, so heavy buyers do not
+    outweigh the others)."""
+    occ = occasion_sequence(tx)
+    end = end_of_observation(occ["date"], observation_end)
+    occ = occ[occ["date"] <= end]
+    if first_only:
+        occ = occ[occ["k"] == 1]
+    returned = occ["next"].notna() & (occ["next"] <= end)
+    days = (occ["next"].where(returned, end) - occ["date"]).dt.days
+    return pd.DataFrame(
+        {
+            "customer_id": occ["customer_id"].to_numpy(),
+            "k": occ["k"].to_numpy(),
+            "days": days.to_numpy(dtype=int),
+            "returned": returned.to_numpy(dtype=int),
+        }
+    )
+
+
+def _still_waiting(spells: pd.DataFrame):
+    """The Kaplan-Meier share of waits still open after d days, S(d), as a function of whole days, and
+    the longest wait observed (days; -1 without waits)."""
+    if spells.empty:
+        return (lambda d: np.full(np.shape(d), np.nan)), -1
+    km = kaplan_meier(spells["days"], spells["returned"])
+    times, surv = km["time"].to_numpy(), km["survival"].to_numpy()
+
+    def survival(d):
+        return surv[np.searchsorted(times, np.asarray(d, float), side="right") - 1]
+
+    return survival, int(spells["days"].max())
+
+
+def _chance_curve(spells: pd.DataFrame, horizon_days: int) -> pd.DataFrame:
+    """P(return within ``horizon_days`` | silent d days) = 1 - S(d + h) / S(d) for every whole d from 0
+    to the longest wait minus the horizon (columns ``silent (days)``, ``chance``, ``at risk``: waits
+    still open after d days)."""
+    survival, longest = _still_waiting(spells)
+    d = np.arange(0, max(longest - horizon_days, -1) + 1)
+    s_d = survival(d)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        chance = np.where(s_d > 0, 1 - survival(d + horizon_days) / s_d, np.nan)
+    at_risk = len(spells) - np.searchsorted(np.sort(spells["days"].to_numpy()), d, side="right")
+    return pd.DataFrame({"silent (days)": d, "chance": chance, "at risk": at_risk})
+
+
+def return_chance(
+    tx: pd.DataFrame, silences, *, horizon_days: int = RETURN_HORIZON, observation_end=None
+) -> pd.DataFrame:
+    """The chance (%) that a customer silent for ``d`` days buys again within the next ``horizon_days``
+    days, for each ``d`` in ``silences`` (days), estimated by Kaplan-Meier on the waits between purchase
+    occasions with each customer's last, still open wait censored at the observation end
+    (:func:`gap_spells`): ``1 - S(d + h) / S(d)``, where ``S`` is the share of waits longer than the given
+    days. Two estimates: over ``all gaps`` (every wait; heavy buyers weigh most) and over ``first gaps``
+    (the wait after the first occasion, one per customer). Columns per estimate: ``... at risk`` (waits
+    still open after ``d`` days) and ``... return within h days (%)`` (one decimal; NaN when
+    ``d + h`` is beyond the longest wait observed: the data cannot tell)."""
+    out = pd.DataFrame({"silent (days)": [int(d) for d in silences]})
+    for name, first in (("all gaps", False), ("first gaps", True)):
+        spells = gap_spells(tx, observation_end=observation_end, first_only=first)
+        curve = _chance_curve(spells, horizon_days).set_index("silent (days)")
+        days = np.sort(spells["days"].to_numpy())
+        out[f"{name}: at risk"] = [
+            int(len(days) - np.searchsorted(days, d, side="right")) for d in out["silent (days)"]
+        ]
+        out[f"{name}: return within {horizon_days} days (%)"] = [
+            round(100 * float(curve.loc[d, "chance"]), 1) if d in curve.index else float("nan")
+            for d in out["silent (days)"]
+        ]
+    return out
+
+
+def return_chance_threshold(
+    tx: pd.DataFrame,
+    chance: float = RETURN_CHANCE,
+    *,
+    horizon_days: int = RETURN_HORIZON,
+    first_only: bool = False,
+    observation_end=None,
+) -> int | None:
+    """The smallest silence ``d`` (whole days) at which the chance of a return within ``horizon_days``
+    (:func:`return_chance`: Kaplan-Meier on the waits, open waits censored) falls below ``chance``; over
+    all waits, or with ``first_only`` over the wait after the first occasion. ``None`` when it does not
+    fall that low where the data can tell (``d + horizon_days`` up to the longest wait observed)."""
+    spells = gap_spells(tx, observation_end=observation_end, first_only=first_only)
+    curve = _chance_curve(spells, horizon_days)
+    below = curve[curve["chance"] < chance]
+    return int(below["silent (days)"].iloc[0]) if len(below) else None
+
+
+def threshold_table(
+    tx: pd.DataFrame,
+    churn_quantile: float = 0.95,
+    *,
+    chance: float = RETURN_CHANCE,
+    horizon_days: int = RETURN_HORIZON,
+    observation_end=None,
+) -> pd.DataFrame:
+    """Churn thresholds by four rules side by side: the ``churn_quantile`` of the completed gaps (all
+    gaps, and the first gap of each customer: the wait from the first to the second occasion) and the
+    return-chance rule (:func:`return_chance_threshold`, all gaps and first gaps). Columns: ``rule``,
+    ``churned after (days)`` (NaN where a rule cannot be read), and the chance (%) that a customer silent
+    that long returns within ``horizon_days`` days, over all gaps and over first gaps
+    (:func:`return_chance`)."""
+    gaps = purchase_gaps(tx)
+    occ = occasion_sequence(tx)
+    first = (occ.loc[occ["k"] == 2, "date"] - occ.loc[occ["k"] == 2, "previous"]).dt.days
+    pct = f"gap quantile {100 * churn_quantile:g}%"
+
+    def quantile(values: pd.Series):
+        return math.ceil(float(values.quantile(churn_quantile))) if len(values) else None
+
+    below = f"return chance below {100 * chance:g}%"
+    rules = {
+        f"{pct}, all gaps": quantile(gaps),
+        f"{pct}, first gaps": quantile(first),
+        f"{below}, all gaps": return_chance_threshold(
+            tx, chance, horizon_days=horizon_days, observation_end=observation_end
+        ),
+        f"{below}, first gaps": return_chance_threshold(
+            tx, chance, horizon_days=horizon_days, first_only=True, observation_end=observation_end
+        ),
+    }
+    days = [d for d in rules.values() if d is not None]
+    chances = return_chance(tx, days, horizon_days=horizon_days, observation_end=observation_end)
+    chances = chances.drop_duplicates("silent (days)").set_index("silent (days)")
+    table = pd.DataFrame(
+        {
+            "rule": list(rules),
+            "churned after (days)": [d if d is not None else np.nan for d in rules.values()],
+        }
+    )
+    for name in ("all gaps", "first gaps"):
+        column = f"{name}: return within {horizon_days} days (%)"
+        table[f"silent that long, {name}: return within {horizon_days} days (%)"] = [
+            float(chances.loc[d, column]) if d is not None else float("nan") for d in rules.values()
+        ]
+    table.attrs |= {"chance": chance, "horizon_days": horizon_days, "quantile": churn_quantile}
+    return table
+
+
 def derive_rules(
     tx: pd.DataFrame,
     silent_quantile: float = 0.8,
@@ -252,16 +418,30 @@ def derive_rules(
     churn_quantile: float = 0.95,
     tolerance: float = 0.05,
     observation_end=None,
+    churn_rule: str = "gap quantile",
+    chance: float = RETURN_CHANCE,
+    horizon_days: int = RETURN_HORIZON,
 ) -> StageRules:
-    """Stage rules from the data: silent and churn thresholds are the ``silent_quantile`` and
-    ``churn_quantile`` of the gaps between consecutive purchases (e.g. 95% of returns happen within
-    ``churn_days``), rounded up to whole days; ``mature_occasions`` is where the probability of a
-    further purchase within ``churn_days`` levels off (:func:`mature_threshold`)."""
+    """Stage rules from the data: the silent threshold is the ``silent_quantile`` of the gaps between
+    consecutive purchases, rounded up to whole days; the churn threshold, with ``churn_rule``
+    ``"gap quantile"`` (the default), their ``churn_quantile`` (e.g. 95% of returns happen within
+    ``churn_days``), or with ``"return chance"`` the smallest silence at which the chance of a return
+    within ``horizon_days`` falls below ``chance`` (:func:`return_chance_threshold`, all gaps; where it
+    cannot be read the gap quantile stands); ``mature_occasions`` is where the probability of a further
+    purchase within ``churn_days`` levels off (:func:`mature_threshold`)."""
+    if churn_rule not in CHURN_RULES:
+        raise ValueError(f"churn_rule must be one of {CHURN_RULES}, got {churn_rule!r}")
     gaps = purchase_gaps(tx)
     if len(gaps) < 20:
         raise ValueError(f"only {len(gaps)} repeat purchases: too few to derive stage thresholds")
     silent = math.ceil(float(gaps.quantile(silent_quantile)))
-    churn = max(math.ceil(float(gaps.quantile(churn_quantile))), silent + 1)  # equal quantiles: one day apart
+    churn = math.ceil(float(gaps.quantile(churn_quantile)))
+    if churn_rule == "return chance":
+        by_chance = return_chance_threshold(
+            tx, chance, horizon_days=horizon_days, observation_end=observation_end
+        )
+        churn = churn if by_chance is None else by_chance
+    churn = max(churn, silent + 1)  # equal thresholds: one day apart
     repeat = repeat_probability(tx, churn, observation_end=observation_end)
     return StageRules(silent, churn, mature_threshold(repeat, tolerance))
 
@@ -472,6 +652,107 @@ def transition_summary(matrix: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def wilson_interval(successes, trials, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score ``1 - alpha`` interval for a proportion ``successes / trials`` (arrays or numbers;
+    fractions, finite at 0 and at 1; NaN where ``trials`` is 0)."""
+    k, n = np.asarray(successes, float), np.asarray(trials, float)
+    z = float(stats.norm.ppf(1 - alpha / 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = k / n
+        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return np.clip(centre - half, 0.0, 1.0) + 0.0, np.clip(centre + half, 0.0, 1.0) + 0.0
+
+
+def transition_intervals(stages: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+    """Every move seen in the pooled :func:`transition_counts`, one row per (``from``, ``to``) with at
+    least one customer: ``customers`` (in the ``from`` stage at a snapshot before the last, summed over
+    snapshots), ``moved`` (of them in ``to`` at the next snapshot), ``share (%)`` and its Wilson
+    ``1 - alpha`` interval ``lower (%)``, ``upper (%)`` (one decimal). The pooled pairs are not
+    independent (a customer counts once per month), so the intervals are narrower than an interval
+    over customers would be."""
+    counts = transition_counts(stages)
+    long = counts.stack().rename("moved").reset_index()
+    long["customers"] = long["from"].map(counts.sum(axis=1)).astype(int)
+    long = long[long["moved"] > 0].reset_index(drop=True)
+    lower, upper = wilson_interval(long["moved"], long["customers"], alpha)
+    long["share (%)"] = (100 * long["moved"] / long["customers"]).round(1)
+    long["lower (%)"], long["upper (%)"] = (100 * lower).round(1), (100 * upper).round(1)
+    return long[["from", "to", "customers", "moved", "share (%)", "lower (%)", "upper (%)"]]
+
+
+def monthly_rates(
+    stages: pd.DataFrame, churn_days: int, *, from_stage: str = "silent", alpha: float = 0.05
+) -> pd.DataFrame:
+    """The moves out of ``from_stage`` snapshot by snapshot: one row per snapshot before the last with
+    ``snapshot``, ``customers`` (in ``from_stage`` then), ``to churned`` and ``back to active`` (counts at
+    the next snapshot), their shares (%) with Wilson ``1 - alpha`` intervals (``... lower (%)``,
+    ``... upper (%)``, one decimal) and ``churn possible``: whether any of these customers could have
+    reached ``churn_days`` of silence by the next snapshot (days since the last purchase plus the days
+    to the next snapshot); where it is False a 0% move to churned is built into the rules, not observed."""
+    pairs = _consecutive(stages)
+    ordered = stages.sort_values(["customer_id", "snapshot"], kind="stable")
+    next_snap = ordered.groupby("customer_id", sort=False)["snapshot"].shift(-1).loc[pairs.index]
+    since = ordered["days_since_last"].loc[pairs.index]
+    pairs = pairs.assign(reach=since + (next_snap - pairs["snapshot"]).dt.days)
+    pairs = pairs[pairs["from"] == from_stage]
+    snaps = pd.DatetimeIndex(stages["snapshot"].unique()).sort_values()[:-1]
+    grouped = pairs.groupby("snapshot")
+    table = pd.DataFrame(
+        {
+            "customers": grouped.size(),
+            "to churned": grouped["to"].apply(lambda t: int((t == "churned").sum())),
+            "back to active": grouped["to"].apply(lambda t: int(t.isin(ACTIVE_STAGES).sum())),
+            "churn possible": grouped["reach"].max() >= churn_days,
+        }
+    ).reindex(snaps)
+    table["customers"] = table["customers"].fillna(0).astype(int)
+    for column in ("to churned", "back to active"):
+        table[column] = table[column].fillna(0).astype(int)
+        n = table["customers"].where(table["customers"] > 0)
+        lower, upper = wilson_interval(table[column], n, alpha)
+        table[f"{column} (%)"] = (100 * table[column] / n).round(1)
+        table[f"{column} lower (%)"] = (100 * lower).round(1)
+        table[f"{column} upper (%)"] = (100 * upper).round(1)
+    table["churn possible"] = table["churn possible"].fillna(False).astype(bool)
+    table.index.name = "snapshot"
+    return table.reset_index()
+
+
+def rate_change_test(monthly: pd.DataFrame) -> pd.Series:
+    """Whether the moves out of a stage differ between snapshots more than chance allows: a chi-square
+    test of homogeneity on snapshots (rows, only those where ``churn possible`` in :func:`monthly_rates`
+    and with customers) by outcome (``to churned``, ``back to active``, stayed; outcomes nobody took are
+    dropped). Returns ``snapshots`` (rows tested), ``chi-square``, ``df``, ``p-value``, ``-log10 p``
+    (:func:`~lifecycle_utils.survival.estimators.chi_square_result`) and ``note`` (why no test, else
+    ``""``). The snapshots share customers, so the test treats dependent rows as independent: read it
+    as a description of how unequal the months are, not an exact p-value."""
+    rows = monthly[monthly["churn possible"] & (monthly["customers"] > 0)]
+    counts = pd.DataFrame(
+        {
+            "to churned": rows["to churned"],
+            "back to active": rows["back to active"],
+            "stayed": rows["customers"] - rows["to churned"] - rows["back to active"],
+        }
+    )
+    counts = counts.loc[:, counts.sum() > 0]
+    if len(counts) < 2 or counts.shape[1] < 2:
+        return pd.Series(
+            {
+                "snapshots": len(counts),
+                "chi-square": np.nan,
+                "df": 0,
+                "p-value": "n/a",
+                "-log10 p": np.nan,
+                "note": "fewer than two snapshots (or outcomes) to compare: no test",
+            },
+            dtype=object,
+        )
+    chi2, _, df, _ = stats.chi2_contingency(counts.to_numpy(), correction=False)
+    result = chi_square_result(round(float(chi2), 1), int(df))
+    return pd.concat([pd.Series({"snapshots": len(counts)}), result, pd.Series({"note": ""})]).astype(object)
+
+
 def flows(stages: pd.DataFrame, start, end) -> pd.DataFrame:
     """Customers by stage at ``start`` (rows, plus ``"not yet acquired"``) and at ``end`` (columns)."""
     a = stage_at(stages, start).astype(str)
@@ -504,11 +785,40 @@ def flow_summary(flows: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def time_in_stage(stages: pd.DataFrame) -> pd.DataFrame:
-    """Spells: consecutive snapshots a customer spends in one stage. Per stage: ``spells``,
-    ``completed`` (followed by another stage), ``still running`` (the others: cut off by the end of the
-    data), ``mean snapshots`` and ``median snapshots`` of the completed spells (months with monthly
-    snapshots)."""
+def restricted_mean(duration, event, tau: float, alpha: float = 0.05) -> dict:
+    """Restricted mean survival time up to ``tau`` (same unit as ``duration``): the area under the
+    Kaplan-Meier curve from 0 to ``tau``, with its ``1 - alpha`` interval from the Greenwood-type
+    variance sum over event times t_i <= tau of A_i^2 d_i / (n_i (n_i - d_i)), A_i the area under the
+    curve from t_i to ``tau`` (Klein & Moeschberger 4.5; lifelines' ``restricted_mean_survival_time``
+    gives the same mean). Keys ``mean``, ``lower``, ``upper`` (NaN without durations)."""
+    duration = np.asarray(duration, float)
+    if len(duration) == 0 or not np.isfinite(tau):
+        return {"mean": np.nan, "lower": np.nan, "upper": np.nan}
+    km = kaplan_meier(duration, np.asarray(event, int))
+    km = km[km["time"] <= tau]
+    times = np.r_[km["time"].to_numpy(), tau]
+    surv = km["survival"].to_numpy()
+    pieces = surv * np.diff(times)
+    mean = float(pieces.sum())
+    area_from = np.cumsum(pieces[::-1])[::-1]  # area under the curve from each time t_i to tau
+    n, d = km["at risk"].to_numpy(float), km["events"].to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where((d > 0) & (n > d), area_from**2 * d / (n * (n - d)), 0.0)
+    se = math.sqrt(float(terms.sum()))
+    z = float(stats.norm.ppf(1 - alpha / 2))
+    return {"mean": mean, "lower": max(0.0, mean - z * se), "upper": min(float(tau), mean + z * se)}
+
+
+def time_in_stage(stages: pd.DataFrame, tau: float | None = None, alpha: float = 0.05) -> pd.DataFrame:
+    """Spells: consecutive snapshots a customer spends in one stage, a spell still running at the last
+    snapshot censored there (Kaplan-Meier, so running spells count for as long as they were seen). Per
+    stage: ``spells``, ``completed`` (followed by another stage), ``still running``, ``median
+    (snapshots)`` with its ``1 - alpha`` interval (``median lower``, ``median upper``; NaN where the
+    curve or band stays above one half: not reached) and the restricted mean ``mean (snapshots)`` with
+    ``mean lower``, ``mean upper`` (:func:`restricted_mean`) up to ``restricted to (snapshots)``: ``tau``
+    when given, else the stage's longest spell (the restricted mean then is the area under the whole
+    observed curve). Snapshots are months with monthly snapshots; a spell of one snapshot counts as
+    one. New and growing spells are bounded by the silent threshold by construction."""
     ordered = stages.sort_values(["customer_id", "snapshot"], kind="stable")
     cust = ordered["customer_id"].to_numpy()
     stage = ordered["stage"].cat.codes.to_numpy()
@@ -519,20 +829,38 @@ def time_in_stage(stages: pd.DataFrame) -> pd.DataFrame:
         stage=("stage", "first"), customer=("customer", "first"), snapshots=("stage", "size")
     )
     last_of_customer = ~length["customer"].duplicated(keep="last")
-    length["completed"] = ~last_of_customer.to_numpy()
-    done = length[length["completed"]]
-    started = length.groupby("stage", observed=False).size()
-    completed = done.groupby("stage", observed=False).size().reindex(started.index, fill_value=0)
-    table = pd.DataFrame(
-        {
-            "spells": started,
-            "completed": completed,
-            "still running": started - completed,
-            "mean snapshots": done.groupby("stage", observed=False)["snapshots"].mean().round(2),
-            "median snapshots": done.groupby("stage", observed=False)["snapshots"].median(),
+    length["completed"] = (~last_of_customer).to_numpy().astype(int)
+    started = length.groupby("stage", observed=False).size().reindex(STAGES, fill_value=0)
+    completed = length.groupby("stage", observed=False)["completed"].sum().reindex(STAGES, fill_value=0)
+    longest = length.groupby("stage", observed=False)["snapshots"].max().reindex(STAGES)
+    rows = []
+    for s in STAGES:
+        part = length[length["stage"] == s]
+        row = {"median (snapshots)": np.nan, "median lower": np.nan, "median upper": np.nan}
+        if len(part):
+            km = kaplan_meier(part["snapshots"], part["completed"], alpha=alpha)
+            for key, column in (
+                ("median (snapshots)", "survival"),
+                ("median lower", "lower"),
+                ("median upper", "upper"),
+            ):
+                hit = km.loc[km[column] <= 0.5, "time"]
+                row[key] = float(hit.iloc[0]) if len(hit) else np.nan
+        limit = float(longest[s]) if tau is None else float(tau)
+        rmst = restricted_mean(part["snapshots"], part["completed"], limit, alpha)
+        row |= {"restricted to (snapshots)": limit}
+        row |= {
+            "mean (snapshots)": rmst["mean"],
+            "mean lower": rmst["lower"],
+            "mean upper": rmst["upper"],
         }
-    ).reindex(STAGES)
-    table.index.name = "stage"
+        rows.append(row)
+    table = pd.DataFrame(rows, index=pd.Index(STAGES, name="stage"))
+    for column in ("mean (snapshots)", "mean lower", "mean upper"):
+        table[column] = table[column].round(2)
+    table.insert(0, "still running", started - completed)
+    table.insert(0, "completed", completed)
+    table.insert(0, "spells", started)
     return table
 
 
@@ -678,21 +1006,45 @@ def sensitivity(tx: pd.DataFrame, snapshot, variants: dict[str, StageRules]) -> 
     return pd.DataFrame(rows).set_index("variant")
 
 
-def threshold_variants(tx: pd.DataFrame, rules: StageRules) -> dict[str, StageRules]:
+def threshold_variants(
+    tx: pd.DataFrame,
+    rules: StageRules,
+    *,
+    chance: float = RETURN_CHANCE,
+    horizon_days: int = RETURN_HORIZON,
+    observation_end=None,
+) -> dict[str, StageRules]:
     """The rules to compare in a sensitivity table: the chosen ones; silent/churn thresholds at the
-    70th/90th and 90th/99th percentiles of the purchase gaps; mature one occasion earlier or later."""
+    70th/90th and 90th/99th percentiles of the purchase gaps and at the 80th/95th percentiles of the
+    first gaps (first to second occasion, one per customer); the churn threshold by the return-chance
+    rule (:func:`return_chance_threshold`, all gaps and first gaps; left out where it cannot be read; the
+    silent threshold kept, or one day below it when it would not be shorter); mature one occasion
+    earlier or later."""
     gaps = purchase_gaps(tx)
+    first = time_to_second_purchase(tx)
 
-    def at(q: float) -> int:
-        return math.ceil(float(gaps.quantile(q)))
+    def at(q: float, values: pd.Series = gaps) -> int:
+        return math.ceil(float(values.quantile(q)))
 
     variants = {
         "chosen": rules,
         "gaps p70 / p90": rules.with_overrides(silent_days=at(0.7), churn_days=at(0.9)),
         "gaps p90 / p99": rules.with_overrides(silent_days=at(0.9), churn_days=at(0.99)),
-        "mature one earlier": rules.with_overrides(mature_occasions=max(2, rules.mature_occasions - 1)),
-        "mature one later": rules.with_overrides(mature_occasions=rules.mature_occasions + 1),
     }
+    if len(first) and at(0.8, first) < at(0.95, first):
+        variants["first gaps p80 / p95"] = rules.with_overrides(
+            silent_days=at(0.8, first), churn_days=at(0.95, first)
+        )
+    for name, first_only in (("all gaps", False), ("first gaps", True)):
+        days = return_chance_threshold(
+            tx, chance, horizon_days=horizon_days, first_only=first_only, observation_end=observation_end
+        )
+        if days is not None and days > 1:
+            variants[f"return chance < {100 * chance:g}%, {name}"] = rules.with_overrides(
+                silent_days=min(rules.silent_days, days - 1), churn_days=days
+            )
+    variants["mature one earlier"] = rules.with_overrides(mature_occasions=max(2, rules.mature_occasions - 1))
+    variants["mature one later"] = rules.with_overrides(mature_occasions=rules.mature_occasions + 1)
     return variants
 
 

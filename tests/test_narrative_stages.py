@@ -375,42 +375,132 @@ def test_flows_without_a_new_or_mature_row_and_degenerate_tables():
 
 # ------------------------------------------------------------------------------------------ spells
 def spells(rows):
+    """Rows of (spells, completed, median) per stage in STAGES order, as stages.time_in_stage shows."""
     table = pd.DataFrame(
-        rows,
-        columns=["spells", "completed", "mean snapshots", "median snapshots"],
-        index=S.STAGES[: len(rows)],
+        rows, columns=["spells", "completed", "median (snapshots)"], index=S.STAGES[: len(rows)]
     )
+    table.insert(2, "still running", table["spells"] - table["completed"])
     table.index.name = "stage"
     return table
 
 
-def test_the_spells_sentence_averages_completed_spells_and_counts_the_running_ones():
-    table = spells([[10, 10, 3.4, 3], [8, 6, 3.8, 4], [6, 3, 5.62, 5]])
+def test_the_spells_sentence_reads_kaplan_meier_medians_and_counts_the_running_ones():
+    table = spells([[10, 10, 3.0], [8, 6, 4.0], [6, 3, 7.0], [5, 1, NAN]])
     text = ns.spells_sentence(table)
     assert text.startswith(
-        "A completed spell lasts on average 3.4 monthly snapshots as new, 3.8 as growing and 5.6 as mature."
+        "Counting spells still running at the end of the data as censored (Kaplan-Meier), the median spell "
+        "lasts 3 as new, 4 as growing, 7 as mature and not reached as silent (monthly snapshots)."
     )
-    assert "Among completed spells, mature ones last longest on average." in text
-    assert "still running when the data ends: 2 of 8 growing spells and 3 of 6 mature spells." in text
-    one = ns.spells_sentence(spells([[4, 2, 2.0, 2]]))
+    assert "Of the medians reached, mature spells last longest." in text
+    assert (
+        "Still running when the data ends: 2 of 8 growing spells, 3 of 6 mature spells and 4 of 5 silent"
+        in text
+    )
+    tie = ns.spells_sentence(spells([[10, 10, 4.0], [8, 6, 4.0]]))
+    assert "new and growing spells last longest" in tie
+    one = ns.spells_sentence(spells([[4, 2, 2.0]]))
     assert "longest" not in one and "2 of 4 new spells" in one
-
-
-def test_the_spells_sentence_reads_the_running_spells_the_notebook_shows():
-    table = spells([[10, 10, 3.4, 3], [8, 6, 3.8, 4], [6, 3, 5.62, 5]])
-    table.insert(2, "still running", [0, 2, 3])
-    assert ns.spells_sentence(table) == ns.spells_sentence(table.drop(columns="still running"))
-    table.loc["growing", "still running"] = 1
-    assert "still running when the data ends: 1 of 8 growing spells" in ns.spells_sentence(table)
 
 
 @pytest.mark.parametrize(
     "table",
-    [None, spells([])[:0], spells([[5, 0, NAN, NAN]]), spells([[NAN, NAN, NAN, NAN]])],
-    ids=["none", "empty", "none-completed", "all-nan"],
+    [None, spells([])[:0], spells([[0, 0, NAN]]), spells([[NAN, NAN, NAN]])],
+    ids=["none", "empty", "no-spells", "all-nan"],
 )
-def test_no_completed_spell(table):
-    assert ns.spells_sentence(table).startswith("No spell in a stage ended before the data did")
+def test_no_spell(table):
+    assert ns.spells_sentence(table).startswith("No customer spent a snapshot in a stage")
+
+
+# ------------------------------------------------------------------------- return-chance threshold
+def thresholds(all_gaps=(11.7, NAN, 9.9, 12.7), days=(283, 384, 313, 268)):
+    table = pd.DataFrame(
+        {
+            "rule": [
+                "gap quantile 95%, all gaps",
+                "gap quantile 95%, first gaps",
+                "return chance below 10%, all gaps",
+                "return chance below 10%, first gaps",
+            ],
+            "churned after (days)": list(days),
+            "silent that long, all gaps: return within 180 days (%)": list(all_gaps),
+            "silent that long, first gaps: return within 180 days (%)": [9.3, NAN, 8.2, 10.0],
+        }
+    )
+    table.attrs |= {"chance": 0.10, "horizon_days": 180, "quantile": 0.95}
+    return table
+
+
+def test_the_threshold_sentence_states_the_return_chance_at_the_quantile_rule_and_which_rule_is_used():
+    rules = S.StageRules(119, 283, 4)
+    text = ns.threshold_sentence(thresholds(), rules)
+    assert text.startswith(
+        "A customer silent for 283 days (gap quantile 95%, all gaps) buys again within 180 days with a "
+        "chance of 11.7% over all gaps and 9.3% over first gaps"
+    )
+    assert "falls below 10% after 313 days over all gaps and after 268 days over first gaps" in text
+    assert "95% of completed first gaps are at most 384 days" in text
+    assert (
+        "The stages below use the gap-quantile rule (gap quantile 95%, all gaps: churned after 283 days)."
+        in text
+    )
+    assert (
+        "still has a chance of 11.7% (all gaps), not below 10%" in text
+    )  # at the threshold: 10.0 is not below
+    at = ns.threshold_sentence(thresholds(all_gaps=(10.0, NAN, 9.9, 12.7)), rules)
+    assert "still has a chance of 10.0% (all gaps), not below 10%" in at
+    below = ns.threshold_sentence(thresholds(all_gaps=(9.9, NAN, 9.9, 12.7)), rules)
+    assert "is 9.9% (all gaps), below 10%." in below
+    chance = ns.threshold_sentence(thresholds(), S.StageRules(119, 313, 4), churn_rule="return chance")
+    assert "use the return-chance rule over all gaps (churned after 313 days)" in chance
+    fallback = ns.threshold_sentence(
+        thresholds(days=(283, 384, NAN, NAN)), S.StageRules(119, 283, 4), churn_rule="return chance"
+    )
+    assert "the return-chance rule could not be read, so the gap quantile stands" in fallback
+    assert "does not fall below 10% within the silences this data can follow" in fallback
+    assert "(set by a parameter)" in ns.threshold_sentence(thresholds(), S.StageRules(119, 200, 4))
+    short = ns.threshold_sentence(thresholds(all_gaps=(NAN, NAN, NAN, NAN), days=(159, 133, NAN, NAN)), rules)
+    assert short.startswith("Whether a customer silent for 159 days (gap quantile 95%, all gaps) buys again")
+    assert "does not fall below 10% within the silences this data can follow;" in short and "n/a" not in short
+    assert ns.threshold_sentence(None, rules) == "No churn threshold could be read from this data."
+
+
+# ------------------------------------------------------------------------------- monthly moves
+def monthly(churned=(0, 10, 30), possible=(False, True, True)):
+    table = pd.DataFrame(
+        {
+            "snapshot": pd.to_datetime(["2024-01-31", "2024-02-29", "2024-03-31"]),
+            "customers": [100, 100, 100],
+            "to churned": list(churned),
+            "back to active": [5, 5, 5],
+            "churn possible": list(possible),
+        }
+    )
+    table["to churned (%)"] = table["to churned"] * 1.0
+    table["back to active (%)"] = table["back to active"] * 1.0
+    return table
+
+
+def test_rate_change_sentence_reads_the_test_against_change_alpha_on_both_sides():
+    table = monthly()
+    test = S.rate_change_test(table)
+    text = ns.rate_change_sentence(table, test)
+    assert text.startswith(
+        "From one month end to the next, the share of silent customers moving to churned ranged from 10.0% "
+        "(2024-02-29) to 30.0% (2024-03-31) over the 2 months in which churn was possible, and the share "
+        "buying again from 5.0% to 5.0%."
+    )
+    assert "In 1 month no silent customer could yet reach the churn threshold" in text
+    assert (
+        "differ more than chance allows" in text and "the pooled rate of 13.3% a month hides change" in text
+    )
+    p = 10 ** -float(test["-log10 p"])
+    assert "do not differ more than chance allows" in ns.rate_change_sentence(table, test, alpha=p / 2)
+    assert "differ more than chance allows" in ns.rate_change_sentence(table, test, alpha=p * 2)
+    alike = monthly(churned=(0, 10, 10))
+    assert "is a fair summary" in ns.rate_change_sentence(alike, S.rate_change_test(alike))
+    none = monthly(possible=(False, False, False))
+    assert "No test of change over time" in ns.rate_change_sentence(none, S.rate_change_test(none))
+    assert ns.rate_change_sentence(None, None).startswith("No silent customer is seen")
 
 
 # ----------------------------------------------------------------------------------- resurrection

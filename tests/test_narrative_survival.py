@@ -178,7 +178,10 @@ def test_the_overall_sentence_states_day_zero_the_horizons_and_the_median():
     assert "`S(0)`" not in text
     assert "the other 57.0% did not buy again before churning" in text
     assert "still active: 30.2% at 90 days; 365 days lies beyond the follow-up of this data" in text
-    assert text.endswith("The median active life is 0 days: at least half of the active lives end on day 0.")
+    assert text.endswith(
+        "The median active life is 0 days: at least half of the active lives end on day 0, so the median "
+        "says nothing about how long the others last (the restricted mean below does)."
+    )
 
 
 def test_the_overall_sentence_of_a_duration_table_and_an_unreached_median():
@@ -704,7 +707,8 @@ def test_a_group_built_in_by_its_definition_is_never_the_headline():
     assert "most clearly by repeat" not in text and "most clearly by repeat" not in ns.answer(FIGURES)
     assert (
         "- **The split by repeat within 30 days is partly built in by its definition**: a customer in the "
-        "'yes' group cannot churn before their repeat purchase, so none of them can churn on day 0. It gives "
+        "'yes' group cannot churn before their repeat purchase, so none of them can churn on day 0. "
+        "On the whole population it gives "
         "log-rank chi-square 1,381.7 with 1 degree of freedom, p < 1e-300 (far beyond chance); median active "
         "life 0 days for no and 133 days for yes." in text
     )
@@ -725,7 +729,8 @@ def test_what_this_means_is_built_from_the_record_alone():
     bullets = text.split("\n\n", 1)[1].splitlines()
     assert bullets[0] == (
         "- **Most active lives end on the first purchase day.** 57.0% of the customers did not buy again "
-        "before churning; the median active life is 0 days."
+        "before churning; the median active life is 0 days, which says nothing about how long the others "
+        "last."
     )
     assert bullets[1].endswith(
         "median active life 0 days for 1 unit, 9 days for 3+ units and not reached for unknown."
@@ -859,3 +864,144 @@ def test_every_sentence_runs_on_the_notebooks_results_and_the_record_says_the_sa
     assert built in texts[3] and built in texts[-1] and texts[-1].count("partly built in by its definition")
     assert "partly built in by its definition" in texts[-2]
     assert f"{record['HR log2 first order value']:.3f} times" in texts[-1]
+
+
+# ------------------------------------------------------------ restricted mean, concordance, landmark
+def _rmst(diff_lower: float, group: str = "first order value") -> pd.DataFrame:
+    index = pd.MultiIndex.from_tuples(
+        [("all", "all"), (group, "low"), (group, "high")], names=["group", "level"]
+    )
+    out = pd.DataFrame(
+        {
+            "customers": [30, 10, 20],
+            "up to (days)": [262.0, 262.0, 262.0],
+            "restricted mean (days)": [73.3, 60.6, 88.0],
+            "lower 95%": [71.9, 58.4, 85.5],
+            "upper 95%": [74.6, 62.8, 90.4],
+            "against": ["", "", "low"],
+            "difference (days)": [np.nan, np.nan, 27.4],
+            "difference lower 95%": [np.nan, np.nan, diff_lower],
+            "difference upper 95%": [np.nan, np.nan, 30.7],
+        },
+        index=index,
+    )
+    out.attrs["horizon"] = 262.0
+    return out
+
+
+def test_rmst_sentence_states_the_mean_and_calls_a_difference_only_when_its_interval_excludes_zero():
+    text = ns.rmst_sentence(_rmst(24.0))
+    assert text.startswith(
+        "Counted up to 262 days, a customer's active life lasts 73.3 days on average (restricted mean: the "
+        "area under the curve; 95% CI 71.9 to 74.6)."
+    )
+    assert (
+        "- **first order value** (up to 262 days): high 27.4 days longer than low (95% CI 24.0 to 30.7)."
+        in text
+    )
+    assert "includes 0" not in text
+    assert "the interval includes 0, so no difference is detectable" in ns.rmst_sentence(_rmst(-0.5))
+    built = ns.rmst_sentence(_rmst(24.0, group="repeat within 30 days"))
+    assert "partly built in by its definition" in built and "see the landmark analysis" in built
+    assert ns.includes_zero(0.0, 1.0) and ns.includes_zero(None, 1.0) and not ns.includes_zero(0.1, 1.0)
+
+
+def test_rmst_sentence_with_a_level_that_cannot_be_estimated():
+    table = _rmst(24.0)
+    table.loc[("first order value", "high"), ["difference (days)", "difference lower 95%"]] = np.nan
+    table["note"] = ["", "", "follow-up ends at 100 days, before the horizon of 262 days"]
+    text = ns.rmst_sentence(table)
+    assert "high: not estimated (follow-up ends at 100 days, before the horizon of 262 days)" in text
+
+
+def test_discrimination_words_follow_the_thresholds_on_both_sides():
+    assert ns.discrimination(ns.CONCORDANCE_MODEST - 1e-9) == "barely better than chance"
+    assert ns.discrimination(ns.CONCORDANCE_MODEST) == "modest"
+    assert ns.discrimination(ns.CONCORDANCE_GOOD - 1e-9) == "modest"
+    assert ns.discrimination(ns.CONCORDANCE_GOOD) == "good"
+    assert ns.discrimination(None) is None
+
+
+def test_concordance_sentence_reads_each_model():
+    table = pd.DataFrame(
+        {
+            "concordance": [0.668, np.nan],
+            "comparable pairs": [100, 0],
+            "customers": [10, 0],
+            "note": ["", "not fitted"],
+        },
+        index=pd.Index(["full model", "landmark model"], name="model"),
+    )
+    text = ns.concordance_sentence(table)
+    assert text.startswith(
+        "The full model ranks the churn of comparable pairs of customers correctly with C = 0.668: modest; "
+        "the landmark model has no concordance (not fitted). (Harrell's concordance: a coin toss scores one "
+        "half, a perfect ranking one; the words follow the thresholds named above the table.)"
+    )
+    assert not re.search(r"0\.[67]", text.split("0.668")[1])  # the thresholds are named, not restated
+
+
+def test_landmark_sentence_reports_the_landmark_estimate_without_the_built_in_caveat():
+    logranks = pd.DataFrame(
+        {"levels": [2], "chi-square": [59.777], "df": [1], "p-value": ["1.06e-14"], "-log10 p": [14.0]},
+        index=pd.Index(["repeat within 30 days"], name="group"),
+    )
+    full = logranks.assign(**{"chi-square": [1381.744], "p-value": ["< 1e-300"]})
+    hazards = pd.DataFrame(
+        {
+            "coef": [-0.277],
+            "hazard ratio": [0.758],
+            "lower 95%": [0.704],
+            "upper 95%": [0.816],
+            "p-value": ["1e-13"],
+        },
+        index=["repeat within 30 days[yes vs no]"],
+    )
+    text = ns.landmark_sentence(hazards, logranks, full_logranks=full, landmark_days=30)
+    assert text.startswith("Counting churn from day 30 among the customers still active beyond it")
+    assert (
+        "- repeat within 30 days: log-rank chi-square 59.8 with 1 degree of freedom, p = 1.06e-14 (far "
+        "beyond chance), against chi-square 1,381.7 on the whole population, where the difference is partly "
+        "built in by its definition; this landmark figure is the estimate of the association." in text
+    )
+    assert "had a risk of churning at any moment (hazard) 0.758 times that of customers who did not" in text
+    assert "none of them can churn on day 0" not in text  # the built-in caveat belongs to the full population
+    none = ns.landmark_sentence(None, pd.DataFrame(), landmark_days=45)
+    assert (
+        none == "Counting churn from day 45 among the customers still active beyond it: no log-rank test (no "
+        "groups to compare)."
+    )
+
+
+LANDMARK_FIGURES = FIGURES | {
+    "restricted mean horizon (days)": 262.0,
+    "restricted mean active life (days)": 73.3,
+    "restricted mean lower 95%": 71.9,
+    "restricted mean upper 95%": 74.6,
+    "concordance: model reported": 0.552,
+    "landmark (days)": 30,
+    "landmark log-rank repeat within 30 days: chi-square": 59.777,
+    "landmark log-rank repeat within 30 days: df": 1,
+    "landmark log-rank repeat within 30 days: p-value": 1.06e-14,
+    "landmark HR repeat within 30 days[yes vs no]": 0.758,
+    "landmark HR repeat within 30 days[yes vs no] lower 95%": 0.704,
+    "landmark HR repeat within 30 days[yes vs no] upper 95%": 0.816,
+}
+
+
+def test_the_closing_text_gives_the_restricted_mean_the_landmark_estimate_and_the_concordance():
+    text = narrative.closing("02_churn_survival", LANDMARK_FIGURES)
+    landmark = (
+        "Counting churn from day 30 among the customers still active beyond it (a landmark analysis, where "
+        "nothing is built in), it gives log-rank chi-square 59.8 with 1 degree of freedom, p = 1.06e-14 "
+        "(far beyond chance) and a hazard ratio of 0.758 (95% CI 0.704 to 0.816): the estimate of this "
+        "association."
+    )
+    answer, bullets = text.split("\n\n", 1)
+    assert landmark in answer and landmark[:-1] in bullets
+    assert (
+        "counted up to 262 days, an active life lasts 73.3 days on average (restricted mean, 95% CI 71.9 to "
+        "74.6)" in bullets
+    )
+    assert "Harrell's C): model reported C = 0.552 (barely better than chance)" in bullets
+    assert "landmark" not in narrative.closing("02_churn_survival", FIGURES)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -593,3 +595,142 @@ def test_headline_figures_record_what_the_closing_text_reads(hand):
     assert facts["mature rule"] == "parameter"  # too few customers at risk: the default (2), not RULES' 3
     assert facts["ever churned"] == resurrection["ever churned"]
     assert 0 <= facts["silent to churned per month (%)"] <= 100
+
+
+# ------------------------------------------------------------- return chance, intervals, spells (KM)
+def day_frame(rows, start="2024-01-01"):
+    """(customer, day offset) purchases of 1.0 each."""
+    base = pd.Timestamp(start)
+    return tx_frame([(c, base + pd.Timedelta(days=d), 1.0) for c, d in rows])
+
+
+# waits 10, 20, 30, 40 (returned) and five open waits of 160 to 200 days (censored at day 200)
+WAITS = day_frame(
+    [("a", 0), ("a", 10), ("b", 0), ("b", 20), ("c", 0), ("c", 30), ("d", 0), ("d", 40), ("e", 0)]
+)
+WAITS_END = "2024-07-19"  # day 200
+
+
+def test_gap_spells_censor_each_customers_last_wait():
+    spells = S.gap_spells(WAITS, observation_end=WAITS_END)
+    assert sorted(spells.loc[spells["returned"] == 1, "days"]) == [10, 20, 30, 40]
+    assert sorted(spells.loc[spells["returned"] == 0, "days"]) == [160, 170, 180, 190, 200]
+    first = S.gap_spells(WAITS, observation_end=WAITS_END, first_only=True)
+    assert len(first) == 5 and first["returned"].sum() == 4
+
+
+def test_return_chance_is_one_minus_a_ratio_of_kaplan_meier_survivals():
+    # all waits: S(15) = 8/9, S(35) = 6/9 -> 1 - 6/8 = 25%; first waits: S(15) = 4/5, S(35) = 2/5 -> 50%
+    table = S.return_chance(WAITS, [15, 190], horizon_days=20, observation_end=WAITS_END)
+    row = table.iloc[0]
+    assert row["all gaps: return within 20 days (%)"] == 25.0
+    assert row["first gaps: return within 20 days (%)"] == 50.0
+    assert row["all gaps: at risk"] == 8 and row["first gaps: at risk"] == 4
+    assert math.isnan(table.iloc[1]["all gaps: return within 20 days (%)"])  # 190 + 20 > 200: cannot tell
+
+
+def test_the_return_chance_threshold_is_the_first_silence_below_the_chance():
+    # all waits, h = 20: 22.2% up to d = 9, 25% at 10-19, 28.6% at 20-29, 16.7% at 30-39, 0 from 40
+    assert S.return_chance_threshold(WAITS, 0.10, horizon_days=20, observation_end=WAITS_END) == 40
+    assert S.return_chance_threshold(WAITS, 0.20, horizon_days=20, observation_end=WAITS_END) == 30
+    assert S.return_chance_threshold(WAITS, 0.0, horizon_days=20, observation_end=WAITS_END) is None
+    assert S.return_chance_threshold(WAITS, 0.10, horizon_days=500, observation_end=WAITS_END) is None
+
+
+def test_the_threshold_table_puts_quantile_and_return_chance_rules_side_by_side():
+    table = S.threshold_table(WAITS, 0.95, chance=0.10, horizon_days=20, observation_end=WAITS_END)
+    days = table.set_index("rule")["churned after (days)"]
+    assert days.tolist() == [39, 39, 40, 40]  # ceil of the 95% quantile of 10, 20, 30, 40 is 39
+    at_39 = table.iloc[0]
+    assert at_39["silent that long, all gaps: return within 20 days (%)"] == 16.7  # 1 - (5/9)/(6/9)
+    assert at_39["silent that long, first gaps: return within 20 days (%)"] == 50.0  # 1 - (1/5)/(2/5)
+
+
+def test_derive_rules_can_use_the_return_chance_rule():
+    tx = pd.concat([WAITS.assign(customer_id=WAITS["customer_id"] + str(i)) for i in range(5)])
+    default = S.derive_rules(tx, 0.25, observation_end=WAITS_END)
+    by_chance = S.derive_rules(
+        tx, 0.25, observation_end=WAITS_END, churn_rule="return chance", chance=0.20, horizon_days=20
+    )
+    assert (default.silent_days, default.churn_days) == (18, 40)
+    assert (by_chance.silent_days, by_chance.churn_days) == (18, 30)
+    unreadable = S.derive_rules(
+        tx, 0.25, observation_end=WAITS_END, churn_rule="return chance", horizon_days=500
+    )
+    assert unreadable.churn_days == 40  # the gap quantile stands
+    with pytest.raises(ValueError, match="churn_rule"):
+        S.derive_rules(tx, churn_rule="median")
+
+
+def test_wilson_interval_matches_the_closed_form():
+    lower, upper = S.wilson_interval([0, 5], [10, 10])
+    assert lower[0] == 0.0 and upper[0] == pytest.approx(3.8415 / 13.8415, abs=1e-4)
+    assert (lower[1], upper[1]) == (pytest.approx(0.2366, abs=1e-4), pytest.approx(0.7634, abs=1e-4))
+    assert np.isnan(S.wilson_interval(0, 0)[0])
+
+
+def test_transition_intervals_hold_every_observed_move(hand):
+    table = S.transition_intervals(hand)
+    counts = S.transition_counts(hand)
+    assert table["moved"].sum() == counts.to_numpy().sum()
+    row = table[(table["from"] == "silent") & (table["to"] == "churned")].iloc[0]
+    assert row["moved"] == counts.loc["silent", "churned"] and row["customers"] == counts.loc["silent"].sum()
+    assert row["lower (%)"] <= row["share (%)"] <= row["upper (%)"]
+
+
+def test_monthly_rates_flag_months_in_which_churn_was_impossible(hand):
+    table = S.monthly_rates(hand, RULES.churn_days).set_index("snapshot")
+    # 2024-01-15: only "back" is silent (45 days), 45 + 31 < 90: it cannot churn by 2024-02-15
+    jan = table.loc[pd.Timestamp("2024-01-15")]
+    assert (jan["customers"], jan["to churned"], bool(jan["churn possible"])) == (1, 0, False)
+    # 2024-02-15: new, grow, mature and back are silent; all four are churned on 2024-04-15
+    feb = table.loc[pd.Timestamp("2024-02-15")]
+    assert (feb["customers"], feb["to churned"], feb["to churned (%)"], bool(feb["churn possible"])) == (
+        4,
+        4,
+        100.0,
+        True,
+    )
+
+
+def test_rate_change_test_is_the_chi_square_of_homogeneity_over_months_where_churn_was_possible():
+    monthly = pd.DataFrame(
+        {
+            "customers": [100, 100, 50],
+            "to churned": [10, 30, 0],
+            "back to active": [0, 0, 0],
+            "churn possible": [True, True, False],
+        }
+    )
+    result = S.rate_change_test(monthly)
+    # [[10, 90], [30, 70]]: 200 (10*70 - 90*30)^2 / (40 * 160 * 100 * 100) = 12.5 on 1 df
+    assert result["snapshots"] == 2 and result["chi-square"] == 12.5 and result["df"] == 1
+    assert S.rate_change_test(monthly.iloc[:1])["note"].startswith("fewer than two snapshots")
+
+
+def test_restricted_mean_is_the_area_under_the_kaplan_meier_curve():
+    rmst = S.restricted_mean([1, 2, 3], [1, 1, 1], tau=3)
+    assert rmst["mean"] == pytest.approx(2.0)  # 1 + 2/3 + 1/3
+    z = 1.959964
+    assert rmst["upper"] - rmst["mean"] == pytest.approx(z * math.sqrt(1 / 6 + 1 / 18), abs=1e-4)
+    assert S.restricted_mean([2, 4], [1, 0], tau=4)["mean"] == pytest.approx(3.0)  # 2 + 0.5 * 2
+    assert math.isnan(S.restricted_mean([], [], tau=3)["mean"])
+
+
+def test_time_in_stage_counts_running_spells_as_censored():
+    rows = [
+        ("x", ["new", "silent", "churned"]),  # silent spell of 1, completed
+        ("y", ["silent", "silent", "churned"]),  # silent spell of 2, completed
+        ("z", ["silent", "silent", "silent"]),  # silent spell of 3, still running
+    ]
+    snaps = pd.date_range("2024-01-31", periods=3, freq="ME")
+    frame = pd.DataFrame(
+        [(s, c, st) for c, seq in rows for s, st in zip(snaps, seq)],
+        columns=["snapshot", "customer_id", "stage"],
+    ).assign(stage=lambda d: d["stage"].astype(S.STAGE_DTYPE))
+    table = S.time_in_stage(frame)
+    silent = table.loc["silent"]
+    assert (silent["spells"], silent["completed"], silent["still running"]) == (3, 2, 1)
+    assert silent["median (snapshots)"] == 2.0  # KM: 2/3 after 1, 1/3 after 2
+    assert silent["mean (snapshots)"] == 2.0 and silent["restricted to (snapshots)"] == 3.0  # not 1.5
+    assert math.isnan(table.loc["churned", "median (snapshots)"])  # both churned spells still running

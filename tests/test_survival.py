@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import subprocess
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -1118,3 +1119,204 @@ def test_early_warning_list_holds_only_customers_who_can_churn_within_the_horizo
     short = sv.early_warning_list(surv, 90, top=len(can) + 5)
     assert len(short) == len(can) and (short["P(churn in horizon)"] > 0).all()
     assert sv.early_warning_list(surv, 90, top=3).index.tolist() == can.index[:3].tolist()
+
+
+# ------------------------------------------------------------------ restricted mean, concordance, landmark
+def test_restricted_mean_is_the_area_under_the_curve_with_the_standard_variance():
+    # all churn at 1, 2, 3, 4: S = 1, .75, .5, .25 on the unit steps -> 2.5 days; uncensored, the variance
+    # is that of min(T, 4) over n: (1.25) / 4
+    r = sv.restricted_mean([1, 2, 3, 4], [1, 1, 1, 1], horizon=4)
+    assert r["rmst"] == pytest.approx(2.5)
+    assert r["se"] == pytest.approx(np.sqrt(1.25 / 4))
+    assert r["lower"] == pytest.approx(2.5 - 1.959964 * np.sqrt(1.25 / 4), abs=1e-6)
+    # 1 (churn), 2 (censored), 2 (churn), 5 (churn), 6 (censored), horizon 5: S = .8 after 1, .6 after 2,
+    # .3 after 5 -> 1 + .8 + .6 x 3 = 3.6; variance 2.6^2/(5x4) + 1.8^2/(4x3) + 0 = .338 + .27
+    r = sv.restricted_mean([1, 2, 2, 5, 6], [1, 0, 1, 1, 0], horizon=5)
+    assert r["rmst"] == pytest.approx(3.6)
+    assert r["se"] == pytest.approx(np.sqrt(0.338 + 0.27))
+    assert r["note"] == ""
+
+
+def test_restricted_mean_says_why_it_cannot_be_estimated():
+    short = sv.restricted_mean([1, 2, 3], [1, 0, 1], horizon=10)
+    assert (
+        np.isnan(short["rmst"]) and "follow-up ends at 3 days, before the horizon of 10 days" in short["note"]
+    )
+    assert "no customers" in sv.restricted_mean([], [], horizon=5)["note"]
+    none = sv.restricted_mean([5, 6], [0, 0], horizon=5)  # no churn: the whole horizon, no uncertainty
+    assert none["rmst"] == 5 and none["se"] == 0 and "no churn events" in none["note"]
+
+
+@pytest.mark.parametrize("name", ["cdnow_churn", "sample_gaps"])
+def test_restricted_mean_matches_lifelines(lifelines_ref, cdnow_table, sample_gaps, name):
+    frame = {"cdnow_churn": cdnow_table, "sample_gaps": sample_gaps}[name]
+    for horizon, ref in lifelines_ref["km"][name]["rmst"].items():
+        ours = sv.restricted_mean(frame["duration"], frame["churned"], horizon=float(horizon))
+        assert ours["rmst"] == pytest.approx(ref["rmst"], rel=1e-9)
+
+
+def test_restricted_mean_matches_lifelines_on_rossi_and_its_variance_without_censoring(lifelines_ref, rossi):
+    for horizon, ref in lifelines_ref["rossi"]["rmst"].items():
+        ours = sv.restricted_mean(rossi["duration"], rossi["churned"], horizon=float(horizon))
+        assert ours["rmst"] == pytest.approx(ref["rmst"], rel=1e-9)
+    # lifelines' variance is that of min(T, horizon) (integrated numerically); without censoring the
+    # standard variance of the estimate is exactly that over n
+    rng = np.random.default_rng(3)
+    t = rng.integers(0, 50, 200).astype(float)
+    ours = sv.restricted_mean(t, np.ones(200), horizon=24.0)
+    assert ours["se"] ** 2 * 200 == pytest.approx(np.minimum(t, 24.0).var(), rel=1e-12)
+
+
+def test_concordance_counts_comparable_pairs_by_hand():
+    # churn at 1 (x 3), at 2 (x 1), censored at 2 (x 2), churn at 4 (x 0): comparable pairs (i churned
+    # first): (1: 2, 2c, 4), (2: 2c, 4) = 5, the censored one at the same time counting as later.
+    # With a positive coefficient (risk rises with x) the pair (2: x 1, 2c: x 2) is the only discordant one
+    table = pd.DataFrame(
+        {"duration": [1.0, 2, 2, 4], "churned": [1, 1, 0, 1], "entry": 0.0, "x": [3.0, 1, 2, 0]}
+    )
+    fit = sv.cox_fit(table, ["x"])
+    assert fit.params["x"] > 0
+    c = sv.concordance(fit)
+    assert c["comparable pairs"] == 5 and c["concordant"] == 4 and c["concordance"] == pytest.approx(0.8)
+    tied = sv.cox_fit(table.assign(x=[3.0, 1, 1, 0]), ["x"])  # the pair (2, 2c) now ties: half
+    assert sv.concordance(tied)["concordance"] == pytest.approx(4.5 / 5)
+    none = sv.concordance(sv.cox_fit(table, []))
+    assert np.isnan(none["concordance"]) and none["note"].startswith("no model")
+
+
+def test_concordance_of_a_stratified_model_compares_within_strata():
+    table = pd.DataFrame(
+        {
+            "duration": [1.0, 2, 3, 4, 1, 2, 3, 4],
+            "churned": [1, 1, 1, 0, 1, 1, 0, 1],
+            "entry": 0.0,
+            "x": [3.0, 2, 1, 0, 2, 3, 1, 0],
+            "s": list("aaaabbbb"),
+        }
+    )
+    fit = sv.cox_fit(table, ["x"], strata_col="s")
+    assert fit.params["x"] > 0
+    c = sv.concordance(fit)
+    # stratum a: 3 + 2 + 1 pairs all concordant; b: (1: x2 vs 3, 1, 0) 2 of 3, (2: x3 vs 1, 0) 2 of 2
+    assert c["comparable pairs"] == 11 and c["concordant"] == 10
+
+
+def test_concordance_matches_lifelines_on_rossi(lifelines_ref, rossi):
+    fit = sv.cox_fit(rossi, ROSSI_COVARIATES)
+    assert sv.concordance(fit)["concordance"] == pytest.approx(
+        lifelines_ref["rossi"]["concordance"], abs=1e-12
+    )
+    assert lifelines_ref["rossi"]["concordance"] == pytest.approx(
+        lifelines_ref["rossi"]["concordance_fitter"]
+    )
+
+
+def test_model_concordance_table_has_a_row_per_model_and_a_note_for_a_missing_one(rossi):
+    fit = sv.cox_fit(rossi, ROSSI_COVARIATES)
+    table = sv.model_concordance({"full": fit, "none": None})
+    assert list(table.index) == ["full", "none"]
+    assert table.loc["full", "customers"] == len(rossi) and np.isnan(table.loc["none", "concordance"])
+    assert table.loc["none", "note"] == "not fitted"
+
+
+def _duration_data(table: pd.DataFrame, groups=(), tx=None) -> sv.SurvivalData:
+    return sv.SurvivalData(table, tx, list(groups), [], None, None)
+
+
+def test_rmst_table_gives_levels_and_their_difference_from_the_first():
+    table = pd.DataFrame(
+        {
+            "duration": [1.0, 2, 3, 4, 4, 4, 4, 4],
+            "churned": [1, 1, 1, 1, 0, 0, 0, 0],
+            "entry": 0.0,
+            "g": list("aaaabbbb"),
+        }
+    )
+    out = sv.rmst_table(table, ["g"], horizon=4)
+    assert out.loc[("g", "a"), "restricted mean (days)"] == 2.5
+    assert out.loc[("g", "b"), "restricted mean (days)"] == 4.0  # nobody churns: the whole horizon
+    row = out.loc[("g", "b")]
+    half = 1.959964 * np.sqrt(1.25 / 4)
+    assert row["against"] == "a" and row["difference (days)"] == 1.5
+    assert row["difference lower 95%"] == round(1.5 - half, 1) and row["difference upper 95%"] == round(
+        1.5 + half, 1
+    )
+    assert out.attrs["horizon"] == 4.0 and (out["up to (days)"] == 4.0).all()
+    # level b followed up to 3 days only: the group is compared up to 3, the overall curve up to 4
+    short = sv.rmst_table(table.assign(duration=[1.0, 2, 3, 4, 3, 3, 3, 3]), ["g"])
+    assert short.loc[("all", "all"), "up to (days)"] == 4.0 and short.loc[("g", "a"), "up to (days)"] == 3.0
+    assert short.loc[("g", "a"), "restricted mean (days)"] == 2.2  # 1 + .75 + .5 (rounded to 0.1)
+    assert short.loc[("g", "b"), "difference (days)"] == 0.8  # 3 - 2.25
+    note = short.loc[("g", "b"), "note"]
+    assert note.startswith("up to 3 days, every level's longest follow-up, not 4; no churn")
+    day0 = sv.rmst_table(table.assign(duration=[1.0, 2, 3, 4, 0, 0, 0, 0]), ["g"])
+    assert day0.loc[("g", "b"), "note"] == "no follow-up beyond day 0 in every level: nothing to compare"
+    assert day0[["restricted mean (days)", "difference (days)"]].loc["g"].isna().all().all()
+    beyond = sv.rmst_table(table, [], horizon=10)
+    assert beyond.loc[("all", "all"), "note"] == "up to 4 days, the data's longest follow-up, not 10"
+
+
+def test_landmark_keeps_lives_beyond_it_and_counts_time_from_it():
+    table = pd.DataFrame(
+        {
+            "duration": [10.0, 40, 50, 20, 35, 30],
+            "churned": [1, 1, 0, 0, 1, 1],
+            "entry": 0.0,
+            "g": list("ababab"),
+            "tenure": [400, 400, 400, 100, 400, 400],
+        }
+    )
+    lm = sv.landmark(_duration_data(table, ["g"]), landmark_days=30)
+    # beyond day 30: 40, 50, 35 (30 itself ends on the landmark day: not beyond it)
+    assert lm.table["duration"].tolist() == [10.0, 20.0, 5.0]
+    assert lm.table["tenure"].tolist() == [370, 370, 370]
+    assert lm.notes[0].startswith("landmark at 30 days: 3 of 6 customers are active beyond day 30; 2 churned")
+    assert "1 were censored by then" in lm.notes[0]
+    assert lm.groups == ["g"]
+    one_level = sv.landmark(_duration_data(table.assign(g=list("baabab")), ["g"]), landmark_days=30)
+    assert one_level.groups == [] and "fewer than 2 levels at the landmark" in one_level.notes[1]
+    referenced = replace(_duration_data(table.assign(g=list("baabab")), ["g"]), reference={"g": "b"})
+    assert sv.landmark(referenced, landmark_days=30).reference == {}  # "b" no longer occurs
+    with pytest.raises(ValueError, match="at least the 30-day window"):
+        sv.landmark(_duration_data(table, tx=pd.DataFrame()), landmark_days=20)
+
+
+def test_landmark_on_cdnow_shrinks_the_built_in_early_repeat_contrast():
+    cdnow_data = sv.prepare(data.load_cdnow()[0], 283)
+    lm = sv.landmark(cdnow_data, landmark_days=30)
+    full = sv.logrank_table(cdnow_data.table, ["repeat within 30 days"]).loc["repeat within 30 days"]
+    at = sv.logrank_table(lm.table, ["repeat within 30 days"]).loc["repeat within 30 days"]
+    assert full["chi-square"] > 1000 and at["chi-square"] == pytest.approx(59.777, abs=1e-3)
+
+
+def test_headline_figures_record_the_restricted_mean_concordance_and_landmark(sample_data):
+    overall = sv.survival_summary(sample_data.table, horizons=(90,))
+    fit = sv.cox_fit(sample_data.table, sample_data.covariates, reference=sample_data.reference)
+    rmst = sv.rmst_table(sample_data.table, sample_data.groups, horizon=200)
+    lm = sv.landmark(sample_data, landmark_days=30)
+    lm_fit = sv.cox_fit(lm.table, lm.covariates, reference=lm.reference)
+    lm_logranks = sv.logrank_table(lm.table, lm.groups)
+    figures = sv.headline_figures(
+        sample_data,
+        overall,
+        hazard_table=sv.hazard_ratios(fit),
+        logranks=sv.logrank_table(sample_data.table, sample_data.groups),
+        warning=sv.early_warning_list(sample_data, top=5),
+        rmst=rmst,
+        concordances=sv.model_concordance({"full": fit, "landmark": lm_fit}),
+        landmark_logranks=lm_logranks,
+        landmark_hazards=sv.hazard_ratios(lm_fit),
+        landmark_days=30,
+    )
+    assert figures["restricted mean horizon (days)"] == 200
+    assert figures["restricted mean horizon, repeat within 30 days (days)"] <= 200
+    assert figures["restricted mean active life (days)"] == rmst.loc[("all", "all"), "restricted mean (days)"]
+    key = "restricted mean difference, repeat within 30 days: yes vs no (days)"
+    assert figures[key] == rmst.loc[("repeat within 30 days", "yes"), "difference (days)"]
+    assert figures[f"{key} lower 95%"] < figures[key] < figures[f"{key} upper 95%"]
+    assert figures["concordance: full"] == round(sv.concordance(fit)["concordance"], 3)
+    assert 0.5 < figures["concordance: landmark"] < 1
+    assert figures["landmark (days)"] == 30
+    chi = lm_logranks.loc["repeat within 30 days", "chi-square"]
+    assert figures["landmark log-rank repeat within 30 days: chi-square"] == chi
+    assert "landmark HR repeat within 30 days[yes vs no]" in figures

@@ -24,6 +24,9 @@ __all__ = [
     "gap_sentence",
     "mature_sentence",
     "rules_sentence",
+    "CHANGE_ALPHA",
+    "threshold_sentence",
+    "rate_change_sentence",
     "sizes_sentence",
     "revenue_sentence",
     "transitions_sentence",
@@ -45,6 +48,9 @@ HALF_PCT = 50.0
 # the silent and churn thresholds "matter" when one of the alternative rules moves at least this share (%)
 # of the customers into or out of the churned stage at the last snapshot
 SENSITIVE_PCT = 5.0
+# the monthly moves out of a stage "differ more than chance allows" when the chi-square test of
+# homogeneity across months (stages.rate_change_test) has a p-value below this
+CHANGE_ALPHA = 0.05
 
 
 # ------------------------------------------------------------------------------------------- helpers
@@ -190,6 +196,146 @@ def rules_sentence(described: pd.DataFrame | None) -> Text:
 
 
 # ----------------------------------------------------------------------------------- stages over time
+def threshold_sentence(
+    table: pd.DataFrame | None, rules: layer.StageRules | None, *, churn_rule: str = "gap quantile"
+) -> Text:
+    """The churn thresholds by rule side by side (``stages.threshold_table``: ``rule``, ``churned after
+    (days)`` and the chance (%) that a customer silent that long returns within the horizon, over all
+    gaps and over first gaps), what that chance is at the gap-quantile threshold, where the
+    return-chance rule puts the threshold, and which rule the stages use (``churn_rule``, the threshold
+    in ``rules``)."""
+    if _no_table(table) or rules is None:
+        return Text("No churn threshold could be read from this data.")
+    chance, horizon = table.attrs.get("chance"), table.attrs.get("horizon_days")
+    rows = table.set_index("rule")
+    columns = [c for c in table.columns if c.startswith("silent that long")]
+    all_col, first_col = columns[0], columns[1]
+    quantile_row, first_q, chance_all, chance_first = rows.index[:4]
+    q = rows.loc[quantile_row]
+    text = ""
+    if not _missing(q["churned after (days)"]) and _missing(q[all_col]):
+        text = (
+            f"Whether a customer silent for {_days(q['churned after (days)'])} days ({quantile_row}) buys "
+            "again "
+            f"within {count(horizon)} days cannot be read: the log is too short to follow that silence for "
+            f"{count(horizon)} more days. "
+        )
+    elif not _missing(q["churned after (days)"]):
+        text = (
+            f"A customer silent for {_days(q['churned after (days)'])} days ({quantile_row}) buys again "
+            f"within {count(horizon)} days with a chance of {percent(q[all_col])} over all gaps and "
+            f"{percent(q[first_col])} over first gaps (Kaplan-Meier on the waits between purchases, each "
+            "customer's last wait censored at the end of the data). "
+        )
+    reads = []
+    for name in (chance_all, chance_first):
+        days = rows.loc[name, "churned after (days)"]
+        which = name.rsplit(", ", 1)[-1]
+        reads.append(
+            f"after {_days(days)} days over {which}"
+            if not _missing(days)
+            else f"not within the silences this data can follow over {which}"
+        )
+    below = percent(100 * chance, 0)
+    if all(_missing(rows.loc[n, "churned after (days)"]) for n in (chance_all, chance_first)):
+        text += (
+            f"The chance of a return within {count(horizon)} days does not fall below {below} within the "
+            "silences this data can follow"
+        )
+    else:
+        text += f"The chance of a return within {count(horizon)} days falls below {below} {listing(reads)}"
+    if not _missing(rows.loc[first_q, "churned after (days)"]):
+        share = percent(100 * table.attrs.get("quantile", float("nan")), 0)
+        first_days = _days(rows.loc[first_q, "churned after (days)"])
+        text += f"; {share} of completed first gaps are at most {first_days} days"
+    text += "."
+    by_chance = rows.loc[chance_all, "churned after (days)"]
+    if churn_rule == "return chance" and not _missing(by_chance) and int(by_chance) == rules.churn_days:
+        used = f"the return-chance rule over all gaps (churned after {count(rules.churn_days)} days)"
+    elif churn_rule == "return chance":
+        used = (
+            f"churned after {count(rules.churn_days)} days: the return-chance rule could not be read, so the "
+            "gap quantile stands"
+        )
+    elif not _missing(q["churned after (days)"]) and int(q["churned after (days)"]) == rules.churn_days:
+        used = f"the gap-quantile rule ({quantile_row}: churned after {count(rules.churn_days)} days)"
+    else:
+        used = f"churned after {count(rules.churn_days)} days (set by a parameter)"
+    text += f" The stages below use {used}."
+    at = rows[rows["churned after (days)"] == rules.churn_days]
+    if len(at) and not _missing(at[all_col].iloc[0]) and not _missing(chance):
+        level = at[all_col].iloc[0]
+        if level >= 100 * chance:
+            text += (
+                f" At that silence a return within {count(horizon)} days still has a chance of "
+                f"{percent(level)} (all gaps), not below {percent(100 * chance, 0)}: customers called "
+                "churned there still have at least that chance of coming back."
+            )
+        else:
+            text += (
+                f" At that silence the chance of a return within {count(horizon)} days is {percent(level)} "
+                f"(all gaps), below {percent(100 * chance, 0)}."
+            )
+    return Text(text)
+
+
+def rate_change_sentence(
+    monthly: pd.DataFrame | None, test: pd.Series | None, *, alpha: float = CHANGE_ALPHA
+) -> Text:
+    """Whether the monthly moves from silent to churned and back to active (``stages.monthly_rates``)
+    change over time: the range over the months in which churn was possible, the months in which it was
+    not (0% by construction), and the chi-square test of homogeneity (``stages.rate_change_test``) read
+    against ``alpha`` (:data:`CHANGE_ALPHA`): below it, the pooled rate hides change."""
+    if _no_table(monthly) or test is None:
+        return Text(
+            "No silent customer is seen at two consecutive snapshots: there are no monthly moves to compare."
+        )
+    seen = monthly[monthly["customers"] > 0]
+    possible = seen[seen["churn possible"]]
+    if seen.empty:
+        return Text(
+            "No silent customer is seen at two consecutive snapshots: there are no monthly moves to compare."
+        )
+    pooled = 100 * seen["to churned"].sum() / seen["customers"].sum()
+    text = ""
+    if len(possible):
+        low = possible.loc[possible["to churned (%)"].idxmin()]
+        high = possible.loc[possible["to churned (%)"].idxmax()]
+        back_low, back_high = possible["back to active (%)"].min(), possible["back to active (%)"].max()
+        text = (
+            f"From one month end to the next, the share of silent customers moving to churned ranged from "
+            f"{percent(low['to churned (%)'])} ({day(low['snapshot'])}) to {percent(high['to churned (%)'])} "
+            f"({day(high['snapshot'])}) over the {count(len(possible))} months in which churn was possible, "
+            f"and the share buying again from {percent(back_low)} to {percent(back_high)}."
+        )
+    closed = len(seen) - len(possible)
+    if closed:
+        text += (
+            f" In {count(closed)} month{'s' if closed != 1 else ''} no silent customer could yet reach the "
+            "churn threshold, so 0% moved to churned by construction."
+        )
+    p_text = str(test.get("p-value", "n/a"))
+    if _missing(test.get("chi-square")):
+        text += f" No test of change over time: {test.get('note', '')}."
+        return Text(text.strip())
+    log_p = float(test["-log10 p"])
+    p_below = log_p > -math.log10(alpha)
+    stat = f"chi-square {float(test['chi-square']):,.1f} on {count(test['df'])} df"
+    verdict = (
+        f"differ more than chance allows ({stat}, "
+        f"p-value {p_text}, below CHANGE_ALPHA = {alpha:g}): the pooled rate of {percent(pooled)} a month "
+        "hides change over time"
+        if p_below
+        else f"do not differ more than chance allows ({stat}, p-value {p_text}, not below "
+        f"CHANGE_ALPHA = {alpha:g}): the pooled rate of "
+        f"{percent(pooled)} a month is a fair summary"
+    )
+    text += (
+        f" Across the {count(test['snapshots'])} months tested, the moves out of the silent stage {verdict}."
+    )
+    return Text(text.strip())
+
+
 def _roles(table: pd.DataFrame) -> dict[str, object]:
     """The rows of a ``stages.size_summary`` table by what they show (``last snapshot``, ...)."""
     return {role: name for name in table.index for role in str(name).split(" / ")}
@@ -352,29 +498,32 @@ def flows_sentence(flows: pd.DataFrame | None) -> Text:
 
 
 def spells_sentence(spells: pd.DataFrame | None) -> Text:
-    """How long completed spells in each stage last (``stages.time_in_stage``, in monthly snapshots) and
-    how many spells are still running when the data ends."""
-    if _no_table(spells) or not (spells["completed"].fillna(0) > 0).any():
-        return Text(
-            "No spell in a stage ended before the data did: there is no completed time in stage to read."
-        )
-    done = spells[(spells["completed"].fillna(0) > 0) & spells["mean snapshots"].notna()]
-    means = [f"{float(m):.1f} as {s}" for s, m in done["mean snapshots"].items()]
-    means[0] = means[0].replace(" as ", " monthly snapshots as ", 1)
-    text = f"A completed spell lasts on average {listing(means)}."
-    if len(done) > 1:
-        text += f" Among completed spells, {done['mean snapshots'].idxmax()} ones last longest on average."
-    if "still running" in spells.columns:
-        running = spells["still running"].fillna(0)
-    else:
-        running = (spells["spells"] - spells["completed"]).fillna(0)
+    """How long spells in each stage last (``stages.time_in_stage``, in monthly snapshots): Kaplan-Meier
+    medians with running spells censored at the end of the data (``not reached`` where more than half
+    are still running), the stage with the longest median, and how many spells are still running."""
+    if _no_table(spells) or not (spells["spells"].fillna(0) > 0).any():
+        return Text("No customer spent a snapshot in a stage: there is no time in stage to read.")
+    seen = spells[spells["spells"].fillna(0) > 0]
+    medians = [
+        f"{_days(m)} as {s}" if not _missing(m) else f"not reached as {s}"
+        for s, m in seen["median (snapshots)"].items()
+    ]
+    text = (
+        "Counting spells still running at the end of the data as censored (Kaplan-Meier), the median spell "
+        f"lasts {listing(medians)} (monthly snapshots)."
+    )
+    reached = seen["median (snapshots)"].dropna()
+    if len(reached) > 1:
+        top = reached[reached == reached.max()].index.tolist()
+        text += f" Of the medians reached, {listing(top)} spells last longest."
+    running = spells["still running"].fillna(0)
     open_ = [
         f"{count(running[s])} of {count(spells.loc[s, 'spells'])} {s} spells"
-        for s in spells.index
+        for s in seen.index
         if running[s] > 0
     ]
     if open_:
-        text += f" Only completed spells are averaged; still running when the data ends: {listing(open_)}."
+        text += f" Still running when the data ends: {listing(open_)}."
     return Text(text)
 
 

@@ -22,6 +22,13 @@ __all__ = [
     "CHANCE_P",
     "FAR_BEYOND_CHANCE_P",
     "MAJORITY_PCT",
+    "CONCORDANCE_MODEST",
+    "CONCORDANCE_GOOD",
+    "includes_zero",
+    "discrimination",
+    "rmst_sentence",
+    "concordance_sentence",
+    "landmark_sentence",
     "SMALLEST_P_SHOWN",
     "chance",
     "ph_fails",
@@ -52,6 +59,10 @@ FAR_BEYOND_CHANCE_P = 0.001  # ... and "far beyond chance" when its p-value is b
 # write them: the sentence and the table beside it show the same bound
 SMALLEST_P_SHOWN = 1e-300
 MAJORITY_PCT = 50.0  # "most active lives end on the first purchase day" when strictly more than this (%)
+# Harrell's C of a Cox model: "barely better than chance" below CONCORDANCE_MODEST, "modest" below
+# CONCORDANCE_GOOD, "good" from it on (the usual reading: 0.5 is a coin toss, 0.7 a useful ranking)
+CONCORDANCE_MODEST = 0.6
+CONCORDANCE_GOOD = 0.7
 
 _S_COLUMN = re.compile(r"^S\((\d+(?:\.\d+)?)\) %$")
 _TERM = re.compile(r"^(.*)\[(.*) vs (.*)\]$")
@@ -90,6 +101,26 @@ def includes_one(lower, upper) -> bool:
     if _missing(lower) or _missing(upper):
         return True
     return float(lower) <= 1.0 <= float(upper)
+
+
+def includes_zero(lower, upper) -> bool:
+    """Whether a difference's interval includes 0 (no difference detectable); missing bounds count as
+    including it."""
+    if _missing(lower) or _missing(upper):
+        return True
+    return float(lower) <= 0.0 <= float(upper)
+
+
+def discrimination(c) -> str | None:
+    """The words for a concordance index: "barely better than chance" below :data:`CONCORDANCE_MODEST`,
+    "modest" below :data:`CONCORDANCE_GOOD`, else "good"; ``None`` without one."""
+    if _missing(c):
+        return None
+    if float(c) < CONCORDANCE_MODEST:
+        return "barely better than chance"
+    if float(c) < CONCORDANCE_GOOD:
+        return "modest"
+    return "good"
 
 
 def most(share_pct) -> bool:
@@ -284,7 +315,7 @@ def _disagreement(term: str, lower, upper, logrank_p, ties) -> str:
     return text + ". Neither figure alone is a finding"
 
 
-def _hazard_line(term: str, hr, lower, upper, *, logrank_p=None, ties=None) -> str:
+def _hazard_line(term: str, hr, lower, upper, *, logrank_p=None, ties=None, caveat: bool = True) -> str:
     who, whom = term_phrase(term)
     text = (
         f"{who} had a risk of churning at any moment (hazard) {_ratio(hr)} times {whom} "
@@ -292,10 +323,10 @@ def _hazard_line(term: str, hr, lower, upper, *, logrank_p=None, ties=None) -> s
     )
     if includes_one(lower, upper):
         text += ": the interval includes 1, so no association is detectable"
-    why = built_in(term)
+    why = built_in(term) if caveat else None
     if why:
         text += f"; this difference is partly built in by its definition: {why}"
-    return text + _disagreement(term, lower, upper, logrank_p, ties)
+    return text + (_disagreement(term, lower, upper, logrank_p, ties) if caveat else "")
 
 
 def _context(logranks: pd.DataFrame | None, description: pd.Series | None) -> tuple[dict, tuple | None]:
@@ -310,7 +341,7 @@ def _context(logranks: pd.DataFrame | None, description: pd.Series | None) -> tu
     return ps, ties
 
 
-def _hazard_lines(hazards: pd.DataFrame, context=({}, None)) -> list[str]:
+def _hazard_lines(hazards: pd.DataFrame, context=({}, None), caveat: bool = True) -> list[str]:
     ps, ties = context
     lines = []
     notes = hazards["note"] if "note" in hazards else pd.Series("", index=hazards.index)
@@ -327,6 +358,7 @@ def _hazard_lines(hazards: pd.DataFrame, context=({}, None)) -> list[str]:
                     row["upper 95%"],
                     logrank_p=ps.get(_group_of(term)),
                     ties=ties,
+                    caveat=caveat,
                 )
             )
     return lines
@@ -413,7 +445,10 @@ def overall_sentence(overall: pd.DataFrame, *, source: str = "transactions") -> 
     text = (text[:1].upper() + text[1:] + ". ") if text else ""
     text += f"The median active life is {_median_value(median, row.get('median 95% CI'))}"
     if _point(median) == 0:
-        text += ": at least half of the active lives end on day 0"
+        text += (
+            ": at least half of the active lives end on day 0, so the median says nothing about how long "
+            "the others last (the restricted mean below does)"
+        )
     elif str(median) == "not reached":
         text = text.replace("is not reached", "is not reached: more than half are still active at the end")
     notes = _row_notes(overall)
@@ -574,6 +609,139 @@ def hazard_sentence(
             "section checks that."
         )
     return Text(text)
+
+
+def _days1(x) -> str:
+    return "n/a" if _missing(x) else f"{float(x):,.1f}"
+
+
+def rmst_sentence(rmst: pd.DataFrame) -> Text:
+    """The restricted mean active life (from ``survival.rmst_table``): overall with its interval up to its
+    horizon, and per group, up to the group's horizon, each level's difference from the first level,
+    called detectable only when its interval excludes 0 (:func:`includes_zero`); a group built in by its
+    definition says so."""
+    if _note_only(rmst) is not None or rmst.empty:
+        return Text(f"No restricted mean: {_note_only(rmst) or 'no customers'}.")
+    notes = rmst["note"] if "note" in rmst else pd.Series("", index=rmst.index)
+    text = ""
+    if ("all", "all") in rmst.index:
+        row = rmst.loc[("all", "all")]
+        upto = f"up to {_days(row['up to (days)'])} days"
+        if _missing(row["restricted mean (days)"]):
+            text = f"The restricted mean active life {upto} cannot be estimated ({notes[('all', 'all')]})."
+        else:
+            mean = _days1(row["restricted mean (days)"])
+            text = (
+                f"Counted {upto}, a customer's active life lasts {mean} days "
+                f"on average (restricted mean: the area under the curve; 95% CI "
+                f"{_days1(row['lower 95%'])} to {_days1(row['upper 95%'])})."
+            )
+    lines = []
+    for group in dict.fromkeys(g for g in rmst.index.get_level_values(0) if g != "all"):
+        part = rmst.loc[group]
+        items = []
+        for level, row in part.iterrows():
+            if not row["against"]:
+                continue
+            if _missing(row["difference (days)"]):
+                items.append(f"{_md(level)}: not estimated ({notes[(group, level)] or 'no estimate'})")
+                continue
+            diff = float(row["difference (days)"])
+            lo, hi = row["difference lower 95%"], row["difference upper 95%"]
+            word = "longer" if diff >= 0 else "shorter"
+            item = (
+                f"{_md(level)} {_days1(abs(diff))} days {word} than {_md(row['against'])} "
+                f"(95% CI {_days1(lo)} to {_days1(hi)})"
+            )
+            if includes_zero(lo, hi):
+                item += ": the interval includes 0, so no difference is detectable"
+            items.append(item)
+        if items:
+            line = f"**{_md(group)}** (up to {_days(part['up to (days)'].iloc[0])} days): " + "; ".join(items)
+            if built_in(group):
+                line += f" (partly built in by its definition: {built_in(group)}; see the landmark analysis)"
+            lines.append(line)
+    if lines:
+        lead = " Differences in restricted mean active life, by group (associations, not effects):\n"
+        text += lead + _bullets(lines)
+    return Text(text.strip())
+
+
+def concordance_sentence(concordances: pd.DataFrame) -> Text:
+    """How well each Cox model ranks who churns first (from ``survival.model_concordance`` rows): Harrell's
+    C with its reading by :func:`discrimination`."""
+    if concordances is None or concordances.empty or "concordance" not in concordances:
+        return Text("No concordance was computed.")
+    notes = concordances["note"] if "note" in concordances else pd.Series("", index=concordances.index)
+    items = []
+    for name, row in concordances.iterrows():
+        c = row["concordance"]
+        if _missing(c):
+            items.append(f"the {_md(name)} has no concordance ({str(notes[name]).rstrip('.') or 'no model'})")
+        else:
+            items.append(
+                f"the {_md(name)} ranks the churn of comparable pairs of customers correctly with C = "
+                f"{float(c):.3f}: {discrimination(c)}"
+            )
+    return Text(
+        _capital("; ".join(items))
+        + ". (Harrell's concordance: a coin toss scores one half, a perfect ranking "
+        "one; the words follow the thresholds named above the table.)"
+    )
+
+
+def landmark_sentence(
+    hazards: pd.DataFrame,
+    logranks: pd.DataFrame,
+    *,
+    full_logranks: pd.DataFrame | None = None,
+    landmark_days: int = LANDMARK_DAYS,
+) -> Text:
+    """The landmark analysis (``survival.landmark``, then ``survival.logrank_table`` and
+    ``survival.hazard_ratios`` on its population): the log-rank tests and hazard ratios from day
+    ``landmark_days`` on, read as the estimates of the early behaviours' associations (no built-in
+    caveat: everyone is still active at the landmark, and the behaviours are known by then), beside the
+    full population's log-rank statistic of each built-in group (``full_logranks``)."""
+    start = f"Counting churn from day {count(landmark_days)} among the customers still active beyond it"
+    if logranks is None or logranks.empty or "chi-square" not in logranks:
+        note = _note_only(logranks) if logranks is not None and len(logranks) else None
+        return Text(f"{start}: no log-rank test ({note or 'no groups to compare'}).")
+    lines = []
+    for g, row in logranks.iterrows():
+        p = _p_of(row)
+        if p is None:
+            lines.append(f"{_md(g)}: not tested ({row.get('note') or 'no statistic'})")
+            continue
+        line = (
+            f"{_md(g)}: log-rank {_statistic(row['chi-square'], row['df'], _shown_p(row, p))} ({chance(p)})"
+        )
+        if built_in(g) and full_logranks is not None and g in full_logranks.index:
+            full = full_logranks.loc[g]
+            if not _missing(pd.to_numeric(full.get("chi-square"), errors="coerce")):
+                line += (
+                    f", against chi-square {_chi(full['chi-square'])} on the whole population, where the "
+                    "difference is partly built in by its definition; this landmark figure is the estimate "
+                    "of the association"
+                )
+        lines.append(line)
+    text = f"{start} (time counted from the landmark):\n" + _bullets(lines)
+    block, _ = _hazard_block_landmark(hazards)
+    return Text(text + "\n\n" + block)
+
+
+def _hazard_block_landmark(hazards: pd.DataFrame | None) -> tuple[str, bool]:
+    if hazards is None or hazards.empty:
+        return "No hazard ratio was estimated at the landmark.", False
+    if list(hazards.index) == ["no model"]:
+        note = hazards["note"].iloc[0] if "note" in hazards else ""
+        return f"No Cox model was fitted at the landmark: {note or 'no reason given'}", False
+    lines = _hazard_lines(hazards, caveat=False)
+    if not lines:
+        return "No hazard ratio was estimated at the landmark.", False
+    return (
+        "In the Cox model at the landmark, with the other covariates held fixed (associations in this data, "
+        "not effects of changing a behaviour):\n" + _bullets([_capital(line) for line in lines])
+    ), True
 
 
 def _ph_results(tests: pd.DataFrame) -> tuple[list, list, pd.Series | None]:
@@ -873,6 +1041,27 @@ def _warning_clause(figures: dict) -> str:
     )
 
 
+def _landmark_recorded(figures: dict, group: str) -> str:
+    """The recorded landmark log-rank test and hazard ratio of ``group`` in words, or ``""``."""
+    chi = figures.get(f"landmark log-rank {group}: chi-square")
+    days = figures.get("landmark (days)")
+    if _missing(chi) or days is None:
+        return ""
+    p = figures.get(f"landmark log-rank {group}: p-value")
+    stat = _statistic(chi, figures.get(f"landmark log-rank {group}: df") or 1, p)
+    text = (
+        f"counting churn from day {count(days)} among the customers still active beyond it (a landmark "
+        f"analysis, where nothing is built in), it gives log-rank {stat} ({chance(p)})"
+    )
+    for key, hr in figures.items():
+        if key.startswith(f"landmark HR {group}") and not key.endswith(("lower 95%", "upper 95%")):
+            lower, upper = figures.get(f"{key} lower 95%"), figures.get(f"{key} upper 95%")
+            text += f" and a hazard ratio of {_ratio(hr)} (95% CI {_ratio(lower)} to {_ratio(upper)})"
+            if includes_one(lower, upper):
+                text += ", an interval that includes 1"
+    return text + ": the estimate of this association"
+
+
 def answer(figures: dict) -> Text:
     """Notebook 02: the churned share, the clearest log-rank contrast (named beyond chance only by the
     rule :func:`chance`), and the early-warning list's probability-weighted past spend."""
@@ -897,6 +1086,9 @@ def answer(figures: dict) -> Text:
             f" The split by {group} gives {stat} ({words}), a difference partly built in by its definition: "
             f"{built_in(raw)}."
         )
+        landmark = _landmark_recorded(figures, raw)
+        if landmark:
+            text += f" {_capital(landmark)}."
     clause = _warning_clause(figures)
     return with_not_run(f"{text} {clause}".strip(), figures)
 
@@ -942,6 +1134,16 @@ def what_this_means(figures: dict) -> Text:
     median = figures.get("median days")
     if median is not None:
         life.append(f"the median active life is {_median_value(median, figures.get('median 95% CI'))}")
+        if _point(median) == 0:
+            life[-1] += ", which says nothing about how long the others last"
+    mean = figures.get("restricted mean active life (days)")
+    if not _missing(mean):
+        horizon = _days(figures.get("restricted mean horizon (days)"))
+        lower, upper = figures.get("restricted mean lower 95%"), figures.get("restricted mean upper 95%")
+        life.append(
+            f"counted up to {horizon} days, an active life lasts {_days1(mean)} days on average "
+            f"(restricted mean, 95% CI {_days1(lower)} to {_days1(upper)})"
+        )
     if life:
         bullets.append("; ".join(life))
     strongest = _strongest(figures)
@@ -960,9 +1162,12 @@ def what_this_means(figures: dict) -> Text:
             )
     for raw, group, words, stat in built:
         medians = _medians_recorded(figures, raw)
+        landmark = _landmark_recorded(figures, raw)
         bullets.append(
-            f"**The split by {group} is partly built in by its definition**: {built_in(raw)}. It gives "
-            f"{stat} ({words})" + (f"; {medians}" if medians else "")
+            f"**The split by {group} is partly built in by its definition**: {built_in(raw)}. On the whole "
+            f"population it gives {stat} ({words})"
+            + (f"; {medians}" if medians else "")
+            + (f". {_capital(landmark)}" if landmark else "")
         )
     plain, caveated = _hazards_recorded(figures)
     strata = figures.get("Cox model stratified by")
@@ -976,6 +1181,13 @@ def what_this_means(figures: dict) -> Text:
     bullets += [f"{lead}, {line}" for line in caveated]
     if not (plain or caveated) and figures.get("hazard ratio note"):
         bullets.append(f"No hazard ratio can be trusted: {figures['hazard ratio note']}")
+    ranks = [
+        f"{_md(k.removeprefix('concordance: '))} C = {float(v):.3f} ({discrimination(v)})"
+        for k, v in figures.items()
+        if k.startswith("concordance: ") and not _missing(v)
+    ]
+    if ranks:
+        bullets.append(f"**How well the Cox models rank who churns first** (Harrell's C): {listing(ranks)}")
     follow = figures.get("longest follow-up (days)")
     beyond = [k[2:-3] for k, v in figures.items() if _S_COLUMN.match(k) and v is None]
     beyond_text = f"; survival at {listing(beyond)} days lies beyond it" if beyond else ""

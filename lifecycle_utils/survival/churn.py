@@ -18,8 +18,12 @@ at risk at times when their churn could not have been seen yet and overstate sur
 seen after ``observation_end - churn_days`` cannot be evaluated and are left out. Time to *declared*
 churn is ``duration + churn_days``. Only the first churn counts; a later return (回流) is not undone.
 
-Covariates measured in the first ``landmark_days`` (30) after the first purchase are fixed long before
-any churn can be known (``churn_days`` > ``landmark_days`` is required), so they carry no immortal-time bias.
+Covariates measured in the first ``landmark_days`` (30) after the first purchase are fixed before any
+churn can be *declared* (``churn_days`` > ``landmark_days`` is required), so they do not look into the
+outcome. They are not free of immortal time on this time scale, though: a customer with a repeat within
+30 days cannot have an active life of 0 days, where most churn falls. Their association with churn is
+estimated without it by :func:`lifecycle_utils.survival.notebook.landmark` (lives beyond day 30, time
+counted from there).
 """
 
 from __future__ import annotations

@@ -36,6 +36,7 @@ __all__ = [
     "median_survival",
     "survival_summary",
     "km_by_group",
+    "restricted_mean",
     "logrank",
     "log_chi2_sf",
     "chi_square_result",
@@ -44,6 +45,7 @@ __all__ = [
     "design_matrix",
     "cox_fit",
     "hazard_ratios",
+    "concordance",
     "schoenfeld_residuals",
     "ph_test",
     "worst_ph_covariate",
@@ -225,6 +227,50 @@ def km_by_group(table: pd.DataFrame, group_col: str | None = None) -> dict[str, 
     return {
         str(name): kaplan_meier(part["duration"], part["churned"], part.get("entry"))
         for name, part in table.groupby(group_col, observed=True, sort=True)
+    }
+
+
+def restricted_mean(duration, event, entry=None, *, horizon: float, alpha: float = 0.05) -> dict:
+    """Restricted mean survival time (RMST, days): the area under the Kaplan-Meier curve from 0 to
+    ``horizon`` (days), i.e. the expected active life counted up to the horizon, with its standard
+    error and ``1 - alpha`` normal interval. The variance is the standard one from the Kaplan-Meier
+    curve (Greenwood-type, Klein and Moeschberger 4.5):
+    ``sum over event times t_i <= horizon of A_i^2 d_i / (n_i (n_i - d_i))`` with
+    ``A_i`` the area under the curve from ``t_i`` to the horizon (terms with ``n_i = d_i`` are 0).
+
+    Returns ``{"rmst", "se", "lower", "upper", "horizon", "note"}``. Where the curve is not observed up to
+    the horizon (the longest duration is shorter) or there are no customers, the numbers are NaN and
+    ``"note"`` says why; without churn events the RMST is the horizon itself with a zero standard
+    error."""
+    duration = np.asarray(duration, float)
+    nan = {"rmst": np.nan, "se": np.nan, "lower": np.nan, "upper": np.nan, "horizon": float(horizon)}
+    if len(duration) == 0:
+        return nan | {"note": "no customers: nothing to estimate"}
+    if not duration.max() >= horizon:
+        return nan | {
+            "note": f"follow-up ends at {duration.max():,.0f} days, before the horizon of {horizon:,.0f} days"
+        }
+    km = kaplan_meier(duration, event, entry, alpha)
+    km = km[km["time"] <= horizon]
+    times = km["time"].to_numpy(float)
+    surv = km["survival"].to_numpy(float)
+    widths = np.diff(np.append(times, float(horizon)))
+    areas = surv * widths
+    rmst = float(areas.sum())
+    tail = np.cumsum(areas[::-1])[::-1]  # area from each time to the horizon
+    n_risk = km["at risk"].to_numpy(float)
+    d = km["events"].to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where((d > 0) & (n_risk > d), tail**2 * d / (n_risk * (n_risk - d)), 0.0)
+    se = float(np.sqrt(terms.sum()))
+    z = stats.norm.ppf(1 - alpha / 2)
+    return {
+        "rmst": rmst,
+        "se": se,
+        "lower": float(rmst - z * se),
+        "upper": float(rmst + z * se),
+        "horizon": float(horizon),
+        "note": km.attrs.get("note", ""),
     }
 
 
@@ -634,6 +680,44 @@ def hazard_ratios(fit: CoxFit, alpha: float = 0.05) -> pd.DataFrame:
         out = pd.concat([out, left_out])
         notes += [f"left out: {reason}" for reason in fit.dropped.values()]
     return with_notes(out, notes)
+
+
+def concordance(fit: CoxFit, *, chunk: int = 2000) -> dict:
+    """Harrell's concordance index (C) of a Cox model on the rows it was fitted to: among comparable
+    pairs (customer ``i`` churned at ``t_i`` and customer ``j`` lasted longer, ``t_j > t_i``, or was
+    censored at ``t_i`` or later), the share in which the model gives ``i`` the higher risk
+    (linear predictor ``x b``); ties in risk count one half, pairs churning at the same time are not
+    comparable (as lifelines' ``concordance_index``). In a stratified model only pairs within one
+    stratum are compared. 0.5 is no better than chance, 1 a perfect ranking.
+
+    Returns ``{"concordance", "comparable pairs", "concordant", "tied", "note"}``; without a model
+    or without comparable pairs the index is NaN and ``"note"`` says why. Pairs are counted in
+    blocks of ``chunk`` churned customers (memory ``chunk x customers``)."""
+    empty = {"concordance": np.nan, "comparable pairs": 0, "concordant": 0.0, "tied": 0.0}
+    if not fit.fitted:
+        return empty | {"note": f"no model: {fit.note}"}
+    risk = fit.exog.to_numpy(float) @ fit.params.to_numpy()
+    t, e = fit.duration, fit.event
+    strata = np.zeros(len(t), dtype=object) if fit.strata is None else np.asarray(fit.strata, dtype=object)
+    codes = pd.factorize(strata)[0]
+    events = np.flatnonzero(e == 1)
+    pairs = concordant = tied = 0.0
+    for start in range(0, len(events), chunk):
+        i = events[start : start + chunk]
+        ti, ri, si = t[i, None], risk[i, None], codes[i, None]
+        comparable = ((t > ti) | ((t == ti) & (e == 0))) & (codes == si)
+        pairs += comparable.sum()
+        concordant += (comparable & (risk < ri)).sum()
+        tied += (comparable & (risk == ri)).sum()
+    if pairs == 0:
+        return empty | {"note": "no comparable pairs: nothing to rank"}
+    return {
+        "concordance": float((concordant + 0.5 * tied) / pairs),
+        "comparable pairs": int(pairs),
+        "concordant": float(concordant),
+        "tied": float(tied),
+        "note": "",
+    }
 
 
 def schoenfeld_residuals(fit: CoxFit) -> pd.DataFrame:

@@ -7,16 +7,18 @@ notebook's cells stay one call each whichever source it runs on.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from lifecycle_utils._messages import refuse, require_columns, with_notes
 from lifecycle_utils.summary import end_of_observation
 from lifecycle_utils.survival.churn import churn_table, early_warning, gap_table
 from lifecycle_utils.survival.estimators import (
     CoxFit,
+    concordance,
     conditional_churn,
     covariate_coding,
     cox_fit,
@@ -25,6 +27,7 @@ from lifecycle_utils.survival.estimators import (
     km_by_group,
     log_chi2_sf,
     logrank,
+    restricted_mean,
     survival_at,
     survival_summary,
     term_covariates,
@@ -40,6 +43,9 @@ __all__ = [
     "TRANSACTION_REFERENCE",
     "BUILT_IN_GROUPS",
     "tiers",
+    "rmst_table",
+    "landmark",
+    "model_concordance",
     "prepare",
     "second_purchase_table",
     "early_warning_list",
@@ -102,7 +108,8 @@ TRANSACTION_REFERENCE = {"repeat within 30 days": "no"}  # where the level occur
 # first purchase, so a group defined by what a customer did after it is known only for those who were still
 # active then: a "yes" customer's active life is at least as long as the wait for that repeat. Their
 # log-rank test and hazard ratio are reported with this caveat, and the strongest contrast the notebook
-# records (headline_figures) is chosen among the other groups. A landmark analysis would remove it.
+# records (headline_figures) is chosen among the other groups. The landmark analysis (:func:`landmark`)
+# removes it and gives the estimate of the association.
 BUILT_IN_GROUPS = {
     "repeat within 30 days": (
         "a customer in the 'yes' group cannot churn before their repeat purchase, so none of them can "
@@ -409,6 +416,138 @@ def logrank_table(table: pd.DataFrame, groups: list[str]) -> pd.DataFrame:
     return with_notes(pd.DataFrame(rows), notes).set_index("group") if rows else pd.DataFrame()
 
 
+def rmst_table(
+    table: pd.DataFrame, groups: list[str], *, horizon: float | None = None, alpha: float = 0.05
+) -> pd.DataFrame:
+    """Restricted mean active life (days) up to a horizon
+    (:func:`~lifecycle_utils.survival.estimators.restricted_mean`), overall (group ``all``) and per level
+    of each group column, with its ``1 - alpha`` interval; for each level after the first, the
+    ``difference (days)`` from the first level (``against``) with its interval (the two estimates are
+    from separate customers, so their variances add).
+
+    The horizon (``up to (days)``) is ``horizon`` (default: the longest duration observed), cut to the
+    follow-up that every level of a group reaches (the shortest of its levels' longest durations), so
+    the levels of a group are always compared over the same days; a ``note`` says where it was cut.
+    Index ``(group, level)``; ``attrs["horizon"]`` is the horizon asked for (days)."""
+    zq = stats.norm.ppf(1 - alpha / 2)
+    longest = float(table["duration"].max()) if len(table) else float("nan")
+    asked = longest if horizon is None else float(horizon)
+    rows, notes = [], []
+    parts = [("all", [("all", table)])] + [
+        (g, [(str(level), part) for level, part in table.groupby(g, observed=True, sort=True)])
+        for g in groups
+    ]
+    for group, levels in parts:
+        reach = min((float(part["duration"].max()) for _, part in levels if len(part)), default=float("nan"))
+        tau = min(asked, reach) if np.isfinite(reach) else asked
+        cut = ""
+        if tau < asked:
+            whose = "the data's" if group == "all" else "every level's"
+            cut = f"up to {tau:,.0f} days, {whose} longest follow-up, not {asked:,.0f}"
+        if not tau > 0:
+            where = "" if group == "all" else " in every level"
+            cut = f"no follow-up beyond day 0{where}: nothing to compare"
+        first = None
+        for level, part in levels:
+            r = restricted_mean(
+                part["duration"], part["churned"], part.get("entry"), horizon=tau, alpha=alpha
+            )
+            if not tau > 0:
+                r = r | {"rmst": np.nan, "se": np.nan, "lower": np.nan, "upper": np.nan, "note": ""}
+            row = {
+                "group": group,
+                "level": level,
+                "customers": len(part),
+                "up to (days)": tau,
+                "restricted mean (days)": r["rmst"],
+                "lower 95%": r["lower"],
+                "upper 95%": r["upper"],
+                "against": "",
+                "difference (days)": np.nan,
+                "difference lower 95%": np.nan,
+                "difference upper 95%": np.nan,
+            }
+            if first is None:
+                first = (level, r)
+            else:
+                diff = r["rmst"] - first[1]["rmst"]
+                half = zq * math.sqrt(r["se"] ** 2 + first[1]["se"] ** 2)
+                row |= {
+                    "against": first[0],
+                    "difference (days)": diff,
+                    "difference lower 95%": diff - half,
+                    "difference upper 95%": diff + half,
+                }
+            rows.append(row)
+            notes.append("; ".join(n for n in (cut, r["note"]) if n))
+    out = with_notes(pd.DataFrame(rows), notes).set_index(["group", "level"])
+    numbers = [c for c in out.columns if c not in ("customers", "against", "note")]
+    out[numbers] = out[numbers].astype(float).round(1)
+    out.attrs["horizon"] = asked
+    return out
+
+
+def landmark(data: SurvivalData, landmark_days: int = LANDMARK_DAYS) -> SurvivalData:
+    """The landmark population at ``landmark_days`` (L, days since the first purchase or start): the
+    customers whose active life goes beyond L (``duration > L``: a purchase after day L, which both
+    levels of an early-behaviour group need alike), with time counted from L (``duration - L``,
+    ``entry`` shifted by L, not below 0). Customers who churned by L, or were censored by then (acquired
+    too late to be seen at L), are left out. Covariates measured in the first L days are then known for
+    everyone at the start of the new time scale, so their association with churn is not built in by
+    their definition (no immortal time). Returns the landmark data (same groups with more than one
+    level, covariates and references; ``tenure`` shortened by L so the follow-up counts from the
+    landmark; ``notes[0]`` says what was done). L shorter than the early-behaviour
+    window (:data:`LANDMARK_DAYS`) would let the window look past the start: a ``ValueError``."""
+    if data.tx is not None and landmark_days < LANDMARK_DAYS:
+        raise ValueError(
+            f"landmark_days ({landmark_days}) must be at least the {LANDMARK_DAYS}-day window of the "
+            "early behaviours, or they would be measured after the landmark"
+        )
+    table = data.table
+    beyond = table["duration"] > landmark_days
+    kept = table[beyond].copy()
+    kept["duration"] = kept["duration"] - landmark_days
+    kept["entry"] = (kept["entry"] - landmark_days).clip(lower=0.0)
+    if "tenure" in kept:
+        kept["tenure"] = kept["tenure"] - landmark_days
+    churned_by = int(((~beyond) & (table["churned"] == 1)).sum())
+    censored_by = int(((~beyond) & (table["churned"] == 0)).sum())
+    note = (
+        f"landmark at {landmark_days} days: {len(kept):,} of {len(table):,} customers are active beyond "
+        f"day {landmark_days}; {churned_by:,} churned by then and {censored_by:,} were censored by then "
+        "(left out); time is counted from the landmark"
+    )
+    groups = [g for g in data.groups if kept[g].nunique() > 1] if len(kept) else []
+    notes = [note] + [
+        f"group '{g}' has fewer than 2 levels at the landmark: left out"
+        for g in data.groups
+        if g not in groups
+    ]
+    notes += _data_notes(kept, groups)
+    # a reference level that no longer occurs (thin data) falls back to the most frequent one
+    reference = {c: r for c, r in data.reference.items() if r in set(kept[c].astype(str))}
+    return replace(data, table=kept, groups=groups, notes=notes, reference=reference)
+
+
+def model_concordance(fits: dict[str, CoxFit | None]) -> pd.DataFrame:
+    """Harrell's C of each Cox model (:func:`~lifecycle_utils.survival.estimators.concordance`), one row
+    per ``{name: fit}``: ``concordance``, ``comparable pairs`` and ``customers`` fitted; a ``note``
+    where it cannot be computed (no model, ``None``: not fitted)."""
+    rows, notes = [], []
+    for name, fit in fits.items():
+        c = concordance(fit) if fit is not None else {"concordance": np.nan, "comparable pairs": 0}
+        rows.append(
+            {
+                "model": name,
+                "concordance": round(c["concordance"], 3) if np.isfinite(c["concordance"]) else np.nan,
+                "comparable pairs": int(c["comparable pairs"]),
+                "customers": len(fit.duration) if fit is not None else 0,
+            }
+        )
+        notes.append(c.get("note", "not fitted"))
+    return with_notes(pd.DataFrame(rows), notes).set_index("model")
+
+
 def refit_for_ph(
     data: SurvivalData, fit: CoxFit, *, tests: pd.DataFrame, alpha: float = PH_ALPHA
 ) -> tuple[CoxFit, str]:
@@ -506,6 +645,11 @@ def headline_figures(
     groups: pd.DataFrame | None = None,
     stratified_by: str | None = None,
     horizon_days: int | None = None,
+    rmst: pd.DataFrame | None = None,
+    concordances: pd.DataFrame | None = None,
+    landmark_logranks: pd.DataFrame | None = None,
+    landmark_hazards: pd.DataFrame | None = None,
+    landmark_days: int | None = None,
 ) -> dict:
     """What notebook 02 records, each figure a number or a short text of its own:
 
@@ -522,7 +666,13 @@ def headline_figures(
       recorded as a number; the notes are; none without a ``hazard_table``), and the covariate the model
       is ``stratified_by``;
     * the early-warning list: its rows, what it is ranked by (probability times past annual spend, or
-      times the value column), the sum of its ``value at risk`` and the horizon (``horizon_days``).
+      times the value column), the sum of its ``value at risk`` and the horizon (``horizon_days``);
+    * with ``rmst`` (:func:`rmst_table`): the restricted mean active life (days) with its interval and
+      horizon, and each level's difference from its group's first level with its interval;
+    * with ``concordances`` (:func:`model_concordance` rows): Harrell's C per model;
+    * with ``landmark_logranks`` / ``landmark_hazards`` (the landmark population at ``landmark_days``):
+      each group's log-rank chi-square, df and p-value and each trustworthy hazard ratio with its
+      interval, under ``landmark ...`` keys.
 
     Notes of the inputs are recorded as text under ``... note`` keys."""
     figures: dict = {
@@ -605,4 +755,48 @@ def headline_figures(
             figures["early-warning horizon (days)"] = int(horizon_days)
     else:
         figures["early-warning list: note"] = " | ".join(_notes_of(warning)) or "no list"
+    figures |= _extra_figures(rmst, concordances, landmark_logranks, landmark_hazards, landmark_days)
+    return figures
+
+
+def _extra_figures(rmst, concordances, landmark_logranks, landmark_hazards, landmark_days) -> dict:
+    """The restricted mean, concordance and landmark figures of :func:`headline_figures`."""
+    figures: dict = {}
+    if rmst is not None and "restricted mean (days)" in rmst:
+        for (group, level), row in rmst.iterrows():
+            if not np.isfinite(row["restricted mean (days)"]):
+                continue
+            if group == "all":
+                figures["restricted mean horizon (days)"] = float(row["up to (days)"])
+                figures["restricted mean active life (days)"] = float(row["restricted mean (days)"])
+                figures["restricted mean lower 95%"] = float(row["lower 95%"])
+                figures["restricted mean upper 95%"] = float(row["upper 95%"])
+            elif row["against"] and np.isfinite(row["difference (days)"]):
+                key = f"restricted mean difference, {group}: {level} vs {row['against']} (days)"
+                figures[f"restricted mean horizon, {group} (days)"] = float(row["up to (days)"])
+                figures[key] = float(row["difference (days)"])
+                figures[f"{key} lower 95%"] = float(row["difference lower 95%"])
+                figures[f"{key} upper 95%"] = float(row["difference upper 95%"])
+    if concordances is not None and "concordance" in concordances:
+        for name, c in concordances["concordance"].items():
+            if np.isfinite(c):
+                figures[f"concordance: {name}"] = float(c)
+    if landmark_days is not None and (landmark_logranks is not None or landmark_hazards is not None):
+        figures["landmark (days)"] = int(landmark_days)
+    if landmark_logranks is not None and "chi-square" in landmark_logranks:
+        for g, row in landmark_logranks.iterrows():
+            log_p = _log_p(row)
+            if np.isfinite(log_p):
+                figures |= {
+                    f"landmark log-rank {g}: chi-square": float(row["chi-square"]),
+                    f"landmark log-rank {g}: df": int(row["df"]),
+                    f"landmark log-rank {g}: p-value": math.exp(log_p),
+                }
+    if landmark_hazards is not None and "hazard ratio" in landmark_hazards:
+        notes = landmark_hazards["note"] if "note" in landmark_hazards else None
+        for name, hr in landmark_hazards["hazard ratio"].items():
+            if np.isfinite(hr) and not (notes is not None and notes[name]):
+                figures[f"landmark HR {name}"] = float(hr)
+                figures[f"landmark HR {name} lower 95%"] = float(landmark_hazards.loc[name, "lower 95%"])
+                figures[f"landmark HR {name} upper 95%"] = float(landmark_hazards.loc[name, "upper 95%"])
     return figures

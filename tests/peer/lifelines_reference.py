@@ -2,9 +2,12 @@
 
 Usage: python lifelines_reference.py IN_DIR OUT_JSON
 Reads IN_DIR/*.csv written by tests/test_survival.py (columns duration, churned), writes lifelines'
-Kaplan-Meier (survival and 95% band by time), medians, and on its own Rossi data the Cox (Efron)
-coefficients, the log-rank statistic by `fin` and the proportional-hazards test (km transform), plus
-the Rossi data itself so the project's wrappers can be run on the same rows.
+Kaplan-Meier (survival and 95% band by time), medians, the restricted mean survival time with
+lifelines' variance (of min(T, horizon), not of the estimate) at the longest duration and at half of it,
+and on its own Rossi data the Cox (Efron) coefficients, the log-rank statistic by `fin`, the
+proportional-hazards test (km transform), the restricted mean at 52 and 30 weeks and Harrell's
+concordance of the Cox model (`concordance_index` on minus the partial hazard), plus the Rossi data
+itself so the project's wrappers can be run on the same rows.
 
 If IN_DIR/cox/spec.json exists ({"file": "table.csv", "categorical": {column: reference level},
 "numeric": [columns]}), it also fits a Cox model (Efron ties, lifelines' default) on IN_DIR/cox/<file>
@@ -16,18 +19,32 @@ names its design columns: "column[level vs reference]" and the numeric column na
 import json
 import re
 import sys
+import warnings
 from pathlib import Path
 
 import pandas as pd
 from lifelines import CoxPHFitter, KaplanMeierFitter
 from lifelines.datasets import load_rossi
 from lifelines.statistics import logrank_test, proportional_hazard_test
+from lifelines.utils import concordance_index, restricted_mean_survival_time
+
+
+def rmst(fit: KaplanMeierFitter, horizons) -> dict:
+    out = {}
+    for h in horizons:
+        with warnings.catch_warnings():  # its variance integrates a step function numerically
+            warnings.simplefilter("ignore")
+            mean, var = restricted_mean_survival_time(fit, t=float(h), return_variance=True)
+        out[str(float(h))] = {"rmst": float(mean), "variance": float(var)}
+    return out
 
 
 def km(frame):
     fit = KaplanMeierFitter().fit(frame["duration"], frame["churned"])
     band = fit.confidence_interval_
+    longest = float(frame["duration"].max())
     return {
+        "rmst": rmst(fit, [longest, longest / 2]),
         "time": fit.survival_function_.index.tolist(),
         "survival": fit.survival_function_.iloc[:, 0].tolist(),
         "lower": band.iloc[:, 0].tolist(),
@@ -72,6 +89,11 @@ def main(in_dir: Path, out: Path) -> None:
         "logrank_fin": float(lr.test_statistic),
         "ph_km": ph.to_dict(),
         "km": km(rossi.rename(columns={"week": "duration", "arrest": "churned"})),
+        "rmst": rmst(KaplanMeierFitter().fit(rossi["week"], rossi["arrest"]), [52, 30]),
+        "concordance": float(
+            concordance_index(rossi["week"], -cox.predict_partial_hazard(rossi), rossi["arrest"])
+        ),
+        "concordance_fitter": float(cox.concordance_index_),
     }
     spec_path = in_dir / "cox" / "spec.json"
     if spec_path.exists():
