@@ -28,7 +28,7 @@ import pandas as pd
 from scipy import stats
 
 from lifecycle_utils.summary import end_of_observation, occasion_sequence, occasions
-from lifecycle_utils.survival.estimators import chi_square_result, kaplan_meier
+from lifecycle_utils.survival.estimators import chi_square_result, kaplan_meier, restricted_mean
 
 __all__ = [
     "STAGES",
@@ -51,6 +51,7 @@ __all__ = [
     "gap_spells",
     "return_chance",
     "return_chance_threshold",
+    "return_chance_interval",
     "threshold_table",
     "derive_rules",
     "monthly_snapshots",
@@ -71,7 +72,6 @@ __all__ = [
     "flows",
     "flow_summary",
     "time_in_stage",
-    "restricted_mean",
     "resurrection",
     "purchase_funnel",
     "time_to_second_purchase",
@@ -342,6 +342,32 @@ def return_chance(
     return out
 
 
+def return_chance_interval(
+    spells: pd.DataFrame, silence: int, *, horizon_days: int = RETURN_HORIZON, alpha: float = 0.05
+) -> tuple[float, float]:
+    """The ``1 - alpha`` interval (%, one decimal) of the chance of a return within ``horizon_days`` after
+    ``silence`` days (:func:`return_chance`) from the waits in ``spells`` (:func:`gap_spells`). The
+    conditional Kaplan-Meier R = S(d + h) / S(d) is the product of (1 - e_i / n_i) over event times t_i
+    in (d, d + h] (e_i returns, n_i waits still open), with Greenwood's variance of log R,
+    sum e_i / (n_i (n_i - e_i)); the interval is taken on the log(-log R) scale (so it stays within 0 and
+    1) and turned into 1 - R. NaN where d + h is beyond the longest wait, where S(d) is 0, or where no
+    return falls in the window and R is 1 (no variance to read)."""
+    if spells.empty or silence + horizon_days > spells["days"].max():
+        return float("nan"), float("nan")
+    km = kaplan_meier(spells["days"], spells["returned"])
+    window = km[(km["time"] > silence) & (km["time"] <= silence + horizon_days) & (km["events"] > 0)]
+    n, e = window["at risk"].to_numpy(float), window["events"].to_numpy(float)
+    if len(window) == 0 or (n <= 0).any():
+        return float("nan"), float("nan")
+    ratio = float(np.prod(1 - e / n))
+    if ratio <= 0 or ratio >= 1 or (n == e).any():
+        return float("nan"), float("nan")
+    se = math.sqrt(float((e / (n * (n - e))).sum())) / abs(math.log(ratio))
+    z = float(stats.norm.ppf(1 - alpha / 2))
+    low_ratio, high_ratio = ratio ** math.exp(z * se), ratio ** math.exp(-z * se)
+    return round(100 * (1 - high_ratio), 1), round(100 * (1 - low_ratio), 1)
+
+
 def return_chance_threshold(
     tx: pd.DataFrame,
     chance: float = RETURN_CHANCE,
@@ -373,7 +399,8 @@ def threshold_table(
     return-chance rule (:func:`return_chance_threshold`, all gaps and first gaps). Columns: ``rule``,
     ``churned after (days)`` (NaN where a rule cannot be read), and the chance (%) that a customer silent
     that long returns within ``horizon_days`` days, over all gaps and over first gaps
-    (:func:`return_chance`)."""
+    (:func:`return_chance`), each with its 95% interval as text (``all gaps: 95% interval (%)``,
+    :func:`return_chance_interval`; ``n/a`` where it cannot be read)."""
     gaps = purchase_gaps(tx)
     occ = occasion_sequence(tx)
     first = (occ.loc[occ["k"] == 2, "date"] - occ.loc[occ["k"] == 2, "previous"]).dt.days
@@ -406,6 +433,17 @@ def threshold_table(
         column = f"{name}: return within {horizon_days} days (%)"
         table[f"silent that long, {name}: return within {horizon_days} days (%)"] = [
             float(chances.loc[d, column]) if d is not None else float("nan") for d in rules.values()
+        ]
+    for name, first in (("all gaps", False), ("first gaps", True)):
+        spells = gap_spells(tx, observation_end=observation_end, first_only=first)
+        bands = [
+            return_chance_interval(spells, d, horizon_days=horizon_days)
+            if d is not None
+            else (np.nan, np.nan)
+            for d in rules.values()
+        ]
+        table[f"{name}: 95% interval (%)"] = [
+            "n/a" if np.isnan(lo) else f"{lo:.1f} to {hi:.1f}" for lo, hi in bands
         ]
     table.attrs |= {"chance": chance, "horizon_days": horizon_days, "quantile": churn_quantile}
     return table
@@ -785,37 +823,14 @@ def flow_summary(flows: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def restricted_mean(duration, event, tau: float, alpha: float = 0.05) -> dict:
-    """Restricted mean survival time up to ``tau`` (same unit as ``duration``): the area under the
-    Kaplan-Meier curve from 0 to ``tau``, with its ``1 - alpha`` interval from the Greenwood-type
-    variance sum over event times t_i <= tau of A_i^2 d_i / (n_i (n_i - d_i)), A_i the area under the
-    curve from t_i to ``tau`` (Klein & Moeschberger 4.5; lifelines' ``restricted_mean_survival_time``
-    gives the same mean). Keys ``mean``, ``lower``, ``upper`` (NaN without durations)."""
-    duration = np.asarray(duration, float)
-    if len(duration) == 0 or not np.isfinite(tau):
-        return {"mean": np.nan, "lower": np.nan, "upper": np.nan}
-    km = kaplan_meier(duration, np.asarray(event, int))
-    km = km[km["time"] <= tau]
-    times = np.r_[km["time"].to_numpy(), tau]
-    surv = km["survival"].to_numpy()
-    pieces = surv * np.diff(times)
-    mean = float(pieces.sum())
-    area_from = np.cumsum(pieces[::-1])[::-1]  # area under the curve from each time t_i to tau
-    n, d = km["at risk"].to_numpy(float), km["events"].to_numpy(float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        terms = np.where((d > 0) & (n > d), area_from**2 * d / (n * (n - d)), 0.0)
-    se = math.sqrt(float(terms.sum()))
-    z = float(stats.norm.ppf(1 - alpha / 2))
-    return {"mean": mean, "lower": max(0.0, mean - z * se), "upper": min(float(tau), mean + z * se)}
-
-
 def time_in_stage(stages: pd.DataFrame, tau: float | None = None, alpha: float = 0.05) -> pd.DataFrame:
     """Spells: consecutive snapshots a customer spends in one stage, a spell still running at the last
     snapshot censored there (Kaplan-Meier, so running spells count for as long as they were seen). Per
     stage: ``spells``, ``completed`` (followed by another stage), ``still running``, ``median
     (snapshots)`` with its ``1 - alpha`` interval (``median lower``, ``median upper``; NaN where the
     curve or band stays above one half: not reached) and the restricted mean ``mean (snapshots)`` with
-    ``mean lower``, ``mean upper`` (:func:`restricted_mean`) up to ``restricted to (snapshots)``: ``tau``
+    ``mean lower``, ``mean upper`` (:func:`lifecycle_utils.survival.estimators.restricted_mean`, the interval
+    kept within 0 and the limit) up to ``restricted to (snapshots)``: ``tau``
     when given, else the stage's longest spell (the restricted mean then is the area under the whole
     observed curve). Snapshots are months with monthly snapshots; a spell of one snapshot counts as
     one. New and growing spells are bounded by the silent threshold by construction."""
@@ -847,12 +862,12 @@ def time_in_stage(stages: pd.DataFrame, tau: float | None = None, alpha: float =
                 hit = km.loc[km[column] <= 0.5, "time"]
                 row[key] = float(hit.iloc[0]) if len(hit) else np.nan
         limit = float(longest[s]) if tau is None else float(tau)
-        rmst = restricted_mean(part["snapshots"], part["completed"], limit, alpha)
+        rmst = restricted_mean(part["snapshots"], part["completed"], horizon=limit, alpha=alpha)
         row |= {"restricted to (snapshots)": limit}
-        row |= {
-            "mean (snapshots)": rmst["mean"],
-            "mean lower": rmst["lower"],
-            "mean upper": rmst["upper"],
+        row |= {  # the normal interval kept within [0, limit], where the restricted mean must lie
+            "mean (snapshots)": rmst["rmst"],
+            "mean lower": max(0.0, rmst["lower"]) if np.isfinite(rmst["lower"]) else np.nan,
+            "mean upper": min(limit, rmst["upper"]) if np.isfinite(rmst["upper"]) else np.nan,
         }
         rows.append(row)
     table = pd.DataFrame(rows, index=pd.Index(STAGES, name="stage"))
@@ -1056,13 +1071,26 @@ def headline_figures(
     tx: pd.DataFrame | None = None,
     repeat: pd.DataFrame | None = None,
     tolerance: float | None = None,
+    thresholds: pd.DataFrame | None = None,
+    monthly: pd.DataFrame | None = None,
+    rate_test: pd.Series | None = None,
+    spells: pd.DataFrame | None = None,
 ) -> dict:
     """What notebook 01 records: customers and share (%) per stage at the last snapshot, the three
     rules, the monthly moves out of the silent stage and the resurrection rate; with ``tx`` the share
     of observed gaps longer than each threshold and the funnel's losses; with ``repeat`` (the
     :func:`repeat_probability` table the mature rule is read from) and ``tolerance``, on what grounds the
     mature rule stands (``mature rule``: a :func:`mature_basis` rule, or ``"parameter"`` when the rules
-    in use differ from it). Shares in %, NaN where a figure cannot be computed."""
+    in use differ from it); with ``thresholds`` (:func:`threshold_table`) the return-chance thresholds
+    (days, all gaps and first gaps; None where the chance does not fall that low within the silences
+    the data can follow), the level and horizon they use, and the chance (%) of a return within the
+    horizon at the churn threshold in use (all gaps and first gaps; None where no rule row has that
+    threshold or the data cannot follow it); with ``monthly`` (:func:`monthly_rates`) the lowest and
+    highest monthly silent -> churned share (%) over the months in which churn was possible; with
+    ``rate_test`` (:func:`rate_change_test`) its p-value (text) and ``-log10 p``; with ``spells``
+    (:func:`time_in_stage`) the Kaplan-Meier median time in the mature stage and its interval (monthly
+    snapshots, i.e. months; None where not reached). Shares in %, NaN where a figure cannot be
+    computed."""
     last = stages["snapshot"].max()
     counts = stages.loc[stages["snapshot"] == last, "stage"].value_counts().reindex(STAGES, fill_value=0)
     shares = (100 * counts / counts.sum()).round(1)
@@ -1094,6 +1122,50 @@ def headline_figures(
         "ever churned": _whole(resurrection_facts.get("ever churned")),
         "resurrection rate (%)": resurrection_facts["resurrection rate (%)"],
     }
+    if thresholds is not None:
+        figures |= _threshold_figures(thresholds, rules.churn_days)
+    if monthly is not None:
+        possible = monthly.loc[monthly["churn possible"] & (monthly["customers"] > 0), "to churned (%)"]
+        figures["silent to churned per month, lowest (%)"] = (
+            _number(possible.min()) if len(possible) else None
+        )
+        figures["silent to churned per month, highest (%)"] = (
+            _number(possible.max()) if len(possible) else None
+        )
+    if rate_test is not None:
+        tested = not pd.isna(rate_test.get("chi-square"))
+        figures["silent to churned change test p-value"] = str(rate_test["p-value"]) if tested else None
+        figures["silent to churned change test -log10 p"] = _number(rate_test["-log10 p"]) if tested else None
+    if spells is not None and "mature" in spells.index:
+        row = spells.loc["mature"]
+        figures["mature median time in stage (months)"] = _number(row["median (snapshots)"])
+        figures["mature median time in stage lower (months)"] = _number(row["median lower"])
+        figures["mature median time in stage upper (months)"] = _number(row["median upper"])
+    return figures
+
+
+def _number(x) -> float | None:
+    return None if x is None or pd.isna(x) else float(x)
+
+
+def _threshold_figures(thresholds: pd.DataFrame, churn_days: int) -> dict:
+    """The return-chance part of :func:`headline_figures` from a :func:`threshold_table`."""
+    horizon = thresholds.attrs.get("horizon_days")
+    rows = thresholds.set_index("rule")
+    below = [r for r in rows.index if r.startswith("return chance below")]
+    figures = {
+        "return chance level (%)": _number(100 * thresholds.attrs.get("chance", np.nan)),
+        "return horizon (days)": horizon,
+    }
+    for name in ("all gaps", "first gaps"):
+        rule = next((r for r in below if r.endswith(name)), None)
+        days = None if rule is None else _number(rows.loc[rule, "churned after (days)"])
+        figures[f"return chance threshold, {name} (days)"] = None if days is None else int(days)
+    at = thresholds[thresholds["churned after (days)"] == churn_days]
+    for name in ("all gaps", "first gaps"):
+        column = f"silent that long, {name}: return within {horizon} days (%)"
+        value = at[column].iloc[0] if len(at) and column in at else None
+        figures[f"return within the horizon at the churn threshold, {name} (%)"] = _number(value)
     return figures
 
 

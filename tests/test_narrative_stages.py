@@ -745,3 +745,112 @@ def test_every_public_name_is_exported():
     for name in ns.__all__:
         assert hasattr(ns, name), name
     assert not math.isnan(ns.STICKY_PCT) and ns.HALF_PCT == 50.0 and ns.SENSITIVE_PCT == 5.0
+
+
+# the issue-17 figures: return chance at the churn threshold, monthly range and test, time in stage
+ISSUE17 = {
+    "return chance level (%)": 10.0,
+    "return horizon (days)": 180,
+    "return chance threshold, all gaps (days)": 313,
+    "return chance threshold, first gaps (days)": 268,
+    "return within the horizon at the churn threshold, all gaps (%)": 11.7,
+    "return within the horizon at the churn threshold, first gaps (%)": 9.3,
+    "silent to churned per month, lowest (%)": 13.1,
+    "silent to churned per month, highest (%)": 58.7,
+    "silent to churned change test p-value": "< 1e-300",
+    "silent to churned change test -log10 p": 1808.6,
+    "mature median time in stage (months)": 7.0,
+    "mature median time in stage lower (months)": 6.0,
+    "mature median time in stage upper (months)": 9.0,
+}
+
+
+def test_what_this_means_reads_the_return_chance_against_return_chance_on_both_sides():
+    text = ns.what_this_means(FIGURES | ISSUE17)
+    assert (
+        "A customer silent for 90 days buys again within 180 days with a chance of 11.7% (all gaps, "
+        "Kaplan-Meier), not below RETURN_CHANCE = 10%: customers called churned still have at least that "
+        "chance of coming back. That chance falls below 10% after 313 days over all gaps and after 268 days "
+        "over first gaps."
+    ) in text
+    answer = ns.answer(FIGURES | ISSUE17)
+    assert (
+        "Customers called churned there buy again within 180 days with a chance of 11.7%, not below "
+        in answer
+    )
+    assert "\n" not in answer  # one paragraph
+    low = FIGURES | ISSUE17 | {"return within the horizon at the churn threshold, all gaps (%)": 9.9}
+    assert "with a chance of 9.9% (all gaps, Kaplan-Meier), below RETURN_CHANCE = 10%." in ns.what_this_means(
+        low
+    )
+    assert "still have" not in ns.what_this_means(low)
+    assert "within 180 days with a chance of 9.9%, below RETURN_CHANCE = 10%." in ns.answer(low)
+    at = FIGURES | ISSUE17 | {"return within the horizon at the churn threshold, all gaps (%)": 10.0}
+    assert "not below RETURN_CHANCE = 10%" in ns.what_this_means(at)  # at the level counts as not below
+    never = (
+        FIGURES
+        | ISSUE17
+        | {
+            "return chance threshold, all gaps (days)": None,
+            "return chance threshold, first gaps (days)": None,
+        }
+    )
+    assert "Within the silences this data can follow, that chance does not fall below 10%." in (
+        ns.what_this_means(never)
+    )
+    unread = FIGURES | ISSUE17 | {"return within the horizon at the churn threshold, all gaps (%)": None}
+    assert "RETURN_CHANCE" not in ns.what_this_means(unread) + ns.answer(unread)
+
+
+def test_what_this_means_says_whether_the_pooled_monthly_rate_hides_change_on_both_sides():
+    text = ns.what_this_means(FIGURES | ISSUE17)
+    assert (
+        "12.0% of silent customers moved to churned and 3.0% bought again (pooled over months; month by "
+        "month the move to churned ranged from 13.1% to 58.7%; the test of equal months gives a p-value "
+        "< 1e-300, below CHANGE_ALPHA = 0.05: the pooled rate hides change over time)."
+    ) in text
+    calm = (
+        FIGURES
+        | ISSUE17
+        | {
+            "silent to churned change test p-value": "0.2",
+            "silent to churned change test -log10 p": 0.7,
+        }
+    )
+    assert "p-value 0.2, not below CHANGE_ALPHA = 0.05: the pooled rate is a fair summary)" in (
+        ns.what_this_means(calm)
+    )
+    untested = FIGURES | ISSUE17 | {"silent to churned change test -log10 p": None}
+    assert "ranged from 13.1% to 58.7%)." in ns.what_this_means(untested)
+    assert "CHANGE_ALPHA" not in ns.what_this_means(untested)
+
+
+def test_what_this_means_gives_the_median_time_in_the_mature_stage():
+    text = ns.what_this_means(FIGURES | ISSUE17)
+    assert (
+        "- **Time in stage.** Counting spells still running at the end of the data as censored "
+        "(Kaplan-Meier), the median mature spell lasts 7 months (95% interval 6 to 9)."
+    ) in text
+    running = ns.what_this_means(FIGURES | ISSUE17 | {"mature median time in stage (months)": None})
+    assert "more than half of the mature spells are still running, so their median is not reached" in running
+    assert "Time in stage" not in ns.what_this_means(FIGURES)
+
+
+@pytest.mark.parametrize(
+    ("band", "says"),
+    [
+        ("11.2 to 12.2", "Its interval, 11.2% to 12.2%, lies wholly above 10%."),
+        ("10.0 to 12.2", "Its interval, 10.0% to 12.2%, lies wholly above 10%."),  # at the level: not below
+        ("4.1 to 9.9", "Its interval, 4.1% to 9.9%, lies wholly below 10%."),
+        ("4.1 to 10.3", "Its interval, 4.1% to 10.3%, reaches across 10%: the data cannot tell that chance"),
+    ],
+)
+def test_the_threshold_sentence_places_the_interval_of_the_chance_against_the_level(band, says):
+    table = thresholds().assign(**{"all gaps: 95% interval (%)": [band, "n/a", "n/a", "n/a"]})
+    assert says in ns.threshold_sentence(table, S.StageRules(119, 283, 4))
+
+
+def test_the_threshold_sentence_gives_no_interval_where_none_could_be_read():
+    table = thresholds().assign(**{"all gaps: 95% interval (%)": ["n/a"] * 4})
+    assert "Its interval" not in ns.threshold_sentence(table, S.StageRules(119, 283, 4))
+    assert "Its interval" not in ns.threshold_sentence(thresholds(), S.StageRules(119, 283, 4))

@@ -708,13 +708,36 @@ def test_rate_change_test_is_the_chi_square_of_homogeneity_over_months_where_chu
     assert S.rate_change_test(monthly.iloc[:1])["note"].startswith("fewer than two snapshots")
 
 
-def test_restricted_mean_is_the_area_under_the_kaplan_meier_curve():
-    rmst = S.restricted_mean([1, 2, 3], [1, 1, 1], tau=3)
-    assert rmst["mean"] == pytest.approx(2.0)  # 1 + 2/3 + 1/3
+def _stage_rows(rows: list[tuple[str, list[str]]]) -> pd.DataFrame:
+    """A stage table from (customer, stages at consecutive month ends from 2024-01-31)."""
+    snaps = pd.date_range("2024-01-31", periods=len(rows[0][1]), freq="ME")
+    return pd.DataFrame(
+        [(s, c, st) for c, seq in rows for s, st in zip(snaps, seq)],
+        columns=["snapshot", "customer_id", "stage"],
+    ).assign(stage=lambda d: d["stage"].astype(S.STAGE_DTYPE))
+
+
+def test_time_in_stage_takes_the_restricted_mean_from_survival_and_keeps_its_interval_in_range():
+    rows = [
+        ("x", ["silent", "churned", "churned", "churned"]),  # silent 1 completed, churned 3 running
+        ("y", ["silent", "silent", "churned", "churned"]),  # silent 2 completed
+        ("z", ["silent", "silent", "silent", "churned"]),  # silent 3 completed
+        ("a", ["growing", "churned", "churned", "churned"]),  # growing 1 completed
+        ("b", ["growing", "growing", "churned", "churned"]),  # growing 2 completed
+    ]
+    table = S.time_in_stage(_stage_rows(rows))
     z = 1.959964
-    assert rmst["upper"] - rmst["mean"] == pytest.approx(z * math.sqrt(1 / 6 + 1 / 18), abs=1e-4)
-    assert S.restricted_mean([2, 4], [1, 0], tau=4)["mean"] == pytest.approx(3.0)  # 2 + 0.5 * 2
-    assert math.isnan(S.restricted_mean([], [], tau=3)["mean"])
+    silent = table.loc["silent"]  # spells 1, 2, 3 all completed: area 1 + 2/3 + 1/3 = 2
+    assert silent["mean (snapshots)"] == 2.0 and silent["restricted to (snapshots)"] == 3.0
+    # Greenwood-type variance: area after day 1 is 1, after day 2 1/3: 1^2 / (3 * 2) + (1/3)^2 / (2 * 1)
+    half = z * math.sqrt(1 / 6 + 1 / 18)
+    assert silent["mean upper"] == pytest.approx(round(2 + half, 2))
+    assert silent["mean lower"] == pytest.approx(round(2 - half, 2))
+    growing = table.loc["growing"]  # spells 1, 2 completed: mean 1.5, variance 0.5^2 / (2 * 1) = 0.125
+    assert growing["mean (snapshots)"] == 1.5
+    assert growing["mean lower"] == pytest.approx(round(1.5 - z * math.sqrt(0.125), 2))
+    assert growing["mean upper"] == 2.0  # 1.5 + 0.69 lies beyond the longest spell: kept at 2
+    assert math.isnan(table.loc["new", "mean (snapshots)"])  # no new spells: nothing to estimate
 
 
 def test_time_in_stage_counts_running_spells_as_censored():
@@ -723,14 +746,101 @@ def test_time_in_stage_counts_running_spells_as_censored():
         ("y", ["silent", "silent", "churned"]),  # silent spell of 2, completed
         ("z", ["silent", "silent", "silent"]),  # silent spell of 3, still running
     ]
-    snaps = pd.date_range("2024-01-31", periods=3, freq="ME")
-    frame = pd.DataFrame(
-        [(s, c, st) for c, seq in rows for s, st in zip(snaps, seq)],
-        columns=["snapshot", "customer_id", "stage"],
-    ).assign(stage=lambda d: d["stage"].astype(S.STAGE_DTYPE))
-    table = S.time_in_stage(frame)
+    table = S.time_in_stage(_stage_rows(rows))
     silent = table.loc["silent"]
     assert (silent["spells"], silent["completed"], silent["still running"]) == (3, 2, 1)
     assert silent["median (snapshots)"] == 2.0  # KM: 2/3 after 1, 1/3 after 2
     assert silent["mean (snapshots)"] == 2.0 and silent["restricted to (snapshots)"] == 3.0  # not 1.5
     assert math.isnan(table.loc["churned", "median (snapshots)"])  # both churned spells still running
+
+
+def test_headline_figures_record_the_return_chance_the_monthly_range_the_test_and_the_mature_median(hand):
+    horizon = 180
+    col = "silent that long, {}: return within 180 days (%)"
+    thresholds = pd.DataFrame(
+        {
+            "rule": [
+                "gap quantile 95%, all gaps",
+                "gap quantile 95%, first gaps",
+                "return chance below 10%, all gaps",
+                "return chance below 10%, first gaps",
+            ],
+            "churned after (days)": [RULES.churn_days, 120, 140, np.nan],  # first gaps: not read
+            col.format("all gaps"): [11.7, 8.0, 9.9, np.nan],
+            col.format("first gaps"): [9.3, np.nan, 8.2, np.nan],
+        }
+    )
+    thresholds.attrs |= {"chance": 0.10, "horizon_days": horizon, "quantile": 0.95}
+    monthly = pd.DataFrame(
+        {
+            "customers": [0, 50, 40, 30],
+            "churn possible": [False, False, True, True],
+            "to churned (%)": [np.nan, 0.0, 25.0, 60.0],  # the 0% month could not churn: left out
+        }
+    )
+    test = pd.Series({"chi-square": 12.5, "p-value": "0.0004", "-log10 p": 3.4})
+    spells = pd.DataFrame(
+        {"median (snapshots)": [7.0, np.nan], "median lower": [6.0, np.nan], "median upper": [9.0, np.nan]},
+        index=pd.Index(["mature", "churned"], name="stage"),
+    )
+    facts = S.headline_figures(
+        hand,
+        RULES,
+        resurrection_facts=pd.Series({"resurrection rate (%)": 12.5}),
+        thresholds=thresholds,
+        monthly=monthly,
+        rate_test=test,
+        spells=spells,
+    )
+    assert facts["return chance level (%)"] == 10.0 and facts["return horizon (days)"] == 180
+    assert facts["return chance threshold, all gaps (days)"] == 140
+    assert facts["return chance threshold, first gaps (days)"] is None
+    assert facts["return within the horizon at the churn threshold, all gaps (%)"] == 11.7
+    assert facts["return within the horizon at the churn threshold, first gaps (%)"] == 9.3
+    assert facts["silent to churned per month, lowest (%)"] == 25.0
+    assert facts["silent to churned per month, highest (%)"] == 60.0
+    assert facts["silent to churned change test p-value"] == "0.0004"
+    assert facts["silent to churned change test -log10 p"] == 3.4
+    assert (
+        facts["mature median time in stage (months)"],
+        facts["mature median time in stage lower (months)"],
+        facts["mature median time in stage upper (months)"],
+    ) == (7.0, 6.0, 9.0)
+    # a threshold no rule row has (a parameter), no test possible, a median not reached: None, not a guess
+    other = S.headline_figures(
+        hand,
+        RULES.with_overrides(churn_days=RULES.churn_days + 1),
+        resurrection_facts=pd.Series({"resurrection rate (%)": 12.5}),
+        thresholds=thresholds,
+        rate_test=pd.Series({"chi-square": np.nan, "p-value": "n/a", "-log10 p": np.nan}),
+        spells=spells.drop(index="mature").rename(index={"churned": "mature"}),
+    )
+    assert other["return within the horizon at the churn threshold, all gaps (%)"] is None
+    assert other["silent to churned change test p-value"] is None
+    assert other["mature median time in stage (months)"] is None
+    assert "silent to churned per month, lowest (%)" not in other  # no monthly table given
+
+
+def test_return_chance_interval_is_greenwood_on_the_log_log_scale_of_the_conditional_survival():
+    spells = pd.DataFrame({"days": range(1, 11), "returned": [1] * 9 + [0]})  # waits 1..10, the last open
+    low, high = S.return_chance_interval(spells, 2, horizon_days=3, alpha=0.05)
+    # after 2 days 8 waits are open; returns at 3, 4, 5 with 8, 7, 6 at risk: R = 7/8 * 6/7 * 5/6 = 5/8,
+    # the chance 1 - R = 37.5%; Greenwood: var log R = 1/56 + 1/42 + 1/30
+    se = math.sqrt(1 / 56 + 1 / 42 + 1 / 30) / abs(math.log(5 / 8))
+    z = 1.959964
+    assert low == pytest.approx(round(100 * (1 - (5 / 8) ** math.exp(-z * se)), 1))
+    assert high == pytest.approx(round(100 * (1 - (5 / 8) ** math.exp(z * se)), 1))
+    assert 0 < low < 37.5 < high < 100
+    assert all(math.isnan(x) for x in S.return_chance_interval(spells, 8, horizon_days=3))  # beyond 10 days
+    quiet = pd.DataFrame({"days": [1, 9, 10], "returned": [1, 0, 1]})  # no return in (2, 5]: R = 1
+    assert all(math.isnan(x) for x in S.return_chance_interval(quiet, 2, horizon_days=3))
+
+
+def test_threshold_table_shows_the_return_chance_interval():
+    table = S.threshold_table(WAITS, 0.95, chance=0.5, horizon_days=20, observation_end="2024-07-19")
+    # silent 39 days: 6 waits open, one return (day 40) within 20 days: R = 5/6, var log R = 1 / (6 * 5)
+    se, z = math.sqrt(1 / 30) / abs(math.log(5 / 6)), 1.959964
+    low, high = 100 * (1 - (5 / 6) ** math.exp(-z * se)), 100 * (1 - (5 / 6) ** math.exp(z * se))
+    assert table.loc[0, "churned after (days)"] == 39
+    assert table.loc[0, "silent that long, all gaps: return within 20 days (%)"] == 16.7
+    assert table.loc[0, "all gaps: 95% interval (%)"] == f"{low:.1f} to {high:.1f}" == "2.5 to 72.7"

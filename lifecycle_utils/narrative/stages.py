@@ -203,7 +203,8 @@ def threshold_sentence(
     (days)`` and the chance (%) that a customer silent that long returns within the horizon, over all
     gaps and over first gaps), what that chance is at the gap-quantile threshold, where the
     return-chance rule puts the threshold, and which rule the stages use (``churn_rule``, the threshold
-    in ``rules``)."""
+    in ``rules``); with the table's ``all gaps: 95% interval (%)`` column, whether the interval of the
+    chance at the threshold in use lies wholly above, wholly below or across the level."""
     if _no_table(table) or rules is None:
         return Text("No churn threshold could be read from this data.")
     chance, horizon = table.attrs.get("chance"), table.attrs.get("horizon_days")
@@ -263,6 +264,7 @@ def threshold_sentence(
         used = f"churned after {count(rules.churn_days)} days (set by a parameter)"
     text += f" The stages below use {used}."
     at = rows[rows["churned after (days)"] == rules.churn_days]
+    band = "all gaps: 95% interval (%)"
     if len(at) and not _missing(at[all_col].iloc[0]) and not _missing(chance):
         level = at[all_col].iloc[0]
         if level >= 100 * chance:
@@ -276,7 +278,25 @@ def threshold_sentence(
                 f" At that silence the chance of a return within {count(horizon)} days is {percent(level)} "
                 f"(all gaps), below {percent(100 * chance, 0)}."
             )
+        text += _interval_clause(at["all gaps: 95% interval (%)"].iloc[0] if band in at else None, chance)
     return Text(text)
+
+
+def _interval_clause(band, chance: float) -> str:
+    """Where the interval of the chance at the churn threshold (``"lo to hi"``, % as text in
+    ``stages.threshold_table``) lies against the level ``chance`` (a fraction); ``""`` without one."""
+    if not isinstance(band, str) or " to " not in band:
+        return ""
+    low, high = (float(x) for x in band.split(" to "))
+    bar = percent(100 * chance, 0)
+    where = (
+        f"lies wholly above {bar}"
+        if low >= 100 * chance
+        else f"lies wholly below {bar}"
+        if high < 100 * chance
+        else f"reaches across {bar}: the data cannot tell that chance apart from the level"
+    )
+    return f" Its interval, {percent(low)} to {percent(high)}, {where}."
 
 
 def rate_change_sentence(
@@ -681,12 +701,39 @@ def answer(figures: dict) -> Text:
         f"{percent(figures['churned share (%)'])} of the customers had churned by {figures['snapshot']} and "
         f"{percent(figures['mature share (%)'])} were mature."
     )
+    level = figures.get("return within the horizon at the churn threshold, all gaps (%)")
+    bar, horizon = figures.get("return chance level (%)"), figures.get("return horizon (days)")
+    if not any(_missing(x) for x in (level, bar, horizon)):
+        side = "not below" if float(level) >= float(bar) else "below"
+        text += (
+            f" Customers called churned there buy again within {count(horizon)} days with a chance of "
+            f"{percent(level)}, {side} RETURN_CHANCE = {percent(bar, 0)}."
+        )
     if figures.get("resurrection rate (%)") is not None:
         text += (
             f" At least {percent(figures['resurrection rate (%)'])} of customers who churned came back later "
             "(a lower bound: late churners had little time to return)."
         )
     return with_not_run(text, figures)
+
+
+def _return_chance_judgement(figures: dict) -> str:
+    """The chance of a return within the horizon at the churn threshold in use (all gaps), read against
+    the return-chance level (``RETURN_CHANCE``) recorded with it; ``""`` when not recorded."""
+    level = figures.get("return within the horizon at the churn threshold, all gaps (%)")
+    bar, horizon = figures.get("return chance level (%)"), figures.get("return horizon (days)")
+    if _missing(level) or _missing(bar) or _missing(horizon):
+        return ""
+    text = (
+        f"a customer silent for {count(figures['churned after (days)'])} days buys again within "
+        f"{count(horizon)} days with a chance of {percent(level)} (all gaps, Kaplan-Meier)"
+    )
+    if float(level) >= float(bar):
+        return text + (
+            f", not below RETURN_CHANCE = {percent(bar, 0)}: customers called churned still have at least "
+            "that chance of coming back"
+        )
+    return text + f", below RETURN_CHANCE = {percent(bar, 0)}"
 
 
 # how the recorded "mature rule" reads after "mature from N purchase occasions"
@@ -699,6 +746,34 @@ MATURE_WORDS = {
     "default": " (the default: too few repeat buyers to see where the chance of another purchase levels off)",
     "parameter": " (set by a parameter, not derived from the data)",
 }
+
+
+def _change_clause(figures: dict, alpha: float = CHANGE_ALPHA) -> str:
+    """The range of the monthly silent -> churned share and the homogeneity test read against ``alpha``
+    (:data:`CHANGE_ALPHA`), as a bracket after the pooled rate; ``""`` when not recorded."""
+    low = figures.get("silent to churned per month, lowest (%)")
+    high = figures.get("silent to churned per month, highest (%)")
+    if _missing(low) or _missing(high):
+        return ""
+    text = (
+        " (pooled over months; month by month the move to churned ranged from "
+        f"{percent(low)} to {percent(high)}"
+    )
+    log_p, p_text = (
+        figures.get("silent to churned change test -log10 p"),
+        figures.get("silent to churned change test p-value"),
+    )
+    if _missing(log_p) or p_text is None:
+        return text + ")"
+    if float(log_p) > -math.log10(alpha):
+        return text + (
+            f"; the test of equal months gives a p-value {p_text}, below CHANGE_ALPHA = {alpha:g}: "
+            "the pooled rate hides change over time)"
+        )
+    return text + (
+        f"; the test of equal months gives a p-value {p_text}, not below CHANGE_ALPHA = {alpha:g}: "
+        "the pooled rate is a fair summary)"
+    )
 
 
 def what_this_means(figures: dict) -> Text:
@@ -722,6 +797,23 @@ def what_this_means(figures: dict) -> Text:
         f"; mature from {count(figures['mature from (occasions)'])} purchase occasions"
         f"{MATURE_WORDS.get(figures.get('mature rule'), '')}."
     )
+    chance = _return_chance_judgement(figures)
+    if chance:
+        rules += f" {chance[0].upper()}{chance[1:]}."
+        reads = [
+            f"after {count(figures[key])} days over {name}"
+            for name, key in (
+                ("all gaps", "return chance threshold, all gaps (days)"),
+                ("first gaps", "return chance threshold, first gaps (days)"),
+            )
+            if not _missing(figures.get(key))
+        ]
+        bar = percent(figures["return chance level (%)"], 0)
+        rules += (
+            f" That chance falls below {bar} {listing(reads)}."
+            if reads
+            else f" Within the silences this data can follow, that chance does not fall below {bar}."
+        )
     bullets = [rules]
     lost = []
     no_second, no_third = (
@@ -744,7 +836,7 @@ def what_this_means(figures: dict) -> Text:
     if not _missing(to_churn):
         lost.append(
             f"from one monthly snapshot to the next, {percent(to_churn)} of silent customers moved to "
-            f"churned and {percent(back)} bought again"
+            f"churned and {percent(back)} bought again" + _change_clause(figures)
         )
     if lost:
         text = "; ".join(lost)
@@ -752,6 +844,19 @@ def what_this_means(figures: dict) -> Text:
             f"**Where customers are lost.** {text[0].upper()}{text[1:]}. An activation play (a second "
             "purchase) and a reactivation play (silent customers) would act at these points; "
             "notebook 05 tests what a play is worth."
+        )
+    median = figures.get("mature median time in stage (months)")
+    if "mature median time in stage (months)" in figures:
+        if _missing(median):
+            stay = "more than half of the mature spells are still running, so their median is not reached"
+        else:
+            low = figures.get("mature median time in stage lower (months)")
+            high = figures.get("mature median time in stage upper (months)")
+            band = "" if _missing(low) or _missing(high) else f" (95% interval {_days(low)} to {_days(high)})"
+            stay = f"the median mature spell lasts {_days(median)} months{band}"
+        bullets.append(
+            "**Time in stage.** Counting spells still running at the end of the data as censored "
+            f"(Kaplan-Meier), {stay}."
         )
     rate = figures.get("resurrection rate (%)")
     if not _missing(rate):
