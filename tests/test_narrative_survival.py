@@ -1005,3 +1005,120 @@ def test_the_closing_text_gives_the_restricted_mean_the_landmark_estimate_and_th
     )
     assert "Harrell's C): model reported C = 0.552 (barely better than chance)" in bullets
     assert "landmark" not in narrative.closing("02_churn_survival", FIGURES)
+
+
+# ------------------------------------------------------------------ backtest of the early-warning list
+def _backtest_scores(brier=0.076, constant=0.080, gap=0.045, auc=0.72, note=""):
+    frame = pd.DataFrame(
+        [
+            {
+                "horizon (days)": 90,
+                "customers": 1673,
+                "churned": 1527,
+                "mean predicted": 0.907,
+                "observed share": 0.913,
+                "AUC": auc,
+                "Brier": brier,
+                "Brier of a constant": constant,
+                "largest decile gap": gap,
+            }
+        ],
+        index=pd.Index(["1998-03-31"], name="cutoff"),
+    )
+    return frame.assign(note=note) if note else frame
+
+
+@pytest.mark.parametrize(
+    ("gap", "words"),
+    [(ns.CALIBRATION_MAX_GAP - 0.001, "well calibrated"), (ns.CALIBRATION_MAX_GAP, "not well calibrated")],
+)
+def test_calibration_words_on_both_sides_of_the_rule(gap, words):
+    assert ns.calibrated(gap) == words
+    text = str(ns.backtest_sentence(pd.DataFrame(), _backtest_scores(gap=gap)))
+    assert f": {words} (the rule" in text
+
+
+@pytest.mark.parametrize(
+    ("brier", "words"), [(0.079, ": better than a constant"), (0.080, "no better than a constant")]
+)
+def test_brier_against_a_constant_on_both_sides(brier, words):
+    text = str(ns.backtest_sentence(pd.DataFrame(), _backtest_scores(brier=brier)))
+    assert words in text
+    figures = {
+        "backtest cutoff": "1998-03-31",
+        "backtest customers": 1673,
+        "backtest churned": 1527,
+        "backtest Brier": brier,
+        "backtest Brier of a constant": 0.08,
+    }
+    assert words.removeprefix(": ") in ns.backtest_clause(figures)
+
+
+def test_backtest_sentence_states_the_table():
+    text = str(ns.backtest_sentence(pd.DataFrame(), _backtest_scores()))
+    for figure in ["1998-03-31", "1,673", "0.907", "1,527", "0.913", "AUC 0.72", "0.076", "0.080", "0.045"]:
+        assert figure in text
+    assert not CAUSAL.search(text)
+
+
+def test_backtest_sentence_on_thin_data():
+    assert str(ns.backtest_sentence(sv.NEEDS_TRANSACTIONS, sv.NEEDS_TRANSACTIONS)).startswith("No backtest:")
+    empty = _backtest_scores(auc=np.nan, note="no customer could churn within the horizon").assign(
+        customers=0
+    )
+    assert "No backtest from 1998-03-31: no customer could churn" in str(
+        ns.backtest_sentence(pd.DataFrame(), empty)
+    )
+    thin = _backtest_scores(auc=np.nan, note="only one outcome observed")
+    text = str(ns.backtest_sentence(pd.DataFrame(), thin))
+    assert "AUC" not in text and "Note: only one outcome observed." in text
+
+
+def test_what_this_means_mentions_the_backtest():
+    figures = {
+        "churned (%)": 78.8,
+        "backtest cutoff": "1998-03-31",
+        "backtest customers": 1673,
+        "backtest churned": 1527,
+        "backtest AUC": 0.72,
+        "backtest Brier": 0.076,
+        "backtest Brier of a constant": 0.08,
+        "backtest largest decile gap": 0.045,
+    }
+    text = str(ns.what_this_means(figures))
+    assert "**Would the list have been right?** Backtested from 1998-03-31" in text
+    assert "Brier of 0.076 against 0.080" in text and "AUC 0.72" in text and "well calibrated" in text
+    assert "No backtest of the early-warning list: too thin" in str(
+        ns.what_this_means({"churned (%)": 5.0, "backtest note": "too thin"})
+    )
+
+
+def test_headline_figures_record_the_backtest():
+    scores = _backtest_scores()
+    figures = sv.notebook._backtest_figures(scores)
+    assert figures["backtest AUC"] == 0.72 and figures["backtest Brier of a constant"] == 0.08
+    assert figures["backtest cutoff"] == "1998-03-31"
+    assert sv.notebook._backtest_figures(sv.NEEDS_TRANSACTIONS) == {
+        "backtest note": sv.NEEDS_TRANSACTIONS["note"][0]
+    }
+    assert "backtest AUC" not in sv.notebook._backtest_figures(_backtest_scores(auc=np.nan))
+
+
+@pytest.mark.parametrize(
+    ("customers", "churned", "ok"),
+    [
+        (sv.MIN_BACKTEST_CUSTOMERS, 1, True),
+        (sv.MIN_BACKTEST_CUSTOMERS - 1, 1, False),
+        (40, 40, False),
+        (40, 0, False),
+    ],
+)
+def test_backtest_is_judged_only_with_enough_customers_and_both_outcomes(customers, churned, ok):
+    assert ns.judged(customers, churned) is ok
+    scores = _backtest_scores().assign(customers=customers, churned=churned)
+    text = str(ns.backtest_sentence(pd.DataFrame(), scores))
+    assert (ns.TOO_THIN_TO_JUDGE in text) is not ok
+    assert ("calibrated" in text) is ok and ("a constant (the rule" in text) is ok
+    figures = {"backtest cutoff": "x", "backtest customers": customers, "backtest churned": churned}
+    clause = ns.backtest_clause(figures | {"backtest Brier": 0.001, "backtest Brier of a constant": 0.0})
+    assert (ns.TOO_THIN_TO_JUDGE in clause) is not ok

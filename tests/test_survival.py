@@ -1320,3 +1320,77 @@ def test_headline_figures_record_the_restricted_mean_concordance_and_landmark(sa
     chi = lm_logranks.loc["repeat within 30 days", "chi-square"]
     assert figures["landmark log-rank repeat within 30 days: chi-square"] == chi
     assert "landmark HR repeat within 30 days[yes vs no]" in figures
+
+
+# ------------------------------------------------------------------ backtest of the early-warning list
+def test_auc_brier_and_calibration_on_a_hand_computed_case():
+    y, p = [1, 0, 1, 0], [0.9, 0.8, 0.4, 0.1]
+    # pairs (churned, not): (0.9, 0.8) right, (0.9, 0.1) right, (0.4, 0.8) wrong, (0.4, 0.1) right
+    assert sv.auc(y, p) == pytest.approx(0.75)
+    assert sv.auc([1, 0], [0.5, 0.5]) == pytest.approx(0.5)  # a tie counts half
+    assert np.isnan(sv.auc([1, 1], [0.2, 0.3]))  # one outcome only
+    assert sv.brier(y, p) == pytest.approx((0.01 + 0.64 + 0.36 + 0.01) / 4)
+    table = sv.calibration_by_decile(y, p, bins=2)
+    assert table["customers"].tolist() == [2, 2]
+    assert table["mean predicted"].tolist() == pytest.approx([0.25, 0.85])
+    assert table["observed share"].tolist() == pytest.approx([0.5, 0.5])
+    assert table["gap"].tolist() == pytest.approx([0.25, -0.35])
+
+
+def _backtest_log(extra=()):
+    """Churn after 100 days, horizon 50, cutoff 2024-06-30 (the end 2024-08-19 minus 50 days). Background
+    customers with two purchases 20-140 days apart, all churned by the cutoff, give the curve; A-D bought
+    once, 60 days before the cutoff (same probability): A buys 10 days after the cutoff (not churned), B
+    never (churned on day 40 after), C on day 45 (after the churn day: churned), D on day 40 exactly (a gap
+    of 100 days counts as churn)."""
+    rows = []
+    for i, gap in enumerate([20, 40, 60, 80, 110, 120, 130, 140] * 3):
+        rows += [
+            (f"bg{i}", "2023-01-01", 10.0),
+            (f"bg{i}", pd.Timestamp("2023-01-01") + pd.Timedelta(days=gap), 10.0),
+        ]
+    first = pd.Timestamp("2024-06-30") - pd.Timedelta(days=60)
+    rows += [(c, first, 20.0) for c in "ABCD"]
+    after = {"A": 10, "C": 45, "D": 40}
+    rows += [(c, pd.Timestamp("2024-06-30") + pd.Timedelta(days=d), 20.0) for c, d in after.items()]
+    rows += [("E", "2024-08-19", 5.0), *extra]  # E fixes the end of the data
+    return tx_frame(rows)
+
+
+def test_backtest_observes_who_churned_within_the_horizon():
+    tx = _backtest_log()
+    calibration, scores = sv.backtest_warning(tx, 100, horizon_days=50)
+    row = scores.iloc[0]
+    assert scores.index[0] == "2024-06-30"
+    assert row["customers"] == 4 and row["churned"] == 3  # B, C and D churned, A bought in time
+    expected = sv.early_warning(
+        tx[tx["date"] <= "2024-06-30"], 100, horizon_days=50, observation_end="2024-06-30"
+    )
+    p = float(expected.loc["A", "P(churn in horizon)"])
+    assert 0 < p < 1
+    assert row["mean predicted"] == pytest.approx(p, abs=1e-3)
+    assert row["observed share"] == pytest.approx(0.75)
+    assert row["Brier"] == pytest.approx((3 * (1 - p) ** 2 + p**2) / 4, abs=1e-3)
+    assert row["Brier of a constant"] == pytest.approx(0.75 * 0.25, abs=1e-3)
+    assert row["AUC"] == pytest.approx(0.5)  # one probability for all four: every pair a tie
+    assert calibration["customers"].sum() == 4
+    assert "note" in scores and "fewer than" in scores["note"].iloc[0]  # 4 < MIN_BACKTEST_CUSTOMERS
+
+
+def test_backtest_has_no_look_ahead():
+    """Purchases after the cutoff change the outcome, never the prediction."""
+    base = sv.backtest_warning(_backtest_log(), 100, horizon_days=50)[1].iloc[0]
+    more = [(f"late{i}", "2024-07-05", 1.0) for i in range(5)] + [("B", "2024-07-02", 9.0)]
+    moved = sv.backtest_warning(_backtest_log(more), 100, horizon_days=50)[1].iloc[0]
+    assert moved["mean predicted"] == base["mean predicted"] and moved["customers"] == 4
+    assert moved["churned"] == 2  # B now bought within the horizon
+
+
+def test_backtest_thin_data_gives_notes():
+    assert "note" in sv.backtest_warning(None, 100)[1]  # a duration table
+    tx = tx_frame([("a", "2024-01-01", 1.0), ("a", "2024-01-20", 1.0)])
+    calibration, scores = sv.backtest_warning(tx, 100, horizon_days=50)
+    assert scores.iloc[0]["customers"] == 0 and "nothing" in scores["note"].iloc[0]
+    assert calibration.empty
+    _, early = sv.backtest_warning(tx, 100, horizon_days=50, cutoff="2023-06-01")  # before the data
+    assert "no purchase up to the cutoff" in early["note"].iloc[0]

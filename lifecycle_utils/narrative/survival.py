@@ -16,7 +16,13 @@ import pandas as pd
 
 from lifecycle_utils.narrative.answers import with_not_run
 from lifecycle_utils.narrative.words import Text, count, listing, money, percent
-from lifecycle_utils.survival import BUILT_IN_GROUPS, LANDMARK_DAYS, PH_ALPHA, log_chi2_sf
+from lifecycle_utils.survival import (
+    BUILT_IN_GROUPS,
+    LANDMARK_DAYS,
+    MIN_BACKTEST_CUSTOMERS,
+    PH_ALPHA,
+    log_chi2_sf,
+)
 
 __all__ = [
     "CHANCE_P",
@@ -49,6 +55,12 @@ __all__ = [
     "conversion_sentence",
     "delayed_entry_sentence",
     "warning_sentence",
+    "CALIBRATION_MAX_GAP",
+    "calibrated",
+    "judged",
+    "TOO_THIN_TO_JUDGE",
+    "backtest_sentence",
+    "backtest_clause",
     "answer",
     "what_this_means",
 ]
@@ -63,6 +75,9 @@ MAJORITY_PCT = 50.0  # "most active lives end on the first purchase day" when st
 # CONCORDANCE_GOOD, "good" from it on (the usual reading: 0.5 is a coin toss, 0.7 a useful ranking)
 CONCORDANCE_MODEST = 0.6
 CONCORDANCE_GOOD = 0.7
+# the early-warning backtest: the probabilities are "well calibrated" when no decile's observed share is
+# this far or farther from its mean predicted probability (absolute, on the 0-1 scale)
+CALIBRATION_MAX_GAP = 0.05
 
 _S_COLUMN = re.compile(r"^S\((\d+(?:\.\d+)?)\) %$")
 _TERM = re.compile(r"^(.*)\[(.*) vs (.*)\]$")
@@ -1062,6 +1077,91 @@ def _landmark_recorded(figures: dict, group: str) -> str:
     return text + ": the estimate of this association"
 
 
+TOO_THIN_TO_JUDGE = "too few customers or a single outcome: no judgement of calibration or against a constant"
+
+
+def judged(customers, churned) -> bool:
+    """Whether a backtest can be judged: at least ``survival.MIN_BACKTEST_CUSTOMERS`` customers scored and
+    both outcomes observed (with one outcome the constant is perfect and the deciles say nothing)."""
+    if _missing(customers) or _missing(churned):
+        return False
+    return int(customers) >= MIN_BACKTEST_CUSTOMERS and 0 < int(churned) < int(customers)
+
+
+def calibrated(largest_gap) -> str | None:
+    """The words for the largest decile gap of a backtest: "well calibrated" below
+    :data:`CALIBRATION_MAX_GAP`, else "not well calibrated"; ``None`` without one."""
+    if _missing(largest_gap):
+        return None
+    return "well calibrated" if float(largest_gap) < CALIBRATION_MAX_GAP else "not well calibrated"
+
+
+def backtest_clause(figures: dict) -> str | None:
+    """The backtest in one clause from recorded (or table) figures: AUC, Brier against a constant and the
+    calibration words; ``None`` without a Brier score."""
+    brier_, const = figures.get("backtest Brier"), figures.get("backtest Brier of a constant")
+    if _missing(brier_) or _missing(const):
+        return None
+    text = (
+        f"backtested from {figures.get('backtest cutoff')}, the churn probabilities score a Brier of "
+        f"{float(brier_):.3f} against {float(const):.3f} for a constant"
+    )
+    if not judged(figures.get("backtest customers"), figures.get("backtest churned")):
+        return text + f" ({TOO_THIN_TO_JUDGE})"
+    better = "better than" if float(brier_) < float(const) else "no better than"
+    text += f" ({better} a constant)"
+    if not _missing(figures.get("backtest AUC")):
+        text += f", AUC {float(figures['backtest AUC']):.2f}"
+    words = calibrated(figures.get("backtest largest decile gap"))
+    return text + (f", and are {words} by decile" if words else "")
+
+
+def backtest_sentence(calibration: pd.DataFrame, scores: pd.DataFrame) -> Text:
+    """Would the early-warning list have been right? From ``survival.backtest_warning``: how many scored
+    customers, mean predicted against observed churn, AUC, Brier against a constant ("better than a
+    constant" when strictly lower) and the calibration words (:func:`calibrated`, the largest decile gap
+    against :data:`CALIBRATION_MAX_GAP`); a note when the data are too thin."""
+    note = _note_only(scores)
+    if note is not None:
+        return Text(f"No backtest: {note}.")
+    row = scores.iloc[0]
+    cutoff, h = scores.index[0], count(row["horizon (days)"])
+    notes = _row_notes(scores)
+    if not row["customers"]:
+        return Text(f"No backtest from {cutoff}: {'; '.join(notes) or 'no customer to score'}.")
+    text = (
+        f"Recomputed with the purchases up to {cutoff} only, the list's probabilities for the "
+        f"{count(row['customers'])} customers who could churn within {h} days averaged "
+        f"{row['mean predicted']:.3f}; {count(row['churned'])} of them ({row['observed share']:.3f}) "
+        f"did churn in the {h} days after"
+    )
+    if not _missing(row["AUC"]):
+        text += (
+            f". AUC {row['AUC']:.2f}: a customer who churned had the higher probability in that share of "
+            "pairs (a coin toss scores one half)"
+        )
+    text += (
+        f". Brier score {row['Brier']:.3f} against {row['Brier of a constant']:.3f} for the observed share "
+        "given to everyone"
+    )
+    ok = judged(row["customers"], row["churned"])
+    if ok:
+        better = "better than" if row["Brier"] < row["Brier of a constant"] else "no better than"
+        text += f": {better} a constant (the rule: a lower Brier)"
+    else:
+        text += f" ({TOO_THIN_TO_JUDGE})"
+    words = calibrated(row["largest decile gap"])
+    if words and ok:
+        text += (
+            f". The largest gap between a decile's observed share and its mean prediction is "
+            f"{row['largest decile gap']:.3f}: {words} (the rule: below {CALIBRATION_MAX_GAP:.2f})"
+        )
+    text += "."
+    if notes:
+        text += f" Note: {'; '.join(notes)}."
+    return Text(text)
+
+
 def answer(figures: dict) -> Text:
     """Notebook 02: the churned share, the clearest log-rank contrast (named beyond chance only by the
     rule :func:`chance`), and the early-warning list's probability-weighted past spend."""
@@ -1210,4 +1310,9 @@ def what_this_means(figures: dict) -> Text:
         )
     elif figures.get("early-warning list: note"):
         bullets.append(f"No early-warning list: {figures['early-warning list: note']}")
+    backtest = backtest_clause(figures)
+    if backtest:
+        bullets.append(f"**Would the list have been right?** {_capital(backtest)}")
+    elif figures.get("backtest note"):
+        bullets.append(f"No backtest of the early-warning list: {figures['backtest note']}")
     return Text(_bullets([_capital(b) for b in bullets]))

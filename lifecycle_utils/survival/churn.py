@@ -48,6 +48,11 @@ __all__ = [
     "gap_table",
     "occasion_band",
     "early_warning",
+    "MIN_BACKTEST_CUSTOMERS",
+    "auc",
+    "brier",
+    "calibration_by_decile",
+    "backtest_warning",
     "threshold_sensitivity",
 ]
 
@@ -195,6 +200,133 @@ def early_warning(
     ].rename(columns={"silence": "days silent", "tenure": "tenure (days)"})
     out = out.sort_values(["value at risk", "P(churn in horizon)"], ascending=False, kind="stable")
     return out.head(top) if top else out
+
+
+# ------------------------------------------------------------------------ backtest of the early warning
+MIN_BACKTEST_CUSTOMERS = 30  # fewer scored customers than this: a note instead of scores
+
+
+def auc(observed, predicted) -> float:
+    """Area under the ROC curve: the share of (churned, not churned) pairs in which the churned customer
+    has the higher predicted probability, ties counting half (Mann-Whitney). NaN without both outcomes."""
+    y = np.asarray(observed, dtype=bool)
+    p = np.asarray(predicted, dtype=float)
+    n1, n0 = int(y.sum()), int((~y).sum())
+    if n1 == 0 or n0 == 0:
+        return float("nan")
+    ranks = pd.Series(p).rank(method="average").to_numpy()
+    return float((ranks[y].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
+
+
+def brier(observed, predicted) -> float:
+    """Brier score: the mean squared difference between the predicted probability and the outcome (1 or
+    0); 0 is perfect, lower is better. NaN without customers."""
+    y = np.asarray(observed, dtype=float)
+    p = np.asarray(predicted, dtype=float)
+    return float(np.mean((p - y) ** 2)) if len(y) else float("nan")
+
+
+def calibration_by_decile(observed, predicted, bins: int = 10) -> pd.DataFrame:
+    """Calibration table: customers sorted by predicted probability (ties in their given order) and cut
+    into ``bins`` groups of equal size (deciles by default; fewer with fewer customers), each with its
+    ``customers``, ``mean predicted``, ``observed share`` and ``gap`` (observed minus predicted), all
+    shares between 0 and 1. Index ``decile`` (1 = lowest predicted)."""
+    p = np.asarray(predicted, dtype=float)
+    y = np.asarray(observed, dtype=float)
+    columns = ["customers", "mean predicted", "observed share", "gap"]
+    if not len(p):
+        return pd.DataFrame(columns=columns).rename_axis("decile")
+    order = np.argsort(p, kind="stable")
+    group = np.empty(len(p), dtype=int)
+    group[order] = np.arange(len(p)) * min(bins, len(p)) // len(p) + 1
+    frame = pd.DataFrame({"decile": group, "p": p, "y": y})
+    table = frame.groupby("decile").agg(
+        customers=("p", "size"), **{"mean predicted": ("p", "mean"), "observed share": ("y", "mean")}
+    )
+    table["gap"] = table["observed share"] - table["mean predicted"]
+    return table.round({"mean predicted": 3, "observed share": 3, "gap": 3})
+
+
+def backtest_warning(
+    tx: pd.DataFrame | None,
+    churn_days: int | None,
+    *,
+    horizon_days: int = 90,
+    cutoff=None,
+    observation_end=None,
+    bins: int = 10,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Would the early-warning probabilities have been right? A backtest at an earlier ``cutoff``
+    (default: the observation end minus ``horizon_days``, so the whole horizon after it is observed).
+
+    **Prediction** (no look-ahead): :func:`early_warning` recomputed with only the purchases up to the
+    cutoff (``observation_end=cutoff``): each customer not churned at the cutoff (silence ``g`` <
+    ``churn_days`` days) gets ``P(churn in horizon)``. Scored are the customers the list can hold:
+    probability above 0, i.e. ``g + horizon_days >= churn_days`` (the others cannot churn within the
+    horizon by definition and would be right trivially).
+
+    **Outcome** (the churn definition of :func:`churn_table`: a gap of at least ``churn_days``): a scored
+    customer *churned within the horizon* when the silence reaches ``churn_days`` on or before
+    ``cutoff + horizon_days`` with no purchase in between, i.e. no purchase after the cutoff and strictly
+    before ``last purchase + churn_days``. A customer who buys within the horizon (before that day) did
+    not churn. (The probability uses ``S(churn_days) / S(g)`` with the right-continuous Kaplan-Meier
+    curve, i.e. a gap longer than ``churn_days``: one day apart from this outcome.)
+
+    Returns ``(calibration, scores)``: :func:`calibration_by_decile` of the scored customers, and one row
+    with the ``cutoff``, ``horizon (days)``, ``customers`` scored, ``churned`` (count), ``mean predicted``
+    and ``observed share`` (0-1), ``AUC`` (:func:`auc`), ``Brier`` (:func:`brier`) and ``Brier of a
+    constant`` (the observed share given to everyone: ``share x (1 - share)``, an in-sample constant that
+    knows the base rate, so it is a demanding baseline), ``largest decile gap`` (absolute, 0-1). Thin data
+    (no transactions, a cutoff before the data or leaving fewer than :data:`MIN_BACKTEST_CUSTOMERS`
+    scored customers, or only one outcome) gives a ``note`` column; scores that cannot be computed are
+    NaN."""
+    if tx is None:
+        return NEEDS_TRANSACTIONS.copy(), NEEDS_TRANSACTIONS.copy()
+    end = end_of_observation(tx["date"], observation_end)
+    cut = pd.Timestamp(cutoff) if cutoff is not None else end - pd.Timedelta(days=horizon_days)
+    row: dict = {"cutoff": cut.date().isoformat(), "horizon (days)": int(horizon_days)}
+    before = tx[tx["date"] <= cut]
+    notes = []
+    if cut + pd.Timedelta(days=horizon_days) > end:
+        notes.append(f"the horizon after the cutoff runs past the end of the data ({end.date()})")
+    if before.empty or churn_days is None:
+        notes.append("no purchase up to the cutoff: nothing to backtest")
+        scored = pd.DataFrame({"p": [], "y": []})
+    else:
+        warn = early_warning(before, churn_days, horizon_days=horizon_days, observation_end=cut)
+        warn = warn[warn["P(churn in horizon)"] > 0]
+        last = cut - pd.to_timedelta(warn["days silent"], unit="D")
+        churn_day = (last + pd.Timedelta(days=churn_days)).rename("churn_day")
+        after = tx[(tx["date"] > cut) & tx["customer_id"].isin(warn.index)]
+        after = after.join(churn_day, on="customer_id")
+        bought = after.loc[after["date"].dt.normalize() < after["churn_day"], "customer_id"].unique()
+        reached = churn_day <= cut + pd.Timedelta(days=horizon_days)
+        scored = pd.DataFrame(
+            {"p": warn["P(churn in horizon)"].to_numpy(float), "y": (reached & ~warn.index.isin(bought))}
+        )
+    y, p = scored["y"].to_numpy(float), scored["p"].to_numpy(float)
+    share = float(y.mean()) if len(y) else float("nan")
+    calibration = calibration_by_decile(y, p, bins=bins)
+    row |= {
+        "customers": len(scored),
+        "churned": int(y.sum()),
+        "mean predicted": round(float(p.mean()), 3) if len(p) else float("nan"),
+        "observed share": round(share, 3),
+        "AUC": round(auc(y, p), 3),
+        "Brier": round(brier(y, p), 3),
+        "Brier of a constant": round(share * (1 - share), 3),
+        "largest decile gap": round(float(calibration["gap"].abs().max()), 3)
+        if len(calibration)
+        else float("nan"),
+    }
+    if 0 < len(scored) < MIN_BACKTEST_CUSTOMERS:
+        notes.append(f"only {len(scored)} customers to score (fewer than {MIN_BACKTEST_CUSTOMERS})")
+    elif len(scored) == 0 and not notes:
+        notes.append("no customer could churn within the horizon at the cutoff: nothing to score")
+    if len(scored) and (y.sum() == 0 or y.sum() == len(y)):
+        notes.append("only one outcome observed (all or none churned): no AUC")
+    scores = with_notes(pd.DataFrame([row]), ["; ".join(notes)]).set_index("cutoff")
+    return calibration, scores
 
 
 # ---------------------------------------------------------------------------- threshold sensitivity

@@ -650,6 +650,7 @@ def headline_figures(
     landmark_logranks: pd.DataFrame | None = None,
     landmark_hazards: pd.DataFrame | None = None,
     landmark_days: int | None = None,
+    backtest: pd.DataFrame | None = None,
 ) -> dict:
     """What notebook 02 records, each figure a number or a short text of its own:
 
@@ -672,7 +673,10 @@ def headline_figures(
     * with ``concordances`` (:func:`model_concordance` rows): Harrell's C per model;
     * with ``landmark_logranks`` / ``landmark_hazards`` (the landmark population at ``landmark_days``):
       each group's log-rank chi-square, df and p-value and each trustworthy hazard ratio with its
-      interval, under ``landmark ...`` keys.
+      interval, under ``landmark ...`` keys;
+    * with ``backtest`` (the scores of :func:`~lifecycle_utils.survival.churn.backtest_warning`): its
+      cutoff, customers scored, mean predicted and observed share, AUC, Brier, the constant's Brier and
+      the largest decile gap, under ``backtest ...`` keys (NaN scores are left out; a note as text).
 
     Notes of the inputs are recorded as text under ``... note`` keys."""
     figures: dict = {
@@ -756,6 +760,32 @@ def headline_figures(
     else:
         figures["early-warning list: note"] = " | ".join(_notes_of(warning)) or "no list"
     figures |= _extra_figures(rmst, concordances, landmark_logranks, landmark_hazards, landmark_days)
+    figures |= _backtest_figures(backtest)
+    return figures
+
+
+def _backtest_figures(backtest: pd.DataFrame | None) -> dict:
+    """The early-warning backtest's figures of :func:`headline_figures`."""
+    if backtest is None or not len(backtest):
+        return {}
+    if list(backtest.columns) == ["note"]:
+        return {"backtest note": " | ".join(_notes_of(backtest))}
+    row = backtest.iloc[0]
+    figures: dict = {"backtest cutoff": str(backtest.index[0])}
+    for c in ["horizon (days)", "customers", "churned"]:
+        figures[f"backtest {c}"] = int(row[c])
+    for c in [
+        "mean predicted",
+        "observed share",
+        "AUC",
+        "Brier",
+        "Brier of a constant",
+        "largest decile gap",
+    ]:
+        if np.isfinite(row[c]):
+            figures[f"backtest {c}"] = float(row[c])
+    if _notes_of(backtest):
+        figures["backtest note"] = " | ".join(_notes_of(backtest))
     return figures
 
 
