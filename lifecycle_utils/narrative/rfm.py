@@ -6,12 +6,11 @@ Judgements come from named thresholds; where none applies the sentence states th
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
 from lifecycle_utils.narrative.answers import with_not_run
 from lifecycle_utils.narrative.words import Text, count, day, listing, money, percent
+from lifecycle_utils.narrative.words import missing as _missing
 from lifecycle_utils.rfm import (
     MIN_RANKED_CUSTOMERS,
     MIN_RANKED_FLOOR,
@@ -99,10 +98,6 @@ _IN_WORDS = {0.3: "three tenths", 0.5: "one half", 0.7: "seven tenths", 75.0: "t
 
 def _words(threshold: float) -> str:
     return _IN_WORDS.get(threshold, f"{threshold:g}")
-
-
-def _missing(x) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
 
 
 # --------------------------------------------------------------------------------- rules

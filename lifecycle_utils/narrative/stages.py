@@ -15,6 +15,7 @@ import pandas as pd
 from lifecycle_utils import stages as layer
 from lifecycle_utils.narrative.answers import with_not_run
 from lifecycle_utils.narrative.words import Text, count, day, listing, money, percent
+from lifecycle_utils.narrative.words import missing as _missing
 
 __all__ = [
     "STICKY_PCT",
@@ -54,13 +55,6 @@ CHANGE_ALPHA = 0.05
 
 
 # ------------------------------------------------------------------------------------------- helpers
-def _missing(x) -> bool:
-    if x is None:
-        return True
-    try:
-        return math.isnan(float(x))
-    except (TypeError, ValueError):
-        return False
 
 
 def _no_table(table) -> bool:

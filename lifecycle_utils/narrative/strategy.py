@@ -24,6 +24,7 @@ import pandas as pd
 from lifecycle_utils._messages import NOTE
 from lifecycle_utils.narrative.answers import with_not_run
 from lifecycle_utils.narrative.words import Text, count, listing, money, percent
+from lifecycle_utils.narrative.words import missing as _missing
 
 __all__ = [
     "PROFIT_FLOOR",
@@ -65,15 +66,6 @@ ASSUMED = "under the assumed uplifts (parameters of this notebook, not measured)
 _ASSUMED_LEAD = ASSUMED[0].upper() + ASSUMED[1:]
 # how the sentences about the campaign test open when it is the simulated one (the same for every data set)
 SIMULATED = "In the simulated campaign test (not this data's customers)"
-
-
-def _missing(x) -> bool:
-    if x is None:
-        return True
-    try:
-        return math.isnan(float(x))
-    except (TypeError, ValueError):
-        return False
 
 
 def makes_money(profit) -> bool | None:

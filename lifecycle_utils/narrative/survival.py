@@ -9,13 +9,13 @@ that of ..."), never effects: nothing here says that changing a behaviour would 
 from __future__ import annotations
 
 import math
-import numbers
 import re
 
 import pandas as pd
 
 from lifecycle_utils.narrative.answers import with_not_run
 from lifecycle_utils.narrative.words import Text, count, listing, money, percent
+from lifecycle_utils.narrative.words import missing as _missing
 from lifecycle_utils.survival import (
     BUILT_IN_GROUPS,
     LANDMARK_DAYS,
@@ -85,11 +85,6 @@ _REPEAT = f"repeat within {LANDMARK_DAYS} days"
 
 
 # ---------------------------------------------------------------------------------------- rules
-def _missing(x) -> bool:
-    """None or NaN (a record stores NaN as null); text is not missing."""
-    if x is None:
-        return True
-    return isinstance(x, numbers.Real) and math.isnan(float(x))
 
 
 def chance(p) -> str | None:

@@ -12,7 +12,7 @@ import math
 
 import pandas as pd
 
-__all__ = ["Text", "count", "money", "percent", "day", "listing"]
+__all__ = ["Text", "missing", "count", "money", "percent", "day", "listing"]
 
 
 class Text(str):
@@ -25,8 +25,18 @@ class Text(str):
         return str(self)
 
 
-def _missing(x) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
+def missing(x) -> bool:
+    """Whether a value is absent: ``None``, or a number (or numeric text) that is NaN. Text that is not a
+    number and other objects are present."""
+    if x is None:
+        return True
+    try:
+        return math.isnan(float(x))
+    except (TypeError, ValueError):
+        return False
+
+
+_missing = missing
 
 
 def count(n) -> str:
