@@ -23,6 +23,7 @@ import os
 import numpy as np
 import pandas as pd
 
+from lifecycle_utils.measures import auc, wilson_interval
 from lifecycle_utils.summary import customer_summary, occasions
 
 __all__ = [
@@ -63,7 +64,6 @@ __all__ = [
     "min_ranked_customers",
     "predictive_check",
     "next_period_per_customer",
-    "auc",
     "BOOT_SAMPLES",
     "baseline_check",
     "headline_figures",
@@ -625,41 +625,24 @@ def next_period_outcome(
     mean spend per customer in that period (all customers of the segment, buyers or not), and a ``note``
     ``"small: n customers"`` for segments with customers but fewer than ``min_customers`` (default
     :func:`min_ranked_customers` of all customers labelled), whose rates say little."""
-    from statsmodels.stats.proportion import proportion_confint
-
     per = next_period_per_customer(tx, labels.index, start=start, end=end)
     frame = per.assign(segment=labels, bought=per["occasions"] > 0)
     g = frame.groupby("segment", observed=False)
     n, k = g.size(), g["bought"].sum()
-    empty = n.to_numpy() == 0  # no interval for a segment nobody is in (and no division by zero)
-    lo, hi = proportion_confint(k.to_numpy(), np.where(empty, 1, n.to_numpy()), alpha=0.05, method="wilson")
+    lo, hi = wilson_interval(k.to_numpy(), n.to_numpy())  # NaN for a segment nobody is in
     least = min_ranked_customers(len(labels)) if min_customers is None else int(min_customers)
     note = [f"small: {c} customer{'' if c == 1 else 's'}" if 0 < c < least else "" for c in n]
     return pd.DataFrame(
         {
             "customers": n,
             "bought again (%)": (100 * k / n.replace(0, np.nan)).round(1),
-            "bought again, 95% low (%)": np.where(empty, np.nan, np.round(100 * lo, 1)),
-            "bought again, 95% high (%)": np.where(empty, np.nan, np.round(100 * hi, 1)),
+            "bought again, 95% low (%)": np.round(100 * lo, 1),
+            "bought again, 95% high (%)": np.round(100 * hi, 1),
             "mean occasions": g["occasions"].mean().round(2),
             "mean spend": g["spend"].mean().round(2),
             "note": note,
         }
     )
-
-
-def auc(score, outcome) -> float:
-    """Area under the ROC curve of ``score`` for a 0/1 ``outcome``: the chance that a random customer
-    with outcome 1 scores higher than a random one with outcome 0, ties counted as one half
-    (Mann-Whitney, mid-ranks). NaN when either outcome is absent."""
-    from scipy.stats import rankdata
-
-    s, y = np.asarray(score, float), np.asarray(outcome, bool)
-    n1, n0 = int(y.sum()), int((~y).sum())
-    if n1 == 0 or n0 == 0:
-        return float("nan")
-    ranks = rankdata(s)
-    return float((ranks[y].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
 
 
 def _spearman(score: np.ndarray, target: np.ndarray) -> float:
@@ -711,10 +694,10 @@ def baseline_check(
     for b in range(int(n_boot)):
         idx = rng.integers(0, n, n)
         for j in range(len(_PREDICTORS)):
-            boot[b, j] = auc(scores[idx, j], bought[idx]), _spearman(scores[idx, j], spend[idx])
+            boot[b, j] = auc(bought[idx], scores[idx, j]), _spearman(scores[idx, j], spend[idx])
     rows = []
     for j, name in enumerate(_PREDICTORS):
-        point_auc, point_rho = auc(scores[:, j], bought), _spearman(scores[:, j], spend)
+        point_auc, point_rho = auc(bought, scores[:, j]), _spearman(scores[:, j], spend)
         with np.errstate(all="ignore"):
             lo_a, hi_a = (
                 np.nanpercentile(boot[:, j, 0], [2.5, 97.5])

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from lifecycle_utils.measures import wilson_interval
 from lifecycle_utils.summary import end_of_observation, occasion_sequence, occasions
 from lifecycle_utils.survival.estimators import chi_square_result, kaplan_meier, restricted_mean
 
@@ -65,7 +66,6 @@ __all__ = [
     "transition_counts",
     "transition_matrix",
     "transition_summary",
-    "wilson_interval",
     "transition_intervals",
     "monthly_rates",
     "rate_change_test",
@@ -688,18 +688,6 @@ def transition_summary(matrix: pd.DataFrame) -> pd.DataFrame:
     ).round(1)
     table.columns.name = "to (% of the row)"
     return table
-
-
-def wilson_interval(successes, trials, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score ``1 - alpha`` interval for a proportion ``successes / trials`` (arrays or numbers;
-    fractions, finite at 0 and at 1; NaN where ``trials`` is 0)."""
-    k, n = np.asarray(successes, float), np.asarray(trials, float)
-    z = float(stats.norm.ppf(1 - alpha / 2))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = k / n
-        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return np.clip(centre - half, 0.0, 1.0) + 0.0, np.clip(centre + half, 0.0, 1.0) + 0.0
 
 
 def transition_intervals(stages: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:

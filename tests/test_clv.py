@@ -199,6 +199,30 @@ def test_quirk_pareto_palive_nan_when_recency_equals_T(fits):
     assert ours[0] == 1.0 and 0 < ours[1] < 1
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # lifetimes' own NaN path warns
+def test_quirk_pareto_expected_purchases_nan_when_recency_equals_t_closed_form_instead(fits):
+    # lifetimes: NaN (its P(alive) is NaN there); ours: the closed form, continuous with the finite values
+    # next to it and equal to lifetimes where lifetimes is finite
+    fit = fits["Pareto/NBD"]
+    raw = fit.model.conditional_expected_number_of_purchases_up_to_time(
+        52.0, np.array([200.0]), np.array([38.0]), np.array([38.0])
+    )
+    assert np.isnan(raw).all(), "lifetimes/scipy fixed the NaN: expected_purchases' patch can go"
+    at_t = clv.expected_purchases(fit, 52.0, frequency=[200.0], recency=[38.0], T=[38.0])[0]
+    near = clv.expected_purchases(fit, 52.0, frequency=[200.0], recency=[38.0 - 1e-4], T=[38.0])[0]
+    assert np.isfinite(at_t) and at_t == pytest.approx(near, rel=1e-4)
+    # the closed form reproduces lifetimes on an ordinary customer (P(alive) 1 is exact only at T, so
+    # compare the rate x share part: lifetimes / P(alive))
+    r, alpha, s, beta = (float(fit.params[k]) for k in ("r", "alpha", "s", "beta"))
+    x, t_x, T = 3.0, 20.0, 38.0
+    theirs = fit.model.conditional_expected_number_of_purchases_up_to_time(52.0, x, t_x, T)
+    p = clv.probability_alive(fit, [x], [t_x], [T])[0]
+    closed = (
+        p * (r + x) * (beta + T) / ((alpha + T) * (s - 1)) * (1 - ((beta + T) / (beta + T + 52.0)) ** (s - 1))
+    )
+    assert closed == pytest.approx(float(theirs), rel=1e-9)
+
+
 def test_quirk_pareto_default_start_is_random_ours_is_not(cal):
     from lifetimes import ParetoNBDFitter
 
@@ -294,6 +318,44 @@ def test_clv_equals_lifetimes_customer_lifetime_value(fits, cal):
     half = clv.clv(fits["BG/NBD"], gg, frame=cal, margin=0.5, annual_discount=1.01**12 - 1)
     np.testing.assert_allclose(half, ours * 0.5)
     assert clv.clv(fits["BG/NBD"], gg, frame=cal, months=24).sum() > ours.sum()
+
+
+def test_predicted_value_is_revenue_clv_of_the_named_model(sample):
+    tx = sample[sample["date"] <= "1998-06-30"]
+    predicted = clv.predicted_value(tx, model="BG/NBD", months=6)
+    assert predicted.ok and predicted.note == "" and (predicted.model, predicted.months) == ("BG/NBD", 6)
+    frame = summary.customer_summary(tx, None, "W")
+    fit, gg = clv.fit_model("BG/NBD", frame), clv.fit_gamma_gamma(frame)
+    expected = clv.clv(fit, gg, frame=frame, months=6, margin=1.0, annual_discount=0.10)
+    np.testing.assert_allclose(predicted.values.to_numpy(), expected.to_numpy(), rtol=1e-12)
+    assert predicted.values.name == "predicted value, 6 months" and predicted.values.notna().all()
+    # not past spend: among customers who spent the same, one silent for a year is worth less than one
+    # who just bought
+    x = frame[frame["frequency"] >= 2]
+    recent, gone = x["recency"].idxmax(), (x["recency"] / x["T"]).idxmin()
+    assert predicted.values[recent] > predicted.values[gone]
+
+
+def test_predicted_value_refuses_a_fit_on_a_boundary_and_says_why():
+    rows = no_dropout_data(n=200)
+    start = pd.Timestamp("2020-01-06")
+    tx = []  # every customer buys weekly to the end: no dropout signal
+    for i, f in enumerate(rows["frequency"].astype(int)):
+        weeks = np.linspace(0, 52, f + 1) if f else [0.0]
+        tx += [(f"c{i}", start + pd.Timedelta(weeks=w), 10.0 + i % 7) for w in weeks]
+    tx = pd.DataFrame(tx, columns=["customer_id", "date", "amount"])
+    predicted = clv.predicted_value(tx, model="BG/NBD")
+    assert not predicted.ok and predicted.values is None
+    assert predicted.note.startswith("BG/NBD did not fit cleanly (no clean fit")
+    once = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c", "a"],
+            "date": pd.to_datetime(["2020-01-01"] * 3 + ["2020-01-01"]),
+            "amount": [5.0, 6.0, 7.0, 1.0],
+        }
+    )
+    none = clv.predicted_value(once, model="BG/NBD")
+    assert not none.ok and none.values is None and none.note
 
 
 def test_net_value_summary_and_grouping():

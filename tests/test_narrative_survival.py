@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lifecycle_utils import data, narrative, report
+from lifecycle_utils import clv, data, narrative, report
 from lifecycle_utils import survival as sv
 from lifecycle_utils.narrative import survival as ns
 from lifecycle_utils.narrative.words import Text
@@ -624,6 +624,49 @@ def test_the_warning_sentence_speaks_of_past_spend_and_who_can_churn():
     )
     single = ns.warning_sentence(warning().iloc[:1], horizon_days=90)
     assert "have made 9 purchases and have been silent for 250 days" in single
+
+
+def test_the_warning_sentence_with_a_predicted_value_ranks_by_it():
+    table = warning().assign(**{"predicted value": [10.0, 251.99, 3.0]})
+    table["value at risk"] = table["P(churn in horizon)"] * table["predicted value"]
+    predicted = clv.PredictedValue(pd.Series(dtype=float), "Pareto/NBD", 12)
+    text = ns.warning_sentence(table, horizon_days=90, predicted=predicted)
+    assert "In the past they spent \\$456 to \\$730 a year (annual spend" in text
+    assert (
+        "the value of the next 12 months' purchases predicted by Pareto/NBD with Gamma-Gamma is \\$10 to "
+        "\\$252 each" in text
+    )
+    assert "ranked by the churn probability times that predicted value (value at risk)" in text
+    assert "past spend, not a forecast" not in text and "\\$3 " not in text  # c cannot churn: not described
+    # the fallback: no predicted value, ranked by past spend, and why
+    failed = clv.PredictedValue(None, "Pareto/NBD", 12, "Pareto/NBD did not fit cleanly (no fit)")
+    past = ns.warning_sentence(warning(), horizon_days=90, predicted=failed)
+    assert (
+        "past spend, not a forecast of what they would spend if they stayed (Pareto/NBD did not fit" in past
+    )
+
+
+def test_the_closing_names_the_model_behind_the_predicted_value():
+    figures = FIGURES | {
+        "early-warning list: ranked by": "predicted value",
+        "early-warning list: value at risk": 1830.6,
+        "early-warning list: value model": "Pareto/NBD",
+        "early-warning list: value months": 12,
+    }
+    assert ns.answer(figures).endswith(
+        "The 12 customers at the top of the early-warning list hold \\$1,831 of the value of the next 12 "
+        "months' purchases predicted by Pareto/NBD with Gamma-Gamma, weighted by their probability of "
+        "churning within 90 days."
+    )
+    closing = ns.what_this_means(figures)
+    assert "**Who is about to churn.** The 12 customers" in closing
+    assert "A prediction, not a promise that a contact keeps them" in closing and "past spend" not in closing
+    fallback = ns.what_this_means(
+        FIGURES | {"early-warning list: no predicted value": "Pareto/NBD did not fit"}
+    )
+    assert (
+        "That is past spend, not predicted value (Pareto/NBD did not fit): notebook 04 says which" in fallback
+    )
 
 
 def test_the_warning_sentence_of_a_duration_table():

@@ -202,14 +202,6 @@ def test_migration_and_next_period_outcome():
     assert one.loc["B", "note"] == "small: 1 customer"
 
 
-def test_auc_counts_ties_as_one_half():
-    assert rfm.auc([1, 2, 3, 4], [0, 0, 1, 1]) == 1.0
-    assert rfm.auc([1, 2, 3, 4], [0, 1, 0, 1]) == 0.75  # 3 of the 4 (buyer, non-buyer) pairs in order
-    assert rfm.auc([4, 3, 2, 1], [0, 0, 1, 1]) == 0.0
-    assert rfm.auc([1, 1, 1, 1], [0, 1, 0, 1]) == 0.5
-    assert np.isnan(rfm.auc([1, 2], [1, 1]))
-
-
 def _baseline_case():
     """Six customers at 2024-03-31: recency ranks who buys again perfectly, frequency in reverse."""
     rows = [

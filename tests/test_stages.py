@@ -662,13 +662,6 @@ def test_derive_rules_can_use_the_return_chance_rule():
         S.derive_rules(tx, churn_rule="median")
 
 
-def test_wilson_interval_matches_the_closed_form():
-    lower, upper = S.wilson_interval([0, 5], [10, 10])
-    assert lower[0] == 0.0 and upper[0] == pytest.approx(3.8415 / 13.8415, abs=1e-4)
-    assert (lower[1], upper[1]) == (pytest.approx(0.2366, abs=1e-4), pytest.approx(0.7634, abs=1e-4))
-    assert np.isnan(S.wilson_interval(0, 0)[0])
-
-
 def test_transition_intervals_hold_every_observed_move(hand):
     table = S.transition_intervals(hand)
     counts = S.transition_counts(hand)

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lifecycle_utils import data, report, simulate
+from lifecycle_utils import clv, data, report, simulate
 from lifecycle_utils import survival as sv
 
 ROSSI_EFRON = {
@@ -1121,6 +1121,54 @@ def test_early_warning_list_holds_only_customers_who_can_churn_within_the_horizo
     assert sv.early_warning_list(surv, 90, top=3).index.tolist() == can.index[:3].tolist()
 
 
+def test_early_warning_ranks_by_predicted_value_when_given():
+    # the referee's case: a big past spender the model expects nothing from must not top the list
+    tx, _ = data.load_cdnow_sample()
+    past = sv.early_warning(tx, 283, horizon_days=90)
+    can = past[past["P(churn in horizon)"] > 0]
+    top, other = can.index[0], can.index[-1]
+    future = pd.Series(0.0, index=can.index).drop(can.index[-2])  # one customer not covered: counts 0
+    future[top], future[other] = 0.01, 500.0
+    valued = sv.early_warning(tx, 283, horizon_days=90, future_value=future)
+    assert "predicted value" in valued and valued.index[0] == other
+    assert valued.loc[top, "predicted value"] == 0.01 and valued.loc[can.index[-2], "predicted value"] == 0
+    assert valued.loc[other, "value at risk"] == pytest.approx(
+        round(valued.loc[other, "P(churn in horizon)"] * 500, 2)
+    )
+    pd.testing.assert_series_equal(valued["annual spend"].sort_index(), past["annual spend"].sort_index())
+    assert "predicted value" not in past
+
+
+def test_early_warning_list_and_record_carry_the_predicted_value():
+    tx, _ = data.load_cdnow_sample()
+    surv = sv.prepare(tx, 283)
+    predicted = clv.predicted_value(tx, model="BG/NBD", months=12)
+    listed = sv.early_warning_list(surv, 90, top=5, predicted=predicted)
+    assert (
+        listed["value at risk"] == (listed["P(churn in horizon)"] * listed["predicted value"]).round(2)
+    ).all()
+    assert listed["value at risk"].is_monotonic_decreasing
+    overall = sv.survival_summary(surv.table)
+    figures = sv.headline_figures(
+        surv, overall, hazard_table=None, logranks=pd.DataFrame(), warning=listed, predicted=predicted
+    )
+    assert figures["early-warning list: ranked by"] == "predicted value"
+    assert (
+        figures["early-warning list: value model"] == "BG/NBD"
+        and figures["early-warning list: value months"] == 12
+    )
+    assert figures["early-warning list: value at risk"] == pytest.approx(listed["value at risk"].sum())
+    # the fallback is named in the record
+    failed = clv.PredictedValue(None, "Pareto/NBD", 12, "Pareto/NBD did not fit cleanly (no fit)")
+    past = sv.early_warning_list(surv, 90, top=5, predicted=failed)
+    assert "predicted value" not in past
+    figures = sv.headline_figures(
+        surv, overall, hazard_table=None, logranks=pd.DataFrame(), warning=past, predicted=failed
+    )
+    assert figures["early-warning list: ranked by"] == "annual spend"
+    assert figures["early-warning list: no predicted value"] == failed.note
+
+
 # ------------------------------------------------------------------ restricted mean, concordance, landmark
 def test_restricted_mean_is_the_area_under_the_curve_with_the_standard_variance():
     # all churn at 1, 2, 3, 4: S = 1, .75, .5, .25 on the unit steps -> 2.5 days; uncensored, the variance
@@ -1323,13 +1371,8 @@ def test_headline_figures_record_the_restricted_mean_concordance_and_landmark(sa
 
 
 # ------------------------------------------------------------------ backtest of the early-warning list
-def test_auc_brier_and_calibration_on_a_hand_computed_case():
+def test_calibration_on_a_hand_computed_case():
     y, p = [1, 0, 1, 0], [0.9, 0.8, 0.4, 0.1]
-    # pairs (churned, not): (0.9, 0.8) right, (0.9, 0.1) right, (0.4, 0.8) wrong, (0.4, 0.1) right
-    assert sv.auc(y, p) == pytest.approx(0.75)
-    assert sv.auc([1, 0], [0.5, 0.5]) == pytest.approx(0.5)  # a tie counts half
-    assert np.isnan(sv.auc([1, 1], [0.2, 0.3]))  # one outcome only
-    assert sv.brier(y, p) == pytest.approx((0.01 + 0.64 + 0.36 + 0.01) / 4)
     table = sv.calibration_by_decile(y, p, bins=2)
     assert table["customers"].tolist() == [2, 2]
     assert table["mean predicted"].tolist() == pytest.approx([0.25, 0.85])

@@ -7,6 +7,7 @@ the data; the discount rate is per unit of time of the summary.
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -14,11 +15,14 @@ import pandas as pd
 from lifecycle_utils._lifetimes import (
     GammaGammaFitter,
 )
-from lifecycle_utils.clv.fitting import FitResult, compress, fit_model
+from lifecycle_utils.clv.fitting import FitResult, compress, fit_gamma_gamma, fit_model
 from lifecycle_utils.clv.prediction import expected_purchases, indistinguishable, probability_alive
+from lifecycle_utils.summary import customer_summary
 
 __all__ = [
     "clv",
+    "PredictedValue",
+    "predicted_value",
     "net_value",
     "clv_summary",
     "NEGATIVE_SHARE",
@@ -65,6 +69,53 @@ def clv(
         total += (cumulative - previous) * value * margin / (1 + monthly) ** m
         previous = cumulative
     return pd.Series(total, index=frame.index, name=f"CLV {months} months")
+
+
+@dataclass(frozen=True)
+class PredictedValue:
+    """Each customer's predicted future value (:func:`predicted_value`), or why there is none.
+
+    ``values``: the expected value of the customer's purchases in the next ``months`` months (currency
+    of the data, discounted, before any margin), indexed by customer id; ``None`` when ``model`` did not
+    fit cleanly (``note`` says why: no fit, or parameters on a boundary, where the data cannot tell the
+    purchase rate from the dropout and the predictions are not identified)."""
+
+    values: pd.Series | None
+    model: str
+    months: int
+    note: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.values is not None
+
+
+def predicted_value(
+    tx: pd.DataFrame,
+    *,
+    model: str,
+    months: int = 12,
+    observation_end=None,
+    annual_discount: float = 0.10,
+) -> PredictedValue:
+    """The expected value of every customer's future purchases over the next ``months`` months, from
+    the transactions ``tx`` up to ``observation_end``: the transaction model ``model`` (one of
+    ``MODELS``, fitted on the weekly summary) for the expected purchases and Gamma-Gamma for the spend
+    per purchase, as :func:`clv` with ``margin`` 1 (revenue, not profit) and ``annual_discount``.
+
+    Not past spend: a big spender the model thinks is gone is worth little. When the transaction model
+    does not fit cleanly (no fit, or a parameter on a boundary) no value is returned and the note says
+    why, so that a caller falls back to something it names rather than using an unidentified fit; the
+    same when no customer has a repeat purchase with a positive spend (no Gamma-Gamma fit)."""
+    frame = customer_summary(tx, observation_end, "W")
+    fit = fit_model(model, frame)
+    if not fit.ok:
+        return PredictedValue(None, model, months, f"{model} did not fit cleanly ({fit.note})")
+    if not ((frame["frequency"] > 0) & (frame["monetary_value"] > 0)).any():
+        return PredictedValue(None, model, months, "no repeat purchase with a positive spend: no spend model")
+    spend = fit_gamma_gamma(frame)
+    values = clv(fit, spend, frame=frame, months=months, margin=1.0, annual_discount=annual_discount)
+    return PredictedValue(values.rename(f"predicted value, {months} months"), model, months)
 
 
 def net_value(

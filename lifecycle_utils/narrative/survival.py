@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import math
 import re
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from lifecycle_utils.narrative.answers import with_not_run
+
+if TYPE_CHECKING:  # a type only: the survival layer does not depend on clv at run time
+    from lifecycle_utils.clv import PredictedValue
 from lifecycle_utils.narrative.words import Text, count, listing, money, percent
 from lifecycle_utils.narrative.words import missing as _missing
 from lifecycle_utils.survival import (
@@ -923,11 +927,25 @@ def _span(values: pd.Series, fmt) -> str:
     return fmt(lo) if fmt(lo) == fmt(hi) else f"{fmt(lo)} to {fmt(hi)}"
 
 
-def warning_sentence(warning: pd.DataFrame, horizon_days: int) -> Text:
+def _valued_by(model: str | None, months: int | None) -> str:
+    """``"the next 12 months' purchases predicted by Pareto/NBD with Gamma-Gamma"`` or shorter."""
+    span = f"the next {count(months)} months' purchases" if months else "future purchases"
+    return f"{span} predicted by {model} with Gamma-Gamma" if model else f"{span} as predicted"
+
+
+def warning_sentence(
+    warning: pd.DataFrame,
+    horizon_days: int,
+    *,
+    predicted: PredictedValue | None = None,
+) -> Text:
     """Who tops the early-warning list (from ``survival.early_warning_list``): how many can churn within
-    the horizon (probability above 0) and, of those only, their purchases, silence, churn probability and
-    past spend; what the ranking is (past spend, not predicted value). Customers listed with a probability
-    of 0 (a silence too short to reach the threshold within the horizon) are counted, never described."""
+    the horizon (probability above 0) and, of those only, their purchases, silence, churn probability,
+    past spend and (with a ``predicted value`` column) predicted value; what the ranking is: the
+    probability times the value of future purchases as ``predicted`` (``clv.predicted_value``: its model
+    and months), or past spend (then its note says why no prediction was used). Customers listed with
+    a probability of 0 (a silence too short to reach the threshold within the horizon) are counted,
+    never described."""
     h = count(horizon_days)
     note = _note_only(warning)
     if note is not None:
@@ -961,12 +979,24 @@ def warning_sentence(warning: pd.DataFrame, horizon_days: int) -> Text:
             f"{_span(at_risk['days silent'], count)} days; their probability of churning within the next {h} "
             f"days is {_span(at_risk['P(churn in horizon)'], lambda x: f'{x:.2f}')}"
         )
+        past = (
+            f"In the past they spent {_span(at_risk['annual spend'], lambda x: money(x, decimals=0))} a year "
+            "(annual spend: their spend so far, scaled to a year since their first purchase)"
+        )
+        if "predicted value" in warning:
+            worth = _span(at_risk["predicted value"], lambda x: money(x, decimals=0))
+            valued = _valued_by(*((predicted.model, predicted.months) if predicted else (None, None)))
+            return Text(
+                f"{text}. {past}; the value of {valued} is {worth} each. The list is "
+                "ranked by the churn probability times that predicted value (value at risk), so a big past "
+                "spender the model expects little from ranks low; it is no sign that a contact would keep "
+                "them."
+            )
+        why = f" ({predicted.note})" if predicted is not None and predicted.note else ""
         return Text(
-            text
-            + f". In the past they spent {_span(at_risk['annual spend'], lambda x: money(x, decimals=0))} "
-            "a year (annual spend: their spend so far, scaled to a year since their first purchase). The "
-            "list is ranked by that probability times past annual spend (value at risk): past spend, not a "
-            "forecast of what they would spend if they stayed, and no sign that a contact would keep them."
+            f"{text}. {past}. The list is ranked by that probability times past annual spend (value at "
+            f"risk): past spend, not a forecast of what they would spend if they stayed{why}, and no sign "
+            "that a contact would keep them."
         )
     p = next((c for c in warning.columns if str(c).startswith("P(churn")), None)
     value = [c for c in warning.columns if c not in ("tenure (days)", p, "value at risk", "note")]
@@ -1038,6 +1068,14 @@ def _warning_clause(figures: dict) -> str:
     horizon = figures.get("early-warning horizon (days)")
     within = f"within {count(horizon)} days" if horizon else "within the warning horizon"
     ranked = figures.get("early-warning list: ranked by", "annual spend")
+    if ranked == "predicted value":
+        valued = _valued_by(
+            figures.get("early-warning list: value model"), figures.get("early-warning list: value months")
+        )
+        return (
+            f"{who} hold {money(value, decimals=0)} of the value of {valued}, weighted by their "
+            f"probability of churning {within}."
+        )
     if ranked == "annual spend":
         return (
             f"{who} hold {money(value, decimals=0)} of past annual spend weighted by their probability of "
@@ -1297,12 +1335,24 @@ def what_this_means(figures: dict) -> Text:
         bullets.append(f"Durations come from the table; the longest is {_days(follow)} days{beyond_text}")
     clause = _warning_clause(figures)
     if clause:
-        bullets.append(
-            f"**Who is about to churn.** {clause[:-1]}. That is past spend, not predicted value: notebook 04 "
-            "predicts value and notebook 05 tests whether a contact pays"
-            if figures.get("early-warning list: ranked by", "annual spend") == "annual spend"
-            else f"**Who is about to churn.** {clause[:-1]}"
-        )
+        ranked = figures.get("early-warning list: ranked by", "annual spend")
+        if ranked == "annual spend":
+            why = figures.get("early-warning list: no predicted value")
+            tail = (
+                f". That is past spend, not predicted value ({why}): notebook 04 says which model the data "
+                "supports, and notebook 05 tests whether a contact pays"
+                if why
+                else ". That is past spend, not predicted value: notebook 04 predicts value and notebook 05 "
+                "tests whether a contact pays"
+            )
+        elif ranked == "predicted value":
+            tail = (
+                ". A prediction, not a promise that a contact keeps them: notebook 04 checks the model "
+                "against what customers did, notebook 05 tests whether a contact pays"
+            )
+        else:
+            tail = ""
+        bullets.append(f"**Who is about to churn.** {clause[:-1]}{tail}")
     elif figures.get("early-warning list: note"):
         bullets.append(f"No early-warning list: {figures['early-warning list: note']}")
     backtest = backtest_clause(figures)

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from lifecycle_utils._messages import with_notes
+from lifecycle_utils.measures import auc, brier
 from lifecycle_utils.summary import customer_summary, end_of_observation, occasion_sequence
 from lifecycle_utils.survival.estimators import (
     kaplan_meier,
@@ -49,8 +50,6 @@ __all__ = [
     "occasion_band",
     "early_warning",
     "MIN_BACKTEST_CUSTOMERS",
-    "auc",
-    "brier",
     "calibration_by_decile",
     "backtest_warning",
     "threshold_sensitivity",
@@ -149,6 +148,7 @@ def early_warning(
     horizon_days: int = 90,
     observation_end=None,
     top: int | None = None,
+    future_value: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Churn early warning (流失预警) for customers not churned at the observation end.
 
@@ -158,7 +158,10 @@ def early_warning(
     Kaplan-Meier survival of the time to the next purchase among customers with the same number of
     occasions (bands 1, 2-3, 4+) — the conditional probability given how long the silence has lasted.
     Also ``P(no purchase in horizon)`` = ``S(g + horizon) / S(g)``. Ranked by ``value at risk`` =
-    churn probability x annual spend (spend per year of tenure, currency of the data).
+    churn probability x ``future_value`` when it is given (each customer's predicted future value, e.g.
+    ``clv.predicted_value``, indexed by customer id; shown as ``predicted value``; a customer it does not
+    cover counts 0), else churn probability x annual spend (spend per year of tenure; past spend, not a
+    forecast). Currency of the data.
     """
     gaps = gap_table(tx, observation_end)
     gaps["band"] = occasion_band(gaps["occasion"])
@@ -185,45 +188,21 @@ def early_warning(
     per["P(churn in horizon)"] = np.nan_to_num(p_churn, nan=1.0).round(3)
     per["P(no purchase in horizon)"] = np.nan_to_num(p_quiet, nan=1.0).round(3)
     per["annual spend"] = (per["spend"] / np.maximum(per["tenure"], 1) * 365.25).round(2)
-    per["value at risk"] = (per["P(churn in horizon)"] * per["annual spend"]).round(2)
-    out = per[
-        [
-            "occasions",
-            "tenure",
-            "silence",
-            "spend",
-            "annual spend",
-            "P(no purchase in horizon)",
-            "P(churn in horizon)",
-            "value at risk",
-        ]
-    ].rename(columns={"silence": "days silent", "tenure": "tenure (days)"})
+    columns = ["occasions", "tenure", "silence", "spend", "annual spend"]
+    if future_value is None:
+        per["value at risk"] = (per["P(churn in horizon)"] * per["annual spend"]).round(2)
+    else:
+        per["predicted value"] = future_value.reindex(per.index).fillna(0.0).round(2)
+        per["value at risk"] = (per["P(churn in horizon)"] * per["predicted value"]).round(2)
+        columns.append("predicted value")
+    columns += ["P(no purchase in horizon)", "P(churn in horizon)", "value at risk"]
+    out = per[columns].rename(columns={"silence": "days silent", "tenure": "tenure (days)"})
     out = out.sort_values(["value at risk", "P(churn in horizon)"], ascending=False, kind="stable")
     return out.head(top) if top else out
 
 
 # ------------------------------------------------------------------------ backtest of the early warning
 MIN_BACKTEST_CUSTOMERS = 30  # fewer scored customers than this: a note instead of scores
-
-
-def auc(observed, predicted) -> float:
-    """Area under the ROC curve: the share of (churned, not churned) pairs in which the churned customer
-    has the higher predicted probability, ties counting half (Mann-Whitney). NaN without both outcomes."""
-    y = np.asarray(observed, dtype=bool)
-    p = np.asarray(predicted, dtype=float)
-    n1, n0 = int(y.sum()), int((~y).sum())
-    if n1 == 0 or n0 == 0:
-        return float("nan")
-    ranks = pd.Series(p).rank(method="average").to_numpy()
-    return float((ranks[y].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
-
-
-def brier(observed, predicted) -> float:
-    """Brier score: the mean squared difference between the predicted probability and the outcome (1 or
-    0); 0 is perfect, lower is better. NaN without customers."""
-    y = np.asarray(observed, dtype=float)
-    p = np.asarray(predicted, dtype=float)
-    return float(np.mean((p - y) ** 2)) if len(y) else float("nan")
 
 
 def calibration_by_decile(observed, predicted, bins: int = 10) -> pd.DataFrame:
@@ -274,7 +253,7 @@ def backtest_warning(
 
     Returns ``(calibration, scores)``: :func:`calibration_by_decile` of the scored customers, and one row
     with the ``cutoff``, ``horizon (days)``, ``customers`` scored, ``churned`` (count), ``mean predicted``
-    and ``observed share`` (0-1), ``AUC`` (:func:`auc`), ``Brier`` (:func:`brier`) and ``Brier of a
+    and ``observed share`` (0-1), ``AUC`` and ``Brier`` (:mod:`~lifecycle_utils.measures`) and ``Brier of a
     constant`` (the observed share given to everyone: ``share x (1 - share)``, an in-sample constant that
     knows the base rate, so it is a demanding baseline), ``largest decile gap`` (absolute, 0-1). Thin data
     (no transactions, a cutoff before the data or leaving fewer than :data:`MIN_BACKTEST_CUSTOMERS`

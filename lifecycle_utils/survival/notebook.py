@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from lifecycle_utils._messages import refuse, require_columns, with_notes
+
+if TYPE_CHECKING:  # a type only: the survival layer does not depend on clv at run time
+    from lifecycle_utils.clv import PredictedValue
 from lifecycle_utils.summary import end_of_observation
 from lifecycle_utils.survival.churn import churn_table, early_warning, gap_table
 from lifecycle_utils.survival.estimators import (
@@ -308,20 +312,26 @@ def early_warning_list(
     top: int = 15,
     fit: CoxFit | None = None,
     observation_end=None,
+    predicted: PredictedValue | None = None,
 ) -> pd.DataFrame:
     """The early-warning list for either source: from transactions,
     :func:`~lifecycle_utils.survival.churn.early_warning` (silence-conditional churn probability by
-    occasion band, ranked by value at risk) with only the customers who can churn within the horizon
-    (probability above 0: a silence within ``horizon_days`` of the threshold), so the list holds at
-    most ``top`` of them and is shorter when fewer can churn; from a duration table,
-    :func:`~lifecycle_utils.survival.estimators.conditional_churn` with the Cox model ``fit``, ranked by
-    probability x ``value_col``
+    occasion band, ranked by value at risk: the probability times each customer's predicted future
+    value when ``predicted`` (``clv.predicted_value``) holds one, else past annual spend) with only the
+    customers who can churn within the horizon (probability above 0: a silence within ``horizon_days``
+    of the threshold), so the list holds at most ``top`` of them and is shorter when fewer can churn;
+    from a duration table, :func:`~lifecycle_utils.survival.estimators.conditional_churn` with the Cox
+    model ``fit``, ranked by probability x ``value_col``
     (``horizon_days`` and ``tenure (days)`` in days). For a duration table, a ``note`` column says when
     the model behind the probabilities is missing (``fit`` None or not fitted: the overall churn curve,
     Nelson-Aalen, is used) or flagged; without churn events the list is a one-row note."""
     if data.tx is not None:
         every = early_warning(
-            data.tx, data.churn_days, horizon_days=horizon_days, observation_end=observation_end
+            data.tx,
+            data.churn_days,
+            horizon_days=horizon_days,
+            observation_end=observation_end,
+            future_value=None if predicted is None else predicted.values,
         )
         return every[every["P(churn in horizon)"] > 0].head(top)
     if not (data.table["churned"] == 1).any():
@@ -651,6 +661,7 @@ def headline_figures(
     landmark_hazards: pd.DataFrame | None = None,
     landmark_days: int | None = None,
     backtest: pd.DataFrame | None = None,
+    predicted: PredictedValue | None = None,
 ) -> dict:
     """What notebook 02 records, each figure a number or a short text of its own:
 
@@ -666,8 +677,10 @@ def headline_figures(
     * each hazard ratio that can be trusted with its 95% interval (a flagged or left-out one is not
       recorded as a number; the notes are; none without a ``hazard_table``), and the covariate the model
       is ``stratified_by``;
-    * the early-warning list: its rows, what it is ranked by (probability times past annual spend, or
-      times the value column), the sum of its ``value at risk`` and the horizon (``horizon_days``);
+    * the early-warning list: its rows, what it is ranked by (probability times predicted value, past
+      annual spend or the value column), the sum of its ``value at risk`` and the horizon
+      (``horizon_days``); with a predicted value, the model and months behind it (of ``predicted``,
+      ``clv.predicted_value``); ranked by past spend, why no predicted value was used (its note);
     * with ``rmst`` (:func:`rmst_table`): the restricted mean active life (days) with its interval and
       horizon, and each level's difference from its group's first level with its interval;
     * with ``concordances`` (:func:`model_concordance` rows): Harrell's C per model;
@@ -745,11 +758,12 @@ def headline_figures(
     if _notes_of(hazard_table):
         figures["hazard ratio note"] = " | ".join(f"{name}: {n}" for name, n in notes.items() if n)
     if "value at risk" in warning:
-        ranked_by = (
-            "annual spend"
-            if "annual spend" in warning
-            else (data.value_col if data.value_col in warning else "churn probability")
-        )
+        if "predicted value" in warning:
+            ranked_by = "predicted value"
+        elif "annual spend" in warning:
+            ranked_by = "annual spend"
+        else:
+            ranked_by = data.value_col if data.value_col in warning else "churn probability"
         figures |= {
             "early-warning list: customers": len(warning),
             "early-warning list: ranked by": ranked_by,
@@ -757,6 +771,11 @@ def headline_figures(
         }
         if horizon_days is not None:
             figures["early-warning horizon (days)"] = int(horizon_days)
+        if ranked_by == "predicted value" and predicted is not None:
+            figures["early-warning list: value model"] = predicted.model
+            figures["early-warning list: value months"] = int(predicted.months)
+        elif ranked_by == "annual spend" and predicted is not None and predicted.note:
+            figures["early-warning list: no predicted value"] = predicted.note
     else:
         figures["early-warning list: note"] = " | ".join(_notes_of(warning)) or "no list"
     figures |= _extra_figures(rmst, concordances, landmark_logranks, landmark_hazards, landmark_days)

@@ -1,0 +1,45 @@
+"""Small statistical measures the analyses share: the Wilson interval of a proportion, and the scores
+of a prediction against what happened (AUC, Brier). A base layer, like :mod:`lifecycle_utils.summary`:
+the analyses (stages, survival, rfm, strategy) use it, and it uses none of them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.stats import rankdata
+from statsmodels.stats.proportion import proportion_confint
+
+__all__ = ["wilson_interval", "auc", "brier"]
+
+
+def wilson_interval(successes, trials, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score ``1 - alpha`` interval for a proportion ``successes / trials`` (arrays or numbers;
+    fractions 0-1, finite at 0 and at 1; NaN where ``trials`` is 0), through statsmodels'
+    ``proportion_confint(method="wilson")``."""
+    k, n = np.asarray(successes, float), np.asarray(trials, float)
+    empty = n == 0
+    lower, upper = proportion_confint(k, np.where(empty, 1.0, n), alpha=alpha, method="wilson")
+    lower, upper = np.asarray(lower, float), np.asarray(upper, float)
+    nan = np.full(np.shape(lower), np.nan)
+    return np.where(empty, nan, np.clip(lower, 0.0, 1.0)) + 0.0, np.where(
+        empty, nan, np.clip(upper, 0.0, 1.0)
+    ) + 0.0
+
+
+def auc(outcome, score) -> float:
+    """Area under the ROC curve of ``score`` for a 0/1 ``outcome``: the chance that a random case with
+    outcome 1 scores higher than a random one with outcome 0, ties counting one half (Mann-Whitney,
+    mid-ranks). 0.5 is chance, 1 a perfect ranking. NaN when either outcome is absent."""
+    y, s = np.asarray(outcome, dtype=bool), np.asarray(score, dtype=float)
+    n1, n0 = int(y.sum()), int((~y).sum())
+    if n1 == 0 or n0 == 0:
+        return float("nan")
+    ranks = rankdata(s)
+    return float((ranks[y].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
+
+
+def brier(outcome, probability) -> float:
+    """Brier score: the mean squared difference between the predicted ``probability`` and the 0/1
+    ``outcome``; 0 is perfect, lower is better. NaN without cases."""
+    y, p = np.asarray(outcome, dtype=float), np.asarray(probability, dtype=float)
+    return float(np.mean((p - y) ** 2)) if len(y) else float("nan")
