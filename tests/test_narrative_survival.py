@@ -1001,7 +1001,7 @@ def test_landmark_sentence_reports_the_landmark_estimate_without_the_built_in_ca
         index=["repeat within 30 days[yes vs no]"],
     )
     text = ns.landmark_sentence(hazards, logranks, full_logranks=full, landmark_days=30)
-    assert text.startswith("Counting churn from day 30 among the customers still active beyond it")
+    assert text.startswith("Counting churn from day 30 among the customers still active at it (time counted")
     assert (
         "- repeat within 30 days: log-rank chi-square 59.8 with 1 degree of freedom, p = 1.06e-14 (far "
         "beyond chance), against chi-square 1,381.7 on the whole population, where the difference is partly "
@@ -1010,10 +1010,34 @@ def test_landmark_sentence_reports_the_landmark_estimate_without_the_built_in_ca
     assert "had a risk of churning at any moment (hazard) 0.758 times that of customers who did not" in text
     assert "none of them can churn on day 0" not in text  # the built-in caveat belongs to the full population
     none = ns.landmark_sentence(None, pd.DataFrame(), landmark_days=45)
-    assert (
-        none == "Counting churn from day 45 among the customers still active beyond it: no log-rank test (no "
-        "groups to compare)."
+    assert none.startswith("Counting churn from day 45 among the customers still active at it")
+    assert none.endswith(": no log-rank test (no groups to compare).")
+    # from transactions: the clock runs from the last early purchase to visible churn; a failing
+    # proportional-hazards check makes the ratio an average
+    visible = sv.SurvivalData(
+        pd.DataFrame(), pd.DataFrame(), [], [], None, 283, time_scale="to visible churn"
     )
+    ph = pd.DataFrame(
+        {"chi-square": [95.7, 102.1], "df": [1, 3], "p-value": ["1.33e-22", "5.5e-22"]},
+        index=["repeat within 30 days[yes vs no]", "GLOBAL"],
+    )
+    text = ns.landmark_sentence(
+        hazards, logranks, full_logranks=full, landmark_days=30, data=visible, ph_tests=ph
+    )
+    assert text.startswith(
+        "Counting from each customer's last purchase in the first 30 days to the day churn becomes visible "
+        "(283 days without a purchase), with every customer at risk from day 30, so nothing after it decides "
+        "who is compared:"
+    )
+    assert "the estimate of the association beyond the early purchase itself." in text
+    assert text.endswith(
+        "The proportional-hazards check of this model fails for customers who bought again within 30 days of "
+        "their first purchase against customers who did not (p < 0.001): read its hazard ratio as an average "
+        "over the follow-up; the log-rank tests above do not assume proportional hazards."
+    )
+    passing = ph.assign(**{"chi-square": [1.6, 3.0], "p-value": ["0.206", "0.392"]})
+    quiet = ns.landmark_sentence(hazards, logranks, landmark_days=30, data=visible, ph_tests=passing)
+    assert "average over the follow-up" not in quiet
 
 
 LANDMARK_FIGURES = FIGURES | {
@@ -1035,9 +1059,10 @@ LANDMARK_FIGURES = FIGURES | {
 def test_the_closing_text_gives_the_restricted_mean_the_landmark_estimate_and_the_concordance():
     text = narrative.closing("02_churn_survival", LANDMARK_FIGURES)
     landmark = (
-        "Counting churn from day 30 among the customers still active beyond it (a landmark analysis, where "
-        "nothing is built in), it gives log-rank chi-square 59.8 with 1 degree of freedom, p = 1.06e-14 "
-        "(far beyond chance) and a hazard ratio of 0.758 (95% CI 0.704 to 0.816): the estimate of this "
+        "Counting from each customer's last purchase in the first 30 days to the day churn becomes visible, "
+        "with every customer at risk from day 30 (a landmark analysis, where nothing after day 30 decides "
+        "who is compared), it gives log-rank chi-square 59.8 with 1 degree of freedom, p = 1.06e-14 (far "
+        "beyond chance) and a hazard ratio of 0.758 (95% CI 0.704 to 0.816): the estimate of this "
         "association."
     )
     answer, bullets = text.split("\n\n", 1)
@@ -1048,6 +1073,33 @@ def test_the_closing_text_gives_the_restricted_mean_the_landmark_estimate_and_th
     )
     assert "Harrell's C): model reported C = 0.552 (barely better than chance)" in bullets
     assert "landmark" not in narrative.closing("02_churn_survival", FIGURES)
+    table = narrative.closing("02_churn_survival", LANDMARK_FIGURES | {"source": "duration table"})
+    assert "counting churn from day 30 among the customers still active at it (a landmark" in table.lower()
+    failing = LANDMARK_FIGURES | {"landmark HR repeat within 30 days[yes vs no] PH p-value": 1e-22}
+    assert (
+        "(95% CI 0.704 to 0.816) (an average over the follow-up: its proportional-hazards check fails): the "
+        "estimate" in narrative.closing("02_churn_survival", failing)
+    )
+    assert "average over the follow-up" not in narrative.closing(
+        "02_churn_survival",
+        LANDMARK_FIGURES | {"landmark HR repeat within 30 days[yes vs no] PH p-value": 0.2},
+    )
+
+
+@pytest.mark.parametrize(("upper", "said"), [(1.011, True), (1.0, True), (0.999, False)])
+def test_the_answer_says_when_the_clearest_group_loses_its_association_in_the_cox_model(upper, said):
+    figures = FIGURES | {
+        "HR first basket (units)": 0.99,
+        "HR first basket (units) lower 95%": 0.987,
+        "HR first basket (units) upper 95%": upper,
+    }
+    clause = (
+        "; with the other covariates held fixed in the Cox model it shows no association (hazard ratio "
+        f"0.990, 95% CI 0.987 to {upper:.3f}), while first order value keeps its association there"
+    )
+    assert (clause in ns.answer(figures)) is said
+    assert (clause in ns.what_this_means(figures)) is said
+    assert "held fixed in the Cox model it shows" not in ns.answer(FIGURES)  # no hazard ratio recorded
 
 
 # ------------------------------------------------------------------ backtest of the early-warning list
@@ -1095,6 +1147,51 @@ def test_brier_against_a_constant_on_both_sides(brier, words):
         "backtest Brier of a constant": 0.08,
     }
     assert words.removeprefix(": ") in ns.backtest_clause(figures)
+
+
+@pytest.mark.parametrize(
+    ("brier", "lower", "words"),
+    [
+        (0.076, 0.0019, "better than a constant"),
+        (0.076, 0.0, "not detectably better than a constant"),
+        (0.076, None, "better than a constant"),
+        (0.080, 0.001, "no better than a constant"),
+    ],
+)
+def test_against_a_constant_needs_the_gain_interval_above_zero(brier, lower, words):
+    assert ns.against_constant(brier, 0.080, lower) == words
+
+
+@pytest.mark.parametrize(
+    ("auc", "words"),
+    [(0.734, "better than days silent alone"), (0.733, "about as well as days silent alone")],
+)
+def test_against_days_silent_needs_the_named_margin(auc, words):
+    assert ns.AUC_BASELINE_MARGIN == 0.02
+    assert ns.against_silence(auc, 0.714) == words
+    assert ns.against_silence(np.nan, 0.714) is None
+
+
+def test_backtest_sentence_gives_the_naive_baseline_and_the_gain_interval():
+    scores = _backtest_scores().assign(
+        **{
+            "AUC of days silent": 0.714,
+            "Brier gain": 0.0038,
+            "Brier gain lower": 0.0019,
+            "Brier gain upper": 0.0058,
+        }
+    )
+    calibration = pd.DataFrame({"mean predicted": [0.78, 0.9, 0.99]})
+    text = str(ns.backtest_sentence(calibration, scores))
+    assert (
+        "ranking by days silent alone gives 0.71, so the probabilities rank about as well as days silent "
+        "alone (the rule: at least 0.02 higher)" in text
+    )
+    assert (
+        "(a gain of 0.0038, 95% interval 0.0019 to 0.0058 over resampled customers): better than a constant "
+        "(the rule: a gain whose 95% interval lies above 0)" in text
+    )
+    assert text.endswith("over deciles whose mean predictions run from 0.78 to 0.99 only.")
 
 
 def test_backtest_sentence_states_the_table():

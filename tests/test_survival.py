@@ -1329,12 +1329,48 @@ def test_landmark_keeps_lives_beyond_it_and_counts_time_from_it():
         sv.landmark(_duration_data(table, tx=pd.DataFrame()), landmark_days=20)
 
 
-def test_landmark_on_cdnow_shrinks_the_built_in_early_repeat_contrast():
+def test_landmark_from_transactions_keeps_everyone_and_counts_from_the_last_early_purchase():
+    # churn after 100 silent days, landmark 30; end 2024-12-31, so customers first seen by 2024-09-22
+    tx = tx_frame(
+        [
+            ("a", "2024-01-01", 5.0),  # one purchase: churn starts day 0, visible on day 100
+            ("b", "2024-01-01", 5.0),
+            ("b", "2024-01-21", 5.0),  # repeat on day 20, then silence: churn visible 20 + 100
+            ("c", "2024-01-01", 5.0),
+            ("c", "2024-01-11", 5.0),
+            ("c", "2024-03-01", 5.0),  # last early purchase day 10; churn starts day 60, visible day 160
+            ("d", "2024-08-01", 5.0),
+            ("d", "2024-10-01", 5.0),
+            ("d", "2024-12-01", 5.0),  # censored: no 100-day silence seen by the end
+            ("d", "2024-12-31", 5.0),
+        ]
+    )
+    surv = sv.prepare(tx, 100)
+    lm = sv.landmark(surv, landmark_days=30)
+    assert len(lm.table) == len(surv.table) == 4 and lm.time_scale == "to visible churn"
+    assert lm.table.loc["a", "duration"] == 100 and lm.table.loc["b", "duration"] == 100  # 120 - 20
+    assert lm.table.loc["c", "duration"] == 150  # 60 + 100 - 10
+    assert lm.table.loc["d", "duration"] == 152 and lm.table.loc["d", "churned"] == 0  # to the end
+    assert (lm.table["entry"] == 0).all() and sv.longest_follow_up(lm) == lm.table["tenure"].max()
+    assert lm.notes[0].startswith("landmark at 30 days: all 4 customers are at risk")
+    days = sv.last_purchase_day(tx, surv.table["first_purchase"], 30)
+    assert days.to_dict() == {"a": 0.0, "b": 20.0, "c": 10.0, "d": 0.0}
+
+
+def test_landmark_on_cdnow_keeps_an_early_repeat_contrast_beyond_the_purchase_itself():
+    # the old landmark (kept lives with a purchase after day 30, a future event) gave 59.8; counting from
+    # the last early purchase to visible churn, with everyone at risk, gives 1,068
     cdnow_data = sv.prepare(data.load_cdnow()[0], 283)
     lm = sv.landmark(cdnow_data, landmark_days=30)
+    assert len(lm.table) == len(cdnow_data.table)
     full = sv.logrank_table(cdnow_data.table, ["repeat within 30 days"]).loc["repeat within 30 days"]
     at = sv.logrank_table(lm.table, ["repeat within 30 days"]).loc["repeat within 30 days"]
-    assert full["chi-square"] > 1000 and at["chi-square"] == pytest.approx(59.777, abs=1e-3)
+    assert full["chi-square"] > at["chi-square"] and at["chi-square"] == pytest.approx(1068.03, abs=0.01)
+    # a constant shift of every time changes no log-rank statistic: the visible-churn scale without the
+    # per-customer start is the full analysis
+    shifted = cdnow_data.table.assign(duration=cdnow_data.table["duration"] + 283)
+    again = sv.logrank_table(shifted, ["repeat within 30 days"]).loc["repeat within 30 days"]
+    assert again["chi-square"] == pytest.approx(full["chi-square"])
 
 
 def test_headline_figures_record_the_restricted_mean_concordance_and_landmark(sample_data):
@@ -1416,6 +1452,8 @@ def test_backtest_observes_who_churned_within_the_horizon():
     assert row["Brier"] == pytest.approx((3 * (1 - p) ** 2 + p**2) / 4, abs=1e-3)
     assert row["Brier of a constant"] == pytest.approx(0.75 * 0.25, abs=1e-3)
     assert row["AUC"] == pytest.approx(0.5)  # one probability for all four: every pair a tie
+    assert row["Brier gain"] == pytest.approx(row["Brier of a constant"] - row["Brier"], abs=2e-3)
+    assert row["Brier gain lower"] <= row["Brier gain"] <= row["Brier gain upper"]
     assert calibration["customers"].sum() == 4
     assert "note" in scores and "fewer than" in scores["note"].iloc[0]  # 4 < MIN_BACKTEST_CUSTOMERS
 

@@ -22,9 +22,11 @@ from lifecycle_utils.narrative.words import Text, count, listing, money, percent
 from lifecycle_utils.narrative.words import missing as _missing
 from lifecycle_utils.survival import (
     BUILT_IN_GROUPS,
+    GROUP_TERMS,
     LANDMARK_DAYS,
     MIN_BACKTEST_CUSTOMERS,
     PH_ALPHA,
+    SurvivalData,
     log_chi2_sf,
 )
 
@@ -60,6 +62,9 @@ __all__ = [
     "delayed_entry_sentence",
     "warning_sentence",
     "CALIBRATION_MAX_GAP",
+    "AUC_BASELINE_MARGIN",
+    "against_constant",
+    "against_silence",
     "calibrated",
     "judged",
     "TOO_THIN_TO_JUDGE",
@@ -82,6 +87,9 @@ CONCORDANCE_GOOD = 0.7
 # the early-warning backtest: the probabilities are "well calibrated" when no decile's observed share is
 # this far or farther from its mean predicted probability (absolute, on the 0-1 scale)
 CALIBRATION_MAX_GAP = 0.05
+# the early-warning probabilities "rank better than days silent alone" when their backtest AUC exceeds
+# the AUC of the silence by at least this much; else they rank "about as well"
+AUC_BASELINE_MARGIN = 0.02
 
 _S_COLUMN = re.compile(r"^S\((\d+(?:\.\d+)?)\) %$")
 _TERM = re.compile(r"^(.*)\[(.*) vs (.*)\]$")
@@ -710,13 +718,22 @@ def landmark_sentence(
     *,
     full_logranks: pd.DataFrame | None = None,
     landmark_days: int = LANDMARK_DAYS,
+    data: SurvivalData | None = None,
+    ph_tests: pd.DataFrame | None = None,
 ) -> Text:
     """The landmark analysis (``survival.landmark``, then ``survival.logrank_table`` and
     ``survival.hazard_ratios`` on its population): the log-rank tests and hazard ratios from day
-    ``landmark_days`` on, read as the estimates of the early behaviours' associations (no built-in
-    caveat: everyone is still active at the landmark, and the behaviours are known by then), beside the
-    full population's log-rank statistic of each built-in group (``full_logranks``)."""
-    start = f"Counting churn from day {count(landmark_days)} among the customers still active beyond it"
+    ``landmark_days`` on, read as the estimates of the early behaviours' associations (who is compared,
+    and from when, is decided by what is known at the landmark), beside the full population's log-rank
+    statistic of each built-in group (``full_logranks``). When the landmark ``data`` counts time to
+    visible churn (from transactions) the clock runs from each customer's last purchase in the first
+    ``landmark_days`` days to the day churn becomes visible; otherwise (a duration table) from the
+    landmark among those still active at it.
+    With ``ph_tests`` (``survival.ph_test`` of the landmark model), a hazard ratio whose
+    proportional-hazards check fails (:func:`ph_fails`) is called an average over the follow-up."""
+    visible = data is not None and data.time_scale == "to visible churn"
+    churn_days = data.churn_days if visible else None
+    start = _landmark_start(landmark_days, churn_days)
     if logranks is None or logranks.empty or "chi-square" not in logranks:
         note = _note_only(logranks) if logranks is not None and len(logranks) else None
         return Text(f"{start}: no log-rank test ({note or 'no groups to compare'}).")
@@ -736,11 +753,34 @@ def landmark_sentence(
                     f", against chi-square {_chi(full['chi-square'])} on the whole population, where the "
                     "difference is partly built in by its definition; this landmark figure is the estimate "
                     "of the association"
+                    + (" beyond the early purchase itself" if churn_days is not None else "")
                 )
         lines.append(line)
-    text = f"{start} (time counted from the landmark):\n" + _bullets(lines)
+    text = f"{start}:\n" + _bullets(lines)
     block, _ = _hazard_block_landmark(hazards)
+    _, failing, _ = _ph_results(ph_tests)
+    if failing and block.startswith("In the Cox model"):
+        terms = listing([term_name(t) for t, _, _ in failing])
+        block += (
+            f"\n\nThe proportional-hazards check of this model fails for {terms} (p < {PH_ALPHA:g}): read "
+            f"{'its hazard ratio' if len(failing) == 1 else 'their hazard ratios'} as an average over the "
+            "follow-up; the log-rank tests above do not assume proportional hazards."
+        )
     return Text(text + "\n\n" + block)
+
+
+def _landmark_start(landmark_days, churn_days) -> str:
+    """How the landmark comparison counts time, in words."""
+    if churn_days is None:
+        return (
+            f"Counting churn from day {count(landmark_days)} among the customers still active at it (time "
+            "counted from the landmark)"
+        )
+    return (
+        f"Counting from each customer's last purchase in the first {count(landmark_days)} days to the day "
+        f"churn becomes visible ({count(churn_days)} days without a purchase), with every customer at risk "
+        f"from day {count(landmark_days)}, so nothing after it decides who is compared"
+    )
 
 
 def _hazard_block_landmark(hazards: pd.DataFrame | None) -> tuple[str, bool]:
@@ -1059,6 +1099,36 @@ def _medians_recorded(figures: dict, group: str) -> str:
     return f"median active life {listing(medians)}" if medians else ""
 
 
+def _adjusted_clause(figures: dict, group: str) -> str:
+    """When the recorded Cox hazard ratio of the term measuring ``group`` (``survival.GROUP_TERMS``) has
+    an interval that includes 1: that the group's log-rank contrast does not hold with the other
+    covariates held fixed, and the covariates whose intervals exclude 1; else ``""``."""
+    term = GROUP_TERMS.get(group)
+    hr = figures.get(f"HR {term}") if term else None
+    lower, upper = figures.get(f"HR {term} lower 95%"), figures.get(f"HR {term} upper 95%")
+    if _missing(hr) or not includes_one(lower, upper):
+        return ""
+    group_of = {t: g for g, t in GROUP_TERMS.items()}
+    others = [
+        _md(group_of.get(key.removeprefix("HR "), key.removeprefix("HR ")))
+        for key, value in figures.items()
+        if key.startswith("HR ")
+        and not key.endswith(("lower 95%", "upper 95%"))
+        and key != f"HR {term}"
+        and not _missing(value)
+        and not includes_one(figures.get(f"{key} lower 95%"), figures.get(f"{key} upper 95%"))
+    ]
+    text = (
+        f"; with the other covariates held fixed in the Cox model it shows no association (hazard ratio "
+        f"{_ratio(hr)}, 95% CI {_ratio(lower)} to {_ratio(upper)})"
+    )
+    if others:
+        text += (
+            f", while {listing(others)} {'keeps its' if len(others) == 1 else 'keep their'} association there"
+        )
+    return text
+
+
 def _warning_clause(figures: dict) -> str:
     value = figures.get("early-warning list: value at risk")
     if _missing(value):
@@ -1097,16 +1167,27 @@ def _landmark_recorded(figures: dict, group: str) -> str:
         return ""
     p = figures.get(f"landmark log-rank {group}: p-value")
     stat = _statistic(chi, figures.get(f"landmark log-rank {group}: df") or 1, p)
+    if figures.get("source") == "duration table":
+        how = f"counting churn from day {count(days)} among the customers still active at it"
+    else:
+        how = (
+            f"counting from each customer's last purchase in the first {count(days)} days to the day churn "
+            f"becomes visible, with every customer at risk from day {count(days)}"
+        )
     text = (
-        f"counting churn from day {count(days)} among the customers still active beyond it (a landmark "
-        f"analysis, where nothing is built in), it gives log-rank {stat} ({chance(p)})"
+        f"{how} (a landmark analysis, where nothing after day {count(days)} decides who is compared), it "
+        f"gives log-rank {stat} ({chance(p)})"
     )
     for key, hr in figures.items():
-        if key.startswith(f"landmark HR {group}") and not key.endswith(("lower 95%", "upper 95%")):
+        if key.startswith(f"landmark HR {group}") and not key.endswith(
+            ("lower 95%", "upper 95%", "PH p-value")
+        ):
             lower, upper = figures.get(f"{key} lower 95%"), figures.get(f"{key} upper 95%")
             text += f" and a hazard ratio of {_ratio(hr)} (95% CI {_ratio(lower)} to {_ratio(upper)})"
             if includes_one(lower, upper):
                 text += ", an interval that includes 1"
+            if ph_fails(figures.get(f"{key} PH p-value")):
+                text += " (an average over the follow-up: its proportional-hazards check fails)"
     return text + ": the estimate of this association"
 
 
@@ -1129,6 +1210,29 @@ def calibrated(largest_gap) -> str | None:
     return "well calibrated" if float(largest_gap) < CALIBRATION_MAX_GAP else "not well calibrated"
 
 
+def against_constant(brier_, constant, gain_lower=None) -> str:
+    """The words for the Brier score against a constant: with the gain's bootstrap interval
+    (``gain_lower``, its lower end), "better than a constant" only when the interval lies above 0, "not
+    detectably better than a constant" when the score is lower but the interval reaches 0; without an
+    interval, "better than a constant" when strictly lower; "no better than a constant" otherwise."""
+    if float(brier_) >= float(constant):
+        return "no better than a constant"
+    if _missing(gain_lower) or float(gain_lower) > 0:
+        return "better than a constant"
+    return "not detectably better than a constant"
+
+
+def against_silence(auc_, auc_silence) -> str | None:
+    """The words for the backtest AUC against ranking by days silent alone: "better than days silent
+    alone" when it exceeds that AUC by at least :data:`AUC_BASELINE_MARGIN`, else "about as well as days
+    silent alone"; ``None`` when either is missing."""
+    if _missing(auc_) or _missing(auc_silence):
+        return None
+    if float(auc_) - float(auc_silence) >= AUC_BASELINE_MARGIN - 1e-9:
+        return "better than days silent alone"
+    return "about as well as days silent alone"
+
+
 def backtest_clause(figures: dict) -> str | None:
     """The backtest in one clause from recorded (or table) figures: AUC, Brier against a constant and the
     calibration words; ``None`` without a Brier score."""
@@ -1141,10 +1245,13 @@ def backtest_clause(figures: dict) -> str | None:
     )
     if not judged(figures.get("backtest customers"), figures.get("backtest churned")):
         return text + f" ({TOO_THIN_TO_JUDGE})"
-    better = "better than" if float(brier_) < float(const) else "no better than"
-    text += f" ({better} a constant)"
+    text += f" ({against_constant(brier_, const, figures.get('backtest Brier gain lower'))})"
     if not _missing(figures.get("backtest AUC")):
         text += f", AUC {float(figures['backtest AUC']):.2f}"
+        silence = figures.get("backtest AUC of days silent")
+        ranks = against_silence(figures["backtest AUC"], silence)
+        if ranks:
+            text += f" (ranking {ranks}, whose AUC is {float(silence):.2f})"
     words = calibrated(figures.get("backtest largest decile gap"))
     return text + (f", and are {words} by decile" if words else "")
 
@@ -1168,19 +1275,33 @@ def backtest_sentence(calibration: pd.DataFrame, scores: pd.DataFrame) -> Text:
         f"{row['mean predicted']:.3f}; {count(row['churned'])} of them ({row['observed share']:.3f}) "
         f"did churn in the {h} days after"
     )
+    ok = judged(row["customers"], row["churned"])
     if not _missing(row["AUC"]):
         text += (
             f". AUC {row['AUC']:.2f}: a customer who churned had the higher probability in that share of "
             "pairs (a coin toss scores one half)"
         )
+        ranks = against_silence(row["AUC"], row.get("AUC of days silent"))
+        if ranks and ok:
+            text += (
+                f"; ranking by days silent alone gives {row['AUC of days silent']:.2f}, so the probabilities "
+                f"rank {ranks} (the rule: at least {AUC_BASELINE_MARGIN:.2f} higher)"
+            )
     text += (
         f". Brier score {row['Brier']:.3f} against {row['Brier of a constant']:.3f} for the observed share "
         "given to everyone"
     )
-    ok = judged(row["customers"], row["churned"])
+    gain_lower = row.get("Brier gain lower")
+    if not _missing(row.get("Brier gain")) and not _missing(gain_lower):
+        text += (
+            f" (a gain of {row['Brier gain']:.4f}, 95% interval {gain_lower:.4f} to "
+            f"{row['Brier gain upper']:.4f} over resampled customers)"
+        )
     if ok:
-        better = "better than" if row["Brier"] < row["Brier of a constant"] else "no better than"
-        text += f": {better} a constant (the rule: a lower Brier)"
+        rule = "a gain whose 95% interval lies above 0" if not _missing(gain_lower) else "a lower Brier"
+        text += (
+            f": {against_constant(row['Brier'], row['Brier of a constant'], gain_lower)} (the rule: {rule})"
+        )
     else:
         text += f" ({TOO_THIN_TO_JUDGE})"
     words = calibrated(row["largest decile gap"])
@@ -1189,6 +1310,9 @@ def backtest_sentence(calibration: pd.DataFrame, scores: pd.DataFrame) -> Text:
             f". The largest gap between a decile's observed share and its mean prediction is "
             f"{row['largest decile gap']:.3f}: {words} (the rule: below {CALIBRATION_MAX_GAP:.2f})"
         )
+        if calibration is not None and "mean predicted" in calibration and len(calibration):
+            lo, hi = calibration["mean predicted"].min(), calibration["mean predicted"].max()
+            text += f", over deciles whose mean predictions run from {lo:.2f} to {hi:.2f} only"
     text += "."
     if notes:
         text += f" Note: {'; '.join(notes)}."
@@ -1209,7 +1333,10 @@ def answer(figures: dict) -> Text:
     if strongest is not None:
         group, words, stat = strongest
         if words in ("beyond chance", "far beyond chance"):
-            text += " " + _capital(f"{among}survival differs most clearly by {group} ({stat}: {words}).")
+            adjusted = _adjusted_clause(figures, figures["strongest log-rank group"])
+            text += " " + _capital(
+                f"{among}survival differs most clearly by {group} ({stat}: {words}){adjusted}."
+            )
         else:
             text += " " + _capital(
                 f"{among}no group difference in survival is beyond chance (the clearest, by {group}: {stat})."
@@ -1287,7 +1414,8 @@ def what_this_means(figures: dict) -> Text:
         if words in ("beyond chance", "far beyond chance"):
             medians = _medians_recorded(figures, figures["strongest log-rank group"])
             text = f"**{_capital(among + 'survival')} differs most clearly by {group}** ({stat}: {words})"
-            bullets.append(text + (f": {medians}" if medians else ""))
+            adjusted = _adjusted_clause(figures, figures["strongest log-rank group"])
+            bullets.append(text + (f": {medians}" if medians else "") + adjusted)
         else:
             bullets.append(
                 f"**{_capital(among + 'no group')} differs in survival beyond chance** (the clearest, "

@@ -51,6 +51,7 @@ __all__ = [
     "early_warning",
     "MIN_BACKTEST_CUSTOMERS",
     "calibration_by_decile",
+    "BACKTEST_REPLICATES",
     "backtest_warning",
     "threshold_sensitivity",
 ]
@@ -226,6 +227,33 @@ def calibration_by_decile(observed, predicted, bins: int = 10) -> pd.DataFrame:
     return table.round({"mean predicted": 3, "observed share": 3, "gap": 3})
 
 
+BACKTEST_REPLICATES = 500  # bootstrap resamples of the Brier gain's interval
+
+
+def _brier_gain(y: np.ndarray, p: np.ndarray, *, replicates: int, seed: int) -> dict:
+    """Brier of the constant (the share given to everyone) minus the Brier of ``p``, with a percentile
+    95% interval over bootstrap resamples of the customers (NaN without customers)."""
+    nan = {"Brier gain": float("nan"), "Brier gain lower": float("nan"), "Brier gain upper": float("nan")}
+    if len(y) == 0:
+        return nan
+
+    def gain(yy: np.ndarray, pp: np.ndarray) -> float:
+        share = float(yy.mean())
+        return share * (1 - share) - float(np.mean((pp - yy) ** 2))
+
+    rng = np.random.default_rng(seed)
+    draws = []
+    for _ in range(replicates):  # one resample at a time: memory stays at one copy of the customers
+        idx = rng.integers(0, len(y), len(y))
+        draws.append(gain(y[idx], p[idx]))
+    lower, upper = np.quantile(draws, [0.025, 0.975]) if draws else (np.nan, np.nan)
+    return {
+        "Brier gain": round(gain(y, p), 4),
+        "Brier gain lower": round(float(lower), 4),
+        "Brier gain upper": round(float(upper), 4),
+    }
+
+
 def backtest_warning(
     tx: pd.DataFrame | None,
     churn_days: int | None,
@@ -234,6 +262,8 @@ def backtest_warning(
     cutoff=None,
     observation_end=None,
     bins: int = 10,
+    replicates: int = BACKTEST_REPLICATES,
+    seed: int = 0,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Would the early-warning probabilities have been right? A backtest at an earlier ``cutoff``
     (default: the observation end minus ``horizon_days``, so the whole horizon after it is observed).
@@ -255,7 +285,11 @@ def backtest_warning(
     with the ``cutoff``, ``horizon (days)``, ``customers`` scored, ``churned`` (count), ``mean predicted``
     and ``observed share`` (0-1), ``AUC`` and ``Brier`` (:mod:`~lifecycle_utils.measures`) and ``Brier of a
     constant`` (the observed share given to everyone: ``share x (1 - share)``, an in-sample constant that
-    knows the base rate, so it is a demanding baseline), ``largest decile gap`` (absolute, 0-1). Thin data
+    knows the base rate, so it is a demanding baseline), ``largest decile gap`` (absolute, 0-1); a naive
+    baseline, ``AUC of days silent`` (ranking by the silence at the cutoff alone); and the gain over the
+    constant, ``Brier gain`` = Brier of a constant - Brier, with a 95% interval ``Brier gain lower`` /
+    ``upper`` from ``replicates`` bootstrap resamples of the scored customers (``seed``; the constant
+    is re-estimated in each). Thin data
     (no transactions, a cutoff before the data or leaving fewer than :data:`MIN_BACKTEST_CUSTOMERS`
     scored customers, or only one outcome) gives a ``note`` column; scores that cannot be computed are
     NaN."""
@@ -270,7 +304,7 @@ def backtest_warning(
         notes.append(f"the horizon after the cutoff runs past the end of the data ({end.date()})")
     if before.empty or churn_days is None:
         notes.append("no purchase up to the cutoff: nothing to backtest")
-        scored = pd.DataFrame({"p": [], "y": []})
+        scored = pd.DataFrame({"p": [], "y": [], "silence": []})
     else:
         warn = early_warning(before, churn_days, horizon_days=horizon_days, observation_end=cut)
         warn = warn[warn["P(churn in horizon)"] > 0]
@@ -281,7 +315,11 @@ def backtest_warning(
         bought = after.loc[after["date"].dt.normalize() < after["churn_day"], "customer_id"].unique()
         reached = churn_day <= cut + pd.Timedelta(days=horizon_days)
         scored = pd.DataFrame(
-            {"p": warn["P(churn in horizon)"].to_numpy(float), "y": (reached & ~warn.index.isin(bought))}
+            {
+                "p": warn["P(churn in horizon)"].to_numpy(float),
+                "y": (reached & ~warn.index.isin(bought)),
+                "silence": warn["days silent"].to_numpy(float),
+            }
         )
     y, p = scored["y"].to_numpy(float), scored["p"].to_numpy(float)
     share = float(y.mean()) if len(y) else float("nan")
@@ -297,6 +335,8 @@ def backtest_warning(
         "largest decile gap": round(float(calibration["gap"].abs().max()), 3)
         if len(calibration)
         else float("nan"),
+        "AUC of days silent": round(auc(y, scored["silence"].to_numpy(float)), 3),
+        **_brier_gain(y, p, replicates=replicates, seed=seed),
     }
     if 0 < len(scored) < MIN_BACKTEST_CUSTOMERS:
         notes.append(f"only {len(scored)} customers to score (fewer than {MIN_BACKTEST_CUSTOMERS})")

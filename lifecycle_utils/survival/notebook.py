@@ -18,7 +18,7 @@ from lifecycle_utils._messages import refuse, require_columns, with_notes
 
 if TYPE_CHECKING:  # a type only: the survival layer does not depend on clv at run time
     from lifecycle_utils.clv import PredictedValue
-from lifecycle_utils.summary import end_of_observation
+from lifecycle_utils.summary import end_of_observation, occasion_sequence
 from lifecycle_utils.survival.churn import churn_table, early_warning, gap_table
 from lifecycle_utils.survival.estimators import (
     CoxFit,
@@ -44,11 +44,13 @@ __all__ = [
     "PH_ALPHA",
     "TRANSACTION_GROUPS",
     "TRANSACTION_COVARIATES",
+    "GROUP_TERMS",
     "TRANSACTION_REFERENCE",
     "BUILT_IN_GROUPS",
     "tiers",
     "rmst_table",
     "landmark",
+    "last_purchase_day",
     "model_concordance",
     "prepare",
     "second_purchase_table",
@@ -74,7 +76,11 @@ class SurvivalData:
     groups or covariates left out, thin data); :func:`describe` shows them. ``reference`` maps each
     text or categorical Cox covariate to its reference level (pass it on:
     ``cox_fit(data.table, data.covariates, reference=data.reference)``). ``observation_end`` is the
-    end of observation of the transactions (``None`` for a duration table)."""
+    end of observation of the transactions (``None`` for a duration table). ``time_scale`` is
+    ``"active life"`` (from transactions: days from the first purchase to the purchase that starts the
+    churning silence, censored ``churn_days`` before the end; or the table's own durations) or
+    ``"to visible churn"`` (:func:`landmark` from transactions: days from the last purchase of the first
+    ``LANDMARK_DAYS`` to the day the silence reaches the threshold, censored at the end)."""
 
     table: pd.DataFrame
     tx: pd.DataFrame | None
@@ -85,6 +91,7 @@ class SurvivalData:
     notes: list[str] = field(default_factory=list)
     reference: dict[str, str] = field(default_factory=dict)
     observation_end: pd.Timestamp | None = None
+    time_scale: str = "active life"
 
     @property
     def source(self) -> str:
@@ -103,6 +110,11 @@ TRANSACTION_GROUPS = ["first order value", "first basket size", "repeat within 3
 
 
 TRANSACTION_COVARIATES = ["log2 first order value", "first basket (units)", "repeat within 30 days"]
+
+
+# each transaction group and the Cox term that measures the same behaviour (for reading a group's
+# log-rank contrast beside that term's hazard ratio with the other covariates held fixed)
+GROUP_TERMS = {"first order value": "log2 first order value", "first basket size": "first basket (units)"}
 
 
 TRANSACTION_REFERENCE = {"repeat within 30 days": "no"}  # where the level occurs: "yes vs no" reads best
@@ -364,6 +376,8 @@ def longest_follow_up(data: SurvivalData) -> float:
     if table.empty:
         return float("nan")
     if data.tx is not None and "tenure" in table:
+        if data.time_scale == "to visible churn":  # the whole follow-up can show churn
+            return float(table["tenure"].max())
         return float(table["tenure"].max() - data.churn_days)
     return float(table["duration"].max())
 
@@ -498,21 +512,33 @@ def rmst_table(
 
 
 def landmark(data: SurvivalData, landmark_days: int = LANDMARK_DAYS) -> SurvivalData:
-    """The landmark population at ``landmark_days`` (L, days since the first purchase or start): the
-    customers whose active life goes beyond L (``duration > L``: a purchase after day L, which both
-    levels of an early-behaviour group need alike), with time counted from L (``duration - L``,
-    ``entry`` shifted by L, not below 0). Customers who churned by L, or were censored by then (acquired
-    too late to be seen at L), are left out. Covariates measured in the first L days are then known for
-    everyone at the start of the new time scale, so their association with churn is not built in by
-    their definition (no immortal time). Returns the landmark data (same groups with more than one
-    level, covariates and references; ``tenure`` shortened by L so the follow-up counts from the
-    landmark; ``notes[0]`` says what was done). L shorter than the early-behaviour
-    window (:data:`LANDMARK_DAYS`) would let the window look past the start: a ``ValueError``."""
+    """The early behaviours compared from a landmark at ``landmark_days`` (L, days since the first
+    purchase or start), using only what is known at L to decide who is compared and from when.
+
+    From a duration table: the customers still active at L (``duration > L``, known at L), with time
+    counted from L (``duration - L``, ``entry`` shifted by L, not below 0); those who churned or were
+    censored by L are left out.
+
+    From transactions, the active-life time scale dates a churn back to the last purchase before the
+    silence, so "still active at L" is not known at L: keeping ``duration > L`` would keep only customers
+    with a purchase after L (a future event), who cannot churn between L and that purchase. Instead no
+    churn can be seen before day ``churn_days`` (> L), so every customer is at risk at L; time is counted
+    from each customer's last purchase in the first L days (known at L) to the day the churn becomes
+    visible (the silence reaches ``churn_days``), censored at the end of observation:
+    ``duration + churn_days - last purchase day``, ``tenure`` likewise from that purchase
+    (``time_scale`` ``"to visible churn"``). Counting from that purchase removes the part of an early
+    repeat's contrast that is mechanical (a purchase on day r pushes the earliest churn back by r days).
+
+    Returns the landmark data (same groups with more than one level, covariates and references;
+    ``notes[0]`` says what was done). L shorter than the early-behaviour window
+    (:data:`LANDMARK_DAYS`) would let the window look past the start: a ``ValueError``."""
     if data.tx is not None and landmark_days < LANDMARK_DAYS:
         raise ValueError(
             f"landmark_days ({landmark_days}) must be at least the {LANDMARK_DAYS}-day window of the "
             "early behaviours, or they would be measured after the landmark"
         )
+    if data.tx is not None:
+        return _landmark_from_transactions(data, landmark_days)
     table = data.table
     beyond = table["duration"] > landmark_days
     kept = table[beyond].copy()
@@ -537,6 +563,34 @@ def landmark(data: SurvivalData, landmark_days: int = LANDMARK_DAYS) -> Survival
     # a reference level that no longer occurs (thin data) falls back to the most frequent one
     reference = {c: r for c, r in data.reference.items() if r in set(kept[c].astype(str))}
     return replace(data, table=kept, groups=groups, notes=notes, reference=reference)
+
+
+def last_purchase_day(tx: pd.DataFrame, first_purchase: pd.Series, within_days: int) -> pd.Series:
+    """Days from each customer's first purchase (``first_purchase``, dates indexed by customer id) to
+    their last purchase occasion within the first ``within_days`` days (0 when none followed the first;
+    NaN for a customer not in ``tx``)."""
+    occ = occasion_sequence(tx)
+    day = (occ["date"] - occ["customer_id"].map(first_purchase)).dt.days
+    early = day.between(0, within_days)
+    return day[early].groupby(occ.loc[early, "customer_id"]).max().reindex(first_purchase.index).astype(float)
+
+
+def _landmark_from_transactions(data: SurvivalData, landmark_days: int) -> SurvivalData:
+    """:func:`landmark` from transactions: everyone, time from the last purchase in the first
+    ``landmark_days`` days to visible churn."""
+    table = data.table.copy()
+    start = last_purchase_day(data.tx, table["first_purchase"], landmark_days)
+    table["duration"] = table["duration"] + data.churn_days - start
+    table["entry"] = 0.0
+    table["tenure"] = table["tenure"] - start
+    note = (
+        f"landmark at {landmark_days} days: all {len(table):,} customers are at risk (no churn can be seen "
+        f"before day {data.churn_days}); time is counted from each customer's last purchase in the first "
+        f"{landmark_days} days to the day the churn becomes visible ({data.churn_days} days of silence), "
+        "or the end of the data"
+    )
+    notes = [note] + _data_notes(table, data.groups)
+    return replace(data, table=table, notes=notes, time_scale="to visible churn")
 
 
 def model_concordance(fits: dict[str, CoxFit | None]) -> pd.DataFrame:
@@ -660,6 +714,7 @@ def headline_figures(
     landmark_logranks: pd.DataFrame | None = None,
     landmark_hazards: pd.DataFrame | None = None,
     landmark_days: int | None = None,
+    landmark_ph: pd.DataFrame | None = None,
     backtest: pd.DataFrame | None = None,
     predicted: PredictedValue | None = None,
 ) -> dict:
@@ -686,7 +741,8 @@ def headline_figures(
     * with ``concordances`` (:func:`model_concordance` rows): Harrell's C per model;
     * with ``landmark_logranks`` / ``landmark_hazards`` (the landmark population at ``landmark_days``):
       each group's log-rank chi-square, df and p-value and each trustworthy hazard ratio with its
-      interval, under ``landmark ...`` keys;
+      interval, under ``landmark ...`` keys, and with ``landmark_ph`` (the landmark model's
+      ``ph_test`` table) the proportional-hazards p-value of each recorded ratio;
     * with ``backtest`` (the scores of :func:`~lifecycle_utils.survival.churn.backtest_warning`): its
       cutoff, customers scored, mean predicted and observed share, AUC, Brier, the constant's Brier and
       the largest decile gap, under ``backtest ...`` keys (NaN scores are left out; a note as text).
@@ -778,7 +834,9 @@ def headline_figures(
             figures["early-warning list: no predicted value"] = predicted.note
     else:
         figures["early-warning list: note"] = " | ".join(_notes_of(warning)) or "no list"
-    figures |= _extra_figures(rmst, concordances, landmark_logranks, landmark_hazards, landmark_days)
+    figures |= _extra_figures(
+        rmst, concordances, landmark_logranks, landmark_hazards, landmark_days, landmark_ph
+    )
     figures |= _backtest_figures(backtest)
     return figures
 
@@ -800,15 +858,21 @@ def _backtest_figures(backtest: pd.DataFrame | None) -> dict:
         "Brier",
         "Brier of a constant",
         "largest decile gap",
+        "AUC of days silent",
+        "Brier gain",
+        "Brier gain lower",
+        "Brier gain upper",
     ]:
-        if np.isfinite(row[c]):
+        if c in row and np.isfinite(row[c]):
             figures[f"backtest {c}"] = float(row[c])
     if _notes_of(backtest):
         figures["backtest note"] = " | ".join(_notes_of(backtest))
     return figures
 
 
-def _extra_figures(rmst, concordances, landmark_logranks, landmark_hazards, landmark_days) -> dict:
+def _extra_figures(
+    rmst, concordances, landmark_logranks, landmark_hazards, landmark_days, landmark_ph=None
+) -> dict:
     """The restricted mean, concordance and landmark figures of :func:`headline_figures`."""
     figures: dict = {}
     if rmst is not None and "restricted mean (days)" in rmst:
@@ -848,4 +912,8 @@ def _extra_figures(rmst, concordances, landmark_logranks, landmark_hazards, land
                 figures[f"landmark HR {name}"] = float(hr)
                 figures[f"landmark HR {name} lower 95%"] = float(landmark_hazards.loc[name, "lower 95%"])
                 figures[f"landmark HR {name} upper 95%"] = float(landmark_hazards.loc[name, "upper 95%"])
+                if landmark_ph is not None and name in landmark_ph.index and "chi-square" in landmark_ph:
+                    log_p = _log_p(landmark_ph.loc[name])
+                    if np.isfinite(log_p):
+                        figures[f"landmark HR {name} PH p-value"] = math.exp(log_p)
     return figures
