@@ -402,9 +402,32 @@ def test_period_transactions_sum_to_the_customers(cal, fits):
     assert "Pareto/NBD" not in table  # lifetimes has no P(X(t) = x) for it
 
 
+# CLVTools (Meierer et al.), Pareto/NBD on the CDNOW sample, 39-week calibration: standard errors
+CLVTOOLS_PARETO_SE = {"r": 0.0476, "alpha": 0.8427, "s": 0.1873, "beta": 6.2105}
+
+
+def test_pareto_nbd_standard_errors_equal_clvtools_published_values(fits, cal):
+    se = clv.standard_errors(fits["Pareto/NBD"], cal)
+    for k, v in CLVTOOLS_PARETO_SE.items():
+        assert se[k] == pytest.approx(v, rel=2e-3), k
+    assert clv.standard_errors(fits["Pareto/NBD"]).isna().all()  # lifetimes gives none, and no data given
+
+
+@pytest.mark.parametrize("name", ["BG/NBD", "MBG/NBD"])
+def test_our_hessian_equals_lifetimes_where_lifetimes_has_one(fits, cal, name):
+    ours = clv.hessian_standard_errors(name, fits[name].params, cal)
+    np.testing.assert_allclose(ours.to_numpy(), clv.standard_errors(fits[name]).to_numpy(), rtol=1e-4)
+
+
+def test_a_boundary_fit_has_no_hessian_standard_errors():
+    frame = no_dropout_data()
+    fit = clv.fit_model("BG/NBD", frame)
+    assert not fit.ok
+    assert clv.hessian_standard_errors("BG/NBD", fit.params, frame).isna().all()
+
+
 def test_standard_errors_and_matrices(fits):
     assert clv.standard_errors(fits["BG/NBD"])["r"] == pytest.approx(0.0126, abs=1e-3)
-    assert clv.standard_errors(fits["Pareto/NBD"]).isna().all()
     m = clv.expected_purchases_matrix(fits["BG/NBD"], 5, T=38.86, horizon=13.0, points=4)
     assert m.shape == (6, 4) and m.loc[5].iloc[-1] > m.loc[1].iloc[-1]
 
@@ -461,6 +484,8 @@ def test_small_helpers(fits, cal):
     se_pct = 100 * clv.standard_errors(fits["BG/NBD"])["b"] / fits["BG/NBD"].params["b"]
     assert row["standard error (% of estimate)"] == round(se_pct, 1)
     assert np.isnan(table.loc[("Pareto/NBD", "s"), "standard error (% of estimate)"])
+    with_data = clv.standard_error_table(fits, cal)
+    assert with_data.loc[("Pareto/NBD", "s"), "standard error"] == pytest.approx(0.1873, abs=1e-3)
     assert clv.interval(pd.Series(np.arange(101.0))) == pytest.approx((5.0, 95.0))
     p = clv.alive(fits["BG/NBD"], cal)
     assert p.index.equals(cal.index) and p.between(0, 1).all()

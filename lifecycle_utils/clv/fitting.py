@@ -42,6 +42,7 @@ __all__ = [
     "spend_model_table",
     "spend_frequency_correlation",
     "calibration_frame",
+    "hessian_standard_errors",
     "standard_errors",
     "standard_error_table",
 ]
@@ -351,24 +352,61 @@ def calibration_frame(split: pd.DataFrame) -> pd.DataFrame:
     )[["frequency", "recency", "T", "monetary_value"]]
 
 
-def standard_errors(fit: FitResult) -> pd.Series:
-    """Standard errors of the parameters from lifetimes' Hessian where it gives them (BG/NBD,
-    MBG/NBD); NaN where it does not (Pareto/NBD: use
-    :func:`~lifecycle_utils.clv.value.bootstrap_total_clv`)."""
+def hessian_standard_errors(
+    name: str, params: pd.Series, frame: pd.DataFrame, step: float = 1e-4
+) -> pd.Series:
+    """Standard errors of a transaction model's parameters (natural scale) from the inverse of the
+    Hessian of :func:`total_negative_log_likelihood` at ``params`` on ``frame`` (``frequency``,
+    ``recency``, ``T``, optional ``weight``), by central differences with steps of ``step`` x each
+    parameter. Valid at the maximum of the likelihood; NaN where the Hessian is not positive definite
+    (a boundary fit). On the CDNOW sample (39-week calibration) the Pareto/NBD values equal CLVTools'
+    published ones (r 0.0476, alpha 0.8427, s 0.1873, beta 6.2105)."""
+    data = frame if "weight" in frame else compress(frame)
+    theta = params.to_numpy(float)
+
+    def f(x: np.ndarray) -> float:
+        return total_negative_log_likelihood(name, np.log(x), data)
+
+    n, h = len(theta), step * np.abs(theta)
+    hessian = np.zeros((n, n))
+    for i in range(n):
+        for j in range(i, n):
+            di, dj = np.eye(n)[i] * h[i], np.eye(n)[j] * h[j]
+            value = (f(theta + di + dj) - f(theta + di - dj) - f(theta - di + dj) + f(theta - di - dj)) / (
+                4 * h[i] * h[j]
+            )
+            hessian[i, j] = hessian[j, i] = value
+    nan = pd.Series(np.nan, index=params.index)
+    if not np.isfinite(hessian).all() or np.any(np.linalg.eigvalsh(hessian) <= 0):
+        return nan
+    return pd.Series(np.sqrt(np.diag(np.linalg.inv(hessian))), index=params.index)
+
+
+def standard_errors(fit: FitResult, frame: pd.DataFrame | None = None) -> pd.Series:
+    """Standard errors of the parameters: lifetimes' Hessian where it gives them (BG/NBD, MBG/NBD);
+    for Pareto/NBD, where lifetimes gives none, :func:`hessian_standard_errors` on ``frame`` (the data
+    of the fit). NaN without a model, or for Pareto/NBD without ``frame``."""
+    if fit.model is None:
+        return pd.Series(np.nan, index=fit.params.index)
+    if fit.name == "Pareto/NBD":
+        if frame is None:
+            return pd.Series(np.nan, index=fit.params.index)
+        return hessian_standard_errors(fit.name, fit.params, frame)
     try:
         return pd.Series(np.asarray(fit.model.standard_errors_, float), index=fit.params.index)
     except (AttributeError, TypeError, ValueError):
         return pd.Series(np.nan, index=fit.params.index)
 
 
-def standard_error_table(fits: dict[str, FitResult]) -> pd.DataFrame:
-    """Parameters and their Hessian standard errors for each fitted model (NaN where lifetimes gives
-    none), also as a percentage of the estimate's absolute value, one row per model and parameter."""
+def standard_error_table(fits: dict[str, FitResult], frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Parameters and their Hessian standard errors for each fitted model (``frame``: the data of the
+    fits, needed for Pareto/NBD; NaN where none can be computed), also as a percentage of the estimate's
+    absolute value, one row per model and parameter."""
     rows = []
     for name, fit in fits.items():
         if fit.model is None:
             continue
-        se = standard_errors(fit)
+        se = standard_errors(fit, frame)
         for k, v in fit.params.items():
             rows.append(
                 {
