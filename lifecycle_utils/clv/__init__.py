@@ -1,6 +1,7 @@
 """Customer lifetime value with the Fader-Hardie models, fitted through lifetimes (0.11.3, archived), in
 four layers: :mod:`~lifecycle_utils.clv.fitting`, :mod:`~lifecycle_utils.clv.prediction`,
-:mod:`~lifecycle_utils.clv.value` and :mod:`~lifecycle_utils.clv.published` (the CDNOW figures of the
+:mod:`~lifecycle_utils.clv.holdout`, :mod:`~lifecycle_utils.clv.value` and
+:mod:`~lifecycle_utils.clv.published` (the CDNOW figures of the
 papers). Every public name is available here, as ``clv.<name>``, whichever layer holds it.
 
 Time is in the unit of the summary (weeks of 7 days by default, as in the published CDNOW analyses):
@@ -25,11 +26,12 @@ What we wrap, and why (each has a test that fails when upstream behaviour change
   :func:`fit_model` always passes an explicit start.
 """
 
-from lifecycle_utils.clv import fitting, prediction, published, value
+from lifecycle_utils.clv import fitting, holdout, prediction, published, value
 from lifecycle_utils.clv.fitting import *  # noqa: F403  (the layer's __all__)
+from lifecycle_utils.clv.holdout import *  # noqa: F403  (the layer's __all__)
 from lifecycle_utils.clv.prediction import *  # noqa: F403  (the layer's __all__)
 from lifecycle_utils.clv.published import *  # noqa: F403  (the layer's __all__)
 from lifecycle_utils.clv.value import *  # noqa: F403  (the layer's __all__)
 
 # the face offers exactly what the layers declare, so a new public name needs no second list
-__all__ = [*fitting.__all__, *prediction.__all__, *value.__all__, *published.__all__]
+__all__ = [*fitting.__all__, *prediction.__all__, *holdout.__all__, *value.__all__, *published.__all__]
