@@ -44,11 +44,13 @@ __all__ = [
     "segment_profile",
     "VALUE_CLASSES",
     "value_matrix",
+    "INACTIVE_STAGES",
     "value_profile",
     "thresholds_table",
     "STAGE_PLAYS",
     "play_table",
     "plays_by_stage",
+    "segment_plays_by_stage",
     "play_counts",
     "rf_heatmap",
     "pareto",
@@ -56,6 +58,7 @@ __all__ = [
     "migration",
     "GROWTH_SEGMENTS",
     "migration_from",
+    "migration_activity",
     "crosstab",
     "next_period_outcome",
     "MIN_RANKED_CUSTOMERS",
@@ -308,13 +311,26 @@ def assign_segments(scored: pd.DataFrame, rules: pd.DataFrame = SEGMENT_RULES) -
     )
 
 
+def _small_notes(sizes: pd.Series, least: int) -> list[str]:
+    """``"small: n customers"`` for groups with customers but fewer than ``least``, else ``""``."""
+    return [f"small: {c} customer{'' if c == 1 else 's'}" if 0 < c < least else "" for c in sizes]
+
+
 def segment_profile(
-    scored: pd.DataFrame, labels: pd.Series, *, plays: pd.Series | None = None, monetary: str = "total"
+    scored: pd.DataFrame,
+    labels: pd.Series,
+    *,
+    plays: pd.Series | None = None,
+    monetary: str = "total",
+    min_customers: int | None = None,
 ) -> pd.DataFrame:
     """Per segment: customers, share of customers (%), share of revenue (%: of all customers' total
     spend, whichever ``monetary`` the table was made with, see :func:`total_spend`), mean recency (days),
     mean frequency (occasions), mean monetary value (total or mean spend per occasion, as ``monetary``),
-    and the recommended play."""
+    the play of ``plays`` when given (a play per segment, blind to whether its customers still buy:
+    :func:`segment_plays_by_stage` gives the play by stage), and a ``note`` ``"small: n customers"`` for
+    segments with customers but fewer than ``min_customers`` (default :func:`min_ranked_customers` of
+    all customers labelled, the rule of :func:`next_period_outcome`), whose means say little."""
     frame = scored.assign(segment=labels, _spend=total_spend(scored, monetary))
     g = frame.groupby("segment", observed=False)
     out = pd.DataFrame(
@@ -329,6 +345,8 @@ def segment_profile(
     )
     if plays is not None:
         out["play"] = plays.reindex(out.index)
+    least = min_ranked_customers(len(frame)) if min_customers is None else int(min_customers)
+    out["note"] = _small_notes(out["customers"], least)
     return out
 
 
@@ -397,15 +415,25 @@ VALUE_CLASSES = pd.DataFrame(
 )
 
 
-def value_matrix(values: pd.DataFrame, threshold: str = "mean") -> tuple[pd.DataFrame, dict]:
+def value_matrix(
+    values: pd.DataFrame, threshold: str = "mean", *, recent_days: float | None = None
+) -> tuple[pd.DataFrame, dict]:
     """The 8-class value matrix: each axis is *high* or *low* against the ``threshold`` (``"mean"`` or
-    ``"median"``) of the customers at the snapshot: R is high when recency is *below* it (recent),
-    F and M are high when *above* it (equal to the threshold counts as low). Returns a frame with
-    ``R level``, ``F level``, ``M level``, ``class`` (Chinese), ``class (en)`` and ``play`` per customer,
-    and the thresholds used."""
+    ``"median"``) of the customers at the snapshot: R is high when recency is *below* it (more recent
+    than the mean or median: a relative cut, which on long-lapsed data can lie beyond any churn rule),
+    F and M are high when *above* it (equal to the threshold counts as low). With ``recent_days`` (days
+    since the last purchase, e.g. the churn threshold of notebook 01's stage rules) R is high below that
+    many days instead. Returns a frame with ``R level``, ``F level``, ``M level``, ``class`` (Chinese),
+    ``class (en)`` and ``play`` per customer, and the thresholds used (keys ``"<axis> threshold (<basis>)"``,
+    basis ``mean``, ``median`` or ``days`` for a given ``recent_days``)."""
     if threshold not in {"mean", "median"}:
         raise ValueError(f"threshold must be 'mean' or 'median', not {threshold!r}")
+    if recent_days is not None and not (np.isfinite(float(recent_days)) and float(recent_days) > 0):
+        raise ValueError(f"recent_days must be a positive number of days, not {recent_days!r}")
     cut = {c: float(getattr(values[c], threshold)()) for c in ("recency", "frequency", "monetary")}
+    basis = dict.fromkeys(cut, threshold)
+    if recent_days is not None:
+        cut["recency"], basis["recency"] = float(recent_days), "days"
     levels = pd.DataFrame(
         {
             "R": np.where(values["recency"] < cut["recency"], "high", "low"),
@@ -422,15 +450,37 @@ def value_matrix(values: pd.DataFrame, threshold: str = "mean") -> tuple[pd.Data
     merged.index.name = values.index.name
     merged = merged.rename(columns={"R": "R level", "F": "F level", "M": "M level"})
     merged["class"] = pd.Categorical(merged["class"], categories=list(VALUE_CLASSES["class"]), ordered=True)
-    return merged, {f"{k} threshold ({threshold})": round(v, 2) for k, v in cut.items()}
+    return merged, {f"{k} threshold ({basis[k]})": round(v, 2) for k, v in cut.items()}
 
 
-def value_profile(values: pd.DataFrame, classes: pd.DataFrame, *, monetary: str = "total") -> pd.DataFrame:
-    """:func:`segment_profile` of the 8 value classes, with the English label and the play."""
-    profile = segment_profile(values, classes["class"], monetary=monetary)
+INACTIVE_STAGES = ("silent", "churned")  # stages whose customers no longer buy (notebook 01's rules)
+
+
+def value_profile(
+    values: pd.DataFrame,
+    classes: pd.DataFrame,
+    *,
+    monetary: str = "total",
+    stages: pd.Series | None = None,
+    min_customers: int | None = None,
+) -> pd.DataFrame:
+    """:func:`segment_profile` of the 8 value classes, with the English label and the play; with
+    ``stages`` (a lifecycle stage per customer at the same date, as notebook 01's rules give it) the
+    columns ``silent`` and ``churned``: how many customers of each class are in those stages (customers
+    without a stage count in neither)."""
+    profile = segment_profile(values, classes["class"], monetary=monetary, min_customers=min_customers)
     info = VALUE_CLASSES.set_index("class")
     profile.insert(0, "class (en)", info["class (en)"].reindex(profile.index))
-    profile["play"] = info["play"].reindex(profile.index)
+    profile.insert(profile.columns.get_loc("note"), "play", info["play"].reindex(profile.index))
+    if stages is not None:
+        mix = crosstab(classes["class"].rename("class"), stages.rename("stage"))
+        for stage in INACTIVE_STAGES:
+            column = mix[stage] if stage in mix.columns else pd.Series(0, index=mix.index)
+            profile.insert(
+                profile.columns.get_loc("play"),
+                stage,
+                column.reindex(profile.index, fill_value=0).astype(int),
+            )
     return profile
 
 
@@ -439,19 +489,23 @@ _THRESHOLD_UNITS = {
     "frequency": ("purchase occasions", "above"),
     "monetary": ("spend (currency of the data)", "above"),
 }
+_BASIS = {"mean": "mean of the customers", "median": "median of the customers", "days": "given in days"}
 
 
 def thresholds_table(thresholds: dict) -> pd.DataFrame:
-    """The thresholds of :func:`value_matrix` as a small table: per axis, the threshold, its unit and on
-    which side of it the axis counts as high (a value equal to the threshold counts as low)."""
+    """The thresholds of :func:`value_matrix` as a small table: per axis, the threshold, how it was set
+    (mean or median of the customers, or given in days), its unit and on which side of it the axis
+    counts as high (a value equal to the threshold counts as low)."""
     rows = []
     for key, value in thresholds.items():
         axis, _, stat = key.partition(" threshold")
         unit, side = _THRESHOLD_UNITS[axis]
+        basis = stat.strip(" ()")
         rows.append(
             {
                 "axis": axis,
-                f"threshold{stat}": value,
+                "threshold": value,
+                "set by": _BASIS.get(basis, basis),
                 "unit": unit,
                 "high when": f"{side} the threshold",
             }
@@ -490,6 +544,17 @@ def play_table(stages=("new", "growing", "mature", "silent", "churned")) -> pd.D
     return grid[["class", "class (en)", "stage", "play", "play from"]]
 
 
+def _stage_plays(stage: pd.Series, m_level: pd.Series, own: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(play, play from) per customer: the :data:`STAGE_PLAYS` row of the stage and M level where there
+    is one, else ``own`` (the group's own play, ``"own"``)."""
+    table = STAGE_PLAYS.set_index(["stage", "M level"])["play"]
+    keys = pd.MultiIndex.from_arrays([stage.astype(str).to_numpy(), m_level.astype(str).to_numpy()])
+    by_stage = pd.Series(table.reindex(keys).to_numpy(), index=stage.index)
+    from_stage = stage.astype(str).isin(set(STAGE_PLAYS["stage"]))
+    play = by_stage.where(from_stage, own)
+    return play, pd.Series(np.where(from_stage, "stage", "own"), index=stage.index)
+
+
 def plays_by_stage(classes: pd.DataFrame, stages: pd.Series) -> pd.DataFrame:
     """The play of every customer from the value class (``classes``: :func:`value_matrix`'s table) and
     the lifecycle stage at the same date (``stages``: a stage per customer, as notebook 01's rules give
@@ -513,31 +578,78 @@ def plays_by_stage(classes: pd.DataFrame, stages: pd.Series) -> pd.DataFrame:
     return out[["class", "class (en)", "stage", "play", "play from", "overridden"]]
 
 
-def play_counts(plays: pd.DataFrame) -> pd.DataFrame:
-    """Customers per (value class, lifecycle stage) with their play (from :func:`plays_by_stage`): only
-    the combinations that have customers, classes in the matrix's order and stages in their lifecycle
-    order (``new`` to ``churned``; other labels after them)."""
-    order = ["new", "growing", "mature", "silent", "churned"]
-    g = plays.groupby(["class", "stage"], observed=True)
-    out = g.agg(
-        customers=("play", "size"),
-        **{
-            "class (en)": ("class (en)", "first"),
-            "play": ("play", "first"),
-            "play from": ("play from", "first"),
+def segment_plays_by_stage(
+    labels: pd.Series, stages: pd.Series, *, m_level: pd.Series, rules: pd.DataFrame = SEGMENT_RULES
+) -> pd.DataFrame:
+    """The play of every customer from the RFM segment (``labels``: :func:`assign_segments`) and the
+    lifecycle stage at the same date (``stages``), the same way as :func:`plays_by_stage` does for the
+    value classes: the segment's play (``rules``) for a customer in an active stage, the
+    :data:`STAGE_PLAYS` play of the stage and the customer's ``m_level`` (``"high"``/``"low"``, e.g.
+    :func:`value_matrix`'s ``M level``) for a silent or churned one. A segment's play is set by scores
+    relative to the other customers, so it does not know whether the customer still buys. Customers with
+    a segment, a stage and an M level only. Columns ``segment``, ``stage``, ``play``, ``play from``
+    (``"segment"`` or ``"stage"``) and ``overridden`` (True where the stage replaced the segment's play)."""
+    both = labels.index.intersection(stages.index).intersection(m_level.index)
+    segment = labels.loc[both].astype(str)
+    own = segment.map(rules.set_index("segment")["play"])
+    play, source = _stage_plays(stages.loc[both], m_level.loc[both], own)
+    out = pd.DataFrame(
+        {
+            "segment": pd.Categorical(segment, categories=list(rules["segment"]), ordered=True),
+            "stage": stages.loc[both].astype(str),
+            "play": play,
+            "play from": source.replace("own", "segment"),
         },
+        index=both,
+    )
+    out.index.name = labels.index.name
+    out["overridden"] = out["play"].ne(own)
+    return out
+
+
+def play_counts(plays: pd.DataFrame) -> pd.DataFrame:
+    """Customers per (value class or segment, lifecycle stage, play) (from :func:`plays_by_stage` or
+    :func:`segment_plays_by_stage`; a segment's silent or churned customers can get two plays, by their
+    M level): only the combinations that have customers, classes or segments in their map's order,
+    stages in their lifecycle order (``new`` to ``churned``; other labels after them), the play for
+    high spend first. Indexed by class or segment and stage."""
+    key = "class" if "class" in plays.columns else "segment"
+    extra = ["class (en)"] if "class (en)" in plays.columns else []
+    order = ["new", "growing", "mature", "silent", "churned"]
+    g = plays.groupby([key, "stage", "play"], observed=True, dropna=False)
+    out = g.agg(
+        customers=("stage", "size"),
+        **{c: (c, "first") for c in extra},
+        **{"play from": ("play from", "first")},
     ).reset_index()
     rank = out["stage"].map({s: i for i, s in enumerate(order)}).fillna(len(order))
-    out = out.assign(_rank=rank).sort_values(["class", "_rank"], kind="stable").drop(columns="_rank")
-    out["class"] = out["class"].astype(str)
-    return out.set_index(["class", "stage"])[["class (en)", "customers", "play", "play from"]]
+    high = out["play"].isin(set(STAGE_PLAYS.loc[STAGE_PLAYS["M level"] == "high", "play"]))
+    out = out.assign(_rank=rank, _low=~high)
+    out = out.sort_values([key, "_rank", "_low"], kind="stable").drop(columns=["_rank", "_low"])
+    out[key] = out[key].astype(str)
+    return out.set_index([key, "stage"])[[*extra, "customers", "play", "play from"]]
 
 
 # ------------------------------------------------------------------------------ views of the base
-def rf_heatmap(scored: pd.DataFrame) -> pd.DataFrame:
-    """Mean monetary value by R score (rows, 5 = most recent first) and F score (columns)."""
-    table = scored.pivot_table(index="R", columns="F", values="monetary", aggfunc="mean", observed=False)
-    return table.reindex(index=range(5, 0, -1), columns=range(1, 6))
+def rf_heatmap(scored: pd.DataFrame, *, min_customers: int | None = None) -> pd.DataFrame:
+    """Mean monetary value and customers by R score (rows, 5 = most recent first) and F score: columns
+    ``("mean monetary", F)`` and ``("customers", F)`` for F = 1-5. The mean of a cell with customers but
+    fewer than ``min_customers`` (default :func:`min_ranked_customers` of all customers scored, the rule
+    the segments follow) is left out (NaN): a mean of a handful of customers says little. The customers
+    stay, so a blank cell with customers is a suppressed one."""
+    least = min_ranked_customers(len(scored)) if min_customers is None else int(min_customers)
+    pivot = {
+        name: scored.pivot_table(
+            index="R", columns="F", values="monetary", aggfunc=how, observed=False
+        ).reindex(index=range(5, 0, -1), columns=range(1, 6))
+        for name, how in (("mean monetary", "mean"), ("customers", "size"))
+    }
+    customers = pivot["customers"].fillna(0).astype(int)
+    means = pivot["mean monetary"].where(customers >= least)
+    out = pd.concat({"mean monetary": means, "customers": customers}, axis=1)
+    out.index.name = "R"
+    out.attrs["min customers"] = least
+    return out
 
 
 def pareto(spend: pd.Series, top_share: float = 0.2) -> pd.Series:
@@ -596,6 +708,41 @@ def migration_from(moves: pd.DataFrame, segments=GROWTH_SEGMENTS) -> pd.DataFram
     return moves.loc[present].T
 
 
+def migration_activity(
+    before: pd.Series, after: pd.Series, *, tx: pd.DataFrame, start, end, segments=GROWTH_SEGMENTS
+) -> pd.DataFrame:
+    """Standing against activity for the customers of ``segments`` at the earlier snapshot ``start``
+    (``before``; ``after``: their segments at ``end``): per earlier segment with customers, the customers
+    then, the share still in the segment at ``end`` (%), the share who bought again between ``start``
+    (exclusive) and ``end`` (inclusive) (%), and the share still in the segment without having bought
+    (%). Scores are relative to the customers of each snapshot, so a customer can keep a segment without
+    buying; the last column counts them."""
+    both = before.index.intersection(after.index)
+    per = next_period_per_customer(tx, both, start=start, end=end)
+    frame = pd.DataFrame(
+        {
+            "segment": before.loc[both].astype(str),
+            "stayed": before.loc[both].astype(str).to_numpy() == after.loc[both].astype(str).to_numpy(),
+            "bought": (per["occasions"] > 0).to_numpy(),
+        },
+        index=both,
+    )
+    frame = frame[frame["segment"].isin([str(s) for s in segments])]
+    frame["stayed, no purchase"] = frame["stayed"] & ~frame["bought"]
+    g = frame.groupby("segment")
+    out = pd.DataFrame(
+        {
+            "customers then": g.size(),
+            "still in the segment (%)": (100 * g["stayed"].mean()).round(1),
+            "bought again (%)": (100 * g["bought"].mean()).round(1),
+            "still in the segment, no purchase (%)": (100 * g["stayed, no purchase"].mean()).round(1),
+        }
+    )
+    out = out.reindex([str(s) for s in segments if str(s) in out.index])
+    out.index.name = "segment then"
+    return out
+
+
 def crosstab(rows: pd.Series, columns: pd.Series, normalize: bool = False) -> pd.DataFrame:
     """Customers by two labels of the same customers (e.g. RFM segment by lifecycle stage), with row
     and column names taken from the series names; row shares (%) when ``normalize``."""
@@ -631,7 +778,7 @@ def next_period_outcome(
     n, k = g.size(), g["bought"].sum()
     lo, hi = wilson_interval(k.to_numpy(), n.to_numpy())  # NaN for a segment nobody is in
     least = min_ranked_customers(len(labels)) if min_customers is None else int(min_customers)
-    note = [f"small: {c} customer{'' if c == 1 else 's'}" if 0 < c < least else "" for c in n]
+    note = _small_notes(n, least)
     return pd.DataFrame(
         {
             "customers": n,
@@ -676,7 +823,10 @@ def baseline_check(
     alone (fewer days = higher). Per predictor: the AUC for "bought again" between ``start`` (exclusive)
     and ``end`` (inclusive) and the Spearman rank correlation with spend in that period, each with a
     percentile 95% interval from ``n_boot`` bootstrap resamples of customers (seeded with ``seed``).
-    A ``note`` says when an estimate is not possible (everyone or nobody bought again)."""
+    All predictors score the same customers, so each baseline row also has the paired lead of the
+    segments (segments minus the baseline, on the same resamples) on both measures with its 95%
+    interval: ``AUC lead of segments`` and ``rank correlation lead of segments`` (NaN on the segments'
+    own row). A ``note`` says when an estimate is not possible (everyone or nobody bought again)."""
     both = values.index.intersection(labels.index)
     seg_value = values.loc[both, "monetary"].groupby(labels.loc[both], observed=True).mean()
     scores = np.column_stack(
@@ -695,34 +845,31 @@ def baseline_check(
         idx = rng.integers(0, n, n)
         for j in range(len(_PREDICTORS)):
             boot[b, j] = auc(bought[idx], scores[idx, j]), _spearman(scores[idx, j], spend[idx])
+    points = np.array([[auc(bought, scores[:, j]), _spearman(scores[:, j], spend)] for j in range(3)])
     rows = []
     for j, name in enumerate(_PREDICTORS):
-        point_auc, point_rho = auc(bought, scores[:, j]), _spearman(scores[:, j], spend)
-        with np.errstate(all="ignore"):
-            lo_a, hi_a = (
-                np.nanpercentile(boot[:, j, 0], [2.5, 97.5])
-                if np.isfinite(boot[:, j, 0]).any()
-                else (np.nan, np.nan)
-            )
-            lo_r, hi_r = (
-                np.nanpercentile(boot[:, j, 1], [2.5, 97.5])
-                if np.isfinite(boot[:, j, 1]).any()
-                else (np.nan, np.nan)
-            )
-        note = ""
-        if np.isnan(point_auc):
-            note = "everyone or nobody bought again: no AUC"
+        (lo_a, hi_a), (lo_r, hi_r) = (_percentile_interval(boot[:, j, m]) for m in (0, 1))
+        lead = points[0] - points[j]
+        (lo_la, hi_la), (lo_lr, hi_lr) = (
+            _percentile_interval(boot[:, 0, m] - boot[:, j, m]) if j else (np.nan, np.nan) for m in (0, 1)
+        )
         rows.append(
             {
                 "predictor": name,
                 "customers": n,
-                "AUC, bought again": round(point_auc, 3),
-                "AUC 95% low": round(float(lo_a), 3),
-                "AUC 95% high": round(float(hi_a), 3),
-                "rank correlation with spend after": round(point_rho, 3),
-                "rank correlation 95% low": round(float(lo_r), 3),
-                "rank correlation 95% high": round(float(hi_r), 3),
-                "note": note,
+                "AUC, bought again": round(points[j, 0], 3),
+                "AUC 95% low": _round3(lo_a),
+                "AUC 95% high": _round3(hi_a),
+                "rank correlation with spend after": round(points[j, 1], 3),
+                "rank correlation 95% low": _round3(lo_r),
+                "rank correlation 95% high": _round3(hi_r),
+                "AUC lead of segments": _round3(lead[0]) if j else np.nan,
+                "AUC lead 95% low": _round3(lo_la),
+                "AUC lead 95% high": _round3(hi_la),
+                "rank correlation lead of segments": _round3(lead[1]) if j else np.nan,
+                "rank correlation lead 95% low": _round3(lo_lr),
+                "rank correlation lead 95% high": _round3(hi_lr),
+                "note": "everyone or nobody bought again: no AUC" if np.isnan(points[j, 0]) else "",
             }
         )
     return pd.DataFrame(rows).set_index("predictor")
@@ -746,22 +893,67 @@ def min_ranked_customers(customers: int) -> int:
     return int(max(MIN_RANKED_FLOOR, min(MIN_RANKED_CUSTOMERS, share)))
 
 
+def _round3(x) -> float:
+    """``x`` rounded to 3 decimals, with -0.0 written 0.0 (a bound at zero reads as zero, not below)."""
+    return float(round(float(x), 3)) + 0.0
+
+
+def _percentile_interval(draws: np.ndarray) -> tuple[float, float]:
+    """The 2.5th and 97.5th percentiles of the finite ``draws`` (NaN, NaN when there are none)."""
+    finite = draws[np.isfinite(draws)]
+    if not len(finite):
+        return np.nan, np.nan
+    low, high = np.percentile(finite, [2.5, 97.5])
+    return float(low), float(high)
+
+
+def _rank_bootstrap(
+    codes: np.ndarray, value: np.ndarray, spend: np.ndarray, k: int, *, n_boot: int, seed: int
+) -> np.ndarray:
+    """Spearman correlations over ``k`` segments (``codes`` 0..k-1 per customer, -1 for customers of
+    no compared segment) between mean ``value`` and mean ``spend``, in ``n_boot`` resamples of the
+    customers (NaN for a resample that leaves a segment empty)."""
+    rng = np.random.default_rng(seed)
+    n = len(codes)
+    out = np.full(int(n_boot), np.nan)
+    for b in range(int(n_boot)):
+        idx = rng.integers(0, n, n)
+        c = codes[idx]
+        keep = c >= 0
+        sizes = np.bincount(c[keep], minlength=k)
+        if (sizes == 0).any():
+            continue
+        mean_value = np.bincount(c[keep], weights=value[idx][keep], minlength=k) / sizes
+        mean_spend = np.bincount(c[keep], weights=spend[idx][keep], minlength=k) / sizes
+        out[b] = _spearman(mean_value, mean_spend)
+    return out
+
+
 def predictive_check(
-    early_profile: pd.DataFrame,
-    outcome: pd.DataFrame,
+    values: pd.DataFrame,
+    labels: pd.Series,
     *,
+    tx: pd.DataFrame,
     start,
     end,
     min_customers: int | None = None,
+    n_boot: int = BOOT_SAMPLES,
+    seed: int = 0,
 ) -> pd.Series:
-    """Whether the segments of an earlier snapshot rank what their customers did afterwards: among the
-    segments with at least ``min_customers`` customers at ``start`` (an :func:`segment_profile` of that
-    snapshot; default :func:`min_ranked_customers` of its customers), the Spearman rank correlation
-    between their mean monetary value then and their mean spend from ``start`` to ``end``
-    (:func:`next_period_outcome`), and the next-period figures of the segments ranked highest and lowest
-    by value then. The correlation is NaN with fewer than two segments. The segments with customers but
-    fewer than the minimum are named (``"name (customers)"``, ``"; "`` between them, by value then), and
-    those of them worth more then than every segment compared."""
+    """Whether the segments of an earlier snapshot rank what their customers did afterwards. ``values``
+    (:func:`rfm_values` at ``start``) and ``labels`` (each customer's segment then). Among the segments
+    with at least ``min_customers`` customers at ``start`` (default :func:`min_ranked_customers` of the
+    customers then), the Spearman rank correlation between their mean monetary value then and their mean
+    spend between ``start`` (exclusive) and ``end`` (inclusive), with a percentile 95% interval from
+    ``n_boot`` bootstrap resamples of the customers (seeded with ``seed``; the segments compared stay
+    those of the data), and the next-period figures of the segments ranked highest and lowest by value
+    then. The correlation is NaN with fewer than two segments or a side that does not vary. The segments
+    with customers but fewer than the minimum are named (``"name (customers)"``, ``"; "`` between them,
+    by value then), and those of them worth more then than every segment compared."""
+    both = values.index.intersection(labels.index)
+    labels = labels.loc[both]
+    early_profile = segment_profile(values.loc[both], labels)
+    outcome = next_period_outcome(tx, labels, start=start, end=end)
     customers_then = int(early_profile["customers"].sum())
     if min_customers is None:
         min_customers = min_ranked_customers(customers_then)
@@ -769,27 +961,45 @@ def predictive_check(
         outcome[["bought again (%)", "mean spend"]], how="inner"
     )
     joined = joined.sort_values("mean monetary", ascending=False, kind="stable")
-    both = joined[(joined["customers"] >= min_customers) & joined["mean monetary"].notna()]
+    ranked = joined[(joined["customers"] >= min_customers) & joined["mean monetary"].notna()]
     small = joined[(joined["customers"] > 0) & (joined["customers"] < min_customers)]
-    above = small[small["mean monetary"] > both["mean monetary"].max()] if len(both) else small
+    above = small[small["mean monetary"] > ranked["mean monetary"].max()] if len(ranked) else small
     # no rank correlation with fewer than two segments or a side that does not vary (every customer
     # bought once: no spend afterwards); scipy would warn and give NaN
     rho = (
-        _spearman(both["mean monetary"].to_numpy(), both["mean spend"].to_numpy())
-        if len(both) >= 2
+        _spearman(ranked["mean monetary"].to_numpy(), ranked["mean spend"].to_numpy())
+        if len(ranked) >= 2
         else np.nan
     )
-    top, bottom = (both.iloc[0], both.iloc[-1]) if len(both) else (None, None)
+    low = high = np.nan
+    if not np.isnan(rho) and int(n_boot) > 0:
+        compared = [str(s) for s in ranked.index]
+        position = {name: i for i, name in enumerate(compared)}
+        codes = labels.astype(str).map(position).fillna(-1).astype(int).to_numpy()
+        spend = next_period_per_customer(tx, both, start=start, end=end)["spend"].to_numpy(float)
+        draws = _rank_bootstrap(
+            codes,
+            values.loc[both, "monetary"].to_numpy(float),
+            spend,
+            len(compared),
+            n_boot=n_boot,
+            seed=seed,
+        )
+        low, high = _percentile_interval(draws)
+    top, bottom = (ranked.iloc[0], ranked.iloc[-1]) if len(ranked) else (None, None)
     return pd.Series(
         {
             "earlier snapshot": pd.Timestamp(start).strftime("%Y-%m-%d"),
             "end": pd.Timestamp(end).strftime("%Y-%m-%d"),
             "customers at the earlier snapshot": customers_then,
             "min customers per segment": int(min_customers),
-            "segments compared": len(both),
+            "segments compared": len(ranked),
             "segments left out for size": "; ".join(f"{s} ({int(n)})" for s, n in small["customers"].items()),
             "left out, worth more then": "; ".join(str(s) for s in above.index),
             "rank correlation (value then, spend after)": round(rho, 3) if not np.isnan(rho) else np.nan,
+            "rank correlation 95% low": _round3(low),
+            "rank correlation 95% high": _round3(high),
+            "bootstrap samples (customers)": int(n_boot),
             "highest-value segment then": top.name if top is not None else None,
             "highest: bought again (%)": float(top["bought again (%)"]) if top is not None else np.nan,
             "highest: mean spend after": float(top["mean spend"]) if top is not None else np.nan,
@@ -811,31 +1021,53 @@ def headline_figures(
     plays: pd.DataFrame | None = None,
     baselines: pd.DataFrame | None = None,
 ) -> dict:
-    """What notebook 03 records: the customers scored, customers and revenue share (%) of every segment
-    and value class, revenue concentration, the predictive check of the earlier snapshot's segments
-    (:func:`predictive_check`, keys prefixed ``"next period: "``; left out when ``check`` is ``None``: the
-    data is too short for the comparison over time), and, from ``stages`` (:func:`crosstab` of segment by
-    lifecycle stage), each segment's customers and how many of them are silent and churned; from
-    ``plays`` (:func:`play_counts`) the customers with a class and a stage and those whose play follows
-    the stage; from ``baselines`` (:func:`baseline_check`) each predictor's figures, keys
-    ``"baseline: <predictor>: <column>"``."""
-    figures = {"customers scored": int(profile["customers"].sum())}
+    """What notebook 03 records: the customers scored, customers, customers and revenue share (%) of every
+    segment and customers and revenue share of every value class (with how many of them are silent and
+    churned when ``value_profile`` has those columns, :func:`value_profile` with ``stages``), the
+    segments flagged small in ``profile``'s ``note`` (``"small segments (end of data)"``: ``"name (n)"``,
+    ``"; "`` between them) and the minimum behind the flag, revenue concentration, the predictive check
+    of the earlier snapshot's segments (:func:`predictive_check`, keys prefixed ``"next period: "``; left
+    out when ``check`` is ``None``: the data is too short for the comparison over time), and, from
+    ``stages`` (:func:`crosstab` of segment by lifecycle stage), how many of each segment's customers are
+    silent and churned; from ``plays`` (:func:`play_counts`) the customers with a class and a stage and
+    those whose play follows the stage; from ``baselines`` (:func:`baseline_check`) each predictor's
+    figures, keys ``"baseline: <predictor>: <column>"`` (the leads on the baselines' rows only)."""
+    customers = int(profile["customers"].sum())
+    figures = {"customers scored": customers}
+    figures |= {f"{seg}: customers": int(row["customers"]) for seg, row in profile.iterrows()}
     figures |= {f"{seg}: customers (%)": float(row["customers (%)"]) for seg, row in profile.iterrows()}
     figures |= {f"{seg}: revenue (%)": float(row["revenue (%)"]) for seg, row in profile.iterrows()}
+    if "note" in profile.columns:
+        small = profile[profile["note"].astype(str).str.startswith("small")]
+        figures["small segments (end of data)"] = "; ".join(
+            f"{s} ({int(n)})" for s, n in small["customers"].items()
+        )
+        figures["min customers per segment (end of data)"] = min_ranked_customers(customers)
     figures |= {f"{cls}: customers (%)": float(row["customers (%)"]) for cls, row in value_profile.iterrows()}
     figures |= {f"{cls}: revenue (%)": float(row["revenue (%)"]) for cls, row in value_profile.iterrows()}
+    for stage in INACTIVE_STAGES:
+        if stage in value_profile.columns:
+            figures |= {
+                f"{cls}: {stage} (customers)": int(row[stage]) for cls, row in value_profile.iterrows()
+            }
+    if "customers" in value_profile.columns:
+        figures |= {f"{cls}: customers": int(row["customers"]) for cls, row in value_profile.iterrows()}
     figures |= {k: float(v) for k, v in concentration.items()}
     if check is not None:
         figures |= {f"next period: {k}": v for k, v in check.items()}
     if stages is not None:
         for seg, row in stages.iterrows():
             figures[f"{seg}: customers"] = int(row.sum())
-            figures |= {f"{seg}: {st} (customers)": int(row.get(st, 0)) for st in ("silent", "churned")}
+            figures |= {f"{seg}: {st} (customers)": int(row.get(st, 0)) for st in INACTIVE_STAGES}
     if plays is not None:
         figures["customers with a class and a stage"] = int(plays["customers"].sum())
         by_stage = plays.loc[plays["play from"] == "stage", "customers"]
         figures["play set by the stage (customers)"] = int(by_stage.sum())
     if baselines is not None:
         for pred, row in baselines.drop(columns=["customers", "note"], errors="ignore").iterrows():
-            figures |= {f"baseline: {pred}: {col}": float(v) for col, v in row.items()}
+            figures |= {
+                f"baseline: {pred}: {col}": float(v)
+                for col, v in row.items()
+                if not (" lead" in col and pd.isna(v) and pred == _PREDICTORS[0])
+            }
     return figures

@@ -298,10 +298,27 @@ def test_plays_by_stage_and_their_counts():
 
 def test_rf_heatmap_orders_recent_first(sample_scored):
     scored, _ = sample_scored
-    heat = rfm.rf_heatmap(scored)
-    assert list(heat.index) == [5, 4, 3, 2, 1] and list(heat.columns) == [1, 2, 3, 4, 5]
-    cell = scored[(scored["R"] == 1) & (scored["F"] == 1)]["monetary"].mean()
-    assert heat.loc[1, 1] == pytest.approx(cell)
+    heat = rfm.rf_heatmap(scored, min_customers=1)
+    means, sizes = heat["mean monetary"], heat["customers"]
+    assert list(heat.index) == [5, 4, 3, 2, 1] and list(means.columns) == [1, 2, 3, 4, 5]
+    cell = scored[(scored["R"] == 1) & (scored["F"] == 1)]["monetary"]
+    assert means.loc[1, 1] == pytest.approx(cell.mean()) and sizes.loc[1, 1] == len(cell)
+    assert sizes.to_numpy().sum() == len(scored)
+
+
+def test_rf_heatmap_blanks_the_mean_of_cells_under_the_minimum():
+    """Cells of 29, 30 and 31 customers with a minimum of 30: only the first is blanked; its customers
+    stay. With no minimum given, the segments' rule applies (30 from 300 customers up)."""
+    sizes = {(5, 1): 29, (5, 2): 30, (4, 3): 31, (1, 5): 250}
+    rows = [(r, f, 10.0 * f) for (r, f), n in sizes.items() for _ in range(n)]
+    scored = pd.DataFrame(rows, columns=["R", "F", "monetary"])
+    heat = rfm.rf_heatmap(scored, min_customers=30)
+    assert np.isnan(heat.loc[5, ("mean monetary", 1)]) and heat.loc[5, ("customers", 1)] == 29
+    assert heat.loc[5, ("mean monetary", 2)] == 20.0 and heat.loc[4, ("mean monetary", 3)] == 30.0
+    assert heat.loc[3, ("customers", 3)] == 0 and np.isnan(heat.loc[3, ("mean monetary", 3)])
+    assert rfm.min_ranked_customers(len(scored)) == 30
+    pd.testing.assert_frame_equal(rfm.rf_heatmap(scored), heat)  # the default is the segments' rule
+    assert rfm.rf_heatmap(scored, min_customers=1).loc[5, ("mean monetary", 1)] == 10.0
 
 
 def test_segment_rules_from_parameters_are_checked():
@@ -331,28 +348,74 @@ def test_migration_leaves_empty_segments_empty():
     assert table.loc["B"].isna().all() and table.loc["A"].sum() == 1.0
 
 
+def customer_level(rows, start="2024-01-31"):
+    """Customers at ``start`` by segment: ``rows`` name -> (customers, monetary value then, customers who
+    bought again, mean spend afterwards over all the segment's customers); each buyer buys once, on
+    2024-02-15, and the buyers of a segment spend the same."""
+    ids, seg, money, purchases = [], [], [], []
+    for name, (n, value, buyers, mean_spend) in rows.items():
+        for i in range(n):
+            cid = f"{name}-{i}"
+            ids.append(cid)
+            seg.append(name)
+            money.append(value)
+            if i < buyers:
+                purchases.append((cid, "2024-02-15", mean_spend * n / buyers))
+    index = pd.Index(ids, name="customer_id")
+    values = pd.DataFrame({"recency": 10, "frequency": 1, "monetary": money}, index=index)
+    return values, pd.Series(seg, index=index), tx_frame(purchases)
+
+
 def test_predictive_check_ranks_the_large_segments_by_their_value_then():
-    early = pd.DataFrame(
-        {"customers": [100, 50, 40, 3], "mean monetary": [300.0, 50.0, 100.0, 900.0]},
-        index=["A", "B", "C", "small"],
+    values, labels, tx = customer_level(
+        {
+            "A": (100, 300.0, 60, 90.0),
+            "B": (50, 50.0, 5, 20.0),
+            "C": (40, 100.0, 12, 10.0),
+            "small": (3, 900.0, 3, 500.0),
+        }
     )
-    outcome = pd.DataFrame(
-        {"bought again (%)": [60.0, 10.0, 30.0, 100.0], "mean spend": [90.0, 20.0, 10.0, 500.0]},
-        index=early.index,
-    )
-    check = rfm.predictive_check(early, outcome, start="2024-01-31", end="2024-03-31")
-    assert check["segments compared"] == 3  # "small" has fewer than MIN_RANKED_CUSTOMERS
+    check = rfm.predictive_check(values, labels, tx=tx, start="2024-01-31", end="2024-03-31")
+    assert check["segments compared"] == 3  # "small" has fewer than the floor of 10
     assert check["rank correlation (value then, spend after)"] == pytest.approx(0.5)  # ranks 1,3,2 vs 1,2,3
     assert check["highest-value segment then"] == "A" and check["lowest-value segment then"] == "B"
     assert check["highest: mean spend after"] == 90.0 and check["lowest: bought again (%)"] == 10.0
     assert check["earlier snapshot"] == "2024-01-31" and check["end"] == "2024-03-31"
-    none = rfm.predictive_check(early, outcome, start="2024-01-31", end="2024-03-31", min_customers=1000)
+    # over three segments Spearman takes the values -1, -0.5, 0.5 and 1 only; A stays first in spend, and
+    # B and C (20 and 10 each on average, from 5 and 12 buyers) swap in more than 2.5% of the resamples
+    # (B below 10 needs at most 2 of its 50 customers drawn as buyers: about one resample in ten), which
+    # puts spend in the order of value then: 1
+    assert check["rank correlation 95% low"] == 0.5 and check["rank correlation 95% high"] == 1.0
+    again = rfm.predictive_check(values, labels, tx=tx, start="2024-01-31", end="2024-03-31")
+    pd.testing.assert_series_equal(check, again)  # seeded
+    none = rfm.predictive_check(
+        values, labels, tx=tx, start="2024-01-31", end="2024-03-31", min_customers=1000
+    )
     assert none["segments compared"] == 0 and np.isnan(none["rank correlation (value then, spend after)"])
-    flat = outcome.assign(**{"mean spend": 0.0})  # nobody bought again: no rank correlation, no warning
+    assert np.isnan(none["rank correlation 95% low"])
+    nobody = tx.iloc[:0]  # nobody bought again: no rank correlation, no interval, no warning
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        quiet = rfm.predictive_check(early, flat, start="2024-01-31", end="2024-03-31")
+        quiet = rfm.predictive_check(values, labels, tx=nobody, start="2024-01-31", end="2024-03-31")
     assert np.isnan(quiet["rank correlation (value then, spend after)"])
+    assert np.isnan(quiet["rank correlation 95% high"])
+
+
+def test_the_rank_interval_is_narrow_when_the_segments_are_far_apart_and_wide_when_close():
+    """Simulated truth: four segments whose spend afterwards follows their value then. Far apart (means
+    80, 40, 20, 10 from a third of the customers buying), no resample changes the order: the interval is
+    1 to 1. Two of them nearly equal (20 and 19, from 10 buyers each), resamples swap them."""
+    far = {"A": (300, 400.0, 100, 80.0), "B": (300, 300.0, 100, 40.0), "C": (300, 200.0, 100, 20.0)}
+    far["D"] = (300, 100.0, 100, 10.0)
+    values, labels, tx = customer_level(far)
+    check = rfm.predictive_check(values, labels, tx=tx, start="2024-01-31", end="2024-03-31", seed=3)
+    assert check["rank correlation (value then, spend after)"] == 1.0
+    assert (check["rank correlation 95% low"], check["rank correlation 95% high"]) == (1.0, 1.0)
+    close = far | {"C": (300, 200.0, 10, 20.0), "D": (300, 100.0, 10, 19.0)}
+    values, labels, tx = customer_level(close)
+    check = rfm.predictive_check(values, labels, tx=tx, start="2024-01-31", end="2024-03-31", seed=3)
+    assert check["rank correlation (value then, spend after)"] == 1.0
+    assert check["rank correlation 95% low"] == 0.8 and check["rank correlation 95% high"] == 1.0  # one swap
 
 
 @pytest.mark.parametrize(
@@ -375,22 +438,21 @@ def test_the_minimum_segment_size_scales_with_small_data(customers, minimum):
 
 
 def test_predictive_check_names_the_segments_it_leaves_out_for_size():
-    early = pd.DataFrame(
-        {"customers": [26, 18, 34, 161, 0], "mean monetary": [300.0, 120.0, 50.0, 20.0, np.nan]},
-        index=["Champions", "Loyal", "Hibernating", "Lost", "Empty"],
-    )
-    outcome = pd.DataFrame(
+    values, labels, tx = customer_level(
         {
-            "bought again (%)": [84.6, 44.4, 17.6, 21.3, np.nan],
-            "mean spend": [277.86, 31.46, 21.19, 13.97, np.nan],
-        },
-        index=early.index,
+            "Champions": (26, 300.0, 22, 277.86),
+            "Loyal": (18, 120.0, 8, 31.46),
+            "Hibernating": (34, 50.0, 6, 21.19),
+            "Lost": (161, 20.0, 34, 13.97),
+        }
     )
-    check = rfm.predictive_check(early, outcome, start="2024-06-08", end="2026-11-24")
+    check = rfm.predictive_check(values, labels, tx=tx, start="2024-01-31", end="2024-03-31")
     assert check["customers at the earlier snapshot"] == 239 and check["min customers per segment"] == 24
     assert check["segments compared"] == 3 and check["highest-value segment then"] == "Champions"
     assert check["segments left out for size"] == "Loyal (18)" and check["left out, worth more then"] == ""
-    fixed = rfm.predictive_check(early, outcome, start="2024-06-08", end="2026-11-24", min_customers=30)
+    fixed = rfm.predictive_check(
+        values, labels, tx=tx, start="2024-01-31", end="2024-03-31", min_customers=30
+    )
     assert fixed["segments left out for size"] == "Champions (26); Loyal (18)"
     assert (
         fixed["left out, worth more then"] == "Champions; Loyal"
@@ -419,14 +481,181 @@ def test_revenue_shares_are_of_total_spend_whichever_monetary_value_is_scored():
 
 
 def test_the_thresholds_table_has_units_and_the_side_that_counts_as_high():
-    _, thresholds = rfm.value_matrix(
-        pd.DataFrame({"recency": [10, 20, 30], "frequency": [1, 2, 3], "monetary": [1.0, 2.0, 3.0]}),
-        threshold="median",
-    )
+    small = pd.DataFrame({"recency": [10, 20, 30], "frequency": [1, 2, 3], "monetary": [1.0, 2.0, 3.0]})
+    _, thresholds = rfm.value_matrix(small, threshold="median")
     table = rfm.thresholds_table(thresholds)
     assert list(table.index) == ["recency", "frequency", "monetary"]
-    assert list(table.columns) == ["threshold (median)", "unit", "high when"]
-    assert table.loc["recency", "threshold (median)"] == 20.0
+    assert list(table.columns) == ["threshold", "set by", "unit", "high when"]
+    assert table.loc["recency", "threshold"] == 20.0
+    assert table.loc["recency", "set by"] == "median of the customers"
     assert table.loc["recency", "unit"] == "days since the last purchase"
     assert table.loc["recency", "high when"] == "below the threshold"
     assert table.loc["monetary", "high when"] == "above the threshold"
+    _, in_days = rfm.value_matrix(small, threshold="median", recent_days=25)
+    days = rfm.thresholds_table(in_days)
+    assert days.loc["recency", "threshold"] == 25.0 and days.loc["recency", "set by"] == "given in days"
+    assert days.loc["frequency", "set by"] == "median of the customers"
+
+
+# ------------------------------------------------------------------------- referee round (issue 17)
+@pytest.mark.parametrize("size, note", [(29, "small: 29 customers"), (30, ""), (31, "")])
+def test_the_profile_marks_segments_under_the_minimum_small(size, note):
+    """300 customers: the minimum is 30 (rfm.min_ranked_customers), so a segment of 29 is small."""
+    labels = pd.Series(["S"] * size + ["Rest"] * (300 - size))
+    values = pd.DataFrame({"recency": 1, "frequency": 1, "monetary": 1.0}, index=labels.index)
+    profile = rfm.segment_profile(values, labels)
+    assert profile.loc["S", "note"] == note and profile.loc["Rest", "note"] == ""
+    assert (
+        rfm.segment_profile(values, labels, min_customers=size + 1).loc["S", "note"]
+        == f"small: {size} customers"
+    )
+    empty = rfm.segment_profile(values, pd.Series(pd.Categorical(labels, categories=["S", "Rest", "None"])))
+    assert empty.loc["None", "note"] == ""  # an empty segment is empty, not small
+
+
+def test_value_matrix_with_a_recency_cut_in_days():
+    """Mean recency 400 days: with the mean, 300 days counts as recent; with a cut at 283 days (a churn
+    threshold) only the customer at 100 days does."""
+    v = pd.DataFrame(
+        {"recency": [100, 300, 800], "frequency": [1, 2, 3], "monetary": [1.0, 2.0, 3.0]}, index=list("abc")
+    )
+    by_mean, t_mean = rfm.value_matrix(v)
+    assert (
+        by_mean["R level"].tolist() == ["high", "high", "low"] and t_mean["recency threshold (mean)"] == 400.0
+    )
+    by_days, t_days = rfm.value_matrix(v, recent_days=283)
+    assert by_days["R level"].tolist() == ["high", "low", "low"]
+    assert t_days == {
+        "recency threshold (days)": 283.0,
+        "frequency threshold (mean)": 2.0,
+        "monetary threshold (mean)": 2.0,
+    }
+    assert rfm.value_matrix(v, recent_days=300)[0].loc["b", "R level"] == "low"  # at the cut: not recent
+    for bad in (0, -5, float("nan")):
+        with pytest.raises(ValueError, match="recent_days must be a positive number"):
+            rfm.value_matrix(v, recent_days=bad)
+
+
+def test_value_profile_counts_the_silent_and_churned_customers_of_each_class():
+    v = pd.DataFrame(
+        {"recency": [5, 6, 7, 400], "frequency": [9, 9, 9, 1], "monetary": [90.0, 90.0, 90.0, 1.0]},
+        index=list("abcd"),
+    )
+    classes, _ = rfm.value_matrix(v)
+    stage_now = pd.Series(["mature", "silent", "churned", "churned"], index=list("abcd"))
+    profile = rfm.value_profile(v, classes, stages=stage_now)
+    assert profile.loc["重要价值客户", ["customers", "silent", "churned"]].tolist() == [3, 1, 1]
+    assert profile.loc["一般挽留客户", ["silent", "churned"]].tolist() == [0, 1]
+    assert profile.loc["重要发展客户", ["customers", "silent", "churned"]].tolist() == [0, 0, 0]
+    assert list(profile.columns[-4:]) == ["silent", "churned", "play", "note"]
+    no_churn = rfm.value_profile(v, classes, stages=stage_now.replace("churned", "mature"))
+    assert (no_churn["churned"] == 0).all()  # a stage nobody is in is a column of zeros
+    assert "silent" not in rfm.value_profile(v, classes).columns
+    figures = rfm.headline_figures(
+        rfm.segment_profile(v, pd.Series("S", index=v.index)),
+        profile,
+        concentration=pd.Series(dtype=float),
+    )
+    assert (
+        figures["重要价值客户: churned (customers)"] == 1 and figures["重要价值客户: silent (customers)"] == 1
+    )
+    assert (
+        figures["small segments (end of data)"] == "S (4)"
+        and figures["min customers per segment (end of data)"] == 10
+    )
+
+
+def test_segment_plays_follow_the_stage_and_the_customers_spend():
+    ids = pd.Index(list("abcdef"), name="customer_id")
+    labels = pd.Series(["Champions", "Champions", "Champions", "Champions", "Lost", "Lost"], index=ids)
+    stage_now = pd.Series(["mature", "silent", "silent", "churned", "churned", "growing"], index=ids)
+    m_level = pd.Series(["high", "high", "low", "high", "low", "low"], index=ids)
+    plays = rfm.segment_plays_by_stage(labels, stage_now, m_level=m_level)
+    own = rfm.SEGMENT_RULES.set_index("segment")["play"]
+    stage_play = rfm.STAGE_PLAYS.set_index(["stage", "M level"])["play"]
+    assert plays.loc["a", "play"] == own["Champions"] and plays.loc["a", "play from"] == "segment"
+    assert plays.loc["b", "play"] == stage_play[("silent", "high")]
+    assert plays.loc["c", "play"] == stage_play[("silent", "low")]
+    assert plays.loc["d", "play"] == stage_play[("churned", "high")]
+    assert plays.loc["e", "play"] == stage_play[("churned", "low")]
+    assert plays.loc["f", "play"] == own["Lost"]  # an active customer keeps the segment's play
+    assert plays["overridden"].tolist() == [False, True, True, True, True, False]
+    counts = rfm.play_counts(plays)
+    assert list(counts.index) == [
+        ("Champions", "mature"),
+        ("Champions", "silent"),  # two plays for the silent Champions: high spend first
+        ("Champions", "silent"),
+        ("Champions", "churned"),
+        ("Lost", "growing"),
+        ("Lost", "churned"),
+    ]
+    assert counts["play"].iloc[1] == stage_play[("silent", "high")]
+    assert counts["customers"].sum() == 6 and "class (en)" not in counts.columns
+
+
+def test_migration_activity_separates_standing_from_buying():
+    """Four Champions at the earlier snapshot: three still Champions (one of them without buying), one
+    moved to Lost after buying nothing; one of the three bought twice."""
+    before = pd.Series(["Champions"] * 4 + ["Lost"], index=list("abcde"))
+    after = pd.Series(["Champions", "Champions", "Champions", "Lost", "Lost"], index=list("abcde"))
+    tx = tx_frame(
+        [
+            ("a", "2024-02-10", 5.0),
+            ("a", "2024-02-20", 5.0),
+            ("b", "2024-03-01", 5.0),
+            ("c", "2023-12-01", 5.0),  # before the earlier snapshot: not a purchase in between
+            ("e", "2024-02-01", 5.0),
+        ]
+    )
+    table = rfm.migration_activity(before, after, tx=tx, start="2024-01-31", end="2024-03-31")
+    assert list(table.index) == ["Champions"]  # Lost is not a growth segment
+    assert table.loc["Champions"].tolist() == [4, 75.0, 50.0, 25.0]
+    both = rfm.migration_activity(
+        before, after, tx=tx, start="2024-01-31", end="2024-03-31", segments=("Lost", "Champions")
+    )
+    assert list(both.index) == ["Lost", "Champions"] and both.loc["Lost"].tolist() == [1, 100.0, 100.0, 0.0]
+
+
+def test_the_baseline_leads_are_paired():
+    """Simulated truth: the segment score is a monotone function of frequency (each frequency its own
+    segment, monetary = 10 x frequency), so on every resample the segments and frequency alone rank the
+    customers identically: the paired lead is exactly 0 with interval 0 to 0, while the two separate
+    intervals are as wide as each other."""
+    rng = np.random.default_rng(4)
+    n = 400
+    freq = rng.integers(1, 6, n)
+    rows = [(f"c{i}", f"2024-0{1 + d % 3}-{10 + d}", 10.0) for i, k in enumerate(freq) for d in range(k)]
+    buyers = rng.random(n) < 0.1 * freq
+    rows += [(f"c{i}", "2024-05-01", 20.0) for i in range(n) if buyers[i]]
+    tx = tx_frame(rows)
+    values = rfm.rfm_values(tx, "2024-03-31")
+    labels = values["frequency"].astype(str)
+    table = rfm.baseline_check(values, labels, tx=tx, start="2024-03-31", end="2024-06-30", n_boot=100)
+    freq_row, seg_row = table.loc["frequency alone"], table.loc["RFM segment"]
+    assert seg_row["AUC, bought again"] == freq_row["AUC, bought again"]
+    assert freq_row[["AUC lead of segments", "AUC lead 95% low", "AUC lead 95% high"]].tolist() == [0.0] * 3
+    assert freq_row["rank correlation lead 95% high"] == 0.0
+    assert seg_row["AUC 95% high"] - seg_row["AUC 95% low"] > 0.02  # the separate intervals are wide
+    assert np.isnan(seg_row["AUC lead of segments"])  # no lead of the segments on themselves
+    rec = table.loc["recency alone"]
+    assert rec["AUC lead of segments"] == pytest.approx(
+        seg_row["AUC, bought again"] - rec["AUC, bought again"], abs=1e-3
+    )
+    assert rec["AUC lead 95% low"] <= rec["AUC lead of segments"] <= rec["AUC lead 95% high"]
+    figures = rfm.headline_figures(
+        pd.DataFrame({"customers": [n], "customers (%)": [100.0], "revenue (%)": [100.0]}, index=["S"]),
+        pd.DataFrame({"customers (%)": [], "revenue (%)": []}),
+        concentration=pd.Series(dtype=float),
+        baselines=table,
+    )
+    assert figures["baseline: frequency alone: AUC lead of segments"] == 0.0
+    assert "baseline: RFM segment: AUC lead of segments" not in figures
+
+
+@pytest.mark.parametrize(
+    "x, expected", [(-0.0004, "0.0"), (0.0004, "0.0"), (-0.0006, "-0.001"), (0.1236, "0.124")]
+)
+def test_a_bound_that_rounds_to_zero_reads_as_zero(x, expected):
+    """The paired lead's bound -0.0004 is shown as 0.0, not -0.0: a sentence must not call it below zero."""
+    assert str(rfm._round3(x)) == expected
+    assert np.isnan(rfm._round3(float("nan")))

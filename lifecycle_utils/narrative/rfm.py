@@ -12,6 +12,7 @@ from lifecycle_utils.narrative.answers import with_not_run
 from lifecycle_utils.narrative.words import Text, count, day, listing, money, percent
 from lifecycle_utils.narrative.words import missing as _missing
 from lifecycle_utils.rfm import (
+    INACTIVE_STAGES,
     MIN_RANKED_CUSTOMERS,
     MIN_RANKED_FLOOR,
     VALUE_CLASSES,
@@ -72,21 +73,24 @@ EVEN_GINI = 0.3
 # a segment "holds" its customers when at least this share (%) of them is in it at the later snapshot
 HOLD_PCT = 75.0
 MAJORITY_PCT = 50.0  # "most" of a segment's customers: strictly more than this share (%)
-# the segments of the earlier snapshot "rank" the next period when the Spearman correlation between their
-# value then and their mean spend afterwards is at least RANK_AGREEMENT, over at least MIN_RANKED_SEGMENTS
-# segments (each with rfm.MIN_RANKED_CUSTOMERS customers); fewer segments: no judgement
+# the segments of the earlier snapshot "rank" the next period when the whole 95% interval (customers
+# resampled) of the Spearman correlation between their value then and their mean spend afterwards is at
+# least RANK_AGREEMENT, over at least MIN_RANKED_SEGMENTS segments (each with rfm.min_ranked_customers
+# customers); they do not when the whole interval lies below; an interval across it, or fewer segments:
+# no judgement
 RANK_AGREEMENT = 0.7
 MIN_RANKED_SEGMENTS = 4
 # the segments "beat" a naive baseline (frequency alone, recency alone) on a measure (AUC for bought again,
-# rank correlation with spend) when they lead it by at least BASELINE_MARGIN and their 95% intervals do
-# not overlap; they "trail" it when the baseline leads by as much with intervals apart
+# rank correlation with spend) when their paired lead on it (segments minus baseline, same resamples of the
+# same customers) is at least BASELINE_MARGIN with its 95% interval above zero; they "trail" it when the
+# lead is at most -BASELINE_MARGIN with its interval below zero
 BASELINE_MARGIN = 0.02
 GRID_CELLS = 125  # combinations of three scores 1-5 that a segment map must cover (5 x 5 x 5)
 
 # the groups the sentences and the closing bullets name (the default segment map and the value matrix)
-TOP_CLASS = "重要价值客户"  # recent, frequent, high spend
-WIN_BACK_CLASS = "重要挽留客户"  # not recent, infrequent, high spend
-TAIL_CLASS = "一般挽留客户"  # not recent, infrequent, low spend
+TOP_CLASS = "重要价值客户"  # R, F and M high (R: more recent than the cut, not "active")
+WIN_BACK_CLASS = "重要挽留客户"  # R and F low, M high
+TAIL_CLASS = "一般挽留客户"  # R, F and M low
 SLIPPING_SEGMENTS = ("At Risk", "Can't Lose Them")  # bought often, not recently
 SLIPPING_CLASSES = ("重要保持客户", "重要挽留客户")  # high spend, not recent
 TAIL_SEGMENTS = ("Hibernating", "Lost")  # one or two purchases, long ago
@@ -143,13 +147,18 @@ def concentration_word(gini) -> str:
     return "spread fairly evenly"
 
 
-def ranks_next_period(rho, segments) -> bool | None:
-    """Whether the earlier segments rank the next period (Spearman ``rho`` at least
-    :data:`RANK_AGREEMENT`); ``None`` (no judgement) with fewer than :data:`MIN_RANKED_SEGMENTS`
-    segments compared or no correlation."""
-    if _missing(rho) or _missing(segments) or int(segments) < MIN_RANKED_SEGMENTS:
+def ranks_next_period(rho, segments, low, high) -> bool | None:
+    """Whether the earlier segments rank the next period, judged on the 95% interval ``low`` to ``high``
+    of the Spearman correlation ``rho``: True when the whole interval is at least :data:`RANK_AGREEMENT`,
+    False when all of it lies below, ``None`` (no judgement) when the interval spans the threshold, a
+    figure is missing, or fewer than :data:`MIN_RANKED_SEGMENTS` segments were compared."""
+    if any(_missing(x) for x in (rho, segments, low, high)) or int(segments) < MIN_RANKED_SEGMENTS:
         return None
-    return bool(float(rho) >= RANK_AGREEMENT)
+    if float(low) >= RANK_AGREEMENT - 1e-9:
+        return True
+    if float(high) < RANK_AGREEMENT - 1e-9:
+        return False
+    return None
 
 
 # ------------------------------------------------------------------------------ sentences
@@ -287,10 +296,36 @@ def _end_of_data(end=None) -> str:
     return "the end of the data" if end is None or _missing(end) else f"{day(end)}, the end of the data"
 
 
+def _small_text(small: list[tuple[str, int]], least) -> str:
+    """`` A (26 customers) and B (12) are small: fewer than the 30 customers ...`` (``""`` when none)."""
+    if not small:
+        return ""
+    named = listing(
+        [
+            f"{s} ({count(n)} customer{'' if n == 1 else 's'})" if i == 0 else f"{s} ({count(n)})"
+            for i, (s, n) in enumerate(small)
+        ]
+    )
+    verb = "is" if len(small) == 1 else "are"
+    return (
+        f" {named} {verb} small: fewer than the {count(least)} customers this notebook asks before reading "
+        "a segment's figures, which say little about so few customers."
+    )
+
+
+def _noted_small(profile: pd.DataFrame) -> list[tuple[str, int]]:
+    """(segment, customers) of the rows ``rfm.segment_profile`` notes as small."""
+    if "note" not in profile.columns:
+        return []
+    flagged = profile[profile["note"].astype(str).str.startswith("small")]
+    return [(str(s), int(n)) for s, n in flagged["customers"].items()]
+
+
 def segment_sentence(profile: pd.DataFrame, rules: pd.DataFrame | None = None, *, end=None) -> Text:
     """Who holds the revenue (from ``rfm.segment_profile``, scored at the end of the data, ``end``):
-    the two segments with the most revenue, the long tail (:data:`TAIL_SEGMENTS`) and the empty
-    segments, with their score cells from ``rules``."""
+    the two segments with the most revenue, the long tail (:data:`TAIL_SEGMENTS`), the segments the
+    profile notes as small (fewer customers than ``rfm.min_ranked_customers`` of all customers) and the
+    empty segments, with their score cells from ``rules``."""
     if profile is None or profile.empty or profile["customers"].sum() == 0:
         return Text("No customer was scored.")
     filled = profile[profile["customers"] > 0].sort_values("revenue (%)", ascending=False, kind="stable")
@@ -313,6 +348,7 @@ def segment_sentence(profile: pd.DataFrame, rules: pd.DataFrame | None = None, *
         text += f" At the lapsed end of the map{',' if judged else ':'} {_members(tail)}" + (
             f" {judged}." if judged else "."
         )
+    text += _small_text(_noted_small(profile), min_ranked_customers(int(profile["customers"].sum())))
     empty = list(profile.index[profile["customers"] == 0])
     if empty:
         cells = ""
@@ -335,15 +371,45 @@ def _monetary_words(monetary: str) -> str:
     return _MONETARY_WORDS[monetary]
 
 
-def heatmap_sentence(heat: pd.DataFrame, monetary: str = "total") -> Text:
+def heatmap_sentence(
+    heat: pd.DataFrame, monetary: str = "total", *, min_customers: int | None = None
+) -> Text:
     """How mean monetary value (``monetary``: ``"total"`` spend or ``"mean"`` spend per occasion, as
     ``rfm.rfm_values`` made it) moves with the F score (from ``rfm.rf_heatmap``: R scores as rows, F
-    scores as columns). With total spend, a rise with F is partly by construction, and the sentence says
-    so."""
+    scores as columns, means and customers per cell). Only cells with at least ``min_customers``
+    customers are read or named (default: the minimum ``rf_heatmap`` used, else
+    ``rfm.min_ranked_customers`` of all customers in the grid); the sentence counts the cells left out.
+    A table of means alone (no customers) is read as it is. With total spend, a rise with F is partly by
+    construction, and the sentence says so."""
     what = _monetary_words(monetary)
-    if heat is None or heat.empty or heat.isna().all().all():
+    if heat is None or heat.empty:
         return Text("No mean monetary value to compare.")
-    rows = [heat.loc[r].dropna() for r in heat.index]
+    sizes, least, hidden, filled = None, None, 0, 0
+    if isinstance(heat.columns, pd.MultiIndex) and "mean monetary" in heat.columns.get_level_values(0):
+        means, sizes = heat["mean monetary"].astype(float), heat["customers"].fillna(0)
+        least = (
+            min_customers or heat.attrs.get("min customers") or min_ranked_customers(int(sizes.sum().sum()))
+        )
+        means = means.where(sizes >= least)  # never read a small cell, whatever the table was made with
+        filled = int((sizes > 0).sum().sum())
+        hidden = int(((sizes > 0) & (sizes < least)).sum().sum())
+    else:
+        means = heat.astype(float)
+    note = ""
+    if hidden:
+        one = hidden == 1
+        means_are = "its mean is" if one else "their means are"
+        note = (
+            f" {count(hidden)} of the {count(filled)} filled cells {'holds' if one else 'hold'} fewer than "
+            f"{count(least)} customers{'' if one else ' each'}; {means_are} left blank and not read."
+        )
+    if means.isna().all().all():
+        return Text(
+            f"No cell holds {count(least)} customers or more: no mean is read."
+            if hidden
+            else "No mean monetary value to compare."
+        )
+    rows = [means.loc[r].dropna() for r in means.index]
     rows = [r for r in rows if len(r) >= 2]
     rising = sum(bool(r.is_monotonic_increasing) for r in rows)
     if rows and rising == len(rows):
@@ -352,21 +418,30 @@ def heatmap_sentence(heat: pd.DataFrame, monetary: str = "total") -> Text:
         text = f"Mean {what} rises with the F score at {rising} of {len(rows)} R scores"
     else:
         text = f"Too few cells are filled to follow mean {what} along the F score"
-    columns = [c for c in heat.columns if heat[c].notna().any()]
+    inside = [f"over the cells of at least {count(least)} customers"] if hidden else []
+    columns = [c for c in means.columns if means[c].notna().any()]
     if len(columns) >= 2:
-        low, high = heat[columns[0]].dropna(), heat[columns[-1]].dropna()
-        text += (
-            f" (from {money(low.min(), decimals=0)}-{money(low.max(), decimals=0)} at F = {columns[0]} to "
-            f"{money(high.min(), decimals=0)}-{money(high.max(), decimals=0)} at F = {columns[-1]})"
+        low, high = means[columns[0]].dropna(), means[columns[-1]].dropna()
+        inside.append(
+            f"from {_money_range(low)} at F = {columns[0]} to {_money_range(high)} at F = {columns[-1]}"
         )
-    r, f = heat.stack().idxmax()
-    text = f"{text}. The highest mean, {money(heat.loc[r, f], decimals=0)}, is at R = {r}, F = {f}."
+    if inside:
+        text += f" ({'; '.join(inside)})"
+    r, f = means.stack().idxmax()
+    held = f" ({count(sizes.loc[r, f])} customers)" if sizes is not None else ""
+    text = f"{text}. The highest mean, {money(means.loc[r, f], decimals=0)}, is at R = {r}, F = {f}{held}."
+    text += note
     if monetary == "total" and rising:
         text += (
             " Part of the rise is by construction: total spend adds up the purchase occasions that F counts "
             '(spend per occasion, MONETARY = "mean", takes that out).'
         )
     return Text(text)
+
+
+def _money_range(values: pd.Series) -> str:
+    low, high = money(values.min(), decimals=0), money(values.max(), decimals=0)
+    return low if low == high else f"{low}-{high}"
 
 
 def concentration_sentence(concentration: pd.Series | None) -> Text:
@@ -397,48 +472,124 @@ def concentration_sentence(concentration: pd.Series | None) -> Text:
     return Text(text.strip() or "Revenue concentration was not computed.")
 
 
+def _bases(thresholds: dict) -> dict:
+    """Axis -> (threshold, basis: ``mean``, ``median`` or ``days``) from ``rfm.value_matrix``'s keys."""
+    out = {}
+    for key, value in thresholds.items():
+        axis, _, rest = key.partition(" threshold")
+        out[axis] = (value, rest.strip(" ()") or "threshold")
+    return out
+
+
 def thresholds_sentence(thresholds: dict) -> Text:
-    """Where high turns to low on each axis of the value matrix (from ``rfm.value_matrix``)."""
-    values = {k.split(" threshold")[0]: v for k, v in thresholds.items()}
-    stat = next(iter(thresholds), "").partition("(")[2].rstrip(")") or "threshold"
-    if any(_missing(v) for v in values.values()) or len(values) < 3:
+    """Where high turns to low on each axis of the value matrix (from ``rfm.value_matrix``), and what a
+    high R means: more recent than the mean or median of the customers, a relative cut, or a last
+    purchase within a number of days given to it."""
+    bases = _bases(thresholds)
+    if len(bases) < 3 or any(_missing(v) for v, _ in bases.values()):
         return Text("The thresholds of the value matrix could not be computed.")
+    stat = bases["frequency"][1]
+    recency, r_basis = bases["recency"]
+    if r_basis == "days":
+        r_text = (
+            f"R is high below {float(recency):,.2f} days since the last purchase (a cut given in days, not "
+            f"the {stat})"
+        )
+    else:
+        r_text = (
+            f"R is high below {float(recency):,.2f} days since the last purchase (more recent than the "
+            f"{r_basis}: a relative cut, not a rule of who still buys)"
+        )
     return Text(
-        f"High and low are set against the {stat} of the customers at the end of the data: R is high below "
-        f"{float(values['recency']):,.2f} days since the last purchase, F above "
-        f"{float(values['frequency']):,.2f} purchase occasions, M above {money(values['monetary'])} (a "
-        "value equal to the threshold counts as low)."
+        f"High and low are set against the {stat} of the customers at the end of the data: {r_text}, F "
+        f"above {float(bases['frequency'][0]):,.2f} purchase occasions, M above "
+        f"{money(bases['monetary'][0])} (a value equal to the threshold counts as low)."
     )
 
 
-_LEVEL = {
-    "R": {"high": "recent", "low": "not recent"},
-    "F": {"high": "frequent", "low": "infrequent"},
-    "M": {"high": "high spend", "low": "low spend"},
-}
-
-
-def _class_words(cls: str) -> str:
+def _class_words(cls: str, thresholds: dict | None = None) -> str:
+    """``important value: more recent, more frequent and higher spend than the mean`` (the R words for a
+    cut in days: ``last purchase under 283 days ago``)."""
     row = VALUE_CLASSES.set_index("class").loc[cls]
-    return f"{row['class (en)']}: " + ", ".join(_LEVEL[a][row[a]] for a in ("R", "F", "M"))
+    bases = _bases(thresholds or {})
+    stat = bases.get("frequency", (None, "mean"))[1]
+    recency, r_basis = bases.get("recency", (None, stat))
+    words = {
+        "F": {"high": "more frequent", "low": "less frequent"},
+        "M": {"high": "higher spend", "low": "lower spend"},
+    }
+    f_m = f"{words['F'][row['F']]} and {words['M'][row['M']]} than the {stat}"
+    if r_basis == "days":
+        r_text = (
+            f"last purchase under {count(recency)} days ago"
+            if row["R"] == "high"
+            else f"no purchase for {count(recency)} days or more"
+        )
+        return f"{row['class (en)']}: {r_text}, {f_m}"
+    r_word = "more recent" if row["R"] == "high" else "less recent"
+    return f"{row['class (en)']}: {r_word}, {f_m}"
 
 
-def value_sentence(value_profile: pd.DataFrame) -> Text:
-    """The value matrix's top class, its win-back class and its tail (from ``rfm.value_profile``)."""
+def _class_stage_text(value_profile: pd.DataFrame, thresholds: dict | None) -> str:
+    """How many customers of the classes with a high R are silent or churned, and the classes with a
+    low R whose customers are all churned (``""`` without the stage columns of ``rfm.value_profile``)."""
+    if not set(INACTIVE_STAGES) <= set(value_profile.columns):
+        return ""
+    info = VALUE_CLASSES.set_index("class")
+    filled = value_profile[value_profile["customers"] > 0]
+    recent = [c for c in filled.index if c in info.index and info.loc[c, "R"] == "high"]
+    pairs = [(c, int(filled.loc[c, "churned"]), int(filled.loc[c, "silent"])) for c in recent]
+    inactive = [(c, ch, si) for c, ch, si in pairs if ch or si]
+    text = ""
+    if inactive:
+        bases = _bases(thresholds or {})
+        recency, r_basis = bases.get("recency", (None, "mean"))
+        high = (
+            f"a last purchase under {count(recency)} days ago"
+            if r_basis == "days"
+            else f"being more recent than the {r_basis}"
+        )
+        parts = [
+            f"{c} has {count(ch)} churned and {count(si)} silent customers"
+            if i == 0
+            else f"{c} {count(ch)} and {count(si)}"
+            for i, (c, ch, si) in enumerate(inactive)
+        ]
+        text += (
+            f" A high R ({high}) is not the same as still buying: by notebook 01's stage rules, "
+            f"{listing(parts)}."
+        )
+    gone = [
+        c
+        for c in filled.index
+        if c in info.index
+        and info.loc[c, "R"] == "low"
+        and filled.loc[c, "churned"] == filled.loc[c, "customers"]
+    ]
+    if gone:
+        text += f" Every customer of {listing(gone)} is churned by those rules."
+    return text
+
+
+def value_sentence(value_profile: pd.DataFrame, thresholds: dict | None = None) -> Text:
+    """The value matrix's top class, its win-back class and its tail (from ``rfm.value_profile``), each
+    described against the cut the matrix used (``thresholds``, from ``rfm.value_matrix``; the mean when
+    not given), and, when the profile has the ``silent`` and ``churned`` columns, how many customers of
+    the classes with a high R are silent or churned by notebook 01's stage rules."""
     if value_profile is None or value_profile.empty or value_profile["customers"].sum() == 0:
         return Text("No customer was placed in the value matrix.")
     text = []
     for cls in (TOP_CLASS, TAIL_CLASS, WIN_BACK_CLASS):
         if cls not in value_profile.index or value_profile.loc[cls, "customers"] == 0:
-            text.append(f"No customer is {cls} ({_class_words(cls)}).")
+            text.append(f"No customer is {cls} ({_class_words(cls, thresholds)}).")
             continue
         row = value_profile.loc[cls]
         text.append(
-            f"{cls} ({_class_words(cls)}) are {count(row['customers'])} customers "
+            f"{cls} ({_class_words(cls, thresholds)}) are {count(row['customers'])} customers "
             f"({percent(row['customers (%)'])}) with {percent(row['revenue (%)'])} of the revenue"
             f"{_WEIGHT_WORDS[weight(row['revenue (%)'], row['customers (%)'])]}."
         )
-    return Text(" ".join(text))
+    return Text(" ".join(text) + _class_stage_text(value_profile, thresholds))
 
 
 def snapshots_sentence(first, early, end) -> Text:
@@ -453,22 +604,35 @@ def snapshots_sentence(first, early, end) -> Text:
     )
 
 
-def migration_sentence(moves: pd.DataFrame, early, end) -> Text:
+def migration_sentence(moves: pd.DataFrame, early, end, activity: pd.DataFrame | None = None) -> Text:
     """Where the customers of the growth segments went between the snapshots (from
-    ``rfm.migration_from``: one column per earlier segment, row shares 0-1 by later segment)."""
+    ``rfm.migration_from``: one column per earlier segment, row shares 0-1 by later segment). A segment
+    that keeps :data:`HOLD_PCT` or more of its customers "holds its standing": scores are relative to the
+    customers of each snapshot, so that is standing, not activity; with ``activity``
+    (``rfm.migration_activity``) the sentence puts beside it the share who bought again between the
+    snapshots and the share who kept the segment without buying."""
     if moves is None or moves.empty or moves.shape[1] == 0:
         return Text(f"None of the segments followed here had customers at {day(early)}.")
     top = moves.index[0]
+    held = activity is not None and not activity.empty
     text = []
+    if held:
+        text.append(
+            "Segments measure standing among the customers of each snapshot, not activity: scores are "
+            "relative, so a customer who has not bought since can keep a segment while others lapse longer."
+        )
     for seg in moves.columns:
         col = 100 * moves[seg].fillna(0)
         stay = float(col.get(seg, 0.0))
         lead = f"Of the customers in {seg} at {day(early)}, {percent(stay, 0)} are still there at {day(end)}"
         if stay >= HOLD_PCT:
-            lead = (
-                f"The {seg} segment is stable ({_words(HOLD_PCT)} or more stay): "
-                + lead[0].lower()
-                + lead[1:]
+            lead += f" ({_words(HOLD_PCT)} or more: the segment holds its standing)"
+        if held and seg in activity.index:
+            row = activity.loc[seg]
+            lead += (
+                f"; {percent(row['bought again (%)'])} of them bought again in between and "
+                f"{percent(row['still in the segment, no purchase (%)'])} are still {seg} without having "
+                "bought"
             )
         dest = col.idxmax()
         if dest != seg and col[dest] > 0:
@@ -550,32 +714,51 @@ def _minimum_rule(check: pd.Series) -> str:
     )
 
 
+def _rho_interval(low, high, *, first: bool = True) -> str:
+    """`` (95% interval 0.71 to 0.95, resampling customers)`` (``""`` when the interval is missing)."""
+    if _missing(low) or _missing(high):
+        return ""
+    return f" (95% interval {float(low):.2f} to {float(high):.2f}" + (
+        ", resampling customers; the segments compared stay the same)" if first else ")"
+    )
+
+
 def outcome_sentence(check: pd.Series | None, monetary: str = "total") -> Text:
     """Whether the earlier segments rank what their customers did next (from ``rfm.predictive_check``;
-    ``monetary`` names what their value then is): the segments compared, those left out for size, and
-    the highest- and lowest-value segments of those compared."""
+    ``monetary`` names what their value then is), judged on the 95% interval of the rank correlation
+    (:func:`ranks_next_period`): the segments compared, those left out for size, and the highest- and
+    lowest-value segments of those compared."""
     if check is None or check.empty or not check.get("segments compared"):
         return Text("No segment is large enough to compare with the next period.")
     n, rho = int(check["segments compared"]), check["rank correlation (value then, spend after)"]
-    judged = ranks_next_period(rho, n)
+    low, high = check.get("rank correlation 95% low"), check.get("rank correlation 95% high")
+    judged = ranks_next_period(rho, n, low, high)
     rho_text = "n/a" if _missing(rho) else f"{float(rho):.2f}"
     text = (
         f"Over the {n} segment{'' if n == 1 else 's'} with at least "
         f"{count(check['min customers per segment'])} customers at {check['earlier snapshot']} "
         f"({_minimum_rule(check)}), the rank correlation between their mean {_monetary_words(monetary)} then "
-        f"and their mean spend from then up to {check['end']} is {rho_text}"
+        f"and their mean spend from then up to {check['end']} is {rho_text}{_rho_interval(low, high)}"
     )
-    if judged is None:
+    rule = f"this notebook asks for at least {_words(RANK_AGREEMENT)} over the whole interval"
+    if n < MIN_RANKED_SEGMENTS or _missing(rho):
         text += f": too few segments to judge the ranking (this notebook asks for {MIN_RANKED_SEGMENTS})."
+    elif _missing(low) or _missing(high):
+        text += f": without an interval this notebook does not judge the ranking ({rule})."
     elif judged:
         text += (
-            ": segments worth more then spent more afterwards, largely in the same order (this notebook asks "
-            f"for a correlation of at least {_words(RANK_AGREEMENT)})."
+            ": segments worth more then spent more afterwards, largely in the same order, over the whole "
+            f"interval ({rule})."
+        )
+    elif judged is None:
+        text += (
+            f": the interval reaches both sides of {_words(RANK_AGREEMENT)}, so this run cannot say whether "
+            f"the segments rank the next period ({rule})."
         )
     else:
         text += (
-            f", short of the correlation of at least {_words(RANK_AGREEMENT)} this notebook asks before "
-            "saying the segments rank the next period."
+            f": the whole interval is short of the {_words(RANK_AGREEMENT)} this notebook asks before saying "
+            "the segments rank the next period."
         )
     left = _left_out(check.get("segments left out for size"))
     if left:
@@ -606,37 +789,56 @@ def outcome_sentence(check: pd.Series | None, monetary: str = "total") -> Text:
     return Text(text + ".")
 
 
-def plays_sentence(counts: pd.DataFrame) -> Text:
-    """How often the lifecycle stage overrides the value class's play (from ``rfm.play_counts``:
-    customers per value class and stage with the play and where it comes from): the customers whose play
-    follows their stage, those of :data:`TOP_CLASS` among them, and the classes none of whose customers
-    keeps the class's play."""
+def plays_sentence(counts: pd.DataFrame, own: pd.Series | None = None) -> Text:
+    """How often the lifecycle stage overrides the play of a value class or an RFM segment (from
+    ``rfm.play_counts``: customers per class or segment and stage with the play and where it comes
+    from). For the value classes: the customers whose play follows their stage, those of
+    :data:`TOP_CLASS` among them, and the classes none of whose customers keeps the class's play. For the
+    segments (``own``: each segment's play, as the map gives it): the same, naming for every segment with
+    both active and inactive customers how many are no longer told its play."""
     if counts is None or counts.empty or counts["customers"].sum() == 0:
         return Text("No customer has both a value class and a lifecycle stage.")
+    level = counts.index.names[0] or "class"
+    group = "value class" if level == "class" else "segment"
     total = int(counts["customers"].sum())
     by_stage = counts[counts["play from"] == "stage"]
     moved = int(by_stage["customers"].sum())
     if moved == 0:
         return Text(
             f"None of the {count(total)} customers is silent or churned by notebook 01's stage rules: every "
-            "customer keeps the play of their value class."
+            f"customer keeps the play of their {group}."
         )
+    why = (
+        "which assumes a customer who still buys"
+        if level == "class"
+        else "which is set by scores relative to the other customers and does not know whether they still buy"
+    )
     text = [
         f"By notebook 01's stage rules, {count(moved)} of the {count(total)} customers are silent or "
-        "churned, so their play follows their stage and past spend (a win-back, or letting go) "
-        "instead of their value class's play, which assumes a customer who still buys."
+        f"churned, so their play follows their stage and past spend (a win-back, or letting go) "
+        f"instead of their {group}'s play, {why}."
     ]
-    classes = counts.index.get_level_values("class")
-    if TOP_CLASS in set(classes):
-        top = by_stage[by_stage.index.get_level_values("class") == TOP_CLASS]
-        parts = [f"{count(n)} {stage}" for (_, stage), n in top["customers"].items() if n > 0]
-        if parts:
-            own = VALUE_CLASSES.set_index("class").loc[TOP_CLASS, "play"].split("; ")[-1]
-            text.append(f'Of the {TOP_CLASS} customers, {listing(parts)} are no longer told to "{own}".')
-    whole = [c for c in dict.fromkeys(classes) if (counts.loc[c, "play from"] == "stage").all()]
+    groups = list(dict.fromkeys(counts.index.get_level_values(level)))
+    if level == "class":
+        own = VALUE_CLASSES.set_index("class")["play"].map(lambda p: p.split("; ")[-1])
+        named = [TOP_CLASS] if TOP_CLASS in groups else []
+    else:
+        named = [g for g in groups if not (counts.loc[[g], "play from"] == "stage").all()]
+    parts = []
+    for g in named:
+        rows = by_stage[by_stage.index.get_level_values(level) == g]
+        stages = rows.groupby(level="stage", sort=False)["customers"].sum()
+        told = [f"{count(c)} {st}" for st, c in stages.items() if c > 0]
+        if told and own is not None and g in own.index:
+            who = f"{g} customers" if level == "class" else g
+            parts.append(f'of the {who}, {listing(told)} are no longer told to "{own[g]}"')
+    if parts:
+        first = parts[0][0].upper() + parts[0][1:]
+        text.append("; ".join([first, *parts[1:]]) + ".")
+    whole = [g for g in groups if (counts.loc[[g], "play from"] == "stage").all()]
     if whole:
         text.append(
-            f"Every customer of {listing(whole)} is silent or churned: none keeps the class's own play."
+            f"Every customer of {listing(whole)} is silent or churned: none keeps the {group}'s own play."
         )
     return Text(" ".join(text))
 
@@ -649,26 +851,38 @@ _MEASURES = {
         "rank correlation 95% high",
     ),
 }
+# the paired lead of the segments on a baseline (segments minus baseline, same resamples)
+_LEADS = {
+    "AUC": ("AUC lead of segments", "AUC lead 95% low", "AUC lead 95% high"),
+    "rank": (
+        "rank correlation lead of segments",
+        "rank correlation lead 95% low",
+        "rank correlation lead 95% high",
+    ),
+}
 
 
 def beats_baseline(table: pd.DataFrame, baseline: str, measure: str = "AUC") -> bool | None:
     """Whether the segments beat ``baseline`` (a row of ``rfm.baseline_check``) on ``measure`` (``"AUC"``
-    or ``"rank"``): True when the segments lead by at least :data:`BASELINE_MARGIN` with 95% intervals
-    that do not overlap, False when the baseline leads so, ``None`` (no clear difference) otherwise or
-    when a figure is missing."""
-    point, low, high = _MEASURES[measure]
-    seg, base = table.loc["RFM segment"], table.loc[baseline]
-    if any(_missing(x) for x in (seg[point], seg[low], seg[high], base[point], base[low], base[high])):
+    or ``"rank"``), judged on the paired lead (segments minus baseline on the same bootstrap resamples of
+    customers): True when the lead is at least :data:`BASELINE_MARGIN` and its 95% interval lies above
+    zero, False when the baseline leads by as much with the interval below zero, ``None`` (no clear
+    difference) otherwise or when a figure is missing."""
+    point, low, high = _LEADS[measure]
+    if baseline not in table.index or any(c not in table.columns for c in (point, low, high)):
         return None
-    if seg[point] - base[point] >= BASELINE_MARGIN - 1e-9 and seg[low] > base[high]:
+    lead, lo, hi = (table.loc[baseline, c] for c in (point, low, high))
+    if any(_missing(x) for x in (lead, lo, hi)):
+        return None
+    if float(lead) >= BASELINE_MARGIN - 1e-9 and float(lo) > 0:
         return True
-    if base[point] - seg[point] >= BASELINE_MARGIN - 1e-9 and base[low] > seg[high]:
+    if float(lead) <= -BASELINE_MARGIN + 1e-9 and float(hi) < 0:
         return False
     return None
 
 
-def _with_interval(row: pd.Series, measure: str, first: bool) -> str:
-    point, low, high = _MEASURES[measure]
+def _with_interval(row: pd.Series, measure: str, first: bool, columns=None) -> str:
+    point, low, high = (columns or _MEASURES)[measure]
     if _missing(row[point]):
         return "n/a"
     if _missing(row[low]):
@@ -679,17 +893,44 @@ def _with_interval(row: pd.Series, measure: str, first: bool) -> str:
     return f"{row[point]:.3f} ({inner})"
 
 
+_BASELINES = ("frequency alone", "recency alone")
+_MEASURE_NAMES = {"AUC": "bought again", "rank": "spend"}
+
+
+def _baseline_verdict(table: pd.DataFrame) -> str:
+    """The verdict on the baselines (:func:`beats_baseline` for each baseline and measure), the same
+    words in the body of the notebook and in its closing bullet."""
+    bases = [b for b in _BASELINES if b in table.index]
+    verdicts = {(b, m): beats_baseline(table, b, m) for b in bases for m in _MEASURES}
+    beaten = [f"{b} on {_MEASURE_NAMES[m]}" for (b, m), v in verdicts.items() if v is True]
+    trailing = [f"{b} on {_MEASURE_NAMES[m]}" for (b, m), v in verdicts.items() if v is False]
+    rule = (
+        f"this notebook asks for a lead of at least {BASELINE_MARGIN:g} whose paired 95% interval lies "
+        "above zero"
+    )
+    if beaten and len(beaten) == len(verdicts):
+        text = f"The segments beat both baselines on both measures ({rule})."
+    elif beaten:
+        text = f"The segments beat {listing(beaten)} ({rule}), but not every baseline on every measure."
+    else:
+        text = f"The segments do not beat either baseline on either measure ({rule})."
+    if trailing:
+        text += f" They trail {listing(trailing)} by that standard."
+    return text
+
+
 def baseline_sentence(table: pd.DataFrame | None, early, end) -> Text:
     """Whether the segments of the earlier snapshot ``early`` rank customers on what they did up to
-    ``end`` better than frequency alone and recency alone (from ``rfm.baseline_check``), on both
-    measures, judged by :func:`beats_baseline`."""
+    ``end`` better than frequency alone and recency alone (from ``rfm.baseline_check``): each measure
+    with its interval, the paired leads of the segments on each baseline, and the verdict of
+    :func:`beats_baseline`."""
     if table is None or table.empty or "RFM segment" not in table.index:
         return Text("No comparison with naive baselines was possible.")
     seg = table.loc["RFM segment"]
     if _missing(seg["AUC, bought again"]):
         note = seg.get("note") or "no AUC"
         return Text(f"The segments cannot be scored against the baselines on this data: {note}.")
-    bases = [b for b in ("frequency alone", "recency alone") if b in table.index]
+    bases = [b for b in _BASELINES if b in table.index]
     text = (
         f"Customer by customer, the segments of {day(early)} rank who bought again up to {day(end)} with an "
         f"AUC of {_with_interval(seg, 'AUC', True)}, against "
@@ -698,23 +939,17 @@ def baseline_sentence(table: pd.DataFrame | None, early, end) -> Text:
         + listing([f"{_with_interval(table.loc[b], 'rank', False)} for {b}" for b in bases])
         + "."
     )
-    verdicts = {(b, m): beats_baseline(table, b, m) for b in bases for m in _MEASURES}
-    names = {"AUC": "bought again", "rank": "spend"}
-    beaten = [f"{b} on {names[m]}" for (b, m), v in verdicts.items() if v is True]
-    trailing = [f"{b} on {names[m]}" for (b, m), v in verdicts.items() if v is False]
-    rule = (
-        f"this notebook asks for a lead of at least {BASELINE_MARGIN:g} "
-        "with 95% intervals that do not overlap"
-    )
-    if beaten and len(beaten) == len(verdicts):
-        text += f" The segments beat both baselines on both measures ({rule})."
-    elif beaten:
-        text += f" The segments beat {listing(beaten)} ({rule}), but not every baseline on every measure."
-    else:
-        text += f" The segments do not beat the naive baselines on either measure ({rule})."
-    if trailing:
-        text += f" They trail {listing(trailing)} by that standard."
-    return Text(text)
+    if all(c in table.columns for c in _LEADS["AUC"] + _LEADS["rank"]):
+        leads = [
+            f"{_with_interval(table.loc[b], m, i == 0, _LEADS)} on {b} in "
+            f"{'AUC' if m == 'AUC' else 'rank correlation'}"
+            for i, (m, b) in enumerate((m, b) for m in _MEASURES for b in bases)
+        ]
+        text += (
+            " Paired on the same resamples of customers, the segments' lead (segments minus baseline) is "
+            f"{listing(leads)}."
+        )
+    return Text(f"{text} {_baseline_verdict(table)}")
 
 
 # --------------------------------------------------------------------------- answer, closing
@@ -818,15 +1053,28 @@ def _top_bullet(figures: dict) -> str | None:
     return text
 
 
+def _small_in_record(figures: dict, names) -> list[tuple[str, int]]:
+    """(segment, customers) of the segments in ``names`` that the record flags small at the end of data."""
+    flagged = dict(_left_out(figures.get("small segments (end of data)")))
+    return [(n, flagged[n]) for n in names if n in flagged]
+
+
 def _slipping_bullet(figures: dict) -> str | None:
     groups = [g for g in (_pairs(figures, SLIPPING_SEGMENTS), _pairs(figures, SLIPPING_CLASSES)) if g]
     if not groups:
         return None
-    return (
+    text = (
         f"**The valuable ones who slip.** {'; '.join(_members(g) for g in groups)}. By their scores they "
         "bought often or spent much, but not recently: the candidates for a personal win-back, which "
         "notebook 05 prices."
     )
+    names = [n for n, _, _ in _pairs(figures, SLIPPING_SEGMENTS)]
+    text += _stage_clause(figures, names)
+    small = _small_in_record(figures, names)
+    least = figures.get("min customers per segment (end of data)")
+    if small and not _missing(least):
+        text += _small_text(small, least)
+    return text
 
 
 def _tail_bullet(figures: dict) -> str | None:
@@ -848,12 +1096,17 @@ def _next_period_bullet(figures: dict) -> str | None:
     if n is None:
         return None
     rho = figures.get("next period: rank correlation (value then, spend after)")
-    judged = ranks_next_period(rho, n)
+    low, high = (
+        figures.get("next period: rank correlation 95% low"),
+        figures.get("next period: rank correlation 95% high"),
+    )
+    judged = ranks_next_period(rho, n, low, high)
     early, end = figures.get("next period: earlier snapshot"), figures.get("next period: end")
     rho_text = "n/a" if _missing(rho) else f"{float(rho):.2f}"
     text = (
         f"**Do the segments rank the next period?** Segments of {early} against spending up to {end}: rank "
-        f"correlation {rho_text} over {count(n)} segments"
+        f"correlation {rho_text}{'' if _missing(rho) else _rho_interval(low, high, first=False)} over "
+        f"{count(n)} segments"
     )
     least = figures.get("next period: min customers per segment")
     if not _missing(least):
@@ -861,21 +1114,29 @@ def _next_period_bullet(figures: dict) -> str | None:
         text += f" of at least {count(least)} customers" + (
             f" ({count(left)} smaller {'one' if left == 1 else 'ones'} left out)" if left else ""
         )
-    if judged is None:
+    if int(n) < MIN_RANKED_SEGMENTS or _missing(rho):
         return text + f"; too few segments to judge (this notebook asks for {MIN_RANKED_SEGMENTS})."
-    if judged and _baseline_table(figures) is not None and not _beats_all(_baseline_table(figures)):
+    if _missing(low) or _missing(high):
+        return text + "; without an interval this notebook does not judge the ranking."
+    if judged is None:
         return text + (
-            f", at least {_words(RANK_AGREEMENT)}: the segments rank next-period spending as groups, but "
-            "customer by customer no better than a single axis (next point)."
+            f"; the 95% interval reaches both sides of {_words(RANK_AGREEMENT)}: this run cannot say whether "
+            "the segments rank next-period spending."
         )
     if judged:
-        return text + (
-            f", at least {_words(RANK_AGREEMENT)}: the segments rank next-period spending and are a basis "
-            "for targeting (notebook 05 prices the plays)."
+        table = _baseline_table(figures)
+        lead = (
+            f", at least {_words(RANK_AGREEMENT)} over the whole interval: the segments rank next-period "
+            "spending"
         )
+        if table is not None and not _beats_all(table):
+            some = any(beats_baseline(table, b, m) is True for b in _BASELINES for m in _MEASURES)
+            how = "not better than every single axis" if some else "no better than a single axis"
+            return text + f"{lead} as groups, but customer by customer {how} (next point)."
+        return text + f"{lead} and are a basis for targeting (notebook 05 prices the plays)."
     return text + (
-        f", short of the {_words(RANK_AGREEMENT)} this notebook asks: on this data the segments do not rank "
-        "the next period."
+        f"; the whole interval is short of the {_words(RANK_AGREEMENT)} this notebook asks: on this data the "
+        "segments do not rank the next period."
     )
 
 
@@ -883,19 +1144,26 @@ _PREDICTOR_ROWS = ("RFM segment", "frequency alone", "recency alone")
 
 
 def _baseline_table(figures: dict) -> pd.DataFrame | None:
-    """The recorded ``rfm.baseline_check`` figures as its table (None when not recorded or no AUC)."""
+    """The recorded ``rfm.baseline_check`` figures as its table (None when not recorded or no AUC); the
+    leads are recorded on the baselines' rows only."""
     columns = _MEASURES["AUC"] + _MEASURES["rank"]
+    leads = _LEADS["AUC"] + _LEADS["rank"]
     if any(f"baseline: {p}: {c}" not in figures for p in _PREDICTOR_ROWS for c in columns):
         return None
+    if any(f"baseline: {p}: {c}" not in figures for p in _BASELINES for c in leads):
+        return None
     table = pd.DataFrame(
-        {c: [figures[f"baseline: {p}: {c}"] for p in _PREDICTOR_ROWS] for c in columns},
+        {
+            c: [figures.get(f"baseline: {p}: {c}", float("nan")) for p in _PREDICTOR_ROWS]
+            for c in columns + leads
+        },
         index=list(_PREDICTOR_ROWS),
-    )
+    ).astype(float)
     return None if table["AUC, bought again"].isna().any() else table
 
 
 def _beats_all(table: pd.DataFrame) -> bool:
-    return all(beats_baseline(table, b, m) is True for b in _PREDICTOR_ROWS[1:] for m in _MEASURES)
+    return all(beats_baseline(table, b, m) is True for b in _BASELINES for m in _MEASURES)
 
 
 def _baseline_bullet(figures: dict) -> str | None:
@@ -903,19 +1171,10 @@ def _baseline_bullet(figures: dict) -> str | None:
     if table is None:
         return None
     auc = table["AUC, bought again"]
-    text = (
+    return (
         "**Segments against naive baselines.** Customer by customer, the segments rank who bought again "
         f"with an AUC of {auc['RFM segment']:.3f}, against {auc['frequency alone']:.3f} for frequency alone "
-        f"and {auc['recency alone']:.3f} for recency alone"
-    )
-    if _beats_all(table):
-        return text + (
-            f": they beat both baselines on who bought again and on spend, by at least {BASELINE_MARGIN:g} "
-            "with 95% intervals apart."
-        )
-    return text + (
-        f": they do not beat both baselines on both measures (who bought again, spend) by the "
-        f"{BASELINE_MARGIN:g} with 95% intervals apart that this notebook asks."
+        f"and {auc['recency alone']:.3f} for recency alone. {_baseline_verdict(table)}"
     )
 
 
