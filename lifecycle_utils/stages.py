@@ -53,6 +53,10 @@ __all__ = [
     "return_chance",
     "return_chance_threshold",
     "return_chance_interval",
+    "PURCHASE_BANDS",
+    "purchase_band",
+    "return_chance_at_quantiles",
+    "return_chance_by_band",
     "threshold_table",
     "derive_rules",
     "monthly_snapshots",
@@ -69,6 +73,12 @@ __all__ = [
     "transition_intervals",
     "monthly_rates",
     "rate_change_test",
+    "SILENCE_BAND_DAYS",
+    "silence_strata",
+    "cmh_general",
+    "stratified_change_test",
+    "rate_change_tests",
+    "spell_caps",
     "flows",
     "flow_summary",
     "time_in_stage",
@@ -449,6 +459,98 @@ def threshold_table(
     return table
 
 
+# ------------------------------------------------------------------ by quantile and by purchases so far
+PURCHASE_BANDS = (1, 2, 4)  # bands of purchase occasions so far: 1, 2-3, 4+ (as notebook 02's warning)
+
+
+def _band_labels(edges) -> list[str]:
+    """``"1"``, ``"2-3"``, ``"4+"`` for edges (1, 2, 4): each band from its edge to one below the next."""
+    labels = []
+    for lo, hi in zip(edges, [*edges[1:], None]):
+        labels.append(f"{lo}+" if hi is None else str(lo) if hi - lo == 1 else f"{lo}-{hi - 1}")
+    return labels
+
+
+def purchase_band(occasions, edges=PURCHASE_BANDS) -> pd.Series:
+    """The band of purchase occasions so far (``"1"``, ``"2-3"``, ``"4+"`` with the default edges: each
+    band runs from its edge to one below the next, the last is open) for each count in ``occasions``;
+    a count below the first edge gets no band (NaN). ``edges`` must be increasing whole numbers."""
+    edges = [int(e) for e in edges]
+    if not edges or any(b <= a for a, b in zip(edges, edges[1:])):
+        raise ValueError(f"band edges must be increasing, got {edges}")
+    values = pd.Series(occasions)
+    codes = np.searchsorted(np.asarray(edges), values.to_numpy(dtype=float), side="right") - 1
+    labels = np.array(_band_labels(edges), dtype=object)
+    return pd.Series(
+        np.where(codes >= 0, labels[np.clip(codes, 0, None)], np.nan), index=values.index, dtype=object
+    ).rename("purchases so far")
+
+
+def return_chance_at_quantiles(
+    tx: pd.DataFrame, quantiles: pd.DataFrame, *, horizon_days: int = RETURN_HORIZON, observation_end=None
+) -> pd.DataFrame:
+    """:func:`return_chance` at the silences of a :func:`gap_quantiles` table (its ``days``), with that
+    table's ``returns within (%)`` as the first column: how likely a customer silent as long as the
+    median gap, the 80th percentile ... is to buy again within ``horizon_days``, over all gaps and over
+    first gaps. The table's ``attrs`` hold ``horizon_days``."""
+    table = return_chance(tx, quantiles["days"], horizon_days=horizon_days, observation_end=observation_end)
+    table.insert(0, "returns within (%)", quantiles["returns within (%)"].to_numpy())
+    table.attrs["horizon_days"] = horizon_days
+    return table
+
+
+def return_chance_by_band(
+    tx: pd.DataFrame,
+    silence: int,
+    *,
+    horizon_days: int = RETURN_HORIZON,
+    observation_end=None,
+    edges=PURCHASE_BANDS,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """The chance (%) that a customer silent for ``silence`` days buys again within ``horizon_days``
+    (:func:`return_chance`: Kaplan-Meier on the waits after purchase occasions, open waits censored at
+    the observation end), over all waits (row ``all``) and by the band of purchase occasions so far
+    when the wait began (:func:`purchase_band`; band ``1`` is the wait after the first occasion, one per
+    customer). Columns: ``waits``, ``at risk`` (waits still open after ``silence`` days), ``silent that
+    long at the end`` (customers whose last wait was at least ``silence`` days at the observation end:
+    the churned customers when ``silence`` is the churn threshold), ``return within h days (%)`` and its
+    ``1 - alpha`` interval ``lower (%)``, ``upper (%)`` (:func:`return_chance_interval`; over ``all`` one
+    customer's waits count as independent, so that interval is too narrow). NaN where the log cannot
+    follow ``silence + horizon_days`` days of waiting in the band. ``attrs``: ``silence``,
+    ``horizon_days``, ``alpha``."""
+    spells = gap_spells(tx, observation_end=observation_end)
+    band = purchase_band(spells["k"], edges)
+    chance_col = f"return within {horizon_days} days (%)"
+    rows = []
+    for name in ["all", *_band_labels(edges)]:
+        part = spells if name == "all" else spells[(band == name).to_numpy()]
+        survival, longest = _still_waiting(part)
+        chance = float("nan")
+        if len(part) and silence + horizon_days <= longest:
+            s_d = float(survival(silence))
+            chance = (
+                round(100 * (1 - float(survival(silence + horizon_days)) / s_d), 1) if s_d > 0 else chance
+            )
+        low, high = return_chance_interval(part, silence, horizon_days=horizon_days, alpha=alpha)
+        rows.append(
+            {
+                "purchases so far": name,
+                "waits": len(part),
+                "at risk": int((part["days"] > silence).sum()),
+                "silent that long at the end": int(
+                    ((part["returned"] == 0) & (part["days"] >= silence)).sum()
+                ),
+                chance_col: chance,
+                "lower (%)": low,
+                "upper (%)": high,
+            }
+        )
+    table = pd.DataFrame(rows).set_index("purchases so far")
+    table.attrs |= {"silence": int(silence), "horizon_days": horizon_days, "alpha": alpha}
+    return table
+
+
 def derive_rules(
     tx: pd.DataFrame,
     silent_quantile: float = 0.8,
@@ -779,6 +881,177 @@ def rate_change_test(monthly: pd.DataFrame) -> pd.Series:
     return pd.concat([pd.Series({"snapshots": len(counts)}), result, pd.Series({"note": ""})]).astype(object)
 
 
+SILENCE_BAND_DAYS = 30  # width (days) of the bands of silence the months are compared within
+
+
+def _outcome_pairs(stages: pd.DataFrame, from_stage: str) -> pd.DataFrame:
+    """Customers in ``from_stage`` at a snapshot before their last: ``snapshot``, ``occasions``, ``to``
+    (the stage at the next snapshot) and ``reach`` (days since the last purchase by the next snapshot, had
+    the customer not bought: days since the last purchase plus the days to the next snapshot)."""
+    ordered = stages.sort_values(["customer_id", "snapshot"], kind="stable")
+    grouped = ordered.groupby("customer_id", sort=False)
+    pairs = ordered.assign(to=grouped["stage"].shift(-1), next_snapshot=grouped["snapshot"].shift(-1))
+    pairs = pairs[pairs["to"].notna() & (pairs["stage"] == from_stage)]
+    reach = pairs["days_since_last"] + (pairs["next_snapshot"] - pairs["snapshot"]).dt.days
+    return pairs[["snapshot", "occasions", "to"]].assign(reach=reach.astype(int))
+
+
+def silence_strata(
+    stages: pd.DataFrame,
+    churn_days: int,
+    *,
+    from_stage: str = "silent",
+    width: int = SILENCE_BAND_DAYS,
+    edges=None,
+) -> pd.DataFrame:
+    """The moves out of ``from_stage`` (:func:`assign_stages`) from one snapshot to the next, counted by
+    snapshot within bands of days silent: ``silent by the next snapshot (days)`` is the silence the
+    customer would have reached at the next snapshot without a purchase, in bands of ``width`` days
+    counted down from ``churn_days`` (``"283+"``: churn possible; ``"253-282"``, ``"223-252"`` ... below it,
+    the lowest band starting at the shortest silence seen), so that within a band the move to churned no
+    longer depends on how long the customers had been silent, only on whether they bought. With
+    ``edges`` (e.g. :data:`PURCHASE_BANDS`) also by ``purchases so far`` (:func:`purchase_band`). One row
+    per band (and purchase band) and snapshot with customers: ``customers``, ``to churned``, ``back to
+    active``, ``stayed``; ``band from (days)`` orders the bands."""
+    pairs = _outcome_pairs(stages, from_stage)
+    columns = ["silent by the next snapshot (days)", *([] if edges is None else ["purchases so far"])]
+    counts = ["customers", "to churned", "back to active", "stayed"]
+    if pairs.empty:
+        return pd.DataFrame(columns=[*columns, "band from (days)", "snapshot", *counts])
+    below = (churn_days - 1 - pairs["reach"]).clip(lower=-1) // width  # -1: churn possible
+    high = churn_days - 1 - below * width
+    low = np.maximum(high - width + 1, pairs["reach"].min())
+    pairs = pairs.assign(
+        **{
+            "band from (days)": np.where(below < 0, churn_days, low),
+            columns[0]: np.where(below < 0, f"{churn_days}+", low.astype(str) + "-" + high.astype(str)),
+            "churned": (pairs["to"] == "churned").astype(int),
+            "active": pairs["to"].isin(ACTIVE_STAGES).astype(int),
+        }
+    )
+    if edges is not None:
+        pairs["purchases so far"] = purchase_band(pairs["occasions"], edges)
+    keys = [*columns, "band from (days)", "snapshot"]
+    table = pairs.groupby(keys, sort=False).agg(
+        customers=("churned", "size"),
+        **{"to churned": ("churned", "sum"), "back to active": ("active", "sum")},
+    )
+    table["stayed"] = table["customers"] - table["to churned"] - table["back to active"]
+    table = table.reset_index().sort_values(
+        ["band from (days)", *columns[1:], "snapshot"], ascending=[False, *[True] * len(columns[1:]), True]
+    )
+    return table[[*columns, "band from (days)", "snapshot", *counts]].reset_index(drop=True)
+
+
+def cmh_general(tables) -> tuple[float, int]:
+    """The generalized Cochran-Mantel-Haenszel statistic of general association for K strata of R x C
+    tables of counts over the same rows and columns (a 3-d array, stratum first; rows or columns a
+    stratum lacks are zeros): with n_k the first R - 1 rows and C - 1 columns of stratum k, m_k their
+    expectations r c / N under independence and V_k their multivariate hypergeometric covariance
+    (N diag(r) - r r') x (N diag(c) - c c') / (N^2 (N - 1)), Q = d' V^+ d with d = sum (n_k - m_k) and
+    V = sum V_k, on df = the rank of V (a generalized inverse where rows or columns are missing from
+    every stratum). With one stratum Q is (N - 1) / N times Pearson's chi-square; with 2 x 2 tables it is
+    the classical Mantel-Haenszel statistic without continuity correction. Strata of fewer than two
+    counts add nothing. Returns (Q, df); (nan, 0) when nothing can be compared."""
+    tables = np.asarray(tables, dtype=float)
+    _, rows, cols = tables.shape
+    if rows < 2 or cols < 2:
+        return float("nan"), 0
+    size = (rows - 1) * (cols - 1)
+    diff, cov = np.zeros(size), np.zeros((size, size))
+    for n in tables:
+        total = n.sum()
+        if total < 2:
+            continue
+        r, c = n.sum(axis=1), n.sum(axis=0)
+        diff += (n - np.outer(r, c) / total)[:-1, :-1].ravel()
+        vr = (total * np.diag(r) - np.outer(r, r))[:-1, :-1]
+        vc = (total * np.diag(c) - np.outer(c, c))[:-1, :-1]
+        cov += np.kron(vr, vc) / (total**2 * (total - 1))
+    df = int(np.linalg.matrix_rank(cov, hermitian=True)) if cov.any() else 0
+    if df == 0:
+        return float("nan"), 0
+    return float(diff @ np.linalg.pinv(cov, hermitian=True) @ diff), df
+
+
+def stratified_change_test(strata: pd.DataFrame) -> pd.Series:
+    """Whether the moves out of a stage differ between snapshots within bands (:func:`silence_strata`):
+    the generalized Cochran-Mantel-Haenszel test (:func:`cmh_general`) of snapshots (rows) by outcome
+    (``to churned``, ``back to active``, ``stayed``; outcomes nobody took dropped) stratified by band.
+    Months compared within a band of days silent no longer differ by how long their customers had been
+    silent, so what this test detects is a difference between months among customers silent about
+    equally long. Sparse bands are fine (the test pools over bands, not within them). Returns ``strata``
+    (bands with two snapshots and two outcomes, which carry the comparison), ``snapshots`` (distinct
+    snapshots in them), ``customer-months`` (in them), ``left out`` (customer-months in the other bands),
+    ``chi-square`` (the statistic), ``df``, ``p-value``, ``-log10 p`` and ``note``. Snapshots share
+    customers, so read the p-value as a description, not an exact probability."""
+    keys = [c for c in ("silent by the next snapshot (days)", "purchases so far") if c in strata.columns]
+    outcomes = [o for o in ("to churned", "back to active", "stayed") if len(strata) and strata[o].sum() > 0]
+    total = int(strata["customers"].sum()) if len(strata) else 0
+    tables, snaps, used = [], set(), 0
+    if len(strata) and len(outcomes) >= 2:
+        months = pd.DatetimeIndex(strata["snapshot"].unique()).sort_values()
+        for _, part in strata.groupby(keys, sort=False):
+            counts = part.set_index("snapshot")[outcomes]
+            counts = counts[counts.sum(axis=1) > 0]
+            if len(counts) < 2 or (counts.sum() > 0).sum() < 2:
+                continue
+            tables.append(counts.reindex(months, fill_value=0).to_numpy())
+            snaps |= set(counts.index)
+            used += int(counts.to_numpy().sum())
+    base = {"strata": len(tables), "snapshots": len(snaps), "customer-months": used, "left out": total - used}
+    statistic, df = cmh_general(tables) if tables else (float("nan"), 0)
+    if df == 0:
+        note = "no band has two snapshots with customers and two outcomes: no test"
+        return pd.Series(
+            base | {"chi-square": np.nan, "df": 0, "p-value": "n/a", "-log10 p": np.nan, "note": note},
+            dtype=object,
+        )
+    result = chi_square_result(round(max(statistic, 0.0), 1), df)
+    return pd.concat([pd.Series(base), result, pd.Series({"note": ""})]).astype(object)
+
+
+def rate_change_tests(
+    stages: pd.DataFrame,
+    churn_days: int,
+    *,
+    monthly: pd.DataFrame | None = None,
+    width: int = SILENCE_BAND_DAYS,
+    edges=PURCHASE_BANDS,
+) -> pd.DataFrame:
+    """Three tests of whether the monthly moves out of the silent stage differ between snapshots, one row
+    each: ``across months`` (:func:`rate_change_test` on ``monthly``, :func:`monthly_rates` when not
+    given: months pooled, so a change in how long the silent customers had been silent counts as a
+    change), ``within bands of days silent`` (:func:`stratified_change_test` over
+    :func:`silence_strata` of ``width`` days) and ``within bands of days silent and purchases``
+    (the same with the purchase bands ``edges``; left out when ``edges`` is None). Columns: ``strata``,
+    ``snapshots``, ``customer-months``, ``chi-square``, ``df``, ``p-value``, ``-log10 p``, ``note``."""
+    monthly = monthly_rates(stages, churn_days) if monthly is None else monthly
+    pooled = rate_change_test(monthly)
+    possible = monthly[monthly["churn possible"] & (monthly["customers"] > 0)]
+    pooled["strata"] = 1 if not pd.isna(pooled["chi-square"]) else 0
+    pooled["customer-months"] = int(possible["customers"].sum()) if not pd.isna(pooled["chi-square"]) else 0
+    rows = {"across months": pooled}
+    rows["within bands of days silent"] = stratified_change_test(
+        silence_strata(stages, churn_days, width=width)
+    )
+    if edges is not None:
+        rows["within bands of days silent and purchases"] = stratified_change_test(
+            silence_strata(stages, churn_days, width=width, edges=edges)
+        )
+    columns = ["strata", "snapshots", "customer-months", "chi-square", "df", "p-value", "-log10 p", "note"]
+    table = pd.DataFrame({name: row.reindex(columns) for name, row in rows.items()}).T
+    table = table.astype({c: int for c in ("strata", "snapshots", "customer-months", "df")})
+    table = table.astype({"chi-square": float, "-log10 p": float})
+    table.index.name = "test"
+    table.attrs |= {
+        "width": width,
+        "edges": None if edges is None else tuple(edges),
+        "churn_days": churn_days,
+    }
+    return table
+
+
 def flows(stages: pd.DataFrame, start, end) -> pd.DataFrame:
     """Customers by stage at ``start`` (rows, plus ``"not yet acquired"``) and at ``end`` (columns)."""
     a = stage_at(stages, start).astype(str)
@@ -811,7 +1084,43 @@ def flow_summary(flows: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def time_in_stage(stages: pd.DataFrame, tau: float | None = None, alpha: float = 0.05) -> pd.DataFrame:
+def _most_snapshots_within(snapshots, days: int) -> int:
+    """The most snapshots that fall within any window of ``days`` consecutive days (``[t, t + days)``)."""
+    snaps = np.sort(pd.DatetimeIndex(snapshots).unique().to_numpy().astype("datetime64[D]"))
+    if days <= 0 or len(snaps) == 0:
+        return 0
+    ends = np.searchsorted(snaps, snaps + np.timedelta64(int(days), "D"), side="left")
+    return int((ends - np.arange(len(snaps))).max())
+
+
+def spell_caps(rules: StageRules, snapshots) -> pd.Series:
+    """The most snapshots a spell in each stage can last under ``rules`` on the grid of ``snapshots``
+    (index :data:`STAGES`; NaN where the rules set no cap). A customer is new at the snapshots less than
+    ``silent_days`` after the first purchase, so a new spell lasts at most the most snapshots within
+    ``silent_days`` days; a silent spell at most the most snapshots within ``churn_days - silent_days``
+    days; a growing spell covers the occasions 2 to ``mature_occasions - 1``, each followed by fewer than
+    ``silent_days`` days in which a snapshot sees the customer, so at most ``mature_occasions - 2``
+    times the new cap (0: no growing stage when mature from two occasions). The silent cap holds only
+    when no two consecutive snapshots are more than ``silent_days`` apart (else a purchase between two
+    snapshots that both see a silence can join two silences into one spell: NaN). Mature and churned
+    spells last until the customer buys again or the data ends: no cap."""
+    within_silent = _most_snapshots_within(snapshots, rules.silent_days)
+    snaps = pd.DatetimeIndex(snapshots).unique().sort_values()
+    widest = int(np.diff(snaps.to_numpy().astype("datetime64[D]")).astype(int).max()) if len(snaps) > 1 else 0
+    silent = _most_snapshots_within(snapshots, rules.churn_days - rules.silent_days)
+    caps = {
+        "new": within_silent,
+        "growing": (rules.mature_occasions - 2) * within_silent,
+        "mature": np.nan,
+        "silent": silent if widest <= rules.silent_days else np.nan,
+        "churned": np.nan,
+    }
+    return pd.Series(caps, dtype=float, name="cap (snapshots)").reindex(STAGES)
+
+
+def time_in_stage(
+    stages: pd.DataFrame, tau: float | None = None, *, alpha: float = 0.05, rules: StageRules | None = None
+) -> pd.DataFrame:
     """Spells: consecutive snapshots a customer spends in one stage, a spell still running at the last
     snapshot censored there (Kaplan-Meier, so running spells count for as long as they were seen). Per
     stage: ``spells``, ``completed`` (followed by another stage), ``still running``, ``median
@@ -821,11 +1130,14 @@ def time_in_stage(stages: pd.DataFrame, tau: float | None = None, alpha: float =
     kept within 0 and the limit) up to ``restricted to (snapshots)``: ``tau``
     when given, else the stage's longest spell (the restricted mean then is the area under the whole
     observed curve). Snapshots are months with monthly snapshots; a spell of one snapshot counts as
-    one. New and growing spells are bounded by the silent threshold by construction."""
+    one. With ``rules``, a column ``cap (snapshots)``: the longest spell the rules allow in each stage
+    (:func:`spell_caps`; NaN for mature and churned, which have none), so that stages whose spells the
+    rules cut short are not read as if customers chose their length; the rules' three numbers are kept
+    in ``attrs`` (``silent_days``, ``churn_days``, ``mature_occasions``)."""
     ordered = stages.sort_values(["customer_id", "snapshot"], kind="stable")
     cust = ordered["customer_id"].to_numpy()
     stage = ordered["stage"].cat.codes.to_numpy()
-    start = np.r_[True, (cust[1:] != cust[:-1]) | (stage[1:] != stage[:-1])]
+    start = np.r_[True, (cust[1:] != cust[:-1]) | (stage[1:] != stage[:-1])][: len(cust)]  # none: none
     spell_id = np.cumsum(start)
     spells = pd.DataFrame({"spell": spell_id, "stage": ordered["stage"].to_numpy(), "customer": cust})
     length = spells.groupby("spell").agg(
@@ -864,6 +1176,13 @@ def time_in_stage(stages: pd.DataFrame, tau: float | None = None, alpha: float =
     table.insert(0, "still running", started - completed)
     table.insert(0, "completed", completed)
     table.insert(0, "spells", started)
+    if rules is not None:
+        table["cap (snapshots)"] = spell_caps(rules, stages["snapshot"].unique())
+        table.attrs |= {
+            "silent_days": rules.silent_days,
+            "churn_days": rules.churn_days,
+            "mature_occasions": rules.mature_occasions,
+        }
     return table
 
 
@@ -1061,8 +1380,10 @@ def headline_figures(
     tolerance: float | None = None,
     thresholds: pd.DataFrame | None = None,
     monthly: pd.DataFrame | None = None,
-    rate_test: pd.Series | None = None,
+    rate_test: pd.Series | pd.DataFrame | None = None,
     spells: pd.DataFrame | None = None,
+    bands: pd.DataFrame | None = None,
+    variants: pd.DataFrame | None = None,
 ) -> dict:
     """What notebook 01 records: customers and share (%) per stage at the last snapshot, the three
     rules, the monthly moves out of the silent stage and the resurrection rate; with ``tx`` the share
@@ -1075,10 +1396,14 @@ def headline_figures(
     horizon at the churn threshold in use (all gaps and first gaps; None where no rule row has that
     threshold or the data cannot follow it); with ``monthly`` (:func:`monthly_rates`) the lowest and
     highest monthly silent -> churned share (%) over the months in which churn was possible; with
-    ``rate_test`` (:func:`rate_change_test`) its p-value (text) and ``-log10 p``; with ``spells``
-    (:func:`time_in_stage`) the Kaplan-Meier median time in the mature stage and its interval (monthly
-    snapshots, i.e. months; None where not reached). Shares in %, NaN where a figure cannot be
-    computed."""
+    ``rate_test`` (:func:`rate_change_test`, or the table of :func:`rate_change_tests`) its p-value
+    (text) and ``-log10 p``, and from the table also those of the tests within bands of days silent
+    (and of purchases so far); with ``spells`` (:func:`time_in_stage`) the Kaplan-Meier median time in
+    the mature stage and its interval (monthly snapshots, i.e. months; None where not reached); with
+    ``bands`` (:func:`return_chance_by_band` at the churn threshold in use) the chance (%) of a return
+    within its horizon and its interval per band of purchases so far, and the customers silent that
+    long at the end (churned) per band; with ``variants`` (:func:`sensitivity`) the lowest and highest
+    churned share (%) over the rules compared. Shares in %, NaN where a figure cannot be computed."""
     last = stages["snapshot"].max()
     counts = stages.loc[stages["snapshot"] == last, "stage"].value_counts().reindex(STAGES, fill_value=0)
     shares = (100 * counts / counts.sum()).round(1)
@@ -1120,16 +1445,54 @@ def headline_figures(
         figures["silent to churned per month, highest (%)"] = (
             _number(possible.max()) if len(possible) else None
         )
+    if isinstance(rate_test, pd.DataFrame):
+        for name, key in (
+            ("within bands of days silent", " within bands of days silent"),
+            (
+                "within bands of days silent and purchases",
+                " within bands of days silent and purchases",
+            ),
+        ):
+            if name in rate_test.index:
+                figures |= _test_figures(rate_test.loc[name], key)
+        rate_test = rate_test.iloc[0] if len(rate_test) else None
     if rate_test is not None:
-        tested = not pd.isna(rate_test.get("chi-square"))
-        figures["silent to churned change test p-value"] = str(rate_test["p-value"]) if tested else None
-        figures["silent to churned change test -log10 p"] = _number(rate_test["-log10 p"]) if tested else None
+        figures |= _test_figures(rate_test, "")
     if spells is not None and "mature" in spells.index:
         row = spells.loc["mature"]
         figures["mature median time in stage (months)"] = _number(row["median (snapshots)"])
         figures["mature median time in stage lower (months)"] = _number(row["median lower"])
         figures["mature median time in stage upper (months)"] = _number(row["median upper"])
+    if bands is not None and bands.attrs.get("silence") == rules.churn_days:
+        chance = next(c for c in bands.columns if c.startswith("return within"))
+        for band, row in bands.drop(index="all", errors="ignore").iterrows():
+            key = f"the churn threshold, purchases so far {band}"
+            figures[f"return within the horizon at {key} (%)"] = _number(row[chance])
+            figures[f"return within the horizon at {key}, lower (%)"] = _number(row["lower (%)"])
+            figures[f"return within the horizon at {key}, upper (%)"] = _number(row["upper (%)"])
+            figures[f"churned at the end, purchases so far {band}"] = _whole(
+                row["silent that long at the end"]
+            )
+    if variants is not None and len(variants):
+        customers = variants[STAGES].sum(axis=1)
+        shares = (100 * variants["churned"] / customers.where(customers > 0)).round(1).dropna()
+        figures["churned share over the compared rules, lowest (%)"] = (
+            _number(shares.min()) if len(shares) else None
+        )
+        figures["churned share over the compared rules, highest (%)"] = (
+            _number(shares.max()) if len(shares) else None
+        )
     return figures
+
+
+def _test_figures(test: pd.Series, which: str) -> dict:
+    """The p-value (text) and ``-log10 p`` of a change test (:func:`rate_change_test`), keyed with
+    ``which`` after ``change test``; None where no test was made."""
+    tested = not pd.isna(test.get("chi-square"))
+    return {
+        f"silent to churned change test{which} p-value": str(test["p-value"]) if tested else None,
+        f"silent to churned change test{which} -log10 p": _number(test["-log10 p"]) if tested else None,
+    }
 
 
 def _number(x) -> float | None:

@@ -5,6 +5,7 @@ a single row) a section that could not run leaves behind."""
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 import pytest
@@ -444,12 +445,17 @@ def test_the_threshold_sentence_states_the_return_chance_at_the_quantile_rule_an
         in text
     )
     assert (
-        "still has a chance of 11.7% (all gaps), not below 10%" in text
-    )  # at the threshold: 10.0 is not below
-    at = ns.threshold_sentence(thresholds(all_gaps=(10.0, NAN, 9.9, 12.7)), rules)
-    assert "still has a chance of 10.0% (all gaps), not below 10%" in at
-    below = ns.threshold_sentence(thresholds(all_gaps=(9.9, NAN, 9.9, 12.7)), rules)
-    assert "is 9.9% (all gaps), below 10%." in below
+        "At that silence the chance of a return within 180 days is 11.7% over all gaps and 9.3% over first "
+        "gaps. Over all gaps every wait counts, so customers with many purchases weigh most; over first gaps "
+        "each customer counts once, after a first purchase. Neither is the chance of every customer called "
+        "churned: the table by purchases so far below splits it."
+    ) in text
+    assert "still have" not in text and "coming back" not in text  # the referee's point 2
+    first = "silent that long, first gaps: return within 180 days (%)"
+    only_all = ns.threshold_sentence(
+        thresholds(all_gaps=(9.9, NAN, 9.9, 12.7)).assign(**{first: [NAN, NAN, 8.2, 10.0]}), rules
+    )
+    assert "is 9.9% over all gaps." in only_all and "Neither" not in only_all
     chance = ns.threshold_sentence(thresholds(), S.StageRules(119, 313, 4), churn_rule="return chance")
     assert "use the return-chance rule over all gaps (churned after 313 days)" in chance
     fallback = ns.threshold_sentence(
@@ -490,14 +496,18 @@ def test_rate_change_sentence_reads_the_test_against_change_alpha_on_both_sides(
         "buying again from 5.0% to 5.0%."
     )
     assert "In 1 month no silent customer could yet reach the churn threshold" in text
-    assert (
-        "differ more than chance allows" in text and "the pooled rate of 13.3% a month hides change" in text
-    )
+    assert "differ more than chance allows (chi-square" in text and "hides change" not in text
+    assert "It cannot tell a change in the mix of silence durations from a change in behaviour." in text
     p = 10 ** -float(test["-log10 p"])
     assert "do not differ more than chance allows" in ns.rate_change_sentence(table, test, alpha=p / 2)
     assert "differ more than chance allows" in ns.rate_change_sentence(table, test, alpha=p * 2)
     alike = monthly(churned=(0, 10, 10))
     assert "is a fair summary" in ns.rate_change_sentence(alike, S.rate_change_test(alike))
+    one = monthly(possible=(False, False, True))
+    assert ns.rate_change_sentence(one, S.rate_change_test(one)).startswith(
+        "From one month end to the next, 30.0% of silent customers moved to churned and 5.0% bought again in "
+        "the one month in which churn was possible (2024-03-31)."
+    )
     none = monthly(possible=(False, False, False))
     assert "No test of change over time" in ns.rate_change_sentence(none, S.rate_change_test(none))
     assert ns.rate_change_sentence(None, None).startswith("No silent customer is seen")
@@ -768,23 +778,24 @@ ISSUE17 = {
 def test_what_this_means_reads_the_return_chance_against_return_chance_on_both_sides():
     text = ns.what_this_means(FIGURES | ISSUE17)
     assert (
-        "A customer silent for 90 days buys again within 180 days with a chance of 11.7% (all gaps, "
-        "Kaplan-Meier), not below RETURN_CHANCE = 10%: customers called churned still have at least that "
-        "chance of coming back. That chance falls below 10% after 313 days over all gaps and after 268 days "
-        "over first gaps."
+        "A customer silent for 90 days buys again within 180 days with a chance of 11.7% over all waits "
+        "pooled (Kaplan-Meier), where customers with many purchases weigh most; not below RETURN_CHANCE = "
+        "10%. That chance falls below 10% after 313 days over all gaps and after 268 days over first gaps."
     ) in text
+    assert "still have at least" not in text
     answer = ns.answer(FIGURES | ISSUE17)
     assert (
-        "Customers called churned there buy again within 180 days with a chance of 11.7%, not below "
-        in answer
+        "Customers called churned there buy again within 180 days with a chance of 11.7% over all waits "
+        "pooled, not below RETURN_CHANCE = 10%." in answer
     )
     assert "\n" not in answer  # one paragraph
     low = FIGURES | ISSUE17 | {"return within the horizon at the churn threshold, all gaps (%)": 9.9}
-    assert "with a chance of 9.9% (all gaps, Kaplan-Meier), below RETURN_CHANCE = 10%." in ns.what_this_means(
-        low
-    )
+    assert "weigh most; below RETURN_CHANCE = 10%." in ns.what_this_means(low)
     assert "still have" not in ns.what_this_means(low)
-    assert "within 180 days with a chance of 9.9%, below RETURN_CHANCE = 10%." in ns.answer(low)
+    assert (
+        "within 180 days with a chance of 9.9% over all waits pooled, below RETURN_CHANCE = 10%."
+        in ns.answer(low)
+    )
     at = FIGURES | ISSUE17 | {"return within the horizon at the churn threshold, all gaps (%)": 10.0}
     assert "not below RETURN_CHANCE = 10%" in ns.what_this_means(at)  # at the level counts as not below
     never = (
@@ -807,7 +818,8 @@ def test_what_this_means_says_whether_the_pooled_monthly_rate_hides_change_on_bo
     assert (
         "12.0% of silent customers moved to churned and 3.0% bought again (pooled over months; month by "
         "month the move to churned ranged from 13.1% to 58.7%; the test of equal months gives a p-value "
-        "< 1e-300, below CHANGE_ALPHA = 0.05: the pooled rate hides change over time)."
+        "< 1e-300, below CHANGE_ALPHA = 0.05: the months differ, whether in the mix of silence durations or "
+        "in behaviour, which this test cannot tell apart)."
     ) in text
     calm = (
         FIGURES
@@ -829,7 +841,8 @@ def test_what_this_means_gives_the_median_time_in_the_mature_stage():
     text = ns.what_this_means(FIGURES | ISSUE17)
     assert (
         "- **Time in stage.** Counting spells still running at the end of the data as censored "
-        "(Kaplan-Meier), the median mature spell lasts 7 months (95% interval 6 to 9)."
+        "(Kaplan-Meier), the median mature spell lasts 7 months (95% interval 6 to 9); the rules set no cap "
+        "on it."
     ) in text
     running = ns.what_this_means(FIGURES | ISSUE17 | {"mature median time in stage (months)": None})
     assert "more than half of the mature spells are still running, so their median is not reached" in running
@@ -839,10 +852,12 @@ def test_what_this_means_gives_the_median_time_in_the_mature_stage():
 @pytest.mark.parametrize(
     ("band", "says"),
     [
-        ("11.2 to 12.2", "Its interval, 11.2% to 12.2%, lies wholly above 10%."),
-        ("10.0 to 12.2", "Its interval, 10.0% to 12.2%, lies wholly above 10%."),  # at the level: not below
-        ("4.1 to 9.9", "Its interval, 4.1% to 9.9%, lies wholly below 10%."),
-        ("4.1 to 10.3", "Its interval, 4.1% to 10.3%, reaches across 10%: the data cannot tell that chance"),
+        ("11.2 to 12.2", "11.7% over all gaps (95% interval 11.2% to 12.2%, wholly above 10%)"),
+        ("10.1 to 12.2", "11.7% over all gaps (95% interval 10.1% to 12.2%, wholly above 10%)"),
+        ("10.0 to 12.2", "11.7% over all gaps (95% interval 10.0% to 12.2%, at or above 10%)"),
+        ("4.1 to 9.9", "11.7% over all gaps (95% interval 4.1% to 9.9%, wholly below 10%)"),
+        ("4.1 to 10.0", "11.7% over all gaps (95% interval 4.1% to 10.0%, reaching across 10%: the data"),
+        ("4.1 to 10.3", "11.7% over all gaps (95% interval 4.1% to 10.3%, reaching across 10%: the data"),
     ],
 )
 def test_the_threshold_sentence_places_the_interval_of_the_chance_against_the_level(band, says):
@@ -852,5 +867,311 @@ def test_the_threshold_sentence_places_the_interval_of_the_chance_against_the_le
 
 def test_the_threshold_sentence_gives_no_interval_where_none_could_be_read():
     table = thresholds().assign(**{"all gaps: 95% interval (%)": ["n/a"] * 4})
-    assert "Its interval" not in ns.threshold_sentence(table, S.StageRules(119, 283, 4))
-    assert "Its interval" not in ns.threshold_sentence(thresholds(), S.StageRules(119, 283, 4))
+    assert "95% interval" not in ns.threshold_sentence(table, S.StageRules(119, 283, 4))
+    assert "95% interval" not in ns.threshold_sentence(thresholds(), S.StageRules(119, 283, 4))
+
+
+# ------------------------------------------------- referee, issue 17: quantiles, bands, strata, caps
+CAUSAL = re.compile(r"\b(drives?|makes?|cuts?|causes?|leads? to|because|lengthens?|shortens?)\b", re.I)
+
+
+def quantile_chances(all_gaps=(43.2, 25.7, 11.7, NAN), first_gaps=(25.5, 16.9, 9.3, NAN)):
+    table = pd.DataFrame(
+        {
+            "returns within (%)": [50, 80, 95, 99],
+            "silent (days)": [34, 119, 283, 416],
+            "all gaps: at risk": [400, 300, 200, 100],
+            "all gaps: return within 180 days (%)": list(all_gaps),
+            "first gaps: at risk": [200, 150, 100, 50],
+            "first gaps: return within 180 days (%)": list(first_gaps),
+        }
+    )
+    table.attrs["horizon_days"] = 180
+    return table
+
+
+def test_the_chance_at_the_gap_quantiles_is_stated_with_what_cannot_be_read():
+    text = ns.quantile_chance_sentence(quantile_chances(), chance=0.10)
+    assert text.startswith(
+        "A customer silent as long as the 50% quantile of the gaps (34 days) buys again within 180 days with "
+        "a chance of 43.2% over all gaps and 25.5% over first gaps; at the 80% quantile (119 days), 25.7% "
+        "and "
+        "16.9%; at the 95% quantile (283 days), 11.7% and 9.3%."
+    )
+    assert (
+        "For 416 days it cannot be read: the log is too short to follow that silence for 180 more days."
+        in text
+    )
+    assert "At every silence read, the chance over first gaps is lower than over all gaps." in text
+    assert text.endswith(
+        "Below RETURN_CHANCE = 10%: over all gaps at none of these silences; over first gaps at 283 days."
+    )
+    assert "Below RETURN_CHANCE" not in ns.quantile_chance_sentence(quantile_chances())
+    mixed = ns.quantile_chance_sentence(quantile_chances(first_gaps=(50.0, 16.9, 9.3, NAN)))
+    assert "At every silence read" not in mixed
+
+
+@pytest.mark.parametrize(("chance", "below"), [(9.9, True), (10.0, False), (10.1, False)])
+def test_below_the_level_at_a_quantile_only_strictly_below_it(chance, below):
+    text = ns.quantile_chance_sentence(quantile_chances(first_gaps=(25.5, 16.9, chance, NAN)), chance=0.10)
+    assert ("over first gaps at 283 days." in text) is below
+
+
+def test_no_quantile_to_read_a_chance_at():
+    assert ns.quantile_chance_sentence(None) == "No gap quantile to read a return chance at."
+    assert ns.quantile_chance_sentence(quantile_chances()[:0]).startswith("No gap quantile")
+
+
+def band_table(one=(9.3, 8.9, 9.9), two=(18.5, 17.2, 19.9), four=(24.3, 20.4, 28.8), silence=283):
+    rows = [("all", 67591, 18547, 16374, 11.7, 11.2, 12.2)]
+    rows += [
+        (band, 100, 50, churned, *values)
+        for band, churned, values in (("1", 12054, one), ("2-3", 3611, two), ("4+", 709, four))
+    ]
+    table = pd.DataFrame(
+        rows,
+        columns=[
+            "purchases so far",
+            "waits",
+            "at risk",
+            "silent that long at the end",
+            "return within 180 days (%)",
+            "lower (%)",
+            "upper (%)",
+        ],
+    ).set_index("purchases so far")
+    table.attrs |= {"silence": silence, "horizon_days": 180, "alpha": 0.05}
+    return table
+
+
+def test_the_band_sentence_words_the_judgement_per_band_of_purchases_so_far():
+    rules = S.StageRules(119, 283, 4)
+    text = ns.band_sentence(band_table(), rules, chance=0.10)
+    assert text.startswith(
+        "A customer silent for 283 days (the churn threshold in use) buys again within 180 days with a "
+        "chance of 9.3% with one purchase so far (95% interval 8.9% to 9.9%, below RETURN_CHANCE = 10%), "
+        "18.5% with 2-3 purchases so far (95% interval 17.2% to 19.9%, above RETURN_CHANCE = 10%) and 24.3% "
+        "with 4 or more purchases so far (95% interval 20.4% to 28.8%, above RETURN_CHANCE = 10%); over all "
+        "waits pooled, 11.7%."
+    )
+    assert (
+        "Of the 16,374 churned customers at the end, 12,054 have one purchase so far, 3,611 have 2-3 "
+        "purchases so far and 709 have 4 or more purchases so far."
+    ) in text
+    assert text.endswith(
+        "Under these rules, customers called churned with 2-3 or 4+ purchases so far still buy again within "
+        "180 days with a chance not below RETURN_CHANCE = 10%; for those with one purchase so far it is "
+        "below."
+    )
+    assert not CAUSAL.search(text)
+    elsewhere = ns.band_sentence(band_table(silence=200), rules, chance=0.10)
+    assert "(the churn threshold in use)" not in elsewhere and "Under these rules" not in elsewhere
+    assert "Of the 16,374 customers silent at least 200 days at the end" in elsewhere
+
+
+@pytest.mark.parametrize(
+    ("interval", "says"),
+    [
+        ((10.1, 12.0), "above RETURN_CHANCE = 10%"),
+        ((10.0, 12.0), "at or above RETURN_CHANCE = 10%"),
+        ((9.0, 10.0), "reaching across RETURN_CHANCE = 10%"),
+        ((8.0, 9.9), "below RETURN_CHANCE = 10%"),
+    ],
+)
+def test_a_band_is_judged_by_where_its_interval_lies_against_the_level(interval, says):
+    text = ns.band_sentence(band_table(four=(11.0, *interval)), S.StageRules(119, 283, 4), chance=0.10)
+    assert (
+        f"11.0% with 4 or more purchases so far (95% interval {interval[0]:.1f}% to {interval[1]:.1f}%, "
+        f"{says})" in text
+    )
+
+
+@pytest.mark.parametrize(("point", "says"), [(10.1, "above"), (10.0, "at"), (9.9, "below")])
+def test_a_band_without_an_interval_is_judged_by_its_point(point, says):
+    text = ns.band_sentence(band_table(four=(point, NAN, NAN)), S.StageRules(119, 283, 4), chance=0.10)
+    assert f"with 4 or more purchases so far (no interval, {says} RETURN_CHANCE = 10%)" in text
+
+
+def test_band_sentence_degenerate_cases():
+    rules = S.StageRules(119, 283, 4)
+    assert ns.band_sentence(None, rules, chance=0.1).startswith("No return chance by purchases so far")
+    unread = band_table(one=(NAN,) * 3, two=(NAN,) * 3, four=(NAN,) * 3)
+    assert "cannot be read in any band of purchases so far" in ns.band_sentence(unread, rules, chance=0.1)
+    low = ns.band_sentence(band_table(two=(8.0, 7.0, 9.0), four=(5.0, 4.0, 6.0)), rules, chance=0.1)
+    assert low.endswith("the chance is below RETURN_CHANCE = 10% in every band read.")
+    assert ns.band_name("1") == "one purchase" and ns.band_name("4+") == "4 or more purchases"
+
+
+def change_tests(within_log_p=281.2, both_log_p=12.5):
+    table = pd.DataFrame(
+        {
+            "strata": [1, 6, 18],
+            "snapshots": [2, 14, 14],
+            "customer-months": [200, 1000, 1000],
+            "chi-square": [30.0, 1547.9, 290.3],
+            "df": [2, 63, 136],
+            "p-value": ["3.1e-07", f"{10**-within_log_p:.3g}", f"{10**-both_log_p:.3g}"],
+            "-log10 p": [6.5, within_log_p, both_log_p],
+            "note": ["", "", ""],
+        },
+        index=pd.Index(
+            ["across months", "within bands of days silent", "within bands of days silent and purchases"],
+            name="test",
+        ),
+    )
+    table.attrs |= {"width": 30, "edges": (1, 2, 4), "churn_days": 283}
+    return table
+
+
+def test_the_rate_change_sentence_says_what_the_tests_within_bands_of_days_silent_can_tell():
+    text = ns.rate_change_sentence(monthly(), change_tests())
+    assert "It cannot tell a change in the mix of silence durations from a change in behaviour." in text
+    assert (
+        "Within bands of 30 days silent (6 bands), the months differ more than chance allows (chi-square "
+        "1,547.9 on 63 df, p-value 6.31e-282); within bands of 30 days silent and of purchases so far (18 "
+        "bands), the months differ more than chance allows (chi-square 290.3 on 136 df, p-value 3.16e-13)."
+    ) in text
+    assert (
+        "So the months differ even among customers silent about equally long and with as many purchases"
+        in text
+    )
+    assert "None of these tests says why" in text and not CAUSAL.search(text)
+    edge = -math.log10(CHANGE := ns.CHANGE_ALPHA)
+    mix = ns.rate_change_sentence(monthly(), change_tests(within_log_p=edge, both_log_p=edge))
+    assert "the months do not differ more than chance allows" in mix
+    assert "So the differences across months are those of the mix of silence durations" in mix
+    above = ns.rate_change_sentence(monthly(), change_tests(within_log_p=edge + 0.01, both_log_p=edge))
+    assert "So the months differ even among customers silent about equally long:" in above
+    assert CHANGE == 0.05
+    assert ": not only" not in text and "alone does not account for the differences" in text
+    calm = change_tests(within_log_p=edge, both_log_p=edge).assign(**{"-log10 p": [edge, edge, edge]})
+    calm_text = ns.rate_change_sentence(monthly(), calm)
+    assert "not below CHANGE_ALPHA = 0.05): the pooled rate of 13.3% a month is a fair summary." in calm_text
+    assert calm_text.endswith("no change in how they moved is detected either.")
+    hidden = change_tests().assign(**{"-log10 p": [edge, 281.2, 12.5]})  # pooled calm, bands not
+    hidden_text = ns.rate_change_sentence(monthly(), hidden)
+    assert "fair summary" not in hidden_text and "So the months differ even among" in hidden_text
+    untested = change_tests().assign(**{"chi-square": [30.0, NAN, NAN]})
+    untested.loc["within bands of days silent", "note"] = "no band has two snapshots"
+    assert "No test within bands of days silent: no band has two snapshots." in ns.rate_change_sentence(
+        monthly(), untested
+    )
+
+
+def capped_spells(lower=(4.0, 4.0, 7.0, 5.0, NAN), upper=(4.0, 4.0, 7.0, 5.0, NAN)):
+    table = spells(
+        [[21149, 21149, 4.0], [12870, 11788, 4.0], [6534, 3389, 7.0], [26961, 23992, 5.0], [18307, 1933, NAN]]
+    )
+    table["median lower"], table["median upper"] = list(lower), list(upper)
+    table["cap (snapshots)"] = [4.0, 8.0, NAN, 6.0, NAN]
+    table.attrs |= {"silent_days": 119, "churn_days": 283, "mature_occasions": 4}
+    return table
+
+
+def test_the_spells_sentence_names_the_capped_stages_and_ranks_only_the_uncapped_ones():
+    text = ns.spells_sentence(capped_spells())
+    assert (
+        "The rules cap new spells at 4 snapshots, growing spells at 8 snapshots and silent spells at 6 "
+        "snapshots "
+        "(the most monthly snapshots that fit: new: the snapshots within 119 days of the first purchase; "
+        "growing: within 119 days of each of the 2 growing purchase occasions; silent: between 119 and 283 "
+        "days without a purchase), so those medians describe the rules as much as the customers and are not "
+        "ranked against the others; the new median reaches its cap."
+    ) in text
+    assert "last longest" not in text  # only mature is uncapped with a median reached
+    assert (
+        "The 95% interval of every median reached has both ends on the same snapshot count: it is narrower "
+        "than one step between monthly snapshots"
+    ) in text
+    wide = ns.spells_sentence(capped_spells(lower=(3.0, 3.0, 6.0, 4.0, NAN), upper=(5.0, 5.0, 9.0, 6.0, NAN)))
+    assert "both ends on the same snapshot" not in wide
+    single = capped_spells()
+    single["cap (snapshots)"] = [1.0, NAN, NAN, NAN, NAN]
+    assert "The rules cap new spells at 1 snapshot (" in ns.spells_sentence(single)
+    one = ns.spells_sentence(capped_spells(lower=(4.0, 3.0, 6.0, 4.0, NAN), upper=(4.0, 5.0, 9.0, 6.0, NAN)))
+    assert "The 95% interval of new has both ends" in one
+    free = capped_spells()
+    free.loc["churned", "median (snapshots)"] = 9.0
+    assert (
+        "Of the medians reached in stages without a cap, churned spells last longest."
+        in ns.spells_sentence(free)
+    )
+
+
+BANDS17 = {
+    "return within the horizon at the churn threshold, purchases so far 1 (%)": 9.3,
+    "return within the horizon at the churn threshold, purchases so far 1, lower (%)": 8.9,
+    "return within the horizon at the churn threshold, purchases so far 1, upper (%)": 9.9,
+    "churned at the end, purchases so far 1": 12054,
+    "return within the horizon at the churn threshold, purchases so far 2-3 (%)": 18.5,
+    "return within the horizon at the churn threshold, purchases so far 2-3, lower (%)": 17.2,
+    "return within the horizon at the churn threshold, purchases so far 2-3, upper (%)": 19.9,
+    "churned at the end, purchases so far 2-3": 3611,
+    "return within the horizon at the churn threshold, purchases so far 4+ (%)": 24.3,
+    "return within the horizon at the churn threshold, purchases so far 4+, lower (%)": 20.4,
+    "return within the horizon at the churn threshold, purchases so far 4+, upper (%)": 28.8,
+    "churned at the end, purchases so far 4+": 709,
+    "churned share over the compared rules, lowest (%)": 61.3,
+    "churned share over the compared rules, highest (%)": 75.8,
+    "silent to churned change test within bands of days silent p-value": "6.81e-282",
+    "silent to churned change test within bands of days silent -log10 p": 281.2,
+}
+
+
+def test_the_answer_carries_the_range_over_the_rules_and_the_chance_by_band():
+    text = ns.answer(FIGURES | ISSUE17 | BANDS17)
+    assert (
+        "40.0% of the customers had churned by 2024-06-30 (61.3% to 75.8% under the rules the sensitivity"
+        in text
+    )
+    assert (
+        "Customers called churned there buy again within 180 days with a chance of 11.7% over all waits "
+        "pooled; "
+        "by purchases so far, against RETURN_CHANCE = 10%: 9.3% with one purchase (below), 18.5% with 2-3 "
+        "purchases (above) and 24.3% with 4 or more purchases (above)."
+    ) in text
+    same = FIGURES | ISSUE17 | BANDS17 | {"churned share over the compared rules, highest (%)": 61.3}
+    assert "(the same under every rule the sensitivity table compares)" in ns.answer(same)
+    assert "sensitivity" not in ns.answer(FIGURES)
+    across = BANDS17 | {
+        "return within the horizon at the churn threshold, purchases so far 1, upper (%)": 10.2
+    }
+    assert "9.3% with one purchase (its interval across)" in ns.answer(FIGURES | ISSUE17 | across)
+    assert "\n" not in text and not CAUSAL.search(text)
+
+
+def test_what_this_means_words_the_chance_per_band_and_reads_the_test_within_bands():
+    text = ns.what_this_means(FIGURES | ISSUE17 | BANDS17)
+    assert (
+        "by purchases so far, 9.3% with one purchase so far (95% interval 8.9% to 9.9%, below "
+        "RETURN_CHANCE = "
+        "10%), 18.5% with 2-3 purchases so far (95% interval 17.2% to 19.9%, above RETURN_CHANCE = 10%) and "
+        "24.3% with 4 or more purchases so far (95% interval 20.4% to 28.8%, above RETURN_CHANCE = 10%). Of "
+        "the 16,374 customers churned at the end, 12,054 have one purchase so far. Customers called churned "
+        "with 2-3 or 4+ purchases so far still have a chance not below RETURN_CHANCE = 10% of buying again "
+        "within 180 days."
+    ) in text
+    assert (
+        "within bands of days silent the test of equal months gives a p-value 6.81e-282, below "
+        "CHANGE_ALPHA = "
+        "0.05: the months differ even among customers silent about equally long)"
+    ) in text
+    key = "silent to churned change test within bands of days silent -log10 p"
+    at_edge = FIGURES | ISSUE17 | BANDS17 | {key: -math.log10(0.05)}
+    assert "not below CHANGE_ALPHA = 0.05: the range is one of the mix of silence durations" in (
+        ns.what_this_means(at_edge)
+    )
+    collapsed = (
+        FIGURES
+        | ISSUE17
+        | {
+            "mature median time in stage lower (months)": 7.0,
+            "mature median time in stage upper (months)": 7.0,
+        }
+    )
+    assert (
+        "the median mature spell lasts 7 months (its 95% interval is narrower than the one-month step "
+        "between "
+        "snapshots); the rules set no cap on it."
+    ) in ns.what_this_means(collapsed)
+    assert "7 to 7" not in ns.what_this_means(collapsed) and not CAUSAL.search(text)

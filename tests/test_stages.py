@@ -7,8 +7,10 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+import statsmodels.api as sm
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import stats
 
 from lifecycle_utils import stages as S
 
@@ -837,3 +839,228 @@ def test_threshold_table_shows_the_return_chance_interval():
     assert table.loc[0, "churned after (days)"] == 39
     assert table.loc[0, "silent that long, all gaps: return within 20 days (%)"] == 16.7
     assert table.loc[0, "all gaps: 95% interval (%)"] == f"{low:.1f} to {high:.1f}" == "2.5 to 72.7"
+
+
+# ------------------------------------------------- referee, issue 17: bands, strata, caps (notebook 01)
+def test_purchase_bands_are_one_two_to_three_and_four_or_more():
+    bands = S.purchase_band(pd.Series([1, 2, 3, 4, 17, 0]))
+    assert bands.iloc[:5].tolist() == ["1", "2-3", "2-3", "4+", "4+"] and pd.isna(bands.iloc[5])
+    assert S.purchase_band([1, 2, 3], edges=(1, 3)).tolist() == ["1-2", "1-2", "3+"]
+    with pytest.raises(ValueError, match="increasing"):
+        S.purchase_band([1], edges=(2, 2))
+
+
+def test_the_chance_at_the_gap_quantiles_is_the_return_chance_with_the_quantile_beside_it():
+    quantiles = pd.DataFrame({"returns within (%)": [50, 90], "days": [5, 15]})
+    table = S.return_chance_at_quantiles(WAITS, quantiles, horizon_days=20, observation_end=WAITS_END)
+    plain = S.return_chance(WAITS, [5, 15], horizon_days=20, observation_end=WAITS_END)
+    assert table["returns within (%)"].tolist() == [50, 90] and table.attrs["horizon_days"] == 20
+    pd.testing.assert_frame_equal(table.drop(columns="returns within (%)"), plain)
+    # all waits: 9 waits, returns at 10, 20 (S(5) = 1, S(25) = 7/9): 1 - 7/9 = 22.2%
+    assert table.loc[0, "all gaps: return within 20 days (%)"] == 22.2
+
+
+# five customers buy on day 0; "r1".."r5" come back on day 50 and never again, "n1".."n5" never come
+# back; the log ends on day 400: first waits 5 x 50 (returned) and 5 x 400 (open), second waits 5 x 350
+BANDED = day_frame(
+    [(f"r{i}", 0) for i in range(5)] + [(f"r{i}", 50) for i in range(5)] + [(f"n{i}", 0) for i in range(5)]
+)
+BANDED_END = "2025-02-04"  # day 400
+
+
+def test_the_return_chance_by_band_of_purchases_so_far_is_kaplan_meier_within_each_band():
+    table = S.return_chance_by_band(BANDED, 10, horizon_days=100, observation_end=BANDED_END)
+    chance = "return within 100 days (%)"
+    assert table.index.tolist() == ["all", "1", "2-3", "4+"]
+    assert (
+        table.loc["1", "waits"] == 5 + 5 and table.loc["2-3", "waits"] == 5 and table.loc["4+", "waits"] == 0
+    )
+    # band 1: S(10) = 1, S(110) = 1/2 -> 50%; band 2-3: no return at all -> 0%; all: 1 - 10/15 -> 33.3%
+    assert table.loc["1", chance] == 50.0 and table.loc["2-3", chance] == 0.0
+    assert table.loc["all", chance] == 33.3
+    assert math.isnan(table.loc["4+", chance])  # no waits in the band
+    assert table.loc["1", "lower (%)"] < 50.0 < table.loc["1", "upper (%)"]
+    assert math.isnan(table.loc["2-3", "lower (%)"])  # R = 1: no variance to read
+    # still silent at the end after 10 days or more: the five "n" (band 1) and the five "r" (band 2-3)
+    assert table["silent that long at the end"].tolist() == [10, 5, 5, 0]
+    assert table.loc["1", "at risk"] == 5 + 5  # waits longer than 10 days: all but none
+    assert table.attrs == {"silence": 10, "horizon_days": 100, "alpha": 0.05}
+    # band 2-3's longest wait is 350 days: a silence of 300 plus 100 cannot be followed there
+    late = S.return_chance_by_band(BANDED, 300, horizon_days=100, observation_end=BANDED_END)
+    assert math.isnan(late.loc["2-3", chance]) and late.loc["1", chance] == 0.0
+
+
+def _pairs_table(pairs: list[tuple[int, int, str, int]]) -> pd.DataFrame:
+    """A stage table of customers silent at one of three month ends of 2024 and their stage at the next:
+    (snapshot index 0 or 1, days silent then, stage at the next snapshot, customers like that)."""
+    snaps = pd.to_datetime(["2024-01-31", "2024-02-29", "2024-03-31"])
+    rows, n = [], 0
+    for i, days, to, many in pairs:
+        for _ in range(many):
+            n += 1
+            rows.append((snaps[i], f"c{n}", 1, days, "silent"))
+            rows.append((snaps[i + 1], f"c{n}", 1 if to != "growing" else 2, 0, to))
+    return pd.DataFrame(
+        rows, columns=["snapshot", "customer_id", "occasions", "days_since_last", "stage"]
+    ).assign(stage=lambda d: d["stage"].astype(S.STAGE_DTYPE))
+
+
+def test_silence_strata_count_the_moves_within_bands_of_days_silent_by_the_next_snapshot():
+    # Jan 31 -> Feb 29 is 29 days: 270 + 29 = 299 and 260 + 29 = 289 reach 283; 200 + 29 = 229 does not
+    table = S.silence_strata(
+        _pairs_table([(0, 270, "churned", 1), (0, 260, "growing", 1), (0, 200, "silent", 1)]), 283
+    )
+    assert table["silent by the next snapshot (days)"].tolist() == ["283+", "229-252"]
+    assert table[["customers", "to churned", "back to active", "stayed"]].values.tolist() == [
+        [2, 1, 1, 0],
+        [1, 0, 0, 1],
+    ]
+    by_purchases = S.silence_strata(_pairs_table([(0, 270, "churned", 2)]), 283, edges=S.PURCHASE_BANDS)
+    assert by_purchases["purchases so far"].tolist() == ["1"] and by_purchases["customers"].tolist() == [2]
+    assert S.silence_strata(_pairs_table([(0, 270, "churned", 1)]).iloc[:0], 283).empty
+
+
+def test_the_generalized_cmh_statistic_matches_pearson_for_one_stratum_and_mantel_haenszel_for_2x2():
+    one = np.array([[10, 10], [20, 0]])
+    pearson = stats.chi2_contingency(one, correction=False)[0]  # 13.33: expected [[15, 5], [15, 5]]
+    assert S.cmh_general([one]) == (pytest.approx(39 / 40 * pearson), 1)
+    tables = [np.array([[10, 10], [20, 5]]), np.array([[3, 7], [6, 4]]), np.array([[12, 2], [8, 8]])]
+    peer = sm.stats.StratifiedTable([t.T for t in tables]).test_null_odds(correction=False)
+    assert S.cmh_general(tables) == (pytest.approx(peer.statistic), 1)
+    proportional = [np.array([[9, 1], [90, 10]]), np.array([[1, 19], [5, 95]])]
+    assert S.cmh_general(proportional)[0] == pytest.approx(0.0)
+    three = np.array([[[5, 3, 2], [1, 4, 5], [0, 0, 0]]])  # a row nobody is in: df from the rank, 2
+    assert S.cmh_general(three)[1] == 2
+    assert math.isnan(S.cmh_general([np.zeros((2, 2))])[0])
+
+
+def test_the_stratified_test_is_mantel_haenszel_over_the_bands():
+    strata = pd.DataFrame(
+        {
+            "silent by the next snapshot (days)": ["283+", "283+", "253-282", "253-282", "223-252"],
+            "band from (days)": [283, 283, 253, 253, 223],
+            "snapshot": pd.to_datetime(["2024-01-31", "2024-02-29"] * 2 + ["2024-03-31"]),
+            "customers": [20, 20, 10, 10, 3],
+            "to churned": [10, 20, 5, 5, 0],
+            "back to active": [0, 0, 0, 0, 0],
+            "stayed": [10, 0, 5, 5, 3],
+        }
+    )
+    result = S.stratified_change_test(strata)
+    # 283+: n = 10, expected 20 * 30 / 40 = 15, variance 20 * 20 * 30 * 10 / (40^2 * 39) = 1.923;
+    # 253-282: n = expected = 5, variance 10^4 / (20^2 * 19) = 1.316; (10 - 15)^2 / 3.239 = 7.7 on 1 df
+    assert result["chi-square"] == 7.7 and result["df"] == 1 and result["strata"] == 2
+    assert result["p-value"] == f"{stats.chi2.sf(7.7, 1):.3g}"
+    assert result["customer-months"] == 60 and result["left out"] == 3 and result["snapshots"] == 2
+    none = S.stratified_change_test(strata.iloc[4:])
+    assert math.isnan(none["chi-square"]) and none["note"].startswith("no band has two snapshots")
+    assert none["left out"] == 3
+
+
+# a silent customer moves to churned with chance 90% when the threshold can be reached by the next
+# snapshot and buys again with chance 5% when it cannot, in both months; only the mix of silences differs
+MIX_ONLY = [
+    (0, 270, "churned", 900),
+    (0, 270, "growing", 100),
+    (0, 150, "growing", 10),
+    (0, 150, "silent", 190),
+    (1, 270, "churned", 180),
+    (1, 270, "growing", 20),
+    (1, 150, "growing", 50),
+    (1, 150, "silent", 950),
+]
+
+
+def test_a_change_in_the_mix_of_silences_alone_is_seen_across_months_but_not_within_bands():
+    table = _pairs_table(MIX_ONLY)
+    tests = S.rate_change_tests(table, 283, edges=None)
+    assert tests.index.tolist() == ["across months", "within bands of days silent"]
+    pooled, within = tests.loc["across months"], tests.loc["within bands of days silent"]
+    assert pooled["-log10 p"] > 100 and pooled["strata"] == 1  # the months look very different pooled
+    assert within["chi-square"] == 0.0 and within["p-value"] == "1"  # no change among equal silences
+    assert within["df"] == 2  # months x (churned, back, stayed): churned only where the threshold is reached
+    pd.testing.assert_series_equal(
+        pooled[["chi-square", "df", "p-value"]].astype(object),
+        S.rate_change_test(S.monthly_rates(table, 283))[["chi-square", "df", "p-value"]].rename(pooled.name),
+    )
+    changed = [*MIX_ONLY[:4], (1, 270, "churned", 100), (1, 270, "growing", 100), *MIX_ONLY[6:]]
+    both = S.rate_change_tests(_pairs_table(changed), 283)
+    assert both.loc["within bands of days silent", "-log10 p"] > 10  # 90% vs 50% to churned
+    assert "within bands of days silent and purchases" in both.index
+
+
+def test_spell_caps_are_the_most_snapshots_the_rules_let_a_spell_last():
+    snaps = pd.date_range("2024-01-31", periods=12, freq="ME")
+    caps = S.spell_caps(S.StageRules(31, 100, 3), snaps)
+    # 31 days hold two month ends (Jan 31, Feb 29: 29 days apart), 69 days three (Jan 31 to Mar 31: 60)
+    assert caps[["new", "growing", "silent"]].tolist() == [2, 2, 3]
+    assert caps[["mature", "churned"]].isna().all()
+    cdnow_like = S.spell_caps(S.StageRules(119, 283, 4), pd.date_range("1997-01-31", periods=18, freq="ME"))
+    assert cdnow_like[["new", "growing", "silent"]].tolist() == [4, 8, 6]
+    assert S.spell_caps(S.StageRules(31, 100, 2), snaps)["growing"] == 0  # no growing stage
+    # silent after 30 days: silent at Jul 31, a purchase on Aug 1, silent again at Aug 31 (30 days): one
+    # silent spell spans a purchase when month ends are 31 days apart, so no silent cap can be stated
+    assert math.isnan(S.spell_caps(S.StageRules(30, 100, 3), snaps)["silent"])
+    # snapshots 40 days apart: a purchase between two snapshots can join two silences of 30+ days
+    sparse = pd.to_datetime(["2024-01-01", "2024-02-10", "2024-03-21"])
+    assert math.isnan(S.spell_caps(S.StageRules(30, 100, 3), sparse)["silent"])
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    events=history,
+    silent=st.integers(1, 60),
+    extra=st.integers(1, 100),
+    mature=st.integers(2, 5),
+    snap_days=st.lists(st.integers(0, 260), min_size=1, max_size=8),
+)
+def test_no_spell_is_longer_than_its_cap(events, silent, extra, mature, snap_days):
+    start = pd.Timestamp("2024-01-01")
+    tx = tx_frame([(c, start + pd.Timedelta(days=d), 1.0) for c, d in events])
+    rules = S.StageRules(silent, silent + extra, mature)
+    snaps = sorted({start + pd.Timedelta(days=d) for d in snap_days})
+    table = S.time_in_stage(S.assign_stages(tx, rules, snaps), rules=rules)
+    capped = table.dropna(subset=["cap (snapshots)"])
+    longest = table["restricted to (snapshots)"]  # the longest spell of each stage
+    assert (longest[capped.index].fillna(0) <= capped["cap (snapshots)"]).all()
+    assert table.attrs["churn_days"] == rules.churn_days
+
+
+def test_headline_figures_record_the_bands_the_stratified_tests_and_the_range_over_the_rules(hand):
+    bands = S.return_chance_by_band(BANDED, 10, horizon_days=100, observation_end=BANDED_END)
+    rules = S.StageRules(5, 10, 3)
+    tests = S.rate_change_tests(_pairs_table(MIX_ONLY), 283)
+    variants = pd.DataFrame(
+        {"new": [0, 0], "growing": [1, 1], "mature": [1, 1], "silent": [4, 2], "churned": [4, 6]},
+        index=["chosen", "other"],
+    )
+    facts = S.headline_figures(
+        hand,
+        rules,
+        resurrection_facts=pd.Series({"resurrection rate (%)": 1.0}),
+        rate_test=tests,
+        bands=bands,
+        variants=variants,
+    )
+    key = "return within the horizon at the churn threshold, purchases so far"
+    assert facts[f"{key} 1 (%)"] == 50.0 and facts[f"{key} 2-3 (%)"] == 0.0 and facts[f"{key} 4+ (%)"] is None
+    assert facts[f"{key} 1, lower (%)"] == bands.loc["1", "lower (%)"]
+    assert facts["churned at the end, purchases so far 1"] == 5
+    assert facts["churned share over the compared rules, lowest (%)"] == 40.0
+    assert facts["churned share over the compared rules, highest (%)"] == 60.0
+    assert facts["silent to churned change test within bands of days silent p-value"] == "1"
+    assert facts["silent to churned change test -log10 p"] == tests.loc["across months", "-log10 p"]
+    assert "silent to churned change test within bands of days silent and purchases p-value" in facts
+    other = S.headline_figures(
+        hand,
+        S.StageRules(5, 11, 3),
+        resurrection_facts=pd.Series({"resurrection rate (%)": 1.0}),
+        bands=bands,
+    )
+    assert not any(k.startswith(key) for k in other)  # bands read at another silence are not recorded
+
+
+def test_time_in_stage_of_an_empty_stage_table_has_no_spells():
+    empty = S.assign_stages(HISTORIES, RULES, ["2023-01-31"])  # before any purchase
+    table = S.time_in_stage(empty, rules=RULES)
+    assert empty.empty and (table["spells"] == 0).all() and table["median (snapshots)"].isna().all()

@@ -27,6 +27,9 @@ __all__ = [
     "rules_sentence",
     "CHANGE_ALPHA",
     "threshold_sentence",
+    "band_name",
+    "quantile_chance_sentence",
+    "band_sentence",
     "rate_change_sentence",
     "sizes_sentence",
     "revenue_sentence",
@@ -197,8 +200,10 @@ def threshold_sentence(
     (days)`` and the chance (%) that a customer silent that long returns within the horizon, over all
     gaps and over first gaps), what that chance is at the gap-quantile threshold, where the
     return-chance rule puts the threshold, and which rule the stages use (``churn_rule``, the threshold
-    in ``rules``); with the table's ``all gaps: 95% interval (%)`` column, whether the interval of the
-    chance at the threshold in use lies wholly above, wholly below or across the level."""
+    in ``rules``); then the chance at the threshold in use over all gaps and over first gaps, each with
+    its interval (the table's ``... : 95% interval (%)`` columns) placed wholly above, at, wholly below or
+    across the level. It judges no customer group: over all gaps heavy buyers weigh most, so the chance
+    of the customers called churned is read by band of purchases so far (:func:`band_sentence`)."""
     if _no_table(table) or rules is None:
         return Text("No churn threshold could be read from this data.")
     chance, horizon = table.attrs.get("chance"), table.attrs.get("horizon_days")
@@ -258,61 +263,224 @@ def threshold_sentence(
         used = f"churned after {count(rules.churn_days)} days (set by a parameter)"
     text += f" The stages below use {used}."
     at = rows[rows["churned after (days)"] == rules.churn_days]
-    band = "all gaps: 95% interval (%)"
-    if len(at) and not _missing(at[all_col].iloc[0]) and not _missing(chance):
-        level = at[all_col].iloc[0]
-        if level >= 100 * chance:
-            text += (
-                f" At that silence a return within {count(horizon)} days still has a chance of "
-                f"{percent(level)} (all gaps), not below {percent(100 * chance, 0)}: customers called "
-                "churned there still have at least that chance of coming back."
-            )
-        else:
-            text += (
-                f" At that silence the chance of a return within {count(horizon)} days is {percent(level)} "
-                f"(all gaps), below {percent(100 * chance, 0)}."
-            )
-        text += _interval_clause(at["all gaps: 95% interval (%)"].iloc[0] if band in at else None, chance)
+    parts = []
+    for name, column in (("all gaps", all_col), ("first gaps", first_col)):
+        if len(at) and not _missing(at[column].iloc[0]) and not _missing(chance):
+            band = at[f"{name}: 95% interval (%)"].iloc[0] if f"{name}: 95% interval (%)" in at else None
+            parts.append(f"{percent(at[column].iloc[0])} over {name}{_interval_clause(band, chance)}")
+    if parts:
+        text += f" At that silence the chance of a return within {count(horizon)} days is {listing(parts)}."
+    if len(parts) == 2:
+        text += (
+            " Over all gaps every wait counts, so customers with many purchases weigh most; over first gaps "
+            "each customer counts once, after a first purchase. Neither is the chance of every customer "
+            "called churned: the table by purchases so far below splits it."
+        )
     return Text(text)
 
 
+def _side(low, high, point, level: float) -> str:
+    """Where a chance (%) lies against ``level`` (%): by its interval when there is one (``"above"`` when
+    its lower end is above the level, ``"at or above"`` when it is at it, ``"below"`` when its upper end
+    is below, else ``"across"``), else by the point (``"above"``, ``"at"``, ``"below"``)."""
+    if not (_missing(low) or _missing(high)):
+        low, high = float(low), float(high)
+        if low > level:
+            return "above"
+        if low == level:
+            return "at or above"
+        return "below" if high < level else "across"
+    point = float(point)
+    return "above" if point > level else "at" if point == level else "below"
+
+
 def _interval_clause(band, chance: float) -> str:
-    """Where the interval of the chance at the churn threshold (``"lo to hi"``, % as text in
-    ``stages.threshold_table``) lies against the level ``chance`` (a fraction); ``""`` without one."""
+    """Where the interval of a chance (``"lo to hi"``, % as text in ``stages.threshold_table``) lies
+    against the level ``chance`` (a fraction), as a bracket: `` (95% interval 11.2% to 12.2%, wholly
+    above 10%)``; ``""`` without one."""
     if not isinstance(band, str) or " to " not in band:
         return ""
     low, high = (float(x) for x in band.split(" to "))
     bar = percent(100 * chance, 0)
-    where = (
-        f"lies wholly above {bar}"
-        if low >= 100 * chance
-        else f"lies wholly below {bar}"
-        if high < 100 * chance
-        else f"reaches across {bar}: the data cannot tell that chance apart from the level"
+    where = {
+        "above": f"wholly above {bar}",
+        "at or above": f"at or above {bar}",
+        "below": f"wholly below {bar}",
+        "across": f"reaching across {bar}: the data cannot tell that chance apart from the level",
+    }[_side(low, high, None, 100 * chance)]
+    return f" (95% interval {percent(low)} to {percent(high)}, {where})"
+
+
+def band_name(band: str) -> str:
+    """A band of purchases so far (``stages.purchase_band``) in words: ``"1"`` -> ``one purchase``,
+    ``"2-3"`` -> ``2-3 purchases``, ``"4+"`` -> ``4 or more purchases``."""
+    band = str(band)
+    if band == "1":
+        return "one purchase"
+    return f"{band[:-1]} or more purchases" if band.endswith("+") else f"{band} purchases"
+
+
+def _band_list(bands: list[str]) -> str:
+    """Bands of purchases so far as one alternative: ``one purchase``, ``2-3 or 4+ purchases``."""
+    bands = [str(b) for b in bands]
+    if bands == ["1"]:
+        return "one purchase"
+    head = ", ".join(bands[:-1])
+    return f"{head} or {bands[-1]} purchases" if head else f"{bands[-1]} purchases"
+
+
+def quantile_chance_sentence(table: pd.DataFrame | None, *, chance: float | None = None) -> Text:
+    """What the chance of a return within the horizon is at each gap quantile
+    (``stages.return_chance_at_quantiles``: ``returns within (%)``, ``silent (days)`` and the chance (%)
+    over all gaps and over first gaps), where the log is too short to read it, whether the first-gap
+    chance is lower than the all-gap one at every silence read, and with ``chance`` (the return-chance
+    level, a fraction) at which of these silences each estimate is below it."""
+    if _no_table(table):
+        return Text("No gap quantile to read a return chance at.")
+    horizon = table.attrs.get("horizon_days")
+    all_col = next(c for c in table.columns if c.startswith("all gaps: return"))
+    first_col = next(c for c in table.columns if c.startswith("first gaps: return"))
+    read = table.dropna(subset=[all_col, first_col], how="all")
+    unread = table[table[all_col].isna() & table[first_col].isna()]
+    rows = [
+        (
+            f"the {percent(r['returns within (%)'], 0)} quantile of the gaps "
+            f"({_days(r['silent (days)'])} days)",
+            percent(r[all_col]),
+            percent(r[first_col]),
+        )
+        for _, r in read.iterrows()
+    ]
+    text = ""
+    if rows:
+        (where, a, f), rest = rows[0], rows[1:]
+        text = (
+            f"A customer silent as long as {where} buys again within {count(horizon)} days with a chance of "
+            f"{a} over all gaps and {f} over first gaps"
+            + "".join(f"; at {w.replace(' of the gaps', '')}, {a} and {f}" for w, a, f in rest)
+            + "."
+        )
+    if len(unread):
+        silences = listing([f"{_days(d)} days" for d in unread["silent (days)"]])
+        text += (
+            f" For {silences} it cannot be read: the log is too short to follow that silence for "
+            f"{count(horizon)} more days."
+        )
+    both = read.dropna(subset=[all_col, first_col])
+    if len(both) > 1 and (both[first_col] < both[all_col]).all():
+        text += " At every silence read, the chance over first gaps is lower than over all gaps."
+    elif len(both) > 1 and (both[first_col] > both[all_col]).all():
+        text += " At every silence read, the chance over first gaps is higher than over all gaps."
+    if chance is not None and len(read):
+        bar = percent(100 * chance, 0)
+        below = []
+        for name, column in (("all gaps", all_col), ("first gaps", first_col)):
+            under = read.loc[read[column] < 100 * chance, "silent (days)"]
+            below.append(
+                f"over {name} at {listing([f'{_days(d)} days' for d in under])}"
+                if len(under)
+                else f"over {name} at none of these silences"
+            )
+        text += f" Below RETURN_CHANCE = {bar}: {'; '.join(below)}."
+    return Text(text.strip())
+
+
+def band_sentence(bands: pd.DataFrame | None, rules: layer.StageRules | None, *, chance: float) -> Text:
+    """The chance of a return within the horizon after the silence of ``stages.return_chance_by_band``
+    (its ``attrs``), by band of purchases so far, each with its interval read against the return-chance
+    level ``chance`` (a fraction: above, below, or across it), the pooled chance over all waits, and how
+    the customers silent that long at the end (the churned ones when that silence is the churn threshold
+    of ``rules``) split over the bands; then, at the churn threshold, for which bands the customers
+    called churned still have a chance above the level."""
+    if _no_table(bands) or rules is None:
+        return Text("No return chance by purchases so far could be read.")
+    silence, horizon = bands.attrs.get("silence"), bands.attrs.get("horizon_days")
+    column = next(c for c in bands.columns if c.startswith("return within"))
+    level, bar = 100 * chance, percent(100 * chance, 0)
+    rows = bands.drop(index="all", errors="ignore")
+    read = rows.dropna(subset=[column])
+    at_threshold = silence == rules.churn_days
+    where = " (the churn threshold in use)" if at_threshold else ""
+    sides = {band: _side(r["lower (%)"], r["upper (%)"], r[column], level) for band, r in read.iterrows()}
+    parts = []
+    for band, r in read.iterrows():
+        interval = (
+            f"95% interval {percent(r['lower (%)'])} to {percent(r['upper (%)'])}, "
+            if not (_missing(r["lower (%)"]) or _missing(r["upper (%)"]))
+            else "no interval, "
+        )
+        side = sides[band]
+        judged = (
+            f"reaching across RETURN_CHANCE = {bar}" if side == "across" else f"{side} RETURN_CHANCE = {bar}"
+        )
+        parts.append(f"{percent(r[column])} with {band_name(band)} so far ({interval}{judged})")
+    if not parts:
+        text = (
+            f"For a customer silent for {count(silence)} days{where}, the chance of buying again within "
+            f"{count(horizon)} days cannot be read in any band of purchases so far: the log is too short."
+        )
+        return Text(text)
+    text = (
+        f"A customer silent for {count(silence)} days{where} buys again within {count(horizon)} days with a "
+        f"chance of {listing(parts)}"
     )
-    return f" Its interval, {percent(low)} to {percent(high)}, {where}."
+    if "all" in bands.index and not _missing(bands.loc["all", column]):
+        text += f"; over all waits pooled, {percent(bands.loc['all', column])}"
+    text += "."
+    unread = [band_name(b) for b in rows.index if b not in read.index and rows.loc[b, "waits"] > 0]
+    if unread:
+        text += f" With {listing(unread)} so far it cannot be read: too few long waits."
+    silent = rows["silent that long at the end"].fillna(0)
+    total = int(silent.sum())
+    if total:
+        who = "churned customers" if at_threshold else f"customers silent at least {count(silence)} days"
+        split = [f"{count(n)} have {band_name(b)} so far" for b, n in silent.items() if n > 0]
+        text += f" Of the {count(total)} {who} at the end, {listing(split)}."
+    if at_threshold:
+        above = [b for b, side in sides.items() if side in ("above", "at or above")]
+        below = [b for b, side in sides.items() if side == "below"]
+        if above:
+            text += (
+                f" Under these rules, customers called churned with {_band_list(above)} so far still buy "
+                f"again within {count(horizon)} days with a chance not below RETURN_CHANCE = {bar}"
+            )
+            text += f"; for those with {_band_list(below)} so far it is below." if below else "."
+        elif below and len(below) == len(sides):
+            text += f" Under these rules, the chance is below RETURN_CHANCE = {bar} in every band read."
+    return Text(text)
 
 
 def rate_change_sentence(
-    monthly: pd.DataFrame | None, test: pd.Series | None, *, alpha: float = CHANGE_ALPHA
+    monthly: pd.DataFrame | None, test: pd.Series | pd.DataFrame | None, *, alpha: float = CHANGE_ALPHA
 ) -> Text:
     """Whether the monthly moves from silent to churned and back to active (``stages.monthly_rates``)
     change over time: the range over the months in which churn was possible, the months in which it was
-    not (0% by construction), and the chi-square test of homogeneity (``stages.rate_change_test``) read
-    against ``alpha`` (:data:`CHANGE_ALPHA`): below it, the pooled rate hides change."""
+    not (0% by construction), and the chi-square tests read against ``alpha`` (:data:`CHANGE_ALPHA`).
+    ``test`` is ``stages.rate_change_test`` (months pooled) or the table of ``stages.rate_change_tests``
+    (first row pooled, then within bands of days silent, and of purchases so far). The pooled test
+    cannot tell a change in behaviour from a change in how long the silent customers had been silent
+    (the move to churned is set by the rules once the silence reaches the threshold); the tests within
+    bands of days silent compare months among customers silent about equally long, so the sentence says
+    which of the two the data shows, and that no test here says why months differ."""
+    none = "No silent customer is seen at two consecutive snapshots: there are no monthly moves to compare."
     if _no_table(monthly) or test is None:
-        return Text(
-            "No silent customer is seen at two consecutive snapshots: there are no monthly moves to compare."
-        )
+        return Text(none)
     seen = monthly[monthly["customers"] > 0]
     possible = seen[seen["churn possible"]]
     if seen.empty:
-        return Text(
-            "No silent customer is seen at two consecutive snapshots: there are no monthly moves to compare."
-        )
+        return Text(none)
+    table = test if isinstance(test, pd.DataFrame) else None
+    pooled_test = table.iloc[0] if table is not None and len(table) else test
     pooled = 100 * seen["to churned"].sum() / seen["customers"].sum()
     text = ""
-    if len(possible):
+    if len(possible) == 1:
+        only = possible.iloc[0]
+        text = (
+            f"From one month end to the next, {percent(only['to churned (%)'])} of silent customers moved to "
+            f"churned and {percent(only['back to active (%)'])} bought again in the one month in which churn "
+            f"was possible ({day(only['snapshot'])})."
+        )
+    elif len(possible):
         low = possible.loc[possible["to churned (%)"].idxmin()]
         high = possible.loc[possible["to churned (%)"].idxmax()]
         back_low, back_high = possible["back to active (%)"].min(), possible["back to active (%)"].max()
@@ -328,26 +496,76 @@ def rate_change_sentence(
             f" In {count(closed)} month{'s' if closed != 1 else ''} no silent customer could yet reach the "
             "churn threshold, so 0% moved to churned by construction."
         )
-    p_text = str(test.get("p-value", "n/a"))
-    if _missing(test.get("chi-square")):
-        text += f" No test of change over time: {test.get('note', '')}."
+    if pooled_test is None or _missing(pooled_test.get("chi-square")):
+        note = "" if pooled_test is None else pooled_test.get("note", "")
+        text += f" No test of change over time: {note}."
         return Text(text.strip())
-    log_p = float(test["-log10 p"])
-    p_below = log_p > -math.log10(alpha)
-    stat = f"chi-square {float(test['chi-square']):,.1f} on {count(test['df'])} df"
-    verdict = (
-        f"differ more than chance allows ({stat}, "
-        f"p-value {p_text}, below CHANGE_ALPHA = {alpha:g}): the pooled rate of {percent(pooled)} a month "
-        "hides change over time"
-        if p_below
-        else f"do not differ more than chance allows ({stat}, p-value {p_text}, not below "
-        f"CHANGE_ALPHA = {alpha:g}): the pooled rate of "
-        f"{percent(pooled)} a month is a fair summary"
-    )
+    differ = _below(pooled_test, alpha)
+    within = [] if table is None else [(n, table.loc[n]) for n in table.index[1:]]
+    tested = [(n, row) for n, row in within if not _missing(row.get("chi-square"))]
+    fair = not differ and not any(_below(row, alpha) for _, row in tested)
     text += (
-        f" Across the {count(test['snapshots'])} months tested, the moves out of the silent stage {verdict}."
+        f" Across the {count(pooled_test['snapshots'])} months tested, the moves out of the silent stage "
+        + (
+            f"differ more than chance allows ({_stat(pooled_test)}, below CHANGE_ALPHA = {alpha:g})"
+            if differ
+            else f"do not differ more than chance allows ({_stat(pooled_test)}, not below CHANGE_ALPHA = "
+            f"{alpha:g})"
+        )
+        + (f": the pooled rate of {percent(pooled)} a month is a fair summary." if fair else ".")
     )
+    if differ:
+        text += (
+            " That test pools customers silent for different lengths of time: the move to churned is set by "
+            "the rules once a silence reaches the churn threshold, so a month in which more silent customers "
+            "were near it moves more of them to churned even if nobody behaves differently. It cannot tell a "
+            "change in the mix of silence durations from a change in behaviour."
+        )
+    if not tested:
+        if within:
+            text += f" No test within bands of days silent: {within[0][1].get('note', '')}."
+        return Text(text.strip())
+    width = table.attrs.get("width")
+    reads = []
+    for name, row in tested:
+        bands = f"{count(row['strata'])} band{'s' if int(row['strata']) != 1 else ''}"
+        what = f"within bands of {count(width)} days silent" + (
+            " and of purchases so far" if name.endswith("purchases") else ""
+        )
+        side = "differ" if _below(row, alpha) else "do not differ"
+        reads.append((name, f"{what} ({bands}), the months {side} more than chance allows ({_stat(row)})"))
+    joined = "; ".join(r for _, r in reads)
+    text += f" {joined[0].upper()}{joined[1:]}."
+    if _below(tested[0][1], alpha):
+        text += (
+            " So the months differ even among customers silent about equally long"
+            + (
+                " and with as many purchases so far"
+                if len(tested) > 1 and _below(tested[-1][1], alpha)
+                else ""
+            )
+            + ": the mix of silence durations alone does not account for the differences. None of these "
+            "tests says why (a season, an offer, a mix these bands do not hold), and the months share "
+            "customers, so the p-values describe rather than measure."
+        )
+    elif differ:
+        text += (
+            " So the differences across months are those of the mix of silence durations: among customers "
+            "silent about equally long no change in how they moved is detected."
+        )
+    else:
+        text += " Among customers silent about equally long no change in how they moved is detected either."
     return Text(text.strip())
+
+
+def _below(test: pd.Series, alpha: float) -> bool:
+    """Whether a test's p-value is below ``alpha``, read from ``-log10 p`` (p-values under 1e-300 count)."""
+    return float(test["-log10 p"]) > -math.log10(alpha)
+
+
+def _stat(test: pd.Series) -> str:
+    """``chi-square 8,428.7 on 16 df, p-value < 1e-300``."""
+    return f"chi-square {float(test['chi-square']):,.1f} on {count(test['df'])} df, p-value {test['p-value']}"
 
 
 def _roles(table: pd.DataFrame) -> dict[str, object]:
@@ -514,7 +732,10 @@ def flows_sentence(flows: pd.DataFrame | None) -> Text:
 def spells_sentence(spells: pd.DataFrame | None) -> Text:
     """How long spells in each stage last (``stages.time_in_stage``, in monthly snapshots): Kaplan-Meier
     medians with running spells censored at the end of the data (``not reached`` where more than half
-    are still running), the stage with the longest median, and how many spells are still running."""
+    are still running); with the table's ``cap (snapshots)`` (``time_in_stage(..., rules=...)``) which
+    stages the rules cap and at how many snapshots, the longest median compared only among the stages
+    without a cap (a capped median says as much about the rules as about the customers); whether the
+    medians' intervals are narrower than one step between snapshots; how many spells are still running."""
     if _no_table(spells) or not (spells["spells"].fillna(0) > 0).any():
         return Text("No customer spent a snapshot in a stage: there is no time in stage to read.")
     seen = spells[spells["spells"].fillna(0) > 0]
@@ -526,10 +747,37 @@ def spells_sentence(spells: pd.DataFrame | None) -> Text:
         "Counting spells still running at the end of the data as censored (Kaplan-Meier), the median spell "
         f"lasts {listing(medians)} (monthly snapshots)."
     )
-    reached = seen["median (snapshots)"].dropna()
-    if len(reached) > 1:
-        top = reached[reached == reached.max()].index.tolist()
-        text += f" Of the medians reached, {listing(top)} spells last longest."
+    caps = seen["cap (snapshots)"] if "cap (snapshots)" in seen else pd.Series(float("nan"), index=seen.index)
+    capped = caps.dropna()
+    if len(capped):
+        at_cap = [s for s in capped.index if seen.loc[s, "median (snapshots)"] == capped[s]]
+        text += (
+            " The rules cap "
+            + listing(
+                [f"{s} spells at {count(c)} snapshot{'s' if c != 1 else ''}" for s, c in capped.items()]
+            )
+            + _cap_reasons(spells.attrs, list(capped.index))
+            + ", so those medians describe the rules as much as the customers and are not ranked against "
+            "the others"
+        )
+        if at_cap:
+            reach = "medians reach their caps" if len(at_cap) > 1 else "median reaches its cap"
+            text += f"; the {listing(at_cap)} {reach}"
+        text += "."
+    free = seen["median (snapshots)"][caps.isna()].dropna()
+    if len(free) > 1:
+        top = free[free == free.max()].index.tolist()
+        kind = "Of the medians reached in stages without a cap" if len(capped) else "Of the medians reached"
+        text += f" {kind}, {listing(top)} spells last longest."
+    bounds = ["median (snapshots)", "median lower", "median upper"]
+    reached = seen.dropna(subset=bounds) if set(bounds) <= set(seen.columns) else seen.iloc[:0]
+    collapsed = reached[reached["median lower"] == reached["median upper"]] if len(reached) else reached
+    if len(collapsed):
+        which = "every median reached" if len(collapsed) == len(reached) else listing(list(collapsed.index))
+        text += (
+            f" The 95% interval of {which} has both ends on the same snapshot count: it is narrower than one "
+            "step between monthly snapshots, which is as finely as this grid measures."
+        )
     running = spells["still running"].fillna(0)
     open_ = [
         f"{count(running[s])} of {count(spells.loc[s, 'spells'])} {s} spells"
@@ -539,6 +787,25 @@ def spells_sentence(spells: pd.DataFrame | None) -> Text:
     if open_:
         text += f" Still running when the data ends: {listing(open_)}."
     return Text(text)
+
+
+def _cap_reasons(rules: dict, stages: list[str]) -> str:
+    """Why each capped stage is capped, from the rules ``stages.time_in_stage`` keeps in its ``attrs``
+    (``silent_days``, ``churn_days``, ``mature_occasions``), as a bracket; ``""`` without them."""
+    if not all(k in rules for k in ("silent_days", "churn_days", "mature_occasions")):
+        return ""
+    silent, churn, mature = rules["silent_days"], rules["churn_days"], rules["mature_occasions"]
+    growing = mature - 2
+    reasons = {
+        "new": f"new: the snapshots within {count(silent)} days of the first purchase",
+        "growing": (
+            f"growing: within {count(silent)} days of each of the {count(growing)} growing purchase "
+            f"occasion{'s' if growing != 1 else ''}"
+        ),
+        "silent": f"silent: between {count(silent)} and {count(churn)} days without a purchase",
+    }
+    said = [reasons[s] for s in stages if s in reasons]
+    return f" (the most monthly snapshots that fit: {'; '.join(said)})" if said else ""
 
 
 def resurrection_sentence(facts: pd.Series | None, rules: layer.StageRules | None) -> Text:
@@ -685,24 +952,49 @@ def sensitivity_sentence(table: pd.DataFrame | None) -> Text:
 
 # ------------------------------------------------------------------------------- Answer and closing
 def answer(figures: dict) -> Text:
-    """Notebook 01: the derived thresholds, the churned share at the last snapshot, the comeback rate."""
+    """Notebook 01: the derived thresholds, the churned share at the last snapshot with its range over
+    the rules the sensitivity table compares, the chance that customers called churned buy again (pooled
+    and by purchases so far, against RETURN_CHANCE), the comeback rate."""
     if "churned after (days)" not in figures:
         return with_not_run("", figures)
+    low, high = (
+        figures.get("churned share over the compared rules, lowest (%)"),
+        figures.get("churned share over the compared rules, highest (%)"),
+    )
+    spread = ""
+    if not (_missing(low) or _missing(high)):
+        spread = (
+            f" ({percent(low)} to {percent(high)} under the rules the sensitivity table compares)"
+            if low != high
+            else " (the same under every rule the sensitivity table compares)"
+        )
     text = (
         f"With the stage rules of notebook 01 (silent after {count(figures['silent after (days)'])} days "
         f"without a purchase, churned after {count(figures['churned after (days)'])} days, mature from "
         f"{count(figures['mature from (occasions)'])} purchase occasions), "
-        f"{percent(figures['churned share (%)'])} of the customers had churned by {figures['snapshot']} and "
-        f"{percent(figures['mature share (%)'])} were mature."
+        f"{percent(figures['churned share (%)'])} of the customers had churned by {figures['snapshot']}"
+        f"{spread} and {percent(figures['mature share (%)'])} were mature."
     )
     level = figures.get("return within the horizon at the churn threshold, all gaps (%)")
     bar, horizon = figures.get("return chance level (%)"), figures.get("return horizon (days)")
     if not any(_missing(x) for x in (level, bar, horizon)):
-        side = "not below" if float(level) >= float(bar) else "below"
-        text += (
-            f" Customers called churned there buy again within {count(horizon)} days with a chance of "
-            f"{percent(level)}, {side} RETURN_CHANCE = {percent(bar, 0)}."
-        )
+        bands = _band_figures(figures)
+        if bands:
+            parts = [
+                f"{percent(b['chance'])} with {band_name(b['band'])} ({_side_words(b, bar, short=True)})"
+                for b in bands
+            ]
+            text += (
+                f" Customers called churned there buy again within {count(horizon)} days with a chance of "
+                f"{percent(level)} over all waits pooled; by purchases so far, against RETURN_CHANCE = "
+                f"{percent(bar, 0)}: {listing(parts)}."
+            )
+        else:
+            side = "not below" if float(level) >= float(bar) else "below"
+            text += (
+                f" Customers called churned there buy again within {count(horizon)} days with a chance of "
+                f"{percent(level)} over all waits pooled, {side} RETURN_CHANCE = {percent(bar, 0)}."
+            )
     if figures.get("resurrection rate (%)") is not None:
         text += (
             f" At least {percent(figures['resurrection rate (%)'])} of customers who churned came back later "
@@ -711,23 +1003,90 @@ def answer(figures: dict) -> Text:
     return with_not_run(text, figures)
 
 
+_BAND_KEY = "return within the horizon at the churn threshold, purchases so far "
+
+
+def _band_figures(figures: dict) -> list[dict]:
+    """The recorded chance at the churn threshold by band of purchases so far (``stages.headline_figures``
+    with ``bands``): one dict per band with ``band``, ``chance``, ``lower``, ``upper`` (%) and ``churned``
+    (customers), in recorded order; bands whose chance could not be read left out."""
+    found = []
+    for key, value in figures.items():
+        if (
+            not key.startswith(_BAND_KEY)
+            or not key.endswith(" (%)")
+            or key.endswith(("lower (%)", "upper (%)"))
+        ):
+            continue
+        band = key[len(_BAND_KEY) : -len(" (%)")]
+        if _missing(value):
+            continue
+        found.append(
+            {
+                "band": band,
+                "chance": float(value),
+                "lower": figures.get(f"{_BAND_KEY}{band}, lower (%)"),
+                "upper": figures.get(f"{_BAND_KEY}{band}, upper (%)"),
+                "churned": figures.get(f"churned at the end, purchases so far {band}"),
+            }
+        )
+    return found
+
+
+def _side_words(band: dict, bar, short: bool = False) -> str:
+    """A band's chance against RETURN_CHANCE (``bar``, %) in words, with its interval; ``short``: the
+    side alone (``above``, ``below``, ``its interval across``)."""
+    side = _side(band["lower"], band["upper"], band["chance"], float(bar))
+    if short:
+        return "its interval across" if side == "across" else side
+    level = f"RETURN_CHANCE = {percent(bar, 0)}"
+    judged = f"its interval reaching across {level}" if side == "across" else f"{side} {level}"
+    if _missing(band["lower"]) or _missing(band["upper"]):
+        return judged
+    return f"95% interval {percent(band['lower'])} to {percent(band['upper'])}, {judged}"
+
+
 def _return_chance_judgement(figures: dict) -> str:
-    """The chance of a return within the horizon at the churn threshold in use (all gaps), read against
-    the return-chance level (``RETURN_CHANCE``) recorded with it; ``""`` when not recorded."""
+    """The chance of a return within the horizon at the churn threshold in use, over all waits pooled and,
+    where recorded, by band of purchases so far with intervals, each read against the return-chance level
+    (``RETURN_CHANCE``) recorded with it, and the bands in which customers called churned still have a
+    chance not below it; ``""`` when not recorded."""
     level = figures.get("return within the horizon at the churn threshold, all gaps (%)")
     bar, horizon = figures.get("return chance level (%)"), figures.get("return horizon (days)")
     if _missing(level) or _missing(bar) or _missing(horizon):
         return ""
     text = (
         f"a customer silent for {count(figures['churned after (days)'])} days buys again within "
-        f"{count(horizon)} days with a chance of {percent(level)} (all gaps, Kaplan-Meier)"
+        f"{count(horizon)} days with a chance of {percent(level)} over all waits pooled (Kaplan-Meier), "
+        "where customers with many purchases weigh most"
     )
-    if float(level) >= float(bar):
-        return text + (
-            f", not below RETURN_CHANCE = {percent(bar, 0)}: customers called churned still have at least "
-            "that chance of coming back"
+    bands = _band_figures(figures)
+    if not bands:
+        side = "not below" if float(level) >= float(bar) else "below"
+        return text + f"; {side} RETURN_CHANCE = {percent(bar, 0)}"
+    parts = [
+        f"{percent(b['chance'])} with {band_name(b['band'])} so far ({_side_words(b, bar)})" for b in bands
+    ]
+    text += f"; by purchases so far, {listing(parts)}"
+    churned = [b for b in bands if not _missing(b["churned"])]
+    if churned:
+        total = sum(int(b["churned"]) for b in churned)
+        top = max(churned, key=lambda b: b["churned"])
+        text += (
+            f". Of the {count(total)} customers churned at the end, {count(top['churned'])} have "
+            f"{band_name(top['band'])} so far"
         )
-    return text + f", below RETURN_CHANCE = {percent(bar, 0)}"
+    above = [
+        b["band"]
+        for b in bands
+        if _side(b["lower"], b["upper"], b["chance"], float(bar)) in ("above", "at or above", "at")
+    ]
+    if above:
+        text += (
+            f". Customers called churned with {_band_list(above)} so far still have a chance not below "
+            f"RETURN_CHANCE = {percent(bar, 0)} of buying again within {count(horizon)} days"
+        )
+    return text
 
 
 # how the recorded "mature rule" reads after "mature from N purchase occasions"
@@ -743,8 +1102,10 @@ MATURE_WORDS = {
 
 
 def _change_clause(figures: dict, alpha: float = CHANGE_ALPHA) -> str:
-    """The range of the monthly silent -> churned share and the homogeneity test read against ``alpha``
-    (:data:`CHANGE_ALPHA`), as a bracket after the pooled rate; ``""`` when not recorded."""
+    """The range of the monthly silent -> churned share and the tests of equal months read against
+    ``alpha`` (:data:`CHANGE_ALPHA`), as a bracket after the pooled rate; ``""`` when not recorded. With
+    the test within bands of days silent recorded, that test is read (the pooled one cannot tell a change
+    in the mix of silence durations from a change in behaviour); else the pooled test, saying so."""
     low = figures.get("silent to churned per month, lowest (%)")
     high = figures.get("silent to churned per month, highest (%)")
     if _missing(low) or _missing(high):
@@ -753,19 +1114,34 @@ def _change_clause(figures: dict, alpha: float = CHANGE_ALPHA) -> str:
         " (pooled over months; month by month the move to churned ranged from "
         f"{percent(low)} to {percent(high)}"
     )
-    log_p, p_text = (
+    key = "silent to churned change test within bands of days silent"
+    within = figures.get(f"{key} -log10 p"), figures.get(f"{key} p-value")
+    pooled = (
         figures.get("silent to churned change test -log10 p"),
         figures.get("silent to churned change test p-value"),
     )
-    if _missing(log_p) or p_text is None:
-        return text + ")"
-    if float(log_p) > -math.log10(alpha):
+    if not (_missing(within[0]) or within[1] is None):
+        below = float(within[0]) > -math.log10(alpha)
         return text + (
-            f"; the test of equal months gives a p-value {p_text}, below CHANGE_ALPHA = {alpha:g}: "
-            "the pooled rate hides change over time)"
+            f"; within bands of days silent the test of equal months gives a p-value {within[1]}, "
+            + (
+                f"below CHANGE_ALPHA = {alpha:g}: the months differ even among customers silent about "
+                "equally long)"
+                if below
+                else f"not below CHANGE_ALPHA = {alpha:g}: the range is one of the mix of silence durations, "
+                "not a change detected among customers silent equally long)"
+            )
+        )
+    if _missing(pooled[0]) or pooled[1] is None:
+        return text + ")"
+    if float(pooled[0]) > -math.log10(alpha):
+        return text + (
+            f"; the test of equal months gives a p-value {pooled[1]}, below CHANGE_ALPHA = {alpha:g}: the "
+            "months differ, whether in the mix of silence durations or in behaviour, which this test cannot "
+            "tell apart)"
         )
     return text + (
-        f"; the test of equal months gives a p-value {p_text}, not below CHANGE_ALPHA = {alpha:g}: "
+        f"; the test of equal months gives a p-value {pooled[1]}, not below CHANGE_ALPHA = {alpha:g}: "
         "the pooled rate is a fair summary)"
     )
 
@@ -846,8 +1222,13 @@ def what_this_means(figures: dict) -> Text:
         else:
             low = figures.get("mature median time in stage lower (months)")
             high = figures.get("mature median time in stage upper (months)")
-            band = "" if _missing(low) or _missing(high) else f" (95% interval {_days(low)} to {_days(high)})"
-            stay = f"the median mature spell lasts {_days(median)} months{band}"
+            if _missing(low) or _missing(high):
+                band = ""
+            elif float(low) == float(high):
+                band = " (its 95% interval is narrower than the one-month step between snapshots)"
+            else:
+                band = f" (95% interval {_days(low)} to {_days(high)})"
+            stay = f"the median mature spell lasts {_days(median)} months{band}; the rules set no cap on it"
         bullets.append(
             "**Time in stage.** Counting spells still running at the end of the data as censored "
             f"(Kaplan-Meier), {stay}."
