@@ -1,9 +1,10 @@
 """lifecycle_utils: the logic behind the customer lifecycle notebook collection.
 
 Modules: ``data`` (loading and cleaning, with a ledger), ``summary`` (per-customer summaries and the
-calibration/holdout split), ``measures`` (the Wilson interval, AUC and Brier), ``plotting`` (one
-style, figure helpers), ``report`` (recorded headline figures, running notebooks, HTML). Analyses build
-on these and never on each other.
+calibration/holdout split), ``measures`` (the Wilson interval, AUC and Brier), ``estimators``
+(Kaplan-Meier, log-rank, Cox over a duration table), ``plotting`` (one style, figure helpers),
+``report`` (recorded headline figures, running notebooks, HTML). Analyses build on these and never on
+each other.
 """
 
 from importlib import metadata as _metadata
@@ -13,6 +14,7 @@ __all__ = [
     "sufficiency",
     "summary",
     "measures",
+    "estimators",
     "stages",
     "survival",
     "rfm",

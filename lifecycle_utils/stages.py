@@ -27,9 +27,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from lifecycle_utils.estimators import chi_square_result, kaplan_meier, restricted_mean
 from lifecycle_utils.measures import wilson_interval
 from lifecycle_utils.summary import end_of_observation, occasion_sequence, occasions
-from lifecycle_utils.survival.estimators import chi_square_result, kaplan_meier, restricted_mean
 
 __all__ = [
     "STAGES",
@@ -852,7 +852,7 @@ def rate_change_test(monthly: pd.DataFrame) -> pd.Series:
     test of homogeneity on snapshots (rows, only those where ``churn possible`` in :func:`monthly_rates`
     and with customers) by outcome (``to churned``, ``back to active``, stayed; outcomes nobody took are
     dropped). Returns ``snapshots`` (rows tested), ``chi-square``, ``df``, ``p-value``, ``-log10 p``
-    (:func:`~lifecycle_utils.survival.estimators.chi_square_result`) and ``note`` (why no test, else
+    (:func:`~lifecycle_utils.estimators.chi_square_result`) and ``note`` (why no test, else
     ``""``). The snapshots share customers, so the test treats dependent rows as independent: read it
     as a description of how unequal the months are, not an exact p-value."""
     rows = monthly[monthly["churn possible"] & (monthly["customers"] > 0)]
@@ -1126,7 +1126,7 @@ def time_in_stage(
     stage: ``spells``, ``completed`` (followed by another stage), ``still running``, ``median
     (snapshots)`` with its ``1 - alpha`` interval (``median lower``, ``median upper``; NaN where the
     curve or band stays above one half: not reached) and the restricted mean ``mean (snapshots)`` with
-    ``mean lower``, ``mean upper`` (:func:`lifecycle_utils.survival.estimators.restricted_mean`, the interval
+    ``mean lower``, ``mean upper`` (:func:`lifecycle_utils.estimators.restricted_mean`, the interval
     kept within 0 and the limit) up to ``restricted to (snapshots)``: ``tau``
     when given, else the stage's longest spell (the restricted mean then is the area under the whole
     observed curve). Snapshots are months with monthly snapshots; a spell of one snapshot counts as

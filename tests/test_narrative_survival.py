@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lifecycle_utils import clv, data, narrative, report
+from lifecycle_utils import clv, data, estimators, narrative, report
 from lifecycle_utils import survival as sv
 from lifecycle_utils.narrative import survival as ns
 from lifecycle_utils.narrative.words import Text
@@ -326,7 +326,7 @@ def logranks(*rows):
         result = (
             sv.chi_square_result(chi, df)
             if chi is not None
-            else sv.estimators._no_test(df, "one level only: nothing to compare")
+            else estimators._no_test(df, "one level only: nothing to compare")
         )
         out.append({"group": group, "levels": df + 1} | result.to_dict())
     frame = pd.DataFrame(out).set_index("group")

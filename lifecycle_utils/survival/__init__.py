@@ -1,8 +1,9 @@
-"""Survival analysis of churn with statsmodels, in four layers:
+"""Survival analysis of churn with statsmodels, in three layers over the generic estimators of
+:mod:`lifecycle_utils.estimators` (Kaplan-Meier, log-rank, Cox, Schoenfeld residuals, the
+proportional-hazards test, conditional event probabilities; a base layer that notebook 01's stages use
+too, re-exported here):
 
 * :mod:`~lifecycle_utils.survival.inputs`: reading a ready-made duration table (subscription-style data);
-* :mod:`~lifecycle_utils.survival.estimators`: generic estimators (Kaplan-Meier, log-rank, Cox,
-  Schoenfeld residuals, the proportional-hazards test, conditional event probabilities);
 * :mod:`~lifecycle_utils.survival.churn`: churn built from a transaction log (the churn table, purchase
   gaps, the early-warning probabilities, the threshold sensitivity);
 * :mod:`~lifecycle_utils.survival.notebook`: what notebook 02 calls (:class:`SurvivalData`,
@@ -19,9 +20,10 @@ result says so: a ``note`` column in the tables (present when at least one row h
 rows and examples.
 """
 
-from lifecycle_utils.survival import churn, estimators, inputs, notebook
+from lifecycle_utils import estimators
+from lifecycle_utils.estimators import *  # noqa: F403  (the base layer's __all__)
+from lifecycle_utils.survival import churn, inputs, notebook
 from lifecycle_utils.survival.churn import *  # noqa: F403  (the layer's __all__)
-from lifecycle_utils.survival.estimators import *  # noqa: F403  (the layer's __all__)
 from lifecycle_utils.survival.inputs import *  # noqa: F403  (the layer's __all__)
 from lifecycle_utils.survival.notebook import *  # noqa: F403  (the layer's __all__)
 

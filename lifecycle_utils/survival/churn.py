@@ -32,14 +32,14 @@ import numpy as np
 import pandas as pd
 
 from lifecycle_utils._messages import with_notes
-from lifecycle_utils.measures import auc, brier
-from lifecycle_utils.summary import customer_summary, end_of_observation, occasion_sequence
-from lifecycle_utils.survival.estimators import (
+from lifecycle_utils.estimators import (
     kaplan_meier,
     km_step,
     median_survival,
     survival_at,
 )
+from lifecycle_utils.measures import auc, brier
+from lifecycle_utils.summary import customer_summary, end_of_observation, occasion_sequence
 
 NEEDS_TRANSACTIONS = pd.DataFrame({"note": ["needs transactions: not available for a duration table"]})
 

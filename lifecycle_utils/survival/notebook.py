@@ -15,12 +15,7 @@ import pandas as pd
 from scipy import stats
 
 from lifecycle_utils._messages import refuse, require_columns, with_notes
-
-if TYPE_CHECKING:  # a type only: the survival layer does not depend on clv at run time
-    from lifecycle_utils.clv import PredictedValue
-from lifecycle_utils.summary import end_of_observation, occasion_sequence
-from lifecycle_utils.survival.churn import churn_table, early_warning, gap_table
-from lifecycle_utils.survival.estimators import (
+from lifecycle_utils.estimators import (
     CoxFit,
     concordance,
     conditional_churn,
@@ -36,7 +31,12 @@ from lifecycle_utils.survival.estimators import (
     survival_summary,
     term_covariates,
 )
+from lifecycle_utils.summary import end_of_observation, occasion_sequence
+from lifecycle_utils.survival.churn import churn_table, early_warning, gap_table
 from lifecycle_utils.survival.inputs import NUMERIC_SHARE, duration_factor, read_duration_table
+
+if TYPE_CHECKING:  # a type only: the survival layer does not depend on clv at run time
+    from lifecycle_utils.clv import PredictedValue
 
 __all__ = [
     "SurvivalData",
@@ -332,7 +332,7 @@ def early_warning_list(
     value when ``predicted`` (``clv.predicted_value``) holds one, else past annual spend) with only the
     customers who can churn within the horizon (probability above 0: a silence within ``horizon_days``
     of the threshold), so the list holds at most ``top`` of them and is shorter when fewer can churn;
-    from a duration table, :func:`~lifecycle_utils.survival.estimators.conditional_churn` with the Cox
+    from a duration table, :func:`~lifecycle_utils.estimators.conditional_churn` with the Cox
     model ``fit``, ranked by probability x ``value_col``
     (``horizon_days`` and ``tenure (days)`` in days). For a duration table, a ``note`` column says when
     the model behind the probabilities is missing (``fit`` None or not fitted: the overall churn curve,
@@ -414,7 +414,7 @@ def km_panels(table: pd.DataFrame, groups: list[str]) -> dict[str, dict[str, pd.
 
 
 def group_summary(table: pd.DataFrame, groups: list[str], horizons=(90, 180, 365)) -> pd.DataFrame:
-    """:func:`~lifecycle_utils.survival.estimators.survival_summary` for each group column, stacked with
+    """:func:`~lifecycle_utils.estimators.survival_summary` for each group column, stacked with
     a ``(group, level)`` index; a ``note`` column (``""`` where there is nothing to say) when any
     level is thin."""
     parts = {g: survival_summary(table, g, horizons) for g in groups}
@@ -444,7 +444,7 @@ def rmst_table(
     table: pd.DataFrame, groups: list[str], *, horizon: float | None = None, alpha: float = 0.05
 ) -> pd.DataFrame:
     """Restricted mean active life (days) up to a horizon
-    (:func:`~lifecycle_utils.survival.estimators.restricted_mean`), overall (group ``all``) and per level
+    (:func:`~lifecycle_utils.estimators.restricted_mean`), overall (group ``all``) and per level
     of each group column, with its ``1 - alpha`` interval; for each level after the first, the
     ``difference (days)`` from the first level (``against``) with its interval (the two estimates are
     from separate customers, so their variances add).
@@ -594,7 +594,7 @@ def _landmark_from_transactions(data: SurvivalData, landmark_days: int) -> Survi
 
 
 def model_concordance(fits: dict[str, CoxFit | None]) -> pd.DataFrame:
-    """Harrell's C of each Cox model (:func:`~lifecycle_utils.survival.estimators.concordance`), one row
+    """Harrell's C of each Cox model (:func:`~lifecycle_utils.estimators.concordance`), one row
     per ``{name: fit}``: ``concordance``, ``comparable pairs`` and ``customers`` fitted; a ``note``
     where it cannot be computed (no model, ``None``: not fitted)."""
     rows, notes = [], []
