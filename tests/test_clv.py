@@ -71,6 +71,18 @@ def test_gamma_gamma_reproduces_the_published_fit(cal):
     assert np.isnan(clv.spend_model_table(pd.Series({"p": 1.0, "q": 1.0, "v": 2.0})).iloc[-1, 0])
 
 
+def test_a_spend_model_that_does_not_converge_is_kept_with_a_penalty_and_says_so(capsys):
+    """Every customer spends the same on each purchase (no spread within customers): plain maximum
+    likelihood does not converge; the first penalizer that converges is kept and shown."""
+    frame = pd.DataFrame(
+        {"frequency": [2.0, 3.0, 5.0, 1.0] * 20, "monetary_value": [10.0, 11.0, 12.0, 13.0] * 20}
+    )
+    gg = clv.fit_gamma_gamma(frame)
+    assert gg.penalizer_coef in clv.SPEND_PENALIZERS[1:] and capsys.readouterr().out == ""
+    table = clv.spend_model_table(gg)
+    assert table.index[-1] == "penalizer" and table.loc["penalizer", "estimate"] == gg.penalizer_coef
+
+
 def test_bgbb_reproduces_the_published_donations_fit():
     donations = clv.load_donations()
     bb = clv.fit_bgbb(
@@ -424,6 +436,7 @@ def test_a_boundary_fit_has_no_hessian_standard_errors():
     fit = clv.fit_model("BG/NBD", frame)
     assert not fit.ok
     assert clv.hessian_standard_errors("BG/NBD", fit.params, frame).isna().all()
+    assert clv.standard_error_table({"BG/NBD": fit}, frame).empty  # left out of the table
 
 
 def test_standard_errors_and_matrices(fits):
@@ -443,27 +456,66 @@ def test_examples_value_at_risk_and_lists(cal, fits):
     n = int((cal["frequency"] > 3).sum())
     assert risk.to_dict() == {
         "customers": n,
-        "expected CLV": 10.0 * n,
+        "mean P(alive)": 0.25,
+        clv.FUTURE_MARGIN: 10.0 * n,  # the ceiling: future margin, not last year's revenue
         "spend in the last year": 4.0 * n,
-        "last-year spend at risk": 3.0 * n,
     }
     potential, warning = clv.potential_and_warning(
         cal.assign(total_spend=1.0), fits["BG/NBD"], values=values, top=5
     )
     assert potential["expected purchases next quarter"].is_monotonic_decreasing and len(potential) == 5
-    assert (warning["P(alive)"] < 0.5).all()
+    assert (warning["P(alive)"] < 0.5).all() and warning.attrs["ranked_by"] == "CLV"
     totals = clv.list_totals(potential, warning)
     assert list(totals["customers"]) == [5, len(warning)]
     assert totals["CLV"].iloc[0] == round(potential["CLV"].sum(), 2)
     assert totals["total spend"].iloc[-1] == round(warning["total spend"].sum(), 2)
-    assert totals.index[-1] == "warning: top past spenders with P(alive) under 0.5"
+    assert totals.index[-1] == "warning: highest CLV with P(alive) under 0.5"
+
+
+def test_the_warning_list_ranks_by_clv_or_by_past_spend(cal, fits):
+    """Two customers more likely gone than alive: one who spent much and is worth little now, one who
+    spent little and is worth more. Ranked by CLV (the default) the second leads; by past spend the first."""
+    frame = cal.iloc[:4].assign(frequency=[5.0, 5.0, 5.0, 5.0], recency=[1.0, 1.0, 38.0, 38.0], T=38.0)
+    values = pd.Series([1.0, 9.0, 50.0, 60.0], index=frame.index)
+    spend = pd.Series([900.0, 100.0, 10.0, 20.0], index=frame.index)
+    p = clv.probability_alive(fits["BG/NBD"], frame["frequency"], frame["recency"], frame["T"])
+    assert (p[:2] < 0.5).all() and (p[2:] >= 0.5).all()  # the first two are the warning list's
+    framed = frame.assign(total_spend=spend)
+    _, by_clv = clv.potential_and_warning(framed, fits["BG/NBD"], values=values, top=1)
+    _, by_spend = clv.potential_and_warning(
+        framed, fits["BG/NBD"], values=values, top=1, warning_by="total spend"
+    )
+    assert list(by_clv.index) == [frame.index[1]] and list(by_spend.index) == [frame.index[0]]
+    totals = clv.list_totals(by_clv, by_clv, by_spend=by_spend)
+    assert list(totals.index[1:]) == [
+        "warning: highest CLV with P(alive) under 0.5",
+        "for comparison: top past spenders with P(alive) under 0.5",
+    ]
+    assert totals["CLV"].tolist()[1:] == [9.0, 1.0] and totals["total spend"].tolist()[1:] == [100.0, 900.0]
+    with pytest.raises(ValueError, match="warning_by 'recency' is not one of CLV, total spend"):
+        clv.potential_and_warning(framed, fits["BG/NBD"], values=values, warning_by="recency")
+
+
+def interval_table(mae, low, errors=(-5.0, 1.0, 50.0)):
+    """A holdout comparison of models A, B and a baseline with the bootstrap interval columns of
+    clv.holdout_comparison (MAE minus the lowest, 90% low, 90% high)."""
+    mae = list(mae)
+    lowest = min(mae[:2])
+    return pd.DataFrame(
+        {
+            "total error (%)": list(errors),
+            "MAE": mae,
+            "MAE minus lowest": [m - lowest for m in mae],
+            "90% low": list(low),
+            "90% high": [lo + 0.02 for lo in low],
+        },
+        index=["A", "B", "baseline: x"],
+    )
 
 
 def test_best_model_and_headline(split, fits):
-    comparison = pd.DataFrame(
-        {"total error (%)": [-5.0, 1.0, 50.0], "MAE": [0.60, 0.60, 0.9]}, index=["A", "B", "baseline: x"]
-    )
-    assert clv.best_model(comparison) == "B"
+    comparison = interval_table([0.60, 0.60, 0.9], [0.0, -0.01, 0.2])
+    assert clv.best_model(comparison) == "B"  # indistinguishable on MAE: the smaller error on the total
     validation = compare({"x": 1.0}, {"x": 1.0}, tolerance=0.1)
     facts = clv.headline_figures(
         validation,
@@ -471,9 +523,10 @@ def test_best_model_and_headline(split, fits):
         best="B",
         clv_facts=pd.Series({"total": 10.0, "mean": 1.0, "top 10% share of total (%)": 50.0}),
         interval=(8.0, 12.0),
-        at_risk=pd.Series({"last-year spend at risk": 3.0}),
+        at_risk=pd.Series({clv.FUTURE_MARGIN: 3.0}),
     )
     assert facts["published figures reproduced"] == "1 of 1" and facts["total CLV 90% interval"] == "8 to 12"
+    assert facts["silent customers' predicted future margin"] == 3.0
 
 
 def test_small_helpers(fits, cal):
@@ -500,9 +553,7 @@ def test_small_helpers(fits, cal):
 
 
 def test_a_model_on_a_boundary_is_never_the_model_to_trust():
-    comparison = pd.DataFrame(
-        {"total error (%)": [-5.0, 1.0, 50.0], "MAE": [0.50, 0.60, 0.9]}, index=["A", "B", "baseline: x"]
-    )
+    comparison = interval_table([0.50, 0.60, 0.9], [0.0, 0.05, 0.3])
     clean = clv.FitResult("B", object(), pd.Series({"r": 1.0}), -1.0, True, [], "plain maximum likelihood")
     edge = clv.FitResult("A", object(), pd.Series({"r": 1e-9}), -1.0, False, [], "on a boundary")
     assert clv.best_model(comparison) == "A"  # without the fits: the lowest MAE
@@ -553,28 +604,75 @@ def test_the_model_to_use_is_the_parameter_then_notebook_04s_choice_then_the_def
     assert clv.model_to_use(None, None) == (clv.DEFAULT_MODEL, "default")  # 04 not run, or nothing trusted
     with pytest.raises(ValueError, match="CLV_MODEL 'Gompertz' is not one of BG/NBD"):
         clv.model_to_use("Gompertz", None)
+    assert clv.model_to_use(None, clv.NBD) == (clv.NBD, "notebook 04")  # the fallback notebook 04 named
 
 
-@pytest.mark.parametrize("second, tied", [(0.509, True), (0.51, True), (0.511, False)])
-def test_models_within_two_percent_of_the_lowest_mae_are_indistinguishable(second, tied):
-    """clv.MAE_TIE_PCT: within it the smaller error on the total decides; beyond it the lower MAE does."""
-    comparison = pd.DataFrame(
-        {"total error (%)": [-20.0, 5.0, 50.0], "MAE": [0.50, second, 0.9]}, index=["A", "B", "baseline: x"]
-    )
-    assert clv.MAE_TIE_PCT == 2.0
+@pytest.mark.parametrize("low, tied", [(-0.001, True), (0.0, True), (0.001, False)])
+def test_a_model_whose_interval_of_mae_minus_the_lowest_includes_0_is_indistinguishable(low, tied):
+    """The rule: B's paired bootstrap interval of MAE minus A's includes 0 (its low end at most 0): the
+    holdout cannot tell them apart, and the smaller error on the total decides; above 0 the lower MAE."""
+    comparison = interval_table([0.50, 0.51, 0.9], [0.0, low, 0.3], errors=(-20.0, 5.0, 50.0))
     assert clv.indistinguishable(comparison) == (["A", "B"] if tied else ["A"])
     assert clv.best_model(comparison) == ("B" if tied else "A")
     clean = clv.FitResult("A", object(), pd.Series({"r": 1.0}), -1.0, True)
     edge = clv.FitResult("B", object(), pd.Series({"r": 1e-9}), -1.0, False)
     assert clv.indistinguishable(comparison, {"A": clean, "B": edge}) == ["A"]  # a boundary fit never ties
     assert clv.indistinguishable(comparison, {"A": edge, "B": edge}) == []
+    # without the bootstrap columns only the lowest MAE is the model's
+    assert clv.indistinguishable(comparison[["total error (%)", "MAE"]]) == ["A"]
+
+
+def test_the_paired_bootstrap_of_mae_differences_has_the_known_answers():
+    rng = np.random.default_rng(0)
+    base = rng.exponential(1.0, 20_000)
+    # a constant difference: every resample gives it exactly
+    exact = clv.paired_mae_bootstrap({"A": base, "B": base + 0.1}, reference="A", reps=200, seed=1)
+    assert exact.loc["A"].tolist() == [0.0, 0.0, 0.0]
+    assert exact.loc["B"].tolist() == pytest.approx([0.1, 0.1, 0.1])
+    # differences with mean 0.05 and sd 1: the 90% interval is 0.05 -+ 1.645 / sqrt(n), paired, so the
+    # large shared part (base) cancels
+    noisy = base + 0.05 + rng.normal(0, 1, base.size)
+    table = clv.paired_mae_bootstrap({"A": base, "B": noisy}, reference="A", reps=2000, seed=1)
+    d = noisy - base
+    half = 1.645 * d.std() / np.sqrt(d.size)
+    assert table.loc["B", "MAE minus lowest"] == pytest.approx(d.mean())
+    assert table.loc["B", "90% low"] == pytest.approx(d.mean() - half, abs=0.15 * half)
+    assert table.loc["B", "90% high"] == pytest.approx(d.mean() + half, abs=0.15 * half)
+    again = clv.paired_mae_bootstrap({"A": base, "B": noisy}, reference="A", reps=2000, seed=1)
+    pd.testing.assert_frame_equal(table, again)  # seeded
+    assert list(clv.paired_mae_bootstrap({"A": base}, reference="A", level=0.8).columns) == [
+        "MAE minus lowest",
+        "80% low",
+        "80% high",
+    ]
+
+
+def test_the_holdout_comparison_carries_the_intervals_against_the_lowest_model(split, fits):
+    table = clv.holdout_comparison(split, fits, reps=300, seed=0)
+    assert table.attrs["reps"] == 300
+    models = table.loc[["BG/NBD", "Pareto/NBD", "MBG/NBD"]]
+    lowest = models["MAE"].astype(float).idxmin()
+    assert table.loc[lowest, ["MAE minus lowest", "90% low", "90% high"]].tolist() == [0.0, 0.0, 0.0]
+    inside = (table["90% low"] <= table["MAE minus lowest"]) & (
+        table["MAE minus lowest"] <= table["90% high"]
+    )
+    assert inside.all()
+    # the difference is the difference of the MAEs (both rounded to 0.001)
+    assert (table["MAE minus lowest"] - (table["MAE"] - table.loc[lowest, "MAE"])).abs().max() <= 0.0011
+    assert table.loc["baseline: average", "90% low"] > 0  # the average baseline is clearly worse
+
+
+def test_percent_errors_of_group_means():
+    table = pd.DataFrame(
+        {"customers": [3, 4], "actual": [2.0, 0.0], "M": [1.5, 1.0]}, index=pd.Index(["0", "1"], name="x")
+    )
+    errors = clv.percent_errors(table)
+    assert list(errors.columns) == ["M vs actual (%)"]
+    assert errors.loc["0", "M vs actual (%)"] == -25.0 and np.isnan(errors.loc["1", "M vs actual (%)"])
 
 
 def test_the_headline_figures_record_the_horizon_the_choice_and_the_silent_customers():
-    comparison = pd.DataFrame(
-        {"total error (%)": [-5.0, 1.0, 50.0], "MAE": [0.60, 0.60, 0.9], "actual total": 1},
-        index=["A", "B", "baseline: x"],
-    )
+    comparison = interval_table([0.60, 0.60, 0.9], [0.0, -0.01, 0.2]).assign(**{"actual total": 1})
     fitted = clv.FitResult("A", object(), pd.Series({"r": 1.0}), -1.0, True)
     facts = clv.headline_figures(
         compare({"x": 1.0}, {"x": 1.0}, tolerance=0.1),
@@ -583,22 +681,31 @@ def test_the_headline_figures_record_the_horizon_the_choice_and_the_silent_custo
         clv_facts=pd.Series({"total": 10.0, "mean": 1.0, "median": 0.5, "top 10% share of total (%)": 50.0}),
         interval=(8.0, 11.0),
         at_risk=pd.Series(
-            {
-                "customers": 4,
-                "expected CLV": 2.0,
-                "spend in the last year": 9.0,
-                "last-year spend at risk": 3.0,
-            },
+            {"customers": 4, "mean P(alive)": 0.4, clv.FUTURE_MARGIN: 2.0, "spend in the last year": 9.0},
             name="silent",
         ),
         fits={"A": fitted, "B": fitted},
-        spend_corr=0.1234,
+        spend_corr=pd.DataFrame({"correlation": [0.123, 0.456], "repeat customers": 5}),
         months=6,
         margin=0.25,
         annual_discount=0.08,
+        revenue=pd.DataFrame({"total error (%)": [-15.8]}, index=["B"]),
+        bootstrap=clv.ClvBootstrap(
+            totals=pd.Series([8.0, 11.0]),
+            draws=np.zeros((2, 1)),
+            customers=pd.Index(["c"]),
+            estimate=10.0,
+            reps=3,
+            failed=1,
+        ),
     )
     assert facts["model trusted"] == "B" and facts["models indistinguishable on holdout MAE"] == "A, B"
-    assert facts["best baseline holdout MAE"] == 0.9
+    assert facts["best baseline holdout MAE"] == 0.9 and facts["lowest model holdout MAE"] == 0.6
+    assert facts["best baseline MAE minus the lowest model's, 90% low"] == 0.2
+    assert facts["no dropout in the data (every model on a boundary)"] == "no"
+    assert facts["B holdout revenue error (%)"] == -15.8
+    assert facts["CLV bootstrap resamples refitted"] == 2 and facts["total CLV inside its interval"] == "yes"
+    assert facts["spend-frequency rank correlation"] == 0.456
     assert (facts["CLV horizon (months)"], facts["margin (%)"], facts["annual discount (%)"]) == (
         6,
         25.0,
@@ -607,7 +714,10 @@ def test_the_headline_figures_record_the_horizon_the_choice_and_the_silent_custo
     assert (
         facts["total CLV 90% interval within ± (%)"] == 20.0 and facts["spend-frequency correlation"] == 0.123
     )
-    assert facts["silent customers"] == 4 and facts["silent customers' last-year spend at risk"] == 3.0
+    assert facts["silent customers"] == 4 and facts["silent customers' predicted future margin"] == 2.0
+    assert (
+        facts["silent customers' mean P(alive)"] == 0.4 and facts["silent customers' last-year spend"] == 9.0
+    )
     nan_interval = clv.headline_figures(
         compare({"x": 1.0}, {"x": 1.0}),
         comparison,
@@ -624,3 +734,285 @@ def test_the_top_share_of_a_total_that_is_not_positive_is_not_a_share():
     assert np.isnan(clv.clv_summary(pd.Series([3.0, -5.0, -1.0]))["top 10% share of total (%)"])
     assert np.isnan(clv.clv_summary(pd.Series([0.0, 0.0]))["top 10% share of total (%)"])
     assert clv.clv_summary(pd.Series([3.0, 1.0] + [0.0] * 8))["top 10% share of total (%)"] == 75.0
+
+
+# ------------------------------------------------------------------- no dropout: reported, and the fallback
+def no_dropout_rates(n=400, seed=0, r=0.5, alpha=2.0):
+    """Customers who never leave, with purchase rates spread as Gamma(r, alpha) per week: the NBD model
+    is the truth; each customer's last purchase is the last of a Poisson process up to their age T."""
+    rng = np.random.default_rng(seed)
+    T = rng.uniform(30, 60, n).round(1)
+    f = rng.poisson(rng.gamma(r, 1 / alpha, n) * T).astype(float)
+    last = T * rng.beta(np.maximum(f, 1), 1)  # the largest of f uniform times on (0, T)
+    return pd.DataFrame({"frequency": f, "recency": np.where(f > 0, last, 0.0).round(1), "T": T})
+
+
+def test_a_boundary_fit_records_where_maximum_likelihood_put_the_dropout():
+    fit = clv.fit_model("BG/NBD", no_dropout_data())
+    assert not fit.ok and fit.mle_boundary and fit.dropout_at_zero
+    report = clv.fit_report({"BG/NBD": fit})
+    assert report.loc["BG/NBD", "maximum likelihood"].startswith("on a boundary (") and report.loc[
+        "BG/NBD", "maximum likelihood"
+    ].endswith("): no dropout")
+    for edge, zero in [({"a": 1e-9}, True), ({"b": 2e5}, True), ({"s": 1e-7}, True), ({"beta": 1e9}, True)]:
+        assert clv.FitResult("M", None, pd.Series(dtype=float), 0.0, False, mle_boundary=edge).dropout_at_zero
+    # a boundary elsewhere (the purchase rates' spread) is no evidence about dropout
+    assert not clv.FitResult(
+        "M", None, pd.Series(dtype=float), 0.0, False, mle_boundary={"r": 2e5}
+    ).dropout_at_zero
+
+
+def test_the_nbd_model_recovers_its_parameters_and_predicts_in_closed_form():
+    frame = no_dropout_rates(n=4000, seed=1)
+    fit = clv.fit_model(clv.NBD, frame)
+    assert fit.ok and fit.note == "plain maximum likelihood"
+    se = clv.standard_errors(fit, frame)
+    assert abs(fit.params["r"] - 0.5) < 3 * se["r"] and abs(fit.params["alpha"] - 2.0) < 3 * se["alpha"]
+    r, alpha = fit.params["r"], fit.params["alpha"]
+    e = clv.expected_purchases(fit, 10.0, frequency=[0.0, 4.0], recency=[0.0, 30.0], T=[40.0, 40.0])
+    np.testing.assert_allclose(e, [r / (alpha + 40) * 10, (r + 4) / (alpha + 40) * 10])
+    assert clv.probability_alive(fit, [0.0, 9.0], [0.0, 1.0], [40.0, 40.0]).tolist() == [1.0, 1.0]
+    from scipy import stats
+
+    pmf = stats.nbinom(r, alpha / (alpha + 13.0))
+    assert fit.model.probability_of_n_purchases_up_to_time(13.0, 2) == pytest.approx(pmf.pmf(2))
+    assert fit.model.expected_number_of_purchases_up_to_time(13.0) == pytest.approx(pmf.mean())
+    # the limit of BG/NBD as a -> 0: the same likelihood
+    data = clv.compress(frame)
+    nbd = clv.total_negative_log_likelihood(clv.NBD, np.log([r, alpha]), data)
+    bg = clv.total_negative_log_likelihood("BG/NBD", np.log([r, alpha, 1e-12, 1.0]), data)
+    assert bg == pytest.approx(nbd, rel=1e-9)
+
+
+def test_no_dropout_replaces_every_dropout_model_with_the_named_nbd_fallback():
+    """Data without dropout (known truth: NBD with r 0.5, alpha 2): BG/NBD and MBG/NBD put their dropout
+    at 0, so neither may value the customers; the NBD fallback is added, fits, and recovers r."""
+    frame = no_dropout_rates()
+    fits = clv.fit_models(frame, names=("BG/NBD", "MBG/NBD"))  # Pareto/NBD: below, and slow on such data
+    assert all(not fit.ok and fit.dropout_at_zero for fit in fits.values())
+    assert clv.no_dropout(fits)
+    fits |= clv.fallback_fits(fits, frame)
+    assert clv.fitted(fits) == [clv.NBD] and clv.no_dropout(fits)
+    assert clv.fit_report(fits)["fitted"].to_dict() == {
+        "BG/NBD": "on a boundary",
+        "MBG/NBD": "on a boundary",
+        clv.NBD: "yes",
+    }
+    assert fits[clv.NBD].params["r"] == pytest.approx(0.5, abs=0.15)
+    comparison = clv.holdout_comparison(_split_of(frame), fits, reps=10)
+    assert clv.best_model(comparison, fits) == clv.NBD
+
+
+def test_a_dropout_model_inside_its_bounds_that_sees_no_dropout_is_marked_and_replaced():
+    """Pareto/NBD converged inside its bounds with a lifetime of centuries (under 1% gone by the median
+    age), beside a BG/NBD whose dropout went to 0: neither is used; Pareto/NBD is marked, not dropped."""
+    frame = no_dropout_rates(n=300, seed=4)
+    params = pd.Series({"r": 0.5, "alpha": 2.0, "s": 0.4, "beta": 6000.0})
+    inside = clv.FitResult("Pareto/NBD", object(), params, -1.0, True, [], "plain maximum likelihood")
+    edge = clv.FitResult("BG/NBD", object(), pd.Series({"a": 1e-9}), -1.0, False, mle_boundary={"a": 1e-9})
+    fits = {"BG/NBD": edge, "Pareto/NBD": inside}
+    assert not clv.no_dropout(fits) and clv.no_dropout(fits, frame)  # Pareto/NBD is judged on the data
+    extra = clv.fallback_fits(fits, frame)
+    assert set(extra) == {"Pareto/NBD", clv.NBD} and extra[clv.NBD].ok
+    marked = extra["Pareto/NBD"]
+    assert not marked.ok and marked.no_dropout and marked.note.endswith("under 1%: no dropout")
+    report = clv.fit_report(fits | extra)
+    assert report.loc["Pareto/NBD", "fitted"] == "no dropout"
+    assert report.loc["Pareto/NBD", "maximum likelihood"] == marked.note
+    # with a real dropout (CDNOW-like parameters) nothing is replaced
+    real = clv.FitResult(
+        "Pareto/NBD", object(), pd.Series({"r": 0.55, "alpha": 10.6, "s": 0.61, "beta": 11.7}), -1.0, True
+    )
+    assert clv.fallback_fits({"Pareto/NBD": real}, frame) == {}
+
+
+def test_with_no_spread_of_rates_even_the_fallback_is_on_a_boundary_and_nothing_is_valued():
+    frame = no_dropout_data()  # every customer buys at the same rate: NBD's r goes to infinity
+    fits = clv.fit_models(frame, names=("BG/NBD", "MBG/NBD"))
+    assert not any(fit.ok for fit in fits.values()) and clv.no_dropout(fits, frame)
+    fits |= clv.fallback_fits(fits, frame)
+    assert not fits[clv.NBD].ok and clv.fitted(fits) == []
+    assert clv.best_model(clv.holdout_comparison(_split_of(frame), fits, reps=10), fits) is None
+
+
+def _split_of(frame):
+    """A calibration/holdout split of a summary frame: the same customers, one purchase each after."""
+    return pd.DataFrame(
+        {
+            "frequency_cal": frame["frequency"],
+            "recency_cal": frame["recency"],
+            "T_cal": frame["T"],
+            "frequency_holdout": 1.0,
+            "duration_holdout": 10.0,
+        }
+    )
+
+
+@pytest.mark.parametrize("share, none", [(0.0099, True), (0.01, False), (0.0101, False)])
+def test_a_fit_inside_its_bounds_sees_no_dropout_under_one_percent_gone(share, none):
+    """Pareto/NBD implies 1 - (beta / (beta + t))^s gone by age t: set s so that share is gone by the
+    median age of 10."""
+    beta = 100.0
+    s = np.log(1 - share) / np.log(beta / (beta + 10.0))
+    fit = clv.FitResult(
+        "Pareto/NBD", object(), pd.Series({"r": 1.0, "alpha": 1.0, "s": s, "beta": beta}), 0, True
+    )
+    assert clv.implied_dropout(fit, 10.0) == pytest.approx(share)
+    assert clv.sees_no_dropout(fit, pd.DataFrame({"T": [5.0, 10.0, 15.0]})) is none
+
+
+def test_implied_dropout_of_bg_and_mbg_nbd_by_simulation(fits):
+    """The share gone by age t, against a simulation of the BG/NBD and MBG/NBD stories with the fitted
+    parameters: Gamma rates, Beta dropout probabilities, death after a purchase (MBG/NBD: also at 0)."""
+    rng = np.random.default_rng(0)
+    for name in ("BG/NBD", "MBG/NBD"):
+        r, alpha, a, b = (fits[name].params[k] for k in ("r", "alpha", "a", "b"))
+        lam, p = rng.gamma(r, 1 / alpha, 400_000), rng.beta(a, b, 400_000)
+        purchases = rng.poisson(lam * 39.0)
+        survive = (1 - p) ** (purchases + (name == "MBG/NBD"))
+        assert clv.implied_dropout(fits[name], 39.0) == pytest.approx(1 - survive.mean(), abs=3e-3)
+    assert clv.implied_dropout(clv.FitResult("M", None, pd.Series(dtype=float), 0.0, False), 1.0) != 0
+
+
+# ------------------------------------------------------------------------------ CLV: paths, grid, spend
+@pytest.mark.parametrize("name", ["Pareto/NBD", "BG/NBD"])
+def test_the_purchase_path_equals_expected_purchases_at_each_time(fits, cal, name):
+    times = [4.345, 13.0, 52.14]
+    path = clv.expected_purchases_path(
+        fits[name], times, frequency=cal["frequency"], recency=cal["recency"], T=cal["T"]
+    )
+    for k, t in enumerate(times):
+        each = clv.expected_purchases(
+            fits[name], t, frequency=cal["frequency"], recency=cal["recency"], T=cal["T"]
+        )
+        np.testing.assert_allclose(path[:, k], each, rtol=1e-9)
+
+
+def test_the_sensitivity_grid_holds_total_clv_at_each_margin_and_discount(fits, cal):
+    gg = clv.fit_gamma_gamma(cal)
+    grid = clv.clv_sensitivity(
+        fits["Pareto/NBD"], gg, frame=cal, months=6, margins=(0.2, 0.4), annual_discounts=(0.0, 0.1)
+    )
+    assert (
+        list(grid.index) == [20.0, 40.0] and list(grid.columns) == [0.0, 10.0] and grid.attrs["months"] == 6
+    )
+    for m in (0.2, 0.4):
+        for d in (0.0, 0.1):
+            total = clv.clv(fits["Pareto/NBD"], gg, frame=cal, months=6, margin=m, annual_discount=d).sum()
+            assert grid.loc[100 * m, 100 * d] == round(total)
+    assert grid.loc[40.0, 0.0] == pytest.approx(2 * grid.loc[20.0, 0.0], abs=1)  # proportional to the margin
+    assert (grid[0.0] > grid[10.0]).all()  # discounting lowers it
+
+
+def test_spend_and_frequency_correlations_pearson_and_spearman():
+    frame = pd.DataFrame({"frequency": [1, 2, 3, 4, 5, 0], "monetary_value": [1.0, 2, 3, 4, 100, 0]})
+    table = clv.spend_frequency_table(frame)
+    assert list(table.index) == ["Pearson", "Spearman (ranks)"] and table["repeat customers"].iloc[0] == 5
+    assert table.loc["Spearman (ranks)", "correlation"] == 1.0  # monotone
+    pearson = np.corrcoef([1, 2, 3, 4, 5], [1, 2, 3, 4, 100])[0, 1]
+    assert table.loc["Pearson", "correlation"] == round(pearson, 3) and pearson < 0.8
+    assert clv.spend_frequency_correlation(frame) == pytest.approx(pearson)
+    assert np.isnan(clv.spend_frequency_correlation(frame.iloc[:2], "spearman"))  # two repeat customers
+
+
+def test_validation_figures_say_whether_the_data_showed_no_dropout():
+    validation = compare({"x": 1.0}, {"x": 1.0}, tolerance=0.1)
+    assert clv.validation_figures(validation) == {"published CDNOW figures reproduced": "1 of 1"}
+    edge = clv.FitResult("BG/NBD", object(), pd.Series({"a": 1e-9}), -1.0, False, mle_boundary={"a": 1e-9})
+    figures = clv.validation_figures(validation, {"BG/NBD": edge})
+    assert figures["no dropout in the data (every model on a boundary)"] == "yes"
+
+
+# ----------------------------------------------------------------------------- refits and the bootstrap
+def test_a_refit_with_every_weight_one_returns_the_fit_and_newton_equals_the_search(cal, fits):
+    data = clv.compress(cal)
+    for name in ("Pareto/NBD", "BG/NBD"):
+        fit = clv.fit_model(name, data)
+        objective = clv.weighted_objective(name, data)
+        hessian = clv.log_hessian(lambda x: objective(x, data["weight"]), np.log(fit.params.to_numpy(float)))
+        same = clv.refit(fit, data, data["weight"], objective=objective, hessian=hessian)
+        assert same.ok and np.allclose(same.params, fit.params, rtol=1e-4)
+        weights = np.random.default_rng(0).poisson(data["weight"])
+        newton = clv.refit(fit, data, weights, objective=objective, hessian=hessian)
+        search = clv.refit(fit, data, weights)
+        full = clv.fit_model(name, data.assign(weight=weights)[weights > 0])
+        assert newton.ok and search.ok
+        np.testing.assert_allclose(newton.params, full.params, rtol=2e-4)
+        np.testing.assert_allclose(search.params, full.params, rtol=2e-4)
+
+
+def test_the_spend_refit_equals_lifetimes_weighted_fit(cal):
+    from lifecycle_utils._lifetimes import GammaGammaFitter
+
+    gg = clv.fit_gamma_gamma(cal)
+    same = clv.refit_spend(gg, cal["frequency"], cal["monetary_value"], np.ones(len(cal)))
+    np.testing.assert_allclose(same.params_, gg.params_, rtol=1e-4)
+    weights = np.random.default_rng(2).poisson(1.0, len(cal)).astype(float)
+    ours = clv.refit_spend(gg, cal["frequency"], cal["monetary_value"], weights)
+    keep = (cal["frequency"] > 0) & (cal["monetary_value"] > 0) & (weights > 0)
+    theirs = GammaGammaFitter().fit(
+        cal["frequency"][keep], cal["monetary_value"][keep], weights=weights[keep]
+    )
+    np.testing.assert_allclose(ours.params_, theirs.params_, rtol=1e-3)
+    assert gg.params_["p"] == same.params_["p"] or same is not gg  # a copy, the fitted model untouched
+    assert clv.refit_spend(gg, cal["frequency"], cal["monetary_value"], np.zeros(len(cal))) is None
+
+
+def test_the_bootstrap_refits_both_models_on_each_resample(cal, fits):
+    """Known answer: each resample's parameters are those of full fits (clv.fit_model and lifetimes'
+    GammaGammaFitter with weights) on the customers that resample drew (resample b draws
+    rng.integers(0, n, n) from numpy's default_rng(seed), one draw per resample)."""
+    from lifecycle_utils._lifetimes import GammaGammaFitter
+
+    gg = clv.fit_gamma_gamma(cal)
+    boot = clv.bootstrap_clv(fits["Pareto/NBD"], cal, spend=gg, reps=40, seed=3, months=6, margin=0.3)
+    assert boot.refits + boot.failed == 40 and boot.failed == 0
+    rng, n = np.random.default_rng(3), len(cal)
+    for b in range(3):
+        w = np.bincount(rng.integers(0, n, n), minlength=n)
+        drawn = cal.loc[cal.index.repeat(w)]
+        full = clv.fit_model("Pareto/NBD", drawn)
+        np.testing.assert_allclose(boot.params.loc[b, ["r", "alpha", "s", "beta"]], full.params, rtol=1e-3)
+        rep = drawn[(drawn["frequency"] > 0) & (drawn["monetary_value"] > 0)]
+        spend = GammaGammaFitter().fit(rep["frequency"], rep["monetary_value"])
+        np.testing.assert_allclose(boot.params.loc[b, ["p", "q", "v"]], spend.params_, rtol=1e-3)
+    # the spread is of the order of the Hessian standard errors (CLVTools' for Pareto/NBD on this sample)
+    assert 0.5 < boot.params["s"].std() / CLVTOOLS_PARETO_SE["s"] < 2
+    assert boot.draws.shape == (40, len(cal))
+    np.testing.assert_allclose(boot.totals, boot.draws.sum(axis=1))
+    point = clv.clv(fits["Pareto/NBD"], gg, frame=cal, months=6, margin=0.3)
+    assert boot.estimate == pytest.approx(point.sum()) and boot.contains_estimate
+    table = boot.table()
+    assert (
+        table.loc["total CLV", "resamples refitted"] == 40
+        and table.loc["total CLV", "estimate inside"] == "yes"
+    )
+    again = clv.bootstrap_clv(fits["Pareto/NBD"], cal, spend=gg, reps=5, seed=3, months=6, margin=0.3)
+    np.testing.assert_allclose(again.totals, boot.totals[:5])  # seeded: the same first resamples
+    totals = clv.bootstrap_total_clv("Pareto/NBD", cal, spend=gg, reps=5, seed=3, months=6, margin=0.3)
+    np.testing.assert_allclose(totals, again.totals, rtol=1e-6)
+
+
+def test_customer_intervals_are_the_quantiles_of_each_customers_draws():
+    draws = np.column_stack([np.arange(101.0), 10 + np.arange(101.0), np.zeros(101)])
+    boot = clv.ClvBootstrap(
+        totals=pd.Series(draws.sum(axis=1)),
+        draws=draws,
+        customers=pd.Index(["a", "b", "c"]),
+        estimate=160.0,
+        reps=101,
+        failed=0,
+    )
+    values = pd.Series([50.0, 60.0, 0.0], index=["a", "b", "c"])
+    table = clv.customer_intervals(boot, values, examples={"one purchase": "c", "again": "b"}, top=2)
+    assert list(table.index) == ["b", "a", "c"] and list(table["shown as"]) == [
+        "top 1 by CLV",
+        "top 2 by CLV",
+        "one purchase",
+    ]
+    assert table.loc["a", ["90% low", "90% high"]].tolist() == [5.0, 95.0]
+    assert table.loc["b", "reach (± % of CLV)"] == round(100 * 45 / 60, 1)
+    assert np.isnan(table.loc["c", "reach (± % of CLV)"])  # a CLV of 0 has no relative reach
+    empty = clv.ClvBootstrap(pd.Series(dtype=float), np.empty((0, 3)), pd.Index(["a", "b", "c"]), 1.0, 5, 5)
+    assert clv.customer_intervals(empty, values).empty and empty.interval() != empty.interval()  # NaN
+    assert empty.contains_estimate is None

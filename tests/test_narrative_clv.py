@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from lifecycle_utils import clv, narrative
-from lifecycle_utils.clv import MAE_TIE_PCT, WARNING_ALIVE_BELOW
+from lifecycle_utils.clv import WARNING_ALIVE_BELOW
 from lifecycle_utils.narrative import clv as nc
 from lifecycle_utils.validation import compare
 
@@ -101,6 +101,59 @@ def test_the_fit_sentence_names_clean_fits_fallbacks_and_the_highest_likelihood(
     )
 
 
+def test_a_fit_kept_only_with_a_penalty_says_where_maximum_likelihood_landed():
+    table = fit_table(notes=("plain maximum likelihood", "kept the fit with penalizer 0.001 after: ..."))
+    table["maximum likelihood"] = ["inside", "on a boundary (a=2.7e-09): no dropout"]
+    table["penalizer"] = [0.0, 0.001]
+    text = nc.fit_sentence(table)
+    assert text.startswith(
+        "All 2 models fitted cleanly. B was kept only with a penalty (penalizer 0.001): its plain "
+        "maximum-likelihood fit lands on a boundary (a=2.7e-09): no dropout, so its parameters are set "
+        "partly by the penalty."
+    )
+
+
+def no_dropout_report(nbd="yes"):
+    table = pd.DataFrame(
+        {
+            "fitted": ["on a boundary", "no dropout", nbd],
+            "maximum likelihood": [
+                "on a boundary (a=3.5e-08): no dropout",
+                "inside, but 0.29% of customers gone by the median age (46.7), under 1%: no dropout",
+                "inside",
+            ],
+            "penalizer": 0.0,
+            "log-likelihood": -1.0,
+            "parameters": [
+                "r 0.5, alpha 2, a 3.5e-08, b 1",
+                "r 0.5, alpha 2, s 0.4, beta 6597",
+                "r 0.5255, alpha 2.458",
+            ],
+            "note": "",
+        },
+        index=pd.Index(["BG/NBD", "Pareto/NBD", clv.NBD], name="model"),
+    )
+    return table
+
+
+def test_no_dropout_names_the_fallback_or_says_nothing_is_valued():
+    text = nc.fit_sentence(no_dropout_report())
+    assert text == (
+        "No dropout model can value these customers: BG/NBD puts the dropout at 0 at maximum likelihood "
+        "(BG/NBD a=3.5e-08); Pareto/NBD fits inside its bounds but has 0.29% of customers gone by the median "
+        "customer's age (under 1%). This data shows no sign of customers leaving, so these models cannot "
+        "tell "
+        "the purchase rate from the dropout, and none of them is used. In their place, a named fallback: NBD "
+        "(no dropout), the model they tend to as the dropout goes to 0 (each customer buys at a rate of "
+        "their "
+        "own and nobody leaves; r 0.5255, alpha 2.458). Its values run high if customers do leave later."
+    )
+    stopped = nc.fit_sentence(no_dropout_report(nbd="no"))
+    assert stopped.endswith(
+        "The fallback, NBD (no dropout), did not fit cleanly either, so no customer is valued."
+    )
+
+
 @pytest.mark.parametrize("report", [None, fit_table().iloc[:0]])
 def test_the_fit_sentence_without_fits(report):
     assert nc.fit_sentence(report) == "No transaction model was fitted."
@@ -119,34 +172,45 @@ def test_the_standard_error_sentence_names_models_with_and_without():
     index = pd.MultiIndex.from_tuples([("A", "r"), ("A", "b"), ("B", "r")], names=["model", "parameter"])
     table = pd.DataFrame({"estimate": [1.0, 2.0, 3.0], "standard error": [0.1, 0.5, NAN]}, index=index)
     text = nc.standard_error_sentence(table)
-    assert text.startswith("A comes with standard errors from lifetimes' Hessian; B does not.")
+    assert text.startswith("A comes with standard errors from the Hessian of the log-likelihood; B does not.")
+    assert text.endswith("a customer bootstrap that refits both the model used and the spend model.")
     assert "The least precise parameter is A b (standard error 0.5, 25% of its estimate)." in text
     huge = table.assign(**{"standard error": [0.1, 50.0, NAN]})
     assert "(standard error 50, more than ten times its estimate)." in nc.standard_error_sentence(huge)
     shown = table.assign(**{"standard error (% of estimate)": [10.0, 134.7, NAN]})
     assert "(standard error 0.5, 135% of its estimate)." in nc.standard_error_sentence(shown)
-    assert nc.standard_error_sentence(None) == "No model fitted, so there are no standard errors."
-    assert nc.standard_error_sentence(table.iloc[:0]) == "No model fitted, so there are no standard errors."
+    assert nc.standard_error_sentence(None) == "No model fitted cleanly, so there are no standard errors."
+    assert (
+        nc.standard_error_sentence(table.iloc[:0])
+        == "No model fitted cleanly, so there are no standard errors."
+    )
 
 
 # ------------------------------------------------------------------------------- the holdout check
-def comparison(mae=(0.80, 0.90), errors=(-12.0, -5.0), base_mae=(1.00, 1.50), actual=1000):
-    rows = list(
-        zip(
-            ["A", "B", "baseline: calibration rate", "baseline: average"],
-            mae + base_mae,
-            errors + (40.0, 30.0),
-        )
-    )
-    return pd.DataFrame(
+def comparison(
+    mae=(0.80, 0.90), errors=(-12.0, -5.0), base_mae=(1.00, 1.50), actual=1000, low=None, reps=1000
+):
+    """A clv.holdout_comparison table: models A and B, two baselines, and the bootstrap interval of each
+    row's MAE minus the lowest (``low``: the interval's low ends; by default each difference less 0.01)."""
+    names = ["A", "B", "baseline: calibration rate", "baseline: average"]
+    maes = list(mae) + list(base_mae)
+    lowest = min(mae)
+    diff = [round(m - lowest, 3) for m in maes]
+    low = list(low) if low is not None else [max(d - 0.01, 0.0) if d > 0 else 0.0 for d in diff]
+    table = pd.DataFrame(
         {
             "predicted total": 0.0,
             "actual total": actual,
-            "total error (%)": [e for _, _, e in rows],
-            "MAE": [m for _, m, _ in rows],
+            "total error (%)": list(errors) + [40.0, 30.0],
+            "MAE": maes,
+            "MAE minus lowest": diff,
+            "90% low": low,
+            "90% high": [d + 0.01 for d in diff],
         },
-        index=pd.Index([n for n, _, _ in rows], name="model"),
+        index=pd.Index(names, name="model"),
     )
+    table.attrs["reps"] = reps
+    return table
 
 
 def test_the_holdout_sentence_states_the_errors_the_baseline_and_the_rule():
@@ -157,12 +221,14 @@ def test_the_holdout_sentence_states_the_errors_the_baseline_and_the_rule():
         "dropout) gives 40.0% more."
     )
     assert (
-        "Per customer, A is off by 0.800 purchases on average (MAE), against 1.000 for the better naive "
-        "baseline (calibration rate): 20.0% lower, so it beats the naive forecasts" in text
+        "Per customer, A has the lowest error of the models, 0.800 purchases on average (MAE), against 1.000 "
+        "for the better naive baseline (calibration rate): 20.0% lower, the 90% interval of the difference "
+        "0.190 to 0.210, so it beats the naive forecasts (the rule: at least 10% lower, with an interval of "
+        "the difference above 0)." in text
     )
     assert (
-        f"A is used: its holdout MAE is the lowest, more than {MAE_TIE_PCT:g}% below the next model's (B "
-        "0.900)." in text
+        "A is used: its holdout MAE is the lowest, and the 90% interval of every other model's MAE minus its "
+        "excludes 0 (B +0.100 (0.090 to 0.110); paired bootstrap over customers, 1,000 resamples)." in text
     )
     assert text.endswith(
         "Its total ran 12.0% low: if the model refitted on the whole period errs the same way, the CLV "
@@ -178,15 +244,24 @@ def test_beating_the_baselines_needs_an_mae_ten_percent_lower(gain, beats):
     assert ("not clearly better than a naive forecast" in text) is not beats
 
 
+@pytest.mark.parametrize("low, no_better", [(-0.001, True), (0.0, True), (0.001, False)])
+def test_a_model_whose_interval_against_the_baseline_includes_0_is_no_better(low, no_better):
+    # A is 20% below the baseline, but the baseline's interval of MAE minus A's may include 0
+    table = comparison(mae=(0.8, 0.9), base_mae=(1.0, 1.5), low=[0.0, 0.09, low, 0.69])
+    text = nc.holdout_sentence(table, "A", fits=ok("A", "B"))
+    assert ("so it is no better than a naive forecast on this data" in text) is no_better
+    assert ("so it beats the naive forecasts" in text) is not no_better
+
+
 def test_a_model_worse_than_a_baseline_is_said_to_be_higher():
     text = nc.holdout_sentence(comparison(mae=(1.2, 1.5)), "A", fits=ok("A", "B"))
-    assert "20.0% higher, so it is not clearly better than a naive forecast" in text
+    assert "20.0% higher, so it is no better than a naive forecast on this data." in text
 
 
-@pytest.mark.parametrize("second, tied", [(1.019, True), (1.02, True), (1.021, False)])
-def test_models_within_the_mae_threshold_are_indistinguishable(second, tied):
+@pytest.mark.parametrize("low, tied", [(-0.001, True), (0.0, True), (0.001, False)])
+def test_models_whose_interval_includes_0_are_indistinguishable(low, tied):
     # B's total is closer, so when the two are tied on MAE the rule uses B
-    table = comparison(mae=(1.0, second), errors=(-12.0, -5.0), base_mae=(2.0, 3.0))
+    table = comparison(mae=(1.0, 1.01), errors=(-12.0, -5.0), base_mae=(2.0, 3.0), low=[0.0, low, 0.9, 1.9])
     from lifecycle_utils import clv
 
     best = clv.best_model(table, ok("A", "B"))
@@ -194,7 +269,11 @@ def test_models_within_the_mae_threshold_are_indistinguishable(second, tied):
     text = nc.holdout_sentence(table, best, fits=ok("A", "B"))
     assert ("A and B are indistinguishable on this check" in text) is tied
     if tied:
-        assert "B is used: of these, it has the smallest error on the total." in text
+        assert (
+            f"the 90% interval of B's MAE minus A's includes 0 (B {low:.3f} to 0.020; paired bootstrap over "
+            "customers, 1,000 resamples); B is used: of these, it has the smallest error on the total."
+            in text
+        )
 
 
 @pytest.mark.parametrize(
@@ -269,15 +348,39 @@ def conditional():
     )
 
 
+@pytest.mark.parametrize("pct, far", [(-19.9, False), (-20.0, False), (-20.1, True)])
+def test_a_group_more_than_twenty_percent_below_is_far_below(pct, far):
+    table = pd.DataFrame(
+        {"customers": [10, 5], "actual": [1.0, 2.0], "A": [1.0 + pct / 100, 2.0]},
+        index=pd.Index(["0", "1+"], name="repeat purchases in calibration"),
+    )
+    text = nc.conditional_sentence(table, "A")
+    rule = "(The rule: a group more than 20% off is far off.)"
+    if far:
+        assert text.endswith(
+            f"A puts its expected purchases far below the actual for customers with 0 repeat purchases (by "
+            f"{abs(pct):.1f}%). {rule}"
+        )
+    else:
+        assert text.endswith(f"In every group A's expected purchases are within 20% of the actual. {rule}")
+    above = nc.conditional_sentence(table.assign(A=[1.0, 2.0 * 1.201]), "A")
+    assert "far above the actual for customers with 1+ repeat purchases (by 20.1%)" in above
+
+
 def test_the_conditional_sentence_counts_groups_below_and_the_largest_gap():
     text = nc.conditional_sentence(conditional(), "B")
     assert (
         "the number where the expected mean holdout purchases are below the actual mean is 1 for A and 1 "
         "for B." in text
     )
-    assert text.endswith(
+    assert (
         "The largest gap of B is for customers with 1+ repeat purchases in the calibration period: 1.000 "
-        "expected against 2.000."
+        "expected against 2.000." in text
+    )
+    assert text.endswith(
+        "B puts its expected purchases far below the actual for customers with 1+ repeat purchases (by "
+        "50.0%) and far above it for customers with 0 repeat purchases (by 50.0%). (The rule: a group more "
+        "than 20% off is far off.)"
     )
     assert "The largest gap of A" in nc.conditional_sentence(conditional(), None)
     assert nc.conditional_sentence(None) == "No customer to compare in the holdout."
@@ -372,6 +475,24 @@ def test_the_independence_check_is_weak_below_three_tenths(r, weak):
     assert ("does not contradict" in text) is weak and ("in doubt" in text) is not weak
 
 
+@pytest.mark.parametrize("rho, weak", [(0.299, True), (0.3, False), (-0.301, False)])
+def test_the_independence_check_judges_pearson_and_spearman_alike(rho, weak):
+    table = pd.DataFrame(
+        {"correlation": [0.069, rho], "repeat customers": 9451},
+        index=pd.Index(["Pearson", "Spearman (ranks)"], name="spend and frequency"),
+    )
+    text = nc.independence_sentence(table)
+    assert text.startswith(
+        "Among the 9,451 repeat customers, mean repeat spend and repeat frequency have a Pearson "
+        "correlation "
+        f"of 0.07 and a Spearman (rank) correlation of {rho:.2f}"
+    )
+    assert ("both weak (below 0.3 in absolute value)" in text) is weak
+    assert ("not weak on Spearman (0.3 or more in absolute value)" in text) is not weak
+    both = nc.independence_sentence(table.assign(correlation=[0.35, rho]))
+    assert ("not weak on Pearson and Spearman" in both) is not weak and "not weak on Pearson" in both
+
+
 @pytest.mark.parametrize("r", [None, NAN, np.float64("nan")])
 def test_the_independence_check_without_a_correlation(r):
     assert nc.independence_sentence(r).startswith(
@@ -397,6 +518,12 @@ def test_the_spend_model_sentence_gives_the_implied_mean():
     assert nc.spend_model_sentence(table.assign(estimate=[1.0, 2.0, 3.0, 3.25])).startswith(
         "The fitted spend model implies a mean spend per purchase of \\$3.25"
     )
+    penalized = pd.concat([table, pd.DataFrame({"estimate": [0.001]}, index=["penalizer"])])
+    assert nc.spend_model_sentence(penalized).endswith(
+        "It was fitted with a penalty (penalizer 0.001): plain maximum likelihood did not converge, so its "
+        "parameters are set partly by the penalty."
+    )
+    assert "penalty" not in nc.spend_model_sentence(table)
 
 
 def facts(share, total=1000.0):
@@ -467,21 +594,175 @@ def test_the_net_value_sentence_names_every_cost_and_the_horizon():
 
 @pytest.mark.parametrize("reach, narrow", [(4.9, True), (5.0, True), (5.1, False)])
 def test_the_interval_is_narrow_within_five_percent(reach, narrow):
-    text = nc.interval_sentence((1000 - 10 * reach, 1000 + 5.0), 1000.0, refits=20, holdout_error=-4.0)
+    text = nc.interval_sentence((1000 - 10 * reach, 1000 + 5.0), 1000.0, refits=100, holdout_error=-4.0)
     assert f"within ±{reach:.1f}% of the total (\\$1,000)" in text
     assert ("narrow" in text) is narrow and ("wide" in text) is not narrow
-    assert text.endswith("on the holdout its total was off by 4.0%, within this interval's reach.")
+    assert text.startswith(
+        "From parameter uncertainty (100 resamples of customers, each refitting both the transaction model "
+        "and the spend model), the 90% interval of total CLV is"
+    )
+    assert text.endswith(
+        "On the holdout the model's own totals were off by -4.0% on repeat purchases: model error, which no "
+        "refit of the same model removes."
+    )
 
 
-def test_the_interval_against_the_model_error_and_degenerate_draws():
-    text = nc.interval_sentence((990.0, 1010.0), 1000.0, refits=20, holdout_error=-12.9)
-    assert text.startswith("From parameter uncertainty alone (20 refits of the transaction model")
-    assert text.endswith("off by 12.9%, more than this interval reaches.")
-    assert "The interval leaves out" not in nc.interval_sentence((990.0, 1010.0), 1000.0, refits=20)
+def test_the_interval_against_the_model_error_the_estimate_and_degenerate_draws():
+    text = nc.interval_sentence(
+        (990.0, 1010.0), 1000.0, refits=98, holdout_error=-12.9, revenue_error=-15.8, failed=2
+    )
+    assert (
+        "The total lies inside its interval. 2 resamples were left out: the refit failed or landed on a "
+        "boundary." in text
+    )
+    assert text.endswith(
+        "This interval is parameter uncertainty only. On the holdout the model's own totals were off by "
+        "-12.9% "
+        "on repeat purchases and -15.8% on revenue: model error, which no refit of the same model removes, "
+        "and larger than this interval's reach."
+    )
+    outside = nc.interval_sentence((1100.0, 1200.0), 1000.0, refits=20)
+    assert "The total lies outside its interval: refitted on resampled customers, the models land" in outside
+    assert "parameter uncertainty only" not in nc.interval_sentence((990.0, 1010.0), 1000.0, refits=20)
     no_interval = "The bootstrap gave no interval of total CLV (no refit succeeded)."
     assert nc.interval_sentence((NAN, NAN), 1000.0, refits=0) == no_interval
     assert nc.interval_sentence(None, 1000.0, refits=0) == no_interval
     assert nc.interval_sentence((1.0, 2.0), 0.0, refits=3).endswith("is \\$1 to \\$2.")
+
+
+def intervals(reaches, kinds=None):
+    kinds = kinds or [f"top {k + 1} by CLV" for k in range(len(reaches))]
+    return pd.DataFrame(
+        {"shown as": kinds, "CLV": 10.0, "90% low": 9.0, "90% high": 11.0, "reach (± % of CLV)": reaches},
+        index=pd.Index([f"c{k}" for k in range(len(reaches))], name="customer_id"),
+    )
+
+
+@pytest.mark.parametrize("reach, narrow", [(4.9, 1), (5.0, 1), (5.1, 0)])
+def test_a_customers_interval_is_narrow_within_five_percent(reach, narrow):
+    text = nc.customer_interval_sentence(intervals([reach, 7.0], kinds=["top 1 by CLV", "one purchase"]))
+    verb = "is" if narrow == 1 else "are"
+    assert f"{narrow} of the 2 with a CLV shown above 0 {verb} narrow (within ±5%)." in text
+
+
+def test_the_customer_interval_sentence_reads_the_top_customers_and_the_examples():
+    kinds = ["top 1 by CLV", "top 2 by CLV", "one purchase", "frequent, stopped"]
+    table = intervals([1.0, 0.9, 3.0, NAN], kinds=kinds)
+    assert nc.customer_interval_sentence(table) == (
+        "Per customer, the same bootstrap gives an interval of each customer's CLV: for the 2 customers with "
+        "the highest CLV they reach ±0.9% to ±1.0% of it; for the example ±3.0%. 3 of the 3 with a CLV shown "
+        "above 0 are narrow (within ±5%). These intervals cover the parameters only, not the chance in each "
+        "customer's own purchases, which the holdout deciles above show."
+    )
+    assert nc.customer_interval_sentence(None) == "No per-customer interval was computed."
+    assert nc.customer_interval_sentence(intervals([NAN])).startswith("Per customer, no interval can be read")
+
+
+def test_the_sensitivity_sentence_reads_the_grid():
+    grid = pd.DataFrame(
+        [[200.0, 180.0], [400.0, 360.0]],
+        index=pd.Index([20.0, 40.0], name="margin (%)"),
+        columns=pd.Index([0.0, 20.0], name="annual discount (%)"),
+    )
+    grid.attrs["months"] = 12
+    assert nc.sensitivity_sentence(grid, margin=0.4, annual_discount=0.2) == (
+        "Over the next 12 months, total CLV ranges from \\$180 (a 20% margin, discounted at 20% a year) to "
+        "\\$400 (40% and 0%); it is proportional to the margin. At the 40% margin used here, discounting at "
+        "0% "
+        "and at 20% a year gives \\$400 and \\$360 (-10.0%)."
+    )
+    assert nc.sensitivity_sentence(grid, margin=0.3, annual_discount=0.1).endswith(
+        "(The margin and discount used in this notebook are not on this grid.)"
+    )
+    assert nc.sensitivity_sentence(None, margin=0.3, annual_discount=0.1).startswith("No grid")
+
+
+# ------------------------------------------------------------------------------- money on the holdout
+def revenue_check(error=-15.8, lift=5.16, gini=0.684):
+    return pd.DataFrame(
+        {
+            "predicted total": [1000 * (1 + error / 100), 1441.0, 800.0],
+            "actual total": 1000.0,
+            "total error (%)": [error, 44.1, -20.0],
+            "MAE": [1.0, 2.0, 1.5],
+            "top-decile lift": [lift, 5.04, 4.0],
+            "Gini": [gini, 0.678, 0.6],
+        },
+        index=pd.Index(["A", clv.BASELINE, "B"], name="model"),
+    )
+
+
+@pytest.mark.parametrize("error, close", [(-10.1, False), (-10.0, True), (10.0, True), (10.1, False)])
+def test_the_money_total_reads_close_within_ten_percent(error, close):
+    text = nc.revenue_sentence(revenue_check(error=error), "A")
+    assert ("within 10% of what they spent" in text) is close
+    assert ("conservative" in text) is (error < -10) and ("optimistic" in text) is (error > 10)
+
+
+def test_the_revenue_sentence_states_the_money_check_beside_the_baseline():
+    assert nc.revenue_sentence(revenue_check(), "A") == (
+        "On the holdout, customers spent \\$1,000 on repeat purchases. Fitted on the calibration period, A "
+        "with Gamma-Gamma predicted \\$842 (-15.8%): 15.8% low, beyond the 10% within which a total reads "
+        "close, so the CLV totals below read as conservative. The other models: B -20.0%. Carrying each "
+        "customer's calibration spend per week forward (no model) gives \\$1,441 (+44.1%). Ranked by A's "
+        "prediction, the top 10% of customers brought 5.16 times their share of the revenue (top-decile "
+        "lift), with a Gini of 0.684; ranked by the spend-rate baseline, 5.04 and 0.678."
+    )
+    assert nc.revenue_sentence(None, "A") == "No money prediction was checked on the holdout."
+    nothing = revenue_check().assign(**{"actual total": 0.0})
+    assert nc.revenue_sentence(nothing, "A").startswith("Customers spent nothing")
+    assert "no model that fitted cleanly predicted it" in nc.revenue_sentence(revenue_check(), None)
+
+
+def deciles(ratios):
+    n = len(ratios)
+    return pd.DataFrame(
+        {
+            "customers": 10,
+            "mean predicted": 1.0,
+            "mean actual": ratios,
+            "actual / predicted": ratios,
+            "share of actual revenue (%)": [100.0 / n] * n,
+        },
+        index=pd.Index(range(1, n + 1), name="decile"),
+    )
+
+
+@pytest.mark.parametrize("ratio, far", [(1.24, False), (1.25, False), (1.26, True)])
+def test_a_decile_is_far_below_when_its_prediction_is_more_than_twenty_percent_low(ratio, far):
+    # actual / predicted = 1.25: the prediction is 20% below what the customers spent
+    text = nc.decile_sentence(deciles([ratio, 1.0, 1.0]), "A")
+    assert ("customers in decile 1 spent" in text) is far
+    assert ("every decile's prediction is within 20%" in text) is not far
+
+
+def test_runs_of_deciles_are_joined_from_three():
+    assert nc._ranges([1, 2, 3, 5, 9, 10]) == "1 to 3, 5, 9 and 10"
+    assert nc._ranges([4]) == "4"
+
+
+def test_the_decile_sentence_groups_runs_of_deciles_both_ways():
+    text = nc.decile_sentence(deciles([2.46, 2.0, 1.45, 1.0, 0.5]), "A")
+    assert text == (
+        "By decile of A's predicted holdout revenue (1 = lowest), customers in deciles 1 to 3 spent 1.45 to "
+        "2.46 times the prediction: it is far below what they spent; customers in decile 5 spent 0.50 times "
+        "the prediction: it is far above what they spent (the rule: a prediction more than 20% off is far "
+        "off). The top decile brought 20.0% of the holdout revenue."
+    )
+    assert nc.decile_sentence(None) == "No decile of predicted revenue to compare."
+
+
+def test_the_revenue_by_frequency_sentence_follows_the_rule():
+    table = pd.DataFrame(
+        {"customers": [5, 5], "actual": [10.0, 20.0], "A": [5.8, 19.0], clv.BASELINE: [0.0, 30.0]},
+        index=pd.Index(["0", "1+"], name="repeat purchases in calibration"),
+    )
+    assert nc.revenue_frequency_sentence(table, "A") == (
+        "By repeat purchases in the calibration period: A puts its predicted revenue per customer far below "
+        "the actual for customers with 0 repeat purchases (by 42.0%). (The rule: a group more than 20% off "
+        "is far off.)"
+    )
+    assert nc.revenue_frequency_sentence(table, "M").startswith("No model's revenue")
 
 
 def by(index_name, labels, totals, customers):
@@ -510,57 +791,55 @@ def test_the_clv_by_sentence_names_the_largest_group_and_what_churned_customers_
     assert nc.clv_by_sentence(None) == "No CLV to break down by group."
 
 
-def at_risk(customers=10, spend=1000.0, risk=250.0):
-    return pd.Series(
-        {
-            "customers": customers,
-            "expected CLV": 80.0,
-            "spend in the last year": spend,
-            "last-year spend at risk": risk,
-        },
-        name="silent",
-    )
+def at_risk(customers=10, spend=1000.0, future=80.0):
+    values = {"customers": customers, "mean P(alive)": 0.4, clv.FUTURE_MARGIN: future}
+    return pd.Series(values | {"spend in the last year": spend}, name="silent")
 
 
-def test_the_at_risk_sentence_comes_from_the_same_table():
-    assert nc.at_risk_sentence(at_risk()) == (
-        "The 10 silent customers spent \\$1,000 in the last year; weighted by their probability of being "
-        "gone (1 - P(alive)), \\$250 of that (25.0%) is at risk (revenue, before margin). Their expected "
-        "CLV is \\$80."
+def test_the_ceiling_is_the_future_margin_not_last_years_revenue():
+    assert nc.at_risk_sentence(at_risk(), months=12, margin=0.3) == (
+        "The 10 silent customers (mean P(alive) 0.40) are predicted to bring \\$80 of margin over the next "
+        "12 "
+        "months (their CLV at a 30% margin). That future margin is the ceiling for a budget to keep them as "
+        "the "
+        "model sees them: spending more pays back only if the contact raises their purchases above the "
+        "prediction. Their \\$1,000 of spend in the last year is revenue already earned, before margin: not "
+        "that ceiling."
     )
     assert nc.at_risk_sentence(at_risk(customers=0)).startswith("No customer is in the silent stage")
-    assert nc.at_risk_sentence(at_risk(spend=0.0, risk=0.0)).endswith(
-        "spent nothing in the last year, so none of it is at risk."
-    )
-    assert nc.at_risk_sentence(None) == "The spend at risk was not computed."
+    assert nc.at_risk_sentence(at_risk(spend=0.0)).endswith("above the prediction.")
+    assert nc.at_risk_sentence(None) == "The silent customers' future margin was not computed."
 
 
-def lists(n_warning):
+def lists(n_warning, by="CLV"):
     potential = pd.DataFrame({"expected purchases next quarter": [3.0, 1.5]})
     warning = pd.DataFrame({"total spend": [100.0] * n_warning, "CLV": [1.0] * n_warning})
+    warning.attrs["ranked_by"] = by
     return potential, warning
 
 
-def test_the_lists_sentence_says_who_is_on_each_list():
+def test_the_lists_sentence_says_who_is_on_each_list_and_what_ranks_them():
     text = nc.lists_sentence(*lists(2))
     assert text.startswith(
         "The first list holds the 2 customers with the most expected purchases in the next quarter (1.50 "
         "to 3.00 each)"
     )
-    assert f"highest past spenders among customers with P(alive) under {WARNING_ALIVE_BELOW:g}" in text
-    assert "(together \\$200 spent so far, \\$2 of expected CLV)" in text
-    assert nc.lists_sentence(*lists(0)).endswith("so the second list is empty.")
-    totals = clv.list_totals(*lists(2))
-    assert list(totals["customers"]) == [2, 2] and totals["total spend"].iloc[-1] == 200.0
-    given = nc.lists_sentence(*lists(2), totals=totals.assign(CLV=[0.0, 7.0]))
-    assert "(together \\$200 spent so far, \\$7 of expected CLV)" in given
-    one = nc.lists_sentence(pd.DataFrame({"expected purchases next quarter": [NAN]}), lists(1)[1])
     assert (
-        one.startswith(
-            "The first list holds the 1 customer with the most expected purchases in the next "
-            "quarter (n/a to n/a each)"
-        )
-        and "The second holds the 1 highest past spender among" in one
+        f"The second holds the 2 customers with the highest CLV among customers with P(alive) under "
+        f"{WARNING_ALIVE_BELOW:g}, more likely gone than alive (together \\$2 of expected CLV, \\$200 spent "
+        "so far): win-back candidates, ranked by what they are still predicted to bring." in text
+    )
+    by_spend = nc.lists_sentence(*lists(1, by="total spend"))
+    assert "The second holds the 1 highest past spender among" in by_spend
+    assert by_spend.endswith("ranked by what they spent in the past.")
+    assert nc.lists_sentence(*lists(0)).endswith("so the second list is empty.")
+    potential, warning = lists(2)
+    other = warning.assign(CLV=0.5, **{"total spend": 300.0})
+    totals = clv.list_totals(potential, warning, by_spend=other)
+    assert list(totals["customers"]) == [2, 2, 2] and totals["total spend"].iloc[-1] == 600.0
+    compared = nc.lists_sentence(potential, warning, totals=totals)
+    assert compared.endswith(
+        "Ranked by past spend instead, the list would hold \\$1 of expected CLV and \\$600 of past spend."
     )
     assert nc.lists_sentence(None, None, alive_below=0.3) == (
         "The first list is empty: no customer to rank. No customer has P(alive) under 0.3, so the second "
@@ -575,20 +854,29 @@ FIGURES = {
     "B holdout total error (%)": -12.9,
     "B holdout MAE": 0.8,
     "best baseline holdout MAE": 1.0,
+    "lowest model holdout MAE": 0.8,
+    "best baseline MAE minus the lowest model's, 90% low": 0.18,
+    "best baseline MAE minus the lowest model's, 90% high": 0.22,
     "models indistinguishable on holdout MAE": "B, A",
+    "no dropout in the data (every model on a boundary)": "no",
+    "B holdout revenue error (%)": -15.8,
     "CLV horizon (months)": 6,
     "margin (%)": 25.0,
     "annual discount (%)": 8.0,
     "total CLV": 1234.4,
     "total CLV 90% interval": "1,200 to 1,260",
     "total CLV 90% interval within ± (%)": 2.8,
+    "CLV bootstrap resamples refitted": 100,
+    "total CLV inside its interval": "yes",
     "mean CLV": 1.2,
     "median CLV": 0.4,
     "top 10% share of CLV (%)": 65.3,
     "spend-frequency correlation": 0.05,
+    "spend-frequency rank correlation": 0.21,
     "silent customers": 10,
+    "silent customers' mean P(alive)": 0.4,
+    "silent customers' predicted future margin": 80.0,
     "silent customers' last-year spend": 1000.0,
-    "silent customers' last-year spend at risk": 250.0,
 }
 
 
@@ -596,7 +884,8 @@ def test_the_answer_states_the_recorded_horizon_margin_and_discount():
     assert nc.answer(FIGURES) == (
         "**Answer.** About CDNOW only: 35 of 35 published figures are reproduced. On this data B is the "
         "model used; total CLV over the next 6 months (at a 25% margin, discounted at 8% a year) is "
-        "\\$1,234 (90% interval 1,200 to 1,260), and the top tenth of customers hold 65.3% of it."
+        "\\$1,234 (90% interval 1,200 to 1,260, parameter uncertainty only), and the top tenth of customers "
+        "hold 65.3% of it. On the holdout its predicted revenue was off by -15.8%."
     )
     assert narrative.answer("04_clv_estimation", FIGURES) == nc.answer(FIGURES)
     older = {
@@ -605,21 +894,27 @@ def test_the_answer_states_the_recorded_horizon_margin_and_discount():
         if k not in ("CLV horizon (months)", "margin (%)", "annual discount (%)")
     }
     assert "total CLV (discounted margin over the notebook's horizon) is \\$1,234" in nc.answer(older)
+    used = f"On this data {clv.NBD} is the model used (a fallback: every dropout model put its dropout at 0)"
+    assert used in nc.answer(FIGURES | {"model trusted": clv.NBD})
 
 
 def test_what_this_means_is_built_from_the_record():
     text = nc.what_this_means(FIGURES)
     assert text.splitlines() == [
-        "- B is the model used: B and A are indistinguishable on the holdout error per customer, and of "
-        "these it has the smallest error on the total. Its MAE (0.800) is 20.0% below the better naive "
-        "baseline's (1.000): it beats the naive forecasts. Its holdout total ran 12.9% low: read the CLV "
-        "totals as conservative.",
-        "- Total CLV over the next 6 months is \\$1,234 (90% interval 1,200 to 1,260, within ±2.8%: "
-        "narrow, from parameter uncertainty alone). Value is concentrated: the top 10% of customers hold "
-        "65.3% of it.",
-        "- Of the \\$1,000 the 10 silent customers spent in the last year, \\$250 (25.0%) is at risk, "
-        "weighted by their probability of being gone. P(alive) and the two lists say whom to contact and "
-        "whom to let go; notebook 05 weighs what a contact costs.",
+        "- B is the model used: B and A are indistinguishable on the holdout error per customer (the "
+        "bootstrap "
+        "interval of the difference includes 0), and of these it has the smallest error on the total. The "
+        "models' lowest MAE (0.800) is 20.0% below the better naive baseline's (1.000): they beat the naive "
+        "forecasts. Its holdout totals were off by -12.9% on repeat purchases and -15.8% on revenue: read "
+        "the "
+        "CLV totals as conservative, within about that error.",
+        "- Total CLV over the next 6 months is \\$1,234 (90% interval 1,200 to 1,260, within ±2.8%: narrow, "
+        "from parameter uncertainty alone). Value is concentrated: the top 10% of customers hold 65.3% of "
+        "it.",
+        "- A budget to keep the 10 silent customers is weighed against their predicted future margin, \\$80, "
+        "not against the \\$1,000 they spent in the last year. P(alive) and the two lists say whom to "
+        "contact "
+        "and whom to let go; notebook 05 weighs what a contact costs.",
     ]
     assert narrative.closing("04_clv_estimation", FIGURES) == f"{nc.answer(FIGURES)}\n\n{text}"
 
@@ -627,17 +922,31 @@ def test_what_this_means_is_built_from_the_record():
 @pytest.mark.parametrize(
     "change, words",
     [
-        ({"B holdout MAE": 0.91}, "not clearly better than the better naive baseline's"),
-        ({"B holdout MAE": 0.9}, "it beats the naive forecasts"),
-        ({"B holdout total error (%)": 10.0}, "within 10% of what happened (+10.0%)"),
-        ({"B holdout total error (%)": 10.1}, "ran 10.1% high: read the CLV totals as optimistic"),
+        ({"lowest model holdout MAE": 0.91}, "not clearly better than the better naive baseline's"),
+        ({"lowest model holdout MAE": 0.9}, "they beat the naive forecasts"),
+        (
+            {"best baseline MAE minus the lowest model's, 90% low": 0.0},
+            "on this data the models add nothing a naive forecast does not give",
+        ),
+        ({"lowest model holdout MAE": 1.01}, "is no better than the better naive baseline's"),
+        (
+            {"B holdout total error (%)": 10.0, "B holdout revenue error (%)": -9.0},
+            "within 10% of what happened (+10.0% on repeat purchases and -9.0% on revenue)",
+        ),
+        (
+            {"B holdout total error (%)": 10.1, "B holdout revenue error (%)": 2.0},
+            "read the CLV totals as optimistic",
+        ),
         (
             {"models indistinguishable on holdout MAE": "B"},
             "the lowest holdout error per customer of the models",
         ),
         ({"top 10% share of CLV (%)": 49.9}, "value is not concentrated in a few"),
         ({"total CLV 90% interval within ± (%)": 5.1}, "wide, from parameter uncertainty alone"),
-        ({"spend-frequency correlation": -0.3}, "Spend and frequency are correlated (-0.30)"),
+        ({"total CLV inside its interval": "no"}, "the total lies outside that interval"),
+        ({"spend-frequency correlation": -0.3}, "Spend and frequency are correlated (Pearson -0.30)"),
+        ({"spend-frequency rank correlation": 0.3}, "Spend and frequency are correlated (Spearman 0.30)"),
+        ({"model trusted": clv.NBD}, "a named fallback"),
         (
             {"published figures reproduced": "34 of 35"},
             "About CDNOW only: only 34 of 35 published figures are reproduced, so the wrappers may not",
@@ -646,6 +955,12 @@ def test_what_this_means_is_built_from_the_record():
 )
 def test_each_closing_judgement_follows_its_threshold(change, words):
     assert words in nc.what_this_means(FIGURES | change)
+
+
+@pytest.mark.parametrize("r", [0.299, -0.299])
+def test_correlations_under_three_tenths_get_no_bullet(r):
+    both = {"spend-frequency correlation": r, "spend-frequency rank correlation": r}
+    assert "correlated" not in nc.what_this_means(FIGURES | both)
 
 
 def test_what_this_means_when_the_models_did_not_run_or_figures_are_missing():
@@ -657,8 +972,10 @@ def test_what_this_means_when_the_models_did_not_run_or_figures_are_missing():
         "- No transaction model valued the customers of this data; the notes above say why.",
     ]
     assert nc.answer(cdnow_only).endswith("Not run on this data: CLV models.")
+    no_dropout = cdnow_only | {"no dropout in the data (every model on a boundary)": "yes"}
+    assert nc.what_this_means(no_dropout).startswith("- Every transaction model put its dropout at 0")
     sparse = {"model trusted": "B", "total CLV": None, "top 10% share of CLV (%)": None}
     text = nc.what_this_means(sparse)
-    assert "Total CLV over the notebook's horizon is n/a." in text and "at risk" not in text
+    assert "Total CLV over the notebook's horizon is n/a." in text and "budget" not in text
     no_silent = FIGURES | {"silent customers": 0}
     assert "No customer is silent at the end of the data." in nc.what_this_means(no_silent)

@@ -1,16 +1,18 @@
 """What the fitted transaction models predict, and how well: P(alive), expected purchases, the
-holdout comparison against a naive baseline, conditional expectations by past frequency, cumulative
-tracking, and the model to trust (:func:`best_model`, :func:`trust_check`).
+holdout comparison against a naive baseline (with a paired customer bootstrap of the differences in
+error), conditional expectations by past frequency, cumulative tracking, and the model to trust
+(:func:`best_model`, :func:`trust_check`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 
 import numpy as np
 import pandas as pd
 
-from lifecycle_utils.clv.fitting import MODELS, FitResult
+from lifecycle_utils.clv.fitting import FALLBACKS, MODELS, NBD, FitResult, fit_model
 from lifecycle_utils.summary import occasions
 
 __all__ = [
@@ -18,7 +20,11 @@ __all__ = [
     "model_to_use",
     "probability_alive",
     "expected_purchases",
+    "expected_purchases_path",
     "conditional_expectations",
+    "percent_errors",
+    "HOLDOUT_BOOTSTRAP_REPS",
+    "paired_mae_bootstrap",
     "holdout_comparison",
     "tracking",
     "tracking_totals",
@@ -29,11 +35,16 @@ __all__ = [
     "period_transactions",
     "ALL_CUSTOMERS",
     "expected_purchases_matrix",
-    "MAE_TIE_PCT",
+    "interval_columns",
     "indistinguishable",
     "best_model",
     "trust_check",
     "alive",
+    "NO_DROPOUT_PCT",
+    "implied_dropout",
+    "sees_no_dropout",
+    "no_dropout",
+    "fallback_fits",
 ]
 
 
@@ -71,6 +82,27 @@ def expected_purchases(fit: FitResult, t: float, *, frequency, recency, T) -> np
     return e
 
 
+def expected_purchases_path(fit: FitResult, times, *, frequency, recency, T) -> np.ndarray:
+    """Expected repeat purchases by each of ``times`` (ascending, in periods from now), given each
+    customer's history: an array of customers x times, equal to :func:`expected_purchases` at each
+    time. Pareto/NBD takes one P(alive) per customer and the closed form of Fader, Hardie and Lee (2005,
+    eq. 22) for every time at once (the hypergeometric function is evaluated once, not once per time);
+    the other models call :func:`expected_purchases` per time."""
+    times = np.asarray(times, float)
+    f, r, big_t = (np.asarray(a, float) for a in (frequency, recency, T))
+    if fit.name == "Pareto/NBD":
+        rr, alpha, s, beta = (float(fit.params[k]) for k in ("r", "alpha", "s", "beta"))
+        with np.errstate(all="ignore"):
+            rate = (
+                probability_alive(fit, f, r, big_t) * (rr + f) * (beta + big_t) / ((alpha + big_t) * (s - 1))
+            )
+            share = 1 - ((beta + big_t)[:, None] / (beta + big_t[:, None] + times[None, :])) ** (s - 1)
+        return rate[:, None] * share
+    return np.column_stack(
+        [expected_purchases(fit, float(t), frequency=f, recency=r, T=big_t) for t in times]
+    ).reshape(len(f), len(times))
+
+
 def conditional_expectations(split: pd.DataFrame, fits: dict[str, FitResult], cap: int = 7) -> pd.DataFrame:
     """The published validation table: customers grouped by calibration frequency (0 .. ``cap``+),
     the actual mean holdout purchases and each model's expected mean."""
@@ -90,11 +122,72 @@ def conditional_expectations(split: pd.DataFrame, fits: dict[str, FitResult], ca
     return out
 
 
-def holdout_comparison(split: pd.DataFrame, fits: dict[str, FitResult]) -> pd.DataFrame:
+def percent_errors(table: pd.DataFrame, actual: str = "actual") -> pd.DataFrame:
+    """Each prediction column of a table of group means (:func:`conditional_expectations`,
+    ``clv.revenue_by_frequency``) against its ``actual`` column: ``100 x (predicted - actual) / actual``
+    per group (NaN where the actual mean is 0), one column per prediction, rounded to 0.1."""
+    predictions = [c for c in table.columns if c not in ("customers", actual)]
+    base = table[actual].astype(float).replace(0, np.nan)
+    out = pd.DataFrame(
+        {f"{c} vs actual (%)": (100 * (table[c].astype(float) - base) / base).round(1) for c in predictions},
+        index=table.index,
+    )
+    return out
+
+
+HOLDOUT_BOOTSTRAP_REPS = 1000  # resamples of customers for the intervals of the differences in MAE
+
+
+def paired_mae_bootstrap(
+    errors: dict[str, np.ndarray],
+    *,
+    reference: str,
+    reps: int = HOLDOUT_BOOTSTRAP_REPS,
+    seed: int = 0,
+    level=0.90,
+) -> pd.DataFrame:
+    """The difference in mean absolute error between each forecast and ``reference``, with its paired
+    bootstrap interval: customers are resampled with replacement (``reps`` times, seeded), and every
+    forecast's absolute errors (``errors``: forecast -> per-customer absolute errors, the same customers
+    in the same order) are averaged over the same resample, so what the customers have in common cancels.
+    Returns ``MAE minus lowest`` (forecast minus reference, positive: the forecast errs more) and the
+    equal-tailed ``level`` percentile interval (columns ``"90% low"``, ``"90% high"`` at level 0.90),
+    one row per forecast (the reference: 0 and 0 to 0)."""
+    names = list(errors)
+    base = np.asarray(errors[reference], float)
+    diffs = np.vstack([np.asarray(errors[m], float) - base for m in names])
+    n = diffs.shape[1]
+    rng = np.random.default_rng(seed)
+    draws = []
+    for start in range(0, reps, 100):  # chunks bound the memory: 100 resamples x customers at a time
+        size = min(100, reps - start)
+        idx = rng.integers(0, n, size=(size, n))
+        draws.append(diffs[:, idx].mean(axis=2))
+    draws = np.hstack(draws) if draws else np.empty((len(names), 0))
+    tail = (1 - level) / 2
+    low, high = (np.quantile(draws, q, axis=1) for q in (tail, 1 - tail)) if reps else (np.nan, np.nan)
+    label = f"{100 * level:g}%"
+    return pd.DataFrame(
+        {"MAE minus lowest": diffs.mean(axis=1), f"{label} low": low, f"{label} high": high},
+        index=pd.Index(names, name="model"),
+    )
+
+
+def holdout_comparison(
+    split: pd.DataFrame,
+    fits: dict[str, FitResult],
+    *,
+    reps: int = HOLDOUT_BOOTSTRAP_REPS,
+    seed: int = 0,
+    level: float = 0.90,
+) -> pd.DataFrame:
     """Models against naive baselines on the holdout: total predicted repeat purchases vs actual
     (error in %), per-customer MAE and RMSE, and correlation with the actual counts. Baselines:
     *calibration rate* (each customer's repeat rate carried forward, frequency/T x holdout length) and
-    *average* (every customer gets the mean)."""
+    *average* (every customer gets the mean). Then each row's MAE minus the lowest MAE of the models
+    that fitted cleanly, with its paired bootstrap interval (:func:`paired_mae_bootstrap`, ``reps``
+    resamples of customers, ``seed``, ``level``): ``MAE minus lowest``, ``90% low``, ``90% high`` (NaN
+    when no model fitted cleanly). The attribute ``reps`` records the resamples."""
     actual = split["frequency_holdout"].to_numpy(float)
     duration = float(split["duration_holdout"].iloc[0])
     preds = {}
@@ -123,10 +216,25 @@ def holdout_comparison(split: pd.DataFrame, fits: dict[str, FitResult]) -> pd.Da
                 "total error (%)": round(100 * (p.sum() - actual.sum()) / actual.sum(), 1),
                 "MAE": round(float(np.mean(np.abs(p - actual))), 3),
                 "RMSE": round(float(np.sqrt(np.mean((p - actual) ** 2))), 3),
-                "correlation": round(float(np.corrcoef(p, actual)[0, 1]), 3) if np.std(p) > 0 else np.nan,
+                "correlation": (
+                    round(float(np.corrcoef(p, actual)[0, 1]), 3)
+                    if np.std(p) > 0 and np.std(actual) > 0
+                    else np.nan
+                ),
             }
         )
-    return pd.DataFrame(rows).set_index("model")
+    table = pd.DataFrame(rows).set_index("model")
+    errors = {name: np.abs(p - actual) for name, p in preds.items()}
+    models = [m for m in preds if not m.startswith("baseline") and np.isfinite(errors[m]).all()]
+    label = f"{100 * level:g}%"
+    if models and len(actual) >= 2:
+        lowest = min(models, key=lambda m: (float(errors[m].mean()), models.index(m)))
+        diff = paired_mae_bootstrap(errors, reference=lowest, reps=reps, seed=seed, level=level)
+        table = table.join(diff.round(3))
+    else:
+        table = table.assign(**{"MAE minus lowest": np.nan, f"{label} low": np.nan, f"{label} high": np.nan})
+    table.attrs["reps"] = int(reps)
+    return table
 
 
 def tracking(
@@ -330,47 +438,55 @@ def model_to_use(override: str | None, recorded: str | None) -> tuple[str, str]:
     else :data:`DEFAULT_MODEL`. Returns ``(name, origin)`` with origin ``"parameter"``, ``"notebook 04"``
     or ``"default"``. An override that is not a known model is a ``ValueError``."""
     if override is not None:
-        if override not in MODELS:
-            raise ValueError(f"CLV_MODEL {override!r} is not one of {', '.join(MODELS)}")
+        if override not in MODELS and override not in FALLBACKS:
+            raise ValueError(f"CLV_MODEL {override!r} is not one of {', '.join([*MODELS, *FALLBACKS])}")
         return override, "parameter"
-    if recorded in MODELS:
+    if recorded in MODELS or recorded in FALLBACKS:
         return str(recorded), "notebook 04"
     return DEFAULT_MODEL, "default"
 
 
-# models whose holdout MAE is within this many percent of the lowest MAE are indistinguishable on the
-# holdout check: the choice among them goes to the smaller error on the total
-MAE_TIE_PCT = 2.0
+def interval_columns(comparison: pd.DataFrame) -> tuple[str, str] | None:
+    """The names of the interval columns of a :func:`holdout_comparison` table (``"90% low"``,
+    ``"90% high"``), or None when it has none."""
+    low = [c for c in comparison.columns if str(c).endswith("% low")]
+    high = [c for c in comparison.columns if str(c).endswith("% high")]
+    return (low[0], high[0]) if low and high else None
 
 
 def _clean_models(comparison: pd.DataFrame, fits: dict[str, FitResult] | None) -> pd.DataFrame:
     """The rows of the fitted models (not the baselines) that fitted cleanly and have a finite MAE."""
     models = comparison[~comparison.index.str.startswith("baseline")]
     if fits is not None:
-        models = models[[bool(fits[m].ok) if m in fits else False for m in models.index]]
+        models = models.loc[np.array([bool(fits[m].ok) if m in fits else False for m in models.index], bool)]
     return models[np.isfinite(models["MAE"].astype(float))]
 
 
 def indistinguishable(comparison: pd.DataFrame, fits: dict[str, FitResult] | None = None) -> list[str]:
     """The models :func:`best_model` chooses from: among the models that fitted cleanly (every model
-    when ``fits`` is not given), those whose holdout MAE is at most :data:`MAE_TIE_PCT` percent above
-    the lowest, lowest MAE first. Empty when no model fitted cleanly."""
+    when ``fits`` is not given), the one with the lowest holdout MAE and those whose difference in MAE
+    from it has a paired bootstrap interval that includes 0 (:func:`holdout_comparison`'s ``90% low``
+    at most 0): the holdout cannot tell them apart. Lowest MAE first. Without interval columns only the
+    lowest. Empty when no model fitted cleanly."""
     models = _clean_models(comparison, fits)
     if models.empty:
         return []
-    mae = models["MAE"].astype(float)
-    # the slack absorbs floating-point noise in ``lowest x (1 + pct/100)``, so "at the threshold" ties
-    tied = models[mae <= mae.min() * (1 + MAE_TIE_PCT / 100) + 1e-9]
-    return [str(m) for m in tied.sort_values("MAE", kind="stable").index]
+    models = models.sort_values("MAE", kind="stable")
+    columns = interval_columns(models)
+    if columns is None:
+        return [str(models.index[0])]
+    low = models[columns[0]].astype(float)
+    tied = [models.index[0]] + [m for m in models.index[1:] if np.isfinite(low[m]) and low[m] <= 0]
+    return [str(m) for m in tied]
 
 
 def best_model(comparison: pd.DataFrame, fits: dict[str, FitResult] | None = None) -> str | None:
     """The model to trust, by a stated rule: among the models that fitted cleanly (converged, no
     parameter on a boundary; every model when ``fits`` is not given) and are not baselines, the lowest
-    per-customer MAE on the holdout; models within :data:`MAE_TIE_PCT` percent of that MAE are
-    indistinguishable on this check (:func:`indistinguishable`), and among them the one with the smallest
-    absolute error on the total is used (then the lower MAE). ``None`` when no model fitted cleanly:
-    then no model is trustworthy and none should be used to value customers."""
+    per-customer MAE on the holdout; models whose difference in MAE from it has a bootstrap interval
+    that includes 0 are indistinguishable on this check (:func:`indistinguishable`), and among them the
+    one with the smallest absolute error on the total is used (then the lower MAE). ``None`` when no
+    model fitted cleanly: then no model is trustworthy and none should be used to value customers."""
     tied = indistinguishable(comparison, fits)
     if not tied:
         return None
@@ -387,10 +503,19 @@ def trust_check(
     """The check a notebook adds to its sufficiency verdict after fitting (see
     ``sufficiency.Verdict.with_check``): the sections of ``analysis`` run only on a model that fitted
     cleanly (``best`` is ``None`` when none did)."""
-    found = "; ".join(
-        f"{name}: {'fitted' if fit.ok else ('on a boundary' if fit.model else 'no fit')}"
-        for name, fit in fits.items()
-    )
+
+    def state(fit: FitResult) -> str:
+        return (
+            "fitted"
+            if fit.ok
+            else "no dropout"
+            if fit.no_dropout
+            else "on a boundary"
+            if fit.model
+            else "no fit"
+        )
+
+    found = "; ".join(f"{name}: {state(fit)}" for name, fit in fits.items())
     found = f"model to trust: {best} ({found})" if best is not None else f"no model to trust ({found})"
     return {
         "analysis": analysis,
@@ -410,3 +535,85 @@ def alive(fit: FitResult, frame: pd.DataFrame) -> pd.Series:
         index=frame.index,
         name="P(alive)",
     )
+
+
+# ------------------------------------------------------------------------------ no dropout: the fallback
+# a fit that implies fewer than this share (%) of customers leave by the median customer's age sees no dropout
+NO_DROPOUT_PCT = 1.0
+
+
+def implied_dropout(fit: FitResult, t: float) -> float:
+    """The share (0 to 1) of a new customer cohort that ``fit``'s parameters have gone by age ``t`` (in
+    the fit's time unit), before any purchase is seen: Pareto/NBD ``1 - (beta / (beta + t))^s``; BG/NBD
+    ``1 - E[(alpha / (alpha + t p))^r]`` and MBG/NBD ``1 - E[(1 - p) (alpha / (alpha + t p))^r]`` over the
+    dropout probability ``p ~ Beta(a, b)`` (a customer alive at ``t`` survived each of a Poisson number
+    of purchases); 0 for the NBD model. NaN without a model."""
+    from scipy import integrate, stats
+
+    if fit.model is None or fit.params.empty:
+        return float("nan")
+    params = {k: float(v) for k, v in fit.params.items()}
+    if fit.name == "Pareto/NBD":
+        return float(1 - (params["beta"] / (params["beta"] + t)) ** params["s"])
+    if fit.name in FALLBACKS:
+        return 0.0
+    r, alpha, a, b = (params[k] for k in ("r", "alpha", "a", "b"))
+    keep = (lambda p: 1 - p) if fit.name == "MBG/NBD" else (lambda p: 1.0)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        alive, _ = integrate.quad(
+            lambda p: stats.beta.pdf(p, a, b) * keep(p) * (alpha / (alpha + t * p)) ** r, 0, 1, limit=200
+        )
+    return float(1 - alive)
+
+
+def sees_no_dropout(fit: FitResult, frame: pd.DataFrame) -> bool:
+    """Whether a fit that converged inside its bounds still sees no customer leaving: its parameters
+    imply that fewer than :data:`NO_DROPOUT_PCT` percent of customers are gone by the median age ``T`` of
+    ``frame`` (:func:`implied_dropout`; a Pareto/NBD with a mean lifetime of centuries, say). False for a
+    fit that is not ``ok`` or an empty frame."""
+    if not fit.ok or frame is None or len(frame) == 0:
+        return False
+    share = implied_dropout(fit, float(np.median(frame["T"])))
+    return bool(np.isfinite(share) and 100 * share < NO_DROPOUT_PCT)
+
+
+def no_dropout(fits: dict[str, FitResult], frame: pd.DataFrame | None = None) -> bool:
+    """Whether no dropout model of ``fits`` (those of ``MODELS``) can value customers because the data
+    show no one leaving: each either put its dropout at 0 at maximum likelihood and did not fit cleanly
+    (:attr:`FitResult.dropout_at_zero`), or fitted inside its bounds but :func:`sees_no_dropout` on
+    ``frame``, or was already marked so by :func:`fallback_fits`."""
+    models = [fit for name, fit in fits.items() if name in MODELS]
+    return bool(models) and all(
+        fit.no_dropout
+        or (not fit.ok and fit.dropout_at_zero)
+        or (frame is not None and sees_no_dropout(fit, frame))
+        for fit in models
+    )
+
+
+def fallback_fits(fits: dict[str, FitResult], frame: pd.DataFrame) -> dict[str, FitResult]:
+    """When :func:`no_dropout` holds on ``frame`` (the data of ``fits``): the dropout models that fitted
+    inside their bounds marked as not to be used (``no_dropout``, not ``ok``, the note saying why), and
+    ``{NBD: fit}``, the NBD model fitted on ``frame`` by plain maximum likelihood (no penalty), the
+    identified fallback, named; else ``{}``. Merge it
+    into ``fits`` (``fits |= clv.fallback_fits(fits, frame)``). The NBD fit is checked like the others (no
+    spread of purchase rates puts it on a boundary too, and then no model is used)."""
+    if not no_dropout(fits, frame):
+        return {}
+    age = float(np.median(frame["T"]))
+    marked = {
+        name: dataclasses.replace(
+            fit,
+            converged=False,
+            no_dropout=True,
+            note=(
+                f"inside, but {100 * implied_dropout(fit, age):.2f}% of customers gone by the median age "
+                f"({age:.1f}), under {NO_DROPOUT_PCT:g}%: no dropout"
+            ),
+        )
+        for name, fit in fits.items()
+        if name in MODELS and fit.ok
+    }
+    # plain maximum likelihood only: a fallback set by a penalty would not be identified by the data
+    return marked | {NBD: fit_model(NBD, frame, penalizers=(0.0,))}

@@ -119,6 +119,12 @@ def published_validation(
     )
 
 
-def validation_figures(validation: pd.DataFrame) -> dict:
-    """What notebook 04 records when the user's data cannot carry the CLV models: the CDNOW check."""
-    return {"published CDNOW figures reproduced": f"{int(validation['match'].sum())} of {len(validation)}"}
+def validation_figures(validation: pd.DataFrame, fits: dict[str, FitResult] | None = None) -> dict:
+    """What notebook 04 records when the user's data cannot carry the CLV models: the CDNOW check, and
+    (``fits`` given) whether every dropout model put its dropout at 0 (``clv.no_dropout``)."""
+    from lifecycle_utils.clv.prediction import no_dropout
+
+    figures = {"published CDNOW figures reproduced": f"{int(validation['match'].sum())} of {len(validation)}"}
+    if fits:
+        figures["no dropout in the data (every model on a boundary)"] = "yes" if no_dropout(fits) else "no"
+    return figures

@@ -1,24 +1,30 @@
 """The sentences of notebook 05 (strategy comparison and campaign tests), each built from the result it
 interprets, and the notebook's Answer and "What this means" from its recorded figures.
 
-Judgements come from named rules: a policy or an arm "makes money" when its incremental profit is above
-:data:`PROFIT_FLOOR` (a policy's profit is *expected* under uplifts that are assumptions, an arm's is a
-point estimate without an interval, and the sentences say so); a policy's profit is "material" (and the
-policy is called the best) only when it is at least :data:`MATERIAL_SHARE_OF_BUDGET` percent of the
-targeting budget (:func:`material_profit`); an arm's profit is judged only when the interval of its
-revenue difference excludes zero; a difference is "beyond chance" only at a named significance level
-``alpha`` (:func:`beyond_chance`, on Holm-adjusted p-values); a segment's response difference is "not
-distinguishable from zero" when its interval includes zero; a group holds "most of" the CLV at stake
-above :data:`MAJORITY_PCT`. Differences of response rates are in percentage points. A simulated campaign
-test is named as such (:data:`SIMULATED`). Where no rule applies a sentence states the number and
-stops.
+Judgements come from named rules:
+
+* a play (a contact list or a test arm) is **established** to make money only when the whole interval
+  of its incremental profit lies above :data:`PROFIT_FLOOR`, and to lose money only when the whole
+  interval lies below it (:func:`established`); otherwise the test cannot tell whether it pays, and the
+  sentences give the share of resamples with a loss;
+* a point estimate "makes money" above :data:`PROFIT_FLOOR` (:func:`makes_money`), and a contact list's
+  profit is "material" only when it is at least :data:`MATERIAL_SHARE_OF_BUDGET` percent of the
+  targeting budget (:func:`material_profit`);
+* a response difference is "beyond chance" only at a named significance level ``alpha``
+  (:func:`beyond_chance`, on Holm-adjusted p-values); an uplift or a segment's difference is "not
+  distinguishable from zero" when its interval includes zero;
+* a group holds "most of" the CLV at stake above :data:`MAJORITY_PCT`.
+
+Contact lists are ranked with uplifts that are assumptions (:data:`ASSUMED`) and scored on the uplift a
+randomized test measured; a simulated test is named as such (:data:`SIMULATED`). Causal words ("raised",
+"makes money") are used only of the randomized test and of what is scored on it. Differences of
+response rates are in percentage points. Where no rule applies a sentence states the number and stops.
 """
 
 from __future__ import annotations
 
 import math
 
-import numpy as np
 import pandas as pd
 
 from lifecycle_utils._messages import NOTE
@@ -33,13 +39,17 @@ __all__ = [
     "MAJORITY_PCT",
     "ASSUMED",
     "SIMULATED",
+    "ESTABLISHED_RULE",
     "makes_money",
     "material_profit",
+    "established",
     "beyond_chance",
     "model_sentence",
     "matrix_sentence",
+    "plays_sentence",
+    "uplift_sentence",
+    "stage_uplift_sentence",
     "policies_sentence",
-    "sensitivity_sentence",
     "arms_sentence",
     "comparison_sentence",
     "truth_sentence",
@@ -50,22 +60,24 @@ __all__ = [
     "what_this_means",
 ]
 
-# a policy or an arm "makes money" when its incremental profit (currency of the data) is strictly above
-# this, and "loses money" when it is below; at exactly this it breaks even
+# a play "makes money" when its incremental profit (currency of the data) is strictly above this, and
+# "loses money" when it is below; at exactly this it breaks even. The same floor decides whether an
+# interval lies above (or below) zero for :func:`established`
 PROFIT_FLOOR = 0.0
-# a policy's expected profit is "material" (worth calling the best policy) when it is at least this share
-# of the targeting budget (%); below it the sentences give the number and call no policy the best
+# a contact list's profit is "material" (worth calling the best list) when it is at least this share of
+# the targeting budget (%); below it the sentences give the number and call no list the best
 MATERIAL_SHARE_OF_BUDGET = 1.0
 # the significance level a sentence reads p-values at when the notebook passes none: a difference is
 # "beyond chance at alpha" when its (Holm-adjusted) p-value is strictly below it
 ALPHA = 0.05
 # a group of the strategy matrix holds "most of" the CLV at stake when its share is strictly above this (%)
 MAJORITY_PCT = 50.0
-# how every targeting sentence qualifies its figures: the uplifts are parameters, not measurements
-ASSUMED = "under the assumed uplifts (parameters of this notebook, not measured)"
-_ASSUMED_LEAD = ASSUMED[0].upper() + ASSUMED[1:]
+# how the ranking uplifts are qualified: they are parameters, not measurements
+ASSUMED = "assumed uplifts (parameters of this notebook, not measured)"
 # how the sentences about the campaign test open when it is the simulated one (the same for every data set)
 SIMULATED = "In the simulated campaign test (not this data's customers)"
+# the rule a sentence names when it judges a play on its interval of incremental profit
+ESTABLISHED_RULE = "a play is established only when its whole interval lies above \\$0"
 
 
 def makes_money(profit) -> bool | None:
@@ -82,6 +94,20 @@ def material_profit(profit, budget) -> bool | None:
     if _missing(budget):
         return makes_money(profit)
     return makes_money(profit) and float(profit) >= MATERIAL_SHARE_OF_BUDGET / 100 * float(budget)
+
+
+def established(lower, upper) -> str | None:
+    """What an interval of incremental profit establishes: ``"makes money"`` when its lower end is
+    strictly above :data:`PROFIT_FLOOR`, ``"loses money"`` when its upper end is strictly below it,
+    ``"not established"`` otherwise (the interval reaches the floor: the test cannot tell whether the play
+    pays), None when a bound is missing."""
+    if _missing(lower) or _missing(upper):
+        return None
+    if float(lower) > PROFIT_FLOOR:
+        return "makes money"
+    if float(upper) < PROFIT_FLOOR:
+        return "loses money"
+    return "not established"
 
 
 def _floor_words(budget) -> str:
@@ -105,7 +131,8 @@ def _p(p_value) -> str:
 
 
 def _alpha(alpha: float) -> str:
-    return f"α = {alpha:g}"
+    """A significance level as a sentence writes it, to three significant digits: ``α = 0.0167``."""
+    return f"α = {float(alpha):.3g}"
 
 
 def _quoted(names) -> str:
@@ -171,6 +198,23 @@ def model_sentence(model: str, origin: str, label: str) -> Text:
     )
 
 
+def _uplift(share) -> str:
+    """A relative uplift (a share) as a signed percentage, as the tables round it: 0.2327 -> ``+23.3%``."""
+    if _missing(share):
+        return "n/a"
+    value = 100 * round(float(share), 4) + 0.0
+    return f"{'+' if value > 0 else ''}{value:.1f}%"
+
+
+def _interval_money(low, high) -> str:
+    return f"{money(low)} to {money(high)}"
+
+
+def _loss_share(share) -> str:
+    """The share of resamples with a loss, as a percentage of whole points: 0.344 -> ``34%``."""
+    return percent(100 * float(share), 0)
+
+
 # ------------------------------------------------------------------------------------- the matrix
 def matrix_sentence(
     matrix: pd.DataFrame | None,
@@ -179,10 +223,10 @@ def matrix_sentence(
     months: float | None = None,
     margin: float | None = None,
 ) -> Text:
-    """Where the CLV at stake and at risk sit (from ``strategy.strategy_matrix``, grouped ``by``
-    ``"stage"`` or ``"value_class"``): the group with the most CLV at stake ("most of" it above
-    :data:`MAJORITY_PCT`) and its mean churn probability, the group with the most CLV at risk, and the
-    largest group. ``months`` and ``margin`` (a share) name the CLV's horizon and margin."""
+    """Where the CLV at stake sits (from ``strategy.strategy_matrix``, grouped ``by`` ``"stage"`` or
+    ``"value_class"``): the group with the most CLV at stake ("most of" it above :data:`MAJORITY_PCT`)
+    and its mean churn probability, and the largest group. ``months`` and ``margin`` (a share) name the
+    CLV's horizon and margin."""
     what = {"stage": "lifecycle stage", "value_class": "value class"}.get(by, by)
     if _empty(matrix, "customers") or matrix["customers"].sum() == 0:
         return Text(f"No customers to place by {what}.")
@@ -204,17 +248,84 @@ def matrix_sentence(
     churn = matrix.loc[top, "mean churn probability"] if "mean churn probability" in matrix else None
     text += ")" if _missing(churn) else f"; mean churn probability {_share(churn)})"
     if len(matrix) > 1:
-        if not _empty(matrix, "CLV at risk") and matrix["CLV at risk"].max() > 0:
-            risk = matrix["CLV at risk"].idxmax()
-            held = money(matrix.loc[risk, "CLV at risk"], decimals=0)
-            who = "they also hold" if risk == top else f"{risk} customers hold"
-            text += f"; {who} the most CLV at risk ({held})"
         largest = matrix["customers"].idxmax()
         text += f"; the largest group is {largest} ({count(matrix.loc[largest, 'customers'])} customers)"
     return Text(text + ".")
 
 
+def plays_sentence(plays: pd.DataFrame | None) -> Text:
+    """How many customers of each stage get the play of their stage instead of their value class's (from
+    ``strategy.play_matrix``, indexed by class and stage, with ``customers``, ``play`` and ``stage
+    play``), and the class-and-stage group with the most such customers and its play."""
+    if _empty(plays, "customers") or plays["customers"].sum() == 0:
+        return Text("No customer has both a value class and a lifecycle stage: no play is assigned.")
+    moved = plays[plays["stage play"].astype(bool)] if "stage play" in plays else plays.iloc[:0]
+    if moved.empty:
+        return Text("Every customer is in an active stage: each gets the play of their value class.")
+    by_stage = moved.groupby(level="stage", sort=False)["customers"].sum()
+    who = listing([f"{count(n)} {stage}" for stage, n in by_stage.items()])
+    (cls, stage), row = next(iter(moved.sort_values("customers", ascending=False, kind="stable").iterrows()))
+    return Text(
+        f"The {who} customers get the play of their stage and past spend instead of their value class's, "
+        "so no one who stopped buying is told a play for active customers; the largest such group is "
+        f"{cls} customers who are {stage} ({count(row['customers'])}): '{row['play']}'."
+    )
+
+
 # ---------------------------------------------------------------------------- targeting policies
+def uplift_sentence(estimate, *, simulated: bool = False) -> Text:
+    """What the test measured of the arm the contact lists are scored on (a
+    ``strategy.UpliftEstimate``): its relative uplift over all segments and by segment, each with its
+    interval, "not distinguishable from zero" when the interval includes zero; the note when the arm
+    asked for is not in the test or the uplift is on response (no revenue)."""
+    table = None if estimate is None else estimate.table
+    if _empty(table, "uplift"):
+        return Text("The test measured no uplift that could score the contact lists.")
+    what = "revenue per customer" if estimate.metric == "revenue" else "the response rate"
+    level = percent(100 * float(estimate.level), 0)
+
+    def one(name, row) -> str:
+        part = f"{_uplift(row['uplift'])}"
+        if not _missing(row.get("lower")):
+            part += f" ({level} interval {_uplift(row['lower'])} to {_uplift(row['upper'])}"
+            part += ", not distinguishable from zero)" if _includes_zero(row["lower"], row["upper"]) else ")"
+        return part
+
+    overall = table.iloc[-1]
+    lead = _lead(f"Against the control, {estimate.arm} changed {what} by", simulated)
+    text = f"{lead} {one(table.index[-1], overall)} over all segments"
+    segments = [(s, r) for s, r in table.iloc[:-1].iterrows() if not _missing(r["uplift"])]
+    if segments:
+        text += "; by segment: " + "; ".join(f"{s} {one(s, r)}" for s, r in segments)
+    text += ". These measured uplifts, not the assumed ones, score the contact lists below."
+    if estimate.note:
+        text += f" Note: {estimate.note}."
+    return Text(text)
+
+
+def stage_uplift_sentence(stages: pd.DataFrame | None) -> Text:
+    """Per stage (from ``strategy.stage_uplifts``): at the assumed uplift, for how many customers a
+    contact pays, and the break-even uplift of the stage's average customer beside the assumed and the
+    measured uplift."""
+    if _empty(stages, "customers") or stages["customers"].sum() == 0:
+        return Text("No stage has customers to contact.")
+    cost = stages["cost per contact"].iloc[0] if "cost per contact" in stages else None
+    parts = []
+    for stage, row in stages.iterrows():
+        if not row["customers"]:
+            continue
+        part = (
+            f"{stage}: {count(row['contacts that pay at the assumed uplift'])} of {count(row['customers'])} "
+            f"customers, break-even uplift {_uplift(row['break-even uplift'])} for the average customer "
+            f"against {_uplift(row['assumed uplift'])} assumed"
+        )
+        if "measured uplift" in row and not _missing(row["measured uplift"]):
+            part += f" and {_uplift(row['measured uplift'])} measured (on {row['measured on']})"
+        parts.append(part)
+    lead = "A contact" if _missing(cost) else f"A contact costing {money(cost)}"
+    return Text(f"{lead} pays, at the {ASSUMED}, for: {'; '.join(parts)}.")
+
+
 def _spending(policies: pd.DataFrame) -> str:
     """What each policy spends, policies with the same spend and contacts named together, largest first."""
     groups: dict[tuple[float, int], list] = {}
@@ -228,111 +339,84 @@ def _spending(policies: pd.DataFrame) -> str:
     )
 
 
-def policies_sentence(policies: pd.DataFrame | None, *, budget: float | None = None) -> Text:
-    """What each targeting policy spends of ``budget`` and which make money :data:`ASSUMED` (from
-    ``strategy.compare_policies``): those above :data:`PROFIT_FLOOR`, the highest profit - called the
-    best only when it is material (:func:`material_profit`) - and the lowest (ties named together), and at
-    what share of the assumed uplifts the best policy's contacts break even."""
-    if _empty(policies, "incremental profit"):
-        return Text("No targeting policy was compared.")
-    profit = policies["incremental profit"].dropna()
-    best_value, worst_value = profit.max(), profit.min()
-    best = list(profit.index[profit == best_value])
-    worst = list(profit.index[profit == worst_value])
-    paying = [p for p in profit.index if makes_money(profit[p])]
-    row = policies.loc[best[0]]
-    roi = f"ROI {float(row['ROI']):.2f}" if "ROI" in row and not _missing(row["ROI"]) else None
-    detail = ", ".join([_quoted(best), *([roi] if roi else [])])
-    floor = "" if _missing(budget) else f", at least {_floor_words(budget)}"
-    if not paying:
-        judged = (
-            f"no policy is expected to make money; the smallest expected loss is {money(-best_value)} "
-            f"({_quoted(best)})"
-        )
-    elif not material_profit(best_value, budget):
-        judged = (
-            f"the highest expected profit, {money(best_value)} ({detail}), is below {_floor_words(budget)}: "
-            "no policy is expected to make a material profit"
-        )
-    elif len(paying) == 1:
-        judged = f"only {_quoted(paying)} is expected to make money: {money(best_value)}"
-        judged += f" ({roi}){floor}" if roi else floor
-    else:
-        which = "every policy is" if len(paying) == len(profit) else f"{_quoted(paying)} are"
-        judged = (
-            f"{which} expected to make money; the highest expected profit is {money(best_value)} ({detail})"
-        )
-        judged += floor
-    if "cost" in policies and "contacted" in policies:
-        with_budget = "" if _missing(budget) else f" with a budget of {money(budget, decimals=0)}"
-        text = (
-            f"{_ASSUMED_LEAD},{with_budget} the policies spend {_spending(policies)}. "
-            f"{judged[0].upper()}{judged[1:]}"
-        )
-    else:
-        text = f"{_ASSUMED_LEAD}, {judged}"
-    factor = row.get("break-even uplift factor")
-    if paying and not _missing(factor) and math.isfinite(float(factor)) and float(factor) < 1:
+def _profit_with_interval(row, level: str = "") -> str:
+    """``\\$P (95% interval \\$L to \\$U, a loss in S% of resamples)``."""
+    text = money(row["incremental profit"])
+    if not _missing(row.get("profit lower")):
         text += (
-            f". The customers {'it contacts' if len(best) == 1 else 'they contact'} would still break "
-            f"even at {percent(100 * float(factor), 0)} of the assumed uplifts"
+            f" ({level + ' ' if level else ''}interval "
+            f"{_interval_money(row['profit lower'], row['profit upper'])}"
+            f", a loss in {_loss_share(row['loss share'])} of resamples)"
         )
-    if len(profit) > 1 and worst_value < best_value:
-        shared = "shared by " if len(worst) > 1 else ""
-        text += f". The lowest expected profit is {money(worst_value)} ({shared}{_quoted(worst)})"
-    return Text(text + ".")
+    return text
 
 
-def sensitivity_sentence(sensitivity: pd.DataFrame | None, policies: pd.DataFrame | None) -> Text:
-    """What each policy's contacts earn if the true uplifts differ from those assumed
-    (``strategy.uplift_sensitivity``, rows ``uplift factor``; the contacts stay those chosen under the
-    assumed uplifts): which policies never lose money over the factors tried, below what share of the
-    assumed uplifts the policies that make money at them lose money, and how far the uplifts would have
-    to rise for the policies that lose money to break even (the ``break-even uplift factor`` of
-    ``strategy.compare_policies``)."""
-    if sensitivity is None or sensitivity.empty or sensitivity.isna().all().all():
-        return Text("The uplift sensitivity was not computed.")
-    lo, hi = float(sensitivity.index.min()), float(sensitivity.index.max())
-    safe = [p for p in sensitivity.columns if not any(_loses(v) for v in sensitivity[p])]
-    span = (
-        "Keeping the customers each policy contacts under the assumed uplifts, and scoring them at true "
-        f"uplifts from {lo:g} to {hi:g} times those assumed"
+def policies_sentence(
+    policies: pd.DataFrame | None, *, budget: float | None = None, simulated: bool = False
+) -> Text:
+    """What each contact list (from ``strategy.compare_policies``: ranked at the assumed uplifts, scored
+    on the uplift a test measured) spends of ``budget`` and earns: the list with the highest profit with
+    its interval and share of resamples with a loss, judged by :data:`ESTABLISHED_RULE`
+    (:func:`established`) and called the best only when established and material
+    (:func:`material_profit`); the lists established to make or lose money; the lowest profit. Without
+    a score (no test), that the lists were not scored, and why."""
+    if policies is None or len(policies) == 0:
+        return Text("No targeting policy was compared.")
+    spend = (
+        f"With a budget of {money(budget, decimals=0)} the policies spend {_spending(policies)}"
+        if not _missing(budget)
+        else f"The policies spend {_spending(policies)}"
     )
-    if safe:
-        text = f"{span}, {_quoted(safe)} never {'loses' if len(safe) == 1 else 'lose'} money"
+    if _empty(policies, "incremental profit"):
+        return Text(
+            f"{spend}. The lists were not scored: no test measured the uplift, and scoring them at the "
+            "assumed uplifts would score the value policies on their own ranking key."
+        )
+    arm = policies.attrs.get("scored on")
+    where = SIMULATED[3:] if simulated else "the campaign test"
+    scored = f"the uplift {'of ' + repr(str(arm)) + ' ' if arm else ''}measured in {where}"
+    level = policies.attrs.get("interval level")
+    level = "" if level is None else percent(100 * float(level), 0)
+    profit = policies["incremental profit"].dropna()
+    best_value = profit.max()
+    best = list(profit.index[profit == best_value])
+    row = policies.loc[best[0]]
+    text = (
+        f"Ranked at the {ASSUMED} and scored on {scored}, not on their ranking: "
+        f"{spend[0].lower()}{spend[1:]}. The highest profit is {_profit_with_interval(row, level)}, "
+        f"for {_quoted(best)}"
+    )
+    verdicts = {
+        p: established(policies.loc[p, "profit lower"], policies.loc[p, "profit upper"]) for p in profit.index
+    }
+    gaining = [p for p, v in verdicts.items() if v == "makes money"]
+    losing = [p for p, v in verdicts.items() if v == "loses money"]
+    if verdicts[best[0]] == "makes money" and material_profit(best_value, budget):
+        text += f": established to make money ({ESTABLISHED_RULE})"
+    elif verdicts[best[0]] == "makes money":
+        text += (
+            f": established to make money ({ESTABLISHED_RULE}), but below {_floor_words(budget)}, so no list "
+            "is called the best"
+        )
+    elif verdicts[best[0]] is None:
+        text += ": without an interval, nothing is established"
     else:
-        text = f"{span}, every policy loses money at some of these uplifts"
-    if not _empty(policies, "incremental profit") and "break-even uplift factor" in policies:
-        factors = policies["break-even uplift factor"].astype(float)
-        finite_factor = np.isfinite(factors.to_numpy(float))
-        gains = np.array([bool(makes_money(v)) for v in policies["incremental profit"]], dtype=bool)
-        losses = np.array([_loses(v) for v in policies["incremental profit"]], dtype=bool)
-        gaining = factors[gains & finite_factor]
-        if len(gaining) == 1:
-            text += (
-                f"; {_quoted(gaining.index)}, which makes money at the assumed uplifts, loses money if the "
-                f"true uplifts are below {percent(100 * float(gaining.iloc[0]), 0)} of them"
-            )
-        elif len(gaining) > 1:
-            text += (
-                f"; the {len(gaining)} policies that make money at the assumed uplifts lose money if the "
-                f"true uplifts are below {percent(100 * gaining.min(), 0)} to "
-                f"{percent(100 * gaining.max(), 0)} of them"
-            )
-        finite = factors[losses & finite_factor]
-        if len(finite) == 1:
-            text += (
-                f"; {_quoted(finite.index)}, which loses money at the assumed uplifts, would need "
-                f"{float(finite.iloc[0]):.1f} times them to break even"
-            )
-        elif len(finite) > 1:
-            text += (
-                f"; the {len(finite)} policies that lose money at the assumed uplifts would need "
-                f"{finite.min():.1f} to {finite.max():.1f} times them to break even"
-            )
-        never = list(factors.index[losses & ~finite_factor])
-        if never:
-            text += f"; {_quoted(never)} {_is(never)} expected to save nothing at any uplift"
+        text += f", but {ESTABLISHED_RULE} and this one does not, so no list is established to make money"
+    if len(gaining) > 1 or (gaining and gaining != best[:1]):
+        text += f". Established to make money: {_quoted(gaining)}"
+    if losing:
+        text += f". Established to lose money (interval below \\$0): {_quoted(losing)}"
+    worst_value = profit.min()
+    if len(profit) > 1 and worst_value < best_value:
+        worst = list(profit.index[profit == worst_value])
+        shared = "shared by " if len(worst) > 1 else ""
+        text += f". The lowest profit is {money(worst_value)} ({shared}{_quoted(worst)})"
+    even = row.get("break-even uplift")
+    if not _missing(even) and math.isfinite(float(even)):
+        text += (
+            f". The contacts of {_quoted(best[:1])} break even at a uniform uplift of {_uplift(even)} of "
+            "their future margin"
+        )
     return Text(text + ".")
 
 
@@ -516,9 +600,9 @@ def profit_sentence(
     profit: pd.DataFrame | None, *, segment: str | None = None, simulated: bool = False
 ) -> Text:
     """Net incremental profit per 1,000 customers by arm (from ``strategy.incremental_profit`` or
-    ``strategy.segment_profit``, the control first): point estimates; for an arm whose revenue difference
-    has an interval that includes zero, that the test cannot tell whether it pays; for the others, which
-    make or lose money on the point estimates (:func:`makes_money`); and the break-even incentive per
+    ``strategy.segment_profit``, the control first), each with its bootstrap interval and the share of
+    resamples with a loss, judged by :data:`ESTABLISHED_RULE` (:func:`established`): which arms the test
+    establishes to make or to lose money, and which it cannot tell; the break-even incentive per
     conversion of incentive arms."""
     note = _note_only(profit)
     if note is not None:
@@ -530,45 +614,38 @@ def profit_sentence(
     where = _lead(f"On {segment} customers" if segment else "Against the control", simulated)
     if net.isna().all():
         return Text(f"{where}, the profit needs revenue, which this test does not have (see the note).")
-    figures = listing([f"{money(v)} for {arm}" for arm, v in net.items() if not _missing(v)])
-    text = (
-        f"{where}, the net incremental profit per 1,000 customers is {figures}: point estimates, with no "
-        "interval, so the test does not show whether they differ from zero beyond chance."
-    )
-    unclear = []
-    if "revenue lower" in others and "revenue upper" in others:
-        unclear = [
-            arm
-            for arm, row in others.iterrows()
-            if _includes_zero(row["revenue lower"], row["revenue upper"])
-        ]
-    if unclear:
-        bounds = listing(
-            [
-                f"{money(others.loc[a, 'revenue lower'])} to {money(others.loc[a, 'revenue upper'])}"
-                + ("" if len(unclear) == 1 else f" for {a}")
-                for a in unclear
-            ]
-        )
-        whose = (
-            "its revenue difference per customer against the control has an interval"
-            if len(unclear) == 1
-            else "their revenue differences per customer against the control have intervals"
-        )
-        text += (
-            f" The test cannot tell whether {listing(unclear)} {'pays' if len(unclear) == 1 else 'pay'}: "
-            f"{whose} of {bounds}, which include{'s' if len(unclear) == 1 else ''} zero."
-        )
-    judged = {arm: v for arm, v in net.items() if arm not in unclear}
-    gain = [arm for arm, v in judged.items() if makes_money(v)]
-    loss = [arm for arm, v in judged.items() if _loses(v)]
-    said = []
-    if gain:
-        said.append(f"{listing(gain)} {'makes' if len(gain) == 1 else 'make'} money")
-    if loss:
-        said.append(f"{listing(loss)} {'loses' if len(loss) == 1 else 'lose'} money")
-    if said:
-        text += f" On these estimates {' and '.join(said)}."
+    level = profit.attrs.get("interval level")
+    level = "" if level is None else f"{percent(100 * float(level), 0)} "
+    parts, verdicts = [], {}
+    for arm, row in others.iterrows():
+        if _missing(row["net per 1,000 customers"]):
+            continue
+        part = f"{money(row['net per 1,000 customers'])} for {arm}"
+        low, high = row.get("net per 1,000 lower"), row.get("net per 1,000 upper")
+        verdicts[arm] = established(low, high)
+        if verdicts[arm] is not None:
+            part += (
+                f" ({level}bootstrap interval {_interval_money(low, high)}, a loss in "
+                f"{_loss_share(row['loss share'])} of resamples)"
+            )
+            level = ""
+        parts.append(part)
+    text = f"{where}, the net incremental profit per 1,000 customers is {listing(parts)}."
+    gain = [a for a, v in verdicts.items() if v == "makes money"]
+    loss = [a for a, v in verdicts.items() if v == "loses money"]
+    open_ = [a for a, v in verdicts.items() if v == "not established"]
+    if any(v is not None for v in verdicts.values()):
+        said = []
+        if gain:
+            said.append(f"{listing(gain)} {'is' if len(gain) == 1 else 'are'} established to make money")
+        if loss:
+            said.append(f"{listing(loss)} {'is' if len(loss) == 1 else 'are'} established to lose money")
+        if open_:
+            pays = "it pays" if len(open_) == 1 else "they pay"
+            said.append(f"for {listing(open_)} the test cannot tell whether {pays}")
+        text += f" By the rule that {ESTABLISHED_RULE}: {'; '.join(said)}."
+    else:
+        text += " These are point estimates without an interval."
     if "break-even incentive per conversion" in others:
         even = others["break-even incentive per conversion"].dropna()
         if len(even):
@@ -579,18 +656,51 @@ def profit_sentence(
     return Text(text)
 
 
-def plan_sentence(plan: pd.Series | None) -> Text:
-    """The size of the next test (from ``strategy.plan_test``): customers per arm for one comparison
-    of an arm with the control."""
-    if plan is None or len(plan) == 0 or _missing(plan.get("customers per arm")):
+def plan_sentence(design: pd.DataFrame | None) -> Text:
+    """The size of the next test (from ``strategy.plan_design``): customers per arm for the response and
+    for the profit per customer, for one comparison with the control and for the design's number of
+    treatment arms under Holm (Bonferroni-conservative), and which size the test needs (the profit's,
+    the metric the decision is on, when it can be sized)."""
+    if _empty(design, "customers per arm") and (design is None or "metric" not in design):
         return Text("The next test was not sized.")
+    attrs = design.attrs
+    k = int(design["comparisons"].max())
+    rows = {(r["metric"], int(r["comparisons"])): r for _, r in design.iterrows()}
+    response, profit = rows.get(("response", k)), rows.get(("profit", k))
+    single_r, single_p = rows.get(("response", 1)), rows.get(("profit", 1))
+    alpha = attrs.get("alpha", ALPHA)
+    if k > 1:
+        text = (
+            f"The next test compares {count(k)} treatment arms with the control under Holm's adjustment, so "
+            f"each comparison is sized at {_alpha(alpha / k)} (Bonferroni, whose rejections Holm "
+            "always makes too: each arm with the effect gets at least the planned power). "
+        )
+    else:
+        text = f"The next test compares one treatment arm with the control ({_alpha(alpha)}, two-sided). "
+    power = attrs.get("power")
+    target = "" if _missing(power) else f" with {percent(100 * float(power), 0)} power"
+    text += (
+        f"To detect a lift of {_points(response['effect'])} percentage points over a "
+        f"{_share(attrs.get('control rate'))} response rate{target}, each arm needs "
+        f"{count(response['customers per arm'])} customers"
+    )
+    if k > 1:
+        text += f" ({count(single_r['customers per arm'])} for a single comparison)"
+    if profit is None or _missing(profit["customers per arm"]):
+        why = "" if profit is None else str(profit.get(NOTE, "") or "")
+        text += f". The profit test could not be sized{': ' + why if why else ''}."
+        return Text(text)
+    text += (
+        f". The decision is on profit: the {money(profit['effect'])} per customer that lift brings (standard "
+        f"deviation of profit per customer {money(profit['sd control'])} in the control and "
+        f"{money(profit['sd arm'])} in the arm, from the campaign table's revenue per conversion) needs "
+        f"{count(profit['customers per arm'])} customers per arm"
+    )
+    if k > 1:
+        text += f" ({count(single_p['customers per arm'])} for a single comparison)"
     return Text(
-        f"To detect a lift of {_points(plan['lift'])} percentage points over a "
-        f"{_share(plan['control rate'])} response rate with {percent(100 * float(plan['power']), 0)} "
-        "power (two-sided, "
-        f"{_alpha(float(plan['alpha']))}), each arm needs {count(plan['customers per arm'])} customers. "
-        "That is for one comparison with the control: comparing several arms with a multiple-testing "
-        "adjustment needs more."
+        text + f", {count(profit['customers in all'])} in all: the size the test needs, since profit is what "
+        "it decides."
     )
 
 
@@ -599,114 +709,135 @@ def _test_name(figures: dict) -> str:
     return SIMULATED if figures.get("campaign test simulated") else "In the campaign test"
 
 
-def answer(figures: dict) -> Text:
-    """Notebook 05: the targeting policy with the highest profit under the assumed uplifts (called the
-    best only when its profit is material, :func:`material_profit`), the arm with the highest net profit
-    in the test (named simulated when it is), and the size of the next test."""
-    parts = []
+def _targeting_part(figures: dict, bullet: bool) -> str | None:
     best, profit = figures.get("best targeting policy"), figures.get("its incremental profit")
-    budget, cost = figures.get("targeting budget"), figures.get("its cost")
-    if best and not _missing(profit):
-        if material_profit(profit, budget):
-            spend = (
-                ""
-                if _missing(cost) or _missing(budget)
-                else (f", spending {money(cost)} of the {money(budget, decimals=0)} budget")
-            )
-            parts.append(
-                f"Under the assumed uplifts, '{best}' is the targeting policy with the highest incremental "
-                f"profit ({money(profit)}{spend})."
-            )
-        elif makes_money(profit):
-            n = figures.get("its customers contacted")
-            parts.append(
-                "Under the assumed uplifts no targeting policy is expected to make a material profit: the "
-                f"highest, '{best}', is {money(profit)}{'' if _missing(n) else f' from {_contacts(n)}'}, "
-                f"below {_floor_words(budget)}."
-            )
-        else:
-            parts.append(
-                "Under the assumed uplifts no targeting policy makes a profit; the smallest loss is "
-                f"'{best}' ({money(profit)})."
-            )
-    arm_profit = figures.get("its net profit per 1,000 customers")
-    arm = figures.get("most profitable arm")
-    if arm and arm_profit is not None:
-        if arm_profit > 0:
-            text = (
-                f"{_test_name(figures)}, '{arm}' has the highest net profit per 1,000 customers "
-                f"({money(arm_profit)}, a point estimate)"
-            )
-            if figures.get("its revenue interval includes zero"):
-                text += (
-                    ", but the test cannot tell whether it pays: the interval of its revenue difference "
-                    "includes zero"
-                )
-            parts.append(text + ".")
-        else:
-            parts.append(
-                f"{_test_name(figures)}, no arm makes a net profit; the smallest loss per 1,000 customers is "
-                f"'{arm}' ({money(arm_profit)})."
-            )
-    if "customers per arm for the planned test" in figures:
-        parts.append(
-            f"The next test needs {count(figures['customers per arm for the planned test'])} customers per "
-            "arm for each comparison with the control."
-        )
-    return with_not_run(" ".join(parts), figures)
-
-
-def _random_part(figures: dict) -> str:
-    random = figures.get("random targeting profit")
-    if _missing(random):
-        return ""
-    spent, n = figures.get("random targeting cost"), figures.get("random targeting contacts")
-    if _missing(spent):
-        return f"; random targeting: {money(random)}"
-    if spent == figures.get("its cost"):
-        return f"; random targeting with the same spend: {money(random)}"
-    contacts = "" if _missing(n) else f" on {_contacts(n)}"
-    return f"; random targeting, spending {money(spent)}{contacts}: {money(random)}"
-
-
-def _targeting_bullet(figures: dict) -> str | None:
-    best, profit = figures.get("best targeting policy"), figures.get("its incremental profit")
-    if not best or _missing(profit):
+    if not best:
         return None
     budget, cost, n = (
         figures.get("targeting budget"),
         figures.get("its cost"),
         figures.get("its customers contacted"),
     )
-    random_part = _random_part(figures)
-    spend = "" if _missing(n) else f" from {_contacts(n)}"
-    spend += "" if _missing(cost) else f" costing {money(cost)}"
-    if not makes_money(profit):
+    if _missing(profit):
         return (
-            f"**Targeting.** {_ASSUMED_LEAD}, no targeting policy is expected to make "
-            f"money; the smallest expected loss is '{best}' ({money(profit)}){random_part}. Contacting "
-            "customers pays only if the true uplifts are higher: the test below measures one."
+            f"The contact lists were not scored: no test measured the uplift (ranked at the {ASSUMED})."
+            if bullet
+            else "The contact lists were not scored: no test measured the uplift."
         )
-    if not material_profit(profit, budget):
-        return (
-            f"**Targeting.** {_ASSUMED_LEAD}, no policy is expected to make a material profit: the highest "
-            f"expected profit is {money(profit)} ('{best}'{',' if spend else ''}{spend}), below "
-            f"{_floor_words(budget)}{random_part}."
+    arm = figures.get("targeting scored on")
+    where = SIMULATED[3:] if figures.get("campaign test simulated") else "the campaign test"
+    scored = f"Scored on the uplift {'of ' + repr(arm) + ' ' if arm else ''}measured in {where}"
+    low, high = figures.get("its profit lower"), figures.get("its profit upper")
+    verdict = established(low, high)
+    interval = "" if verdict is None else f", interval {_interval_money(low, high)}"
+    if verdict is not None and not _missing(figures.get("its profit loss share")):
+        interval += f", a loss in {_loss_share(figures['its profit loss share'])} of resamples"
+    spend = ""
+    if bullet and not _missing(n):
+        spend = f" from {_contacts(n)}" + ("" if _missing(cost) else f" costing {money(cost)}")
+    if float(profit) < 0:  # a loss is called a loss
+        text = (
+            f"{scored}, no targeting policy makes a profit; the smallest loss is '{best}' "
+            f"({money(profit)}{spend}{interval})"
         )
-    text = f"**Targeting.** {_ASSUMED_LEAD}, '{best}' has the highest expected profit ({money(profit)}{spend}"
-    if not _missing(figures.get("its ROI")):
-        text += f", ROI {float(figures['its ROI']):.2f}"
-    text += ")"
-    if not _missing(budget):
-        text += f", at least {_floor_words(budget)}"
-    text += f"{random_part}."
-    factor = figures.get("its break-even uplift factor")
-    if not _missing(factor) and float(factor) < 1:
-        text += (
-            f" Its contacts still break even if the true uplifts are {percent(100 * float(factor), 0)} of "
-            "those assumed; the uplifts themselves are what a test measures."
-        )
+    else:
+        text = f"{scored}, '{best}' earns the most ({money(profit)}{spend}{interval})"
+    if verdict == "makes money" and material_profit(profit, budget):
+        text += ": established to make money"
+    elif verdict == "makes money":
+        text += f": established to make money, but below {_floor_words(budget)}"
+    elif verdict is not None:
+        text += ", but its interval does not lie above \\$0: not established"
+    text += "."
+    if bullet:
+        random = figures.get("random targeting profit")
+        if not _missing(random):
+            text += f" Random targeting: {money(random)}."
+        text += f" The lists were ranked at the {ASSUMED}, so the score is not their own ranking key."
     return text
+
+
+def _arm_part(figures: dict, bullet: bool) -> str | None:
+    if "most profitable arm" not in figures:
+        return None
+    arm, net = figures.get("most profitable arm"), figures.get("its net profit per 1,000 customers")
+    if not arm or _missing(net):
+        return "Not computed: the campaign table has no revenue." if bullet else None
+    low, high = figures.get("its net profit per 1,000 lower"), figures.get("its net profit per 1,000 upper")
+    verdict = established(low, high)
+    lead = _test_name(figures)
+    interval = ""
+    if verdict is not None:
+        interval = f", interval {_interval_money(low, high)}"
+        if not _missing(figures.get("its net profit loss share")):
+            interval += f", a loss in {_loss_share(figures['its net profit loss share'])} of resamples"
+    if verdict == "makes money":
+        judged = "established to make money"
+    elif verdict == "loses money":
+        judged = "no arm makes money: even the best is established to lose money"
+    elif verdict == "not established":
+        judged = (
+            "not established (its interval does not lie above \\$0): the test cannot tell whether it pays"
+        )
+    else:
+        judged = "a point estimate without an interval"
+    if float(net) < 0 and verdict is None:  # a loss is called a loss
+        text = (
+            f"{lead}, no arm makes a net profit; the smallest loss per 1,000 customers is '{arm}' "
+            f"({money(net)}): {judged}."
+        )
+    else:
+        text = (
+            f"{lead}, '{arm}' has the highest net profit per 1,000 customers ({money(net)}{interval}): "
+            f"{judged}."
+        )
+    if bullet:
+        even = {
+            k.removesuffix(": break-even incentive per conversion"): v
+            for k, v in figures.items()
+            if k.endswith(": break-even incentive per conversion")
+        }
+        if even:
+            text += (
+                " "
+                + listing(
+                    [
+                        f"'{a}' would break even at an incentive of {money(v)} per conversion"
+                        for a, v in even.items()
+                    ]
+                )
+                + "."
+            )
+    return text
+
+
+def _plan_part(figures: dict, bullet: bool) -> str | None:
+    n = figures.get("customers per arm for the planned test")
+    if _missing(n):
+        return None
+    k = figures.get("planned comparisons", 1)
+    metric = figures.get("planned test sized on", "response")
+    design = (
+        f"{count(k)} treatment arms compared with the control under Holm"
+        if not _missing(k) and int(k) > 1
+        else "one treatment arm against the control"
+    )
+    text = f"The next test needs {count(n)} customers per arm ({metric}, {design})"
+    if bullet and metric == "profit" and not _missing(figures.get("customers per arm for the response")):
+        text += f"; the response alone would need {count(figures['customers per arm for the response'])}"
+    return text + "."
+
+
+def answer(figures: dict) -> Text:
+    """Notebook 05: the contact list that earns most when scored on the measured uplift and whether it is
+    established, the arm with the highest net profit in the test and whether it is established (named
+    simulated when it is), and the size of the next test."""
+    parts = [
+        p
+        for p in (_targeting_part(figures, False), _arm_part(figures, False), _plan_part(figures, False))
+        if p
+    ]
+    return with_not_run(" ".join(parts), figures)
 
 
 def _test_bullet(figures: dict) -> str | None:
@@ -741,88 +872,20 @@ def _test_bullet(figures: dict) -> str | None:
     return text
 
 
-def _profit_bullet(figures: dict) -> str | None:
-    if "most profitable arm" not in figures:
-        return None
-    arm, net = figures.get("most profitable arm"), figures.get("its net profit per 1,000 customers")
-    if not arm or _missing(net):
-        return "**Profit in the test.** Not computed: the campaign table has no revenue."
-    simulated = bool(figures.get("campaign test simulated"))
-    if makes_money(net):
-        text = (
-            f"**Profit in the test.** {_lead(f'{arm!r} has', simulated)} the highest net profit per 1,000 "
-            f"customers ({money(net)}), a point estimate without an interval"
-        )
-        text += (
-            ", and the interval of its revenue difference per customer includes zero: the test cannot tell "
-            "whether it pays."
-            if figures.get("its revenue interval includes zero")
-            else ": the test does not show that it makes money beyond chance."
-        )
-    else:
-        text = (
-            f"**Profit in the test.** {_lead('No arm makes money', simulated)} on the point estimates; the "
-            f"smallest loss per 1,000 customers is '{arm}' ({money(net)})."
-        )
-    even = {
-        k.removesuffix(": break-even incentive per conversion"): v
-        for k, v in figures.items()
-        if k.endswith(": break-even incentive per conversion")
-    }
-    if even:
-        text += (
-            " "
-            + listing(
-                [
-                    f"'{a}' would break even at an incentive of {money(v)} per conversion"
-                    for a, v in even.items()
-                ]
-            )
-            + "."
-        )
-    return text
-
-
-def _plan_bullet(figures: dict) -> str | None:
-    n = figures.get("customers per arm for the planned test")
-    if _missing(n):
-        return None
-    text = f"**The next test.** Each arm needs {count(n)} customers"
-    if all(
-        not _missing(figures.get(k))
-        for k in (
-            "planned lift (points)",
-            "planned control rate (%)",
-            "planned power (%)",
-            "planned test alpha",
-        )
-    ):
-        text += (
-            f" to detect a lift of {figures['planned lift (points)']:g} percentage points over a "
-            f"{percent(figures['planned control rate (%)'])} response rate with "
-            f"{percent(figures['planned power (%)'], 0)} power ({_alpha(figures['planned test alpha'])}, "
-            "two-sided)"
-        )
-    return (
-        text
-        + ", for one comparison with the control; more arms under a multiple-testing adjustment need more."
-    )
-
-
 def what_this_means(figures: dict) -> Text:
-    """The closing bullets, from the recorded figures only: targeting under the assumed uplifts, the
-    test's response differences read at the recorded alpha, its profit as point estimates, and the size
-    of the next test. Parts the data could not carry are left out (the Answer says what was not run)."""
-    bullets = [
-        b
-        for b in (
-            _targeting_bullet(figures),
-            _test_bullet(figures),
-            _profit_bullet(figures),
-            _plan_bullet(figures),
-        )
-        if b
-    ]
+    """The closing bullets, from the recorded figures only: the contact lists scored on the measured
+    uplift, the test's response differences read at the recorded alpha, its profit judged on its
+    intervals (:data:`ESTABLISHED_RULE`), and the size of the next test. Parts the data could not carry
+    are left out (the Answer says what was not run)."""
+    bullets = []
+    for title, part in (
+        ("Targeting", _targeting_part(figures, True)),
+        (None, _test_bullet(figures)),
+        ("Profit in the test", _arm_part(figures, True)),
+        ("The next test", _plan_part(figures, True)),
+    ):
+        if part:
+            bullets.append(part if title is None else f"**{title}.** {part}")
     if not bullets:
         return Text("- Nothing was estimated on this data.")
     return Text("\n".join(f"- {b}" for b in bullets))

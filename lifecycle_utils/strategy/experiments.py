@@ -6,6 +6,7 @@ incremental profit, heterogeneity by segment, and the size of the next test.
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -37,10 +38,17 @@ __all__ = [
     "load_experiment",
     "arm_summary",
     "compare_arms",
+    "bootstrap_means",
     "incremental_profit",
     "segment_profit",
+    "UpliftEstimate",
+    "ALL_SEGMENTS",
+    "measured_uplift",
     "sample_size",
     "plan_test",
+    "profit_moments",
+    "profit_sample_size",
+    "plan_design",
     "power_curve",
     "heterogeneity",
     "experiment_input",
@@ -295,6 +303,34 @@ def compare_arms(table: pd.DataFrame, control: str, alpha: float = 0.05) -> pd.D
     return with_notes(out.round(4), notes)
 
 
+def bootstrap_means(values, n_boot: int, rng: np.random.Generator, *, cells: int = 2_000_000) -> np.ndarray:
+    """``n_boot`` bootstrap replicates of the column means of ``values`` (rows are customers, resampled
+    with replacement; a 1-D array is one column): an ``(n_boot, columns)`` array. Drawn in blocks of
+    about ``cells`` resampled values, so memory stays bounded on a large table. Rows of NaN when
+    ``values`` has no row."""
+    values = np.asarray(values, float)
+    values = values[:, None] if values.ndim == 1 else values
+    n, c = values.shape
+    out = np.full((n_boot, c), np.nan)
+    if n == 0:
+        return out
+    step = max(1, cells // (n * c))
+    for start in range(0, n_boot, step):
+        b = min(step, n_boot - start)
+        out[start : start + b] = values[rng.integers(0, n, size=(b, n))].mean(axis=1)
+    return out
+
+
+def _percentile_interval(draws: np.ndarray, alpha: float) -> tuple[float, float]:
+    """The ``1 - alpha`` percentile interval of bootstrap draws (NaN draws left out; NaN if none is)."""
+    draws = np.asarray(draws, float)
+    draws = draws[np.isfinite(draws)]
+    if not len(draws):
+        return np.nan, np.nan
+    low, high = np.quantile(draws, [alpha / 2, 1 - alpha / 2])
+    return float(low), float(high)
+
+
 def incremental_profit(
     table: pd.DataFrame,
     control: str,
@@ -303,19 +339,30 @@ def incremental_profit(
     contact_cost: dict[str, float],
     incentive_cost: dict[str, float],
     alpha: float = 0.05,
+    n_boot: int = 2000,
+    seed: int = 0,
 ) -> pd.DataFrame:
     """Per arm, per customer, against the control (the first row): incremental margin (revenue difference
     x ``margin``, a share of revenue), the contact cost, the incentive cost (paid to each *converted*
     customer of the arm), and the net incremental profit, all in the currency of the data; also per
     1,000 customers, and for incentive arms the incentive per conversion at which the arm would break
-    even. An incentive can lift response and still lose money. The profit is a point estimate; the
-    ``1 - alpha`` Welch interval of the revenue difference per customer it rests on (``revenue lower``,
-    ``revenue upper``, as :func:`compare_arms`) says whether the test can tell that the arm earns more
-    than the control at all. Without a revenue column the margin and profit are NaN and a :data:`NOTE`
-    column says why; it also says why a break-even is missing."""
+    even. An incentive can lift response and still lose money.
+
+    The uncertainty of the profit: a seeded bootstrap (``n_boot`` resamples of the customers within each
+    arm, the control's resample shared by the arms of a replicate) gives the ``1 - alpha`` percentile
+    interval of the net profit per 1,000 customers (``net per 1,000 lower`` / ``upper``) and the
+    ``loss share``, the share of resamples in which the arm loses money against the control (net profit
+    below 0). The ``1 - alpha`` Welch interval of the revenue difference per customer (``revenue lower``,
+    ``revenue upper``, as :func:`compare_arms`) is kept beside it. Without a revenue column the margin,
+    profit and intervals are NaN and a :data:`NOTE` column says why; it also says why a break-even is
+    missing."""
     control = _control(table, control)
     c = table[table["arm"] == control]
     base = c["revenue"].mean()
+    rng = np.random.default_rng(seed)
+    has_revenue = not _no_revenue(table)
+    columns = ["revenue", "converted"]
+    base_draws = bootstrap_means(c[columns].to_numpy(float), n_boot, rng) if has_revenue else None
     rows, notes = [], []
     for arm, part in table.groupby("arm", sort=False):
         low = high = np.nan
@@ -329,6 +376,16 @@ def incremental_profit(
         net = lift - contact - incentive
         rate = part["converted"].mean()
         break_even = (lift - contact) / rate if incentive_cost.get(arm, 0.0) and rate > 0 else np.nan
+        net_low = net_high = share = np.nan
+        if arm != control and has_revenue:
+            draws = bootstrap_means(part[columns].to_numpy(float), n_boot, rng)
+            boot = (
+                (draws[:, 0] - base_draws[:, 0]) * margin
+                - contact
+                - incentive_cost.get(arm, 0.0) * draws[:, 1]
+            )
+            net_low, net_high = (1000 * v for v in _percentile_interval(boot, alpha))
+            share = float(np.mean(boot < 0))
         rows.append(
             {
                 "arm": arm,
@@ -337,20 +394,25 @@ def incremental_profit(
                 "incentive cost": incentive,
                 "net incremental profit": net,
                 "net per 1,000 customers": 1000 * net,
+                "net per 1,000 lower": net_low,
+                "net per 1,000 upper": net_high,
+                "loss share": share,
                 "break-even incentive per conversion": break_even,
                 "revenue lower": low,
                 "revenue upper": high,
             }
         )
         said = (
-            ["no revenue column: the incremental margin and profit need revenue"]
-            if _no_revenue(table)
-            else []
+            ["no revenue column: the incremental margin and profit need revenue"] if not has_revenue else []
         )
         if incentive_cost.get(arm, 0.0) and rate == 0:
             said.append("nobody converted: no break-even incentive")
+        if arm != control and has_revenue and min(len(part), len(c)) < 2:
+            said.append("an arm of one customer: the profit interval says little")
         notes.append("; ".join(said))
     out = with_notes(pd.DataFrame(rows).set_index("arm").round(3), notes)
+    out.attrs["interval level"] = 1 - alpha
+    out.attrs["resamples"] = n_boot
     return out.loc[[control] + [a for a in out.index if a != control]]
 
 
@@ -363,9 +425,12 @@ def segment_profit(
     contact_cost: dict[str, float],
     incentive_cost: dict[str, float],
     alpha: float = 0.05,
+    n_boot: int = 2000,
+    seed: int = 0,
 ) -> pd.DataFrame:
-    """:func:`incremental_profit` within one segment (revenue intervals at ``1 - alpha``); a one-row
-    :data:`NOTE` when the segment (or its control group, or any other arm) is not in the data."""
+    """:func:`incremental_profit` within one segment (intervals at ``1 - alpha``, ``n_boot`` seeded
+    resamples); a one-row :data:`NOTE` when the segment (or its control group, or any other arm) is not
+    in the data."""
     part = table[table["segment"].astype(str) == str(segment)]
     if part.empty or control not in set(part["arm"]):
         return pd.DataFrame(
@@ -376,8 +441,111 @@ def segment_profit(
             {NOTE: [f"segment {segment!r} holds only the {control!r} arm: nothing to compare"]}
         )
     return incremental_profit(
-        part, control, margin=margin, contact_cost=contact_cost, incentive_cost=incentive_cost, alpha=alpha
+        part,
+        control,
+        margin=margin,
+        contact_cost=contact_cost,
+        incentive_cost=incentive_cost,
+        alpha=alpha,
+        n_boot=n_boot,
+        seed=seed,
     )
+
+
+# ------------------------------------------------------------------------ the uplift a test measured
+ALL_SEGMENTS = "all segments"  # the row of :func:`measured_uplift` that pools every segment
+
+
+@dataclass(frozen=True)
+class UpliftEstimate:
+    """What a randomized test measured of one arm's effect (:func:`measured_uplift`).
+
+    ``table``: per segment and for :data:`ALL_SEGMENTS`, the customers of the arm and the control, the
+    ``metric`` per customer in each (revenue in the currency of the data, or the response rate), the
+    ``uplift`` (relative: the arm's metric per customer over the control's, minus 1; 0.25 = +25%) with its
+    bootstrap interval, and a :data:`NOTE` where it could not be estimated. ``draws``: the bootstrap
+    replicates of the uplift (rows: resamples, columns: the table's rows), which carry its uncertainty
+    into what is scored with it. ``arm`` is the arm measured, ``level`` the interval level."""
+
+    table: pd.DataFrame
+    draws: pd.DataFrame
+    arm: str
+    metric: str
+    level: float
+    note: str = ""
+
+
+def measured_uplift(
+    table: pd.DataFrame,
+    control: str,
+    *,
+    arm: str | None,
+    alpha: float = 0.05,
+    n_boot: int = 2000,
+    seed: int = 0,
+) -> UpliftEstimate:
+    """The relative uplift of ``arm`` against ``control`` in a randomized test, by segment and over all
+    segments: the arm's revenue per customer divided by the control's, minus 1 (``metric`` "revenue";
+    without a revenue column, the response rates' ratio, ``metric`` "response", with a note), with the
+    ``1 - alpha`` percentile interval of a seeded bootstrap (``n_boot`` resamples of the customers within
+    each arm and segment). Read as the share by which a contact raises a customer's spend, it is the
+    uplift of :func:`~lifecycle_utils.strategy.targeting.compare_policies`.
+
+    ``arm`` None, or not among the test's arms, measures the first treatment arm in table order and the
+    ``note`` says so. A segment whose control group spent nothing (or converted nobody) has no relative
+    uplift: NaN with a note."""
+    control = _control(table, control)
+    arms = [a for a in pd.unique(table["arm"]) if a != control]
+    note = []
+    if arm is None or str(arm) not in set(map(str, arms)):
+        if arm is not None:
+            note.append(
+                f"the arm {arm!r} is not in this test: the uplift is that of {arms[0]!r}, the first "
+                "treatment arm"
+            )
+        arm = arms[0]
+    arm = next(a for a in arms if str(a) == str(arm))
+    metric = "response" if _no_revenue(table) else "revenue"
+    if metric == "response":
+        note.append("no revenue column: the uplift is the relative lift in the response rate")
+    column = "converted" if metric == "response" else "revenue"
+    segments = sorted(pd.unique(table["segment"])) if "segment" in table else []
+    groups = [(s, table[table["segment"] == s]) for s in segments if s != NO_SEGMENT or len(segments) > 1]
+    groups = (groups if len(groups) > 1 else []) + [(ALL_SEGMENTS, table)]
+    rng = np.random.default_rng(seed)
+    rows, notes, draws = [], [], {}
+    for name, part in groups:
+        a = part.loc[part["arm"] == arm, column].to_numpy(float)
+        c = part.loc[part["arm"] == control, column].to_numpy(float)
+        row = {
+            "segment": name,
+            "arm customers": len(a),
+            "control customers": len(c),
+            f"{metric} per customer (arm)": a.mean() if len(a) else np.nan,
+            f"{metric} per customer (control)": c.mean() if len(c) else np.nan,
+        }
+        if len(a) and len(c) and c.sum() > 0:
+            boot_a = bootstrap_means(a, n_boot, rng)[:, 0]
+            boot_c = bootstrap_means(c, n_boot, rng)[:, 0]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                boot = np.where(boot_c > 0, boot_a / boot_c - 1, np.nan)
+            low, high = _percentile_interval(boot, alpha)
+            row |= {"uplift": a.mean() / c.mean() - 1, "lower": low, "upper": high}
+            said = "" if np.isfinite(boot).all() else "some resamples of the control spent nothing: left out"
+        else:
+            boot = np.full(n_boot, np.nan)
+            row |= {"uplift": np.nan, "lower": np.nan, "upper": np.nan}
+            said = (
+                f"no {'customer of the arm' if not len(a) else 'control customer'} in this segment"
+                if not len(a) or not len(c)
+                else f"the control {'converted nobody' if metric == 'response' else 'spent nothing'}: "
+                "no relative uplift"
+            )
+        rows.append(row)
+        notes.append(said)
+        draws[name] = boot
+    out = with_notes(pd.DataFrame(rows).set_index("segment").round(4), notes)
+    return UpliftEstimate(out, pd.DataFrame(draws), str(arm), metric, 1 - alpha, "; ".join(note))
 
 
 def _check_rate(name: str, rate: float) -> None:
@@ -392,30 +560,51 @@ def _check_test(alpha: float, power: float | None = None) -> None:
         raise ValueError(f"power must be above alpha ({alpha}) and below 1, not {power!r}")
 
 
+def _check_comparisons(comparisons) -> int:
+    if not (float(comparisons) == int(comparisons) and int(comparisons) >= 1):
+        raise ValueError(
+            f"comparisons (treatment arms compared with the control) must be 1 or more, not {comparisons!r}"
+        )
+    return int(comparisons)
+
+
 def sample_size(
-    control_rate: float, treatment_rate: float, *, alpha: float = 0.05, power: float = 0.8, ratio: float = 1.0
+    control_rate: float,
+    treatment_rate: float,
+    *,
+    alpha: float = 0.05,
+    power: float = 0.8,
+    ratio: float = 1.0,
+    comparisons: int = 1,
 ) -> int:
     """Customers per arm (control; the treatment arm has ``ratio`` times as many) for a two-sided test
     of two proportions (response rates, 0 to 1; 0 and 1 allowed) at ``alpha`` with the given ``power``
-    (Cohen's h, statsmodels ``NormalIndPower``). Impossible parameters (equal rates, a rate outside 0 to
-    1, power not between alpha and 1, a ratio of 0 or less) raise ``ValueError``."""
+    (Cohen's h, statsmodels ``NormalIndPower``). With ``comparisons`` treatment arms each compared with
+    the control under Holm's adjustment, the test of each arm is sized at ``alpha / comparisons``
+    (Bonferroni, which Holm's first step is and which Holm never rejects less than): every arm with the
+    effect then has at least ``power``, and about ``power`` when the other arms have none. Impossible
+    parameters (equal rates, a rate outside 0 to 1, power not between alpha and 1, a ratio of 0 or less,
+    fewer than one comparison) raise ``ValueError``."""
     _check_rate("control_rate", control_rate)
     _check_rate("treatment_rate", treatment_rate)
     _check_test(alpha, power)
+    k = _check_comparisons(comparisons)
     if not ratio > 0:
         raise ValueError(f"ratio (treatment customers per control customer) must be above 0, not {ratio!r}")
     h = abs(proportion_effectsize(treatment_rate, control_rate))
     if h == 0:
         raise ValueError("the two rates are equal: no sample size can detect a zero effect")
-    return int(np.ceil(NormalIndPower().solve_power(effect_size=h, alpha=alpha, power=power, ratio=ratio)))
+    return int(
+        np.ceil(NormalIndPower().solve_power(effect_size=h, alpha=alpha / k, power=power, ratio=ratio))
+    )
 
 
 def plan_test(control_rate: float, lift: float, *, alpha: float = 0.05, power: float = 0.8) -> pd.Series:
     """The next test, sized: the ``control rate`` expected (0 to 1), the absolute ``lift`` to detect (a
     probability difference), the two-sided test's ``alpha`` and ``power``, and the ``customers per arm``
     that one comparison of an arm with the control needs (:func:`sample_size`, equal arms). Comparing
-    several arms under a multiple-testing adjustment needs more. Impossible parameters raise
-    ``ValueError`` (see :func:`sample_size`)."""
+    several arms under a multiple-testing adjustment, or on profit, needs more: :func:`plan_design`.
+    Impossible parameters raise ``ValueError`` (see :func:`sample_size`)."""
     n = sample_size(control_rate, control_rate + lift, alpha=alpha, power=power)
     plan = {
         "control rate": control_rate,
@@ -427,12 +616,160 @@ def plan_test(control_rate: float, lift: float, *, alpha: float = 0.05, power: f
     return pd.Series(plan, name="next test", dtype=object)
 
 
-def power_curve(control_rate: float, lifts, *, n_per_arm: int, alpha: float = 0.05) -> pd.DataFrame:
+def profit_moments(table: pd.DataFrame) -> tuple[float, float, int]:
+    """The revenue of a converted customer in a campaign table, over every arm: ``(mean, mean of the
+    square, converted customers)`` in the currency of the data (squared for the second); NaN for both
+    when nobody converted or there is no revenue column. The profit sizing of :func:`plan_design` takes a
+    customer's profit from these (a converted customer's spend is assumed alike in every arm; the arms
+    differ in how many convert)."""
+    spent = table.loc[table["converted"] == 1, "revenue"].astype(float)
+    if spent.empty or spent.isna().all():
+        return np.nan, np.nan, int(len(spent))
+    return float(spent.mean()), float((spent**2).mean()), int(len(spent))
+
+
+def profit_sample_size(
+    *,
+    control_rate: float,
+    lift: float,
+    revenue_mean: float,
+    revenue_square: float,
+    margin: float,
+    contact_cost: float = 0.0,
+    incentive_cost: float = 0.0,
+    alpha: float = 0.05,
+    power: float = 0.8,
+    comparisons: int = 1,
+) -> pd.Series:
+    """Customers per arm for a two-sided test of the difference in profit per customer between a
+    treatment arm and the control (normal approximation, unequal variances), at ``alpha / comparisons``
+    (Bonferroni for Holm over ``comparisons`` arms, as :func:`sample_size`).
+
+    A customer's profit is ``C x (margin x R - incentive_cost) - contact_cost`` with ``C`` converted (a
+    probability: ``control_rate`` in the control, ``control_rate + lift`` in the arm, which alone pays
+    the contact and the incentive) and ``R`` the revenue of a converted customer, with mean
+    ``revenue_mean`` and mean square ``revenue_square`` (:func:`profit_moments`). So the effect is
+    ``(p1 - p0) x margin x mean R - p1 x incentive - contact``, each arm's variance is
+    ``p E[(margin R - incentive)^2] - (p E[margin R - incentive])^2``, and
+    ``n = (z(1 - alpha / 2k) + z(power))^2 (variance control + variance arm) / effect^2``.
+
+    Returns ``effect`` (profit per customer, currency of the data), ``sd control``, ``sd arm`` and
+    ``customers per arm``; the last is NaN with a ``note`` when the effect is not above 0 (at the planned
+    lift the arm does not pay, so no test size can show that it does) or the revenue moments are
+    missing."""
+    _check_rate("control_rate", control_rate)
+    _check_rate("control_rate + lift", control_rate + lift)
+    _check_test(alpha, power)
+    k = _check_comparisons(comparisons)
+    p0, p1 = control_rate, control_rate + lift
+    out = {"effect": np.nan, "sd control": np.nan, "sd arm": np.nan, "customers per arm": np.nan, NOTE: ""}
+    if not (np.isfinite(revenue_mean) and np.isfinite(revenue_square)):
+        out[NOTE] = "no revenue of converted customers: the profit test cannot be sized"
+        return pd.Series(out, dtype=object)
+    gain0 = margin * revenue_mean
+    gain1 = margin * revenue_mean - incentive_cost
+    square0 = margin**2 * revenue_square
+    square1 = margin**2 * revenue_square - 2 * margin * incentive_cost * revenue_mean + incentive_cost**2
+    var0 = max(p0 * square0 - (p0 * gain0) ** 2, 0.0)
+    var1 = max(p1 * square1 - (p1 * gain1) ** 2, 0.0)
+    effect = p1 * gain1 - contact_cost - p0 * gain0
+    out |= {"effect": effect, "sd control": np.sqrt(var0), "sd arm": np.sqrt(var1)}
+    if not effect > 0:
+        out[NOTE] = (
+            "at the planned lift the arm does not pay (its profit per customer is not above the control's): "
+            "no test size can show that it does"
+        )
+        return pd.Series(out, dtype=object)
+    z = stats.norm.ppf(1 - alpha / (2 * k)) + stats.norm.ppf(power)
+    out["customers per arm"] = int(np.ceil(z**2 * (var0 + var1) / effect**2))
+    return pd.Series(out, dtype=object)
+
+
+def plan_design(
+    table: pd.DataFrame | None,
+    *,
+    control_rate: float,
+    lift: float,
+    comparisons: int | None,
+    margin: float,
+    contact_cost: float | dict[str, float] = 0.0,
+    incentive_cost: float | dict[str, float] = 0.0,
+    arm: str | None = None,
+    alpha: float = 0.05,
+    power: float = 0.8,
+) -> pd.DataFrame:
+    """The next test sized for the design it has and the metric it decides on: customers per arm for the
+    response (:func:`sample_size`) and for the profit per customer (:func:`profit_sample_size`, the
+    revenue of a converted customer from the campaign ``table``, :func:`profit_moments`), each for one
+    comparison with the control and, when ``comparisons`` is above 1, for that many treatment arms
+    compared with the control under Holm (sized at ``alpha / comparisons``, Bonferroni-conservative).
+
+    One row per (metric, comparisons): ``metric`` ("response" or "profit"), ``comparisons``, ``alpha per
+    comparison``, ``effect`` (the lift, a probability difference, or the profit per customer it brings,
+    currency of the data), ``sd control`` and ``sd arm`` (per customer, profit rows only),
+    ``customers per arm`` and ``customers in all`` (control and ``comparisons`` arms), and a
+    :data:`NOTE` where the profit test cannot be sized (no revenue, or an arm that does not pay at the
+    planned lift). A ``table`` of None (or without revenue) gives the response rows and a profit row
+    with its note.
+
+    ``comparisons`` None takes the design of the campaign ``table``: its arms less the control (1 without
+    a table). ``contact_cost`` and ``incentive_cost`` (per customer, and per conversion) may be given per
+    arm, as the campaign's costs are, and are then those of ``arm`` (0 for an arm not listed)."""
+    if comparisons is None:
+        comparisons = max(int(table["arm"].nunique()) - 1, 1) if table is not None else 1
+    k = _check_comparisons(comparisons)
+    if isinstance(contact_cost, dict):
+        contact_cost = float(contact_cost.get(arm, 0.0))
+    if isinstance(incentive_cost, dict):
+        incentive_cost = float(incentive_cost.get(arm, 0.0))
+    mean, square, _ = profit_moments(table) if table is not None else (np.nan, np.nan, 0)
+    rows, notes = [], []
+    for metric in ("response", "profit"):
+        for m in dict.fromkeys((1, k)):
+            row = {"metric": metric, "comparisons": m, "alpha per comparison": alpha / m}
+            if metric == "response":
+                n = sample_size(control_rate, control_rate + lift, alpha=alpha, power=power, comparisons=m)
+                row |= {"effect": lift, "sd control": np.nan, "sd arm": np.nan, "customers per arm": n}
+                said = ""
+            else:
+                sized = profit_sample_size(
+                    control_rate=control_rate,
+                    lift=lift,
+                    revenue_mean=mean,
+                    revenue_square=square,
+                    margin=margin,
+                    contact_cost=contact_cost,
+                    incentive_cost=incentive_cost,
+                    alpha=alpha,
+                    power=power,
+                    comparisons=m,
+                )
+                row |= {c: sized[c] for c in ("effect", "sd control", "sd arm", "customers per arm")}
+                said = sized[NOTE]
+            n = row["customers per arm"]
+            row["customers in all"] = (m + 1) * n if not pd.isna(n) else np.nan
+            rows.append(row)
+            notes.append(said)
+    out = pd.DataFrame(rows)
+    out.index = pd.Index(
+        [f"{r['metric']}, {r['comparisons']} comparison{'s' if r['comparisons'] > 1 else ''}" for r in rows],
+        name="test",
+    )
+    out = with_notes(out.astype({"alpha per comparison": float, "effect": float}).round(4), notes)
+    out.attrs |= {"power": power, "alpha": alpha, "control rate": control_rate, "lift": lift, "arm": arm}
+    return out
+
+
+def power_curve(
+    control_rate: float, lifts, *, n_per_arm: int, alpha: float = 0.05, comparisons: int = 1
+) -> pd.DataFrame:
     """Power (0 to 1) of a two-sided test with ``n_per_arm`` customers per arm against each absolute lift
-    in ``lifts`` (probability differences; a lift of 0 has power ``alpha``). A lift that takes the rate
-    outside 0 to 1, ``n_per_arm`` below 1 or ``alpha`` outside (0, 1) raise ``ValueError``."""
+    in ``lifts`` (probability differences; a lift of 0 has power ``alpha / comparisons``), each test at
+    ``alpha / comparisons`` (Bonferroni-conservative for Holm, as :func:`sample_size`). A lift that takes
+    the rate outside 0 to 1, ``n_per_arm`` below 1 or ``alpha`` outside (0, 1) raise ``ValueError``."""
     _check_rate("control_rate", control_rate)
     _check_test(alpha)
+    k = _check_comparisons(comparisons)
     if not n_per_arm >= 1:
         raise ValueError(f"n_per_arm must be 1 or more, not {n_per_arm!r}")
     lifts = list(lifts)
@@ -448,7 +785,7 @@ def power_curve(control_rate: float, lifts, *, n_per_arm: int, alpha: float = 0.
         rows.append(
             {
                 "lift": lift,
-                "power": float(NormalIndPower().power(effect_size=h, nobs1=n_per_arm, alpha=alpha)),
+                "power": float(NormalIndPower().power(effect_size=h, nobs1=n_per_arm, alpha=alpha / k)),
             }
         )
     return pd.DataFrame(rows, columns=["lift", "power"])

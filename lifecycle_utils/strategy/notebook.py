@@ -17,12 +17,18 @@ def _number(value) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def _count(value) -> int | None:
+    """A whole number, or None for a missing one."""
+    number = _number(value)
+    return None if number is None else int(number)
+
+
 def headline_figures(
     policies: pd.DataFrame | None,
     comparison: pd.DataFrame | None,
     *,
     profit: pd.DataFrame | None,
-    plan: pd.Series,
+    design: pd.DataFrame,
     coverage: pd.DataFrame | None = None,
     alpha: float = 0.05,
     budget: float | None = None,
@@ -31,47 +37,55 @@ def headline_figures(
 ) -> dict:
     """What notebook 05 records.
 
-    * From :func:`~lifecycle_utils.strategy.targeting.compare_policies` (``policies``): the best targeting
-      policy with its incremental profit, ROI, customers contacted, cost (what it spends) and break-even
-      uplift factor (None when it saves nothing), the random policy's profit, cost and contacts, and the
-      ``budget`` the policies were given.
+    * From :func:`~lifecycle_utils.strategy.targeting.compare_policies` (``policies``): the contact list
+      with the highest profit scored on the measured uplift (``best targeting policy``; when the lists
+      were not scored, the first list, with a profit of None), its profit with its interval and share of
+      resamples with a loss, customers contacted, cost and break-even uplift, the arm whose measured
+      uplift scored the lists (``targeting scored on``), the random list's profit, cost and contacts,
+      and the ``budget``.
     * From :func:`~lifecycle_utils.strategy.experiments.compare_arms` (``comparison``): each arm's response
       lift in percentage points with its interval and Holm-adjusted p-value, the significance level
       ``alpha`` the test is read at and its interval level (%), and whether the test is ``simulated``
       (by default: whether ``coverage`` compares it with a known truth).
     * From :func:`~lifecycle_utils.strategy.experiments.incremental_profit` (``profit``, the control
-      first): the most profitable arm with its net profit per 1,000 customers (None without revenue) and
-      each incentive arm's break-even incentive per conversion, and whether the interval of that arm's
-      revenue difference per customer includes zero.
+      first): the arm with the highest net profit per 1,000 customers, with its bootstrap interval and
+      share of resamples with a loss (the same for every arm, under the arm's name), each incentive
+      arm's break-even incentive per conversion, and whether the interval of the best arm's revenue
+      difference per customer includes zero.
     * From :func:`~lifecycle_utils.strategy.experiments.heterogeneity` (``per_segment``): each arm's
       response difference by segment with its interval, in percentage points.
     * From :func:`~lifecycle_utils.strategy.experiments.truth_vs_estimate` (``coverage``, a simulated
       test only): how many arms' intervals cover the true difference, as ``"k of n"``, and each arm's true
       response lift in percentage points.
-    * From :func:`~lifecycle_utils.strategy.experiments.plan_test` (``plan``): the next test's control
-      rate (%), lift (points), power (%), alpha and customers per arm.
+    * From :func:`~lifecycle_utils.strategy.experiments.plan_design` (``design``): the next test's control
+      rate (%), lift (points), power (%), alpha and comparisons; customers per arm for the response and
+      for the profit (each for one comparison and for the design's comparisons); and the size the test
+      needs (``customers per arm for the planned test``: the profit's for the design's comparisons when
+      it can be sized, else the response's; ``planned test sized on`` says which).
 
     A part given as None (an analysis the data could not carry) is left out."""
     figures: dict = {}
-    if policies is not None and policies["incremental profit"].notna().any():
-        best = policies["incremental profit"].idxmax()
+    if policies is not None and len(policies):
+        scored = "incremental profit" in policies and policies["incremental profit"].notna().any()
+        best = policies["incremental profit"].idxmax() if scored else policies.index[0]
         row = policies.loc[best]
-        random = policies.loc["random"] if "random" in policies.index else None
         figures |= {
             "best targeting policy": best,
-            "its incremental profit": float(row["incremental profit"]),
-            "its ROI": _number(row.get("ROI")),
-            "its customers contacted": None if row.get("contacted") is None else int(row["contacted"]),
+            "its incremental profit": _number(row.get("incremental profit")),
+            "its profit lower": _number(row.get("profit lower")),
+            "its profit upper": _number(row.get("profit upper")),
+            "its profit loss share": _number(row.get("loss share")),
+            "its customers contacted": _count(row.get("contacted")),
             "its cost": _number(row.get("cost")),
-            "its break-even uplift factor": _number(row.get("break-even uplift factor")),
-            "random targeting profit": None if random is None else float(random["incremental profit"]),
+            "its break-even uplift": _number(row.get("break-even uplift")),
+            "targeting scored on": policies.attrs.get("scored on"),
         }
-        if random is not None:
+        if "random" in policies.index:
+            random = policies.loc["random"]
             figures |= {
+                "random targeting profit": _number(random.get("incremental profit")),
                 "random targeting cost": _number(random.get("cost")),
-                "random targeting contacts": None
-                if random.get("contacted") is None
-                else int(random["contacted"]),
+                "random targeting contacts": _count(random.get("contacted")),
             }
         if budget is not None:
             figures["targeting budget"] = float(budget)
@@ -100,13 +114,30 @@ def headline_figures(
             if best_arm is None
             else float(profit.loc[best_arm, "net per 1,000 customers"]),
         }
-        if best_arm is not None and "revenue lower" in others:
-            low, high = (
-                _number(others.loc[best_arm, "revenue lower"]),
-                _number(others.loc[best_arm, "revenue upper"]),
-            )
-            if low is not None and high is not None:
-                figures["its revenue interval includes zero"] = bool(low <= 0 <= high)
+        for arm, row in others.iterrows():
+            for column, key in (
+                ("net per 1,000 customers", "net profit per 1,000 customers"),
+                ("net per 1,000 lower", "net profit per 1,000 lower"),
+                ("net per 1,000 upper", "net profit per 1,000 upper"),
+                ("loss share", "loss share"),
+            ):
+                value = _number(row.get(column))
+                if value is not None:
+                    figures[f"{arm}: {key}"] = value
+        if best_arm is not None:
+            for column, key in (
+                ("net per 1,000 lower", "its net profit per 1,000 lower"),
+                ("net per 1,000 upper", "its net profit per 1,000 upper"),
+                ("loss share", "its net profit loss share"),
+            ):
+                figures[key] = _number(others.loc[best_arm].get(column))
+            if "revenue lower" in others:
+                low, high = (
+                    _number(others.loc[best_arm, "revenue lower"]),
+                    _number(others.loc[best_arm, "revenue upper"]),
+                )
+                if low is not None and high is not None:
+                    figures["its revenue interval includes zero"] = bool(low <= 0 <= high)
         break_even = others["break-even incentive per conversion"].dropna()
         figures |= {f"{arm}: break-even incentive per conversion": float(v) for arm, v in break_even.items()}
     if coverage is not None and "interval covers truth" in coverage:
@@ -129,10 +160,29 @@ def headline_figures(
                     figures[f"{arm} among {segment}: response difference{what} (points)"] = round(
                         100 * value, 2
                     )
-    return figures | {
-        "planned control rate (%)": round(100 * float(plan["control rate"]), 2),
-        "planned lift (points)": round(100 * float(plan["lift"]), 2),
-        "planned power (%)": round(100 * float(plan["power"]), 1),
-        "planned test alpha": float(plan["alpha"]),
-        "customers per arm for the planned test": int(plan["customers per arm"]),
+    return figures | _design_figures(design)
+
+
+def _design_figures(design: pd.DataFrame) -> dict:
+    """The planned test's figures from :func:`~lifecycle_utils.strategy.experiments.plan_design`."""
+    k = int(design["comparisons"].max())
+    sizes = {
+        (row["metric"], int(row["comparisons"])): _number(row["customers per arm"])
+        for _, row in design.iterrows()
     }
+    figures = {
+        "planned control rate (%)": round(100 * float(design.attrs["control rate"]), 2),
+        "planned lift (points)": round(100 * float(design.attrs["lift"]), 2),
+        "planned power (%)": round(100 * float(design.attrs["power"]), 1),
+        "planned test alpha": float(design.attrs["alpha"]),
+        "planned comparisons": k,
+    }
+    for (metric, m), n in sizes.items():
+        figures[f"customers per arm: {metric}, {m} comparison{'s' if m > 1 else ''}"] = (
+            None if n is None else int(n)
+        )
+    profit, response = sizes.get(("profit", k)), sizes.get(("response", k))
+    figures["customers per arm for the response"] = None if response is None else int(response)
+    figures["planned test sized on"] = "profit" if profit is not None else "response"
+    figures["customers per arm for the planned test"] = int(profit if profit is not None else response)
+    return figures
