@@ -1,15 +1,19 @@
-"""Small statistical measures the analyses share: the Wilson interval of a proportion, and the scores
-of a prediction against what happened (AUC, Brier). A base layer, like :mod:`lifecycle_utils.summary`:
-the analyses (stages, survival, rfm, strategy) use it, and it uses none of them.
+"""Small statistical measures the analyses share: the Wilson interval of a proportion, the scores
+of a prediction against what happened (AUC, Brier), and the finite-difference gradient and Hessian
+of a likelihood (the fits' Newton steps and standard errors). A base layer, like
+:mod:`lifecycle_utils.summary`: the analyses (stages, survival, rfm, clv, strategy) use it, and it uses
+none of them.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 from scipy.stats import rankdata
 from statsmodels.stats.proportion import proportion_confint
 
-__all__ = ["wilson_interval", "auc", "brier"]
+__all__ = ["wilson_interval", "auc", "brier", "central_differences"]
 
 
 def wilson_interval(successes, trials, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
@@ -43,3 +47,32 @@ def brier(outcome, probability) -> float:
     ``outcome``; 0 is perfect, lower is better. NaN without cases."""
     y, p = np.asarray(outcome, dtype=float), np.asarray(probability, dtype=float)
     return float(np.mean((p - y) ** 2)) if len(y) else float("nan")
+
+
+def central_differences(
+    objective: Callable[[np.ndarray], float], x, step, center: float | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The gradient and the Hessian of ``objective`` at ``x`` by central differences: ``step`` is the
+    width per coordinate (a number or one per coordinate, in the units of ``x``); ``center`` is
+    ``objective(x)`` when already known. Second derivatives use three points on the diagonal and four
+    off it; both are exact for a quadratic. The error is of order ``step**2`` times the fourth
+    derivative, so on a likelihood known to about 1e-15 a step near 1e-3 of the scale of ``x`` balances
+    truncation against rounding. Costs ``2 n**2 + 1`` evaluations for ``n`` coordinates."""
+    x = np.asarray(x, float)
+    n = len(x)
+    h = np.broadcast_to(np.asarray(step, float), (n,))
+    e = np.diag(h)
+    value = objective(x) if center is None else center
+    plus = np.array([objective(x + e[i]) for i in range(n)])
+    minus = np.array([objective(x - e[i]) for i in range(n)])
+    gradient = (plus - minus) / (2 * h)
+    hessian = np.diag((plus - 2 * value + minus) / h**2)
+    for i in range(n):
+        for j in range(i + 1, n):
+            hessian[i, j] = hessian[j, i] = (
+                objective(x + e[i] + e[j])
+                - objective(x + e[i] - e[j])
+                - objective(x - e[i] + e[j])
+                + objective(x - e[i] - e[j])
+            ) / (4 * h[i] * h[j])
+    return gradient, hessian

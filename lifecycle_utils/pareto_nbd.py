@@ -29,6 +29,7 @@ from scipy.optimize import minimize
 from scipy.special import gammaln, hyp2f1
 
 from lifecycle_utils._lifetimes import ConvergenceError, ParetoNBDFitter
+from lifecycle_utils.measures import central_differences
 
 __all__ = ["ParetoNBDLikelihood", "LOG_LIMIT", "fit_parameters", "FastParetoNBDFitter"]
 
@@ -130,21 +131,8 @@ def _newton_polish(
     between fits of the same data, compressed or not); differences this wide average that noise out,
     and two Newton steps bring the fits within 1e-8 of each other. A step is kept only if the Hessian
     is positive definite and the objective does not rise beyond rounding."""
-    n = len(x)
     for _ in range(steps):
-        e = np.eye(n) * h
-        plus = np.array([objective(x + e[i]) for i in range(n)])
-        minus = np.array([objective(x - e[i]) for i in range(n)])
-        gradient = (plus - minus) / (2 * h)
-        hessian = np.diag((plus - 2 * value + minus) / h**2)
-        for i in range(n):
-            for j in range(i + 1, n):
-                hessian[i, j] = hessian[j, i] = (
-                    objective(x + e[i] + e[j])
-                    - objective(x + e[i] - e[j])
-                    - objective(x - e[i] + e[j])
-                    + objective(x - e[i] - e[j])
-                ) / (4 * h * h)
+        gradient, hessian = central_differences(objective, x, h, center=value)
         if not np.all(np.isfinite(hessian)) or np.any(np.linalg.eigvalsh(hessian) <= 0):
             break
         step = np.linalg.solve(hessian, gradient)

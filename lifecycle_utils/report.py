@@ -41,6 +41,7 @@ __all__ = [
     "run_notebooks",
     "build_index",
     "reuse",
+    "reuse_record",
 ]
 
 VERSIONED = [
@@ -99,16 +100,22 @@ def read_record(notebook: str, out_dir: str | Path = "../reports") -> dict:
     return json.loads((Path(out_dir) / f"{notebook}.json").read_text(encoding="utf-8"))["figures"]
 
 
+def reuse_record(notebook: str, *, out_dir: str | Path = "../reports", data_set: str) -> dict:
+    """Every figure another notebook recorded for the same data (``data_set``, see ``data.source_key``),
+    or an empty dict when it has no record or recorded it for other data."""
+    path = Path(out_dir) / f"{notebook}.json"
+    if not path.is_file():
+        return {}
+    payload = json.loads(path.read_text(encoding="utf-8"))
+    if payload.get("data set") != data_set:
+        return {}
+    return dict(payload["figures"])
+
+
 def reuse(notebook: str, figure: str, *, out_dir: str | Path = "../reports", data_set: str):
     """A figure another notebook recorded for the same data (``data_set``, see ``data.source_key``), or
     ``None`` when it has no record, recorded it for other data, or did not record that figure."""
-    path = Path(out_dir) / f"{notebook}.json"
-    if not path.is_file():
-        return None
-    payload = json.loads(path.read_text(encoding="utf-8"))
-    if payload.get("data set") != data_set:
-        return None
-    return payload["figures"].get(figure)
+    return reuse_record(notebook, out_dir=out_dir, data_set=data_set).get(figure)
 
 
 def versions() -> pd.Series:

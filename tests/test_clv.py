@@ -457,9 +457,12 @@ def test_examples_value_at_risk_and_lists(cal, fits):
     assert risk.to_dict() == {
         "customers": n,
         "mean P(alive)": 0.25,
-        clv.FUTURE_MARGIN: 10.0 * n,  # the ceiling: future margin, not last year's revenue
+        clv.FUTURE_MARGIN: 10.0 * n,  # what they bring with no contact
+        clv.CONTACT_CEILING: 30.0 * n,  # value if active 10 / 0.25 = 40, minus the 10 they bring now
         "spend in the last year": 4.0 * n,
     }
+    gone = clv.value_at_risk(values, p.where(cal["frequency"] <= 3, 0.0), past_spend=values, labels=labels)
+    assert gone[clv.CONTACT_CEILING] == 0.0  # P(alive) 0: nothing the model can value
     potential, warning = clv.potential_and_warning(
         cal.assign(total_spend=1.0), fits["BG/NBD"], values=values, top=5
     )
@@ -525,7 +528,10 @@ def test_best_model_and_headline(split, fits):
         interval=(8.0, 12.0),
         at_risk=pd.Series({clv.FUTURE_MARGIN: 3.0}),
     )
-    assert facts["published figures reproduced"] == "1 of 1" and facts["total CLV 90% interval"] == "8 to 12"
+    assert facts["published figures reproduced"] == "1 of 1" and (
+        facts["total CLV 90% lower"],
+        facts["total CLV 90% upper"],
+    ) == (8.0, 12.0)
     assert facts["silent customers' predicted future margin"] == 3.0
 
 
@@ -725,7 +731,7 @@ def test_the_headline_figures_record_the_horizon_the_choice_and_the_silent_custo
         clv_facts=pd.Series({"total": 10.0, "mean": 1.0, "top 10% share of total (%)": 50.0}),
         interval=(float("nan"), float("nan")),
     )
-    assert nan_interval["total CLV 90% interval"] == "n/a"
+    assert nan_interval["total CLV 90% lower"] is None and nan_interval["total CLV 90% upper"] is None
     assert nan_interval["total CLV 90% interval within ± (%)"] is None
     assert "silent customers" not in nan_interval and "CLV horizon (months)" not in nan_interval
 
@@ -913,6 +919,14 @@ def test_spend_and_frequency_correlations_pearson_and_spearman():
     assert table.loc["Pearson", "correlation"] == round(pearson, 3) and pearson < 0.8
     assert clv.spend_frequency_correlation(frame) == pytest.approx(pearson)
     assert np.isnan(clv.spend_frequency_correlation(frame.iloc[:2], "spearman"))  # two repeat customers
+    # the p-values are scipy's tests of no correlation; Spearman's for a perfectly monotone set is 0
+    from scipy.stats import pearsonr
+
+    assert table.loc["Pearson", "p-value"] == pytest.approx(
+        pearsonr([1, 2, 3, 4, 5], [1, 2, 3, 4, 100]).pvalue
+    )
+    assert table.loc["Spearman (ranks)", "p-value"] < 1e-6
+    assert clv.spend_frequency_table(frame.iloc[:2])["p-value"].isna().all()
 
 
 def test_validation_figures_say_whether_the_data_showed_no_dropout():

@@ -37,3 +37,29 @@ def test_brier_is_the_mean_squared_error_of_the_probability():
     )
     assert measures.brier([1, 0], [1.0, 0.0]) == 0.0
     assert np.isnan(measures.brier([], []))
+
+
+def test_central_differences_are_exact_on_a_quadratic_and_take_per_coordinate_steps():
+    a = np.array([[3.0, 1.0, 0.5], [1.0, 2.0, -0.4], [0.5, -0.4, 1.5]])
+    b = np.array([1.0, -2.0, 0.5])
+
+    def quadratic(x):
+        return 0.5 * x @ a @ x + b @ x
+
+    x = np.array([0.3, -1.2, 2.0])
+    gradient, hessian = measures.central_differences(quadratic, x, [1e-2, 1e-3, 5e-2])
+    np.testing.assert_allclose(hessian, a, atol=1e-6)
+    np.testing.assert_allclose(gradient, a @ x + b, atol=1e-8)
+    _, same = measures.central_differences(quadratic, x, 1e-2, center=quadratic(x))
+    np.testing.assert_allclose(same, a, atol=1e-6)
+
+
+def test_central_differences_of_a_non_quadratic_match_the_analytic_derivatives():
+    def f(x):  # gradient (e^x0 x1, e^x0 + 3 x1^2), Hessian [[e^x0 x1, e^x0], [e^x0, 6 x1]]
+        return np.exp(x[0]) * x[1] + x[1] ** 3
+
+    x = np.array([0.2, 1.5])
+    gradient, hessian = measures.central_differences(f, x, 1e-4)
+    e = np.exp(0.2)
+    np.testing.assert_allclose(gradient, [e * 1.5, e + 3 * 1.5**2], rtol=1e-7)
+    np.testing.assert_allclose(hessian, [[e * 1.5, e], [e, 9.0]], rtol=1e-5)

@@ -8,13 +8,21 @@ import pytest
 
 from lifecycle_utils import narrative
 from lifecycle_utils.narrative import overview as ov
-from lifecycle_utils.narrative.words import Text, count, day, listing, money, percent
+from lifecycle_utils.narrative.words import MONEY_CENTS_BELOW, Text, count, day, listing, money, percent
 
 
 def test_words_write_numbers_for_a_stakeholder():
     assert count(23570) == "23,570" and count(2.6) == "3"
-    assert money(2500315.634) == "\\$2,500,315.63" and money(-27.4, decimals=0) == "-\\$27"
-    assert money(5, currency="€") == "€5.00"
+    assert money(2500315.634) == "\\$2,500,316" and money(2500315.634, decimals=2) == "\\$2,500,315.63"
+    assert money(-27.4, decimals=0) == "-\\$27" and money(5, currency="€") == "€5.00"
+    assert MONEY_CENTS_BELOW == 100.0
+    # cents only below MONEY_CENTS_BELOW (100) units, judged on the rounded amount; no "-$0.00"
+    assert (money(99.994), money(99.996), money(-126.17), money(-0.001)) == (
+        "\\$99.99",
+        "\\$100",
+        "-\\$126",
+        "\\$0.00",
+    )
     assert percent(48.94) == "48.9%" and percent(float("nan")) == "n/a"
     assert day(pd.Timestamp("1997-01-01 13:00")) == "1997-01-01"
     assert (
@@ -44,7 +52,7 @@ def facts(rows=100, customers=10, total=1234.5):
 def test_the_log_sentence_names_the_data_set_and_says_cdnow_only_when_published_figures_are_given():
     text = ov.log_sentence(facts(), "shop")
     assert text == (
-        "shop holds 100 purchase rows by 10 customers between 2024-01-01 and 2024-06-30, worth \\$1,234.50."
+        "shop holds 100 purchase rows by 10 customers between 2024-01-01 and 2024-06-30, worth \\$1,234."
     )
     published = pd.DataFrame({"match": [True, False]})
     assert "About CDNOW only: 1 of the 2 of its published figures" in ov.log_sentence(
@@ -250,6 +258,22 @@ def test_the_model_sentence_says_where_the_model_comes_from():
     assert strategy.model_sentence("Pareto/NBD", "default", "shop").startswith(
         "Notebook 04 has recorded no model choice for shop"
     )
+    low = {
+        "MBG/NBD holdout revenue error (%)": -15.8,
+        "lowest model holdout MAE": 0.99,
+        "best baseline holdout MAE": 1.0,
+        "best baseline MAE minus the lowest model's, 90% low": -0.02,
+    }
+    text = strategy.model_sentence("MBG/NBD", "notebook 04", "shop", checked=low)
+    assert (
+        "There its predicted holdout revenue ran 15.8% low, so the future margins below are likely "
+        "understated, and the break-even uplifts overstated. On that check the models were no better than "
+        "a naive forecast" in text
+    )
+    high = strategy.model_sentence(
+        "MBG/NBD", "parameter", "shop", checked={"MBG/NBD holdout revenue error (%)": 3.0}
+    )
+    assert "ran 3.0% high, so the future margins below are likely overstated" in high and "naive" not in high
 
 
 def test_every_notebook_title_names_the_data_set():
@@ -295,12 +319,14 @@ def test_answers_state_the_recorded_figures_of_their_notebook():
         "published figures reproduced": "35 of 35",
         "model trusted": "BG/NBD",
         "total CLV": 1234.4,
-        "total CLV 90% interval": "1,000 to 1,500",
+        "total CLV 90% lower": 1000.0,
+        "total CLV 90% upper": 1500.0,
         "top 10% share of CLV (%)": 50.0,
     }
     assert (
         "On this data BG/NBD is the model used; total CLV (discounted margin over the notebook's horizon) "
-        "is \\$1,234" in narrative.answer("04_clv_estimation", clv)
+        "is \\$1,234 (90% interval \\$1,000 to \\$1,500, parameter uncertainty only)"
+        in narrative.answer("04_clv_estimation", clv)
     )
     strategy = {
         "best targeting policy": None,
@@ -324,8 +350,8 @@ def test_an_answer_says_what_the_data_could_not_carry_instead_of_a_figure():
     assert narrative.answer(
         "04_clv_estimation", {"published CDNOW figures reproduced": "35 of 35"} | missing
     ) == (
-        "**Answer.** About CDNOW only: 35 of 35 published figures are reproduced. "
-        "Not run on this data: stage rules."
+        "**Answer.** The wrappers around lifetimes reproduce 35 of 35 published figures of the CDNOW "
+        "sample (a check of the code, not of this data). Not run on this data: stage rules."
     )
 
 
@@ -352,7 +378,7 @@ def test_a_loss_is_called_a_loss():
         "its net profit per 1,000 customers": -3.0,
     }
     text = narrative.answer("05_strategy_comparison", losing)
-    assert "no targeting policy makes a profit; the smallest loss is 'all' (-\\$500.00)" in text
+    assert "no targeting policy makes a profit; the smallest loss is 'all' (-\\$500)" in text
     assert "no arm makes a net profit; the smallest loss per 1,000 customers is 'mail' (-\\$3.00)" in text
 
 

@@ -401,7 +401,9 @@ def test_the_tracking_sentence_compares_the_weeks_after_calibration():
     totals, peaks = clv.tracking_totals(track()), clv.peak_weeks(track(), model="M")
     assert nc.tracking_sentence(totals, peaks) == (
         "In weeks 3-4, after the calibration period, all customers (including any first seen after it) "
-        "made 13 repeat purchases; the models expected 8 (M, -38.5%). The week where the actual count "
+        "made 13 repeat purchases; the models' population forecasts (from the fitted parameters alone, not "
+        "each customer's own history, so they differ from the per-customer holdout check) were 8 (M, "
+        "-38.5%). The week where the actual count "
         "exceeds M's expectation most is week 3."
     )
     assert nc.tracking_sentence(clv.tracking_totals(track(calibration_weeks=4))) == (
@@ -426,7 +428,7 @@ def test_the_tracking_sentence_states_only_what_its_tables_show():
     assert list(totals.index) == ["actual", "M"] and list(peaks.index) == [2, 3, 4]
     assert totals.loc["M", "difference from actual (%)"] == -61.5
     text = nc.tracking_sentence(totals, peaks)
-    assert "expected 5 (M, -61.5%)" in text and text.endswith("most are weeks 2, 3 and 4.")
+    assert "holdout check) were 5 (M, -61.5%)" in text and text.endswith("most are weeks 2, 3 and 4.")
 
 
 def matrix(top_early, top_late, one_early=0.5, one_late=0.95):
@@ -491,6 +493,21 @@ def test_the_independence_check_judges_pearson_and_spearman_alike(rho, weak):
     assert ("not weak on Spearman (0.3 or more in absolute value)" in text) is not weak
     both = nc.independence_sentence(table.assign(correlation=[0.35, rho]))
     assert ("not weak on Pearson and Spearman" in both) is not weak and "not weak on Pearson" in both
+
+
+@pytest.mark.parametrize("p_value, beyond", [(0.049, True), (0.05, False), (0.051, False)])
+def test_a_weak_correlation_beyond_chance_says_the_assumption_holds_only_approximately(p_value, beyond):
+    table = pd.DataFrame(
+        {"correlation": [0.069, 0.212], "repeat customers": 11516, "p-value": [0.2, p_value]},
+        index=pd.Index(["Pearson", "Spearman (ranks)"], name="spend and frequency"),
+    )
+    text = nc.independence_sentence(table)
+    assert nc.INDEPENDENCE_ALPHA == 0.05
+    assert ("but beyond chance (Spearman p = " in text) is beyond
+    assert ("that product tends to understate CLV" in text) is beyond
+    assert ("and within chance), so this check does not contradict" in text) is not beyond
+    falling = nc.independence_sentence(table.assign(correlation=[0.069, -0.2], **{"p-value": [0.2, 1e-5]}))
+    assert "(Spearman p < 0.001, at α = 0.05)" in falling and "tends to overstate CLV" in falling
 
 
 @pytest.mark.parametrize("r", [None, NAN, np.float64("nan")])
@@ -792,22 +809,26 @@ def test_the_clv_by_sentence_names_the_largest_group_and_what_churned_customers_
 
 
 def at_risk(customers=10, spend=1000.0, future=80.0):
-    values = {"customers": customers, "mean P(alive)": 0.4, clv.FUTURE_MARGIN: future}
+    values = {
+        "customers": customers,
+        "mean P(alive)": 0.4,
+        clv.FUTURE_MARGIN: future,
+        clv.CONTACT_CEILING: 120.0,
+    }
     return pd.Series(values | {"spend in the last year": spend}, name="silent")
 
 
-def test_the_ceiling_is_the_future_margin_not_last_years_revenue():
+def test_the_ceiling_is_what_a_contact_can_add_not_the_future_margin_or_last_years_revenue():
     assert nc.at_risk_sentence(at_risk(), months=12, margin=0.3) == (
         "The 10 silent customers (mean P(alive) 0.40) are predicted to bring \\$80 of margin over the next "
-        "12 "
-        "months (their CLV at a 30% margin). That future margin is the ceiling for a budget to keep them as "
-        "the "
-        "model sees them: spending more pays back only if the contact raises their purchases above the "
-        "prediction. Their \\$1,000 of spend in the last year is revenue already earned, before margin: not "
-        "that ceiling."
+        "12 months (their CLV at a 30% margin) with no contact at all. Were every one of them certainly "
+        "still active, they would bring \\$120 more: the most a contact could add, and the ceiling for a "
+        "budget to keep them. A contact adds only what it raises above the prediction; notebook 05 weighs "
+        "that against its cost. Their \\$1,000 of spend in the last year is revenue already earned, before "
+        "margin: not that ceiling."
     )
     assert nc.at_risk_sentence(at_risk(customers=0)).startswith("No customer is in the silent stage")
-    assert nc.at_risk_sentence(at_risk(spend=0.0)).endswith("above the prediction.")
+    assert nc.at_risk_sentence(at_risk(spend=0.0)).endswith("weighs that against its cost.")
     assert nc.at_risk_sentence(None) == "The silent customers' future margin was not computed."
 
 
@@ -864,7 +885,8 @@ FIGURES = {
     "margin (%)": 25.0,
     "annual discount (%)": 8.0,
     "total CLV": 1234.4,
-    "total CLV 90% interval": "1,200 to 1,260",
+    "total CLV 90% lower": 1200.0,
+    "total CLV 90% upper": 1260.0,
     "total CLV 90% interval within ± (%)": 2.8,
     "CLV bootstrap resamples refitted": 100,
     "total CLV inside its interval": "yes",
@@ -877,15 +899,18 @@ FIGURES = {
     "silent customers' mean P(alive)": 0.4,
     "silent customers' predicted future margin": 80.0,
     "silent customers' last-year spend": 1000.0,
+    "silent customers: most a contact can add": 120.0,
 }
 
 
 def test_the_answer_states_the_recorded_horizon_margin_and_discount():
     assert nc.answer(FIGURES) == (
-        "**Answer.** About CDNOW only: 35 of 35 published figures are reproduced. On this data B is the "
-        "model used; total CLV over the next 6 months (at a 25% margin, discounted at 8% a year) is "
-        "\\$1,234 (90% interval 1,200 to 1,260, parameter uncertainty only), and the top tenth of customers "
-        "hold 65.3% of it. On the holdout its predicted revenue was off by -15.8%."
+        "**Answer.** On this data B is the model used; total CLV over the next 6 months (at a 25% margin, "
+        "discounted at 8% a year) is \\$1,234 (90% interval \\$1,200 to \\$1,260, parameter uncertainty "
+        "only), and the top tenth of customers hold 65.3% of it. On the holdout its predicted revenue was "
+        "off by -15.8%; if it errs the same way now, the total is about \\$1,466. The wrappers around "
+        "lifetimes reproduce 35 of 35 published figures of the CDNOW sample (a check of the code, not of "
+        "this data)."
     )
     assert narrative.answer("04_clv_estimation", FIGURES) == nc.answer(FIGURES)
     older = {
@@ -908,13 +933,13 @@ def test_what_this_means_is_built_from_the_record():
         "forecasts. Its holdout totals were off by -12.9% on repeat purchases and -15.8% on revenue: read "
         "the "
         "CLV totals as conservative, within about that error.",
-        "- Total CLV over the next 6 months is \\$1,234 (90% interval 1,200 to 1,260, within ±2.8%: narrow, "
-        "from parameter uncertainty alone). Value is concentrated: the top 10% of customers hold 65.3% of "
-        "it.",
-        "- A budget to keep the 10 silent customers is weighed against their predicted future margin, \\$80, "
-        "not against the \\$1,000 they spent in the last year. P(alive) and the two lists say whom to "
-        "contact "
-        "and whom to let go; notebook 05 weighs what a contact costs.",
+        "- Total CLV over the next 6 months is \\$1,234 (90% interval \\$1,200 to \\$1,260, within ±2.8%: "
+        "narrow, from parameter uncertainty alone). Value is concentrated: the top 10% of customers hold "
+        "65.3% of it.",
+        "- With no contact, the 10 silent customers are predicted to bring \\$80 of margin; a budget to keep "
+        "them is weighed against the most a contact could add, \\$120, not against the \\$1,000 they spent "
+        "in the last year. P(alive) and the two lists say whom to contact and whom to let go; notebook 05 "
+        "weighs what a contact costs.",
     ]
     assert narrative.closing("04_clv_estimation", FIGURES) == f"{nc.answer(FIGURES)}\n\n{text}"
 
@@ -979,3 +1004,34 @@ def test_what_this_means_when_the_models_did_not_run_or_figures_are_missing():
     assert "Total CLV over the notebook's horizon is n/a." in text and "budget" not in text
     no_silent = FIGURES | {"silent customers": 0}
     assert "No customer is silent at the end of the data." in nc.what_this_means(no_silent)
+
+
+@pytest.mark.parametrize(
+    ("mae", "low", "verdict"),
+    [
+        (0.91, 0.05, "not clearly better"),
+        (0.90, 0.05, "beats"),
+        (0.90, 0.0, "no better"),
+        (1.01, 0.1, "no better"),
+    ],
+)
+def test_the_baseline_verdict_needs_ten_percent_and_an_interval_above_zero(mae, low, verdict):
+    figures = {
+        "lowest model holdout MAE": mae,
+        "best baseline holdout MAE": 1.0,
+        "best baseline MAE minus the lowest model's, 90% low": low,
+    }
+    assert nc.BEATS_BASELINE_PCT == 10.0 and nc.baseline_verdict(figures) == verdict
+    assert nc.baseline_verdict({}) is None
+
+
+def test_an_answer_whose_models_do_not_beat_the_naive_forecasts_says_to_read_values_as_a_ranking():
+    figures = FIGURES | {
+        "lowest model holdout MAE": 0.99,
+        "best baseline MAE minus the lowest model's, 90% low": -0.01,
+    }
+    assert (
+        "On the holdout the models were no better than a naive forecast: read these values as a rough ranking"
+        in (nc.answer(figures))
+    )
+    assert "rough ranking" not in nc.answer(FIGURES)

@@ -421,7 +421,7 @@ def test_the_outcome_sentence_judges_the_ranking_on_the_interval():
         "afterwards, largely in the same order, over the whole interval (this notebook asks for at least "
         "seven tenths over the whole interval). Left out for size: tiny (5 customers). tiny was worth more "
         "then than any segment compared; the outcome table above shows what they did next. Of the 4 "
-        "segments compared, A had the highest value then: 70.0% bought again and spent \\$150.00 each on "
+        "segments compared, A had the highest value then: 70.0% bought again and spent \\$150 each on "
         "average; D the lowest: 15.0% and \\$9.00."
     )
     assert "mean spend per purchase occasion then" in nr.outcome_sentence(agree, "mean")

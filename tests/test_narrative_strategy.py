@@ -65,7 +65,7 @@ def matrix(stake, risk=None, customers=None, churn=None, index=None):
             "customers": customers or [10] * len(stake),
             "revenue (%)": [1.0] * len(stake),
             "CLV at stake": stake,
-            "mean churn probability": churn or [0.051] * len(stake),
+            "mean P(inactive)": churn or [0.051] * len(stake),
             "CLV at risk": risk or [1.0] * len(stake),
         },
         index=pd.Index(index, name="stage"),
@@ -87,8 +87,8 @@ def test_the_matrix_sentence_names_the_stake_and_the_largest_group_and_no_clv_at
         by="stage",
     )
     assert text == (
-        "By lifecycle stage, mature customers hold most of the CLV at stake (\\$164,370; mean churn "
-        "probability 5.1%); the largest group is churned (16,374 customers)."
+        "By lifecycle stage, mature customers hold most of the CLV at stake (\\$164,370; mean "
+        "P(inactive) 5.1%); the largest group is churned (16,374 customers)."
     )
     same = ns.matrix_sentence(matrix([90.0, 10.0]), by="value_class")
     assert same.startswith("By value class, mature customers hold most of") and "at risk" not in same
@@ -233,7 +233,7 @@ def policies(profits, lower=None, upper=None, contacted=None, cost=None, loss=No
 def test_the_best_list_is_established_only_when_its_whole_interval_lies_above_zero(lower, judged):
     text = ns.policies_sentence(policies([-10.0, 40.0], lower=[-20.0, lower], upper=[0.0, 90.0]), budget=1500)
     assert judged in text
-    assert "(95% interval" in text and "a loss in 10% of resamples" in text
+    assert "(95% interval" in text and "a loss in 10% of bootstrap resamples" in text
 
 
 @pytest.mark.parametrize("best, material", [(14.99, False), (15.0, True), (15.01, True)])
@@ -258,19 +258,36 @@ def test_the_policies_sentence_says_what_scored_the_lists_and_what_each_spends()
     assert text.startswith(
         "Ranked at the assumed uplifts (parameters of this notebook, not measured) and scored on the uplift "
         "of 'plain notice' measured in the simulated campaign test (not this data's customers), not on their "
-        "ranking: with a budget of \\$1,500 the policies spend \\$1,500.00 each on 6,000 contacts ('random', "
-        "'highest churn risk', 'highest future margin' and 'highest contact value'); \\$439.25 on 1,757 "
+        "ranking: with a budget of \\$1,500 the policies spend \\$1,500 each on 6,000 contacts ('random', "
+        "'lowest P(alive)', 'highest future margin' and 'highest contact value'); \\$439 on 1,757 "
         "contacts ('RFM rule'); \\$0.25 on 1 contact ('contact value, only where it pays'). The highest "
-        "profit is \\$14,548.00 (95% interval -\\$2,137.54 to \\$40,286.28, a loss in 5% of resamples), for "
+        "profit is \\$14,548 (95% interval -\\$2,138 to \\$40,286, a loss in 5% of bootstrap resamples), for "
         "'highest contact value', but"
     )
     assert "Established to make money: 'contact value, only where it pays'" in text
-    assert "Established to lose money (interval below \\$0): 'highest churn risk'" in text
-    assert "The lowest profit is -\\$518.30 ('highest churn risk')" in text
-    assert text.endswith("break even at a uniform uplift of +150.0% of their future margin.")
+    assert "Established to lose money (interval below \\$0): 'lowest P(alive)'" in text
+    assert "The lowest profit is -\\$518 ('lowest P(alive)')" in text
+    assert text.endswith(
+        "break even at a uniform uplift of +150.0% of their future margin. These dollars apply a simulated "
+        "test's uplift to this data's customers: they illustrate the method, they do not forecast this "
+        "data's profit."
+    )
     assert " 1 contacts" not in text
     real = ns.policies_sentence(policies([5.0]), budget=None)
     assert "measured in the campaign test, not on their ranking: the policies spend" in real
+
+
+def test_lists_whose_paired_difference_to_the_best_includes_zero_are_called_indistinguishable():
+    table = policies([10.0, 50.0, 49.0]).assign(
+        **{"vs best lower": [-60.0, NAN, -3.0], "vs best upper": [-1.0, NAN, 0.0]}
+    )
+    text = ns.policies_sentence(table)
+    assert (
+        "On the same resamples, 'lowest P(alive)' is indistinguishable from it (the interval "
+        "of the difference includes \\$0). With one measured uplift per stage, a list ranked by future "
+        "margin scores highest within a stage by construction" in text
+    )
+    assert "'random' is" not in text  # its whole interval of the difference lies below 0
 
 
 def test_the_policies_sentence_without_a_test_says_the_lists_were_not_scored_and_why():
@@ -287,7 +304,7 @@ def test_the_policies_sentence_without_a_test_says_the_lists_were_not_scored_and
 
 def test_tied_lowest_lists_are_named_together():
     text = ns.policies_sentence(policies([-5.0, 20.0, -5.0]))
-    assert "The lowest profit is -\\$5.00 (shared by 'random' and 'highest churn risk')" in text
+    assert "The lowest profit is -\\$5.00 (shared by 'random' and 'lowest P(alive)')" in text
 
 
 def test_the_sentences_read_what_the_layer_returns(experiment):
@@ -555,9 +572,9 @@ def test_the_profit_sentence_gives_intervals_loss_shares_and_break_even():
     text = ns.profit_sentence(table, simulated=True)
     assert text == (
         "In the simulated campaign test (not this data's customers), against the control, the net "
-        "incremental profit per 1,000 customers is \\$33.86 for arm 0 (95% bootstrap interval -\\$132.00 to "
-        "\\$198.00, a loss in 36% of resamples) and -\\$421.57 for arm 1 (bootstrap interval -\\$588.86 to "
-        "-\\$246.55, a loss in 100% of resamples). By the rule that a play is established only when its "
+        "incremental profit per 1,000 customers is \\$33.86 for arm 0 (95% bootstrap interval -\\$132 to "
+        "\\$198, a loss in 36% of resamples) and -\\$422 for arm 1 (bootstrap interval -\\$589 to "
+        "-\\$247, a loss in 100% of resamples). By the rule that a play is established only when its "
         "whole interval lies above \\$0: arm 1 is established to lose money; for arm 0 the test cannot tell "
         "whether it pays. Break-even incentive per conversion: \\$6.33 for arm 1."
     )
@@ -595,6 +612,12 @@ def test_the_plan_sentence_sizes_the_design_and_the_decision_metric(experiment):
     assert text.endswith(
         f"{int(profit_k['customers in all']):,} in all: the size the test needs, since profit is what it "
         "decides."
+    )
+    assert "from the campaign table's revenue per conversion" in text
+    simulated = ns.plan_sentence(design, simulated=True)
+    assert "from the simulated table's revenue per conversion" in simulated and simulated.endswith(
+        "That spread is the simulated campaign's, not this data's customers': with a campaign table of your "
+        "own (EXPERIMENT_PATH) the profit test is sized on yours."
     )
     one = ns.plan_sentence(st.plan_design(None, control_rate=0.05, lift=0.02, comparisons=1, margin=0.3))
     assert one.startswith("The next test compares one treatment arm with the control (α = 0.05, two-sided).")
@@ -650,9 +673,13 @@ def test_the_closing_text_is_built_from_the_recorded_figures(recorded):
     assert answer == narrative.answer("05_strategy_comparison", recorded)
     assert bullets.count("\n- ") == 3
     assert bullets.startswith(
-        "- **Targeting.** Scored on the uplift of 'plain notice' measured in the simulated campaign test"
+        "- **Targeting.** From the data alone, the contact list that needs the smallest uplift to pay is "
+        f"'{recorded['lowest break-even policy']}': a contact must raise the future margin of those it "
+        "reaches by +"
     )
-    assert "so the score is not their own ranking key" in bullets
+    # a simulated test's uplift puts no dollar figure on this data's lists
+    assert "No profit is stated for any list: the only measured uplift is the simulated" in bullets
+    assert "earns the most" not in text
     assert f"{recorded['plain notice: response lift (points)']:.2f} percentage points" in bullets
     simulated = "In the simulated campaign test (not this data's customers), "
     assert recorded["campaign test simulated"] is True and simulated in answer
@@ -779,11 +806,15 @@ def test_the_answer_and_closing_name_a_simulated_test_as_such():
     lead = "In the simulated campaign test (not this data's customers)"
     simulated = figures | {"campaign test simulated": True}
     assert f"{lead}, 'plain notice' has the highest net profit" in ns.answer(simulated)
-    assert "measured in the simulated campaign test (not this data's customers)" in ns.answer(simulated)
+    assert "No profit is stated for any list" in ns.answer(simulated) and "\\$10" not in ns.answer(simulated)
     assert ns.what_this_means(simulated).count(lead) == 2
     real = figures | {"campaign test simulated": False}
     assert lead not in ns.answer(real) and "simulated" not in ns.what_this_means(real)
     assert "In the campaign test, 'plain notice'" in ns.answer(real)
+    assert (
+        "Scored on the uplift of 'plain notice' measured in the campaign test, 'highest contact value' earns"
+        in (ns.answer(real))
+    )
 
 
 def test_headline_figures_record_what_the_closing_needs_and_nothing_infinite(recorded):

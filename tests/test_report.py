@@ -225,6 +225,8 @@ def test_a_recorded_figure_is_reused_only_for_the_same_data(tmp_path):
     report.record("04_x", {"model trusted": "BG/NBD"}, out_dir=tmp_path, data_set="A")
     assert report.reuse("04_x", "model trusted", out_dir=tmp_path, data_set="A") == "BG/NBD"
     assert report.reuse("04_x", "model trusted", out_dir=tmp_path, data_set="B") is None  # other data
+    assert report.reuse_record("04_x", out_dir=tmp_path, data_set="A") == {"model trusted": "BG/NBD"}
+    assert report.reuse_record("04_x", out_dir=tmp_path, data_set="B") == {}
     assert report.reuse("04_x", "other figure", out_dir=tmp_path, data_set="A") is None
     assert report.reuse("03_missing", "model trusted", out_dir=tmp_path, data_set="A") is None
     report.record("04_y", {"model trusted": "BG/NBD"}, out_dir=tmp_path)  # recorded without saying which data

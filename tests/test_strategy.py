@@ -47,7 +47,7 @@ def estimate(uplifts: dict, draws: dict | None = None, arm: str = "notice") -> s
 def test_strategy_matrix_has_no_clv_at_risk_which_would_count_p_alive_twice(customers):
     table = st.strategy_matrix(customers, "stage", st.STAGE_PLAYS)
     assert table.loc["silent", "customers"] == 2 and table.loc["silent", "CLV at stake"] == 150
-    assert table.loc["silent", "mean churn probability"] == 0.65  # (0.5 + 0.8) / 2
+    assert table.loc["silent", "mean P(inactive)"] == 0.65  # (0.5 + 0.8) / 2
     assert "CLV at risk" not in table
     assert table["revenue (%)"].sum() == pytest.approx(100)
     assert table.loc["churned", "KPI"].startswith("share returning")
@@ -83,16 +83,23 @@ def test_policies_rank_at_the_assumed_uplifts_and_are_scored_on_the_measured_one
     assert best["break-even uplift"] == round(4 / 300, 4)
     # the draws give 56, 58, 60 and -4: quartiles (alpha 0.5) 41.0 and 58.5, one loss in four
     assert (best["profit lower"], best["profit upper"], best["loss share"]) == (41.0, 58.5, 0.25)
-    assert table.loc["highest churn risk", "incremental profit"] == 57.0  # c and b: 60 + 1 - 4
+    assert table.loc["lowest P(alive)", "incremental profit"] == 57.0  # c and b: 60 + 1 - 4
     assert table.loc["RFM rule", "incremental profit"] == 6.0  # a and d (mature: all segments) 2 + 8 - 4
     assert table.loc["highest future margin", "incremental profit"] == 58.0  # c then a
+    # paired with the best, the first list at 58 (random, seed 0, drew a and c too: resamples 56, 58, 60,
+    # -4): lowest P(alive) resamples 56, 57, 58, 26, differences 0, -1, -2, 30: quartiles -1.25 and 7.5
+    assert table.loc["random", "incremental profit"] == 58.0
+    low_p = table.loc["lowest P(alive)"]
+    assert (low_p["vs best lower"], low_p["vs best upper"]) == (-1.25, 7.5)
+    assert table.loc["random", ["vs best lower", "vs best upper"]].isna().all()
+    assert table.loc["highest future margin", ["vs best lower", "vs best upper"]].tolist() == [0.0, 0.0]
     assert table.attrs["scored on"] == "notice" and table.attrs["cost per contact"] == 2.0
 
 
 def test_a_policy_ranked_by_the_assumed_uplifts_can_lose_when_scored_on_the_measured_ones(customers):
     """The old comparison scored every policy on its own ranking key, so 'value at risk' had to win. Here
     the assumption favours silent customers and the test finds the effect among churned ones: the value
-    policies lose to 'highest churn risk', and customers outside the stages are never contacted."""
+    policies lose to 'lowest P(alive)', and customers outside the stages are never contacted."""
     args = dict(
         contact_cost=1, incentive_cost=0, redemption_rate=0, uplift_by_stage={"silent": 0.5, "churned": 0.004}
     )
@@ -100,7 +107,7 @@ def test_a_policy_ranked_by_the_assumed_uplifts_can_lose_when_scored_on_the_meas
     table = st.compare_policies(customers, 1, **args, scoring=scoring, stages=["silent", "churned"])
     assert table.loc["highest contact value", "incremental profit"] == -1.0  # a: 0 x 100 - 1
     assert table.loc["contact value, only where it pays", "incremental profit"] == -1.0
-    assert table.loc["highest churn risk", "incremental profit"] == 99.0  # c: 0.5 x 200 - 1
+    assert table.loc["lowest P(alive)", "incremental profit"] == 99.0  # c: 0.5 x 200 - 1
     assert "RFM rule" not in table.index  # no rule given
     every = st.compare_policies(customers, 100, **args, scoring=scoring, stages=["silent", "churned"])
     assert (every.drop(index="contact value, only where it pays")["contacted"] == 3).all()  # never d
@@ -1105,3 +1112,26 @@ def test_plan_design_takes_the_design_and_the_arm_costs_from_the_campaign():
         st.plan_design(None, control_rate=0.05, lift=0.02, comparisons=None, margin=0.3)["comparisons"].max()
         == 1
     )
+
+
+def test_a_contact_list_pays_the_costs_of_the_arm_it_runs():
+    costs = dict(contact_cost={"mail": 0.1, "mail+coupon": 0.2}, incentive_cost={"mail+coupon": 5.0})
+    assert st.arm_costs("mail", **costs, redemption_rate=0.1) == {
+        "contact_cost": 0.1,
+        "incentive_cost": 0.0,
+        "redemption_rate": 0.1,
+    }
+    coupon = st.arm_costs("mail+coupon", **costs, redemption_rate=0.1)
+    assert st.cost_per_contact(**coupon) == pytest.approx(0.7)  # 0.2 + 5 x 0.1
+    with pytest.raises(ValueError, match="'sms' has no contact cost; ARM_CONTACT_COST has 'mail', 'mail"):
+        st.arm_costs("sms", **costs, redemption_rate=0.1)
+
+
+def test_the_budget_buys_every_whole_contact_despite_floating_point(customers):
+    many = st.customer_table(
+        stage=pd.Series("silent", index=range(20000)), clv=pd.Series(1.0, index=range(20000))
+    )
+    some = dict(per_contact=0.1, policies=["random", "highest future margin"])
+    chosen = st.choose_contacts(many, 1500.0, uplift_by_stage={"silent": 0.5}, **some)
+    assert 1500.0 // 0.1 == 14999.0 and len(chosen["random"]) == len(chosen["highest future margin"]) == 15000
+    assert len(st.choose_contacts(many, 1500.05, uplift_by_stage={}, **some)["random"]) == 15000

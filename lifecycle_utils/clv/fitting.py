@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 from scipy.special import gammaln
+from scipy.stats import pearsonr, spearmanr
 
 from lifecycle_utils._lifetimes import (
     BetaGeoFitter,
@@ -28,6 +29,7 @@ from lifecycle_utils._lifetimes import (
     GammaGammaFitter,
     ModifiedBetaGeoFitter,
 )
+from lifecycle_utils.measures import central_differences
 from lifecycle_utils.pareto_nbd import FastParetoNBDFitter, ParetoNBDLikelihood
 
 __all__ = [
@@ -535,14 +537,20 @@ def spend_frequency_correlation(summary_frame: pd.DataFrame, method: str = "pear
 
 def spend_frequency_table(summary_frame: pd.DataFrame) -> pd.DataFrame:
     """:func:`spend_frequency_correlation` both ways: Pearson (linear, pulled by a few heavy buyers) and
-    Spearman (ranks), with the repeat customers they are computed on."""
-    n = int((summary_frame["frequency"] > 0).sum())
+    Spearman (ranks), with the repeat customers they are computed on and the two-sided p-value of the
+    test of no correlation (scipy's ``pearsonr`` and ``spearmanr``; NaN where the correlation is)."""
+    rep = summary_frame[summary_frame["frequency"] > 0]
+    n = len(rep)
+    correlations = [spend_frequency_correlation(summary_frame, m) for m in ("pearson", "spearman")]
+    p_values = [np.nan, np.nan]
+    if np.isfinite(correlations).all():
+        f, m = rep["frequency"].to_numpy(float), rep["monetary_value"].to_numpy(float)
+        p_values = [float(pearsonr(f, m).pvalue), float(spearmanr(f, m).pvalue)]
     return pd.DataFrame(
         {
-            "correlation": [
-                round(spend_frequency_correlation(summary_frame, m), 3) for m in ("pearson", "spearman")
-            ],
+            "correlation": [round(c, 3) for c in correlations],
             "repeat customers": n,
+            "p-value": p_values,
         },
         index=pd.Index(["Pearson", "Spearman (ranks)"], name="spend and frequency"),
     )
@@ -576,15 +584,7 @@ def hessian_standard_errors(
     def f(x: np.ndarray) -> float:
         return total_negative_log_likelihood(name, np.log(x), data)
 
-    n, h = len(theta), step * np.abs(theta)
-    hessian = np.zeros((n, n))
-    for i in range(n):
-        for j in range(i, n):
-            di, dj = np.eye(n)[i] * h[i], np.eye(n)[j] * h[j]
-            value = (f(theta + di + dj) - f(theta + di - dj) - f(theta - di + dj) + f(theta - di - dj)) / (
-                4 * h[i] * h[j]
-            )
-            hessian[i, j] = hessian[j, i] = value
+    _, hessian = central_differences(f, theta, step * np.abs(theta))
     nan = pd.Series(np.nan, index=params.index)
     if not np.isfinite(hessian).all() or np.any(np.linalg.eigvalsh(hessian) <= 0):
         return nan
@@ -667,20 +667,7 @@ def weighted_objective(name: str, data: pd.DataFrame) -> Callable[[np.ndarray, n
 def log_hessian(objective: Callable[[np.ndarray], float], log_params, step: float = 1e-3) -> np.ndarray:
     """The Hessian of ``objective`` (a function of log parameters) at ``log_params``, by central
     differences of width ``step``."""
-    x = np.asarray(log_params, float)
-    n, e = len(x), np.eye(len(x)) * step
-    center = objective(x)
-    hessian = np.zeros((n, n))
-    for i in range(n):
-        hessian[i, i] = (objective(x + e[i]) - 2 * center + objective(x - e[i])) / step**2
-        for j in range(i + 1, n):
-            hessian[i, j] = hessian[j, i] = (
-                objective(x + e[i] + e[j])
-                - objective(x + e[i] - e[j])
-                - objective(x - e[i] + e[j])
-                + objective(x - e[i] - e[j])
-            ) / (4 * step * step)
-    return hessian
+    return central_differences(objective, log_params, step)[1]
 
 
 def _positive_definite(matrix: np.ndarray | None) -> bool:

@@ -51,6 +51,7 @@ __all__ = [
     "customer_intervals",
     "example_customers",
     "FUTURE_MARGIN",
+    "CONTACT_CEILING",
     "value_at_risk",
     "WARNING_ALIVE_BELOW",
     "WARNING_BY",
@@ -448,23 +449,34 @@ def example_customers(frame: pd.DataFrame) -> dict[str, str]:
     return examples
 
 
-FUTURE_MARGIN = "predicted future margin (CLV)"  # the row of value_at_risk a budget is weighed against
+FUTURE_MARGIN = "predicted future margin (CLV)"  # the row of value_at_risk: what they bring uncontacted
+
+
+CONTACT_CEILING = "most a contact can add"  # the row of value_at_risk a retention budget is weighed against
 
 
 def value_at_risk(
     values: pd.Series, p_alive: pd.Series, *, past_spend: pd.Series, labels: pd.Series, stage: str = "silent"
 ) -> pd.Series:
     """For the customers labelled ``stage``: how many, their mean P(alive), their predicted future margin
-    (:data:`FUTURE_MARGIN`: the sum of ``values``, their CLV at the notebook's margin: the ceiling a
-    budget to keep them is weighed against) and, for comparison only, their spend in the last year
-    (revenue in the past, before margin: not what keeping them is worth)."""
+    (:data:`FUTURE_MARGIN`: the sum of ``values``, their CLV at the notebook's margin: what they bring
+    with no contact at all), the most a contact can add (:data:`CONTACT_CEILING`: what they would bring
+    were each certainly still active, minus what they bring now; a customer's CLV is P(alive) times the
+    value if active, so this is the sum of ``values x (1 - P(alive)) / P(alive)``, customers with
+    P(alive) of 0 adding nothing the model can value: the ceiling a budget to keep them is weighed
+    against) and, for comparison only, their spend in the last year (revenue in the past, before margin:
+    not what keeping them is worth)."""
     m = labels.reindex(values.index).astype(str) == stage
-    p = p_alive.reindex(values.index)[m]
+    p = p_alive.reindex(values.index)[m].astype(float)
+    v = values[m].astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gain = np.where(p > 0, v * (1 - p) / p, 0.0)
     return pd.Series(
         {
             "customers": int(m.sum()),
             "mean P(alive)": round(float(p.mean()), 3) if m.any() else np.nan,
-            FUTURE_MARGIN: round(float(values[m].sum()), 0),
+            FUTURE_MARGIN: round(float(v.sum()), 0),
+            CONTACT_CEILING: round(float(np.nansum(gain)), 0),
             "spend in the last year": round(float(past_spend.reindex(values.index)[m].sum()), 0),
         },
         name=stage,
@@ -608,7 +620,8 @@ def headline_figures(
         figures["annual discount (%)"] = round(100 * float(annual_discount), 2)
     figures |= {
         "total CLV": total,
-        "total CLV 90% interval": f"{lo:,.0f} to {hi:,.0f}" if finite else "n/a",
+        "total CLV 90% lower": round(lo) if finite else None,
+        "total CLV 90% upper": round(hi) if finite else None,
         "total CLV 90% interval within ± (%)": (
             round(100 * max(abs(lo - total), abs(hi - total)) / total, 2) if finite and total > 0 else None
         ),
@@ -633,6 +646,7 @@ def headline_figures(
             (f"{stage} customers", "customers"),
             (f"{stage} customers' mean P(alive)", "mean P(alive)"),
             (f"{stage} customers' predicted future margin", FUTURE_MARGIN),
+            (f"{stage} customers: most a contact can add", CONTACT_CEILING),
             (f"{stage} customers' last-year spend", "spend in the last year"),
         ]:
             if key in at_risk:

@@ -25,10 +25,12 @@ __all__ = [
     "GONE_BELOW",
     "ALIVE_FROM",
     "WEAK_CORRELATION",
+    "INDEPENDENCE_ALPHA",
     "CONCENTRATED_PCT",
     "NARROW_INTERVAL_PCT",
     "MAJORITY_PCT",
     "FAR_OFF_PCT",
+    "baseline_verdict",
     "published_sentence",
     "split_weeks",
     "fit_sentence",
@@ -69,6 +71,8 @@ ALIVE_FROM = 0.90  # a P(alive) of at least this reads "probably alive"
 # spend and frequency are "weakly correlated" (the Gamma-Gamma independence assumption is not
 # contradicted) when the absolute correlation is below this (Cohen's "medium" correlation)
 WEAK_CORRELATION = 0.3
+# a correlation of spend and frequency is "beyond chance" when its test's p-value is below this
+INDEPENDENCE_ALPHA = 0.05
 # value is "concentrated" when the top tenth of customers hold at least this share (%) of total CLV
 CONCENTRATED_PCT = 50.0
 # the bootstrap interval is "narrow" (the parameters are well pinned down) when it reaches at most this
@@ -78,6 +82,17 @@ MAJORITY_PCT = 50.0  # "more than half of the customers" when strictly more than
 # a group's prediction (mean purchases or revenue per customer, a decile of predicted revenue) is "far
 # below" or "far above" what its customers did when it is off by more than this many percent of the actual
 FAR_OFF_PCT = 20.0
+
+
+def _p_value(p_value) -> str:
+    """``p = 0.023`` or ``p < 0.001``."""
+    return "p < 0.001" if float(p_value) < 0.001 else f"p = {float(p_value):.3f}"
+
+
+def _clv_interval(figures: dict) -> str:
+    """The recorded 90% interval of total CLV as ``\\$242,541 to \\$247,520`` (``n/a`` without one)."""
+    lo, hi = _num(figures.get("total CLV 90% lower")), _num(figures.get("total CLV 90% upper"))
+    return "n/a" if lo is None or hi is None else f"{money(lo, decimals=0)} to {money(hi, decimals=0)}"
 
 
 def _num(x) -> float | None:
@@ -579,7 +594,10 @@ def tracking_sentence(totals: pd.DataFrame | None, peaks: pd.DataFrame | None = 
         if _num(row[purchases]) is not None and _num(row[difference]) is not None
     ]
     if said and actual > 0:
-        text += f"; the models expected {listing(said)}"
+        text += (
+            f"; the models' population forecasts (from the fitted parameters alone, not each customer's own "
+            f"history, so they differ from the per-customer holdout check) were {listing(said)}"
+        )
     text += "."
     if not _empty(peaks):
         weeks = sorted(int(w) for w in peaks.index)
@@ -778,10 +796,29 @@ def independence_sentence(correlation) -> Text:
     ]
     text = f"{who}, mean repeat spend and repeat frequency have {listing(said)}"
     strong = [k for k, v in given.items() if abs(v) >= WEAK_CORRELATION]
+    p_values = {}
+    if isinstance(correlation, pd.DataFrame) and "p-value" in correlation:
+        p_values = {str(k).split(" ")[0]: _num(v) for k, v in correlation["p-value"].items()}
+    beyond = [k for k in given if (p_values.get(k) is not None and p_values[k] < INDEPENDENCE_ALPHA)]
     if not strong:
         both = "both weak" if len(given) > 1 else "weak"
+        if beyond:
+            positive = any(given[k] > 0 for k in beyond)
+            tests = listing([f"{k} {_p_value(p_values[k])}" for k in beyond])
+            return Text(
+                text + f": {both} (below {WEAK_CORRELATION:g} in absolute value), but beyond chance "
+                f"({tests}, at α = {INDEPENDENCE_ALPHA:g}): the Gamma-Gamma "
+                "assumption that the two are independent holds only approximately. The two models are "
+                "multiplied below all the same"
+                + (
+                    "; with spend rising with frequency, that product tends to understate CLV."
+                    if positive
+                    else "; with spend falling with frequency, that product tends to overstate CLV."
+                )
+            )
+        chance = ", and within chance" if p_values else ""
         return Text(
-            text + f": {both} (below {WEAK_CORRELATION:g} in absolute value), so this check does not "
+            text + f": {both} (below {WEAK_CORRELATION:g} in absolute value{chance}), so this check does not "
             "contradict the Gamma-Gamma assumption that the two are independent, and the two models are "
             "multiplied below."
         )
@@ -977,9 +1014,10 @@ def at_risk_sentence(
     at_risk: pd.Series | None, *, months: int | None = None, margin: float | None = None
 ) -> Text:
     """The silent customers' predicted future margin (``clv.value_at_risk``: their CLV at the notebook's
-    ``margin`` over ``months``), the ceiling a budget to keep them is weighed against, beside their
-    last-year spend (past revenue, not that ceiling)."""
-    from lifecycle_utils.clv.value import FUTURE_MARGIN
+    ``margin`` over ``months``: what they bring with no contact), the most a contact can add (what they
+    would bring if each were certainly still active, minus that: the ceiling a budget to keep them is
+    weighed against), beside their last-year spend (past revenue, not that ceiling)."""
+    from lifecycle_utils.clv.value import CONTACT_CEILING, FUTURE_MARGIN
 
     if _empty(at_risk):
         return Text("The silent customers' future margin was not computed.")
@@ -989,17 +1027,23 @@ def at_risk_sentence(
         return Text(
             f"No customer is in the {stage} stage at the end of the data, so there is no one to keep."
         )
-    future, spend, p = (
-        _num(at_risk.get(k)) for k in (FUTURE_MARGIN, "spend in the last year", "mean P(alive)")
+    future, ceiling, spend, p = (
+        _num(at_risk.get(k))
+        for k in (FUTURE_MARGIN, CONTACT_CEILING, "spend in the last year", "mean P(alive)")
     )
     horizon = f"over the next {months} months" if months else "over the CLV horizon"
     at = f" (their CLV at a {_param(margin)} margin)" if margin is not None else " (their CLV)"
     alive = f" (mean P(alive) {p:.2f})" if p is not None else ""
     text = (
         f"The {count(n)} {stage} customers{alive} are predicted to bring {money(future, decimals=0)} of "
-        f"margin {horizon}{at}. That future margin is the ceiling for a budget to keep them as the model "
-        "sees them: spending more pays back only if the contact raises their purchases above the prediction."
+        f"margin {horizon}{at} with no contact at all."
     )
+    if ceiling is not None:
+        text += (
+            f" Were every one of them certainly still active, they would bring {money(ceiling, decimals=0)} "
+            "more: the most a contact could add, and the ceiling for a budget to keep them. A contact adds "
+            "only what it raises above the prediction; notebook 05 weighs that against its cost."
+        )
     if spend:
         text += (
             f" Their {money(spend, decimals=0)} of spend in the last year is revenue already earned, before "
@@ -1146,13 +1190,31 @@ def _all_of(reproduced) -> bool | None:
     return k == n
 
 
+def baseline_verdict(figures: dict) -> str | None:
+    """How the models' lowest holdout MAE compares with the better naive baseline's, from notebook 04's
+    recorded figures: ``"beats"`` (at least :data:`BEATS_BASELINE_PCT` % lower and the interval of the
+    difference above 0), ``"no better"`` (higher, or an interval that includes 0), ``"not clearly
+    better"`` (lower, but by less than the rule), or None when the figures are missing."""
+    mae = _num(figures.get("lowest model holdout MAE"))
+    base = _num(figures.get("best baseline holdout MAE"))
+    low = _num(figures.get("best baseline MAE minus the lowest model's, 90% low"))
+    if mae is None or not base:
+        return None
+    gain = round(100 * (base - mae) / base, 9)  # rounded: no float noise at the rule
+    if gain < 0 or (low is not None and low <= 0):
+        return "no better"
+    return "beats" if gain >= BEATS_BASELINE_PCT else "not clearly better"
+
+
 def answer(figures: dict) -> Text:
-    """Notebook 04: the CDNOW reproduction, the model used (a fallback named as such), total CLV over the
-    recorded horizon with its interval, concentration, and the model's error on the holdout revenue."""
+    """Notebook 04: the model used (a fallback named as such), total CLV over the recorded horizon with
+    its interval, concentration, the model's error on the holdout revenue and the total that error
+    implies, a warning when no model beat the naive forecasts (:func:`baseline_verdict`), and the
+    CDNOW reproduction, a check of the code rather than of the data."""
     from lifecycle_utils.clv.fitting import FALLBACKS
 
     reproduced = _reproduced(figures)
-    text = f"About CDNOW only: {reproduced or 'no'} published figures are reproduced."
+    text = ""
     model = figures.get("model trusted")
     if model:
         months = figures.get("CLV horizon (months)")
@@ -1171,15 +1233,31 @@ def answer(figures: dict) -> Text:
             else f"{model} is the model used"
         )
         text += (
-            f" On this data {used}; {what} is "
-            f"{money(figures.get('total CLV'), decimals=0)} (90% interval "
-            f"{figures.get('total CLV 90% interval', 'n/a')}, parameter uncertainty only), and the top tenth "
+            f"On this data {used}; {what} is "
+            f"{money(figures.get('total CLV'), decimals=0)} (90% interval {_clv_interval(figures)}, "
+            "parameter uncertainty only), and the top tenth "
             f"of customers hold {percent(figures.get('top 10% share of CLV (%)'))} of it."
         )
         revenue = _num(figures.get(f"{model} holdout revenue error (%)"))
+        total = _num(figures.get("total CLV"))
         if revenue is not None:
-            text += f" On the holdout its predicted revenue was off by {_signed(revenue)}."
-    return with_not_run(text, figures)
+            text += f" On the holdout its predicted revenue was off by {_signed(revenue)}"
+            if total is not None and revenue > -100:
+                implied = total / (1 + revenue / 100)
+                text += f"; if it errs the same way now, the total is about {money(implied, decimals=0)}"
+            text += "."
+        verdict = baseline_verdict(figures)
+        if verdict in ("no better", "not clearly better"):
+            text += (
+                f" On the holdout the models were {verdict} than a naive forecast: read these values as a "
+                "rough ranking of customers, not a forecast of revenue."
+            )
+    if reproduced:
+        text += (
+            f" The wrappers around lifetimes reproduce {reproduced} published figures of the CDNOW sample "
+            "(a check of the code, not of this data)."
+        )
+    return with_not_run(text.strip(), figures)
 
 
 def _model_bullet(figures: dict) -> str:
@@ -1206,15 +1284,15 @@ def _model_bullet(figures: dict) -> str:
         )
     mae = _num(figures.get("lowest model holdout MAE", figures.get(f"{model} holdout MAE")))
     base = _num(figures.get("best baseline holdout MAE"))
-    low = _num(figures.get("best baseline MAE minus the lowest model's, 90% low"))
+    verdict = baseline_verdict({"lowest model holdout MAE": mae, **figures})
     if mae is not None and base:
         gain = round(100 * (base - mae) / base, 9)
-        if gain < 0 or (low is not None and low <= 0):
+        if verdict == "no better":
             text += (
                 f" The models' lowest MAE ({mae:.3f}) is no better than the better naive baseline's "
                 f"({base:.3f}): on this data the models add nothing a naive forecast does not give."
             )
-        elif gain >= BEATS_BASELINE_PCT:
+        elif verdict == "beats":
             text += (
                 f" The models' lowest MAE ({mae:.3f}) is {percent(gain)} below the better naive baseline's "
                 f"({base:.3f}): they beat the naive forecasts."
@@ -1248,7 +1326,7 @@ def _value_bullet(figures: dict) -> str:
     reach = _num(figures.get("total CLV 90% interval within ± (%)"))
     if reach is not None:
         text += (
-            f" (90% interval {figures.get('total CLV 90% interval')}, within ±{reach:.1f}%: "
+            f" (90% interval {_clv_interval(figures)}, within ±{reach:.1f}%: "
             + ("narrow" if reach <= NARROW_INTERVAL_PCT else "wide")
             + ", from parameter uncertainty alone)"
         )
@@ -1271,12 +1349,14 @@ def _risk_bullet(figures: dict) -> str | None:
     stage = key.removesuffix(" customers' predicted future margin")
     n = _num(figures.get(f"{stage} customers"))
     future, spend = _num(figures[key]), _num(figures.get(f"{stage} customers' last-year spend"))
+    ceiling = _num(figures.get(f"{stage} customers: most a contact can add"))
     if n == 0:
         return f"No customer is {stage} at the end of the data."
     who = f"the {count(n)} {stage} customers" if n is not None else f"{stage} customers"
     text = (
-        f"A budget to keep {who} is weighed against their predicted future margin, "
-        f"{money(future, decimals=0)}"
+        f"With no contact, {who} are predicted to bring {money(future, decimals=0)} of margin; a budget to "
+        "keep them is weighed against "
+        + ("that" if ceiling is None else f"the most a contact could add, {money(ceiling, decimals=0)}")
     )
     if spend:
         text += f", not against the {money(spend, decimals=0)} they spent in the last year"

@@ -29,7 +29,7 @@ import pandas as pd
 
 from lifecycle_utils._messages import NOTE
 from lifecycle_utils.narrative.answers import with_not_run
-from lifecycle_utils.narrative.words import Text, count, listing, money, percent
+from lifecycle_utils.narrative.words import MONEY_CENTS_BELOW, Text, count, listing, money, percent
 from lifecycle_utils.narrative.words import missing as _missing
 
 __all__ = [
@@ -183,19 +183,44 @@ def _note_only(frame) -> str | None:
     return None
 
 
-def model_sentence(model: str, origin: str, label: str) -> Text:
-    """Which transaction model values the customers, from ``clv.model_to_use``'s ``(model, origin)``."""
+def model_sentence(model: str, origin: str, label: str, checked: dict | None = None) -> Text:
+    """Which transaction model values the customers, from ``clv.model_to_use``'s ``(model, origin)``,
+    and what notebook 04's holdout check (``checked``: its recorded figures for the same data,
+    ``report.reuse_record``) says of the values: the model's holdout revenue error, and a warning when
+    no model beat the naive forecasts there (``narrative.clv.baseline_verdict``)."""
+    from lifecycle_utils.narrative.clv import baseline_verdict
+
     if origin == "parameter":
-        return Text(f"Customers are valued with {model}, as the CLV_MODEL parameter sets.")
-    if origin == "notebook 04":
-        return Text(
+        text = f"Customers are valued with {model}, as the CLV_MODEL parameter sets."
+    elif origin == "notebook 04":
+        text = (
             f"Customers are valued with {model}, the model notebook 04 chose for {label} on its holdout "
             "check."
         )
-    return Text(
-        f"Notebook 04 has recorded no model choice for {label} (not run on this data, or no model fitted "
-        f"cleanly), so {model}, the default, is used; its fit is checked below."
-    )
+    else:
+        return Text(
+            f"Notebook 04 has recorded no model choice for {label} (not run on this data, or no model fitted "
+            f"cleanly), so {model}, the default, is used; its fit is checked below."
+        )
+    checked = checked or {}
+    error = checked.get(f"{model} holdout revenue error (%)")
+    if not _missing(error) and float(error) < 0:
+        text += (
+            f" There its predicted holdout revenue ran {percent(abs(float(error)))} low, so the future "
+            "margins below are likely understated, and the break-even uplifts overstated."
+        )
+    elif not _missing(error) and float(error) > 0:
+        text += (
+            f" There its predicted holdout revenue ran {percent(float(error))} high, so the future margins "
+            "below are likely overstated, and the break-even uplifts understated."
+        )
+    verdict = baseline_verdict(checked)
+    if verdict in ("no better", "not clearly better"):
+        text += (
+            f" On that check the models were {verdict} than a naive forecast: read the values below as a "
+            "rough ranking of customers, not a forecast."
+        )
+    return Text(text)
 
 
 def _uplift(share) -> str:
@@ -207,7 +232,10 @@ def _uplift(share) -> str:
 
 
 def _interval_money(low, high) -> str:
-    return f"{money(low)} to {money(high)}"
+    """Both ends with the same decimals: cents only when both are below ``MONEY_CENTS_BELOW``."""
+    ends = [abs(float(v)) for v in (low, high) if not _missing(v)]
+    decimals = 2 if ends and max(ends) < MONEY_CENTS_BELOW else 0
+    return f"{money(low, decimals=decimals)} to {money(high, decimals=decimals)}"
 
 
 def _loss_share(share) -> str:
@@ -225,7 +253,7 @@ def matrix_sentence(
 ) -> Text:
     """Where the CLV at stake sits (from ``strategy.strategy_matrix``, grouped ``by`` ``"stage"`` or
     ``"value_class"``): the group with the most CLV at stake ("most of" it above :data:`MAJORITY_PCT`)
-    and its mean churn probability, and the largest group. ``months`` and ``margin`` (a share) name the
+    and its mean P(inactive), and the largest group. ``months`` and ``margin`` (a share) name the
     CLV's horizon and margin."""
     what = {"stage": "lifecycle stage", "value_class": "value class"}.get(by, by)
     if _empty(matrix, "customers") or matrix["customers"].sum() == 0:
@@ -245,8 +273,8 @@ def matrix_sentence(
         basis.append(f"{'' if basis else 'CLV '}at a {round(100 * float(margin), 2):g}% margin")
     basis = f"{' '.join(basis)}: " if basis else ""
     text = f"By {what}, {top} customers hold {lead} the CLV at stake ({basis}{money(stake[top], decimals=0)}"
-    churn = matrix.loc[top, "mean churn probability"] if "mean churn probability" in matrix else None
-    text += ")" if _missing(churn) else f"; mean churn probability {_share(churn)})"
+    churn = matrix.loc[top, "mean P(inactive)"] if "mean P(inactive)" in matrix else None
+    text += ")" if _missing(churn) else f"; mean P(inactive) {_share(churn)})"
     if len(matrix) > 1:
         largest = matrix["customers"].idxmax()
         text += f"; the largest group is {largest} ({count(matrix.loc[largest, 'customers'])} customers)"
@@ -346,7 +374,7 @@ def _profit_with_interval(row, level: str = "") -> str:
         text += (
             f" ({level + ' ' if level else ''}interval "
             f"{_interval_money(row['profit lower'], row['profit upper'])}"
-            f", a loss in {_loss_share(row['loss share'])} of resamples)"
+            f", a loss in {_loss_share(row['loss share'])} of bootstrap resamples)"
         )
     return text
 
@@ -402,6 +430,17 @@ def policies_sentence(
         text += ": without an interval, nothing is established"
     else:
         text += f", but {ESTABLISHED_RULE} and this one does not, so no list is established to make money"
+    if "vs best lower" in policies:
+        tied = policies.drop(index=best[:1])
+        tied = tied[(tied["vs best lower"] <= 0) & (tied["vs best upper"] >= 0)]
+        if len(tied):
+            text += (
+                f". On the same resamples, {_quoted(list(tied.index))} "
+                f"{'is' if len(tied) == 1 else 'are'} indistinguishable from it (the interval of the "
+                "difference includes \\$0). With one measured uplift per stage, a list ranked by future "
+                "margin scores highest within a stage by construction: the test does not say whether the "
+                "uplift rises with future margin"
+            )
     if len(gaining) > 1 or (gaining and gaining != best[:1]):
         text += f". Established to make money: {_quoted(gaining)}"
     if losing:
@@ -416,6 +455,11 @@ def policies_sentence(
         text += (
             f". The contacts of {_quoted(best[:1])} break even at a uniform uplift of {_uplift(even)} of "
             "their future margin"
+        )
+    if simulated:
+        text += (
+            ". These dollars apply a simulated test's uplift to this data's customers: they illustrate the "
+            "method, they do not forecast this data's profit"
         )
     return Text(text + ".")
 
@@ -656,11 +700,12 @@ def profit_sentence(
     return Text(text)
 
 
-def plan_sentence(design: pd.DataFrame | None) -> Text:
+def plan_sentence(design: pd.DataFrame | None, *, simulated: bool = False) -> Text:
     """The size of the next test (from ``strategy.plan_design``): customers per arm for the response and
     for the profit per customer, for one comparison with the control and for the design's number of
     treatment arms under Holm (Bonferroni-conservative), and which size the test needs (the profit's,
-    the metric the decision is on, when it can be sized)."""
+    the metric the decision is on, when it can be sized). ``simulated``: the campaign table behind the
+    profit's spread is the simulated one, which the sentence says (its size is not this data's)."""
     if _empty(design, "customers per arm") and (design is None or "metric" not in design):
         return Text("The next test was not sized.")
     attrs = design.attrs
@@ -693,20 +738,42 @@ def plan_sentence(design: pd.DataFrame | None) -> Text:
     text += (
         f". The decision is on profit: the {money(profit['effect'])} per customer that lift brings (standard "
         f"deviation of profit per customer {money(profit['sd control'])} in the control and "
-        f"{money(profit['sd arm'])} in the arm, from the campaign table's revenue per conversion) needs "
+        f"{money(profit['sd arm'])} in the arm, from the "
+        f"{'simulated' if simulated else 'campaign'} table's revenue per conversion) needs "
         f"{count(profit['customers per arm'])} customers per arm"
     )
     if k > 1:
         text += f" ({count(single_p['customers per arm'])} for a single comparison)"
-    return Text(
-        text + f", {count(profit['customers in all'])} in all: the size the test needs, since profit is what "
-        "it decides."
+    text += (
+        f", {count(profit['customers in all'])} in all: the size the test needs, since profit is what it "
+        "decides"
     )
+    if simulated:
+        text += (
+            ". That spread is the simulated campaign's, not this data's customers': with a campaign table "
+            "of your own (EXPERIMENT_PATH) the profit test is sized on yours"
+        )
+    return Text(text + ".")
 
 
 # ------------------------------------------------------------------------------ Answer and closing
 def _test_name(figures: dict) -> str:
     return SIMULATED if figures.get("campaign test simulated") else "In the campaign test"
+
+
+def _break_even_part(figures: dict) -> str | None:
+    """The list that needs the smallest uplift to pay, from the data alone (no measured uplift)."""
+    lowest, even = figures.get("lowest break-even policy"), figures.get("its lowest break-even uplift")
+    if not lowest or _missing(even):
+        return None
+    text = (
+        f"the contact list that needs the smallest uplift to pay is '{lowest}': a contact must raise the "
+        f"future margin of those it reaches by {_uplift(even)}"
+    )
+    random = figures.get("random break-even uplift")
+    if lowest != "random" and not _missing(random):
+        text += f" (random targeting: {_uplift(random)})"
+    return text
 
 
 def _targeting_part(figures: dict, bullet: bool) -> str | None:
@@ -718,20 +785,30 @@ def _targeting_part(figures: dict, bullet: bool) -> str | None:
         figures.get("its cost"),
         figures.get("its customers contacted"),
     )
+    even = _break_even_part(figures)
     if _missing(profit):
-        return (
-            f"The contact lists were not scored: no test measured the uplift (ranked at the {ASSUMED})."
+        lead = (
+            f"The contact lists were not scored: no test measured the uplift (ranked at the {ASSUMED})"
             if bullet
-            else "The contact lists were not scored: no test measured the uplift."
+            else "The contact lists were not scored: no test measured the uplift"
         )
+        return lead + (f"; from the data alone, {even}." if even else ".")
+    if figures.get("campaign test simulated"):
+        # a simulated test's uplift applied to this data's customers is an illustration, not a forecast:
+        # no dollar figure of it heads the Answer
+        text = f"From the data alone, {even}." if even else ""
+        text += (
+            " No profit is stated for any list: the only measured uplift is the simulated campaign "
+            "test's, not this data's customers; a test on them would give one."
+        )
+        return text.strip()
     arm = figures.get("targeting scored on")
-    where = SIMULATED[3:] if figures.get("campaign test simulated") else "the campaign test"
-    scored = f"Scored on the uplift {'of ' + repr(arm) + ' ' if arm else ''}measured in {where}"
+    scored = f"Scored on the uplift {'of ' + repr(arm) + ' ' if arm else ''}measured in the campaign test"
     low, high = figures.get("its profit lower"), figures.get("its profit upper")
     verdict = established(low, high)
     interval = "" if verdict is None else f", interval {_interval_money(low, high)}"
     if verdict is not None and not _missing(figures.get("its profit loss share")):
-        interval += f", a loss in {_loss_share(figures['its profit loss share'])} of resamples"
+        interval += f", a loss in {_loss_share(figures['its profit loss share'])} of bootstrap resamples"
     spend = ""
     if bullet and not _missing(n):
         spend = f" from {_contacts(n)}" + ("" if _missing(cost) else f" costing {money(cost)}")
@@ -748,12 +825,17 @@ def _targeting_part(figures: dict, bullet: bool) -> str | None:
         text += f": established to make money, but below {_floor_words(budget)}"
     elif verdict is not None:
         text += ", but its interval does not lie above \\$0: not established"
+    close = [c for c in str(figures.get("lists indistinguishable from the best") or "").split(", ") if c]
+    if close:
+        text += f"; indistinguishable from it on the same resamples: {_quoted(close)}"
     text += "."
     if bullet:
         random = figures.get("random targeting profit")
         if not _missing(random):
             text += f" Random targeting: {money(random)}."
         text += f" The lists were ranked at the {ASSUMED}, so the score is not their own ranking key."
+        if even:
+            text += f" From the data alone, {even}."
     return text
 
 
@@ -770,7 +852,9 @@ def _arm_part(figures: dict, bullet: bool) -> str | None:
     if verdict is not None:
         interval = f", interval {_interval_money(low, high)}"
         if not _missing(figures.get("its net profit loss share")):
-            interval += f", a loss in {_loss_share(figures['its net profit loss share'])} of resamples"
+            interval += (
+                f", a loss in {_loss_share(figures['its net profit loss share'])} of bootstrap resamples"
+            )
     if verdict == "makes money":
         judged = "established to make money"
     elif verdict == "loses money":
@@ -825,6 +909,8 @@ def _plan_part(figures: dict, bullet: bool) -> str | None:
     text = f"The next test needs {count(n)} customers per arm ({metric}, {design})"
     if bullet and metric == "profit" and not _missing(figures.get("customers per arm for the response")):
         text += f"; the response alone would need {count(figures['customers per arm for the response'])}"
+    if metric == "profit" and figures.get("campaign test simulated"):
+        text += ", sized on the simulated campaign's spread of profit, not this data's"
     return text + "."
 
 

@@ -15,6 +15,10 @@ import pandas as pd
 __all__ = ["Text", "missing", "count", "money", "percent", "day", "listing"]
 
 
+MONEY_CENTS_BELOW = 100.0
+"""Amounts below this many currency units show cents by default; larger ones are whole units."""
+
+
 class Text(str):
     """Markdown text: shown rendered under a notebook cell, compared as its plain text by nbval."""
 
@@ -44,14 +48,18 @@ def count(n) -> str:
     return "n/a" if _missing(n) else f"{int(round(float(n))):,}"
 
 
-def money(x, currency: str = "$", decimals: int = 2) -> str:
-    """An amount with thousands separators and the currency sign escaped for Markdown: ``\\$2,500.63``.
-    ``decimals`` 0 rounds to whole units (``\\$27``); ``n/a`` for None or NaN."""
+def money(x, currency: str = "$", decimals: int | None = None) -> str:
+    """An amount with thousands separators and the currency sign escaped for Markdown. By default cents
+    are shown only where they matter, below 100 units (``\\$6.33``, ``-\\$2,138``); ``decimals`` fixes
+    them (0: whole units). ``n/a`` for None or NaN."""
     if _missing(x):
         return "n/a"
-    sign = "-" if float(x) < 0 else ""
+    value = float(x)
+    if decimals is None:
+        decimals = 2 if round(abs(value), 2) < MONEY_CENTS_BELOW else 0
+    sign = "-" if value < 0 and round(abs(value), decimals) > 0 else ""
     escaped = currency.replace("$", "\\$")
-    return f"{sign}{escaped}{abs(float(x)):,.{decimals}f}"
+    return f"{sign}{escaped}{abs(value):,.{decimals}f}"
 
 
 def percent(share_pct, decimals: int = 1) -> str:

@@ -37,7 +37,10 @@ def headline_figures(
 ) -> dict:
     """What notebook 05 records.
 
-    * From :func:`~lifecycle_utils.strategy.targeting.compare_policies` (``policies``): the contact list
+    * From :func:`~lifecycle_utils.strategy.targeting.compare_policies` (``policies``): the lists whose
+      paired interval of profit minus the best's includes 0 (``lists indistinguishable from the best``),
+      the list with the lowest break-even uplift (``lowest break-even policy``: from the data alone, no
+      measured uplift needed) and random targeting's; the contact list
       with the highest profit scored on the measured uplift (``best targeting policy``; when the lists
       were not scored, the first list, with a profit of None), its profit with its interval and share of
       resamples with a loss, customers contacted, cost and break-even uplift, the arm whose measured
@@ -80,9 +83,21 @@ def headline_figures(
             "its break-even uplift": _number(row.get("break-even uplift")),
             "targeting scored on": policies.attrs.get("scored on"),
         }
+        if "vs best lower" in policies:
+            close = policies[(policies["vs best lower"] <= 0) & (policies["vs best upper"] >= 0)]
+            figures["lists indistinguishable from the best"] = ", ".join(str(p) for p in close.index)
+        even = pd.Series(math.nan, index=policies.index)
+        if {"break-even uplift", "contacted"} <= set(policies.columns):
+            even = policies["break-even uplift"].where(policies["contacted"] > 0).replace(math.inf, math.nan)
+        if even.notna().any():
+            figures |= {
+                "lowest break-even policy": even.idxmin(),
+                "its lowest break-even uplift": _number(even.min()),
+            }
         if "random" in policies.index:
             random = policies.loc["random"]
             figures |= {
+                "random break-even uplift": _number(random.get("break-even uplift")),
                 "random targeting profit": _number(random.get("incremental profit")),
                 "random targeting cost": _number(random.get("cost")),
                 "random targeting contacts": _count(random.get("contacted")),

@@ -25,6 +25,7 @@ __all__ = [
     "customer_table",
     "strategy_matrix",
     "play_matrix",
+    "arm_costs",
     "cost_per_contact",
     "contact_value",
     "uplift_for_stages",
@@ -66,7 +67,7 @@ def strategy_matrix(
     customers: pd.DataFrame, by: str, plays: pd.DataFrame | pd.Series | None = None
 ) -> pd.DataFrame:
     """Per group of ``by`` (``"stage"`` or ``"value_class"``): customers, share of revenue so far (%), CLV
-    at stake (the sum of the future margin, ``clv``) and the mean churn probability (1 - P(alive)), and
+    at stake (the sum of the future margin, ``clv``) and the mean P(inactive) (1 - P(alive)), and
     the play (and KPI) from ``plays`` (indexed by the group labels). No "CLV at risk": CLV already
     weighs each customer by P(alive), so CLV x (1 - P(alive)) would count it twice."""
     g = customers.groupby(by, observed=False)
@@ -75,7 +76,7 @@ def strategy_matrix(
             "customers": g.size(),
             "revenue (%)": (100 * g["spend"].sum() / customers["spend"].sum()).round(1),
             "CLV at stake": g["clv"].sum().round(0),
-            "mean churn probability": g["churn_prob"].mean().round(3),
+            "mean P(inactive)": g["churn_prob"].mean().round(3),
         }
     )
     if plays is not None:
@@ -88,7 +89,7 @@ def play_matrix(customers: pd.DataFrame, plays: pd.DataFrame) -> pd.DataFrame:
     """The plays by value class *and* lifecycle stage (``plays``: ``rfm.plays_by_stage``, one row per
     customer with ``class``, ``stage``, ``play`` and ``overridden``), so that a silent or churned
     customer gets the play of their stage, never one for active customers. Per (class, stage, play)
-    with customers: customers, CLV at stake (sum of ``customers["clv"]``), mean churn probability and
+    with customers: customers, CLV at stake (sum of ``customers["clv"]``), mean P(inactive) and
     ``stage play`` (True where the stage replaced the class's own play). Classes in the value matrix's
     order, stages in lifecycle order."""
     frame = plays[["class", "stage", "play", "overridden"]].join(
@@ -100,7 +101,7 @@ def play_matrix(customers: pd.DataFrame, plays: pd.DataFrame) -> pd.DataFrame:
         {
             "customers": g.size(),
             "CLV at stake": g["clv"].sum().round(0),
-            "mean churn probability": g["churn_prob"].mean().round(3),
+            "mean P(inactive)": g["churn_prob"].mean().round(3),
             "stage play": g["overridden"].any(),
         }
     )
@@ -119,6 +120,26 @@ def cost_per_contact(*, contact_cost: float, incentive_cost: float, redemption_r
     if not per_contact > 0:
         raise ValueError(f"the cost per contact must be positive, not {per_contact!r}")
     return per_contact
+
+
+def arm_costs(
+    arm: str, *, contact_cost: dict[str, float], incentive_cost: dict[str, float], redemption_rate: float
+) -> dict[str, float]:
+    """The costs of a contact list that runs test arm ``arm``, taken from the arm's own costs so the list
+    pays what the arm paid in the test: ``contact_cost[arm]`` per contact, ``incentive_cost.get(arm, 0)``
+    per redeemed incentive (an arm without one pays none) and ``redemption_rate``, as keyword arguments
+    of :func:`cost_per_contact` and :func:`compare_policies`. An arm without a contact cost raises
+    ``ValueError`` naming the arms that have one."""
+    if arm not in contact_cost:
+        raise ValueError(
+            f"the targeting arm {arm!r} has no contact cost; ARM_CONTACT_COST has "
+            f"{', '.join(repr(a) for a in contact_cost) or 'no arm'}"
+        )
+    return {
+        "contact_cost": float(contact_cost[arm]),
+        "incentive_cost": float(incentive_cost.get(arm, 0.0)),
+        "redemption_rate": float(redemption_rate),
+    }
 
 
 def _per_customer(customers: pd.DataFrame, uplift) -> pd.Series:
@@ -212,7 +233,7 @@ def stage_uplifts(
 POLICIES = (
     "random",
     "RFM rule",
-    "highest churn risk",
+    "lowest P(alive)",
     "highest future margin",
     "highest contact value",
     "contact value, only where it pays",
@@ -223,7 +244,7 @@ def policy_order(
     customers: pd.DataFrame, policy: str, value: pd.Series, rule: pd.Series | None = None, seed: int = 0
 ) -> pd.Index:
     """The customers a policy contacts, best first: ``random`` (seeded shuffle), ``RFM rule`` (only
-    customers where ``rule`` is True, highest future margin first), ``highest churn risk`` (1 -
+    customers where ``rule`` is True, highest future margin first), ``lowest P(alive)`` (1 -
     P(alive)), ``highest future margin`` (``clv``), ``highest contact value`` (``value``, the contact
     value at the assumed uplifts). Ties keep index order."""
     if policy == "random":
@@ -234,7 +255,7 @@ def policy_order(
         chosen = customers[rule.reindex(customers.index, fill_value=False).astype(bool)]
         return chosen.sort_values("clv", ascending=False, kind="stable").index
     key = {
-        "highest churn risk": customers["churn_prob"] if "churn_prob" in customers else None,
+        "lowest P(alive)": customers["churn_prob"] if "churn_prob" in customers else None,
         "highest future margin": customers["clv"],
         "highest contact value": value,
     }.get(policy)
@@ -256,10 +277,11 @@ def choose_contacts(
     policies=POLICIES,
 ) -> dict[str, pd.Index]:
     """The customers each policy contacts: its ranking (:func:`policy_order`, the contact value at the
-    assumed ``uplift_by_stage``) cut at the budget (``budget // per_contact`` contacts) or when the
-    customers run out; ``contact value, only where it pays`` also stops at the first customer whose
+    assumed ``uplift_by_stage``) cut at the budget (the whole contacts ``budget / per_contact`` buys) or
+    when the customers run out; ``contact value, only where it pays`` also stops at the first customer whose
     contact value at the assumed uplifts is not above 0. Without ``rule`` the RFM rule is left out."""
-    capacity = int(budget // per_contact)
+    # the whole contacts the budget buys; rounded first, since 1500 // 0.1 is 14999.0 in floating point
+    capacity = int(np.floor(round(float(budget) / per_contact, 9)))
     value = contact_value(customers, uplift_by_stage, per_contact=per_contact)
     chosen = {}
     for policy in policies:
@@ -297,10 +319,15 @@ def compare_policies(
     on the measured uplifts, the ``incremental value`` (sum of measured uplift x future margin), the
     ``incremental profit`` (value - cost) with the ``1 - alpha`` percentile interval over the test's
     bootstrap resamples (``profit lower``, ``profit upper``) and the ``loss share`` (the share of
-    resamples in which the list loses money). ``attrs["scored on"]`` is the arm whose measured uplift
-    scored it. Without ``scoring`` (no test could measure the uplift) the profit columns are NaN and a
-    :data:`NOTE` says why: scoring at the assumed uplifts would score the value policies on their own
-    ranking key."""
+    resamples in which the list loses money), and ``vs best lower`` / ``vs best upper``, the interval of
+    its profit minus the highest-profit list's over the same resamples (paired; NaN for that list).
+    With one measured uplift per stage, a list ranked by future margin scores highest within a stage by
+    construction: the test cannot say whether uplift rises with future margin, so lists whose paired
+    interval includes 0 are indistinguishable from the best, and ``break-even uplift`` (from the data
+    alone) is the comparison that needs no measured uplift. ``attrs["scored on"]`` is the arm whose
+    measured uplift scored it. Without ``scoring`` (no test could measure the uplift) the profit columns
+    are NaN and a :data:`NOTE` says why: scoring at the assumed uplifts would score the value policies on
+    their own ranking key."""
     per_contact = cost_per_contact(
         contact_cost=contact_cost, incentive_cost=incentive_cost, redemption_rate=redemption_rate
     )
@@ -318,7 +345,7 @@ def compare_policies(
     )
     scored_stages = list(pd.unique(eligible["stage"].dropna().astype(str)))
     scores = uplift_for_stages(scoring, scored_stages) if scoring is not None else None
-    rows, notes = [], []
+    rows, notes, all_draws = [], [], {}
     for policy, contacted in chosen.items():
         part = eligible.loc[contacted]
         cost = len(contacted) * per_contact
@@ -336,6 +363,7 @@ def compare_policies(
             )
             value = float((scores["uplift"].fillna(0) * by_stage).sum())
             draws = scores.attrs["draws"][scored_stages].to_numpy(float) @ by_stage.to_numpy(float) - cost
+            all_draws[policy] = draws
             finite = draws[np.isfinite(draws)]
             low, high = np.quantile(finite, [alpha / 2, 1 - alpha / 2]) if len(finite) else (np.nan, np.nan)
             row |= {
@@ -366,6 +394,18 @@ def compare_policies(
         "profit upper",
     ]
     out = pd.DataFrame(rows).set_index("policy")
+    out["vs best lower"], out["vs best upper"] = np.nan, np.nan
+    if all_draws:
+        # paired: every list is scored on the same resamples, so the difference to the best is read per
+        # resample, not from two separate intervals
+        best = out.loc[list(all_draws), "incremental profit"].round(2).idxmax()  # as the headline reads it
+        for policy, draws in all_draws.items():
+            diff = draws - all_draws[best]
+            finite = diff[np.isfinite(diff)]
+            if len(finite) and policy != best:
+                low, high = np.quantile(finite, [alpha / 2, 1 - alpha / 2])
+                out.loc[policy, ["vs best lower", "vs best upper"]] = float(low), float(high)
+    money += ["vs best lower", "vs best upper"]
     out = with_notes(out.round({**dict.fromkeys(money, 2), "break-even uplift": 4, "loss share": 3}), notes)
     arm = None if scoring is None else scoring.arm
     out.attrs |= {
