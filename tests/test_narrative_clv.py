@@ -908,9 +908,7 @@ def test_the_answer_states_the_recorded_horizon_margin_and_discount():
         "**Answer.** On this data B is the model used; total CLV over the next 6 months (at a 25% margin, "
         "discounted at 8% a year) is \\$1,234 (90% interval \\$1,200 to \\$1,260, parameter uncertainty "
         "only), and the top tenth of customers hold 65.3% of it. On the holdout its predicted revenue was "
-        "off by -15.8%; if it errs the same way now, the total is about \\$1,466. The wrappers around "
-        "lifetimes reproduce 35 of 35 published figures of the CDNOW sample (a check of the code, not of "
-        "this data)."
+        "off by -15.8%; if it errs the same way now, the total is about \\$1,466."
     )
     assert narrative.answer("04_clv_estimation", FIGURES) == nc.answer(FIGURES)
     older = {

@@ -1135,3 +1135,15 @@ def test_the_budget_buys_every_whole_contact_despite_floating_point(customers):
     chosen = st.choose_contacts(many, 1500.0, uplift_by_stage={"silent": 0.5}, **some)
     assert 1500.0 // 0.1 == 14999.0 and len(chosen["random"]) == len(chosen["highest future margin"]) == 15000
     assert len(st.choose_contacts(many, 1500.05, uplift_by_stage={}, **some)["random"]) == 15000
+
+
+def test_the_cost_check_gives_a_note_when_the_lists_arm_has_no_contact_cost():
+    costs = {"plain notice": 0.1, "notice + incentive": 0.1}
+    missing = st.cost_check("notice", costs)
+    assert missing["analysis"] == "strategy targeting" and missing["ok"] is False
+    assert (
+        missing["found"]
+        == "no contact cost for 'notice' (ARM_CONTACT_COST has 'plain notice', 'notice + incentive')"
+    )
+    assert missing["fix"] == "add 'notice' and its cost per contact to ARM_CONTACT_COST"
+    assert st.cost_check("plain notice", costs)["ok"] is True

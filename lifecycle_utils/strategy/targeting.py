@@ -26,6 +26,7 @@ __all__ = [
     "strategy_matrix",
     "play_matrix",
     "arm_costs",
+    "cost_check",
     "cost_per_contact",
     "contact_value",
     "uplift_for_stages",
@@ -139,6 +140,24 @@ def arm_costs(
         "contact_cost": float(contact_cost[arm]),
         "incentive_cost": float(incentive_cost.get(arm, 0.0)),
         "redemption_rate": float(redemption_rate),
+    }
+
+
+def cost_check(arm: str, contact_cost: dict[str, float]) -> dict:
+    """The check notebook 05 adds to its sufficiency verdict (``sufficiency.Verdict.with_check``) once it
+    knows the arm the contact lists run: the lists can be costed only when ``contact_cost``
+    (``ARM_CONTACT_COST``) has that arm, so a campaign table without it gets a note, not an error."""
+    ok = arm in contact_cost
+    given = ", ".join(repr(a) for a in contact_cost) or "no arm"
+    return {
+        "analysis": "strategy targeting",
+        "notebook": "05",
+        "ok": ok,
+        "found": f"a contact cost for {arm!r}"
+        if ok
+        else f"no contact cost for {arm!r} (ARM_CONTACT_COST has {given})",
+        "needs": "the cost of a contact in the test arm the lists run",
+        "fix": f"add {arm!r} and its cost per contact to ARM_CONTACT_COST",
     }
 
 
