@@ -13,7 +13,7 @@ import numpy as np
 from scipy.stats import rankdata
 from statsmodels.stats.proportion import proportion_confint
 
-__all__ = ["wilson_interval", "auc", "brier", "central_differences"]
+__all__ = ["wilson_interval", "auc", "brier", "central_differences", "positive_definite"]
 
 
 def wilson_interval(successes, trials, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
@@ -76,3 +76,13 @@ def central_differences(
                 + objective(x - e[i] - e[j])
             ) / (4 * h[i] * h[j])
     return gradient, hessian
+
+
+def positive_definite(matrix) -> bool:
+    """Whether ``matrix`` (a symmetric Hessian, or None) is finite with every eigenvalue above 0: the
+    curvature of a minimum, where a Newton step or a standard error from its inverse can be trusted."""
+    return (
+        matrix is not None
+        and bool(np.all(np.isfinite(matrix)))
+        and bool(np.all(np.linalg.eigvalsh(matrix) > 0))
+    )

@@ -29,7 +29,7 @@ from scipy.optimize import minimize
 from scipy.special import gammaln, hyp2f1
 
 from lifecycle_utils._lifetimes import ConvergenceError, ParetoNBDFitter
-from lifecycle_utils.measures import central_differences
+from lifecycle_utils.measures import central_differences, positive_definite
 
 __all__ = ["ParetoNBDLikelihood", "LOG_LIMIT", "fit_parameters", "FastParetoNBDFitter"]
 
@@ -133,7 +133,7 @@ def _newton_polish(
     is positive definite and the objective does not rise beyond rounding."""
     for _ in range(steps):
         gradient, hessian = central_differences(objective, x, h, center=value)
-        if not np.all(np.isfinite(hessian)) or np.any(np.linalg.eigvalsh(hessian) <= 0):
+        if not positive_definite(hessian):
             break
         step = np.linalg.solve(hessian, gradient)
         candidate = objective(x - step)

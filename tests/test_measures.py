@@ -63,3 +63,10 @@ def test_central_differences_of_a_non_quadratic_match_the_analytic_derivatives()
     e = np.exp(0.2)
     np.testing.assert_allclose(gradient, [e * 1.5, e + 3 * 1.5**2], rtol=1e-7)
     np.testing.assert_allclose(hessian, [[e * 1.5, e], [e, 9.0]], rtol=1e-5)
+
+
+def test_positive_definite_is_the_curvature_of_a_minimum():
+    assert measures.positive_definite(np.array([[2.0, 0.5], [0.5, 1.0]]))
+    assert not measures.positive_definite(np.array([[1.0, 0.0], [0.0, -1.0]]))  # a saddle
+    assert not measures.positive_definite(np.array([[1.0, np.nan], [np.nan, 1.0]]))
+    assert not measures.positive_definite(None)

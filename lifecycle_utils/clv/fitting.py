@@ -29,7 +29,7 @@ from lifecycle_utils._lifetimes import (
     GammaGammaFitter,
     ModifiedBetaGeoFitter,
 )
-from lifecycle_utils.measures import central_differences
+from lifecycle_utils.measures import central_differences, positive_definite
 from lifecycle_utils.pareto_nbd import FastParetoNBDFitter, ParetoNBDLikelihood
 
 __all__ = [
@@ -586,7 +586,7 @@ def hessian_standard_errors(
 
     _, hessian = central_differences(f, theta, step * np.abs(theta))
     nan = pd.Series(np.nan, index=params.index)
-    if not np.isfinite(hessian).all() or np.any(np.linalg.eigvalsh(hessian) <= 0):
+    if not positive_definite(hessian):
         return nan
     return pd.Series(np.sqrt(np.diag(np.linalg.inv(hessian))), index=params.index)
 
@@ -670,14 +670,6 @@ def log_hessian(objective: Callable[[np.ndarray], float], log_params, step: floa
     return central_differences(objective, log_params, step)[1]
 
 
-def _positive_definite(matrix: np.ndarray | None) -> bool:
-    return (
-        matrix is not None
-        and bool(np.all(np.isfinite(matrix)))
-        and bool(np.all(np.linalg.eigvalsh(matrix) > 0))
-    )
-
-
 def _maximize_from(objective, x0: np.ndarray, hessian: np.ndarray | None) -> tuple[np.ndarray, float, bool]:
     """Minimize ``objective`` (of log parameters) from ``x0`` by BFGS with forward-difference gradients,
     its inverse-Hessian estimate started from the inverse of ``hessian`` (the Hessian near the optimum,
@@ -687,7 +679,7 @@ def _maximize_from(objective, x0: np.ndarray, hessian: np.ndarray | None) -> tup
     of the exact optimum on the log scale, far inside any bootstrap spread. Returns (log parameters,
     value, converged)."""
     options = {"gtol": 1e-6, "maxiter": 300}
-    if _positive_definite(hessian):
+    if positive_definite(hessian):
         inverse = np.linalg.inv(hessian)
         options["hess_inv0"] = (inverse + inverse.T) / 2
     with np.errstate(all="ignore"), warnings.catch_warnings():
