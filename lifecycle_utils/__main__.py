@@ -49,6 +49,22 @@ def _reference(pairs: list[str] | None) -> dict[str, str] | None:
     return dict(p.split("=", 1) for p in pairs)
 
 
+def _costs(pairs: list[str] | None, flag: str) -> dict[str, float]:
+    """``ARM=COST`` pairs (currency of the campaign table, per contact or per redeemed incentive) as a
+    dict; none given is an empty dict, so no arm is charged a cost the user did not state."""
+    costs = {}
+    for pair in pairs or []:
+        arm, _, cost = pair.rpartition("=")
+        try:
+            value = float(cost)
+        except ValueError:
+            value = float("nan")
+        if not arm or not value >= 0:
+            raise argparse.ArgumentTypeError(f"{flag} takes ARM=COST with a cost of 0 or more, not {pair!r}")
+        costs[arm] = value
+    return costs
+
+
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m lifecycle_utils")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -106,11 +122,30 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     camp.add_argument("--converted-col", default="converted")
     camp.add_argument("--revenue-col")
     camp.add_argument("--segment-col")
+    camp.add_argument(
+        "--targeting-arm", help="the arm whose measured uplift scores the contact lists (default: the first)"
+    )
+    camp.add_argument(
+        "--arm-cost",
+        action="append",
+        metavar="ARM=COST",
+        help="cost of one contact in a test arm (repeatable); the contact lists pay their arm's cost, and "
+        "an arm without one gets no targeting",
+    )
+    camp.add_argument(
+        "--arm-incentive",
+        action="append",
+        metavar="ARM=COST",
+        help="cost of one redeemed incentive in a test arm (repeatable; default none)",
+    )
+    camp.add_argument("--redemption-rate", type=float, help="share of contacts who redeem an incentive")
     args = parser.parse_args(argv)
     if args.data and not args.amount_col and not (args.quantity_col and args.unit_price_col):
         parser.error("with --data give --amount-col, or both --quantity-col and --unit-price-col")
     try:
         args.reference = _reference(args.reference)
+        args.arm_cost = _costs(args.arm_cost, "--arm-cost")
+        args.arm_incentive = _costs(args.arm_incentive, "--arm-incentive")
     except argparse.ArgumentTypeError as err:
         parser.error(str(err))
     return args
@@ -159,7 +194,12 @@ def notebook_parameters(args: argparse.Namespace) -> dict:
             "CONVERTED_COL": args.converted_col,
             "REVENUE_COL": args.revenue_col,
             "SEGMENT_COL": args.segment_col,
+            "TARGETING_ARM": args.targeting_arm,
+            "ARM_CONTACT_COST": args.arm_cost,
+            "ARM_INCENTIVE_COST": args.arm_incentive,
         }
+        if args.redemption_rate is not None:
+            params["REDEMPTION_RATE"] = args.redemption_rate
     return params
 
 

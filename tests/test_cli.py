@@ -258,3 +258,30 @@ def test_an_unknown_encoding_is_a_message_naming_the_flag(tmp_path, capsys):
 def test_a_label_names_the_data_set_in_every_notebook():
     params = notebook_parameters(parse(["report", "--label", "Shop EU"]))
     assert params == {"LABEL": "Shop EU"}
+
+
+def test_a_campaign_table_brings_its_own_arm_costs(tmp_path):
+    base = ["report", "--campaign", str(tmp_path / "c.csv"), "--control-arm", "none"]
+    params = notebook_parameters(
+        parse(
+            base
+            + ["--arm-cost", "notice=0.10", "--arm-cost", "coupon + mail=0.5"]
+            + ["--arm-incentive", "coupon + mail=5"]
+            + ["--targeting-arm", "notice", "--redemption-rate", "0.2"]
+        )
+    )
+    assert params["ARM_CONTACT_COST"] == {"notice": 0.10, "coupon + mail": 0.5}
+    assert params["ARM_INCENTIVE_COST"] == {"coupon + mail": 5.0}
+    assert params["TARGETING_ARM"] == "notice" and params["REDEMPTION_RATE"] == 0.2
+    # without costs no arm is charged the simulation's: the lists get a note, the test its "before costs"
+    bare = notebook_parameters(parse(base))
+    assert bare["ARM_CONTACT_COST"] == {} and bare["ARM_INCENTIVE_COST"] == {}
+    assert bare["TARGETING_ARM"] is None and "REDEMPTION_RATE" not in bare
+
+
+@pytest.mark.parametrize("pair", ["notice", "notice=-1", "notice=cheap", "=0.1"])
+def test_a_bad_arm_cost_is_a_message_naming_the_flag(pair, capsys):
+    with pytest.raises(SystemExit) as stop:
+        parse(["report", "--campaign", "c.csv", "--arm-cost", pair])
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and "--arm-cost takes ARM=COST" in err and repr(pair) in err

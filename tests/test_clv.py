@@ -710,6 +710,7 @@ def test_the_headline_figures_record_the_horizon_the_choice_and_the_silent_custo
     assert facts["best baseline MAE minus the lowest model's, 90% low"] == 0.2
     assert facts["no dropout in the data (every model on a boundary)"] == "no"
     assert facts["B holdout revenue error (%)"] == -15.8
+    assert facts[clv.IMPLIED_TOTAL] == 12  # 10 / (1 - 0.158) = 11.88, to the dollar
     assert facts["CLV bootstrap resamples refitted"] == 2 and facts["total CLV inside its interval"] == "yes"
     assert facts["spend-frequency rank correlation"] == 0.456
     assert (facts["CLV horizon (months)"], facts["margin (%)"], facts["annual discount (%)"]) == (
@@ -734,6 +735,7 @@ def test_the_headline_figures_record_the_horizon_the_choice_and_the_silent_custo
     assert nan_interval["total CLV 90% lower"] is None and nan_interval["total CLV 90% upper"] is None
     assert nan_interval["total CLV 90% interval within ± (%)"] is None
     assert "silent customers" not in nan_interval and "CLV horizon (months)" not in nan_interval
+    assert clv.IMPLIED_TOTAL not in nan_interval  # no revenue check, no implied total
 
 
 def test_the_top_share_of_a_total_that_is_not_positive_is_not_a_share():

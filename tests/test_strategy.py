@@ -237,6 +237,16 @@ def test_arm_summary_and_profit_by_hand():
         table, "c", margin=0.5, contact_cost={"t": 1.0}, incentive_cost={"t": 4.0}, alpha=0.5
     )
     assert narrow.loc["t", "revenue upper"] - narrow.loc["t", "revenue lower"] < high - low
+    assert st.NOTE not in profit  # every arm has its costs: nothing to say
+
+
+def test_an_arm_without_a_contact_cost_is_costed_at_0_and_says_so():
+    table = pd.DataFrame({"arm": list("cctt"), "converted": [0, 1, 1, 1], "revenue": [0, 10.0, 10, 20]})
+    profit = st.incremental_profit(table, "c", margin=0.5, contact_cost={}, incentive_cost={}, n_boot=50)
+    assert profit.loc["t", "contact cost"] == 0.0 and profit.loc["t", "net incremental profit"] == 5.0
+    said = "no contact cost given for this arm (ARM_CONTACT_COST): the profit is before it"
+    assert profit.loc["t", st.NOTE] == said
+    assert profit.loc["c", st.NOTE] == ""  # the control is the baseline, not a contact
 
 
 def test_sample_size_and_power():
@@ -1145,5 +1155,7 @@ def test_the_cost_check_gives_a_note_when_the_lists_arm_has_no_contact_cost():
         missing["found"]
         == "no contact cost for 'notice' (ARM_CONTACT_COST has 'plain notice', 'notice + incentive')"
     )
-    assert missing["fix"] == "add 'notice' and its cost per contact to ARM_CONTACT_COST"
+    assert missing["fix"] == (
+        "add 'notice' and its cost per contact to ARM_CONTACT_COST (command line: --arm-cost 'notice=COST')"
+    )
     assert st.cost_check("plain notice", costs)["ok"] is True

@@ -296,7 +296,8 @@ def campaign_four_arms_segments(folder: Path) -> list[str]:
         seed=32,
     )
     table.to_csv(path, index=False)
-    return _campaign_args(path, "none", segment=True)
+    costs = ["--arm-cost", "notice=0.10", "--arm-cost", "coupon=0.10", "--arm-cost", "call=2"]
+    return _campaign_args(path, "none", segment=True) + costs + ["--arm-incentive", "coupon=5"]
 
 
 def campaign_empty_segment_cell(folder: Path) -> list[str]:

@@ -57,6 +57,7 @@ __all__ = [
     "WARNING_BY",
     "potential_and_warning",
     "list_totals",
+    "IMPLIED_TOTAL",
     "headline_figures",
     "interval",
     "recent_spend",
@@ -560,6 +561,9 @@ def list_totals(
     return out
 
 
+IMPLIED_TOTAL = "total CLV if the model errs as on the holdout"  # a recorded figure of headline_figures
+
+
 def headline_figures(
     validation: pd.DataFrame,
     comparison: pd.DataFrame,
@@ -580,7 +584,9 @@ def headline_figures(
     reuses) with its holdout errors, the better baseline's MAE and how much higher it is than the lowest
     model's (the paired bootstrap interval of :func:`~lifecycle_utils.clv.prediction.holdout_comparison`),
     the models indistinguishable on the holdout and whether the data show no dropout (``fits`` given),
-    the error of the predicted holdout revenue (``revenue``: ``clv.revenue_check``), the CLV horizon,
+    the error of the predicted holdout revenue (``revenue``: ``clv.revenue_check``) with the total CLV
+    it implies (:data:`IMPLIED_TOTAL`: the total divided by 1 + that error, were the model to err now as it
+    did on the holdout; rounded to the dollar), the CLV horizon,
     margin and discount, total CLV with its 90% interval (``bootstrap``: the resamples refitted and
     whether the interval holds the estimate), concentration, the spend-frequency correlations
     (``spend_corr``: Pearson, or ``clv.spend_frequency_table`` for both), and the silent customers'
@@ -626,6 +632,9 @@ def headline_figures(
             round(100 * max(abs(lo - total), abs(hi - total)) / total, 2) if finite and total > 0 else None
         ),
     }
+    error = figures.get(f"{best} holdout revenue error (%)")
+    if error is not None and error > -100:
+        figures[IMPLIED_TOTAL] = round(total / (1 + error / 100))
     if bootstrap is not None:
         figures["CLV bootstrap resamples refitted"] = int(bootstrap.refits)
         inside = bootstrap.contains_estimate

@@ -1212,6 +1212,7 @@ def answer(figures: dict) -> Text:
     implies, a warning when no model beat the naive forecasts (:func:`baseline_verdict`), and a warning
     when the CDNOW reproduction (a check of the code, not of the data) fails."""
     from lifecycle_utils.clv.fitting import FALLBACKS
+    from lifecycle_utils.clv.value import IMPLIED_TOTAL
 
     reproduced = _reproduced(figures)
     text = ""
@@ -1239,11 +1240,10 @@ def answer(figures: dict) -> Text:
             f"of customers hold {percent(figures.get('top 10% share of CLV (%)'))} of it."
         )
         revenue = _num(figures.get(f"{model} holdout revenue error (%)"))
-        total = _num(figures.get("total CLV"))
         if revenue is not None:
             text += f" On the holdout its predicted revenue was off by {_signed(revenue)}"
-            if total is not None and revenue > -100:
-                implied = total / (1 + revenue / 100)
+            implied = _num(figures.get(IMPLIED_TOTAL))
+            if implied is not None:
                 text += f"; if it errs the same way now, the total is about {money(implied, decimals=0)}"
             text += "."
         verdict = baseline_verdict(figures)

@@ -355,7 +355,8 @@ def incremental_profit(
     below 0). The ``1 - alpha`` Welch interval of the revenue difference per customer (``revenue lower``,
     ``revenue upper``, as :func:`compare_arms`) is kept beside it. Without a revenue column the margin,
     profit and intervals are NaN and a :data:`NOTE` column says why; it also says why a break-even is
-    missing."""
+    missing, and names a treatment arm without a contact cost (costed at 0: its profit is before the
+    contact's cost)."""
     control = _control(table, control)
     c = table[table["arm"] == control]
     base = c["revenue"].mean()
@@ -405,6 +406,8 @@ def incremental_profit(
         said = (
             ["no revenue column: the incremental margin and profit need revenue"] if not has_revenue else []
         )
+        if arm != control and arm not in contact_cost:
+            said.append("no contact cost given for this arm (ARM_CONTACT_COST): the profit is before it")
         if incentive_cost.get(arm, 0.0) and rate == 0:
             said.append("nobody converted: no break-even incentive")
         if arm != control and has_revenue and min(len(part), len(c)) < 2:

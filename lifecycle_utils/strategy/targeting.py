@@ -157,7 +157,8 @@ def cost_check(arm: str, contact_cost: dict[str, float]) -> dict:
         if ok
         else f"no contact cost for {arm!r} (ARM_CONTACT_COST has {given})",
         "needs": "the cost of a contact in the test arm the lists run",
-        "fix": f"add {arm!r} and its cost per contact to ARM_CONTACT_COST",
+        "fix": f"add {arm!r} and its cost per contact to ARM_CONTACT_COST (command line: "
+        f"--arm-cost '{arm}=COST')",
     }
 
 
