@@ -131,14 +131,6 @@ def test_every_notebook_declares_the_parameters_the_command_line_passes_it(tmp_p
     for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
         declared = set(pm.inspect_notebook(str(path)))
         assert set(shared) | {"REPORTS_DIR"} <= declared, (path.name, set(shared) - declared)
-    survival_params = {
-        k
-        for k in tables
-        if k not in shared
-        and k not in {"EXPERIMENT_PATH"}
-        and not k.endswith(("ARM", "ARM_COL", "CONVERTED_COL", "REVENUE_COL", "SEGMENT_COL"))
-    }
-    assert survival_params <= set(pm.inspect_notebook(str(NOTEBOOKS / "02_churn_survival.ipynb")))
     campaign_params = {
         "EXPERIMENT_PATH",
         "ARM_COL",
@@ -146,10 +138,18 @@ def test_every_notebook_declares_the_parameters_the_command_line_passes_it(tmp_p
         "CONVERTED_COL",
         "REVENUE_COL",
         "SEGMENT_COL",
+        "TARGETING_ARM",
+        "ARM_CONTACT_COST",
+        "ARM_INCENTIVE_COST",
     }
-    assert campaign_params <= set(tables) and campaign_params <= set(
+    campaign = notebook_parameters(parse(["report", "--campaign", "c.csv", "--redemption-rate", "0.2"]))
+    assert campaign_params | {"REDEMPTION_RATE"} <= set(campaign)
+    assert set(campaign) - {"DATA"} <= set(
         pm.inspect_notebook(str(NOTEBOOKS / "05_strategy_comparison.ipynb"))
     )
+    survival_params = set(tables) - set(shared) - set(campaign)
+    assert "DURATION_COL" in survival_params
+    assert survival_params <= set(pm.inspect_notebook(str(NOTEBOOKS / "02_churn_survival.ipynb")))
 
 
 def test_committed_notebooks_carry_no_run_to_run_noise():
