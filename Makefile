@@ -12,7 +12,7 @@ export TQDM_DISABLE := 1
 export PYTHONHASHSEED := 0
 
 .DEFAULT_GOAL := help
-.PHONY: help venv test unit nbval lint format reports notebooks lab bench clean chromium
+.PHONY: help venv test unit nbval lint format reports notebooks lab bench clean chromium fonts
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -39,7 +39,12 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { echo "installing Debian's chromium for the browser test"; \
 		apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
-test: $(STAMP) $(PEER_STAMP) chromium lint ## lint, unit tests, nbval over the committed notebooks, the data zoo, the browser test
+# Chinese stage names on the site need a CJK font; the browser test fails on a missing glyph.
+fonts:
+	@fc-list :lang=zh 2>/dev/null | grep -q . || { echo "installing Debian's fonts-noto-cjk for the Chinese labels"; \
+		apt-get update -qq && apt-get install -y -qq fonts-noto-cjk >/dev/null; }
+
+test: $(STAMP) $(PEER_STAMP) chromium fonts lint ## lint, unit tests, nbval over the committed notebooks, the data zoo, the browser test
 	$(BIN)/python -m pytest
 
 LINTED := lifecycle_utils tests benchmarks notebooks
@@ -59,7 +64,7 @@ nbval: $(STAMP) ## nbval only: re-execute the notebooks and compare the checked 
 	$(BIN)/python -m pytest notebooks
 
 OUT ?= reports
-reports: $(STAMP) ## execute every notebook into reports/ and render the HTML reports (own data: DATA=path CUSTOMER_COL=.. DATE_COL=.. AMOUNT_COL=.. or QUANTITY_COL=.. UNIT_PRICE_COL=.., OBSERVATION_END=.., OUT=.., any other flag in ARGS="..")
+reports: $(STAMP) ## execute every notebook into reports/ and build the site (reports/index.html) (own data: DATA=path CUSTOMER_COL=.. DATE_COL=.. AMOUNT_COL=.. or QUANTITY_COL=.. UNIT_PRICE_COL=.., OBSERVATION_END=.., OUT=.., any other flag in ARGS="..")
 	$(BIN)/python -m lifecycle_utils report --notebooks notebooks --out $(OUT) \
 		$(if $(DATA),--data "$(DATA)") $(if $(CUSTOMER_COL),--customer-col "$(CUSTOMER_COL)") \
 		$(if $(DATE_COL),--date-col "$(DATE_COL)") $(if $(AMOUNT_COL),--amount-col "$(AMOUNT_COL)") \
@@ -78,9 +83,10 @@ notebooks: $(STAMP) ## re-execute the committed notebooks in place (after changi
 bench: $(STAMP) ## run the benchmarks (timings and peak memory; not part of the tests)
 	$(BIN)/python benchmarks/bench.py 100000 1000000
 
-lab: $(STAMP) ## open JupyterLab with the project's environment
-	$(BIN)/jupyter lab notebooks
+lab: $(STAMP) ## open JupyterLab with the project's environment (as root, e.g. in a container, with --allow-root)
+	$(BIN)/jupyter lab notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 clean: ## remove .venv, generated reports and caches
-	rm -rf $(VENV) $(PEER) reports/*.html reports/*.ipynb reports/*.json .pytest_cache .hypothesis
+	rm -rf $(VENV) $(PEER) reports/*.html reports/*.ipynb reports/*.json reports/_static reports/_images \
+		reports/api reports/searchindex.js reports/objects.inv reports/site-warnings.txt .pytest_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -3,8 +3,9 @@
 Modules: ``data`` (loading and cleaning, with a ledger), ``summary`` (per-customer summaries and the
 calibration/holdout split), ``measures`` (the Wilson interval, AUC and Brier), ``estimators``
 (Kaplan-Meier, log-rank, Cox over a duration table), ``plotting`` (one style, figure helpers),
-``report`` (recorded headline figures, running notebooks, HTML). Analyses build on these and never on
-each other.
+``tables`` (the display helper for stakeholder tables),
+``report`` (recorded headline figures, running notebooks), ``site`` (the stakeholder site and API
+reference, built with Sphinx). Analyses build on these and never on each other.
 """
 
 from importlib import metadata as _metadata
@@ -22,7 +23,9 @@ __all__ = [
     "strategy",
     "simulate",
     "plotting",
+    "tables",
     "report",
+    "site",
     "narrative",
     "validation",
     "pareto_nbd",

@@ -70,7 +70,14 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     sub = parser.add_subparsers(dest="command", required=True)
     rep = sub.add_parser("report", help="execute the notebooks and render HTML reports")
     rep.add_argument("--notebooks", default="notebooks", help="folder of NN_name.ipynb notebooks")
-    rep.add_argument("--out", default="reports", help="folder for executed notebooks and HTML")
+    rep.add_argument("--out", default="reports", help="folder for executed notebooks and the site")
+    rep.add_argument(
+        "--site",
+        default="full",
+        choices=["full", "reports", "none"],
+        help="what to build over the executed notebooks: the site with the API reference (full), without "
+        "it (reports: faster, the reference does not depend on the data), or nothing (none)",
+    )
     log = rep.add_argument_group("transaction log")
     log.add_argument("--data", help="your CSV or Parquet transaction file (default: the CDNOW master file)")
     log.add_argument("--customer-col", default="customer_id")
@@ -333,8 +340,10 @@ def _report(args: argparse.Namespace) -> int:
         notebooks=chosen,
         skipped=skipped,
         dataset=args.label or args.data or args.survival_table or args.campaign,
+        site=args.site,
     )
-    print(f"wrote {len(written)} files to {out}/; open {out}/index.html")
+    opened = f"; open {out}/index.html" if args.site != "none" else ""
+    print(f"wrote {len(written)} files to {out}/{opened}")
     return 0
 
 

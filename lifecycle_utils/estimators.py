@@ -553,8 +553,9 @@ def cox_fit(
     covariates or design columns that are constant, have one level only, or are linear combinations of
     others are left out (``dropped``); without churn events or without a covariate left, or when the
     fit fails, no model is fitted (``result`` None) and ``note`` says why. A fit that does not converge
-    or whose coefficient runs off (separation: |coef| or its standard error beyond ``RUNAWAY_COEF`` /
-    ``RUNAWAY_SE`` per standard deviation of the covariate) is flagged per coefficient (``flags``)."""
+    or whose coefficient runs off (separation: the absolute coefficient or its standard error beyond
+    ``RUNAWAY_COEF`` / ``RUNAWAY_SE`` per standard deviation of the covariate) is flagged per
+    coefficient (``flags``)."""
     covariates = list(covariates)
     coding, notes = covariate_coding(table, covariates, reference)
     exog = _design(table, covariates, coding)

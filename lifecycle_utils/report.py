@@ -7,12 +7,10 @@ so no number on the site is recomputed or copied by hand.
 from __future__ import annotations
 
 import contextlib
-import html
 import json
 import math
 import os
 import platform
-import re
 import shutil
 import sys
 from importlib.metadata import PackageNotFoundError, version
@@ -28,18 +26,16 @@ __all__ = [
     "versions",
     "strip_run_metadata",
     "notebook_paths",
-    "strip_remote_assets",
     "notebook_title",
-    "render_html",
     "KERNEL_LOG",
     "kernel_stderr",
     "declared_parameters",
     "MANIFEST",
+    "SITE_CHOICES",
     "OutputError",
     "output_names",
     "check_output_folder",
     "run_notebooks",
-    "build_index",
     "reuse",
     "reuse_record",
 ]
@@ -150,19 +146,6 @@ def notebook_paths(notebooks_dir: str | Path = "notebooks") -> list[Path]:
     return sorted(p for p in Path(notebooks_dir).glob("[0-9][0-9]_*.ipynb"))
 
 
-_REMOTE_SCRIPT = re.compile(r"<script[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>", re.I)
-_REMOTE_MODULE = re.compile(
-    r"<script type=\"module\">(?:(?!</script>).)*https?://(?:(?!</script>).)*</script>", re.S
-)
-
-
-def strip_remote_assets(html_text: str) -> str:
-    """Remove what nbconvert's templates load from a CDN (require.js, MathJax, the mermaid loader), so
-    a report opens offline and makes no network request. Our notebooks use neither LaTeX nor
-    widgets nor mermaid diagrams."""
-    return _REMOTE_MODULE.sub("", _REMOTE_SCRIPT.sub("", html_text))
-
-
 def notebook_title(nb, fallback: str) -> str:
     """A notebook's title: the first level-1 heading, in a Markdown cell or in the Markdown a code cell
     showed (a title generated to name the data set); else the first heading of any level; else
@@ -181,30 +164,6 @@ def notebook_title(nb, fallback: str) -> str:
         if line.startswith("#"):
             return line.lstrip("#").strip()
     return fallback
-
-
-def render_html(notebook: str | Path, out_dir: str | Path) -> list[Path]:
-    """Render an executed notebook twice: ``NAME.html`` for stakeholders (no code cells) and
-    ``NAME_full.html`` (with code). Returns the two paths."""
-    import nbformat
-    from nbconvert import HTMLExporter
-
-    notebook = Path(notebook)
-    nb = nbformat.read(notebook, as_version=4)
-    nb.metadata["title"] = notebook_title(nb, notebook.stem)
-    written = []
-    for suffix, exclude_input in (("", True), ("_full", False)):
-        exporter = HTMLExporter(
-            template_name="lab",
-            exclude_input=exclude_input,
-            exclude_input_prompt=True,
-            exclude_output_prompt=True,
-        )
-        body, _ = exporter.from_notebook_node(nb)
-        path = Path(out_dir) / f"{notebook.stem}{suffix}.html"
-        path.write_text(strip_remote_assets(body), encoding="utf-8")
-        written.append(path)
-    return written
 
 
 KERNEL_LOG = "kernels.log"  # in a run's folder while it runs; kept only with a failed run
@@ -242,6 +201,9 @@ MARKDOWN_DOLLAR = "\\$"  # a dollar sign escaped for Markdown; plain HTML shows 
 MANIFEST = ".lifecycle-report"  # in an output folder: the files the last successful run wrote
 
 
+SITE_CHOICES = ("full", "reports", "none")  # what run_notebooks builds over the executed notebooks
+
+
 class OutputError(ValueError):
     """The output folder cannot be used (it holds the source notebooks, or files a run would overwrite
     that no run wrote)."""
@@ -262,10 +224,13 @@ def _register(folder: Path, names: set[str]) -> None:
 
 
 def output_names(paths: list[Path]) -> set[str]:
-    """The file names a run over ``paths`` writes into the output folder."""
-    names = {"index.html", MANIFEST}
+    """The names a run over ``paths`` writes at the top of the output folder (files, and the site's
+    folders such as ``_static``)."""
+    from lifecycle_utils.site import SITE_NAMES
+
+    names = {MANIFEST, *SITE_NAMES}
     for path in paths:
-        names |= {path.name, f"{path.stem}.json", f"{path.stem}.html", f"{path.stem}_full.html"}
+        names |= {path.name, f"{path.stem}.json", f"{path.stem}.html"}
     return names
 
 
@@ -305,10 +270,16 @@ def _publish(staging: Path, out_dir: Path) -> list[Path]:
     written = []
     for path in sorted(staging.iterdir()):
         target = out_dir / path.name
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)  # a folder of the site (e.g. _static): replaced whole
         path.replace(target)
         written.append(target)
     for name in previous - new - {MANIFEST}:
-        (out_dir / name).unlink(missing_ok=True)
+        stale = out_dir / name
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale)
+        else:
+            stale.unlink(missing_ok=True)
     (out_dir / MANIFEST).write_text("\n".join(sorted(new)) + "\n", encoding="utf-8")
     staging.rmdir()
     failed = _failed_folder(out_dir)
@@ -341,20 +312,29 @@ def run_notebooks(
     notebooks: list[Path] | None = None,
     skipped: dict[str, str] | None = None,
     dataset: str | None = None,
+    site: str = "full",
 ) -> list[Path]:
-    """Execute the notebooks (all of ``notebooks_dir``, or ``notebooks``) with papermill, render their
-    HTML and the index, and publish the result into ``out_dir``.
+    """Execute the notebooks (all of ``notebooks_dir``, or ``notebooks``) with papermill, build the site
+    over them (:func:`lifecycle_utils.site.build_site`: a page per notebook, the index, the API
+    reference), and publish the result into ``out_dir``.
 
     The run writes into a fresh folder beside ``out_dir`` (the committed notebooks are never
     overwritten) and replaces the previous output only when every notebook succeeded (see
     :func:`check_output_folder` and the manifest). A failing notebook stops the run with a
     ``RuntimeError`` naming the notebook and the cell that failed; the partial run is kept in
     ``<out_dir>.failed`` for inspection and ``out_dir`` is left as it was. ``skipped`` maps notebooks that
-    were not run to the reason, shown in the index."""
+    were not run to the reason, shown in the index. ``site`` is one of :data:`SITE_CHOICES`: ``"full"``
+    (the pages, the index and the API reference), ``"reports"`` (no API reference: it does not depend on
+    the data, and takes most of the build's time) or ``"none"`` (the executed notebooks and their
+    records only)."""
+    if site not in SITE_CHOICES:
+        raise ValueError(f"site must be one of {', '.join(SITE_CHOICES)}, not {site!r}")
     import tempfile
     import time
 
     import papermill as pm
+
+    from lifecycle_utils.site import build_site
 
     notebooks_dir, out_dir = Path(notebooks_dir).resolve(), Path(out_dir).resolve()
     paths = notebook_paths(notebooks_dir) if notebooks is None else list(notebooks)
@@ -391,7 +371,6 @@ def run_notebooks(
                     f"(kernel log: {failed / KERNEL_LOG}); "
                     f"{out_dir} was left as it was"
                 ) from None
-            render_html(target, staging)
             log(
                 f"[{i}/{len(paths)}] {path.name} done, {time.perf_counter() - start:.0f} s elapsed",
                 flush=True,
@@ -399,87 +378,12 @@ def run_notebooks(
         label = dataset or str(
             (parameters or {}).get("DATA", "CDNOW master file (lifetimes), 1997-01-01 to 1998-06-30")
         )
-        build_index(staging, paths, label, skipped=skipped)
+        if site != "none":
+            log("building the site ...", flush=True)
+            build_site(staging, paths, label, skipped=skipped, log=log, api_reference=site == "full")
     except BaseException:
         if staging.exists() and staging != kept:
             shutil.rmtree(staging, ignore_errors=True)
         raise
     (staging / KERNEL_LOG).unlink(missing_ok=True)
     return _publish(staging, out_dir)
-
-
-def build_index(
-    out_dir: str | Path, notebooks: list[Path], dataset: str, skipped: dict[str, str] | None = None
-) -> Path:
-    """Write ``index.html`` in ``out_dir``: the data set, then per notebook its title, the headline
-    figures it recorded (read from its JSON, nothing recomputed), its first figure as a thumbnail
-    and links to both reports. Every value is HTML-escaped; the page loads nothing from outside."""
-    import nbformat
-
-    from lifecycle_utils import narrative
-
-    out_dir = Path(out_dir)
-    sections = []
-    period = ""
-    for path in notebooks:
-        try:
-            rec = read_record(path.stem, out_dir)
-        except FileNotFoundError:
-            continue
-        if "first date" in rec and "last date" in rec:
-            period = f", {rec['first date']} to {rec['last date']}"
-            break
-    for path in notebooks:
-        stem = path.stem
-        executed = out_dir / f"{stem}.ipynb"
-        nb = nbformat.read(executed if executed.exists() else path, as_version=4)
-        title = notebook_title(nb, stem)
-        thumb = next(
-            (
-                o["data"]["image/png"]
-                for c in nb.cells
-                if c.cell_type == "code"
-                for o in c.get("outputs", [])
-                if "image/png" in o.get("data", {})
-            ),
-            None,
-        )
-        try:
-            figures = read_record(stem, out_dir)
-        except FileNotFoundError:
-            figures = {}
-        rows = "".join(
-            f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
-            for k, v in figures.items()
-        )
-        img = (
-            f'<img class="thumb" alt="first figure of {html.escape(title)}" '
-            f'src="data:image/png;base64,{thumb.strip()}">'
-            if thumb
-            else ""
-        )
-        line = narrative.answer(stem, figures) if figures else None
-        plain = line.removeprefix("**Answer.** ").replace(MARKDOWN_DOLLAR, "$") if line else ""
-        answer = f"<p><strong>Answer.</strong> {html.escape(plain)}</p>" if line else ""
-        sections.append(
-            f"<section><h2>{html.escape(title)}</h2>{img}{answer}"
-            f'<p><a href="{html.escape(stem)}.html">report</a> · '
-            f'<a href="{html.escape(stem)}_full.html">with code</a></p>'
-            f"<table>{rows}</table></section>"
-        )
-    skipped_html = "".join(
-        f"<section><h2>{html.escape(stem)}: not run</h2><p>{html.escape(why)}</p></section>"
-        for stem, why in (skipped or {}).items()
-    )
-    page = (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Customer lifecycle reports</title>'
-        "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
-        "section{border-top:1px solid #ccc;padding:1em 0}img.thumb{float:right;width:360px;margin-left:1em}"
-        "table{border-collapse:collapse}th,td{text-align:left;padding:2px 10px;border-bottom:1px solid #eee}"
-        "section::after{content:'';display:block;clear:both}</style></head><body>"
-        f"<h1>Customer lifecycle reports</h1><p>Data: {html.escape(dataset + period)}</p>{''.join(sections)}"
-        f"{skipped_html}</body></html>"
-    )
-    index = out_dir / "index.html"
-    index.write_text(page, encoding="utf-8")
-    return index

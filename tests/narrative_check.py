@@ -87,9 +87,11 @@ def derived(token: str, stated: list[float]) -> bool:
 
 def sections(html: str) -> list[tuple[str, str]]:
     """The text of a report page by section: (heading, text) for each level-1 or level-2 heading and the
-    text up to the next one; scripts and styles left out."""
+    text up to the next one; scripts, styles and the cells' folded code left out."""
     soup = BeautifulSoup(html, "html.parser")
     for tag in soup(["script", "style", "head"]):
+        tag.decompose()
+    for tag in soup.select(".cell_input"):  # a cell's code, folded on the page: not what a reader is told
         tag.decompose()
     parts: list[tuple[str, list[str]]] = [("", [])]
     for node in soup.find_all(string=True):

@@ -55,7 +55,7 @@ def make_notebook(path, cells):
     nbformat.write(nb, path)
 
 
-def test_run_notebooks_executes_copies_and_renders_html(tmp_path):
+def test_run_notebooks_executes_copies_and_builds_the_site(tmp_path):
     src, out = tmp_path / "nb", tmp_path / "out"
     src.mkdir()
     params = nbformat.v4.new_code_cell("X = 1\nREPORTS_DIR = '.'")
@@ -65,19 +65,28 @@ def test_run_notebooks_executes_copies_and_renders_html(tmp_path):
         [
             nbformat.v4.new_markdown_cell("# A"),
             params,
-            nbformat.v4.new_code_cell("print(X * 2, REPORTS_DIR != '.')"),
+            nbformat.v4.new_code_cell("# NBVAL_CHECK_OUTPUT\nprint(X * 2, REPORTS_DIR != '.')"),
+            nbformat.v4.new_code_cell("X + 1"),
         ],
     )
     lines = []
-    written = report.run_notebooks(src, out, parameters={"X": 21}, log=lambda *a, **k: lines.append(a[0]))
-    assert sorted(p.name for p in written) == ["00_a.html", "00_a.ipynb", "00_a_full.html", "index.html"]
+    written = report.run_notebooks(
+        src, out, parameters={"X": 21}, log=lambda *a, **k: lines.append(a[0]), site="reports"
+    )
+    names = {p.name for p in written}
+    assert {"00_a.html", "00_a.ipynb", "index.html", "search.html", "_static"} <= names
+    assert "api" not in names and "api.html" not in names  # site="reports": no API reference
     executed = nbformat.read(out / "00_a.ipynb", as_version=4)
-    assert executed.cells[-1].outputs[0]["text"] == "42 True\n"
-    stakeholder, full = (out / "00_a.html").read_text(), (out / "00_a_full.html").read_text()
-    assert "highlight hl-ipython3" not in stakeholder and "highlight hl-ipython3" in full
-    assert "42 True" in stakeholder and "42 True" in full
+    assert executed.cells[-2].outputs[0]["text"] == "42 True\n"
+    injected = next(c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert ".out.run-" in injected.source  # papermill names the run's folder; the page does not
+    page = (out / "00_a.html").read_text()
+    assert "42 True" in page and "hide-input" in page  # the code is on the page, folded
+    assert "NBVAL_CHECK_OUTPUT" not in page and ".out.run-" not in page
     assert lines[0] == "[1/1] 00_a.ipynb ..." and lines[1].startswith("[1/1] 00_a.ipynb done")
-    assert nbformat.read(src / "00_a.ipynb", as_version=4).cells[-1].get("outputs") == []
+    assert nbformat.read(src / "00_a.ipynb", as_version=4).cells[-2].get("outputs") == []
+    again = report.run_notebooks(src, out, parameters={"X": 21}, log=lambda *a, **k: None, site="none")
+    assert {p.name for p in again} == {"00_a.ipynb"} and not (out / "_static").exists()  # the old site went
 
 
 def test_run_notebooks_names_the_failing_notebook_and_cell(tmp_path):
@@ -98,51 +107,6 @@ def test_run_notebooks_without_notebooks(tmp_path):
         report.run_notebooks(tmp_path, tmp_path / "out", log=lambda *a, **k: None)
 
 
-def test_reports_load_nothing_from_a_cdn(tmp_path):
-    src = tmp_path / "nb"
-    src.mkdir()
-    make_notebook(
-        src / "00_a.ipynb", [nbformat.v4.new_markdown_cell("# Title A"), nbformat.v4.new_code_cell("1 + 1")]
-    )
-    report.run_notebooks(src, tmp_path / "out", log=lambda *a, **k: None)
-    for page in (tmp_path / "out").glob("*.html"):
-        text = page.read_text()
-        assert "cdnjs" not in text and 'src="http' not in text, page.name
-    assert "<title>Title A</title>" in (tmp_path / "out" / "00_a.html").read_text()
-
-
-def test_strip_remote_assets_keeps_local_content():
-    page = (
-        '<script src="https://x.org/a.js"></script><p>keep</p><script type="module">\n'
-        'const m = await import("https://x.org/m.mjs");\n</script><script>local()</script>'
-    )
-    assert report.strip_remote_assets(page) == "<p>keep</p><script>local()</script>"
-
-
-def test_index_escapes_values_and_links_reports(tmp_path):
-    src = tmp_path / "nb"
-    src.mkdir()
-    make_notebook(src / "00_a.ipynb", [nbformat.v4.new_markdown_cell("# Overview <b>")])
-    report.record(
-        "00_a",
-        {
-            "top customer": "<script>alert(1)</script>",
-            "customers": 3,
-            "first date": "1997-01-01",
-            "last date": "1998-06-30",
-        },
-        out_dir=tmp_path,
-    )
-    index = report.build_index(tmp_path, [src / "00_a.ipynb"], "my data <x>")
-    text = index.read_text()
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text and "<script>alert" not in text
-    assert (
-        "Overview &lt;b&gt;" in text
-        and 'href="00_a.html"' in text
-        and "my data &lt;x&gt;, 1997-01-01 to 1998-06-30" in text
-    )
-
-
 def test_data_values_in_reports_are_escaped(tmp_path):
     src = tmp_path / "nb"
     src.mkdir()
@@ -154,7 +118,7 @@ def test_data_values_in_reports_are_escaped(tmp_path):
             )
         ],
     )
-    report.run_notebooks(src, tmp_path / "out", log=lambda *a, **k: None)
+    report.run_notebooks(src, tmp_path / "out", log=lambda *a, **k: None, site="reports")
     page = (tmp_path / "out" / "00_a.html").read_text()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)" not in page
 
@@ -203,22 +167,6 @@ def test_a_title_generated_by_a_code_cell_is_the_notebooks_title():
     assert report.notebook_title(nb, "fallback") == "A section"  # no level-1 heading: the first heading
     nb.cells = []
     assert report.notebook_title(nb, "fallback") == "fallback"
-
-
-def test_the_index_shows_the_answer_line_the_notebook_generates_from_the_same_record(tmp_path):
-    from lifecycle_utils import narrative
-
-    src = tmp_path / "nb"
-    src.mkdir()
-    make_notebook(src / "00_data_overview.ipynb", [nbformat.v4.new_markdown_cell("# Overview")])
-    figures = {
-        "repeat customers (%)": 62.0,
-        "revenue from repeat occasions (%)": 64.0,
-    }
-    report.record("00_data_overview", figures, out_dir=tmp_path)
-    text = report.build_index(tmp_path, [src / "00_data_overview.ipynb"], "shop").read_text()
-    line = narrative.answer("00_data_overview", figures).removeprefix("**Answer.** ")
-    assert f"<strong>Answer.</strong> {line}" in text and "More than half of the customers (62.0%)" in line
 
 
 def test_a_recorded_figure_is_reused_only_for_the_same_data(tmp_path):

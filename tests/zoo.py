@@ -385,6 +385,11 @@ class Run:
     seconds: float
 
 
+# the cases whose stakeholder pages the narrative test reads get the site (without the API reference, which
+# does not depend on the data and is built by the browser test's run); the others stop at the notebooks
+SITE_CASES = frozenset({"amount_only", "five_years"})
+
+
 def run_case(case: Case, folder: Path, notebooks: Path = ROOT / "notebooks") -> Run:
     """Write the case's files into ``folder`` and run the command line on them (a subprocess, as a user
     would); the reports land in ``folder / "out"``."""
@@ -404,6 +409,8 @@ def run_case(case: Case, folder: Path, notebooks: Path = ROOT / "notebooks") -> 
             str(notebooks),
             "--out",
             str(out),
+            "--site",
+            "reports" if case.name in SITE_CASES else "none",
         ],
         capture_output=True,
         text=True,

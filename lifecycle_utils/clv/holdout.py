@@ -124,8 +124,8 @@ def revenue_by_decile(per: pd.DataFrame, model: str, deciles: int = 10) -> pd.Da
 
 
 def revenue_by_frequency(per: pd.DataFrame, cap: int = 7) -> pd.DataFrame:
-    """Mean holdout revenue per customer by repeat purchases in calibration (0 .. ``cap``+): actual, and
-    each prediction of :func:`holdout_revenue`, with the customers in each group."""
+    """Mean holdout revenue per customer by repeat purchases in calibration (0 .. ``cap`` or more):
+    actual, and each prediction of :func:`holdout_revenue`, with the customers in each group."""
     group = per["frequency_cal"].clip(upper=cap).astype(int)
     columns = ["actual", *_predictions(per)]
     out = per[columns].groupby(group).mean().round(2)

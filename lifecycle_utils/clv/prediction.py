@@ -104,7 +104,7 @@ def expected_purchases_path(fit: FitResult, times, *, frequency, recency, T) -> 
 
 
 def conditional_expectations(split: pd.DataFrame, fits: dict[str, FitResult], cap: int = 7) -> pd.DataFrame:
-    """The published validation table: customers grouped by calibration frequency (0 .. ``cap``+),
+    """The published validation table: customers grouped by calibration frequency (0 .. ``cap`` or more),
     the actual mean holdout purchases and each model's expected mean."""
     group = split["frequency_cal"].clip(upper=cap).astype(int)
     out = pd.DataFrame({"customers": group.value_counts().sort_index()})
@@ -384,7 +384,7 @@ def alive_corners(matrix: pd.DataFrame | None) -> pd.DataFrame:
 
 
 def period_transactions(frame: pd.DataFrame, fits: dict[str, FitResult], cap: int = 7) -> pd.DataFrame:
-    """Customers by number of repeat purchases in the calibration period (0 .. ``cap``+): actual, and
+    """Customers by number of repeat purchases in the calibration period (0 .. ``cap`` or more): actual, and
     expected under each model that gives P(X(t) = x) (BG/NBD, MBG/NBD; lifetimes has no such method
     for Pareto/NBD), summing each customer's probability at their own age ``T``; a last row
     :data:`ALL_CUSTOMERS` holds the sums (leave it out to plot the histogram)."""
