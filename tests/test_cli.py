@@ -123,12 +123,19 @@ def test_a_failed_run_leaves_the_previous_output_as_it_was(tmp_path):
     nbs.mkdir()
     record = "from lifecycle_utils import report\nreport.record('00_a', {'x': 1}, out_dir=REPORTS_DIR)"
     _notebook(nbs / "00_a.ipynb", record)
-    first = report.run_notebooks(nbs, out, log=lambda *a, **k: None)
-    assert (out / "00_a.html").exists() and (out / report.MANIFEST).exists() and len(first) == 5
+    quiet = dict(log=lambda *a, **k: None, site="reports")
+    first = report.run_notebooks(nbs, out, **quiet)
+    names = {p.name for p in first}
+    assert (
+        {"00_a.html", "00_a.ipynb", "00_a.json", "index.html", "_static"}
+        <= names
+        <= report.output_names([nbs / "00_a.ipynb"])
+    )
+    assert (out / report.MANIFEST).exists()
     (out / "notes.txt").write_text("mine")  # a file of the user's beside the reports: left alone
     _notebook(nbs / "01_b.ipynb", "raise ValueError('boom')")
     with pytest.raises(RuntimeError, match="01_b.ipynb failed .* was left as it was"):
-        report.run_notebooks(nbs, out, log=lambda *a, **k: None)
+        report.run_notebooks(nbs, out, **quiet)
     assert sorted(p.name for p in out.iterdir()) == sorted(
         [p.name for p in first] + ["notes.txt", report.MANIFEST]
     )
@@ -136,7 +143,7 @@ def test_a_failed_run_leaves_the_previous_output_as_it_was(tmp_path):
     assert not list(out.parent.glob(".out.run-*"))  # no staging folder left behind
     (nbs / "01_b.ipynb").unlink()
     _notebook(nbs / "02_c.ipynb", record.replace("00_a", "02_c"))
-    report.run_notebooks(nbs, out, log=lambda *a, **k: None)  # replaces only what the last run wrote
+    report.run_notebooks(nbs, out, **quiet)  # replaces only what the last run wrote
     assert (out / "notes.txt").read_text() == "mine" and (out / "02_c.html").exists()
     assert not (out.parent / "out.failed").exists()  # the failed run's leftovers go once a run succeeds
 
@@ -285,3 +292,17 @@ def test_a_bad_arm_cost_is_a_message_naming_the_flag(pair, capsys):
         parse(["report", "--campaign", "c.csv", "--arm-cost", pair])
     err = capsys.readouterr().err
     assert stop.value.code == 2 and "--arm-cost takes ARM=COST" in err and repr(pair) in err
+
+
+def test_the_site_option_chooses_what_is_built(capsys):
+    assert parse(["report"]).site == "full" and parse(["report", "--site", "none"]).site == "none"
+    with pytest.raises(SystemExit):
+        parse(["report", "--site", "pdf"])
+    assert "invalid choice: 'pdf'" in capsys.readouterr().err
+
+
+def test_run_notebooks_refuses_an_unknown_site(tmp_path):
+    from lifecycle_utils import report
+
+    with pytest.raises(ValueError, match="site must be one of full, reports, none, not 'pdf'"):
+        report.run_notebooks(tmp_path, tmp_path / "out", site="pdf", log=lambda *a, **k: None)
