@@ -73,16 +73,33 @@ _CSS = """\
 /* tables scroll inside their cell on a narrow screen instead of widening the page */
 div.cell_output { overflow-x: auto; }
 div.cell_output table { font-variant-numeric: tabular-nums; }
-div.cell_output table td, div.cell_output table th { white-space: normal; }
+div.cell_output table { border-collapse: collapse; border: none; margin: 0.5em 0; font-size: 0.9em; }
+div.cell_output table td, div.cell_output table th {
+  white-space: normal; border: none; border-bottom: 1px solid var(--color-background-border);
+  padding: 0.3em 0.6em; vertical-align: top;
+}
+div.cell_output table thead th { border-bottom: 2px solid var(--color-foreground-border); }
 .lifecycle-figures td:nth-child(2) { text-align: right; font-variant-numeric: tabular-nums; }
 img.lifecycle-key-figure { width: 100%; height: auto; }
+/* the folded code: a quiet line a reader can open, not a coloured box per cell */
+div.cell.container details.admonition.hide.above-input {
+  background: transparent !important; box-shadow: none !important; border: none !important;
+  border-left: 2px solid var(--color-background-border) !important; margin: 0.2em 0; padding: 0 0 0 0.4em;
+}
+div.cell.container details.admonition.hide.above-input > summary {
+  background: transparent !important; color: var(--color-foreground-muted); font-size: 0.75em; padding: 0;
+}
+div.cell.container details.admonition.hide.above-input > summary::before,
+div.cell.container details.admonition.hide.above-input p.admonition-title::before { display: none; }
+div.cell.container details.admonition.hide.above-input p.admonition-title {
+  background: transparent !important; margin: 0; padding: 0.1em 0; font-weight: normal;
+}
 @media print {
   /* print every table whole: smaller type, wrapped cells, nothing scrolled out of the page */
   div.cell_output, .table-wrapper { overflow: visible !important; }
   table { font-size: 7.5pt; max-width: 100% !important; width: 100%; table-layout: auto; }
   table td, table th { white-space: normal !important; word-break: break-word; padding: 1px 3px; }
-  details { display: block; }
-  details > summary { display: none; }
+  details.above-input, div.cell_input { display: none; }  /* printed for a reader: no code */
   img { max-width: 100% !important; page-break-inside: avoid; }
 }
 """
