@@ -189,7 +189,8 @@ def figure_value(key: str, value) -> str:
     """A recorded figure as a stakeholder reads it (Markdown): ``n/a`` for a missing value, yes/no,
     thousands separators, a percent sign where the key is in percent (``(%)``), a share (``loss share``,
     ``uplift``) in percent, money with its currency sign where the key names money, p-values below 0.001
-    as ``< 0.001``; text as it is."""
+    as ``< 0.001``, other numbers with no more decimals than recorded (at most 2 from 1 up, 3 below 1,
+    none from 1,000 up); text as it is."""
     from lifecycle_utils.narrative.words import money
 
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -214,7 +215,10 @@ def figure_value(key: str, value) -> str:
         return money(value)
     if isinstance(value, int) or float(value).is_integer():
         return f"{int(value):,}"
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.2f}" if abs(value) >= 1 else f"{value:.3f}"
+    most = 0 if abs(value) >= 1000 else 2 if abs(value) >= 1 else 3  # no more digits than recorded
+    text = repr(float(value))
+    recorded = len(text.partition(".")[2].rstrip("0")) if "e" not in text else most
+    return f"{value:,.{min(most, recorded)}f}"
 
 
 def _cell(text: str) -> str:
