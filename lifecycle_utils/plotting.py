@@ -2,26 +2,46 @@
 
 Helpers take ``ax=None`` (a new figure when missing), return the axes and never call ``plt.show()``.
 Every figure gets a title and axis labels with units through :func:`decorate`.
+
+The style: text is never read as mathematics (``"$0-$15"`` keeps its dollar signs), notebooks show
+figures at twice the pixel density (sharp on high-density screens, shown at their normal size:
+:func:`figure_png`), a date
+axis gets concise labels (:func:`date_axis`), reference lines (thresholds, the line of equality, a
+fitted coefficient) are drawn in one colour that no data series uses (:data:`REFERENCE_COLOR`), and a
+legend stays inside the axes only where it covers no line (:func:`place_legend`).
 """
 
 from __future__ import annotations
 
+import base64
+import io
+import re
+
 import matplotlib as mpl
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
+from PIL import Image
 
 __all__ = [
     "PALETTE",
     "FIGSIZE",
+    "REFERENCE_COLOR",
+    "REFERENCE_STYLES",
+    "series_colors",
+    "DENSITY",
+    "figure_png",
     "setup",
     "format_float",
     "new_axes",
     "decorate",
     "thousands",
+    "date_axis",
+    "place_legend",
     "bar",
     "lines",
     "histogram",
@@ -39,17 +59,32 @@ __all__ = [
 
 PALETTE = "colorblind"
 FIGSIZE = (8.0, 4.2)
+REFERENCE_COLOR = "#3d3d3d"
+"""The one colour of every reference line (thresholds, the line of equality, a fitted coefficient): a
+dark grey that is none of the series colours (:func:`series_colors`), so a dashed line is never taken
+for a data series."""
+REFERENCE_STYLES = ("--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)))
+"""Line styles that tell several reference lines on one axes apart (they share the colour)."""
+DENSITY = 2
+"""Notebook figures carry this many pixels per displayed pixel (sharp on high-density screens)."""
+
+
+def series_colors(n: int | None = None) -> list[tuple[float, float, float]]:
+    """The colours of data series: the colour-blind palette (``n`` of them, cycling)."""
+    return sns.color_palette(PALETTE, n)
 
 
 def setup() -> None:
-    """Apply the collection's style (seaborn whitegrid, colour-blind palette, readable sizes) and
-    pandas display options (2 decimals, wide tables). Call once, in a notebook's import cell."""
+    """Apply the collection's style (seaborn whitegrid, colour-blind palette, readable sizes, no
+    mathematics in text, figures at twice the pixel density in a notebook) and pandas display options
+    (2 decimals, wide tables). Call once, in a notebook's import cell."""
     sns.set_theme(style="whitegrid", context="notebook", palette=PALETTE)
     mpl.rcParams.update(
         {
             "figure.figsize": FIGSIZE,
             "figure.dpi": 100,
-            "savefig.dpi": 100,
+            "savefig.dpi": 100 * DENSITY,
+            "text.parse_math": False,  # "$0-$15" is money, not mathematics: the dollar signs stay
             "axes.titlesize": 13,
             "axes.titleweight": "bold",
             "axes.labelsize": 11,
@@ -63,6 +98,48 @@ def setup() -> None:
     pd.set_option("display.float_format", format_float)
     pd.set_option("display.max_columns", 30)
     pd.set_option("display.width", 120)
+    _dense_inline_figures()
+
+
+def figure_png(fig: plt.Figure) -> tuple[str, dict[str, int]] | None:
+    """A figure as a notebook shows it: a PNG with :data:`DENSITY` times the pixels of its size (sharp
+    on high-density screens), base64-encoded, with the width and height to show it at (its normal
+    size), reduced to a palette of 256 colours: a plot has few colours, and the file shrinks to about a
+    third. ``None`` for an empty figure (nothing to show, as IPython's own formatter)."""
+    if not fig.axes and not fig.lines:
+        return None
+    drawn = io.BytesIO()
+    fig.canvas.print_figure(
+        drawn,
+        format="png",
+        dpi=fig.dpi * DENSITY,
+        bbox_inches="tight",
+        facecolor=fig.get_facecolor(),
+        edgecolor=fig.get_edgecolor(),
+    )
+    image = Image.open(drawn).convert("RGBA")
+    flat = Image.new("RGBA", image.size, "white")  # a transparent figure is shown on white
+    flat.alpha_composite(image)
+    small = io.BytesIO()
+    flat.convert("RGB").quantize(colors=256).save(small, format="png", optimize=True)
+    size = {"width": image.width // DENSITY, "height": image.height // DENSITY}
+    return base64.b64encode(small.getvalue()).decode("ascii"), size
+
+
+def _dense_inline_figures() -> None:
+    """In a notebook kernel (the inline backend), show figures through :func:`figure_png`. Outside
+    IPython (a script, the tests) nothing changes."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with the notebook dependencies
+        return
+    shell = get_ipython()
+    if shell is None or "inline" not in str(mpl.get_backend()):
+        return
+    # the inline backend sets IPython's figure formats once, when it is first imported: before ours
+    import matplotlib_inline.backend_inline  # noqa: F401
+
+    shell.display_formatter.formatters["image/png"].for_type(plt.Figure, figure_png)
 
 
 def format_float(value: float) -> str:
@@ -90,7 +167,7 @@ def decorate(ax: Axes, title: str, xlabel: str, ylabel: str, legend: bool | None
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if legend is True:
-        ax.legend()
+        place_legend(ax)
     elif legend is False and ax.get_legend() is not None:
         ax.get_legend().remove()
     return ax
@@ -103,12 +180,62 @@ def thousands(ax: Axes, axis: str = "y", prefix: str = "") -> Axes:
     return ax
 
 
+class _DateLabels(mdates.ConciseDateFormatter):
+    """Concise date labels whose first label states its year when no label or offset does (an axis
+    from late January shows "Apr 1997", "Jul", ..., "1998", not a bare "Apr")."""
+
+    def format_ticks(self, values):
+        labels = super().format_ticks(values)
+        years = re.compile(r"\d{4}")
+        if labels and not years.search(labels[0]) and not years.search(self.get_offset() or ""):
+            labels[0] = f"{labels[0]} {mdates.num2date(values[0]):%Y}"
+        return labels
+
+
+def date_axis(ax: Axes, axis: str = "x") -> Axes:
+    """Concise date labels on a date axis: the year where it changes (and on the first label), months
+    or days in between, at most eight ticks so that labels never overlap (``ConciseDateFormatter``)."""
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    target.set_major_locator(locator)
+    target.set_major_formatter(_DateLabels(locator))
+    return ax
+
+
+def _is_dates(values) -> bool:
+    return pd.api.types.is_datetime64_any_dtype(getattr(values, "dtype", None))
+
+
+def _covers_a_line(ax: Axes, box) -> bool:
+    """Whether the rectangle ``box`` (display coordinates) crosses a line of ``ax`` (data series and
+    reference lines alike)."""
+    for line in ax.get_lines():
+        if not line.get_visible() or not len(line.get_xdata()):
+            continue
+        path = line.get_transform().transform_path(line.get_path())
+        if path.intersects_bbox(box, filled=False):
+            return True
+    return False
+
+
+def place_legend(ax: Axes) -> Axes:
+    """A legend that covers no line: inside the axes, where matplotlib's ``"best"`` place leaves every
+    line (series and reference lines) visible; otherwise outside, to the right of the axes."""
+    if not ax.get_legend_handles_labels()[0]:
+        return ax
+    inside = ax.legend(loc="best")
+    ax.figure.canvas.figure.draw_without_rendering()  # lays the figure out: where "best" puts it
+    if _covers_a_line(ax, inside.get_window_extent()):
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+    return ax
+
+
 def bar(
     frame: pd.DataFrame, x: str, *, y: str, title: str, xlabel: str, ylabel: str, ax: Axes | None = None
 ) -> Axes:
     """Vertical bars of ``frame[y]`` by ``frame[x]`` (in the frame's order), one colour."""
     ax = new_axes(ax)
-    ax.bar(frame[x].astype(str), frame[y], color=sns.color_palette(PALETTE)[0])
+    ax.bar(frame[x].astype(str), frame[y], color=series_colors()[0])
     thousands(ax, "y")
     return decorate(ax, title, xlabel, ylabel)
 
@@ -128,8 +255,10 @@ def lines(
     """One line per column in ``ys`` against ``frame[x]``, with a legend when there are several;
     ``percent`` formats the y axis of a 0-1 quantity as percentages."""
     ax = new_axes(ax)
-    for y in ys:
-        ax.plot(frame[x], frame[y], label=y, marker="o" if markers else None)
+    for y, color in zip(ys, series_colors(len(ys))):
+        ax.plot(frame[x], frame[y], label=y, color=color, marker="o" if markers else None)
+    if _is_dates(frame[x]):
+        date_axis(ax)
     if percent:
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{100 * v:.0f}%"))
     else:
@@ -149,7 +278,7 @@ def histogram(
 ) -> Axes:
     """Histogram of ``values``; with ``log_x`` the bins are spaced evenly on a log scale."""
     ax = new_axes(ax)
-    sns.histplot(values, bins=bins, log_scale=log_x, ax=ax, color=sns.color_palette(PALETTE)[0])
+    sns.histplot(values, bins=bins, log_scale=log_x, ax=ax, color=series_colors()[0])
     thousands(ax, "y")
     if log_x:
         thousands(ax, "x")
@@ -162,7 +291,7 @@ def stacked_area(
     """Stacked areas of the columns of ``frame`` against its index (e.g. customers per stage over time),
     legend outside the plot on the right."""
     ax = new_axes(ax)
-    colors = sns.color_palette(PALETTE, len(frame.columns))
+    colors = series_colors(len(frame.columns))
     ax.stackplot(
         frame.index,
         *[frame[c].to_numpy() for c in frame.columns],
@@ -170,8 +299,10 @@ def stacked_area(
         colors=colors,
         alpha=0.9,
     )
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))  # areas fill the axes: the legend goes outside
     ax.margins(x=0)
+    if isinstance(frame.index, pd.DatetimeIndex):
+        date_axis(ax)
     thousands(ax, "y")
     return decorate(ax, title, xlabel, ylabel)
 
@@ -209,7 +340,7 @@ def flow(table: pd.DataFrame, title: str, *, left: str, right: str, ax: Axes | N
     ax = new_axes(ax, figsize=(8.0, 5.0))
     table = table.loc[table.sum(axis=1) > 0, table.sum(axis=0) > 0]
     names = list(dict.fromkeys([*map(str, table.index), *map(str, table.columns)]))
-    colors = dict(zip(names, sns.color_palette(PALETTE, len(names))))
+    colors = dict(zip(names, series_colors(len(names))))
     total = float(table.to_numpy().sum())
     gap = 0.02 * total
     width = 0.12
@@ -253,12 +384,12 @@ def flow(table: pd.DataFrame, title: str, *, left: str, right: str, ax: Axes | N
 
 
 def vlines(ax: Axes, marks: dict[str, float]) -> Axes:
-    """Dashed vertical reference lines, labelled in the legend (e.g. thresholds)."""
-    colors = sns.color_palette(PALETTE)[1:]
-    for (label, x), color in zip(marks.items(), colors):
-        ax.axvline(x, linestyle="--", color=color, label=label)
-    ax.legend()
-    return ax
+    """Vertical reference lines (e.g. thresholds) in :data:`REFERENCE_COLOR`, told apart by their line
+    style and labelled in the legend."""
+    for i, (label, x) in enumerate(marks.items()):
+        style = REFERENCE_STYLES[i % len(REFERENCE_STYLES)]
+        ax.axvline(x, linestyle=style, color=REFERENCE_COLOR, linewidth=1.5, label=label)
+    return place_legend(ax)
 
 
 def survival_curves(
@@ -279,7 +410,7 @@ def survival_curves(
         ax.set_xticks([])
         ax.set_yticks([])
         return decorate(ax, title, xlabel, ylabel)
-    for (label, km), color in zip(curves.items(), sns.color_palette(PALETTE, len(curves))):
+    for (label, km), color in zip(curves.items(), series_colors(len(curves))):
         ax.step(km["time"], km["survival"], where="post", label=f"{label}", color=color)
         if bands:
             ax.fill_between(
@@ -316,7 +447,7 @@ def schoenfeld(
         shown[covariate],
         s=6,
         alpha=0.25,
-        color=sns.color_palette(PALETTE)[0],
+        color=series_colors()[0],
         label="scaled residual",
     )
     bin_of = pd.qcut(points["time"].rank(method="first"), min(bins, len(points)), labels=False)
@@ -324,12 +455,12 @@ def schoenfeld(
     ax.plot(
         means["time"],
         means["value"],
-        color=sns.color_palette(PALETTE)[1],
+        color=series_colors()[1],
         linewidth=2,
         marker="o",
         label=f"mean in {len(means)} time bins",
     )
-    ax.axhline(beta, linestyle="--", color="black", label=f"fitted coefficient {beta:.3f}")
+    ax.axhline(beta, linestyle="--", color=REFERENCE_COLOR, label=f"fitted coefficient {beta:.3f}")
     lo, hi = np.percentile(points[covariate], [1, 99])
     pad = 0.2 * (hi - lo + 1e-9)
     ax.set_ylim(min(lo, means["value"].min(), beta) - pad, max(hi, means["value"].max(), beta) + pad)
@@ -360,8 +491,8 @@ def lorenz(curve: pd.DataFrame, title: str, *, gini: float | None = None, ax: Ax
     optionally, the Gini coefficient in the legend; axes in percent."""
     ax = new_axes(ax, figsize=(5.5, 5.0))
     label = "customers" + (f" (Gini {gini:.2f})" if gini is not None else "")
-    ax.plot(curve["customer share"], curve["revenue share"], label=label, color=sns.color_palette(PALETTE)[0])
-    ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label="perfect equality")
+    ax.plot(curve["customer share"], curve["revenue share"], label=label, color=series_colors()[0])
+    ax.plot([0, 1], [0, 1], linestyle="--", color=REFERENCE_COLOR, label="perfect equality")
     percent = FuncFormatter(lambda v, _: f"{100 * v:.0f}%")
     ax.xaxis.set_major_formatter(percent)
     ax.yaxis.set_major_formatter(percent)
@@ -389,7 +520,7 @@ def grouped_barh(
     ax = new_axes(ax, figsize=(8.0, max(3.0, 0.45 * len(frame) + 1.5)))
     height = 0.8 / len(columns)
     y = np.arange(len(frame))
-    for i, (col, color) in enumerate(zip(columns, sns.color_palette(PALETTE, len(columns)))):
+    for i, (col, color) in enumerate(zip(columns, series_colors(len(columns)))):
         ax.barh(y + i * height, frame[col].to_numpy(float), height=height, label=col, color=color)
     ax.set_yticks(y + height * (len(columns) - 1) / 2, [str(i) for i in frame.index])
     ax.invert_yaxis()
@@ -400,10 +531,12 @@ def alive_paths(paths: dict[str, pd.DataFrame], title: str, ax: Axes | None = No
     """P(alive) histories (tables with ``date``, ``P(alive)``, ``purchase``), one line per customer,
     purchases marked with dots."""
     ax = new_axes(ax)
-    for (label, path), color in zip(paths.items(), sns.color_palette(PALETTE, len(paths))):
+    for (label, path), color in zip(paths.items(), series_colors(len(paths))):
         ax.plot(path["date"], path["P(alive)"], color=color, label=label)
         bought = path[path["purchase"]]
         ax.scatter(bought["date"], bought["P(alive)"], color=color, s=18, zorder=3)
+    if paths and all(_is_dates(path["date"]) for path in paths.values()):
+        date_axis(ax)
     ax.set_ylim(0, 1.05)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{100 * v:.0f}%"))
     return decorate(ax, title, "date (dots: purchases)", "P(alive)", legend=True)

@@ -25,6 +25,7 @@ import pandas as pd
 
 from lifecycle_utils.measures import auc, wilson_interval
 from lifecycle_utils.summary import customer_summary, occasions
+from lifecycle_utils.tables import money as money_text
 
 __all__ = [
     "AXES",
@@ -162,21 +163,42 @@ def score_rfm(values: pd.DataFrame, edges: dict[str, list[float]] | None = None)
     return out, edges
 
 
+def _whole_range(lo: float, hi: float, least: int) -> str:
+    """The whole numbers ``v`` with ``lo <= v < hi`` (no lower bound: from ``least``) as text: ``"2"``,
+    ``"3 to 4"``, ``"6 or more"``."""
+    first = least if np.isinf(lo) else max(least, math.ceil(lo))
+    if np.isinf(hi):
+        return f"{first:,} or more"
+    last = math.ceil(hi) - 1
+    if last < first:
+        return "none"
+    return f"{first:,}" if last == first else f"{first:,} to {last:,}"
+
+
+def _money_range(lo: float, hi: float) -> str:
+    """Amounts ``lo <= v < hi`` as text, the cut points to the cent: ``"$15.37 to under $31.76"``."""
+
+    def edge(x: float) -> str:
+        return money_text(x, 0 if x == round(x) else 2)
+
+    if np.isinf(lo):
+        return f"under {edge(hi)}"
+    if np.isinf(hi):
+        return f"{edge(lo)} or more"
+    return f"{edge(lo)} to under {edge(hi)}"
+
+
 def edges_table(edges: dict[str, list[float]]) -> pd.DataFrame:
-    """The cut points as a readable table: per axis, the range of values behind each score."""
+    """The cut points as a readable table: per axis, the range of values behind each score. Recency
+    (whole days, from 0) and frequency (purchase occasions, from 1) are whole numbers: ``"3 to 4"``,
+    ``"6 or more"``; spend is money: ``"$15.37 to under $31.76"``."""
     rows = []
     for axis, unit in (("R", "days since last purchase"), ("F", "purchase occasions"), ("M", "spend")):
         e = edges[axis]
         bounds = [-np.inf] + list(e) + [np.inf]
         for s in range(1, len(e) + 2):
             lo, hi = bounds[s - 1], bounds[s]
-            text = (
-                f"< {hi:,.2f}"
-                if np.isinf(lo)
-                else f">= {lo:,.2f}"
-                if np.isinf(hi)
-                else f"{lo:,.2f} to < {hi:,.2f}"
-            )
+            text = _money_range(lo, hi) if axis == "M" else _whole_range(lo, hi, 0 if axis == "R" else 1)
             sc = s if axis != "R" else len(e) + 2 - s
             rows.append({"axis": axis, "score": sc, "values": text, "unit": unit})
     return pd.DataFrame(rows).sort_values(["axis", "score"]).reset_index(drop=True)

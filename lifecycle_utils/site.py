@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import copy
 import html
-import math
 import re
 import shutil
 import subprocess
@@ -180,45 +179,19 @@ def figure_label(key: str) -> str:
     return key
 
 
-_MONEY = re.compile(r"\b(CLV|profit|amount|spend|revenue|cost|value at risk|budget|margin)\b", re.I)
-_NOT_MONEY = re.compile(r"correlation|MAE|resamples|refitted|\((months|weeks|days|points|units)\)|customers$")
 _SHARE = re.compile(r"\b(loss share|uplift)\b")
 
 
 def figure_value(key: str, value) -> str:
-    """A recorded figure as a stakeholder reads it (Markdown): ``n/a`` for a missing value, yes/no,
-    thousands separators, a percent sign where the key is in percent (``(%)``), a share (``loss share``,
-    ``uplift``) in percent, money with its currency sign where the key names money, p-values below 0.001
-    as ``< 0.001``, other numbers with no more decimals than recorded (at most 2 from 1 up, 3 below 1,
-    none from 1,000 up); text as it is."""
-    from lifecycle_utils.narrative.words import money
+    """A recorded figure as a stakeholder reads it (Markdown), formatted as a table cell of the same name
+    (:func:`lifecycle_utils.tables.column_kind` and :func:`~lifecycle_utils.tables.cell`: money, percent,
+    p-values, yes/no, thousands separators, no more decimals than recorded, an en dash when missing), a
+    share recorded as 0-1 (``loss share``, ``uplift``) in percent; the dollar sign escaped for Markdown."""
+    from lifecycle_utils import tables
 
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, str):
-        try:
-            number = float(value)
-        except ValueError:
-            return value
-        return "< 0.001" if "p-value" in key and number < 0.001 else value
-    if not isinstance(value, (int, float)):
-        return str(value)
-    if "p-value" in key:
-        return "< 0.001" if value < 0.001 else f"{value:.3f}"
-    if key.endswith(("(%)", " %")) or "(%)" in key:
-        return f"{value:,.1f}%"
-    if _SHARE.search(key) and abs(value) <= 1:
-        return f"{100 * value:+.1f}%" if "uplift" in key else f"{100 * value:.1f}%"
-    if _MONEY.search(key) and not _NOT_MONEY.search(key):
-        return money(value)
-    if isinstance(value, int) or float(value).is_integer():
-        return f"{int(value):,}"
-    most = 0 if abs(value) >= 1000 else 2 if abs(value) >= 1 else 3  # no more digits than recorded
-    text = repr(float(value))
-    recorded = len(text.partition(".")[2].rstrip("0")) if "e" not in text else most
-    return f"{value:,.{min(most, recorded)}f}"
+    share = _SHARE.search(key) and isinstance(value, (int, float)) and abs(value) <= 1
+    kind = tables.column_kind(key, fraction=(key,) if share else ())
+    return tables.cell(value, kind).replace("$", "\\$")
 
 
 def _cell(text: str) -> str:

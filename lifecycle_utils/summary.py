@@ -36,6 +36,7 @@ __all__ = [
     "weekly_activity",
     "spend_quantiles",
     "summary_overview",
+    "column_headers",
     "end_of_observation",
     "calibration_weeks",
     "default_calibration_end",
@@ -430,6 +431,23 @@ def summary_overview(summary: pd.DataFrame, period: str = "W") -> pd.Series:
         name="value",
         dtype=object,
     )
+
+
+def column_headers(period: str = "W") -> dict[str, str]:
+    """Readable headers, with units, for the columns of a :func:`customer_summary` table made with
+    ``period`` (for ``tables.show(..., headers=...)``)."""
+    unit = {"D": "days", "W": "weeks"}[period if period in PERIOD_DAYS else _period_days(period)]
+    return {
+        "first_purchase": "first purchase",
+        "last_purchase": "last purchase",
+        "occasions": "purchase occasions",
+        "frequency": "repeat occasions",
+        "recency": f"recency ({unit})",
+        "T": f"age T ({unit})",
+        "monetary_value": "mean repeat spend",
+        "total_spend": "total spend",
+        "first_spend": "first spend",
+    }
 
 
 def end_of_observation(dates: pd.Series, given=None) -> pd.Timestamp:

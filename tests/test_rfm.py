@@ -80,7 +80,7 @@ def test_recency_direction():
     assert scored["R"].tolist() == [5, 4, 3, 2, 1]  # most recent scores highest
     assert scored["F"].tolist() == [1, 2, 3, 4, 5]
     assert scored.loc["a", "RFM"] == "511"
-    assert rfm.edges_table(edges).query("axis == 'R' and score == 5")["values"].item() == "< 50.00"
+    assert rfm.edges_table(edges).query("axis == 'R' and score == 5")["values"].item() == "0 to 49"
 
 
 def test_score_distribution_counts_every_customer(sample_scored):

@@ -57,6 +57,7 @@ __all__ = [
     "logrank_sentence",
     "hazard_sentence",
     "ph_sentence",
+    "refit_sentence",
     "final_model_sentence",
     "conversion_sentence",
     "delayed_entry_sentence",
@@ -831,6 +832,12 @@ def _repeat_by_construction(groups: pd.DataFrame | None) -> str:
         f"others. After day 0 the repeaters lose {how} share of their number: from {percent(yes0)} to "
         f"{percent(yes1)} at {count(h)} days, against {percent(no0)} to {percent(no1)} for the others."
     )
+
+
+def refit_sentence(note: str) -> Text:
+    """What ``survival.refit_for_ph`` did (its note: the model refitted stratified by the covariate that
+    fails proportional hazards, or left as fitted), as text shown under the cell rather than printed."""
+    return Text(note)
 
 
 def ph_sentence(tests: pd.DataFrame, groups: pd.DataFrame | None = None) -> Text:
