@@ -210,6 +210,13 @@ def notebook_parameters(args: argparse.Namespace) -> dict:
     return params
 
 
+def _file_names(args: argparse.Namespace) -> str | None:
+    """The inputs' file names (no folders: the reader of the site needs the data set, not the path on
+    the machine that built it), or None for the default CDNOW run."""
+    names = [Path(p).name for p in (args.data, args.survival_table, args.campaign) if p]
+    return ", ".join(names) or None
+
+
 class InputError(ValueError):
     """A problem with one input file, with the flag that names it."""
 
@@ -339,7 +346,7 @@ def _report(args: argparse.Namespace) -> int:
         parameters=notebook_parameters(args),
         notebooks=chosen,
         skipped=skipped,
-        dataset=args.label or args.data or args.survival_table or args.campaign,
+        dataset=args.label or _file_names(args),
         site=args.site,
     )
     opened = f"; open {out}/index.html" if args.site != "none" else ""

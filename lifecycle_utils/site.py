@@ -144,13 +144,17 @@ def site_notebook(nb):
         cell.source = "\n".join(line for line in source if not _REPORTS_DIR.match(line)).strip("\n")
         tags = list(cell.metadata.get("tags", []))
         cell.metadata["tags"] = tags + ["hide-input"] * ("hide-input" not in tags)
-        for output in cell.get("outputs", []):
+        for output in list(cell.get("outputs", [])):
             text = output.get("data", {}).get("text/markdown")
             if title is None and text is not None:
                 lines = str(text if isinstance(text, str) else "".join(text)).splitlines()
                 if lines and lines[0].startswith("# "):
                     title = lines[0][2:].strip()
-                    output["data"]["text/markdown"] = "\n".join(lines[1:]).lstrip("\n")
+                    rest = "\n".join(lines[1:]).strip("\n")
+                    if rest:
+                        output["data"] = {"text/markdown": rest}
+                    else:  # the output was the title alone: nothing else to show (not even its text/plain)
+                        cell.outputs.remove(output)
     title = title or notebook_title(nb, nb.metadata.get("name", "Report"))
     heading = not any(c.cell_type == "markdown" and c.source.startswith("# ") for c in nb.cells)
     if heading:

@@ -56,9 +56,11 @@ RUN_DONE = (
 )
 FIGURES = "Array.from(document.querySelectorAll('.jp-OutputArea-output img'))"
 
-# The user settings of the throwaway JupyterLab: no news feed, no update check (both would fetch a page).
+# The user settings of the throwaway JupyterLab: no news feed, no update check (both would fetch a page);
+# every cell rendered (no windowing), so the screenshot shows the figure the test scrolled to.
 USER_SETTINGS = {
-    "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False}
+    "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
+    "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
 }
 
 
@@ -121,7 +123,7 @@ def lab(tmp_path_factory):
     config = tmp / "jupyter-config"
     for name, values in USER_SETTINGS.items():
         path = config / "lab" / "user-settings" / f"{name}.jupyterlab-settings"
-        path.parent.mkdir(parents=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(values), encoding="utf-8")
     env = dict(
         os.environ,
@@ -229,6 +231,7 @@ def test_a_notebook_runs_all_cells_in_jupyterlab_in_a_real_browser(lab):
             decoded = page.evaluate(f"{FIGURES}.filter(i => i.naturalWidth > 0).length")
             if decoded:
                 page.locator(".jp-OutputArea-output img").first.scroll_into_view_if_needed()
+                page.wait_for_timeout(500)  # let the panel repaint after the scroll
         finally:
             page.screenshot(path=str(SCREENSHOT))  # the end state, also of a failed run
             browser.close()

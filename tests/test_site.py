@@ -204,7 +204,9 @@ def test_the_site_has_navigation_search_and_the_api_reference(site):
     for stem in ("00_data_overview", "01_stage_definition", "05_strategy_comparison"):
         assert f'href="{stem}.html"' in page
     assert 'class="toc-tree"' in page and 'class="prev-page"' in page and 'class="next-page"' in page
-    assert '<meta name="viewport"' in (out / "index.html").read_text(encoding="utf-8")
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert '<meta name="viewport"' in index
+    assert "orders.csv, 2022-01-01 to 2023-12-31" in index and str(out.parent) not in index  # no build path
     assert (out / "search.html").exists() and (out / "searchindex.js").exists()
     documented = {p.stem for p in (out / "api").glob("*.html")}
     assert {f"lifecycle_utils.{m}" for m in lifecycle_utils.__all__} <= documented

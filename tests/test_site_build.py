@@ -35,6 +35,10 @@ def test_the_site_copy_has_a_title_cell_folded_code_and_no_build_details():
     assert heading.outputs[0]["data"]["text/markdown"] == "**Data.** 3 rows"  # the title moved up, once
     assert nb.cells[1].source.startswith("# NBVAL_CHECK_OUTPUT") and len(nb.cells) == 3  # nb unchanged
     assert report.notebook_title(page, "x") == "00 · The data: shop &lt;b&gt;"
+    only_title = _executed_notebook()
+    only_title.cells[1].outputs[0]["data"] = {"text/markdown": "# 00 · Title", "text/plain": "# 00 · Title"}
+    assert site.site_notebook(only_title).cells[2].outputs == []  # no text/plain fallback left to show
+    assert heading.outputs[0]["data"] == {"text/markdown": "**Data.** 3 rows"}
     again = site.site_notebook(page)
     assert [c.source for c in again.cells] == [c.source for c in page.cells]  # no second title
     assert again.cells[1].metadata["tags"] == ["parameters", "hide-input"]
