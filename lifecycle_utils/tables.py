@@ -202,8 +202,9 @@ def _is_number(value) -> bool:
 
 
 def _p_value(value) -> str:
-    """A p-value: three decimals, ``< 0.001`` below that (text such as ``"< 1e-300"`` or ``"4.5e-21"``
-    from the package is read as the number it states)."""
+    """A p-value: three significant digits, ``< 0.001`` below 0.001, as the sentences write it
+    (``narrative.words.p_value``; text such as ``"< 1e-300"`` or ``"4.5e-21"`` from the package is read
+    as the number it states)."""
     if isinstance(value, str):
         text = value.strip()
         if text.startswith("<"):
@@ -213,7 +214,7 @@ def _p_value(value) -> str:
         except ValueError:
             return text
     value = float(value)
-    return "< 0.001" if value < 0.0005 else f"{value:.3f}"
+    return "< 0.001" if value < 0.001 else f"{value:.3g}"
 
 
 def cell(value, kind: str, decimals: int | None = None) -> str:

@@ -87,8 +87,10 @@ def derived(token: str, stated: list[float]) -> bool:
 
 def sections(html: str) -> list[tuple[str, str]]:
     """The text of a report page by section: (heading, text) for each level-1 or level-2 heading and the
-    text up to the next one; scripts, styles and the cells' folded code left out."""
+    text up to the next one; scripts, styles, the cells' folded code and the site's navigation (the
+    sidebar and the contents, which list every heading) left out."""
     soup = BeautifulSoup(html, "html.parser")
+    soup = soup.find("article") or soup  # the page's own text: not the site's navigation and contents
     for tag in soup(["script", "style", "head"]):
         tag.decompose()
     for tag in soup.select(".cell_input"):  # a cell's code, folded on the page: not what a reader is told

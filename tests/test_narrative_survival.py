@@ -69,20 +69,23 @@ def test_most_means_strictly_more_than_half(share, judged):
 
 
 def test_p_values_are_written_as_the_tables_write_them():
-    assert ns.p_text(0.1449) == "p = 0.145" and ns.p_text(3.71e-55) == "p = 3.71e-55"
-    assert ns.p_text(None) == "p n/a" and ns.SMALLEST_P_SHOWN == 1e-300
-    # the tables' floor (survival.logrank, survival.ph_test): "< 1e-300" there, "p < 1e-300" here
-    assert ns.p_text(1.01e-300) == "p = 1.01e-300" and ns.p_text(2.23e-255) == "p = 2.23e-255"
-    assert ns.p_text(9.9e-301) == "p < 1e-300" and ns.p_text(0.0) == "p < 1e-300"
+    assert ns.p_text(0.1449) == "p = 0.145" and ns.p_text(3.71e-55) == "p < 0.001"
+    assert ns.p_text(0.0497) == "p = 0.0497"  # three significant digits: never "0.050" beside "beyond chance"
+    assert (
+        ns.p_text(None) == "p n/a" and ns.p_text(0.001) == "p = 0.001" and ns.p_text(0.000999) == "p < 0.001"
+    )
+    # the survival tables keep "< 1e-300" for an underflow (their -log10 p column keeps the size); a
+    # stakeholder table (tables.cell) and the sentence both say "< 0.001"
+    assert ns.p_text(9.9e-301) == "p < 0.001" and ns.p_text(0.0) == "p < 0.001"
     underflow = sv.chi_square_result(1400.0, 1)
     assert underflow["p-value"] == "< 1e-300" and ns.logrank_sentence(logranks(("plan", 1400.0, 1))).count(
-        "p < 1e-300"
+        "p < 0.001"
     )
 
 
 def test_statistics_are_written_in_plain_words():
     text = ns.logrank_sentence(logranks(("plan", 43.2, 1), ("region", 9.5, 2)))
-    assert "chi-square 43.2 with 1 degree of freedom, p = " in text
+    assert "chi-square 43.2 with 1 degree of freedom, p < 0.001" in text
     assert "chi-square 9.50 with 2 degrees of freedom, p = " in text and " df" not in text
 
 
@@ -339,7 +342,7 @@ def test_the_logrank_sentence_names_chance_by_the_rule_and_ranks_by_p_value():
     text = ns.logrank_sentence(logranks(("first order value", 250.665, 2), ("first basket size", 367.9, 2)))
     assert text.startswith("Ranked by p-value, the clearest difference is by first basket size:")
     assert (
-        "- first order value (chi-square 250.7 with 2 degrees of freedom, p = 3.7e-55): far beyond chance."
+        "- first order value (chi-square 250.7 with 2 degrees of freedom, p < 0.001): far beyond chance."
         in text
     )  # as its table
 
@@ -355,7 +358,7 @@ def test_a_group_built_in_by_its_definition_is_never_the_clearest_and_always_say
         "is by first order value:"
     )
     assert (
-        "- repeat within 30 days (chi-square 1,381.7 with 1 degree of freedom, p < 1e-300): far beyond "
+        "- repeat within 30 days (chi-square 1,381.7 with 1 degree of freedom, p < 0.001): far beyond "
         "chance; this difference is partly built in by its definition: a customer in the 'yes' group "
         "cannot churn before their repeat purchase" in text
     )
@@ -479,7 +482,7 @@ def test_the_ph_sentence_names_passing_and_failing_covariates():
     )
     assert (
         "It fails for customers who bought again within 30 days of their first purchase against customers "
-        "who did not (chi-square 1,165.2 with 1 degree of freedom, p = 2.23e-255)" in text
+        "who did not (chi-square 1,165.2 with 1 degree of freedom, p < 0.001)" in text
     )
     assert "[yes vs no]" not in text
     assert "(100.0% get beyond day 0), against 30.9% of the others" in text
@@ -733,8 +736,8 @@ def test_the_answer_formats_the_separate_log_rank_figures():
     assert narrative.answer("02_churn_survival", FIGURES) == (
         "**Answer.** 78.8% of the 23,570 customers churned (churn: 283 days without a purchase). Among the "
         "groups not built in by their definition, survival differs most clearly by first basket size "
-        "(log-rank chi-square 367.9 with 2 degrees of freedom, p = 1.27e-80: far beyond chance). The split "
-        "by repeat within 30 days gives log-rank chi-square 1,381.7 with 1 degree of freedom, p < 1e-300 "
+        "(log-rank chi-square 367.9 with 2 degrees of freedom, p < 0.001: far beyond chance). The split "
+        "by repeat within 30 days gives log-rank chi-square 1,381.7 with 1 degree of freedom, p < 0.001 "
         "(far beyond chance), a difference partly built in by its definition: a customer in the 'yes' group "
         "cannot churn before their repeat purchase, so none of them can churn on day 0. The 12 customers at "
         "the top of the early-warning list hold \\$8,406 of past annual spend weighted by their probability "
@@ -752,7 +755,7 @@ def test_a_group_built_in_by_its_definition_is_never_the_headline():
         "- **The split by repeat within 30 days is partly built in by its definition**: a customer in the "
         "'yes' group cannot churn before their repeat purchase, so none of them can churn on day 0. "
         "On the whole population it gives "
-        "log-rank chi-square 1,381.7 with 1 degree of freedom, p < 1e-300 (far beyond chance); median active "
+        "log-rank chi-square 1,381.7 with 1 degree of freedom, p < 0.001 (far beyond chance); median active "
         "life 0 days for no and 133 days for yes." in text
     )
 
@@ -1003,7 +1006,7 @@ def test_landmark_sentence_reports_the_landmark_estimate_without_the_built_in_ca
     text = ns.landmark_sentence(hazards, logranks, full_logranks=full, landmark_days=30)
     assert text.startswith("Counting churn from day 30 among the customers still active at it (time counted")
     assert (
-        "- repeat within 30 days: log-rank chi-square 59.8 with 1 degree of freedom, p = 1.06e-14 (far "
+        "- repeat within 30 days: log-rank chi-square 59.8 with 1 degree of freedom, p < 0.001 (far "
         "beyond chance), against chi-square 1,381.7 on the whole population, where the difference is partly "
         "built in by its definition; this landmark figure is the estimate of the association." in text
     )
@@ -1061,7 +1064,7 @@ def test_the_closing_text_gives_the_restricted_mean_the_landmark_estimate_and_th
     landmark = (
         "Counting from each customer's last purchase in the first 30 days to the day churn becomes visible, "
         "with every customer at risk from day 30 (a landmark analysis, where nothing after day 30 decides "
-        "who is compared), it gives log-rank chi-square 59.8 with 1 degree of freedom, p = 1.06e-14 (far "
+        "who is compared), it gives log-rank chi-square 59.8 with 1 degree of freedom, p < 0.001 (far "
         "beyond chance) and a hazard ratio of 0.758 (95% CI 0.704 to 0.816): the estimate of this "
         "association."
     )

@@ -76,7 +76,7 @@ def test_shorthand_keys_get_a_label_a_reader_can_decode(key, label):
         ("its profit loss share", 0.052, "5.2%"),
         ("strongest log-rank p-value", 1.27e-80, "< 0.001"),
         ("test p-value", "4.48e-281", "< 0.001"),
-        ("plain notice: p-value (Holm)", 0.0011, "0.001"),
+        ("plain notice: p-value (Holm)", 0.0011, "0.0011"),
         ("strongest log-rank chi-square", 367.93933136874756, "367.939"),
         ("spend-frequency correlation", 0.069, "0.069"),
         ("longest follow-up (days)", 262.0, "262"),

@@ -244,3 +244,10 @@ def test_every_table_a_notebook_shows_goes_through_the_display_helper(path):
             flawed.append(i)
     assert not bypassed, f"cells showing a table without tables.show: {bypassed}"
     assert not flawed, f"cells showing NaN or cut text: {flawed}"
+
+
+@pytest.mark.parametrize("p", [0.2, 0.05, 0.0499, 0.0011, 0.001, 0.00099, 0.0006, 1.27e-80, 0.0])
+def test_a_table_shows_a_p_value_as_the_sentence_beside_it_writes_it(p):
+    from lifecycle_utils.narrative import words
+
+    assert words.p_value(p).removeprefix("p = ").removeprefix("p ") == tables.cell(p, "p")

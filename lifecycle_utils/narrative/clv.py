@@ -16,7 +16,7 @@ import re
 import pandas as pd
 
 from lifecycle_utils.narrative.answers import with_not_run
-from lifecycle_utils.narrative.words import Text, count, listing, money, percent
+from lifecycle_utils.narrative.words import Text, count, listing, money, p_value, percent
 
 __all__ = [
     "BEATS_BASELINE_PCT",
@@ -84,9 +84,7 @@ MAJORITY_PCT = 50.0  # "more than half of the customers" when strictly more than
 FAR_OFF_PCT = 20.0
 
 
-def _p_value(p_value) -> str:
-    """``p = 0.023`` or ``p < 0.001``."""
-    return "p < 0.001" if float(p_value) < 0.001 else f"p = {float(p_value):.3f}"
+_p_value = p_value  # the collection's one way of writing a p-value (narrative.words)
 
 
 def _clv_interval(figures: dict) -> str:

@@ -29,7 +29,7 @@ import pandas as pd
 
 from lifecycle_utils._messages import NOTE
 from lifecycle_utils.narrative.answers import with_not_run
-from lifecycle_utils.narrative.words import MONEY_CENTS_BELOW, Text, count, listing, money, percent
+from lifecycle_utils.narrative.words import MONEY_CENTS_BELOW, Text, count, listing, money, p_value, percent
 from lifecycle_utils.narrative.words import missing as _missing
 
 __all__ = [
@@ -123,11 +123,7 @@ def beyond_chance(p_value, alpha: float = ALPHA) -> bool | None:
     return None if _missing(p_value) else float(p_value) < alpha
 
 
-def _p(p_value) -> str:
-    """A p-value as written in a sentence: ``p = 0.023``, ``p < 0.001``, ``p n/a``."""
-    if _missing(p_value):
-        return "p n/a"
-    return "p < 0.001" if float(p_value) < 0.001 else f"p = {float(p_value):.3f}"
+_p = p_value  # the collection's one way of writing a p-value (narrative.words)
 
 
 def _alpha(alpha: float) -> str:
@@ -449,7 +445,8 @@ def policies_sentence(
     if len(profit) > 1 and worst_value < best_value:
         worst = list(profit.index[profit == worst_value])
         shared = "shared by " if len(worst) > 1 else ""
-        text += f". The lowest profit is {money(worst_value)} ({shared}{_quoted(worst)})"
+        cents = None if (profit.abs() < MONEY_CENTS_BELOW).all() else 0  # as the table's column shows it
+        text += f". The lowest profit is {money(worst_value, decimals=cents)} ({shared}{_quoted(worst)})"
     even = row.get("break-even uplift")
     if not _missing(even) and math.isfinite(float(even)):
         text += (

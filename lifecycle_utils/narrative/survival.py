@@ -18,7 +18,7 @@ from lifecycle_utils.narrative.answers import with_not_run
 
 if TYPE_CHECKING:  # a type only: the survival layer does not depend on clv at run time
     from lifecycle_utils.clv import PredictedValue
-from lifecycle_utils.narrative.words import Text, count, listing, money, percent
+from lifecycle_utils.narrative.words import Text, count, listing, money, p_value, percent
 from lifecycle_utils.narrative.words import missing as _missing
 from lifecycle_utils.survival import (
     BUILT_IN_GROUPS,
@@ -41,7 +41,6 @@ __all__ = [
     "rmst_sentence",
     "concordance_sentence",
     "landmark_sentence",
-    "SMALLEST_P_SHOWN",
     "chance",
     "ph_fails",
     "includes_one",
@@ -77,9 +76,6 @@ __all__ = [
 
 CHANCE_P = 0.05  # a log-rank difference is "beyond chance" when its p-value is below this
 FAR_BEYOND_CHANCE_P = 0.001  # ... and "far beyond chance" when its p-value is below this
-# p-values below this are written "p < 1e-300", as the tables (survival.logrank_table, survival.ph_test)
-# write them: the sentence and the table beside it show the same bound
-SMALLEST_P_SHOWN = 1e-300
 MAJORITY_PCT = 50.0  # "most active lives end on the first purchase day" when strictly more than this (%)
 # Harrell's C of a Cox model: "barely better than chance" below CONCORDANCE_MODEST, "modest" below
 # CONCORDANCE_GOOD, "good" from it on (the usual reading: 0.5 is a coin toss, 0.7 a useful ranking)
@@ -152,15 +148,9 @@ def most(share_pct) -> bool:
 
 
 def p_text(p) -> str:
-    """A p-value as the tables show it, ``p = 0.145`` or ``p = 3.71e-55``; below
-    :data:`SMALLEST_P_SHOWN` (including a p-value that underflowed to 0) ``p < 1e-300``, as the tables;
-    ``p n/a``
-    without one."""
-    if _missing(p):
-        return "p n/a"
-    if float(p) < SMALLEST_P_SHOWN:
-        return f"p < {SMALLEST_P_SHOWN:.0e}"
-    return f"p = {float(p):.3g}"
+    """A p-value as the tables show it (:func:`~lifecycle_utils.narrative.words.p_value`): ``p = 0.145``,
+    ``p < 0.001``, ``p n/a`` without one."""
+    return p_value(p)
 
 
 # -------------------------------------------------------------------------------------- helpers

@@ -12,7 +12,7 @@ import math
 
 import pandas as pd
 
-__all__ = ["Text", "missing", "count", "money", "percent", "day", "listing"]
+__all__ = ["Text", "missing", "count", "money", "percent", "p_value", "day", "listing", "SMALLEST_P"]
 
 
 MONEY_CENTS_BELOW = 100.0
@@ -65,6 +65,19 @@ def money(x, currency: str = "$", decimals: int | None = None) -> str:
 def percent(share_pct, decimals: int = 1) -> str:
     """A percentage given in percent (48.9 -> ``48.9%``); None or NaN gives ``n/a``."""
     return "n/a" if _missing(share_pct) else f"{float(share_pct):.{decimals}f}%"
+
+
+SMALLEST_P = 0.001
+"""p-values below this are written ``p < 0.001``, in sentences as in the tables (``tables.cell``)."""
+
+
+def p_value(p) -> str:
+    """A p-value as a sentence writes it and its table shows it: three significant digits (``p = 0.023``,
+    ``p = 0.0497``: never rounded across 0.05 to "0.050"), ``p < 0.001`` below :data:`SMALLEST_P` (an
+    underflow to 0 included), ``p n/a`` without one."""
+    if _missing(p):
+        return "p n/a"
+    return f"p < {SMALLEST_P:g}" if float(p) < SMALLEST_P else f"p = {float(p):.3g}"
 
 
 def day(value) -> str:
