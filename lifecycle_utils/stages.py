@@ -21,15 +21,22 @@ Time is in days; purchase occasions are customer-days (see :mod:`lifecycle_utils
 from __future__ import annotations
 
 import math
+import os
+import threading
 from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from lifecycle_utils.estimators import chi_square_result, kaplan_meier, restricted_mean
-from lifecycle_utils.measures import wilson_interval
-from lifecycle_utils.summary import end_of_observation, occasion_sequence, occasions
+# scipy and statsmodels (under estimators and measures) are imported by the functions that use them:
+# assigning the stages does not, and they would add 80 MB to its memory at a million customers
+from lifecycle_utils.summary import (
+    _customer_codes,
+    _packed_ids,
+    end_of_observation,
+    occasion_sequence,
+    occasions,
+)
 
 __all__ = [
     "STAGES",
@@ -302,6 +309,8 @@ def gap_spells(tx: pd.DataFrame, *, observation_end=None, first_only: bool = Fal
 def _still_waiting(spells: pd.DataFrame):
     """The Kaplan-Meier share of waits still open after d days, S(d), as a function of whole days, and
     the longest wait observed (days; -1 without waits)."""
+    from lifecycle_utils.estimators import kaplan_meier
+
     if spells.empty:
         return (lambda d: np.full(np.shape(d), np.nan)), -1
     km = kaplan_meier(spells["days"], spells["returned"])
@@ -362,6 +371,10 @@ def return_chance_interval(
     sum e_i / (n_i (n_i - e_i)); the interval is taken on the log(-log R) scale (so it stays within 0 and
     1) and turned into 1 - R. NaN where d + h is beyond the longest wait, where S(d) is 0, or where no
     return falls in the window and R is 1 (no variance to read)."""
+    from scipy import stats
+
+    from lifecycle_utils.estimators import kaplan_meier
+
     if spells.empty or silence + horizon_days > spells["days"].max():
         return float("nan"), float("nan")
     km = kaplan_meier(spells["days"], spells["returned"])
@@ -605,67 +618,274 @@ def comparison_snapshots(snapshots, months: int = 12) -> tuple[pd.Timestamp, pd.
     return snaps[max(0, len(snaps) - 1 - months)], snaps[-1]
 
 
+def _small_int(largest: int):
+    """The smallest of int8, int16, int32 and int64 that holds the values from ``-largest`` to
+    ``largest``."""
+    for dtype in (np.int8, np.int16, np.int32):
+        if largest <= np.iinfo(dtype).max:
+            return dtype
+    return np.int64
+
+
+def _text_ids(packed: np.ndarray, dtype) -> pd.Index:
+    """Ids packed by :func:`lifecycle_utils.summary._packed_ids` (ASCII, at most 8 bytes, big-endian,
+    zero bytes on the right) back to text of ``dtype``, built from Arrow buffers (no Python strings)."""
+    import pyarrow as pa
+
+    data = packed.astype(">u8").view(np.uint8).reshape(-1, 8)
+    used = data != 0
+    offsets = np.zeros(len(data) + 1, dtype=np.int64)
+    np.cumsum(used.sum(axis=1), out=offsets[1:])
+    text = pa.LargeStringArray.from_buffers(len(data), pa.py_buffer(offsets), pa.py_buffer(data[used]))
+    return pd.Index(pd.array(text, dtype=dtype), name="customer_id")
+
+
+def _sort(values: np.ndarray) -> None:
+    """Sort ``values`` in place. With two cores or more, a large array's halves are sorted at the same
+    time (numpy's sort lets go of the GIL) and then merged by numpy's stable sort, which finds the two
+    sorted runs and merges them in one pass: the same result in about 60% of the time."""
+    if len(values) < 1_000_000 or (os.cpu_count() or 1) < 2:
+        values.sort()
+        return
+    half = len(values) // 2
+    other = threading.Thread(target=values[:half].sort)
+    other.start()
+    values[half:].sort()
+    other.join()
+    values.sort(kind="stable")
+
+
+def _occasion_keys(tx: pd.DataFrame):
+    """The purchase occasions (distinct customer-days, as :func:`lifecycle_utils.summary.occasions`) of a
+    non-empty ``tx`` as one sorted array of integer keys ``number << bits | day``: ``day`` counts the days
+    since ``first_day`` (the log's first day, in days since 1970-01-01), ``span`` is the days the log
+    spans (``span <= 2 ** bits``) and ``number`` is the customer's number, in the ids' sorted order.
+    Returns ``(keys, bits, span, first_day, ids_of)``, where ``ids_of`` turns numbers into the ids (a
+    ``customer_id`` index).
+
+    The number is the id itself where that is cheap: ids of at most 8 ASCII characters held by Arrow
+    (pandas' default strings) are packed into one integer each, whose order is the ids' text order;
+    when the packed ids, less the smallest of them and shifted past the days, fit in 63 bits, the number
+    is that difference and the ids are never hashed. Otherwise the number is the id's rank among the
+    distinct ids (:func:`lifecycle_utils.summary._customer_codes`, which refuses null ids). One sort of
+    the keys then groups rows into occasions and occasions into customers."""
+    packed = _packed_ids(tx["customer_id"])
+    day = tx["date"].to_numpy().astype("datetime64[D]").view(np.int64)  # floored to the day, as summary's
+    first_day = int(day.min())
+    span = int(day.max()) - first_day + 1
+    bits = max(span - 1, 1).bit_length()
+    day -= first_day
+    if packed is not None:
+        # drop the zero bytes every id ends with (the padding of ids shorter than 8 characters)
+        used = int(np.bitwise_or.reduce(packed))
+        shift = 8 * ((used & -used).bit_length() - 1 >> 3)
+        packed >>= np.uint64(shift)
+        low = int(packed.min())
+    if packed is not None and (int(packed.max()) - low) >> (63 - bits) == 0:
+        packed -= np.uint64(low)
+        number = packed.view(np.int64)
+        del packed
+        dtype = tx["customer_id"].dtype
+
+        def ids_of(numbers: np.ndarray) -> pd.Index:
+            return _text_ids((numbers.astype(np.uint64) + np.uint64(low)) << np.uint64(shift), dtype)
+
+    else:
+        del packed
+        number, index = _customer_codes(tx["customer_id"])
+
+        def ids_of(numbers: np.ndarray) -> pd.Index:
+            return index.take(numbers)
+
+    number <<= bits
+    number |= day
+    del day
+    _sort(number)
+    distinct = np.empty(len(number), dtype=bool)
+    distinct[0] = True
+    np.not_equal(number[1:], number[:-1], out=distinct[1:])
+    return number[distinct], bits, span, first_day, ids_of
+
+
+def _repeat(arrays: list[np.ndarray], repeats: np.ndarray, block: int = 1 << 20) -> list[np.ndarray]:
+    """``np.repeat(a, repeats)`` for each array ``a`` (all as long as ``repeats``), ``block`` elements at
+    a time, so that numpy's copy of the repeats as 64-bit integers is one block's, not the whole array's."""
+    rows = int(repeats.sum(dtype=np.int64))
+    out = [np.empty(rows, dtype=a.dtype) for a in arrays]
+    at = 0
+    for start in range(0, len(repeats), block):
+        part = repeats[start : start + block].astype(np.intp)
+        stop = at + int(part.sum())
+        for a, o in zip(arrays, out):
+            o[at:stop] = np.repeat(a[start : start + block], part)
+        at = stop
+    return out
+
+
+def _runs(lengths: np.ndarray, firsts: np.ndarray, dtype) -> np.ndarray:
+    """Consecutive runs counting up by one: run ``i`` has ``lengths[i]`` (at least 1) values from
+    ``firsts[i]``; all runs in one array of ``dtype`` (which must hold every value and every drop from
+    the end of a run to the start of the next). A running sum of ones that drops back at each run's
+    start, so no index array as long as the result is needed."""
+    values = np.ones(int(lengths.sum()), dtype=dtype)
+    run_starts = np.cumsum(lengths) - lengths
+    values[run_starts[1:]] = firsts[1:] - (firsts[:-1] + lengths[:-1] - 1)
+    values[0] = firsts[0]
+    return np.cumsum(values, dtype=dtype, out=values)
+
+
 def assign_stages(tx: pd.DataFrame, rules: StageRules, snapshots) -> pd.DataFrame:
     """The stage of every customer acquired by each snapshot date: one row per (snapshot, customer).
 
     Columns: ``snapshot``, ``customer_id``, ``occasions`` (up to the snapshot), ``days_since_last``,
     ``stage`` (ordered categorical, :data:`STAGES`), ``returned`` (came back after a gap of at least
-    ``churn_days`` by then). Rows are sorted by customer, then snapshot. Vectorised: each occasion
-    covers the snapshots from its date until the customer's next occasion; no loop over customers or
-    snapshots.
+    ``churn_days`` by then). Rows are sorted by customer, then snapshot.
+
+    Compact, so that a million customers over two years of monthly snapshots fit in memory: ``snapshot``
+    is an ordered categorical over the snapshot dates and ``customer_id`` a categorical over the ids
+    (both sorted, only the values that occur), so each row holds small integer codes instead of a date
+    and a text; ``occasions`` and ``days_since_last`` take the smallest integer type that holds them.
+    Select and compare as usual (``stages["snapshot"] == date``, ``stages["customer_id"] == "007"``);
+    for date arithmetic take the dates (``stages["snapshot"].astype("datetime64[s]")``).
+
+    Vectorised over integer arrays (:func:`_occasion_keys`): each occasion covers the snapshots from its
+    date until the customer's next occasion; no groupby, no loop over customers or snapshots, and each
+    array in the narrowest integer type its values need.
     """
     snaps = pd.DatetimeIndex(pd.to_datetime(snapshots)).normalize().sort_values().unique()
-    occ = occasion_sequence(tx)
-    dates = occ["date"].to_numpy().astype("datetime64[D]")
-    snap_days = snaps.to_numpy().astype("datetime64[D]")
-    first_snap = np.searchsorted(snap_days, dates, side="left")  # first snapshot on/after the occasion
-    same_next = occ["next"].notna().to_numpy()
-    next_first = np.empty_like(first_snap)
-    next_first[:-1] = first_snap[1:]
-    next_first = np.where(same_next, next_first, len(snap_days))
-    span = next_first - first_snap  # snapshots for which this occasion is the customer's last
-    gap = (occ["date"] - occ["previous"]).dt.days.fillna(0).to_numpy()
-    # "came back after churning" by each occasion: a running count of long gaps within the customer
-    long_gap = np.cumsum(gap >= rules.churn_days)
-    first_of_customer = occ["k"].to_numpy() == 1
-    base = np.maximum.accumulate(np.where(first_of_customer, long_gap - (gap >= rules.churn_days), 0))
-    returned = (long_gap - base) > 0
-
-    rows = np.repeat(np.arange(len(occ)), span)
-    offsets = np.arange(len(rows)) - np.repeat(np.cumsum(span) - span, span)
-    snap_index = first_snap[rows] + offsets
-    since = (snap_days[snap_index] - dates[rows]).astype(np.int64)
-    n = occ["k"].to_numpy()[rows]
-    code = np.select(
-        [since >= rules.churn_days, since >= rules.silent_days, n == 1, n < rules.mature_occasions],
-        [4, 3, 0, 1],
-        default=2,
-    ).astype(np.int8)
-    out = pd.DataFrame(
-        {
-            "snapshot": snaps[snap_index],
-            "customer_id": occ["customer_id"].array.take(rows),
-            "occasions": n,
-            "days_since_last": since,
-            "stage": pd.Categorical.from_codes(code, dtype=STAGE_DTYPE),
-            "returned": returned[rows],
-        }
+    if len(tx) == 0 or len(snaps) == 0:
+        return _stage_frame(snaps, tx["customer_id"].dtype)
+    key, bits, span, first_day, ids_of = _occasion_keys(tx)
+    n = len(snaps)
+    snap_day = snaps.to_numpy().astype("datetime64[D]").astype(np.int64) - first_day
+    days = _small_int(max(int(snap_day[-1]), span))  # holds every day of the log and every silence
+    day = (key & ((1 << bits) - 1)).astype(days)  # days since first_day, one per occasion
+    key >>= bits  # the customer's number
+    new = np.empty(len(key), dtype=bool)
+    new[0] = True
+    np.not_equal(key[1:], key[:-1], out=new[1:])
+    starts = np.flatnonzero(new)  # each customer's first occasion
+    numbers = key[starts]
+    del key, new
+    counts = np.diff(np.append(starts, len(day)))
+    # returned: a gap of churn_days or more before this occasion, within the customer
+    gap = np.zeros(len(day), dtype=days)
+    np.subtract(day[1:], day[:-1], out=gap[1:])
+    gap[starts] = 0
+    long_gaps = np.cumsum(gap >= rules.churn_days, dtype=np.int32)
+    del gap
+    long_gaps -= np.repeat(long_gaps[starts], counts)
+    returned = long_gaps > 0
+    del long_gaps
+    # the first snapshot on or after each occasion (looked up by day); how many snapshots see the
+    # occasion as the customer's last
+    codes = _small_int(n)
+    first_snap = np.searchsorted(snap_day, np.arange(span), side="left").astype(codes)[day]
+    covered = np.empty(len(day), dtype=codes)
+    covered[:-1] = first_snap[1:]
+    covered[starts[1:] - 1] = n
+    covered[-1] = n
+    covered -= first_snap
+    first_seen = first_snap[starts].astype(np.int64)
+    del first_snap
+    acquired = first_seen < n  # first purchase on or before the last snapshot
+    if not acquired.any():
+        return _stage_frame(snaps, tx["customer_id"].dtype)
+    # one row per (customer, snapshot): each occasion once per snapshot that sees it
+    k = _runs(counts, np.ones(len(counts), dtype=np.int64), _small_int(int(counts.max())))
+    occasions, since, flags = _repeat([k, day, returned], covered)
+    del k, day, returned, covered
+    # snapshot codes: a customer has rows for the snapshots first_seen .. n - 1 (snapshots before any
+    # purchase have no rows and are no categories)
+    first_seen = first_seen[acquired]
+    offset = int(first_seen.min())
+    per_customer = n - first_seen
+    code = _runs(per_customer, first_seen - offset, codes)
+    np.subtract(snap_day[offset:].astype(days)[code], since, out=since)  # the snapshot's day - the occasion's
+    customer = np.repeat(np.arange(len(first_seen), dtype=_small_int(len(first_seen))), per_customer)
+    stage = (occasions >= 2).astype(np.int8)
+    stage += occasions >= rules.mature_occasions
+    np.putmask(stage, since >= rules.silent_days, 3)
+    np.putmask(stage, since >= rules.churn_days, 4)
+    ids = ids_of(numbers[acquired])
+    del numbers, starts, counts, first_seen, per_customer, acquired
+    return _stage_frame(
+        snaps[offset:],
+        ids,
+        snapshot=code,
+        customer=customer,
+        occasions=occasions,
+        since=since,
+        stage=stage,
+        returned=flags,
     )
-    return out
+
+
+def _categories(values: pd.Index, ordered: bool = False) -> pd.CategoricalDtype:
+    """A categorical dtype over ``values`` that are distinct by construction. pandas' public constructor
+    checks that they are through a hash table of Python objects (70 MB and 0.1 s for a million text ids,
+    kept with the categories); its fast path, where it has one, skips the check."""
+    fast = getattr(pd.CategoricalDtype, "_from_fastpath", None)
+    return pd.CategoricalDtype(values, ordered) if fast is None else fast(values, ordered)
+
+
+def _stage_frame(
+    snaps: pd.DatetimeIndex,
+    ids,
+    *,
+    snapshot=None,
+    customer=None,
+    occasions=None,
+    since=None,
+    stage=None,
+    returned=None,
+) -> pd.DataFrame:
+    """The frame :func:`assign_stages` returns, from codes into ``snaps`` and into ``ids`` (an index of
+    the ids; a dtype for an empty frame), without copying the arrays."""
+    if snapshot is None:
+        snaps = snaps[:0]
+        snapshot = customer = stage = np.zeros(0, dtype=np.int8)
+        occasions = since = np.zeros(0, dtype=np.int16)
+        returned = np.zeros(0, dtype=bool)
+        ids = pd.Index([], dtype=ids, name="customer_id")
+    return pd.DataFrame(
+        {
+            "snapshot": pd.Categorical.from_codes(snapshot, dtype=_categories(snaps, True), validate=False),
+            "customer_id": pd.Categorical.from_codes(customer, dtype=_categories(ids), validate=False),
+            "occasions": occasions,
+            "days_since_last": since,
+            "stage": pd.Categorical.from_codes(stage, dtype=STAGE_DTYPE, validate=False),
+            "returned": returned,
+        },
+        copy=False,
+    )
+
+
+def _values(column: pd.Series) -> pd.Series:
+    """A categorical ``snapshot`` or ``customer_id`` column of :func:`assign_stages` as its values
+    (dates, ids), for date arithmetic, merges and tables indexed by them; any other column as it is."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.astype(column.cat.categories.dtype)
+    return column
+
+
+def _with_dates(stages: pd.DataFrame) -> pd.DataFrame:
+    """``stages`` with its ``snapshot`` column as dates (see :func:`_values`)."""
+    return stages.assign(snapshot=_values(stages["snapshot"]))
 
 
 def stage_at(stages: pd.DataFrame, snapshot) -> pd.Series:
-    """Stage per customer at one snapshot (index ``customer_id``)."""
+    """Stage per customer at one snapshot (index ``customer_id``: the ids, not categorical)."""
     at = stages[stages["snapshot"] == pd.Timestamp(snapshot)]
     if at.empty:
         raise ValueError(f"no snapshot {pd.Timestamp(snapshot).date()} in the stage table")
-    return at.set_index("customer_id")["stage"]
+    return at.assign(customer_id=_values(at["customer_id"])).set_index("customer_id")["stage"]
 
 
 def stage_sizes(stages: pd.DataFrame, share: bool = False) -> pd.DataFrame:
     """Customers per stage (columns, in :data:`STAGES` order) at each snapshot (rows); with ``share``,
     percentages of the customers acquired by then."""
-    sizes = pd.crosstab(stages["snapshot"], stages["stage"]).reindex(columns=STAGES, fill_value=0)
+    sizes = pd.crosstab(_values(stages["snapshot"]), stages["stage"]).reindex(columns=STAGES, fill_value=0)
     sizes.columns = pd.Index(STAGES, name="stage")
     if share:
         sizes = (100 * sizes.div(sizes.sum(axis=1), axis=0)).round(1)
@@ -717,12 +937,15 @@ def stage_revenue(tx: pd.DataFrame, stages: pd.DataFrame) -> pd.DataFrame:
     """Revenue of each period (after the previous snapshot, up to and including this one; the first
     period runs from the start of the data) by the stage the buyer is in at the end of the period;
     rows snapshots, columns stages (currency of the data). Revenue after the last snapshot is left out."""
+    stages = _with_dates(stages[["snapshot", "customer_id", "stage"]])
     snaps = pd.DatetimeIndex(stages["snapshot"].unique()).sort_values()
     occ = occasions(tx)
     index = np.searchsorted(snaps.to_numpy(), occ["date"].to_numpy(), side="left")
     inside = index < len(snaps)
     occ = occ[inside].assign(snapshot=snaps[index[inside]])
-    merged = occ.merge(stages[["snapshot", "customer_id", "stage"]], on=["snapshot", "customer_id"])
+    if isinstance(stages["customer_id"].dtype, pd.CategoricalDtype):  # match ids by their codes
+        occ["customer_id"] = pd.Categorical(occ["customer_id"], dtype=stages["customer_id"].dtype)
+    merged = occ.merge(stages, on=["snapshot", "customer_id"])
     table = (
         merged.pivot_table(index="snapshot", columns="stage", values="amount", aggfunc="sum", observed=False)
         .reindex(columns=STAGES)
@@ -758,7 +981,7 @@ def revenue_summary(revenue: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------- transitions
 def _consecutive(stages: pd.DataFrame) -> pd.DataFrame:
     ordered = stages.sort_values(["customer_id", "snapshot"], kind="stable")
-    nxt = ordered.groupby("customer_id", sort=False)["stage"].shift(-1)
+    nxt = ordered.groupby("customer_id", sort=False, observed=True)["stage"].shift(-1)
     pairs = pd.DataFrame({"from": ordered["stage"], "to": nxt, "snapshot": ordered["snapshot"]})
     return pairs[pairs["to"].notna()]
 
@@ -799,6 +1022,8 @@ def transition_intervals(stages: pd.DataFrame, alpha: float = 0.05) -> pd.DataFr
     ``1 - alpha`` interval ``lower (%)``, ``upper (%)`` (one decimal). The pooled pairs are not
     independent (a customer counts once per month), so the intervals are narrower than an interval
     over customers would be."""
+    from lifecycle_utils.measures import wilson_interval
+
     counts = transition_counts(stages)
     long = counts.stack().rename("moved").reset_index()
     long["customers"] = long["from"].map(counts.sum(axis=1)).astype(int)
@@ -818,9 +1043,14 @@ def monthly_rates(
     ``... upper (%)``, one decimal) and ``churn possible``: whether any of these customers could have
     reached ``churn_days`` of silence by the next snapshot (days since the last purchase plus the days
     to the next snapshot); where it is False a 0% move to churned is built into the rules, not observed."""
+    from lifecycle_utils.measures import wilson_interval
+
+    stages = _with_dates(stages)
     pairs = _consecutive(stages)
     ordered = stages.sort_values(["customer_id", "snapshot"], kind="stable")
-    next_snap = ordered.groupby("customer_id", sort=False)["snapshot"].shift(-1).loc[pairs.index]
+    next_snap = (
+        ordered.groupby("customer_id", sort=False, observed=True)["snapshot"].shift(-1).loc[pairs.index]
+    )
     since = ordered["days_since_last"].loc[pairs.index]
     pairs = pairs.assign(reach=since + (next_snap - pairs["snapshot"]).dt.days)
     pairs = pairs[pairs["from"] == from_stage]
@@ -855,6 +1085,10 @@ def rate_change_test(monthly: pd.DataFrame) -> pd.Series:
     (:func:`~lifecycle_utils.estimators.chi_square_result`) and ``note`` (why no test, else
     ``""``). The snapshots share customers, so the test treats dependent rows as independent: read it
     as a description of how unequal the months are, not an exact p-value."""
+    from scipy import stats
+
+    from lifecycle_utils.estimators import chi_square_result
+
     rows = monthly[monthly["churn possible"] & (monthly["customers"] > 0)]
     counts = pd.DataFrame(
         {
@@ -888,8 +1122,8 @@ def _outcome_pairs(stages: pd.DataFrame, from_stage: str) -> pd.DataFrame:
     """Customers in ``from_stage`` at a snapshot before their last: ``snapshot``, ``occasions``, ``to``
     (the stage at the next snapshot) and ``reach`` (days since the last purchase by the next snapshot, had
     the customer not bought: days since the last purchase plus the days to the next snapshot)."""
-    ordered = stages.sort_values(["customer_id", "snapshot"], kind="stable")
-    grouped = ordered.groupby("customer_id", sort=False)
+    ordered = _with_dates(stages).sort_values(["customer_id", "snapshot"], kind="stable")
+    grouped = ordered.groupby("customer_id", sort=False, observed=True)
     pairs = ordered.assign(to=grouped["stage"].shift(-1), next_snapshot=grouped["snapshot"].shift(-1))
     pairs = pairs[pairs["to"].notna() & (pairs["stage"] == from_stage)]
     reach = pairs["days_since_last"] + (pairs["next_snapshot"] - pairs["snapshot"]).dt.days
@@ -985,6 +1219,8 @@ def stratified_change_test(strata: pd.DataFrame) -> pd.Series:
     snapshots in them), ``customer-months`` (in them), ``left out`` (customer-months in the other bands),
     ``chi-square`` (the statistic), ``df``, ``p-value``, ``-log10 p`` and ``note``. Snapshots share
     customers, so read the p-value as a description, not an exact probability."""
+    from lifecycle_utils.estimators import chi_square_result
+
     keys = [c for c in ("silent by the next snapshot (days)", "purchases so far") if c in strata.columns]
     outcomes = [o for o in ("to churned", "back to active", "stayed") if len(strata) and strata[o].sum() > 0]
     total = int(strata["customers"].sum()) if len(strata) else 0
@@ -1134,8 +1370,11 @@ def time_in_stage(
     (:func:`spell_caps`; NaN for mature and churned, which have none), so that stages whose spells the
     rules cut short are not read as if customers chose their length; the rules' three numbers are kept
     in ``attrs`` (``silent_days``, ``churn_days``, ``mature_occasions``)."""
+    from lifecycle_utils.estimators import kaplan_meier, restricted_mean
+
     ordered = stages.sort_values(["customer_id", "snapshot"], kind="stable")
-    cust = ordered["customer_id"].to_numpy()
+    ids = ordered["customer_id"]
+    cust = (ids.cat.codes if isinstance(ids.dtype, pd.CategoricalDtype) else ids).to_numpy()  # codes: as ids
     stage = ordered["stage"].cat.codes.to_numpy()
     start = np.r_[True, (cust[1:] != cust[:-1]) | (stage[1:] != stage[:-1])][: len(cust)]  # none: none
     spell_id = np.cumsum(start)
@@ -1177,7 +1416,7 @@ def time_in_stage(
     table.insert(0, "completed", completed)
     table.insert(0, "spells", started)
     if rules is not None:
-        table["cap (snapshots)"] = spell_caps(rules, stages["snapshot"].unique())
+        table["cap (snapshots)"] = spell_caps(rules, _values(stages["snapshot"]).unique())
         table.attrs |= {
             "silent_days": rules.silent_days,
             "churn_days": rules.churn_days,
@@ -1404,8 +1643,9 @@ def headline_figures(
     within its horizon and its interval per band of purchases so far, and the customers silent that
     long at the end (churned) per band; with ``variants`` (:func:`sensitivity`) the lowest and highest
     churned share (%) over the rules compared. Shares in %, NaN where a figure cannot be computed."""
-    last = stages["snapshot"].max()
-    counts = stages.loc[stages["snapshot"] == last, "stage"].value_counts().reindex(STAGES, fill_value=0)
+    snapshot = _values(stages["snapshot"])
+    last = snapshot.max()
+    counts = stages.loc[snapshot == last, "stage"].value_counts().reindex(STAGES, fill_value=0)
     shares = (100 * counts / counts.sum()).round(1)
     figures: dict = {"snapshot": last.date().isoformat()}
     figures |= {f"{s} customers": int(counts[s]) for s in STAGES}

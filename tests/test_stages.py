@@ -1064,3 +1064,150 @@ def test_time_in_stage_of_an_empty_stage_table_has_no_spells():
     empty = S.assign_stages(HISTORIES, RULES, ["2023-01-31"])  # before any purchase
     table = S.time_in_stage(empty, rules=RULES)
     assert empty.empty and (table["spells"] == 0).all() and table["median (snapshots)"].isna().all()
+
+
+# ------------------------------------------------------------------ stages at scale: the compact table
+def reference_stages(tx, rules, snapshots):
+    """The stage table the slow, obvious way, one snapshot at a time: each customer's purchase days up
+    to the snapshot, counted, the last one, and the longest gap between two of them."""
+    days = tx.assign(date=tx["date"].dt.floor("D"))[["customer_id", "date"]].drop_duplicates()
+    days = days.sort_values(["customer_id", "date"])
+    days["gap"] = days.groupby("customer_id")["date"].diff().dt.days
+    parts = []
+    for snap in sorted(set(pd.to_datetime(snapshots).normalize())):
+        per = (
+            days[days["date"] <= snap]
+            .groupby("customer_id")
+            .agg(occasions=("date", "size"), last=("date", "max"), longest=("gap", "max"))
+        )
+        since = (snap - per["last"]).dt.days
+        stage = np.select(
+            [
+                since >= rules.churn_days,
+                since >= rules.silent_days,
+                per["occasions"] == 1,
+                per["occasions"] < rules.mature_occasions,
+            ],
+            ["churned", "silent", "new", "growing"],
+            "mature",
+        )
+        parts.append(
+            pd.DataFrame(
+                {
+                    "snapshot": snap,
+                    "customer_id": per.index,
+                    "occasions": per["occasions"].to_numpy(),
+                    "days_since_last": since.to_numpy(),
+                    "stage": stage,
+                    "returned": (per["longest"] >= rules.churn_days).to_numpy(),
+                }
+            )
+        )
+    table = pd.concat(parts, ignore_index=True)
+    return table.sort_values(["customer_id", "snapshot"], kind="stable").reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def simulated_log():
+    from lifecycle_utils import simulate
+
+    tx, _ = simulate.simulate_transactions(
+        600, start="2022-01-01", acquisition_months=12, observation_end="2023-12-31", seed=4
+    )
+    rng = np.random.default_rng(4)
+    # times of day, and a second row on some purchase days: occasions are customer-days
+    tx = tx.assign(date=tx["date"] + pd.to_timedelta(rng.integers(0, 86_400, len(tx)), unit="s"))
+    return pd.concat([tx, tx.sample(frac=0.2, random_state=4)], ignore_index=True).sample(
+        frac=1.0, random_state=5
+    )
+
+
+ID_SHAPES = {
+    "fixed width": lambda ids: ids,  # packed into integers, never hashed
+    "varying width": lambda ids: ids.str.lstrip("0"),
+    "long": lambda ids: "customer-" + ids,  # over 8 characters: ranked through summary's codes
+    "wide first letter": lambda ids: np.where(ids.str[-1] < "5", "A", "z") + ids.str[-7:],  # too wide to pack
+    "numbers": lambda ids: ids.astype(int),
+}
+
+
+@pytest.mark.parametrize("shape", list(ID_SHAPES))
+@pytest.mark.parametrize(
+    "rules", [S.StageRules(90, 180, 4), S.StageRules(10, 20, 2), S.StageRules(30, 365, 40)], ids=str
+)
+def test_assign_stages_matches_the_reference_row_for_row(simulated_log, shape, rules):
+    tx = simulated_log.assign(customer_id=ID_SHAPES[shape](simulated_log["customer_id"]))
+    for snaps in (
+        S.monthly_snapshots(tx, "2023-12-31"),
+        # before any purchase, twice the same day, a time of day, after the end
+        pd.to_datetime(
+            ["2021-06-30", "2022-03-15", "2022-03-15 13:00", "2022-07-01", "2025-01-01"], format="ISO8601"
+        ),
+    ):
+        got, want = S.assign_stages(tx, rules, snaps), reference_stages(tx, rules, snaps)
+        assert list(got.columns) == list(want.columns) and len(got) == len(want)
+        for column in got.columns:  # as plain values: dates, ids, integers, names, flags
+            assert got[column].tolist() == want[column].tolist(), column
+
+
+def test_the_stage_table_is_compact():
+    tx = tx_frame([("b", "2024-01-05", 1.0), ("a", "2024-02-10", 1.0), ("a", "2024-03-01", 1.0)])
+    stages = S.assign_stages(tx, RULES, ["2023-12-31", "2024-01-31", "2024-02-29", "2024-03-20"])
+    assert [str(stages[c].dtype) for c in stages.columns] == [
+        "category",
+        "category",
+        "int8",
+        "int8",
+        "category",
+        "bool",
+    ]
+    # categories in order, only values that occur: no snapshot before the first purchase
+    assert list(stages["snapshot"].cat.categories) == list(
+        pd.to_datetime(["2024-01-31", "2024-02-29", "2024-03-20"])
+    )
+    assert stages["snapshot"].cat.ordered and list(stages["customer_id"].cat.categories) == ["a", "b"]
+    assert stages["customer_id"].cat.categories.dtype == tx["customer_id"].dtype
+    at = S.stage_at(stages, "2024-03-20")
+    assert not isinstance(at.index.dtype, pd.CategoricalDtype) and at.to_dict() == {
+        "a": "growing",
+        "b": "silent",
+    }
+
+
+def test_every_consumer_reads_the_compact_table_as_the_plain_one(simulated_log):
+    """Every function over the stage table gives the same result, to the dtype, on the compact table as
+    on the same table with plain columns (dates, text ids, 64-bit integers), as it was before."""
+    tx, rules = simulated_log, S.StageRules(60, 150, 3)
+    snaps = S.monthly_snapshots(tx, "2023-12-31").normalize()  # the log starts at a time of day
+    compact = S.assign_stages(tx, rules, snaps)
+    plain = compact.assign(
+        snapshot=compact["snapshot"].astype(compact["snapshot"].cat.categories.dtype),
+        customer_id=compact["customer_id"].astype(compact["customer_id"].cat.categories.dtype),
+        occasions=compact["occasions"].astype(np.int64),
+        days_since_last=compact["days_since_last"].astype(np.int64),
+    )
+    start, end = S.comparison_snapshots(snaps)
+    monthly = S.monthly_rates(plain, rules.churn_days)
+    results = [
+        lambda t: S.stage_at(t, end),
+        S.stage_sizes,
+        lambda t: S.stage_sizes(t, share=True),
+        lambda t: S.stage_revenue(tx, t),
+        S.transition_counts,
+        S.transition_intervals,
+        lambda t: S.monthly_rates(t, rules.churn_days),
+        lambda t: S.rate_change_tests(t, rules.churn_days),
+        lambda t: S.silence_strata(t, rules.churn_days, edges=S.PURCHASE_BANDS),
+        lambda t: S.flows(t, start, end),
+        lambda t: S.time_in_stage(t, rules=rules),
+    ]
+    for result in results:
+        a, b = result(compact), result(plain)
+        if isinstance(a, pd.Series):
+            pd.testing.assert_series_equal(a, b)
+        else:
+            pd.testing.assert_frame_equal(a, b)
+    facts = pd.Series({"ever churned": 1, "resurrection rate (%)": 1.0})
+    assert S.headline_figures(
+        compact, rules, resurrection_facts=facts, monthly=monthly
+    ) == S.headline_figures(plain, rules, resurrection_facts=facts, monthly=monthly)
