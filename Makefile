@@ -12,7 +12,7 @@ export TQDM_DISABLE := 1
 export PYTHONHASHSEED := 0
 
 .DEFAULT_GOAL := help
-.PHONY: help venv test unit nbval lint format reports notebooks lab bench clean chromium fonts
+.PHONY: help venv test unit nbval lint format reports notebooks lab bench clean chromium fonts java
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -44,7 +44,12 @@ fonts:
 	@fc-list :lang=zh 2>/dev/null | grep -q . || { echo "installing Debian's fonts-noto-cjk for the Chinese labels"; \
 		apt-get update -qq && apt-get install -y -qq fonts-noto-cjk >/dev/null; }
 
-test: $(STAMP) $(PEER_STAMP) chromium fonts lint ## lint, unit tests, nbval over the committed notebooks, the data zoo, the browser test
+# The engines' aggregations are tested on Spark in local mode, which needs Java 17 or newer.
+java:
+	@java -version 2>&1 | grep -qE 'version "(1[7-9]|[2-9][0-9])' || { echo "installing Debian's Java runtime for the Spark tests"; \
+		apt-get update -qq && apt-get install -y -qq default-jre-headless >/dev/null; }
+
+test: $(STAMP) $(PEER_STAMP) chromium fonts java lint ## lint, unit tests (Spark in local mode too), nbval over the committed notebooks, the data zoo, the browser test
 	$(BIN)/python -m pytest
 
 LINTED := lifecycle_utils tests benchmarks notebooks
@@ -57,7 +62,7 @@ format: $(STAMP) ## ruff: fix what can be fixed and format the code in place
 	$(BIN)/ruff check --fix $(LINTED)
 	$(BIN)/ruff format $(LINTED)
 
-unit: $(STAMP) $(PEER_STAMP) ## unit tests only (fast)
+unit: $(STAMP) $(PEER_STAMP) java ## unit tests only (fast)
 	$(BIN)/python -m pytest tests
 
 nbval: $(STAMP) ## nbval only: re-execute the notebooks and compare the checked cells

@@ -1,7 +1,8 @@
 """lifecycle_utils: the logic behind the customer lifecycle notebook collection.
 
 Modules: ``data`` (loading and cleaning, with a ledger), ``summary`` (per-customer summaries and the
-calibration/holdout split), ``measures`` (the Wilson interval, AUC and Brier), ``estimators``
+calibration/holdout split), ``engines`` (the heavy aggregations as one SQL definition, run on DuckDB,
+Spark or a warehouse), ``measures`` (the Wilson interval, AUC and Brier), ``estimators``
 (Kaplan-Meier, log-rank, Cox over a duration table), ``plotting`` (one style, figure helpers),
 ``tables`` (the display helper for stakeholder tables),
 ``report`` (recorded headline figures, running notebooks), ``site`` (the stakeholder site and API
@@ -14,6 +15,7 @@ __all__ = [
     "data",
     "sufficiency",
     "summary",
+    "engines",
     "measures",
     "estimators",
     "stages",

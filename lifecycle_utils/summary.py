@@ -485,9 +485,10 @@ def customer_summary_from_file(
     temp_directory: str | None = None,
 ) -> pd.DataFrame:
     """:func:`customer_summary` computed straight from a CSV or Parquet file by DuckDB, an embedded
-    engine that streams the file, so logs larger than memory work. Same columns, definitions and
-    index as the pandas path (tested equal on the CDNOW sample). The file must already be clean
-    (ids as text, parseable dates, positive amounts): use it after
+    engine that streams the file, so logs larger than memory work. The query is the one definition in
+    :mod:`lifecycle_utils.engines` (which also runs it on Spark or writes it for a warehouse). Same
+    columns, definitions and index as the pandas path (tested equal on the CDNOW sample). The file
+    must already be clean (ids as text, parseable dates, positive amounts): use it after
     :func:`lifecycle_utils.data.clean_transactions`
     on data that fits, or on logs cleaned upstream.
 
@@ -502,75 +503,28 @@ def customer_summary_from_file(
 
     import duckdb
 
-    days = _period_days(period)
-    reader = "read_parquet" if str(path).lower().endswith((".parquet", ".pq")) else "read_csv_auto"
-    source = f"{reader}('{str(path)}'" + (", all_varchar=true)" if reader == "read_csv_auto" else ")")
-    with tempfile.TemporaryDirectory(prefix="lifecycle_duckdb_") as own_spill:  # one per call: no clashes
-        config = {
-            "memory_limit": memory_limit,
-            "temp_directory": temp_directory or own_spill,
-            "preserve_insertion_order": False,
-        }
-        args = (source, customer_col, date_col, amount_col, observation_end)
+    from lifecycle_utils import engines
+
+    _period_days(period)
+    columns = engines.Columns(customer_col, date_col, amount_col)
+
+    def summarise(spill: str, threads: int | None) -> pd.DataFrame:
+        con = engines.duckdb_connection(memory_limit, spill, threads)
         try:
-            per = _duckdb_summary(duckdb.connect(config=config), *args)
+            return engines.customer_summary(
+                path, con, observation_end=observation_end, period=period, columns=columns
+            )
+        finally:
+            con.close()
+
+    with tempfile.TemporaryDirectory(prefix="lifecycle_duckdb_") as own_spill:  # one per call: no clashes
+        try:
+            return summarise(temp_directory or own_spill, None)
         except duckdb.OutOfMemoryException:
             try:
-                per = _duckdb_summary(duckdb.connect(config=config | {"threads": 1}), *args)
+                return summarise(temp_directory or own_spill, 1)
             except duckdb.OutOfMemoryException as err:
                 raise MemoryError(
                     f"DuckDB ran out of memory_limit={memory_limit!r} on {path} even on one "
                     "thread: raise memory_limit"
                 ) from err
-    per = per.set_index("customer_id")
-    per.index = per.index.astype(str)
-    per["first_purchase"] = pd.to_datetime(per["first_purchase"])
-    per["last_purchase"] = pd.to_datetime(per["last_purchase"])
-    per["occasions"] = per["occasions"].astype(int)
-    per["frequency"] = per["occasions"] - 1
-    per["recency"] = per["span_days"] / days
-    per["T"] = per["age_days"] / days
-    repeat = per["total_spend"] - per["first_spend"]
-    per["monetary_value"] = (repeat / per["frequency"].where(per["frequency"] > 0)).fillna(0.0)
-    columns = [
-        "first_purchase",
-        "last_purchase",
-        "occasions",
-        "frequency",
-        "recency",
-        "T",
-        "monetary_value",
-        "total_spend",
-        "first_spend",
-    ]
-    return per[columns]
-
-
-def _duckdb_summary(
-    con, source: str, customer_col: str, date_col: str, amount_col: str, observation_end
-) -> pd.DataFrame:
-    """Run the per-customer aggregation of :func:`customer_summary_from_file` on ``con`` (closed after)."""
-    try:
-        day = f'CAST(CAST("{date_col}" AS TIMESTAMP) AS DATE)'
-        base = (
-            f'SELECT CAST("{customer_col}" AS VARCHAR) AS customer_id, {day} AS day, '
-            f'CAST("{amount_col}" AS DOUBLE) AS amount FROM {source}'
-        )
-        end = (
-            f"DATE '{pd.Timestamp(observation_end).date()}'"
-            if observation_end is not None
-            else f"(SELECT max(day) FROM ({base}))"
-        )
-        query = f"""
-            WITH tx AS ({base}), occ AS (
-                SELECT customer_id, day, sum(amount) AS amount FROM tx WHERE day <= {end}
-                GROUP BY customer_id, day
-            )
-            SELECT customer_id, min(day) AS first_purchase, max(day) AS last_purchase, count(*) AS occasions,
-                   sum(amount) AS total_spend, arg_min(amount, day) AS first_spend,
-                   date_diff('day', min(day), {end}) AS age_days,
-                   date_diff('day', min(day), max(day)) AS span_days
-            FROM occ GROUP BY customer_id ORDER BY customer_id"""
-        return con.execute(query).df()
-    finally:
-        con.close()
