@@ -18,10 +18,12 @@ in ``--out``'s manifest); a file of yours that a report would overwrite stops th
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
 from pathlib import Path
 
-from lifecycle_utils import report, sufficiency
+from lifecycle_utils import data, report, sufficiency
 from lifecycle_utils._messages import require_columns
 
 __all__ = [
@@ -77,6 +79,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         choices=["full", "reports", "none"],
         help="what to build over the executed notebooks: the site with the API reference (full), without "
         "it (reports: faster, the reference does not depend on the data), or nothing (none)",
+    )
+    rep.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help="notebooks run at once (default: one per core; 05 always waits for 04, whose record it reads)",
     )
     log = rep.add_argument_group("transaction log")
     log.add_argument("--data", help="your CSV or Parquet transaction file (default: the CDNOW master file)")
@@ -328,6 +336,17 @@ def _report(args: argparse.Namespace) -> int:
     if not paths:
         raise report.OutputError(f"no NN_name.ipynb notebooks in {notebooks_dir} (--notebooks)")
     report.check_output_folder(out, notebooks_dir, paths)
+    if args.jobs is not None and args.jobs < 1:
+        raise InputError(f"--jobs takes a number of notebooks of 1 or more, not {args.jobs}")
+    with tempfile.TemporaryDirectory(prefix="lifecycle_cleaned_") as cleaned:
+        os.environ[data.CLEANED_CACHE_ENV] = cleaned  # the file is cleaned once, here, for every notebook
+        try:
+            return _check_and_run(args, notebooks_dir, out, paths)
+        finally:
+            os.environ.pop(data.CLEANED_CACHE_ENV, None)
+
+
+def _check_and_run(args: argparse.Namespace, notebooks_dir: Path, out: Path, paths: list[Path]) -> int:
     verdict, printed = load_inputs(args)
     print(printed, flush=True)
     if not verdict.any_analysis():
@@ -348,6 +367,7 @@ def _report(args: argparse.Namespace) -> int:
         skipped=skipped,
         dataset=args.label or _file_names(args),
         site=args.site,
+        jobs=args.jobs,
     )
     opened = f"; open {out}/index.html" if args.site != "none" else ""
     print(f"wrote {len(written)} files to {out}/{opened}")

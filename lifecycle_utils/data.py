@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import warnings
 from pathlib import Path
@@ -52,6 +53,8 @@ __all__ = [
     "clean_transactions",
     "load_transactions",
     "load",
+    "CLEANED_CACHE_ENV",
+    "cleaned_copy_key",
     "describe_transactions",
     "quality_checks",
 ]
@@ -823,6 +826,34 @@ def dataset_label(source: str | Path | None, label: str | None = None) -> str:
     return {"cdnow": "CDNOW", "cdnow_sample": "the CDNOW sample"}.get(str(source), Path(str(source)).stem)
 
 
+CLEANED_CACHE_ENV = "LIFECYCLE_CLEANED_CACHE"  # a folder for the run's cleaned copies (see :func:`load`)
+
+
+def cleaned_copy_key(source, observation_end=None, options: dict | None = None) -> str:
+    """The name of a cleaned copy of ``source``: a SHA-256 of :func:`source_key` (the file's absolute
+    path, size and modification time, the observation end and the reading options), so an edited file
+    or other options never read a stale copy."""
+    import hashlib
+
+    return hashlib.sha256(source_key(source, observation_end, options).encode()).hexdigest()[:32]
+
+
+def _cleaned_copy(folder: Path, source, observation_end, options: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`load`'s cleaned rows and ledger for ``source``, read from ``folder`` when a copy with the
+    same key is there, else cleaned and written (atomically: a reader never sees half a file)."""
+    key = cleaned_copy_key(source, observation_end, options)
+    rows, ledger_path = folder / f"{key}.parquet", folder / f"{key}.ledger.parquet"
+    if rows.is_file() and ledger_path.is_file():
+        return pd.read_parquet(rows), pd.read_parquet(ledger_path)
+    tx, ledger = _load_file(source, observation_end, **options)
+    folder.mkdir(parents=True, exist_ok=True)
+    for frame, path in ((tx, rows), (ledger, ledger_path)):
+        partial = path.with_name(f".{path.name}.{os.getpid()}")
+        frame.to_parquet(partial, index=False)
+        partial.replace(path)
+    return tx, ledger
+
+
 def load(
     source: str | Path | None = "cdnow",
     *,
@@ -841,6 +872,7 @@ def load(
     on_invalid: str = "raise",
     drop_duplicates: bool = True,
     today: str | pd.Timestamp | None = None,
+    cache_dir: str | Path | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """What a notebook's ``DATA`` parameter names: ``"cdnow"`` (the master file), ``"cdnow_sample"``,
     or a path to the user's file with its column mapping and reading options (see
@@ -850,7 +882,14 @@ def load(
 
     ``source=None`` means no transaction log (a notebook run on a duration or campaign table alone):
     returns ``(None, None)``. A file of which no row survives cleaning raises ``ValueError`` with the
-    ledger, since nothing could be analysed."""
+    ledger, since nothing could be analysed.
+
+    **One cleaned copy per run.** With ``cache_dir`` (or the environment variable
+    :data:`CLEANED_CACHE_ENV`, which ``report.run_notebooks`` sets for the notebooks it runs), a user's
+    file is cleaned once: the cleaned rows and the ledger are written there as Parquet, keyed by
+    :func:`cleaned_copy_key` (the file's path, size and modification time, the observation end and
+    every reading option), and a later call with the same key reads them back instead of cleaning
+    again: the same frame and ledger (tested)."""
     if source is None:
         return None, None
     if str(source) in {"cdnow", "cdnow_sample"}:  # published data: cleaning options do not apply
@@ -862,8 +901,7 @@ def load(
         return kept, _ledger(
             len(tx), [(f"dated after the observation end {observation_end}", int(late.sum()))], len(kept)
         )
-    tx, ledger = load_transactions(
-        source,
+    options = dict(
         customer_col=customer_col,
         date_col=date_col,
         amount_col=amount_col,
@@ -875,11 +913,19 @@ def load(
         date_format=date_format,
         dayfirst=dayfirst,
         keep_null_ids=keep_null_ids,
-        observation_end=observation_end,
         on_invalid=on_invalid,
         drop_duplicates=drop_duplicates,
         today=today,
     )
+    cache_dir = cache_dir or os.environ.get(CLEANED_CACHE_ENV) or None
+    if cache_dir is None:
+        return _load_file(source, observation_end, **options)
+    return _cleaned_copy(Path(cache_dir), source, observation_end, options)
+
+
+def _load_file(source, observation_end, **options) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`load_transactions` for :func:`load`: a file of which no row survives is an error."""
+    tx, ledger = load_transactions(source, observation_end=observation_end, **options)
     if tx.empty:
         raise ValueError(
             f"no row of {Path(source).name} survived cleaning, so there is nothing to analyse; "

@@ -36,6 +36,9 @@ __all__ = [
     "output_names",
     "check_output_folder",
     "run_notebooks",
+    "NOTEBOOK_NEEDS",
+    "prerequisites",
+    "default_jobs",
     "reuse",
     "reuse_record",
 ]
@@ -304,6 +307,45 @@ def _keep_failed(staging: Path, out_dir: Path) -> Path:
     return failed
 
 
+NOTEBOOK_NEEDS = {"05": ("04",)}  # notebook -> notebooks whose records it reads (``reuse_record``)
+
+
+def prerequisites(paths: list[Path], needs: dict = NOTEBOOK_NEEDS) -> dict[Path, list[Path]]:
+    """For each notebook of ``paths``, the notebooks of ``paths`` that must finish before it starts:
+    those whose record it reads (``needs``, by the two-digit number). A notebook whose source is not
+    being run waits for nothing (it reads the record if one is there, or says there is none)."""
+    by_number = {p.stem[:2]: p for p in paths}
+    return {p: [by_number[n] for n in needs.get(p.stem[:2], ()) if n in by_number] for p in paths}
+
+
+def default_jobs() -> int:
+    """Notebooks run at once by default: one per core the process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - no sched_getaffinity (macOS, Windows)
+        return max(1, os.cpu_count() or 1)
+
+
+def _warm_cleaned_copy(parameters: dict, folder: Path) -> None:
+    """Clean the run's transaction file once into ``folder`` (``data.load`` with the notebooks'
+    ``DATA``, ``OBSERVATION_END`` and ``DATA_OPTIONS``), before notebooks that run at once would each
+    clean it. A file that does not load is left to the notebooks, which report it in their own words."""
+    from lifecycle_utils import data
+
+    source = parameters.get("DATA")
+    if source is None or str(source) in {"cdnow", "cdnow_sample"}:
+        return
+    try:
+        data.load(
+            source,
+            observation_end=parameters.get("OBSERVATION_END"),
+            cache_dir=folder,
+            **parameters.get("DATA_OPTIONS", {}),
+        )
+    except (ValueError, OSError, LookupError):
+        pass
+
+
 def run_notebooks(
     notebooks_dir: str | Path = "notebooks",
     out_dir: str | Path = "reports",
@@ -313,17 +355,25 @@ def run_notebooks(
     skipped: dict[str, str] | None = None,
     dataset: str | None = None,
     site: str = "full",
+    jobs: int | None = None,
 ) -> list[Path]:
     """Execute the notebooks (all of ``notebooks_dir``, or ``notebooks``) with papermill, build the site
     over them (:func:`lifecycle_utils.site.build_site`: a page per notebook, the index, the API
     reference), and publish the result into ``out_dir``.
 
+    **Fast.** Up to ``jobs`` notebooks run at once (default :func:`default_jobs`, one per core), each in
+    its own kernel; a notebook that reads another's record waits for it (:func:`prerequisites`). The
+    transaction file is cleaned once for the whole run: its cleaned copy goes to the folder named by
+    ``data.CLEANED_CACHE_ENV`` when the caller set it, else to a temporary folder removed afterwards;
+    the kernels find it through that variable (see ``data.load``).
+
     The run writes into a fresh folder beside ``out_dir`` (the committed notebooks are never
     overwritten) and replaces the previous output only when every notebook succeeded (see
     :func:`check_output_folder` and the manifest). A failing notebook stops the run with a
-    ``RuntimeError`` naming the notebook and the cell that failed; the partial run is kept in
-    ``<out_dir>.failed`` for inspection and ``out_dir`` is left as it was. ``skipped`` maps notebooks that
-    were not run to the reason, shown in the index. ``site`` is one of :data:`SITE_CHOICES`: ``"full"``
+    ``RuntimeError`` naming the notebook and the cell that failed (after the notebooks already running
+    finish; none starts after a failure); the partial run is kept in ``<out_dir>.failed`` for
+    inspection and ``out_dir`` is left as it was. ``skipped`` maps notebooks that were not run to the
+    reason, shown in the index. ``site`` is one of :data:`SITE_CHOICES`: ``"full"``
     (the pages, the index and the API reference), ``"reports"`` (no API reference: it does not depend on
     the data, and takes most of the build's time) or ``"none"`` (the executed notebooks and their
     records only)."""
@@ -332,8 +382,7 @@ def run_notebooks(
     import tempfile
     import time
 
-    import papermill as pm
-
+    from lifecycle_utils import data
     from lifecycle_utils.site import build_site
 
     notebooks_dir, out_dir = Path(notebooks_dir).resolve(), Path(out_dir).resolve()
@@ -344,46 +393,88 @@ def run_notebooks(
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.run-", dir=out_dir.parent))
     params = {"REPORTS_DIR": str(staging)} | (parameters or {})
-    start = time.perf_counter()
     kept = None  # where a failed run's partial output is kept
+    given = os.environ.get(data.CLEANED_CACHE_ENV)  # a caller's folder (the command line cleans into it)
     try:
-        for i, path in enumerate(paths, 1):
-            log(f"[{i}/{len(paths)}] {path.name} ...", flush=True)
-            target = staging / path.name
-            try:
-                with kernel_stderr(staging / KERNEL_LOG):
-                    pm.execute_notebook(
-                        str(path),
-                        str(target),
-                        parameters=declared_parameters(path, params),
-                        cwd=str(notebooks_dir),
-                        kernel_name="python3",
-                        progress_bar=False,
-                        log_output=False,
-                    )
-            except pm.PapermillExecutionError as err:
-                first_line = next((line for line in err.source.splitlines() if line.strip()), "")
-                failed = _keep_failed(staging, out_dir)
-                kept = failed
-                raise RuntimeError(
-                    f"{path.name} failed in the cell starting `{first_line}` ({err.ename}: {err.evalue}); "
-                    f"the executed copy with the error is {failed / path.name} "
-                    f"(kernel log: {failed / KERNEL_LOG}); "
-                    f"{out_dir} was left as it was"
-                ) from None
-            log(
-                f"[{i}/{len(paths)}] {path.name} done, {time.perf_counter() - start:.0f} s elapsed",
-                flush=True,
-            )
+        with tempfile.TemporaryDirectory(prefix="lifecycle_cleaned_") as own:
+            os.environ[data.CLEANED_CACHE_ENV] = given or own
+            _warm_cleaned_copy(params, Path(given or own))
+            failure = _execute_all(paths, staging, notebooks_dir, params, jobs or default_jobs(), log)
+        if failure is not None:
+            path, err = failure
+            first_line = next((line for line in err.source.splitlines() if line.strip()), "")
+            kept = failed = _keep_failed(staging, out_dir)
+            raise RuntimeError(
+                f"{path.name} failed in the cell starting `{first_line}` ({err.ename}: {err.evalue}); "
+                f"the executed copy with the error is {failed / path.name} "
+                f"(kernel log: {failed / KERNEL_LOG}); "
+                f"{out_dir} was left as it was"
+            ) from None
         label = dataset or str(
             (parameters or {}).get("DATA", "CDNOW master file (lifetimes), 1997-01-01 to 1998-06-30")
         )
         if site != "none":
             log("building the site ...", flush=True)
+            start = time.perf_counter()
             build_site(staging, paths, label, skipped=skipped, log=log, api_reference=site == "full")
+            log(f"site built in {time.perf_counter() - start:.0f} s", flush=True)
     except BaseException:
         if staging.exists() and staging != kept:
             shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        if given is None:
+            os.environ.pop(data.CLEANED_CACHE_ENV, None)
     (staging / KERNEL_LOG).unlink(missing_ok=True)
     return _publish(staging, out_dir)
+
+
+def _execute_all(paths: list[Path], staging: Path, notebooks_dir: Path, params: dict, jobs: int, log):
+    """Run ``paths`` with papermill into ``staging``, up to ``jobs`` at once, each after the notebooks
+    it needs (:func:`prerequisites`). Returns ``None``, or the first (notebook, papermill error) once the
+    notebooks already running have finished; no notebook starts after a failure."""
+    import time
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+    import papermill as pm
+
+    def execute(path: Path) -> None:
+        pm.execute_notebook(
+            str(path),
+            str(staging / path.name),
+            parameters=declared_parameters(path, params),
+            cwd=str(notebooks_dir),
+            kernel_name="python3",
+            progress_bar=False,
+            log_output=False,
+        )
+
+    needs, done, running, failure = prerequisites(paths), set(), {}, None
+    # a notebook others wait for starts first (04 before 00: 05 waits for it), then in order
+    waiting = sorted(paths, key=lambda p: -sum(p in d for d in needs.values()))
+    start, n = time.perf_counter(), len(paths)
+    with kernel_stderr(staging / KERNEL_LOG), ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        while waiting or running:
+            ready = [p for p in waiting if all(d in done for d in needs[p])] if failure is None else []
+            for path in ready[: max(0, jobs - len(running))]:
+                waiting.remove(path)
+                log(f"[{paths.index(path) + 1}/{n}] {path.name} ...", flush=True)
+                running[pool.submit(execute, path)] = path
+            if not running:
+                break
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                path = running.pop(future)
+                err = future.exception()
+                if isinstance(err, pm.PapermillExecutionError):
+                    failure = failure or (path, err)
+                elif err is not None:
+                    raise err
+                else:
+                    done.add(path)
+                    log(
+                        f"[{paths.index(path) + 1}/{n}] {path.name} done, "
+                        f"{time.perf_counter() - start:.0f} s elapsed",
+                        flush=True,
+                    )
+    return failure

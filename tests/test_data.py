@@ -676,3 +676,35 @@ def test_the_source_key_tells_data_sets_apart_and_sees_an_edited_file(tmp_path):
     os.utime(path, ns=(1, 1))  # the same path, modified at another time: another data set
     assert key != data.source_key(path, "2024-06-30", {"sep": ",", "customer_col": "customer_id"})
     assert data.source_key("cdnow") != data.source_key("cdnow_sample")
+
+
+# ------------------------------------------------------------------------- one cleaned copy per run
+def test_a_cleaned_copy_is_written_once_and_read_back_the_same(write_csv, tmp_path, monkeypatch):
+    path = write_csv("client,day,value\n007,2024-01-02,10.5\n007,2024-01-02,10.5\n8,bad,3\n9,2024-02-01,-1\n")
+    options = {"customer_col": "client", "date_col": "day", "amount_col": "value", "on_invalid": "drop"}
+    cache = tmp_path / "cache"
+    expected = data.load(path, **options)
+    first = data.load(path, cache_dir=cache, **options)
+    assert len(list(cache.glob("*.parquet"))) == 2  # the rows and the ledger
+    cleanings = []
+    original = data.load_transactions
+    monkeypatch.setattr(data, "load_transactions", lambda *a, **k: cleanings.append(1) or original(*a, **k))
+    monkeypatch.setenv(data.CLEANED_CACHE_ENV, str(cache))  # as report.run_notebooks sets it
+    second = data.load(path, **options)
+    assert cleanings == []  # read back, not cleaned again
+    for got in (first, second):
+        pd.testing.assert_frame_equal(expected[0], got[0])
+        pd.testing.assert_frame_equal(expected[1], got[1])
+    assert got[0]["customer_id"].tolist() == ["007"]
+    data.load(path, observation_end="2024-01-31", **options)  # another end: another copy
+    assert cleanings == [1] and len(list(cache.glob("*.parquet"))) == 4
+
+
+def test_an_edited_file_or_other_options_never_read_a_stale_copy(write_csv):
+    path = write_csv("customer_id,date,amount\na,2024-01-02,1\n")
+    key = data.cleaned_copy_key(path, None, {"sep": ","})
+    assert key != data.cleaned_copy_key(path, None, {"sep": ";"})
+    assert key != data.cleaned_copy_key(path, "2024-01-31", {"sep": ","})
+    with open(path, "a") as f:
+        f.write("b,2024-01-03,2\n")
+    assert key != data.cleaned_copy_key(path, None, {"sep": ","})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import nbformat
 import numpy as np
@@ -100,6 +101,71 @@ def test_run_notebooks_names_the_failing_notebook_and_cell(tmp_path):
         match=r"01_bad.ipynb failed in the cell starting `1 / 0` \(ZeroDivisionError: division by zero\)",
     ):
         report.run_notebooks(src, tmp_path / "out", log=lambda *a, **k: None)
+
+
+def test_a_notebook_that_reads_a_record_waits_for_it_and_the_rest_run_at_once(tmp_path):
+    """Three notebooks, two at a time: 05 reads 04's marker, so it must start after 04 ends; 00 and 04
+    overlap (each waits until the other has started). A failure stops what has not started."""
+    src, out = tmp_path / "nb", tmp_path / "out"
+    src.mkdir()
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    wait_for = "import pathlib, time\nm = pathlib.Path({!r})\n(m / {!r}).touch()\n"
+    wait_for += "t = time.time()\nwhile not (m / {!r}).exists() and time.time() - t < 60: time.sleep(0.05)\n"
+    wait_for += "assert (m / {!r}).exists()"
+    make_notebook(
+        src / "00_a.ipynb", [nbformat.v4.new_code_cell(wait_for.format(str(marks), "00", "04", "04"))]
+    )
+    make_notebook(
+        src / "04_clv.ipynb",
+        [
+            nbformat.v4.new_code_cell(wait_for.format(str(marks), "04", "00", "00")),
+            nbformat.v4.new_code_cell(f"import pathlib; (pathlib.Path({str(marks)!r}) / '04 done').touch()"),
+        ],
+    )
+    make_notebook(
+        src / "05_strategy.ipynb",
+        [
+            nbformat.v4.new_code_cell(
+                f"import pathlib; assert (pathlib.Path({str(marks)!r}) / '04 done').exists()"
+            )
+        ],
+    )
+    paths = report.notebook_paths(src)
+    assert report.prerequisites(paths) == {paths[0]: [], paths[1]: [], paths[2]: [paths[1]]}
+    assert report.prerequisites(paths[2:]) == {paths[2]: []}  # 04 not in this run: nothing to wait for
+    report.run_notebooks(src, out, log=lambda *a, **k: None, site="none", jobs=2)
+    assert {p.name for p in out.glob("*.ipynb")} == {"00_a.ipynb", "04_clv.ipynb", "05_strategy.ipynb"}
+    make_notebook(src / "04_clv.ipynb", [nbformat.v4.new_code_cell("1 / 0")])
+    with pytest.raises(RuntimeError, match="04_clv.ipynb failed"):
+        report.run_notebooks(src, tmp_path / "out2", log=lambda *a, **k: None, site="none", jobs=2)
+    assert not (tmp_path / "out2.failed" / "05_strategy.ipynb").exists()  # never started
+
+
+def test_the_run_cleans_the_users_file_once_for_every_notebook(tmp_path, monkeypatch):
+    from lifecycle_utils import data
+
+    src, log_file = tmp_path / "nb", tmp_path / "orders.csv"
+    src.mkdir()
+    log_file.write_text("customer_id,date,amount\na,2024-01-02,1.5\nb,2024-01-03,2\n")
+    params = nbformat.v4.new_code_cell("DATA = None\nDATA_OPTIONS = {}\nOBSERVATION_END = None")
+    params.metadata["tags"] = ["parameters"]
+    load = (
+        "import os\nfrom lifecycle_utils import data\nfolder = os.environ[data.CLEANED_CACHE_ENV]\n"
+        "before = sorted(os.listdir(folder))\ntx, ledger = data.load(DATA, observation_end=OBSERVATION_END, "
+        "**DATA_OPTIONS)\nassert sorted(os.listdir(folder)) == before and len(before) == 2, before\n"
+        "assert tx['customer_id'].tolist() == ['a', 'b']"
+    )
+    for name in ("00_a.ipynb", "01_b.ipynb"):
+        make_notebook(src / name, [params, nbformat.v4.new_code_cell(load)])
+    cleanings = []
+    original = data._load_file
+    monkeypatch.setattr(data, "_load_file", lambda *a, **k: cleanings.append(a[0]) or original(*a, **k))
+    monkeypatch.delenv(data.CLEANED_CACHE_ENV, raising=False)
+    parameters = {"DATA": str(log_file), "DATA_OPTIONS": {"on_invalid": "drop"}}
+    report.run_notebooks(src, tmp_path / "out", parameters, log=lambda *a, **k: None, site="none", jobs=2)
+    assert cleanings == [str(log_file)]  # cleaned once by the run; the kernels read the copy
+    assert data.CLEANED_CACHE_ENV not in os.environ  # and the folder is forgotten after
 
 
 def test_run_notebooks_without_notebooks(tmp_path):
