@@ -21,8 +21,6 @@ Time is in days; purchase occasions are customer-days (see :mod:`lifecycle_utils
 from __future__ import annotations
 
 import math
-import os
-import threading
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -31,8 +29,7 @@ import pandas as pd
 # scipy and statsmodels (under estimators and measures) are imported by the functions that use them:
 # assigning the stages does not, and they would add 80 MB to its memory at a million customers
 from lifecycle_utils.summary import (
-    _customer_codes,
-    _packed_ids,
+    _occasion_keys,
     end_of_observation,
     occasion_sequence,
     occasions,
@@ -625,86 +622,6 @@ def _small_int(largest: int):
         if largest <= np.iinfo(dtype).max:
             return dtype
     return np.int64
-
-
-def _text_ids(packed: np.ndarray, dtype) -> pd.Index:
-    """Ids packed by :func:`lifecycle_utils.summary._packed_ids` (ASCII, at most 8 bytes, big-endian,
-    zero bytes on the right) back to text of ``dtype``, built from Arrow buffers (no Python strings)."""
-    import pyarrow as pa
-
-    data = packed.astype(">u8").view(np.uint8).reshape(-1, 8)
-    used = data != 0
-    offsets = np.zeros(len(data) + 1, dtype=np.int64)
-    np.cumsum(used.sum(axis=1), out=offsets[1:])
-    text = pa.LargeStringArray.from_buffers(len(data), pa.py_buffer(offsets), pa.py_buffer(data[used]))
-    return pd.Index(pd.array(text, dtype=dtype), name="customer_id")
-
-
-def _sort(values: np.ndarray) -> None:
-    """Sort ``values`` in place. With two cores or more, a large array's halves are sorted at the same
-    time (numpy's sort lets go of the GIL) and then merged by numpy's stable sort, which finds the two
-    sorted runs and merges them in one pass: the same result in about 60% of the time."""
-    if len(values) < 1_000_000 or (os.cpu_count() or 1) < 2:
-        values.sort()
-        return
-    half = len(values) // 2
-    other = threading.Thread(target=values[:half].sort)
-    other.start()
-    values[half:].sort()
-    other.join()
-    values.sort(kind="stable")
-
-
-def _occasion_keys(tx: pd.DataFrame):
-    """The purchase occasions (distinct customer-days, as :func:`lifecycle_utils.summary.occasions`) of a
-    non-empty ``tx`` as one sorted array of integer keys ``number << bits | day``: ``day`` counts the days
-    since ``first_day`` (the log's first day, in days since 1970-01-01), ``span`` is the days the log
-    spans (``span <= 2 ** bits``) and ``number`` is the customer's number, in the ids' sorted order.
-    Returns ``(keys, bits, span, first_day, ids_of)``, where ``ids_of`` turns numbers into the ids (a
-    ``customer_id`` index).
-
-    The number is the id itself where that is cheap: ids of at most 8 ASCII characters held by Arrow
-    (pandas' default strings) are packed into one integer each, whose order is the ids' text order;
-    when the packed ids, less the smallest of them and shifted past the days, fit in 63 bits, the number
-    is that difference and the ids are never hashed. Otherwise the number is the id's rank among the
-    distinct ids (:func:`lifecycle_utils.summary._customer_codes`, which refuses null ids). One sort of
-    the keys then groups rows into occasions and occasions into customers."""
-    packed = _packed_ids(tx["customer_id"])
-    day = tx["date"].to_numpy().astype("datetime64[D]").view(np.int64)  # floored to the day, as summary's
-    first_day = int(day.min())
-    span = int(day.max()) - first_day + 1
-    bits = max(span - 1, 1).bit_length()
-    day -= first_day
-    if packed is not None:
-        # drop the zero bytes every id ends with (the padding of ids shorter than 8 characters)
-        used = int(np.bitwise_or.reduce(packed))
-        shift = 8 * ((used & -used).bit_length() - 1 >> 3)
-        packed >>= np.uint64(shift)
-        low = int(packed.min())
-    if packed is not None and (int(packed.max()) - low) >> (63 - bits) == 0:
-        packed -= np.uint64(low)
-        number = packed.view(np.int64)
-        del packed
-        dtype = tx["customer_id"].dtype
-
-        def ids_of(numbers: np.ndarray) -> pd.Index:
-            return _text_ids((numbers.astype(np.uint64) + np.uint64(low)) << np.uint64(shift), dtype)
-
-    else:
-        del packed
-        number, index = _customer_codes(tx["customer_id"])
-
-        def ids_of(numbers: np.ndarray) -> pd.Index:
-            return index.take(numbers)
-
-    number <<= bits
-    number |= day
-    del day
-    _sort(number)
-    distinct = np.empty(len(number), dtype=bool)
-    distinct[0] = True
-    np.not_equal(number[1:], number[:-1], out=distinct[1:])
-    return number[distinct], bits, span, first_day, ids_of
 
 
 def _repeat(arrays: list[np.ndarray], repeats: np.ndarray, block: int = 1 << 20) -> list[np.ndarray]:
