@@ -214,8 +214,9 @@ def duckdb_connection(
 
 def spark_session(app_name: str = "lifecycle", master: str = "local[2]", **conf):
     """A Spark session in local mode (``master="local[2]"``: two cores of this machine) with the web UI
-    off, two shuffle partitions (right for small data; raise ``spark.sql.shuffle.partitions`` on a
-    cluster) and UTC as the session time zone, so dates do not move with the machine's zone. Extra
+    and the console progress bars off, two shuffle partitions (right for small data; raise
+    ``spark.sql.shuffle.partitions`` on a cluster) and UTC as the session time zone, so dates do not
+    move with the machine's zone. Extra
     ``conf`` entries (``{"spark.driver.memory": "4g"}``) are set as given. On a cluster, build your own
     session (``SparkSession.builder.remote(...)`` for Spark Connect) and pass it as ``engine``."""
     from pyspark.sql import SparkSession
@@ -226,6 +227,7 @@ def spark_session(app_name: str = "lifecycle", master: str = "local[2]", **conf)
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "2")
         .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.ui.showConsoleProgress", "false")
     )
     for key, value in conf.items():
         builder = builder.config(key, value)
