@@ -411,6 +411,8 @@ def run_case(case: Case, folder: Path, notebooks: Path = ROOT / "notebooks") -> 
             str(out),
             "--site",
             "reports" if case.name in SITE_CASES else "none",
+            "--jobs",  # the zoo runs two cases at a time already: one notebook each keeps two kernels busy
+            "1",
         ],
         capture_output=True,
         text=True,
