@@ -430,6 +430,50 @@ def profile_summary(n: int) -> list[str]:
     return [f"| {name} | {seconds:.2f} |" for name, seconds in phases]
 
 
+def collection_profile() -> list[str]:
+    """``make reports`` on CDNOW (the command line, full site, notebooks one per core), timed as a
+    whole and per notebook: wall time to each notebook's end, and the time its cells took (papermill's
+    per-cell durations, without kernel start-up), with the three slowest cells; then the site."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="bench_reports_") as folder:
+        out = Path(folder) / "reports"
+        start = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "lifecycle_utils", "report", "--out", str(out)],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=HERE.parent,
+        )
+        total = time.perf_counter() - start
+        ended = {}
+        for line in done.stdout.splitlines():
+            if " done, " in line:
+                name = line.split("] ", 1)[1].split(" ", 1)[0]
+                ended[name] = line.rsplit(", ", 1)[1].removesuffix(" elapsed")
+        site = next((line for line in done.stdout.splitlines() if line.startswith("site built in")), "")
+        lines = [
+            f"`python -m lifecycle_utils report` on CDNOW, as `make reports` runs it: **{total:.0f} s** "
+            f"in all ({site or 'no site line'}).",
+            "",
+            "| notebook | ended after | its cells took (s) | slowest cells (s) |",
+            "|---|---|---|---|",
+        ]
+        for path in sorted(out.glob("[0-9][0-9]_*.ipynb")):
+            cells = json.loads(path.read_text())["cells"]
+            times = [
+                (c.get("metadata", {}).get("papermill", {}).get("duration") or 0.0, i)
+                for i, c in enumerate(cells)
+                if c["cell_type"] == "code"
+            ]
+            slowest = ", ".join(f"cell {i}: {t:.1f}" for t, i in sorted(times, reverse=True)[:3])
+            lines.append(
+                f"| {path.stem} | {ended.get(path.name, '?')} | {sum(t for t, _ in times):.1f} | {slowest} |"
+            )
+    return lines
+
+
 def plot(rows: list[dict]) -> None:
     """Log-log time against size: data steps (summary, stages, RFM) and model steps (fits, CLV) in two
     panels; our methods in solid lines, baselines (lifetimes, plain pandas) dashed."""
@@ -562,6 +606,10 @@ def main(sizes: list[int]) -> None:
                 "| phase | seconds |",
                 "|---|---|",
                 *profile_lines,
+                "",
+                "## The collection on CDNOW",
+                "",
+                *collection_profile(),
                 "",
                 "## Growth",
                 "",
