@@ -107,21 +107,25 @@ _SUMMARY = (
 def _stages(rules, snapshots: Sequence) -> str:
     """The stage rows after ``occ``: each acquired customer at each snapshot, with the occasions and the
     last occasion up to it; ``returned`` when an occasion up to it followed a gap of ``churn_days`` or
-    more."""
+    more. Each occasion is the customer's latest at the snapshots from its day until the next
+    occasion, so one range join gives one row per (snapshot, customer) with no grouping: memory stays
+    flat however many customers there are (windows sort, and sorts spill)."""
     snaps = " UNION ALL ".join(f"SELECT {_date(s)} AS snapshot" for s in snapshots)
     silent, churn, mature = int(rules.silent_days), int(rules.churn_days), int(rules.mature_occasions)
+    by_customer = "OVER (PARTITION BY customer_id ORDER BY day NULLS FIRST"  # no day is null (BigQuery)
     return (
-        f", snaps AS ({snaps}), gaps AS (SELECT customer_id, day, "
-        "date_diff('day', lag(day) OVER (PARTITION BY customer_id ORDER BY day), day) AS gap FROM occ), "
-        "seen AS (SELECT snaps.snapshot, gaps.customer_id, count(*) AS occasions, max(gaps.day) AS last_day, "
-        f"max(CASE WHEN gaps.gap >= {churn} THEN 1 ELSE 0 END) AS returned "
-        "FROM snaps JOIN gaps ON gaps.day <= snaps.snapshot GROUP BY snaps.snapshot, gaps.customer_id), "
-        "since AS (SELECT snapshot, customer_id, occasions, returned, "
-        "date_diff('day', last_day, snapshot) AS days_since_last FROM seen), "
+        f", snaps AS ({snaps}), steps AS (SELECT customer_id, day, row_number() {by_customer}) AS occasions, "
+        f"lead(day) {by_customer}) AS next_day, "
+        f"CASE WHEN date_diff('day', lag(day) {by_customer}), day) >= {churn} THEN 1 ELSE 0 END AS long_gap "
+        "FROM occ), spans AS (SELECT customer_id, day, next_day, occasions, "
+        f"max(long_gap) {by_customer} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS returned "
+        "FROM steps), seen AS (SELECT snaps.snapshot, spans.customer_id, spans.occasions, spans.returned, "
+        "date_diff('day', spans.day, snaps.snapshot) AS days_since_last FROM snaps JOIN spans "
+        "ON spans.day <= snaps.snapshot AND (spans.next_day IS NULL OR snaps.snapshot < spans.next_day)), "
         "staged AS (SELECT snapshot, customer_id, occasions, days_since_last, "
         f"CASE WHEN days_since_last >= {churn} THEN 4 WHEN days_since_last >= {silent} THEN 3 "
         f"WHEN occasions >= {mature} THEN 2 WHEN occasions >= 2 THEN 1 ELSE 0 END AS stage, returned "
-        "FROM since)"
+        "FROM seen)"
     )
 
 
