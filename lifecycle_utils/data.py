@@ -831,11 +831,17 @@ CLEANED_CACHE_ENV = "LIFECYCLE_CLEANED_CACHE"  # a folder for the run's cleaned 
 
 def cleaned_copy_key(source, observation_end=None, options: dict | None = None) -> str:
     """The name of a cleaned copy of ``source``: a SHA-256 of :func:`source_key` (the file's absolute
-    path, size and modification time, the observation end and the reading options), so an edited file
-    or other options never read a stale copy."""
+    path, size and modification time, the observation end and the reading options), of the day the
+    cleaning counts as today (rows dated after it are dropped; ``options["today"]`` or the machine's
+    date) and of the package's version (its cleaning rules), so an edited file, other options, another
+    day or another version never read a stale copy."""
     import hashlib
 
-    return hashlib.sha256(source_key(source, observation_end, options).encode()).hexdigest()[:32]
+    from lifecycle_utils import __version__
+
+    today = (options or {}).get("today") or dt.date.today()
+    text = source_key(source, observation_end, options) + f"|today {pd.Timestamp(today).date()}|{__version__}"
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def _cleaned_copy(folder: Path, source, observation_end, options: dict) -> tuple[pd.DataFrame, pd.DataFrame]:

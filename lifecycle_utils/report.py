@@ -382,6 +382,8 @@ def run_notebooks(
     import tempfile
     import time
 
+    import papermill as pm
+
     from lifecycle_utils import data
     from lifecycle_utils.site import build_site
 
@@ -398,14 +400,24 @@ def run_notebooks(
     try:
         with tempfile.TemporaryDirectory(prefix="lifecycle_cleaned_") as own:
             os.environ[data.CLEANED_CACHE_ENV] = given or own
-            _warm_cleaned_copy(params, Path(given or own))
-            failure = _execute_all(paths, staging, notebooks_dir, params, jobs or default_jobs(), log)
+            try:
+                _warm_cleaned_copy(params, Path(given or own))
+                failure = _execute_all(paths, staging, notebooks_dir, params, jobs or default_jobs(), log)
+            finally:  # exactly as it was, before the temporary folder goes
+                if given is None:
+                    os.environ.pop(data.CLEANED_CACHE_ENV, None)
+                else:
+                    os.environ[data.CLEANED_CACHE_ENV] = given
         if failure is not None:
             path, err = failure
-            first_line = next((line for line in err.source.splitlines() if line.strip()), "")
             kept = failed = _keep_failed(staging, out_dir)
+            if isinstance(err, pm.PapermillExecutionError):
+                first_line = next((line for line in err.source.splitlines() if line.strip()), "")
+                what = f"failed in the cell starting `{first_line}` ({err.ename}: {err.evalue})"
+            else:  # the kernel died, a cell timed out, ...
+                what = f"stopped ({type(err).__name__}: {err})"
             raise RuntimeError(
-                f"{path.name} failed in the cell starting `{first_line}` ({err.ename}: {err.evalue}); "
+                f"{path.name} {what}; "
                 f"the executed copy with the error is {failed / path.name} "
                 f"(kernel log: {failed / KERNEL_LOG}); "
                 f"{out_dir} was left as it was"
@@ -422,16 +434,13 @@ def run_notebooks(
         if staging.exists() and staging != kept:
             shutil.rmtree(staging, ignore_errors=True)
         raise
-    finally:
-        if given is None:
-            os.environ.pop(data.CLEANED_CACHE_ENV, None)
     (staging / KERNEL_LOG).unlink(missing_ok=True)
     return _publish(staging, out_dir)
 
 
 def _execute_all(paths: list[Path], staging: Path, notebooks_dir: Path, params: dict, jobs: int, log):
     """Run ``paths`` with papermill into ``staging``, up to ``jobs`` at once, each after the notebooks
-    it needs (:func:`prerequisites`). Returns ``None``, or the first (notebook, papermill error) once the
+    it needs (:func:`prerequisites`). Returns ``None``, or the first (notebook, error) once the
     notebooks already running have finished; no notebook starts after a failure."""
     import time
     from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
@@ -466,10 +475,8 @@ def _execute_all(paths: list[Path], staging: Path, notebooks_dir: Path, params: 
             for future in finished:
                 path = running.pop(future)
                 err = future.exception()
-                if isinstance(err, pm.PapermillExecutionError):
+                if err is not None:  # a cell's error, or any other (a dead kernel, a timeout)
                     failure = failure or (path, err)
-                elif err is not None:
-                    raise err
                 else:
                     done.add(path)
                     log(
@@ -477,4 +484,6 @@ def _execute_all(paths: list[Path], staging: Path, notebooks_dir: Path, params: 
                         f"{time.perf_counter() - start:.0f} s elapsed",
                         flush=True,
                     )
+    if waiting and failure is None:  # a circle in NOTEBOOK_NEEDS: never silently skip a notebook
+        raise RuntimeError(f"notebooks wait for each other: {', '.join(p.name for p in waiting)}")
     return failure

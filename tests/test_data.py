@@ -705,6 +705,7 @@ def test_an_edited_file_or_other_options_never_read_a_stale_copy(write_csv):
     key = data.cleaned_copy_key(path, None, {"sep": ","})
     assert key != data.cleaned_copy_key(path, None, {"sep": ";"})
     assert key != data.cleaned_copy_key(path, "2024-01-31", {"sep": ","})
+    assert key != data.cleaned_copy_key(path, None, {"sep": ",", "today": "2020-01-01"})  # another "today"
     with open(path, "a") as f:
         f.write("b,2024-01-03,2\n")
     assert key != data.cleaned_copy_key(path, None, {"sep": ","})

@@ -99,9 +99,10 @@ def test_a_fit_on_the_engines_rows_gives_the_fit_on_every_customer(generated):
     from lifecycle_utils import clv
 
     weekly = summary.whole_periods(summary.customer_summary(generated))
-    rows = engines.compressed_rows(generated)
-    assert rows["weight"].sum() == len(weekly) and len(rows) < len(weekly)
-    on_rows = clv.fit_model("BG/NBD", summary.whole_periods(rows))
+    rows = engines.compressed_rows(generated, whole_periods=True)
+    pd.testing.assert_frame_equal(fitting.compress(weekly), rows)
+    assert rows["weight"].sum() == len(weekly) and len(rows) < len(engines.compressed_rows(generated))
+    on_rows = clv.fit_model("BG/NBD", rows)
     on_customers = clv.fit_model("BG/NBD", weekly, compressed=False)
     assert on_rows.ok and on_customers.ok
     pd.testing.assert_series_equal(on_rows.params, on_customers.params, rtol=1e-4)
@@ -126,11 +127,31 @@ def test_files_and_other_column_names_are_read_where_they_lie(tmp_path, suffix):
     assert engines.customer_summary(str(path), columns=columns).index[0] == "007"
 
 
-def test_a_table_the_engine_knows_is_queried_by_name():
+def test_times_of_day_are_kept_or_left_out_as_the_pandas_path_does():
+    """A purchase at 10:00 on the observation end is after it for the summary and RFM (as
+    summary.customer_summary), and on the snapshot's day for the stages (as stages.assign_stages)."""
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b", "c"],
+            "date": pd.to_datetime(
+                ["2024-01-02 09:00", "2024-01-31 10:00", "2024-01-31 09:00", "2024-01-31 00:00"]
+            ),
+            "amount": [1.0, 2.0, 3.0, 4.0],
+        }
+    )
+    assert_all_agree(tx, None, "2024-01-31", ["2024-01-15", "2024-01-31"])
+    assert engines.customer_summary(tx, observation_end="2024-01-31").index.tolist() == ["a", "c"]
+    assert engines.stage_sizes(tx, RULES, ["2024-01-31"]).sum(axis=1).tolist() == [3]
+
+
+def test_a_table_the_engine_knows_is_queried_by_name(tmp_path):
     con = engines.duckdb_connection()
     con.register("shop_tx", edge_log())
     out = engines.compressed_rows("shop_tx", con, observation_end="2024-06-30")
     assert out["weight"].sum() == 5  # the five customers who bought by the end
+    path = tmp_path / "tx.csv"
+    edge_log().to_csv(path, index=False)
+    engines.customer_summary(path, con)  # a file becomes a view for the query, dropped after
     assert con.sql(
         "SELECT count(*) FROM duckdb_views() WHERE view_name LIKE 'lifecycle_tx_%'"
     ).fetchall() == [(0,)]
