@@ -413,6 +413,7 @@ def profile_summary(n: int) -> list[str]:
     """Where the pandas summary's time goes at size ``n``: each phase of ``summary.customer_summary`` timed
     on its own, one after the other (in the function the customer codes and the occasion keys run at
     the same time, on two threads), then the whole function, in a fresh process."""
+    import numpy as np
     import pandas as pd
 
     from lifecycle_utils import summary
@@ -433,7 +434,7 @@ def profile_summary(n: int) -> list[str]:
     phases.append(("occasion keys (pack + one int64 sort on two threads + distinct)", clock() - start))
     start = clock()
     amount = tx["amount"].to_numpy(dtype=float)
-    total = summary.np.bincount(codes, weights=amount, minlength=len(ids))
+    total = np.bincount(codes, weights=amount, minlength=len(ids))
     phases.append(("spend per customer (bincount over the rows)", clock() - start))
     del keys, total, codes
     start = clock()

@@ -40,6 +40,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from lifecycle_utils.summary import _period_days
+
 __all__ = [
     "Columns",
     "QUERIES",
@@ -55,8 +57,6 @@ __all__ = [
 ]
 
 QUERIES = ("customer_summary", "compressed_rows", "rfm_values", "stage_rows", "stage_sizes")
-_PERIOD_DAYS = {"D": 1, "W": 7}  # as lifecycle_utils.summary.PERIOD_DAYS
-_STAGES = ("new", "growing", "mature", "silent", "churned")  # as lifecycle_utils.stages.STAGES
 
 
 @dataclass(frozen=True)
@@ -334,12 +334,6 @@ def run(name: str, source, engine=None, *, columns: Columns = Columns(), **argum
 
 
 # ----------------------------------------------------------------------- the results, as in pandas
-def _days(period: str) -> int:
-    if period not in _PERIOD_DAYS:
-        raise ValueError(f"period must be 'D' (days) or 'W' (weeks of 7 days), not {period!r}")
-    return _PERIOD_DAYS[period]
-
-
 def _datetimes(values: pd.Series) -> pd.Series:
     return pd.to_datetime(values).astype("datetime64[us]")
 
@@ -350,7 +344,7 @@ def customer_summary(
     """:func:`lifecycle_utils.summary.customer_summary` on ``engine``: one row per customer (index
     ``customer_id``, sorted), the same columns and definitions (recency and ``T`` in ``period``
     units: ``"D"`` days or ``"W"`` weeks). Dates come back as ``datetime64[us]``."""
-    days = _days(period)
+    days = _period_days(period)
     per = run("customer_summary", source, engine, columns=columns, observation_end=observation_end)
     per = per.set_index(pd.Index(per.pop("customer_id").astype(str), name="customer_id"))
     frequency = per["occasions"].astype(np.int64) - 1
@@ -388,7 +382,7 @@ def compressed_rows(
     ``clv.compress(summary.whole_periods(customer_summary(...)))``: far fewer rows (about 120,000 for
     1M simulated customers in weeks, against 680,000 at day resolution), which is what makes fits on
     millions of customers take seconds."""
-    days = _days(period)
+    days = _period_days(period)
     rows = run(
         "compressed_rows",
         source,
@@ -425,9 +419,9 @@ def rfm_values(
 
 
 def _stage_codes(values: pd.Series) -> pd.Categorical:
-    return pd.Categorical.from_codes(
-        values.to_numpy(np.int8), dtype=pd.CategoricalDtype(list(_STAGES), ordered=True)
-    )
+    from lifecycle_utils.stages import STAGE_DTYPE
+
+    return pd.Categorical.from_codes(values.to_numpy(np.int8), dtype=STAGE_DTYPE)
 
 
 def stage_rows(source, rules, snapshots, engine=None, *, columns: Columns = Columns()) -> pd.DataFrame:
@@ -457,6 +451,8 @@ def stage_sizes(source, rules, snapshots, engine=None, *, columns: Columns = Col
     table = counts.assign(
         snapshot=_datetimes(counts["snapshot"]), stage=_stage_codes(counts["stage"])
     ).pivot_table(index="snapshot", columns="stage", values="customers", aggfunc="sum", observed=False)
-    table = table.reindex(columns=list(_STAGES), fill_value=0).fillna(0).astype(np.int64)
-    table.columns = pd.Index(list(_STAGES), name="stage")
+    from lifecycle_utils.stages import STAGES
+
+    table = table.reindex(columns=STAGES, fill_value=0).fillna(0).astype(np.int64)
+    table.columns = pd.Index(STAGES, name="stage")
     return table
