@@ -452,7 +452,6 @@ def _execute_all(paths: list[Path], staging: Path, notebooks_dir: Path, params: 
             str(path),
             str(staging / path.name),
             parameters=declared_parameters(path, params),
-            cwd=str(notebooks_dir),
             kernel_name="python3",
             progress_bar=False,
             log_output=False,
@@ -462,7 +461,13 @@ def _execute_all(paths: list[Path], staging: Path, notebooks_dir: Path, params: 
     # a notebook others wait for starts first (04 before 00: 05 waits for it), then in order
     waiting = sorted(paths, key=lambda p: -sum(p in d for d in needs.values()))
     start, n = time.perf_counter(), len(paths)
-    with kernel_stderr(staging / KERNEL_LOG), ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    # the kernels start in the notebooks' folder: one change of the process's folder around them all
+    # (papermill's own cwd= changes it per notebook, and threads doing that would leave it anywhere)
+    with (
+        contextlib.chdir(notebooks_dir),
+        kernel_stderr(staging / KERNEL_LOG),
+        ThreadPoolExecutor(max_workers=max(1, jobs)) as pool,
+    ):
         while waiting or running:
             ready = [p for p in waiting if all(d in done for d in needs[p])] if failure is None else []
             for path in ready[: max(0, jobs - len(running))]:

@@ -134,7 +134,9 @@ def test_a_notebook_that_reads_a_record_waits_for_it_and_the_rest_run_at_once(tm
     paths = report.notebook_paths(src)
     assert report.prerequisites(paths) == {paths[0]: [], paths[1]: [], paths[2]: [paths[1]]}
     assert report.prerequisites(paths[2:]) == {paths[2]: []}  # 04 not in this run: nothing to wait for
+    before = os.getcwd()
     report.run_notebooks(src, out, log=lambda *a, **k: None, site="none", jobs=2)
+    assert os.getcwd() == before  # the process's folder is as it was, whatever the threads did
     assert {p.name for p in out.glob("*.ipynb")} == {"00_a.ipynb", "04_clv.ipynb", "05_strategy.ipynb"}
     make_notebook(src / "04_clv.ipynb", [nbformat.v4.new_code_cell("1 / 0")])
     with pytest.raises(RuntimeError, match="04_clv.ipynb failed"):
